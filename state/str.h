@@ -1,0 +1,42 @@
+/* str.h - small pure string helpers shared by state/ and its callers.
+ *
+ * Allocation failure is fatal for the whole program (there is no sane way to
+ * keep an HA decision half made), so x*alloc never return NULL: they call the
+ * out-of-memory hook, which the applets point at fatalx(). */
+#ifndef HAVEN_STR_H
+#define HAVEN_STR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Called when malloc fails; must not return. Defaults to a trap. */
+extern void (*str_oom_hook)(void);
+
+void *xmalloc(size_t n); /* caller frees */
+void *xcalloc(size_t n, size_t size); /* caller frees */
+void *xrealloc(void *p, size_t n); /* caller frees */
+char *xstrdup(const char *s); /* caller frees; NULL stays NULL */
+char *xstrndup(const char *s, size_t n); /* caller frees */
+/* printf into a new string; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+bool str_eq(const char *a, const char *b); /* NULL-safe equality */
+bool str_starts(const char *s, const char *prefix);
+/* qsort comparator for an array of char *, byte-wise order. */
+int str_cmp_ptr(const void *a, const void *b);
+
+/* A growable string. Zero-initialise; free with strbuf_free(). */
+struct strbuf {
+    char *buf;
+    size_t len, cap;
+};
+void strbuf_add(struct strbuf *sb, const char *s);
+void strbuf_addn(struct strbuf *sb, const char *s, size_t n);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *strbuf_str(const struct strbuf *sb); /* never NULL */
+char *strbuf_take(struct strbuf *sb); /* caller frees; sb is reset */
+void strbuf_free(struct strbuf *sb);
+
+#endif

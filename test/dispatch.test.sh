@@ -1,0 +1,41 @@
+#!/bin/sh
+# dispatch.test.sh - the multicall dispatcher: names, symlinks, help, exit codes.
+# usage: sh test/dispatch.test.sh HAVEN_BINARY
+haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+expect_rc() { # want-rc description command...
+    want=$1 what=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, want $want"; fi
+}
+
+expect_rc 0 "--list" "$haven" --list
+for a in ha-crm ha-lrm ha-watchdog watchdog-mux ha-manager ha-tester ha-sim; do
+    grep -qx "$a" "$tmp/out" && ok || bad "--list lacks $a"
+done
+expect_rc 0 "--version" "$haven" --version
+grep -q '^haven [0-9]' "$tmp/out" && ok || bad "--version prints no version"
+expect_rc 0 "--help" "$haven" --help
+expect_rc 2 "no arguments" "$haven"
+expect_rc 127 "unknown applet" "$haven" no-such-applet
+[ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "unknown applet: not one line of error"
+for a in $("$haven" --list); do
+    expect_rc 0 "$a --help" "$haven" "$a" --help
+    head -n 1 "$tmp/out" | grep -q "^usage: " && ok || bad "$a --help: no usage line"
+    ln -sf "$haven" "$tmp/$a"
+    expect_rc 0 "symlink $a --help" "$tmp/$a" --help
+done
+# An applet called through its symlink runs that applet, not the multiplexer.
+"$tmp/ha-tester" >/dev/null 2>&1
+rc=$?
+[ "$rc" -ne 127 ] && [ "$rc" -ne 0 ] && ok || bad "ha-tester symlink without args: exit $rc"
+
+echo "$pass passed, $fail failed"
