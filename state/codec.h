@@ -1,0 +1,32 @@
+/* codec.h - JSON and section-config text <-> the structs of model.h.
+ *
+ * Parsers accept NULL or "" as an empty document, return 0 or -1 with a
+ * malloc'd one-line *err (caller frees) and leave *out empty on error.
+ * Writers return malloc'd text (caller frees). JSON output is compact. */
+#ifndef HAVEN_CODEC_H
+#define HAVEN_CODEC_H
+
+#include "state/model.h"
+
+int ms_from_json(const char *json, struct manager_status *out, char **err);
+char *ms_to_json(const struct manager_status *ms);
+
+int lrm_status_from_json(const char *json, struct lrm_status *out, char **err);
+char *lrm_status_to_json(const struct lrm_status *ls);
+
+/* The simulator's service_config JSON (simulator.md 1.4): missing state is
+ * "disabled", numbers may be strings, sids must match ^(vm|ct|fa):\d+$ when
+ * strict_ids is set. */
+int svc_config_from_sim_json(const char *json, bool strict_ids, struct svc_config *out,
+                             char **err);
+char *svc_config_to_sim_json(const struct svc_config *sc);
+
+/* resources.cfg in section-config format (ha-stack.md 1.4.3): missing state
+ * is "started". node comes from the location registry, not from this file. */
+int svc_config_from_cfg(const char *text, struct svc_config *out, char **err);
+char *svc_config_to_cfg(const struct svc_config *sc);
+
+/* The simulator's datacenter.cfg JSON (simulator.md 1.7). */
+int dc_settings_from_sim_json(const char *json, struct dc_settings *out, char **err);
+
+#endif

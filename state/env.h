@@ -1,0 +1,106 @@
+/* env.h - the one door between the HA core and the world.
+ *
+ * state/ never touches the OS: time, locks, the shared store, quorum, the
+ * watchdog, resource agents and logging all go through struct ha_env. Three
+ * fillers exist: the real daemons (applets/), the simulator (kv/sim*) and the
+ * fakes of the unit tests. Contracts follow ha-stack.md 1.3. Functions that
+ * can fail return 0 on success or -1 and a malloc'd one-line *err (caller
+ * frees); text results are malloc'd (caller frees), "" when a file is absent. */
+#ifndef HAVEN_ENV_H
+#define HAVEN_ENV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "state/model.h"
+
+/* Log levels of the core; the simulator prints their first four letters. */
+enum ha_level { HA_ERR, HA_WARNING, HA_NOTICE, HA_INFO, HA_DEBUG, HA_EMAIL };
+const char *ha_level_name(enum ha_level l); /* "err", "warning", "notice", ... */
+
+/* A job of the LRM, handed to the environment to run (ha-stack.md 4.6). */
+struct lrm_job {
+    char *sid;
+    char *uid;   /* NULL for the stop jobs of a shutdown request */
+    char *state; /* the command: started, request_stop, stopped, migrate, ... */
+    char *target;
+    char *timeout;
+};
+
+struct ha_env {
+    void *ctx;
+    const char *node;
+
+    int64_t (*now)(void *ctx); /* seconds */
+    void (*log)(void *ctx, enum ha_level level, const char *msg);
+    /* Fencing notification (ha-stack.md 5.7.3): prefix "FENCE"/"SUCCEED". */
+    void (*notify)(void *ctx, const char *prefix, const char *text);
+
+    bool (*quorate)(void *ctx);
+    int (*get_node_info)(void *ctx, struct node_info_list *out, char **err);
+    /* Refresh the cached cluster state; false = inconsistent (skip the round). */
+    bool (*cluster_state_update)(void *ctx);
+    /* Is the whole node going down, and is it a reboot. */
+    void (*is_node_shutdown)(void *ctx, bool *shutdown, bool *reboot);
+
+    /* Cluster locks: acquire or renew (true = held), release (true = done). */
+    bool (*get_manager_lock)(void *ctx);
+    bool (*release_manager_lock)(void *ctx);
+    bool (*get_agent_lock)(void *ctx, const char *node);
+    bool (*release_agent_lock)(void *ctx);
+
+    /* The shared store. */
+    int (*read_manager_status)(void *ctx, char **json, char **err);
+    int (*write_manager_status)(void *ctx, const char *json, char **err);
+    int (*read_lrm_status)(void *ctx, const char *node, char **json, char **err);
+    int (*write_lrm_status)(void *ctx, const char *json, char **err);
+    int (*read_service_config)(void *ctx, struct svc_config *out, char **err);
+    /* Set (value != NULL) or delete one key of a service's config. */
+    int (*update_service_config)(void *ctx, const char *sid, const char *key, const char *value,
+                                 char **err);
+    /* Move a service's location from a fenced node to a new one. */
+    int (*steal_service)(void *ctx, const char *sid, const char *cur, const char *new_node,
+                         char **err);
+    int (*read_rules_config)(void *ctx, char **text, char **err);
+    int (*write_rules_config)(void *ctx, const char *text, char **err);
+    int (*read_group_config)(void *ctx, char **text, char **err);
+    int (*delete_group_config)(void *ctx, char **err);
+    /* Read and truncate the CRM command queue. */
+    int (*read_crm_commands)(void *ctx, char **text, char **err);
+    bool (*any_pending_crm_command)(void *ctx);
+    void (*get_datacenter_settings)(void *ctx, struct dc_settings *out);
+    /* CRS inputs; mode is "basic", "static" or "dynamic". */
+    int (*get_service_stats)(void *ctx, const char *mode, struct svc_stats_list *out, char **err);
+    int (*get_node_stats)(void *ctx, const char *mode, struct node_stats_list *out, char **err);
+    /* Node software version, NULL if unknown (caller frees). */
+    char *(*get_node_version)(void *ctx, const char *node);
+
+    /* The watchdog: open returns a handle >= 0 or -1. */
+    int (*watchdog_open)(void *ctx);
+    bool (*watchdog_update)(void *ctx, int handle);
+    bool (*watchdog_close)(void *ctx, int handle);
+
+    /* Resource plugins, used by lrm_exec_job() (ha-stack.md 8.1). */
+    bool (*res_type_known)(void *ctx, const char *type);
+    bool (*res_check_running)(void *ctx, const char *sid);
+    void (*res_start)(void *ctx, const char *sid);
+    void (*res_shutdown)(void *ctx, const char *sid, const char *timeout);
+    bool (*res_migrate)(void *ctx, const char *sid, const char *target, bool online);
+    /* Remove a leftover lock if it is one of names (NULL-terminated);
+     * returns the removed lock (caller frees) or NULL. */
+    char *(*res_remove_locks)(void *ctx, const char *sid, const char *const *names);
+
+    /* Run an LRM job: synchronously (return its exit code >= 0) or in a
+     * worker (return -1; the result comes back via lrm_job_done()). */
+    int (*run_job)(void *ctx, const struct lrm_job *job);
+
+    /* One flag shared by every LRM of the process: some LRM has written its
+     * status once (simulator.md 5.2). Points into the filler's storage. */
+    bool *lrm_status_written;
+};
+
+/* Log through env->log with printf formatting. */
+void env_log(const struct ha_env *env, enum ha_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,203 @@
+/* model.h - the data the HA core works on, as plain C structs.
+ *
+ * These mirror the files of the shared store (ha-stack.md 1.4): the manager
+ * status (written by the master), each node's LRM status, the service
+ * (resource) configuration and the datacenter settings. Every collection is a
+ * sorted array (byte-wise order of its key) so that iteration order is the
+ * order upstream logs in, and lookups are binary searches. Strings are owned
+ * by the struct that holds them; *_free() releases everything and accepts
+ * NULL members. The JSON codecs are in state/codec.h. */
+#ifndef HAVEN_MODEL_H
+#define HAVEN_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A list of owned strings (node names, sids), in the order given. */
+struct strlist {
+    char **v;
+    size_t n, cap;
+};
+void strlist_add(struct strlist *l, const char *s);
+bool strlist_has(const struct strlist *l, const char *s);
+void strlist_sort(struct strlist *l); /* byte-wise, keeps duplicates */
+void strlist_clear(struct strlist *l);
+void strlist_copy(struct strlist *dst, const struct strlist *src);
+/* "a, b, c" (the separator upstream uses in log lines); caller frees. */
+char *strlist_join(const struct strlist *l, const char *sep);
+
+/* Service states of the manager (ha-stack.md 5.3). */
+enum svc_state {
+    SS_NONE = 0, /* unset / unknown string */
+    SS_REQUEST_START,
+    SS_REQUEST_START_BALANCE,
+    SS_STARTED,
+    SS_REQUEST_STOP,
+    SS_STOPPED,
+    SS_MIGRATE,
+    SS_RELOCATE,
+    SS_FENCE,
+    SS_RECOVERY,
+    SS_FREEZE,
+    SS_ERROR,
+    SS_COUNT
+};
+const char *svc_state_name(enum svc_state s); /* "" for SS_NONE */
+enum svc_state svc_state_parse(const char *s); /* SS_NONE if unknown */
+
+/* Node states of the manager (ha-stack.md 5.2). */
+enum node_state { NS_UNKNOWN = 0, NS_ONLINE, NS_MAINTENANCE, NS_FENCE, NS_GONE, NS_COUNT };
+const char *node_state_name(enum node_state s);
+int node_state_parse(const char *s, enum node_state *out); /* 0 ok, -1 unknown string */
+
+/* One manager status service entry ("sd", ha-stack.md 1.4.1). NULL = absent. */
+struct sd {
+    char *sid;
+    enum svc_state state;
+    char *node;
+    char *uid;
+    char *target;
+    char *timeout; /* request_stop timeout as given (string), NULL if none */
+    bool has_failed_nodes;
+    struct strlist failed_nodes;
+    char *maintenance_node;
+    bool running;
+    char *cmd;     /* pending CRM command: "migrate", "relocate", "stop"; NULL if none */
+    char *cmd_arg; /* its target node or timeout */
+};
+void sd_free_members(struct sd *sd);
+void sd_copy(struct sd *dst, const struct sd *src); /* deep copy */
+
+struct node_entry {
+    char *node;
+    enum node_state state;
+};
+
+struct node_request {
+    char *node;
+    bool maintenance;
+};
+
+/* The manager status (ha-stack.md 1.4.1). */
+struct manager_status {
+    char *master_node;
+    int64_t timestamp;
+    struct node_entry *nodes; /* node_status, sorted by node */
+    size_t n_nodes;
+    struct sd *svcs; /* service_status, sorted by sid */
+    size_t n_svcs;
+    struct node_request *reqs; /* node_request, sorted by node */
+    size_t n_reqs;
+    bool has_node_request; /* the key was present (even if empty) */
+    char *disarm_mode;     /* NULL when not disarmed */
+    char *disarm_state;    /* "disarming" or "disarmed" */
+};
+void ms_free(struct manager_status *ms); /* frees members, zeroes the struct */
+struct sd *ms_find_sd(const struct manager_status *ms, const char *sid);
+struct sd *ms_add_sd(struct manager_status *ms, const char *sid); /* new zeroed entry, sorted in */
+void ms_del_sd(struct manager_status *ms, const char *sid);
+struct node_entry *ms_find_node(const struct manager_status *ms, const char *node);
+struct node_entry *ms_set_node(struct manager_status *ms, const char *node, enum node_state st);
+void ms_del_node(struct manager_status *ms, const char *node);
+struct node_request *ms_find_req(const struct manager_status *ms, const char *node);
+struct node_request *ms_get_req(struct manager_status *ms, const char *node); /* adds if missing */
+
+/* One LRM job result (lrm_status.results). */
+struct lrm_result {
+    char *uid;
+    char *sid;
+    char *state; /* the command that was executed */
+    int exit_code;
+};
+
+/* An LRM status (ha-stack.md 1.4.2). */
+struct lrm_status {
+    char *state; /* NULL if absent */
+    char *mode;  /* NULL if absent */
+    struct lrm_result *results; /* sorted by uid */
+    size_t n_results;
+    int64_t timestamp;
+};
+void lrm_status_free(struct lrm_status *ls);
+const struct lrm_result *lrm_status_find(const struct lrm_status *ls, const char *uid);
+
+/* One configured service (resources.cfg section, or the simulator's JSON). */
+struct svc_conf {
+    char *sid;  /* "type:name" */
+    char *type; /* "vm", "ct", ... */
+    char *name;
+    char *node; /* may be NULL if the location is unknown */
+    char *state; /* started, stopped, disabled, ignored ("enabled" is read as started) */
+    char *group; /* legacy HA group, NULL if none */
+    int failback;
+    int max_restart;
+    int max_relocate;
+    char *comment;
+    char *lock; /* simulated guest config lock (simulator only) */
+};
+
+struct svc_config {
+    struct svc_conf *v; /* sorted by sid */
+    size_t n;
+};
+void svc_config_free(struct svc_config *sc);
+struct svc_conf *svc_config_find(const struct svc_config *sc, const char *sid);
+struct svc_conf *svc_config_add(struct svc_config *sc, const char *sid); /* zeroed, sorted in */
+void svc_config_copy(struct svc_config *dst, const struct svc_config *src);
+
+/* The HA and CRS parts of the datacenter settings (ha-stack.md 1.4.8, 5.9.1).
+ * Strings are NULL when the key is absent. */
+struct dc_settings {
+    char *shutdown_policy;
+    char *crs_ha;
+    bool rebalance_on_start;
+    bool auto_rebalance;
+    double threshold;     /* default 0.3 */
+    char *method;         /* default "bruteforce" */
+    double hold_duration; /* default 3 */
+    double margin;        /* default 0.1 */
+};
+void dc_settings_init(struct dc_settings *dc); /* defaults */
+void dc_settings_free(struct dc_settings *dc);
+
+/* One cluster member as reported by the environment. */
+struct node_info {
+    char *node;
+    bool online;
+};
+struct node_info_list {
+    struct node_info *v; /* sorted by node */
+    size_t n;
+};
+void node_info_list_free(struct node_info_list *l);
+
+/* CRS statistics as the environment reports them (ha-stack.md 1.3). */
+struct svc_stats {
+    char *sid;
+    char *node;
+    char *state; /* "started", "stopped", ... */
+    bool running;
+    bool has_usage; /* false: no usage map at all */
+    bool has_maxcpu, has_maxmem, has_cpu, has_mem;
+    double maxcpu, cpu;
+    double maxmem, mem; /* bytes */
+};
+struct svc_stats_list {
+    struct svc_stats *v; /* sorted by sid */
+    size_t n;
+};
+void svc_stats_list_free(struct svc_stats_list *l);
+
+struct node_stats {
+    char *node;
+    bool has_maxcpu, has_maxmem;
+    double maxcpu, maxmem, cpu, mem;
+};
+struct node_stats_list {
+    struct node_stats *v; /* sorted by node */
+    size_t n;
+};
+void node_stats_list_free(struct node_stats_list *l);
+
+#endif
