@@ -45,6 +45,29 @@ struct crs_service_stats {
     double cpu, maxcpu, mem, maxmem;
 };
 
+/* The stats of one node in one view (5.9.5 number types): memory stays an
+ * integer until a load is computed. */
+struct crs_stats {
+    double cpu;
+    uint64_t maxcpu;
+    uint64_t mem;
+    uint64_t maxmem;
+};
+
+/* The maths, exposed for tests and callers with their own views. */
+#define CRS_CRITERIA 4
+/* The 4 minimised TOPSIS criteria of n node stats: avg cpu, max cpu, avg mem,
+ * max mem (each 1 + ...). */
+void crs_criteria(const struct crs_stats *nodes, size_t n, double out[CRS_CRITERIA]);
+/* TOPSIS scores (higher is better) of m rows of CRS_CRITERIA values, stored
+ * row after row; rows is modified (normalised). -1 with *err on a
+ * non-finite value or score. */
+int crs_topsis(double *rows, size_t m, double *scores, char **err);
+/* Coefficient of variation of the loads of n node stats (5.9.6). */
+double crs_stats_imbalance(const struct crs_stats *nodes, size_t n);
+/* trunc(x * 1e15) / 1e15: upstream's 15-decimal truncation. */
+double crs_trunc15(double x);
+
 /* New empty usage; caller frees with crs_free(). */
 struct crs_usage *crs_new(enum crs_mode mode);
 void crs_free(struct crs_usage *u);
