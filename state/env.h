@@ -90,8 +90,9 @@ struct ha_env {
      * returns the removed lock (caller frees) or NULL. */
     char *(*res_remove_locks)(void *ctx, const char *sid, const char *const *names);
 
-    /* Run an LRM job: synchronously (return its exit code >= 0) or in a
-     * worker (return -1; the result comes back via lrm_job_done()). */
+    /* Run an LRM job: synchronously (return its exit code, -1 if it could
+     * not run) or in a worker (return LRM_JOB_ASYNC; the result comes back
+     * through lrm_job_done()). */
     int (*run_job)(void *ctx, const struct lrm_job *job);
 
     /* One flag shared by every LRM of the process: some LRM has written its

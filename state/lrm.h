@@ -23,6 +23,9 @@ void lrm_job_done(struct lrm *lrm, const struct ha_env *env, const char *sid, in
 int lrm_exec_job(const struct ha_env *env, const struct lrm_job *job);
 const char *lrm_state_name(const struct lrm *lrm);
 
+/* run_job() started the job in a worker; its result comes later. */
+#define LRM_JOB_ASYNC (-1000)
+
 /* Exit codes between LRM and CRM (ha-stack.md 8.2). */
 enum {
     LRM_SUCCESS = 0,
