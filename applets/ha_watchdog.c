@@ -1,13 +1,282 @@
-/* ha_watchdog.c - the watchdog multiplexer daemon (not implemented yet, issue 3). */
+/* ha_watchdog.c - ha-watchdog (watchdog-mux): options, start-up checks, logging.
+ *
+ * The multiplexer itself is watchdog/mux.c; this file parses the options,
+ * refuses to start while the active marker says clients were being watched
+ * (a restart would drop their protection), loads a watchdog module when the
+ * default device is missing, and routes the core's messages to syslog (and to
+ * stderr with -d; start-up failures always reach stderr). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
 #include "applets/applet.h"
+#include "applets/log.h"
+#include "watchdog/mux.h"
+#include "watchdog/wd.h"
 
 static const char ha_watchdog_usage[] =
-    "usage: ha-watchdog [-d] [--device PATH] [--socket PATH]\n"
-    "Watchdog multiplexer daemon (watchdog-mux). Not implemented yet in this build.\n";
+    "usage: ha-watchdog [-d] [--device PATH] [--socket PATH] [--active-marker PATH]\n"
+    "                   [--client-timeout T] [--hw-timeout S] [--interval T]\n"
+    "Watchdog multiplexer (upstream's watchdog-mux): the one owner of the watchdog\n"
+    "device. It feeds the device every interval for as long as every client connected\n"
+    "to its socket keeps writing; a client silent longer than the client timeout, or\n"
+    "one that disconnects without writing 'V' last, stops the feeding for good and the\n"
+    "device resets the node. Runs in the foreground; logs to syslog.\n"
+    "  --device PATH         watchdog device (default /dev/watchdog; when it is missing,\n"
+    "                        'modprobe -q' loads $WATCHDOG_MODULE, else softdog)\n"
+    "  --socket PATH         client socket (default /run/watchdog-mux.sock)\n"
+    "  --active-marker PATH  directory that exists while clients are watched; start is\n"
+    "                        refused while it exists (default /run/watchdog-mux.active)\n"
+    "  --client-timeout T    per-client timeout (default 60); T is seconds, or N'ms'\n"
+    "  --hw-timeout S        device timeout in whole seconds (default 10)\n"
+    "  --interval T          device keep-alive and client check period (default 1)\n"
+    "  -d                    log to stderr too\n"
+    "Each client is greeted with 'watchdog-mux 1 client-timeout=C hw-timeout=H'.\n"
+    "Exit: 0 after a terminate signal or after feeding stopped, 1 when start-up fails\n"
+    "or the active marker exists, 2 on a usage error.\n";
+
+struct options {
+    struct wd_mux_config mux;
+    bool debug;
+    bool device_given;
+};
+
+static struct options opts;
+
+/* Errors always reach stderr; everything else only with -d (syslog has it). */
+static void mux_log(int prio, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    log_msg(prio, "%s", buf);
+    if (!opts.debug && prio <= LOG_CRIT) {
+        fprintf(stderr, "%s: %s\n", log_prog, buf);
+    }
+}
+
+/* Flush the journal before a likely reset, without waiting: double fork so
+ * that no child is left to reap (as upstream does). Only under systemd. */
+static void sync_journal(void)
+{
+    pid_t pid;
+
+    if (access("/run/systemd/system", F_OK) != 0) {
+        return;
+    }
+    pid = fork();
+    if (pid == 0) {
+        if (fork() == 0) {
+            execlp("journalctl", "journalctl", "--sync", (char *)NULL);
+            _exit(127);
+        }
+        _exit(0);
+    }
+    if (pid > 0) {
+        waitpid(pid, NULL, 0);
+    }
+}
+
+/* Run 'modprobe -q MODULE' (no shell: the name comes from the environment). */
+static int run_modprobe(const char *module)
+{
+    int status;
+    pid_t pid = fork();
+
+    if (pid < 0) {
+        return -1;
+    }
+    if (pid == 0) {
+        execlp("modprobe", "modprobe", "-q", module, (char *)NULL);
+        _exit(127);
+    }
+    if (waitpid(pid, &status, 0) < 0) {
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Upstream loads a module when /dev/watchdog is missing; say what came of it. */
+static void load_module(const char *device)
+{
+    const char *module = getenv("WATCHDOG_MODULE");
+    struct stat st;
+    int rc;
+
+    if (module == NULL || module[0] == '\0') {
+        module = "softdog";
+    }
+    mux_log(LOG_INFO, "Loading watchdog module '%s'", module);
+    rc = run_modprobe(module);
+    if (rc == 127) {
+        mux_log(LOG_ERR, "modprobe not found - cannot load watchdog module '%s'", module);
+    } else if (rc != 0) {
+        mux_log(LOG_ERR, "modprobe -q %s failed (exit status %d)", module, rc);
+    }
+    /* udev may need a moment to create the node after the driver registers. */
+    for (int i = 0; i < 20 && stat(device, &st) < 0; i++) {
+        usleep(50000);
+    }
+    if (stat(device, &st) < 0) {
+        mux_log(LOG_ERR, "%s still missing after loading '%s'", device, module);
+    }
+}
+
+/* "60" or "60s" are seconds, "250ms" milliseconds; between min and max ms. */
+static int parse_ms(const char *s, long long min_ms, long long max_ms, long long *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || s[0] == '-') {
+        return -1;
+    }
+    if (strcmp(end, "ms") != 0) {
+        if (strcmp(end, "") != 0 && strcmp(end, "s") != 0) {
+            return -1;
+        }
+        if (v > max_ms / 1000) {
+            return -1;
+        }
+        v *= 1000;
+    }
+    if (v < min_ms || v > max_ms) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The applet we run as, for its usage line. */
+static const struct applet *self(void)
+{
+    if (strcmp(log_prog, applet_watchdog_mux.name) == 0) {
+        return &applet_watchdog_mux;
+    }
+    return &applet_ha_watchdog;
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", log_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return applet_usage(self());
+}
+
+static const struct option long_options[] = {
+    {"device", required_argument, NULL, 'D'},
+    {"socket", required_argument, NULL, 'S'},
+    {"active-marker", required_argument, NULL, 'M'},
+    {"client-timeout", required_argument, NULL, 'C'},
+    {"hw-timeout", required_argument, NULL, 'H'},
+    {"interval", required_argument, NULL, 'I'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One option; returns 0, or the exit code of a usage error. */
+static int parse_option(int c, const char *arg)
+{
+    long long v;
+
+    switch (c) {
+    case 'd':
+        opts.debug = true;
+        return 0;
+    case 'D':
+        opts.mux.device = arg;
+        opts.device_given = true;
+        return 0;
+    case 'S':
+        opts.mux.socket_path = arg;
+        return 0;
+    case 'M':
+        opts.mux.marker = arg;
+        return 0;
+    case 'C':
+        return parse_ms(arg, 10, 86400000, &opts.mux.client_timeout_ms) < 0
+                   ? usage_error("bad --client-timeout '%s'", arg)
+                   : 0;
+    case 'H':
+        if (parse_ms(arg, 1000, 3600000, &v) < 0 || v % 1000 != 0) {
+            return usage_error("bad --hw-timeout '%s' (whole seconds, 1 to 3600)", arg);
+        }
+        opts.mux.hw_timeout_s = (int)(v / 1000);
+        return 0;
+    case 'I':
+        return parse_ms(arg, 10, 10000, &opts.mux.interval_ms) < 0
+                   ? usage_error("bad --interval '%s' (10ms to 10s)", arg)
+                   : 0;
+    default: /* getopt said what was wrong */
+        return applet_usage(self());
+    }
+}
+
+static int parse_options(int argc, char **argv)
+{
+    int c, rc;
+
+    opts.mux = (struct wd_mux_config){
+        .device = WD_MUX_DEVICE,
+        .socket_path = WD_SOCKET_PATH,
+        .marker = WD_MUX_MARKER,
+        .client_timeout_ms = 60000,
+        .hw_timeout_s = 10,
+        .interval_ms = 1000,
+        .log = mux_log,
+        .sync_journal = sync_journal,
+    };
+    while ((c = getopt_long(argc, argv, "d", long_options, NULL)) != -1) {
+        rc = parse_option(c, optarg);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (optind < argc) {
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    /* A device fed less often than it expires resets the node. */
+    if (opts.mux.interval_ms >= (long long)opts.mux.hw_timeout_s * 1000) {
+        return usage_error("--interval must be shorter than --hw-timeout");
+    }
+    return 0;
+}
 
 static int ha_watchdog_main(int argc, char **argv)
 {
-    return applet_not_implemented("ha-watchdog");
+    struct stat st;
+    int rc = parse_options(argc, argv);
+
+    if (rc != 0) {
+        return rc;
+    }
+    log_init(LOG_TO_SYSLOG | (opts.debug ? LOG_TO_STDERR : 0), LOG_INFO);
+    if (stat(opts.mux.marker, &st) == 0) {
+        mux_log(LOG_CRIT, "watchdog active - unable to restart watchdog-mux");
+        return EXIT_FAIL;
+    }
+    if (!opts.device_given && stat(opts.mux.device, &st) < 0 && errno == ENOENT) {
+        load_module(opts.mux.device);
+    }
+    return wd_mux_run(&opts.mux) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 const struct applet applet_ha_watchdog = {
