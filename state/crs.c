@@ -41,16 +41,16 @@ static void resvec_insert(struct crs_resvec *v, size_t at, struct crs_res *r)
 {
     if (v->n == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 8;
-        v->v = xrealloc(v->v, v->cap * sizeof(*v->v));
+        v->v = xrealloc(v->v, v->cap * sizeof(struct crs_res *));
     }
-    memmove(&v->v[at + 1], &v->v[at], (v->n - at) * sizeof(*v->v));
+    memmove(&v->v[at + 1], &v->v[at], (v->n - at) * sizeof(struct crs_res *));
     v->v[at] = r;
     v->n++;
 }
 
 static void resvec_remove(struct crs_resvec *v, size_t at)
 {
-    memmove(&v->v[at], &v->v[at + 1], (v->n - at - 1) * sizeof(*v->v));
+    memmove(&v->v[at], &v->v[at + 1], (v->n - at - 1) * sizeof(struct crs_res *));
     v->n--;
 }
 
@@ -165,12 +165,19 @@ int crs_add_node(struct crs_usage *u, const char *node, const struct crs_node_st
     }
     if (u->n_nodes == u->cap_nodes) {
         u->cap_nodes = u->cap_nodes ? u->cap_nodes * 2 : 8;
-        u->nodes = xrealloc(u->nodes, u->cap_nodes * sizeof(*u->nodes));
+        u->nodes = xrealloc(u->nodes, u->cap_nodes * sizeof(struct crs_node *));
     }
-    memmove(&u->nodes[at + 1], &u->nodes[at], (u->n_nodes - at) * sizeof(*u->nodes));
+    memmove(&u->nodes[at + 1], &u->nodes[at], (u->n_nodes - at) * sizeof(struct crs_node *));
     u->nodes[at] = n;
     u->n_nodes++;
     return 0;
+}
+
+long crs_node_index(const struct crs_usage *u, const char *node)
+{
+    size_t at;
+
+    return node != NULL && crs_find_node(u, node, &at) != NULL ? (long)at : -1;
 }
 
 size_t crs_node_count(const struct crs_usage *u)
@@ -306,32 +313,30 @@ static void node_unlink(struct crs_node *n, const char *sid)
     }
 }
 
-static int usage_add_service(
+/* Registers r (sid and running already set), or frees it on error. */
+static int usage_register(
     struct crs_usage *u,
-    const char *sid,
+    struct crs_res *r,
     const char *cur,
     const char *tgt,
-    bool running,
     const struct crs_service_stats *st,
     char **err
 )
 {
-    struct crs_res *r = xcalloc(1, sizeof(*r));
     size_t at;
 
-    r->sid = xstrdup(sid);
-    r->running = running;
-    if (crs_res_stats(u->mode, sid, st, r, err) < 0 || place(u, r, cur, tgt, err) < 0) {
+    if (crs_res_stats(u->mode, r->sid, st, r, err) < 0 || place(u, r, cur, tgt, err) < 0) {
         res_free(r);
         return -1;
     }
-    resvec_find(&u->res, sid, &at);
+    resvec_find(&u->res, r->sid, &at);
     resvec_insert(&u->res, at, r);
     node_link(r->cur, r);
     node_link(r->tgt, r);
     return 0;
 }
 
+/* NOLINTNEXTLINE(readability-function-size): upstream's add_service arguments plus the error */
 int crs_add_service(
     struct crs_usage *u,
     const char *sid,
@@ -343,6 +348,7 @@ int crs_add_service(
 )
 {
     char *err = NULL;
+    struct crs_res *r;
 
     if (u->mode == CRS_BASIC) {
         return basic_add_service(u, sid, cur, tgt, warning);
@@ -354,7 +360,10 @@ int crs_add_service(
         cur = tgt;
         tgt = NULL;
     }
-    if (usage_add_service(u, sid, cur, tgt, running, st, &err) < 0) {
+    r = xcalloc(1, sizeof(*r));
+    r->sid = xstrdup(sid);
+    r->running = running;
+    if (usage_register(u, r, cur, tgt, st, &err) < 0) {
         *warning = xasprintf("unable to add service '%s' - %s", sid, err);
         free(err);
         return -1;

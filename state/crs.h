@@ -78,6 +78,7 @@ enum crs_mode crs_mode_of(const struct crs_usage *u);
 int crs_add_node(struct crs_usage *u, const char *node, const struct crs_node_stats *st);
 size_t crs_node_count(const struct crs_usage *u);
 const char *crs_node_name(const struct crs_usage *u, size_t i); /* sorted; borrowed */
+long crs_node_index(const struct crs_usage *u, const char *node); /* -1 if absent or NULL */
 
 /* add_service of 5.9.4/5.9.5: cur/tgt may be NULL; st is ignored in basic
  * mode. On failure returns -1 and *warning is the complete warning line to

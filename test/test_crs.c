@@ -99,11 +99,12 @@ static int select_each(
     size_t n,
     const char *const *const *targets,
     const char *method,
-    struct crs_migration *out,
-    char **err
+    struct crs_migration *out
 )
 {
     struct crs_candidate c[8];
+    char *err = NULL;
+    int rc;
 
     for (size_t i = 0; i < n; i++) {
         c[i] = (struct crs_candidate){
@@ -114,7 +115,10 @@ static int select_each(
             .n_targets = 2,
         };
     }
-    return crs_select_migration(u, c, n, method, out, err);
+    rc = crs_select_migration(u, c, n, method, out, &err);
+    CHECK(err == NULL);
+    free(err);
+    return rc;
 }
 
 /* 5.9.6 example: 3 equal nodes, 4 equal services, all on node1. */
@@ -127,7 +131,6 @@ static void test_imbalance_example(void)
     static const char *const t3[] = {"node1", "node2"};
     const char *const *tg[] = {t1, t1, t1, t1};
     struct crs_migration m;
-    char *err = NULL;
     double before;
 
     add_node(u, "node1", 4, 4 * GIB);
@@ -140,7 +143,7 @@ static void test_imbalance_example(void)
     CHECK_NEAR(before, sqrt(2.0));
     check_fmt2(before, "1.41");
 
-    CHECK_INT(select_each(u, sids, 4, tg, "bruteforce", &m, &err), 1);
+    CHECK_INT(select_each(u, sids, 4, tg, "bruteforce", &m), 1);
     CHECK_STR(m.leader, "vm:100");
     CHECK_STR(m.source, "node1");
     CHECK_STR(m.target, "node2");
@@ -153,7 +156,7 @@ static void test_imbalance_example(void)
     before = crs_imbalance(u);
     check_fmt2(before, "0.94");
     tg[0] = t2;
-    CHECK_INT(select_each(u, sids, 4, tg, "bruteforce", &m, &err), 1);
+    CHECK_INT(select_each(u, sids, 4, tg, "bruteforce", &m), 1);
     CHECK_STR(m.leader, "vm:101");
     CHECK_STR(m.target, "node3");
     CHECK_NEAR(m.imbalance, sqrt(2.0) / 4);
@@ -163,7 +166,7 @@ static void test_imbalance_example(void)
     add_ok(u, "vm:101", "node3", NULL, true, &st);
     before = crs_imbalance(u);
     tg[1] = t3;
-    CHECK_INT(select_each(u, sids, 4, tg, "bruteforce", &m, &err), 1);
+    CHECK_INT(select_each(u, sids, 4, tg, "bruteforce", &m), 1);
     /* (1,2,1) and (1,1,2) tie after truncation: smallest leader, then target */
     CHECK_STR(m.leader, "vm:102");
     CHECK_STR(m.target, "node2");
@@ -197,7 +200,6 @@ static void test_bruteforce_truncation_tie(void)
     struct crs_stats to2[3] = {trunc_node(0, 1, 1), trunc_node(1, 23, 63), trunc_node(2, 15, 48)};
     struct crs_stats to3[3] = {trunc_node(0, 1, 1), trunc_node(1, 15, 48), trunc_node(2, 23, 63)};
     struct crs_migration m;
-    char *err = NULL;
 
     add_node(u, "node1", 18, 33 * GIB);
     add_node(u, "node2", 33, 61 * GIB);
@@ -209,7 +211,7 @@ static void test_bruteforce_truncation_tie(void)
     /* untruncated, node3 would win */
     CHECK(crs_stats_imbalance(to3, 3) < crs_stats_imbalance(to2, 3));
     CHECK(crs_trunc15(crs_stats_imbalance(to3, 3)) == crs_trunc15(crs_stats_imbalance(to2, 3)));
-    CHECK_INT(select_each(u, sids, 1, tg, "bruteforce", &m, &err), 1);
+    CHECK_INT(select_each(u, sids, 1, tg, "bruteforce", &m), 1);
     CHECK_STR(m.target, "node2");
     CHECK(m.imbalance == crs_trunc15(crs_stats_imbalance(to2, 3)));
     CHECK_NEAR(m.imbalance, 0.676437291936943);
@@ -234,13 +236,13 @@ static void test_topsis_tie_order(void)
     add_ok(u, "vm:100", "node1", NULL, true, &st);
     add_ok(u, "vm:101", "node1", NULL, true, &st);
     add_ok(u, "vm:102", "node1", NULL, true, &st);
-    CHECK_INT(select_each(u, sids, 2, tg, "topsis", &m, &err), 1);
+    CHECK_INT(select_each(u, sids, 2, tg, "topsis", &m), 1);
     CHECK_STR(m.leader, "vm:101");
     CHECK_STR(m.target, "node2");
-    CHECK_INT(select_each(u, sids, 2, tg, "bruteforce", &m, &err), 1);
+    CHECK_INT(select_each(u, sids, 2, tg, "bruteforce", &m), 1);
     CHECK_STR(m.leader, "vm:100");
     CHECK_STR(m.target, "node2");
-    CHECK_INT(select_each(u, sids, 2, tg, "random", &m, &err), 0);
+    CHECK_INT(select_each(u, sids, 2, tg, "random", &m), 0);
     CHECK_INT(crs_select_migration(u, NULL, 0, "bruteforce", &m, &err), 0);
     crs_free(u);
 }
@@ -282,6 +284,10 @@ static void test_score_static(void)
     CHECK_INT(crs_node_count(u), 3);
     CHECK_STR(crs_node_name(u, 0), "node1");
     CHECK_STR(crs_node_name(u, 2), "node3");
+    CHECK(crs_node_name(u, 3) == NULL);
+    CHECK_INT(crs_node_index(u, "node2"), 1);
+    CHECK_INT(crs_node_index(u, "node0"), -1);
+    CHECK_INT(crs_node_index(u, NULL), -1);
     add_ok(u, "vm:100", "node1", NULL, true, &a);
     add_ok(u, "vm:101", "node2", "node3", false, &b);
     add_ok(u, "vm:102", "node3", NULL, true, &c);
