@@ -1,0 +1,33 @@
+/* sim.h - the simulated cluster of the regression tester (simulator.md).
+ *
+ * A scenario folder (cmdlist, hardware_status, manager_status, ...) seeds an
+ * in-memory cluster of nodes with simulated power, network, cluster file
+ * system, locks, watchdogs and resources. Each node runs the real CRM and
+ * LRM state machines of state/ against a struct ha_env that this module
+ * fills in. sim_run() drives the round scheduler on a virtual clock and
+ * writes the log line by line; it never reads the wall clock. */
+#ifndef HAVEN_SIM_H
+#define HAVEN_SIM_H
+
+#include <stdio.h>
+
+struct sim;
+
+/* Read a scenario folder (never written to). On error returns NULL and a
+ * malloc'd one-line *err naming the file (caller frees). Caller frees the
+ * result with sim_free(). */
+struct sim *sim_load(const char *dir, char **err);
+void sim_free(struct sim *sim);
+
+/* Write log lines to log (required) and echo them to echo (may be NULL). */
+void sim_set_output(struct sim *sim, FILE *log, FILE *echo);
+
+/* Run the whole simulation: "starting simulation" to "exit simulation - ...".
+ * A runtime error ends the run with an err line, not a failure. */
+void sim_run(struct sim *sim);
+
+/* Write the runtime files of simulator.md 7.1 (except the log) into dir.
+ * 0 ok, -1 and a malloc'd *err naming the file (caller frees). */
+int sim_write_status(const struct sim *sim, const char *dir, char **err);
+
+#endif
