@@ -1,0 +1,631 @@
+/* test_watchdog.c - watchdog-mux: the client API, and the daemon with a FIFO as device.
+ *
+ * The daemon tests run the ASan-built binary next to this one (build/test/haven,
+ * or $HAVEN) with short timings: client timeout 500 ms, keep-alive interval
+ * 100 ms, hardware timeout 2 s. The test holds the FIFO's read end, so it sees
+ * every keep-alive byte, a 'V' before a clean close, and end of file when the
+ * daemon is gone. Each daemon test is bounded: a daemon still running at its
+ * deadline is killed and the test fails. A daemon exit status other than the
+ * expected one also catches ASan/LSan reports (errors and leaks). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test/test.h"
+#include "watchdog/wd.h"
+
+static char haven[PATH_MAX];
+
+struct mux {
+    pid_t pid;
+    int fifo; /* read end of the device FIFO */
+    int status;
+    bool exited;
+    bool eof; /* the daemon closed the device */
+    long keepalives; /* bytes other than 'V' */
+    long vs; /* 'V' bytes */
+    long after_v; /* bytes written after a 'V' */
+    char dir[64], dev[96], sock[96], marker[96], log[96];
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void fifo_read(struct mux *x)
+{
+    char buf[512];
+    ssize_t n = read(x->fifo, buf, sizeof(buf));
+
+    if (n == 0) {
+        x->eof = true;
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        x->after_v += x->vs > 0;
+        if (buf[i] == 'V') {
+            x->vs++;
+        } else {
+            x->keepalives++;
+        }
+    }
+}
+
+/* Collect device bytes for ms milliseconds (or until end of file). */
+static void pump(struct mux *x, int ms)
+{
+    long long end = now_ms() + ms;
+
+    while (!x->eof) {
+        struct pollfd p = {.fd = x->fifo, .events = POLLIN};
+        long long left = end - now_ms();
+
+        /* POLLHUP is only reported once a writer has come and gone. */
+        if (poll(&p, 1, left > 0 ? (int)left : 0) > 0) {
+            fifo_read(x);
+        }
+        if (left <= 0) {
+            break;
+        }
+    }
+}
+
+static bool mux_reap(struct mux *x)
+{
+    if (!x->exited && waitpid(x->pid, &x->status, WNOHANG) == x->pid) {
+        x->exited = true;
+    }
+    return x->exited;
+}
+
+/* Wait up to ms for the daemon to exit, collecting its bytes; kill it when
+ * it does not. Returns its exit status, or -1. */
+static int mux_wait(struct mux *x, int ms)
+{
+    long long end = now_ms() + ms;
+
+    while (!mux_reap(x) && now_ms() < end) {
+        pump(x, 10);
+    }
+    if (!x->exited) {
+        fprintf(stderr, "daemon still running after %d ms, killing it\n", ms);
+        kill(x->pid, SIGKILL);
+        waitpid(x->pid, &x->status, 0);
+        x->exited = true;
+        return -1;
+    }
+    pump(x, 200);
+    return WIFEXITED(x->status) ? WEXITSTATUS(x->status) : -1;
+}
+
+/* execv() wants char *const[]; our argv holds string literals. */
+static void exec_haven(const char *const *argv)
+{
+    union {
+        const char *const *c;
+        char *const *m;
+    } u = {.c = argv};
+
+    execv(haven, u.m);
+    _exit(127);
+}
+
+static void mux_exec(struct mux *x, const char *const *extra)
+{
+    const char *argv[24] = {
+        "haven", "ha-watchdog",      "-d",      "--device",     x->dev, "--socket",
+        x->sock, "--active-marker",  x->marker, "--hw-timeout", "2",    "--interval",
+        "100ms", "--client-timeout", "500ms",
+    };
+    int n = 15;
+    int fd = open(x->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+    for (int i = 0; extra != NULL && extra[i] != NULL && n < 23; i++) {
+        argv[n++] = extra[i];
+    }
+    dup2(fd, 2);
+    dup2(fd, 1);
+    exec_haven(argv);
+}
+
+/* Make a scratch folder with a FIFO as the device, opened for reading. */
+static void mux_prepare(struct mux *x)
+{
+    memset(x, 0, sizeof(*x));
+    x->fifo = -1;
+    snprintf(x->dir, sizeof(x->dir), "/tmp/haven-wd.XXXXXX");
+    CHECK(mkdtemp(x->dir) != NULL);
+    snprintf(x->dev, sizeof(x->dev), "%s/dev", x->dir);
+    snprintf(x->sock, sizeof(x->sock), "%s/sock", x->dir);
+    snprintf(x->marker, sizeof(x->marker), "%s/active", x->dir);
+    snprintf(x->log, sizeof(x->log), "%s/log", x->dir);
+    CHECK(mkfifo(x->dev, 0600) == 0);
+    x->fifo = open(x->dev, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    CHECK(x->fifo >= 0);
+}
+
+/* Start the daemon; wait for its socket unless it is expected to refuse. */
+static bool mux_spawn(struct mux *x, const char *const *extra, bool expect_socket)
+{
+    struct stat st;
+    long long end = now_ms() + 5000;
+
+    x->pid = fork();
+    if (x->pid == 0) {
+        mux_exec(x, extra);
+    }
+    while (expect_socket && stat(x->sock, &st) < 0 && now_ms() < end && !mux_reap(x)) {
+        pump(x, 10);
+    }
+    CHECK(!expect_socket || stat(x->sock, &st) == 0);
+    return !expect_socket || stat(x->sock, &st) == 0;
+}
+
+static bool mux_start(struct mux *x)
+{
+    mux_prepare(x);
+    return mux_spawn(x, NULL, true);
+}
+
+static void mux_stop(struct mux *x)
+{
+    if (x->pid > 0 && !x->exited) {
+        kill(x->pid, SIGKILL);
+        waitpid(x->pid, &x->status, 0);
+    }
+    if (x->fifo >= 0) {
+        close(x->fifo);
+    }
+    unlink(x->dev);
+    unlink(x->sock);
+    unlink(x->log);
+    rmdir(x->marker);
+    rmdir(x->dir);
+}
+
+/* The daemon's stderr (its log with -d), at most sizeof(buf) - 1 bytes. */
+static const char *log_text(const struct mux *x)
+{
+    static char buf[65536];
+    FILE *f = fopen(x->log, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+    if (f) {
+        fclose(f);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static bool log_has(const struct mux *x, const char *text)
+{
+    const char *log = log_text(x);
+
+    if (strstr(log, text) == NULL) {
+        fprintf(stderr, "daemon log lacks '%s'; it has:\n%s", text, log);
+        return false;
+    }
+    return true;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+
+    return lstat(path, &st) == 0;
+}
+
+/* SIGTERM; the daemon must exit 0 (and ASan-clean) within 3 s. */
+static void term_and_wait(struct mux *x)
+{
+    int rc;
+
+    kill(x->pid, SIGTERM);
+    rc = mux_wait(x, 3000);
+    CHECK_INT(rc, 0);
+    if (rc != 0) {
+        fprintf(stderr, "daemon log:\n%s", log_text(x));
+    }
+    CHECK(log_has(x, "got terminate request"));
+}
+
+static void test_client_api(void)
+{
+    struct wd_greeting g = {1, 60, 10}, p;
+    char line[128], path[200];
+
+    CHECK_INT(wd_open("/nonexistent/watchdog-mux.sock"), -1);
+    CHECK_INT(errno, ENOENT);
+    memset(path, 'x', sizeof(path) - 1);
+    path[sizeof(path) - 1] = '\0';
+    CHECK_INT(wd_open(path), -1);
+    CHECK_INT(errno, ENAMETOOLONG);
+    CHECK_INT(wd_greeting_format(line, sizeof(line), &g), 47);
+    CHECK_STR(line, "watchdog-mux 1 client-timeout=60 hw-timeout=10\n");
+    CHECK_INT(wd_greeting_format(line, 10, &g), -1);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=60 hw-timeout=10\n", &p), 1);
+    CHECK(p.version == 1 && p.client_timeout_s == 60 && p.hw_timeout_s == 10);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=3 hw-timeout=2", &p), 1);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=3 hw-timeout=2 x", &p), 0);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=0 hw-timeout=2", &p), 0);
+    CHECK_INT(wd_greeting_parse("", &p), 0);
+    CHECK_INT(wd_greeting_parse("hello\n", &p), 0);
+}
+
+/* Clients that keep writing keep the keep-alives coming; clean closes. */
+static void test_fed_clients(void)
+{
+    struct mux x;
+    struct wd_greeting g = {0};
+    char pid_line[64];
+    int a, b;
+
+    if (!mux_start(&x)) {
+        goto out;
+    }
+    a = wd_open(x.sock);
+    b = wd_open(x.sock);
+    CHECK(a >= 0 && b >= 0);
+    CHECK_INT(wd_read_greeting(a, 2000, &g), 1);
+    CHECK(g.client_timeout_s == 1 && g.hw_timeout_s == 2);
+    CHECK(exists(x.marker));
+    for (int i = 0; i < 15; i++) {
+        CHECK_INT(wd_update(a), 0);
+        CHECK_INT(wd_update(b), 0);
+        pump(&x, 100);
+    }
+    CHECK(x.keepalives >= 10);
+    CHECK_INT(x.vs, 0);
+    CHECK(!mux_reap(&x));
+    CHECK_INT(wd_close(a), 0);
+    CHECK_INT(wd_close(b), 0);
+    pump(&x, 300);
+    CHECK(!exists(x.marker));
+    term_and_wait(&x);
+    CHECK_INT(x.vs, 1);
+    CHECK_INT(x.after_v, 0);
+    CHECK(x.eof);
+    snprintf(pid_line, sizeof(pid_line), "added new client (PID %d) to watch", (int)getpid());
+    CHECK(log_has(&x, pid_line));
+    CHECK(log_has(&x, "has disconnected cleanly. Removing it gracefully from the watch"));
+    CHECK(log_has(&x, "all watchdog client connections to the multiplexer closed"));
+    CHECK(log_has(&x, "clean exit"));
+    CHECK(!exists(x.sock));
+out:
+    mux_stop(&x);
+}
+
+/* A client silent past its timeout stops the feeding for good: no 'V'. */
+static void test_silent_client_expires(void)
+{
+    struct mux x;
+    long long start;
+    int fd;
+
+    if (!mux_start(&x)) {
+        goto out;
+    }
+    fd = wd_open(x.sock);
+    CHECK(fd >= 0);
+    for (int i = 0; i < 5; i++) {
+        CHECK_INT(wd_update(fd), 0);
+        pump(&x, 100);
+    }
+    start = now_ms();
+    CHECK_INT(mux_wait(&x, 3000), 0);
+    CHECK(now_ms() - start >= 400); /* 500 ms after the last byte, not before */
+    CHECK_INT(x.vs, 0);
+    CHECK(x.eof);
+    CHECK(log_has(&x, "watchdog is about to expire"));
+    CHECK(log_has(&x, "watchdog expired - disable watchdog updates"));
+    CHECK(log_has(&x, "exit watchdog-mux with active connections"));
+    CHECK(exists(x.marker));
+    close(fd);
+out:
+    mux_stop(&x);
+}
+
+/* close() without 'V', or a byte after the 'V': feeding stops, no 'V'. */
+static void unclean_close(const char *last, size_t len)
+{
+    struct mux x;
+    int fd;
+
+    if (!mux_start(&x)) {
+        goto out;
+    }
+    fd = wd_open(x.sock);
+    CHECK(fd >= 0);
+    CHECK_INT(send(fd, last, len, MSG_NOSIGNAL), (long long)len);
+    pump(&x, 200);
+    close(fd);
+    CHECK_INT(mux_wait(&x, 3000), 0);
+    CHECK_INT(x.vs, 0);
+    CHECK(x.eof);
+    CHECK(log_has(&x, "did not stop watchdog - disable watchdog updates"));
+    CHECK(log_has(&x, "exit watchdog-mux with active connections"));
+out:
+    mux_stop(&x);
+}
+
+static void test_unclean_disconnect(void)
+{
+    unclean_close("\0", 1);
+}
+
+static void test_byte_after_v_rearms(void)
+{
+    unclean_close("xxV\n", 4);
+}
+
+/* After a clean 'V' disconnect (and a greeting probe) the device is still fed. */
+static void test_clean_close_keeps_feeding(void)
+{
+    struct mux x;
+    struct wd_greeting g = {0};
+    int fd;
+
+    if (!mux_start(&x)) {
+        goto out;
+    }
+    fd = wd_open(x.sock);
+    CHECK(fd >= 0);
+    CHECK_INT(wd_update(fd), 0);
+    CHECK_INT(wd_close(fd), 0);
+    CHECK_INT(wd_probe(x.sock, 2000, &g), 1);
+    CHECK_INT(g.client_timeout_s, 1);
+    pump(&x, 200);
+    x.keepalives = 0;
+    pump(&x, 1000); /* twice the client timeout */
+    CHECK(x.keepalives >= 6);
+    CHECK_INT(x.vs, 0);
+    CHECK(!mux_reap(&x));
+    CHECK(!exists(x.marker));
+    term_and_wait(&x);
+    CHECK_INT(x.vs, 1);
+out:
+    mux_stop(&x);
+}
+
+/* SIGHUP is ignored; SIGTERM without clients: 'V', close, socket removed. */
+static void test_sigterm_no_clients(void)
+{
+    struct mux x;
+
+    if (!mux_start(&x)) {
+        goto out;
+    }
+    kill(x.pid, SIGHUP);
+    pump(&x, 300);
+    CHECK(!mux_reap(&x));
+    CHECK(x.keepalives >= 1);
+    term_and_wait(&x);
+    CHECK(log_has(&x, "got SIGHUP - ignored"));
+    CHECK(log_has(&x, "clean exit"));
+    CHECK_INT(x.vs, 1);
+    CHECK_INT(x.after_v, 0);
+    CHECK(x.eof);
+    CHECK(!exists(x.sock));
+out:
+    mux_stop(&x);
+}
+
+/* SIGTERM while a client is watched: exit without 'V', marker kept. */
+static void test_sigterm_active_client(void)
+{
+    struct mux x;
+    int fd;
+
+    if (!mux_start(&x)) {
+        goto out;
+    }
+    fd = wd_open(x.sock);
+    CHECK(fd >= 0);
+    pump(&x, 150);
+    term_and_wait(&x);
+    CHECK(log_has(&x, "exit watchdog-mux with active connections"));
+    CHECK_INT(x.vs, 0);
+    CHECK(x.eof);
+    CHECK(exists(x.marker));
+    close(fd);
+out:
+    mux_stop(&x);
+}
+
+/* An existing active marker refuses the start, before the device is opened. */
+static void test_marker_refuses_start(void)
+{
+    struct mux x;
+
+    mux_prepare(&x);
+    CHECK(mkdir(x.marker, 0755) == 0);
+    mux_spawn(&x, NULL, false);
+    CHECK_INT(mux_wait(&x, 3000), 1);
+    CHECK(log_has(&x, "watchdog active - unable to restart watchdog-mux"));
+    CHECK_INT(x.keepalives + x.vs, 0);
+    CHECK(!x.eof); /* no writer ever opened the FIFO */
+    CHECK(!exists(x.sock));
+    mux_stop(&x);
+}
+
+/* Run the binary with args; return its exit status, stderr in x->log. */
+static int run_haven(struct mux *x, const char *const *args)
+{
+    const char *argv[16] = {"haven", "ha-watchdog"};
+    int n = 2, status = -1;
+    pid_t pid;
+
+    for (int i = 0; args[i] != NULL && n < 15; i++) {
+        argv[n++] = args[i];
+    }
+    pid = fork();
+    if (pid == 0) {
+        int fd = open(x->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+        dup2(fd, 2);
+        dup2(fd, 1);
+        exec_haven(argv);
+    }
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Bad options exit 2; a missing --device exits 1 with the error on stderr
+ * even without -d (and never loads a module: --device was given). */
+static void test_usage(void)
+{
+    struct mux x;
+    const char *const bad_timeout[] = {"--client-timeout", "abc", NULL};
+    const char *const bad_hw[] = {"--hw-timeout", "1500ms", NULL};
+    const char *const slow[] = {"--hw-timeout", "2", "--interval", "2", NULL};
+    const char *const extra[] = {"--device", "/dev/null", "junk", NULL};
+    const char *missing[] = {"--device", NULL, "--socket", NULL, "--active-marker", NULL, NULL};
+
+    mux_prepare(&x);
+    CHECK_INT(run_haven(&x, bad_timeout), 2);
+    CHECK(log_has(&x, "bad --client-timeout 'abc'"));
+    CHECK_INT(run_haven(&x, bad_hw), 2);
+    CHECK_INT(run_haven(&x, slow), 2);
+    CHECK_INT(run_haven(&x, extra), 2);
+    missing[1] = x.marker; /* does not exist */
+    missing[3] = x.sock;
+    missing[5] = x.marker;
+    CHECK_INT(run_haven(&x, missing), 1);
+    CHECK(log_has(&x, "watchdog open: No such file or directory"));
+    CHECK(!exists(x.sock));
+    mux_stop(&x);
+}
+
+/* Write as fast as the socket takes it for 1.5 s: the keep-alives go on. */
+static void test_flood_does_not_starve(void)
+{
+    static char junk[65536];
+    struct mux x;
+    long long end;
+    int fd;
+
+    if (!mux_start(&x)) {
+        goto out;
+    }
+    fd = wd_open(x.sock);
+    CHECK(fd >= 0);
+    pump(&x, 100);
+    x.keepalives = 0;
+    end = now_ms() + 1500;
+    while (now_ms() < end) {
+        (void)!send(fd, junk, sizeof(junk), MSG_NOSIGNAL | MSG_DONTWAIT);
+        pump(&x, 0);
+    }
+    CHECK(x.keepalives >= 10); /* 15 due */
+    CHECK_INT(x.vs, 0);
+    CHECK_INT(wd_close(fd), 0);
+    pump(&x, 300);
+    CHECK(!mux_reap(&x));
+    term_and_wait(&x);
+    CHECK_INT(x.vs, 1);
+out:
+    mux_stop(&x);
+}
+
+/* Send len garbage bytes ending in 'V', blocking (the daemon keeps reading). */
+static void send_garbage(int fd, size_t len)
+{
+    static char buf[65536];
+
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        buf[i] = (char)rand();
+    }
+    while (len > 0) {
+        size_t n = len < sizeof(buf) ? len : sizeof(buf);
+
+        buf[n - 1] = n == len ? 'V' : buf[n - 1];
+        if (send(fd, buf, n, MSG_NOSIGNAL) < 0) {
+            return; /* a refused client: the daemon closed it */
+        }
+        len -= n;
+    }
+}
+
+/* 200 clients (more than the 100 slots), garbage and one 8 MiB write. */
+static void test_many_clients(void)
+{
+    enum { N = 200 };
+    static int fds[N];
+    struct mux x;
+    int opened = 0;
+
+    if (!mux_start(&x)) {
+        goto out;
+    }
+    for (int i = 0; i < N; i++) {
+        fds[i] = wd_open(x.sock);
+        opened += fds[i] >= 0;
+        pump(&x, 0);
+    }
+    CHECK_INT(opened, N);
+    for (int i = 0; i < N; i++) {
+        send_garbage(fds[i], i == 0 ? 8u << 20 : (size_t)(1 + rand() % 5000));
+        pump(&x, 0);
+    }
+    for (int i = 0; i < N; i++) {
+        (void)wd_close(fds[i]);
+    }
+    pump(&x, 500);
+    CHECK(!mux_reap(&x));
+    CHECK(log_has(&x, "too many clients (100) - refusing new connection"));
+    x.keepalives = 0;
+    pump(&x, 300);
+    CHECK(x.keepalives >= 2);
+    term_and_wait(&x);
+    CHECK(log_has(&x, "clean exit"));
+    CHECK_INT(x.vs, 1);
+out:
+    mux_stop(&x);
+}
+
+int main(int argc, char **argv)
+{
+    const char *env = getenv("HAVEN");
+    char *slash;
+
+    /* The binary under test sits next to this one, unless $HAVEN says. */
+    snprintf(haven, sizeof(haven), "%s", env ? env : argv[0]);
+    slash = strrchr(haven, '/');
+    if (env == NULL) {
+        snprintf(slash ? slash + 1 : haven, sizeof(haven) / 2, "haven");
+    }
+    signal(SIGPIPE, SIG_IGN);
+    srand(1);
+    RUN(test_client_api);
+    if (access(haven, X_OK) != 0) {
+        fprintf(stderr, "%s: not built; the daemon tests need it\n", haven);
+        test_failed++;
+        return test_summary();
+    }
+    RUN(test_fed_clients);
+    RUN(test_silent_client_expires);
+    RUN(test_unclean_disconnect);
+    RUN(test_byte_after_v_rearms);
+    RUN(test_clean_close_keeps_feeding);
+    RUN(test_sigterm_no_clients);
+    RUN(test_sigterm_active_client);
+    RUN(test_marker_refuses_start);
+    RUN(test_usage);
+    RUN(test_flood_does_not_starve);
+    RUN(test_many_clients);
+    return test_summary();
+}
