@@ -109,12 +109,14 @@ static bool lrm_write_status(struct lrm *lrm, const struct ha_env *env)
     if (!env->quorate(env->ctx)) {
         return false;
     }
-    ls.state = (char *)lrm_state_names[lrm->state];
-    ls.mode = (char *)lrm->mode;
+    ls.state = xstrdup(lrm_state_names[lrm->state]);
+    ls.mode = xstrdup(lrm->mode);
     ls.results = lrm->jobs.results;
     ls.n_results = lrm->jobs.n_results;
     ls.timestamp = env->now(env->ctx);
     json = lrm_status_to_json(&ls);
+    free(ls.state);
+    free(ls.mode);
     rc = env->write_lrm_status(env->ctx, json, &err);
     free(json);
     if (rc != 0) {

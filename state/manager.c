@@ -1,0 +1,304 @@
+/* manager.c - construction of the master's manager and one manage() round,
+ * step by step as ha-stack.md 5.1 orders them. */
+#include "state/manager.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/codec.h"
+#include "state/manager_int.h"
+#include "state/str.h"
+
+/* Reads the manager status; errors leave an empty one. */
+static void read_ms(const struct ha_env *env, struct manager_status *ms)
+{
+    char *json = NULL, *err = NULL;
+
+    if (env->read_manager_status(env->ctx, &json, &err) != 0 ||
+        ms_from_json(json, ms, &err) != 0) {
+        ms_free(ms);
+    }
+    free(json);
+    free(err);
+}
+
+struct manager *manager_new(const struct ha_env *env)
+{
+    struct manager *m = xcalloc(1, sizeof(*m));
+    struct manager_status old = {0};
+
+    read_ms(env, &old);
+    m->env = env;
+    m->ms = old; /* node_status, service_status, node_request, disarm are kept */
+    free(m->ms.master_node);
+    m->ms.master_node = xstrdup(env->node);
+    m->group_migration_round = 3;
+    dc_settings_init(&m->dc);
+    env->get_datacenter_settings(env->ctx, &m->dc);
+    m->sched_mode = xstrdup(m->dc.crs_ha && m->dc.crs_ha[0] ? m->dc.crs_ha : "basic");
+    if (!str_eq(m->sched_mode, "basic")) {
+        env_log(env, HA_INFO, "using scheduler mode '%s'", m->sched_mode);
+    }
+    return m;
+}
+
+static void round_free(struct manager *m)
+{
+    svc_config_free(&m->sc);
+    groups_free(&m->groups);
+    memset(&m->groups, 0, sizeof(m->groups));
+    for (size_t i = 0; i < m->n_results; i++) {
+        free(m->results[i].uid);
+        free(m->results[i].sid);
+        free(m->results[i].state);
+    }
+    free(m->results);
+    m->results = NULL;
+    m->n_results = 0;
+    for (size_t i = 0; i < m->n_modes; i++) {
+        free(m->modes[i].node);
+        free(m->modes[i].mode);
+    }
+    free(m->modes);
+    m->modes = NULL;
+    m->n_modes = 0;
+    crs_free(m->usage);
+    m->usage = NULL;
+    svc_stats_list_free(&m->stats);
+    free(m->err);
+    m->err = NULL;
+}
+
+void manager_free(struct manager *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    round_free(m);
+    ms_free(&m->ms);
+    mgr_last_online_free(m);
+    dc_settings_free(&m->dc);
+    free(m->sched_mode);
+    rules_compiled_free(&m->compiled);
+    free(m->rules_digest);
+    free(m->groups_digest);
+    free(m);
+}
+
+bool manager_fully_disarmed(const struct manager *m)
+{
+    return str_eq(m->ms.disarm_state, "disarmed");
+}
+
+static void add_result(struct manager *m, const struct lrm_result *r)
+{
+    size_t pos = 0;
+
+    while (pos < m->n_results && strcmp(m->results[pos].uid, r->uid) < 0) {
+        pos++;
+    }
+    if (pos < m->n_results && strcmp(m->results[pos].uid, r->uid) == 0) {
+        return; /* the first node in sorted order wins */
+    }
+    m->results = xrealloc(m->results, (m->n_results + 1) * sizeof(*m->results));
+    memmove(&m->results[pos + 1], &m->results[pos], (m->n_results - pos) * sizeof(*m->results));
+    m->results[pos].uid = xstrdup(r->uid);
+    m->results[pos].sid = xstrdup(r->sid);
+    m->results[pos].state = xstrdup(r->state);
+    m->results[pos].exit_code = r->exit_code;
+    m->n_results++;
+}
+
+/* Step 3: modes and results of every LRM the manager knows. */
+static int read_lrm_states(struct manager *m)
+{
+    for (size_t i = 0; i < m->ms.n_nodes; i++) {
+        const char *node = m->ms.nodes[i].node;
+        struct lrm_status ls = {0};
+        char *json = NULL, *err = NULL;
+        if (m->env->read_lrm_status(m->env->ctx, node, &json, &err) != 0 ||
+            lrm_status_from_json(json, &ls, &err) != 0) {
+            free(json);
+            m->err = err ? err : xstrdup("unable to read lrm status");
+            return -1;
+        }
+        free(json);
+        m->modes = xrealloc(m->modes, (m->n_modes + 1) * sizeof(*m->modes));
+        m->modes[m->n_modes].node = xstrdup(node);
+        m->modes[m->n_modes].mode = xstrdup(ls.mode && ls.mode[0] ? ls.mode : "active");
+        m->n_modes++;
+        for (size_t j = 0; j < ls.n_results; j++) {
+            add_result(m, &ls.results[j]);
+        }
+        lrm_status_free(&ls);
+    }
+    return 0;
+}
+
+static bool nodelist_changed(const struct manager *m, const struct node_info_list *info)
+{
+    for (size_t i = 0; i < info->n; i++) {
+        if (ms_find_node(&m->ms, info->v[i].node) == NULL) {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < m->ms.n_nodes; i++) {
+        bool found = false;
+        for (size_t j = 0; j < info->n && !found; j++) {
+            found = strcmp(info->v[j].node, m->ms.nodes[i].node) == 0;
+        }
+        if (!found) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void reread_settings(struct manager *m)
+{
+    const char *mode;
+
+    dc_settings_free(&m->dc);
+    dc_settings_init(&m->dc);
+    m->env->get_datacenter_settings(m->env->ctx, &m->dc);
+    mode = m->dc.crs_ha && m->dc.crs_ha[0] ? m->dc.crs_ha : "basic";
+    if (!str_eq(mode, m->sched_mode)) {
+        env_log(m->env, HA_INFO, "switching scheduler mode from '%s' to '%s'", m->sched_mode,
+                mode);
+        free(m->sched_mode);
+        m->sched_mode = xstrdup(mode);
+    }
+}
+
+/* Step 9: track new services and forget removed or ignored ones. */
+static void sync_services(struct manager *m)
+{
+    struct strlist stale = {0};
+
+    for (size_t i = 0; i < m->sc.n; i++) {
+        const struct svc_conf *cd = &m->sc.v[i];
+        struct sd *sd;
+        if (ms_find_sd(&m->ms, cd->sid) != NULL || str_eq(cd->state, "ignored")) {
+            continue;
+        }
+        env_log(m->env, HA_INFO, "adding new service '%s' on node '%s'", cd->sid,
+                cd->node ? cd->node : "");
+        sd = ms_add_sd(&m->ms, cd->sid);
+        sd->state = str_eq(cd->state, "started") ? SS_REQUEST_START : SS_REQUEST_STOP;
+        sd->node = xstrdup(cd->node);
+        mgr_new_uid(m, sd);
+    }
+    for (size_t i = 0; i < m->ms.n_svcs; i++) {
+        strlist_add(&stale, m->ms.svcs[i].sid);
+    }
+    for (size_t i = 0; i < stale.n; i++) {
+        const struct svc_conf *cd = svc_config_find(&m->sc, stale.v[i]);
+        if (cd == NULL || str_eq(cd->state, "ignored")) {
+            env_log(m->env, HA_INFO, "removing stale service '%s' (%s)", stale.v[i],
+                    cd ? "ignored state requested" : "no config");
+            ms_del_sd(&m->ms, stale.v[i]);
+        }
+    }
+    strlist_clear(&stale);
+}
+
+static void flush(struct manager *m)
+{
+    char *json, *err = NULL;
+
+    m->ms.timestamp = m->env->now(m->env->ctx);
+    json = ms_to_json(&m->ms);
+    if (m->env->write_manager_status(m->env->ctx, json, &err) != 0) {
+        m->err = err ? err : xstrdup("unable to write manager status");
+    }
+    free(json);
+}
+
+static int read_config(struct manager *m)
+{
+    char *text = NULL, *err = NULL;
+
+    if (m->env->read_service_config(m->env->ctx, &m->sc, &err) != 0 ||
+        m->env->read_group_config(m->env->ctx, &text, &err) != 0) {
+        m->err = err ? err : xstrdup("unable to read the configuration");
+        return -1;
+    }
+    groups_parse(text, &m->groups, NULL);
+    free(text);
+    return 0;
+}
+
+/* Steps 13-17, once the inputs of the round are in place. */
+static void manage_services(struct manager *m)
+{
+    struct strlist only = {0};
+    bool deferred = false;
+
+    mgr_process_commands(m);
+    if (m->err == NULL && m->ms.disarm_mode != NULL) {
+        if (mgr_handle_disarm(m, &only)) {
+            strlist_clear(&only);
+            return;
+        }
+        deferred = true;
+    } else if (m->err == NULL) {
+        mgr_load_balance(m);
+    }
+    if (m->err == NULL) {
+        mgr_state_passes(m, deferred ? &only : NULL);
+    }
+    strlist_clear(&only);
+    if (m->err == NULL) {
+        flush(m);
+    }
+}
+
+static int manage(struct manager *m)
+{
+    struct node_info_list info = {0};
+    bool changed;
+
+    if (m->env->get_node_info(m->env->ctx, &info, &m->err) != 0) {
+        return -1;
+    }
+    changed = nodelist_changed(m, &info);
+    if (read_lrm_states(m) != 0) {
+        node_info_list_free(&info);
+        return -1;
+    }
+    mgr_update_nodes(m, &info);
+    node_info_list_free(&info);
+    if (!mgr_node_online(m, m->env->node) && mgr_node_state(m, m->env->node) != NS_MAINTENANCE) {
+        env_log(m->env, HA_INFO, "master seems offline");
+        return 0;
+    }
+    reread_settings(m);
+    mgr_group_migration(m);
+    if (m->err != NULL || read_config(m) != 0) {
+        return -1;
+    }
+    if (m->ms.disarm_mode == NULL) {
+        sync_services(m);
+    }
+    mgr_recompute_usage(m);
+    mgr_update_rules(m, changed);
+    if (m->err == NULL) {
+        manage_services(m);
+    }
+    return m->err ? -1 : 0;
+}
+
+int manager_round(struct manager *m, const struct ha_env *env, char **err)
+{
+    int rc;
+
+    m->env = env;
+    round_free(m);
+    rc = manage(m);
+    if (rc != 0) {
+        *err = m->err ? m->err : xstrdup("manager round failed");
+        m->err = NULL;
+    }
+    round_free(m);
+    return rc;
+}

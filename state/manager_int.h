@@ -1,0 +1,89 @@
+/* manager_int.h - the manager's internals, shared by the state/manager*.c
+ * files (node states, service handlers, node selection, commands, disarm,
+ * rebalancing, groups). Not for use outside the manager. */
+#ifndef HAVEN_MANAGER_INT_H
+#define HAVEN_MANAGER_INT_H
+
+#include "state/crs.h"
+#include "state/env.h"
+#include "state/manager.h"
+#include "state/model.h"
+#include "state/rules.h"
+
+struct last_online {
+    char *node;
+    int64_t time;
+};
+
+struct lrm_mode {
+    char *node;
+    char *mode;
+};
+
+enum select_pref { PREF_NONE, PREF_BEST_SCORE, PREF_TRY_NEXT };
+
+struct manager {
+    const struct ha_env *env; /* valid during a round */
+    struct manager_status ms; /* node states, services, requests, disarm */
+    struct last_online *lo;   /* in memory only, sorted by node */
+    size_t n_lo;
+    char *sched_mode; /* the configured crs.ha, as remembered */
+    struct dc_settings dc;
+    int group_migration_round;
+    int sustained_imbalance;
+    unsigned uid_counter;
+    bool have_compiled;
+    struct rules_compiled compiled;
+    char *rules_digest, *groups_digest;
+    /* Per round. */
+    struct svc_config sc;
+    struct groups groups;
+    struct lrm_result *results; /* merged LRM results, sorted by uid */
+    size_t n_results;
+    struct lrm_mode *modes; /* sorted by node */
+    size_t n_modes;
+    struct crs_usage *usage;
+    struct svc_stats_list stats;
+    char *err; /* set when the round must abort */
+};
+
+/* manager_nodes.c */
+enum node_state mgr_node_state(const struct manager *m, const char *node);
+bool mgr_node_online(const struct manager *m, const char *node);
+void mgr_set_node_state(struct manager *m, const char *node, enum node_state st);
+bool mgr_offline_delayed(struct manager *m, const char *node, int64_t delay);
+void mgr_update_nodes(struct manager *m, const struct node_info_list *info);
+bool mgr_fence_node(struct manager *m, const char *node);
+const char *mgr_lrm_mode(const struct manager *m, const char *node); /* NULL if none */
+void mgr_last_online_free(struct manager *m);
+
+/* manager_svc.c */
+void mgr_change_state(struct manager *m, struct sd *sd, enum svc_state st, const char *node,
+                      const char *target, const char *timeout);
+void mgr_new_uid(struct manager *m, struct sd *sd);
+void mgr_state_passes(struct manager *m, const struct strlist *only);
+
+/* manager_usage.c */
+void mgr_recompute_usage(struct manager *m);
+void mgr_add_service_usage(struct manager *m, const struct sd *sd);
+void mgr_used_nodes(const struct manager *m, const struct sd *sd, const char **cur,
+                    const char **tgt);
+const char *mgr_select_node(struct manager *m, const struct sd *sd, const struct svc_conf *cd,
+                            enum select_pref pref);
+const struct svc_stats *mgr_stats_of(const struct manager *m, const char *sid);
+/* The preferred nodes and the separate set of sid, for rebalancing. */
+void mgr_affinity_targets(struct manager *m, const struct sd *sd, struct strlist *out);
+
+/* manager_cmd.c */
+void mgr_process_commands(struct manager *m);
+void mgr_queue_motion(struct manager *m, const char *line, const char *task, const char *sid,
+                      const char *target);
+/* Returns true when the round ends here; *only gets the deferred sids. */
+bool mgr_handle_disarm(struct manager *m, struct strlist *only);
+void mgr_load_balance(struct manager *m);
+
+/* manager_groups.c */
+void mgr_group_migration(struct manager *m);
+void mgr_update_rules(struct manager *m, bool nodelist_changed);
+
+#endif

@@ -1,0 +1,580 @@
+/* manager_svc.c - the per-service state machine of the master
+ * (ha-stack.md 5.4-5.7): one handler per service state, repeated passes
+ * until nothing changes, and the fencing sub-pass. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/lrm.h"
+#include "state/manager_int.h"
+#include "state/str.h"
+
+static const char *const removable_locks[] = {
+    "backup",   "mounted",         "migrate",    "clone",     "rollback",
+    "snapshot", "snapshot-delete", "suspending", "suspended", NULL,
+};
+
+void mgr_new_uid(struct manager *m, struct sd *sd)
+{
+    free(sd->uid);
+    sd->uid = xasprintf("%s-%lld-%u", m->env->node, (long long)m->env->now(m->env->ctx),
+                        ++m->uid_counter);
+}
+
+static void set_str(char **dst, const char *val)
+{
+    char *copy = xstrdup(val);
+
+    free(*dst);
+    *dst = copy;
+}
+
+void mgr_change_state(struct manager *m, struct sd *sd, enum svc_state st, const char *node,
+                      const char *target, const char *timeout)
+{
+    enum svc_state old = sd->state;
+    struct strbuf params = {0};
+
+    set_str(&sd->target, NULL);
+    set_str(&sd->timeout, NULL);
+    set_str(&sd->cmd, NULL);
+    set_str(&sd->cmd_arg, NULL);
+    sd->running = false;
+    sd->state = st;
+    if (node != NULL) {
+        set_str(&sd->node, node);
+        strbuf_addf(&params, "node = %s", node);
+    }
+    if (target != NULL) {
+        set_str(&sd->target, target);
+        strbuf_addf(&params, "%starget = %s", params.len ? ", " : "", target);
+    }
+    if (timeout != NULL) {
+        set_str(&sd->timeout, timeout);
+        strbuf_addf(&params, "%stimeout = %s", params.len ? ", " : "", timeout);
+    }
+    crs_remove_service(m->usage, sd->sid);
+    mgr_add_service_usage(m, sd);
+    mgr_new_uid(m, sd);
+    env_log(m->env, HA_INFO, "service '%s': state changed from '%s' to '%s'%s%s%s", sd->sid,
+            svc_state_name(old), svc_state_name(st), params.len ? "  (" : "",
+            strbuf_str(&params), params.len ? ")" : "");
+    strbuf_free(&params);
+}
+
+static enum svc_state req_state(const struct svc_conf *cd)
+{
+    return str_eq(cd->state, "started") ? SS_STARTED : SS_REQUEST_STOP;
+}
+
+static void drop_failed_nodes(struct sd *sd)
+{
+    strlist_clear(&sd->failed_nodes);
+    sd->has_failed_nodes = false;
+}
+
+static void handle_stopped_cmd(struct manager *m, struct sd *sd, bool *moved)
+{
+    const char *cmd = sd->cmd;
+
+    if (str_eq(cmd, "migrate") || str_eq(cmd, "relocate")) {
+        const char *t = sd->cmd_arg;
+        if (!mgr_node_online(m, t)) {
+            env_log(m->env, HA_ERR, "ignore service '%s' %s request - node '%s' not online",
+                    sd->sid, cmd, t);
+        } else if (str_eq(sd->node, t)) {
+            env_log(m->env, HA_INFO,
+                    "ignore service '%s' %s request - service already on node '%s'", sd->sid, cmd,
+                    t);
+        } else {
+            char *target = xstrdup(t);
+            mgr_change_state(m, sd, svc_state_parse(cmd), sd->node, target, NULL);
+            free(target);
+            *moved = true;
+            return;
+        }
+    } else if (str_eq(cmd, "stop")) {
+        env_log(m->env, HA_INFO, "ignore service '%s' stop request - service already stopped",
+                sd->sid);
+    } else {
+        env_log(m->env, HA_ERR, "unknown command '%s' for service '%s'", cmd, sd->sid);
+    }
+    set_str(&sd->cmd, NULL);
+    set_str(&sd->cmd_arg, NULL);
+}
+
+static void next_stopped(struct manager *m, struct sd *sd, const struct svc_conf *cd)
+{
+    bool moved = false;
+
+    if (cd->node != NULL && !str_eq(sd->node, cd->node)) {
+        env_log(m->env, HA_INFO, "fixup service '%s' location (%s => %s)", sd->sid,
+                sd->node ? sd->node : "", cd->node);
+        set_str(&sd->node, cd->node);
+    }
+    if (sd->cmd != NULL) {
+        handle_stopped_cmd(m, sd, &moved);
+        if (moved) {
+            return;
+        }
+    }
+    if (str_eq(cd->state, "disabled")) {
+        return;
+    }
+    if (mgr_offline_delayed(m, sd->node, 60) &&
+        mgr_node_state(m, sd->node) != NS_MAINTENANCE) {
+        mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
+    } else if (str_eq(cd->state, "stopped")) {
+        return;
+    } else if (str_eq(cd->state, "started")) {
+        char *node = xstrdup(sd->node);
+        mgr_change_state(m, sd, SS_REQUEST_START, node, NULL, NULL);
+        free(node);
+    } else {
+        env_log(m->env, HA_ERR, "service '%s' - unknown state '%s' in service configuration",
+                sd->sid, cd->state);
+    }
+}
+
+static void next_request_start(struct manager *m, struct sd *sd, const struct svc_conf *cd)
+{
+    char *node = xstrdup(sd->node);
+
+    if (m->dc.rebalance_on_start) {
+        const char *n = mgr_select_node(m, sd, cd, PREF_BEST_SCORE);
+        if (n != NULL) {
+            bool is_new = !str_eq(n, sd->node);
+            char *target = xstrdup(n);
+            env_log(m->env, HA_INFO, "service %s: re-balance selected %s node %s for startup",
+                    sd->sid, is_new ? "new" : "current", target);
+            if (is_new) {
+                mgr_change_state(m, sd, SS_REQUEST_START_BALANCE, node, target, NULL);
+                free(target);
+                free(node);
+                return;
+            }
+            free(target);
+        }
+    }
+    mgr_change_state(m, sd, SS_STARTED, node, NULL, NULL);
+    free(node);
+}
+
+static void started_cmd(struct manager *m, struct sd *sd)
+{
+    const char *cmd = sd->cmd, *arg = sd->cmd_arg;
+
+    if (str_eq(cmd, "migrate") || str_eq(cmd, "relocate")) {
+        if (!mgr_node_online(m, arg)) {
+            env_log(m->env, HA_ERR, "ignore service '%s' %s request - node '%s' not online",
+                    sd->sid, cmd, arg);
+        } else if (str_eq(sd->node, arg)) {
+            env_log(m->env, HA_INFO,
+                    "ignore service '%s' %s request - service already on node '%s'", sd->sid, cmd,
+                    arg);
+        } else {
+            char *c = xstrdup(cmd), *t = xstrdup(arg), *node = xstrdup(sd->node);
+            env_log(m->env, HA_INFO, "%s service '%s' to node '%s'", c, sd->sid, t);
+            mgr_change_state(m, sd, svc_state_parse(c), node, t, NULL);
+            free(c);
+            free(t);
+            free(node);
+        }
+    } else if (str_eq(cmd, "stop")) {
+        char *t = xstrdup(arg), *err = NULL;
+        if (str_eq(t, "0")) {
+            env_log(m->env, HA_INFO, "request immediate service hard-stop for service '%s'",
+                    sd->sid);
+        } else {
+            env_log(m->env, HA_INFO, "request graceful stop with timeout '%s' for service '%s'",
+                    t, sd->sid);
+        }
+        mgr_change_state(m, sd, SS_REQUEST_STOP, NULL, NULL, t);
+        if (m->env->update_service_config(m->env->ctx, sd->sid, "state", "stopped", &err) != 0) {
+            m->err = err ? err : xstrdup("unable to update service config");
+        }
+        free(t);
+    } else {
+        env_log(m->env, HA_ERR, "unknown command '%s' for service '%s'", cmd, sd->sid);
+    }
+    set_str(&sd->cmd, NULL);
+    set_str(&sd->cmd_arg, NULL);
+}
+
+/* React to the LRM's result of a start; false = the service went to error. */
+static bool started_result(struct manager *m, struct sd *sd, const struct svc_conf *cd,
+                           const struct lrm_result *res, enum select_pref *pref)
+{
+    int ec = res->exit_code;
+    char *list;
+
+    if (ec == LRM_SUCCESS) {
+        if (sd->has_failed_nodes) {
+            list = strlist_join(&sd->failed_nodes, ", ");
+            env_log(m->env, HA_INFO,
+                    "relocation policy successful for '%s' on node '%s', failed nodes: %s",
+                    sd->sid, sd->node, list);
+            free(list);
+        }
+        drop_failed_nodes(sd);
+        sd->running = true;
+        return true;
+    }
+    sd->running = false;
+    sd->has_failed_nodes = true;
+    strlist_add(&sd->failed_nodes, sd->node);
+    if (ec != LRM_ERROR && ec != LRM_EWRONG_NODE) {
+        env_log(m->env, HA_ERR, "service '%s' got unrecoverable error (exit code %d)", sd->sid,
+                ec);
+        mgr_change_state(m, sd, SS_ERROR, NULL, NULL, NULL);
+        return false;
+    }
+    if ((long long)sd->failed_nodes.n <= (long long)cd->max_relocate) {
+        *pref = PREF_TRY_NEXT;
+        env_log(m->env, HA_WARNING,
+                "starting service %s on node '%s' failed, relocating service.", sd->sid,
+                sd->node);
+        return true;
+    }
+    list = strlist_join(&sd->failed_nodes, ", ");
+    env_log(m->env, HA_ERR,
+            "recovery policy for service %s failed, entering error state. Failed nodes: %s",
+            sd->sid, list);
+    free(list);
+    mgr_change_state(m, sd, SS_ERROR, NULL, NULL, NULL);
+    return false;
+}
+
+static void started_move(struct manager *m, struct sd *sd, const char *n)
+{
+    char *target = xstrdup(n), *node = xstrdup(sd->node);
+    const char *mnode = sd->maintenance_node;
+
+    if (mnode != NULL) {
+        if (str_eq(n, mnode)) {
+            env_log(m->env, HA_INFO,
+                    "moving service '%s' back to '%s', node came back from maintenance.",
+                    sd->sid, mnode);
+            set_str(&sd->maintenance_node, NULL);
+        } else if (!str_eq(sd->node, mnode)) {
+            env_log(m->env, HA_INFO, "dropping maintenance fallback node '%s' for '%s'", mnode,
+                    sd->sid);
+            set_str(&sd->maintenance_node, NULL);
+        }
+    }
+    if (str_starts(sd->sid, "vm:")) {
+        env_log(m->env, HA_INFO, "migrate service '%s' to node '%s' (running)", sd->sid, target);
+        mgr_change_state(m, sd, SS_MIGRATE, node, target, NULL);
+    } else {
+        env_log(m->env, HA_INFO, "relocate service '%s' to node '%s'", sd->sid, target);
+        mgr_change_state(m, sd, SS_RELOCATE, node, target, NULL);
+    }
+    free(target);
+    free(node);
+}
+
+static void started_stay(struct manager *m, struct sd *sd, const char *n, enum select_pref pref,
+                         bool had_result)
+{
+    if (pref == PREF_TRY_NEXT && n == NULL) {
+        char *list = strlist_join(&sd->failed_nodes, ", ");
+        env_log(m->env, HA_WARNING,
+                "Start Error Recovery: Tried all available nodes for service '%s', retry start "
+                "on current node. Tried nodes: %s",
+                sd->sid, list);
+        free(list);
+    }
+    if (sd->maintenance_node != NULL && str_eq(sd->node, sd->maintenance_node) &&
+        mgr_node_online(m, sd->node)) {
+        env_log(m->env, HA_INFO,
+                "service '%s': clearing stale maintenance node '%s' setting (is current node)",
+                sd->sid, sd->maintenance_node);
+        set_str(&sd->maintenance_node, NULL);
+    }
+    if (had_result) {
+        mgr_new_uid(m, sd);
+    }
+}
+
+static void next_started(struct manager *m, struct sd *sd, const struct svc_conf *cd,
+                         const struct lrm_result *res)
+{
+    enum select_pref pref = PREF_NONE;
+    const char *n;
+
+    if (!mgr_node_online(m, sd->node)) {
+        if (mgr_offline_delayed(m, sd->node, 60)) {
+            mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
+        }
+        if (mgr_node_state(m, sd->node) != NS_MAINTENANCE) {
+            return;
+        }
+        set_str(&sd->maintenance_node, sd->node);
+    }
+    if (str_eq(cd->state, "disabled") || str_eq(cd->state, "stopped")) {
+        mgr_change_state(m, sd, SS_REQUEST_STOP, NULL, NULL, NULL);
+        return;
+    }
+    if (!str_eq(cd->state, "started")) {
+        env_log(m->env, HA_ERR, "service '%s' - unknown state '%s' in service configuration",
+                sd->sid, cd->state);
+        return;
+    }
+    if (sd->cmd != NULL) {
+        started_cmd(m, sd);
+        return;
+    }
+    if (res != NULL && !started_result(m, sd, cd, res, &pref)) {
+        return;
+    }
+    n = mgr_select_node(m, sd, cd, pref);
+    if (n != NULL && !str_eq(n, sd->node)) {
+        started_move(m, sd, n);
+    } else {
+        started_stay(m, sd, n, pref, res != NULL);
+    }
+}
+
+static void next_migrate(struct manager *m, struct sd *sd, const struct svc_conf *cd,
+                         const struct lrm_result *res)
+{
+    if (res != NULL) {
+        int ec = res->exit_code;
+        char *target = xstrdup(sd->target), *node = xstrdup(sd->node);
+        bool done = true;
+        if (ec == LRM_SUCCESS) {
+            mgr_change_state(m, sd, req_state(cd), target, NULL, NULL);
+        } else if (ec == LRM_EWRONG_NODE) {
+            env_log(m->env, HA_ERR,
+                    "service '%s' - migration failed: service registered on wrong node!",
+                    sd->sid);
+            mgr_change_state(m, sd, SS_ERROR, NULL, NULL, NULL);
+            done = false;
+        } else if (ec == LRM_IGNORED) {
+            env_log(m->env, HA_INFO,
+                    "service '%s' - rebalance-on-start request ignored - service already running",
+                    sd->sid);
+            mgr_change_state(m, sd, req_state(cd), node, NULL, NULL);
+            done = false;
+        } else {
+            env_log(m->env, HA_ERR, "service '%s' - migration failed (exit code %d)", sd->sid,
+                    ec);
+            mgr_change_state(m, sd, req_state(cd), node, NULL, NULL);
+        }
+        free(target);
+        free(node);
+        if (done) {
+            return;
+        }
+    }
+    if (mgr_offline_delayed(m, sd->node, 60)) {
+        mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
+    }
+}
+
+static void next_request_stop(struct manager *m, struct sd *sd, const struct lrm_result *res)
+{
+    if (res != NULL) {
+        if (res->exit_code == LRM_SUCCESS) {
+            mgr_change_state(m, sd, SS_STOPPED, NULL, NULL, NULL);
+        } else {
+            env_log(m->env, HA_ERR, "service '%s' stop failed (exit code %d)", sd->sid,
+                    res->exit_code);
+            mgr_change_state(m, sd, SS_ERROR, NULL, NULL, NULL);
+        }
+        return;
+    }
+    if (mgr_offline_delayed(m, sd->node, 60)) {
+        mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
+    }
+}
+
+static void recover_to(struct manager *m, struct sd *sd, struct svc_conf *cd, const char *n)
+{
+    const struct ha_env *env = m->env;
+    char *fenced = xstrdup(sd->node), *node = xstrdup(n), *err = NULL, *lock;
+
+    if (str_eq(node, fenced)) {
+        env_log(env, HA_INFO, "recover service '%s' to previous failed and fenced node '%s' again",
+                sd->sid, fenced);
+    } else {
+        env_log(env, HA_INFO, "recover service '%s' from fenced node '%s' to node '%s'", sd->sid,
+                fenced, node);
+    }
+    lock = env->res_remove_locks(env->ctx, sd->sid, removable_locks);
+    if (lock != NULL) {
+        env_log(env, HA_WARNING,
+                "removed leftover lock '%s' from recovered service '%s' to allow its start.", lock,
+                sd->sid);
+        free(lock);
+    }
+    if (env->steal_service(env->ctx, sd->sid, fenced, node, &err) != 0) {
+        m->err = err ? err : xstrdup("unable to move service");
+    } else {
+        set_str(&cd->node, node);
+        set_str(&sd->node, node);
+        mgr_change_state(m, sd, req_state(cd), node, NULL, NULL);
+    }
+    free(fenced);
+    free(node);
+}
+
+static void next_recovery(struct manager *m, struct sd *sd, struct svc_conf *cd)
+{
+    const char *n = mgr_select_node(m, sd, cd, PREF_BEST_SCORE);
+
+    if (n != NULL) {
+        recover_to(m, sd, cd, n);
+        return;
+    }
+    env_log(m->env, HA_ERR,
+            "recovering service '%s' from fenced node '%s' failed, no recovery node found",
+            sd->sid, sd->node ? sd->node : "");
+    if (str_eq(cd->state, "disabled")) {
+        drop_failed_nodes(sd);
+        mgr_change_state(m, sd, SS_STOPPED, NULL, NULL, NULL);
+    }
+}
+
+static void next_state(struct manager *m, struct sd *sd, struct svc_conf *cd,
+                       const struct lrm_result *res)
+{
+    switch (sd->state) {
+    case SS_STOPPED:
+        next_stopped(m, sd, cd);
+        break;
+    case SS_REQUEST_START:
+        next_request_start(m, sd, cd);
+        break;
+    case SS_STARTED:
+        next_started(m, sd, cd, res);
+        break;
+    case SS_MIGRATE:
+    case SS_RELOCATE:
+    case SS_REQUEST_START_BALANCE:
+        next_migrate(m, sd, cd, res);
+        break;
+    case SS_REQUEST_STOP:
+        next_request_stop(m, sd, res);
+        break;
+    case SS_RECOVERY:
+        next_recovery(m, sd, cd);
+        break;
+    case SS_FREEZE:
+        if (str_eq(mgr_lrm_mode(m, sd->node), "active")) {
+            mgr_change_state(m, sd, req_state(cd), NULL, NULL, NULL);
+        }
+        break;
+    case SS_ERROR:
+        if (str_eq(cd->state, "disabled")) {
+            drop_failed_nodes(sd);
+            mgr_change_state(m, sd, SS_STOPPED, NULL, NULL, NULL);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static const struct lrm_result *result_of(const struct manager *m, const char *uid)
+{
+    size_t lo = 0, hi = m->n_results;
+
+    while (uid != NULL && lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(m->results[mid].uid, uid);
+        if (c == 0) {
+            return &m->results[mid];
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+/* One pass over the services; true if some state changed. */
+static bool service_pass(struct manager *m, const struct strlist *sids)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < sids->n && m->err == NULL; i++) {
+        struct sd *sd = ms_find_sd(&m->ms, sids->v[i]);
+        char disabled[] = "disabled";
+        struct svc_conf *cd, fallback = {.state = disabled, .failback = 1};
+        enum svc_state last;
+        if (sd == NULL) {
+            continue;
+        }
+        cd = svc_config_find(&m->sc, sd->sid);
+        last = sd->state;
+        next_state(m, sd, cd ? cd : &fallback, result_of(m, sd->uid));
+        if (str_eq(mgr_lrm_mode(m, sd->node), "restart") &&
+            (sd->state == SS_STARTED || sd->state == SS_STOPPED ||
+             sd->state == SS_REQUEST_STOP)) {
+            mgr_change_state(m, sd, SS_FREEZE, NULL, NULL, NULL);
+        }
+        changed = changed || sd->state != last;
+    }
+    return changed;
+}
+
+/* The fencing sub-pass; true if some state changed. */
+static bool fence_pass(struct manager *m, const struct strlist *sids)
+{
+    struct strlist tried = {0}, acked = {0};
+    bool changed = false;
+
+    for (size_t i = 0; i < sids->n; i++) {
+        struct sd *sd = ms_find_sd(&m->ms, sids->v[i]);
+        if (sd == NULL || sd->state != SS_FENCE) {
+            continue;
+        }
+        if (!strlist_has(&tried, sd->node)) {
+            strlist_add(&tried, sd->node);
+            if (mgr_fence_node(m, sd->node)) {
+                strlist_add(&acked, sd->node);
+            }
+        }
+        if (strlist_has(&acked, sd->node)) {
+            mgr_change_state(m, sd, SS_RECOVERY, NULL, NULL, NULL);
+            changed = true;
+        }
+    }
+    for (size_t i = 0; i < m->ms.n_nodes; i++) {
+        char *node = m->ms.nodes[i].node;
+        if (m->ms.nodes[i].state != NS_FENCE || strlist_has(&tried, node)) {
+            continue;
+        }
+        env_log(m->env, HA_NOTICE,
+                "node '%s' in fence state but no services to-fence! admin interference?!", node);
+        if (mgr_fence_node(m, node)) {
+            changed = true;
+        }
+    }
+    strlist_clear(&tried);
+    strlist_clear(&acked);
+    return changed;
+}
+
+void mgr_state_passes(struct manager *m, const struct strlist *only)
+{
+    struct strlist sids = {0};
+    bool changed;
+
+    if (only != NULL) {
+        strlist_copy(&sids, only);
+    } else {
+        for (size_t i = 0; i < m->ms.n_svcs; i++) {
+            strlist_add(&sids, m->ms.svcs[i].sid);
+        }
+    }
+    do {
+        changed = service_pass(m, &sids);
+        if (m->err == NULL) {
+            changed = fence_pass(m, &sids) || changed;
+        }
+    } while (changed && m->err == NULL);
+    strlist_clear(&sids);
+}
