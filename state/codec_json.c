@@ -1,0 +1,295 @@
+/* codec_json.c - the cJSON helpers shared by the JSON codecs (codec_json.h).
+ *
+ * Readers follow upstream's looseness: Perl writes numbers as strings or
+ * numbers depending on how a value was last used, so scalars are accepted in
+ * either form, and unknown keys are ignored. Anything of the wrong shape is
+ * an error with a one-line message, never a crash. Duplicate object keys
+ * keep the last value (as Perl's JSON does). Writers emit compact JSON with
+ * keys sorted at every level, since cJSON keeps insertion order. Users:
+ * codec_status.c (manager and LRM status) and codec_sim.c. */
+#include "state/codec_json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "state/str.h"
+
+int cj_fail(char **err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err != NULL) {
+        free(*err);
+        va_start(ap, fmt);
+        *err = xvasprintf(fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static bool is_blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+        s++;
+    }
+    return *s == '\0';
+}
+
+cJSON *cj_parse_object(const char *json, const char *what, char **err)
+{
+    const char *end = NULL;
+    cJSON *root;
+    size_t line = 1;
+
+    if (err != NULL) {
+        *err = NULL;
+    }
+    if (json == NULL || is_blank(json)) {
+        return cJSON_CreateObject();
+    }
+    root = cJSON_ParseWithOpts(json, &end, true);
+    if (root == NULL) {
+        for (const char *p = json; end != NULL && p < end && *p != '\0'; p++) {
+            line += *p == '\n';
+        }
+        cj_fail(err, "%s: invalid JSON at line %zu", what, line);
+        return NULL;
+    }
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        cj_fail(err, "%s: not a JSON object", what);
+        return NULL;
+    }
+    return root;
+}
+
+/* Canonical decimal integers are written as JSON numbers. */
+bool cj_is_canonical_int(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 15 || (s[0] == '0' && n > 1)) {
+        return false;
+    }
+    return strspn(s, "0123456789") == n;
+}
+
+int cj_get_str(const cJSON *it, char **out)
+{
+    char buf[64];
+
+    *out = NULL;
+    if (it == NULL || cJSON_IsNull(it)) {
+        return 0;
+    }
+    if (cJSON_IsString(it) && it->valuestring != NULL) {
+        *out = xstrdup(it->valuestring);
+    } else if (cJSON_IsBool(it)) {
+        *out = xstrdup(cJSON_IsTrue(it) ? "1" : "0");
+    } else if (cJSON_IsNumber(it)) {
+        double d = it->valuedouble;
+
+        if (d == floor(d) && fabs(d) < 1e15) {
+            snprintf(buf, sizeof(buf), "%.0f", d);
+        } else {
+            snprintf(buf, sizeof(buf), "%.17g", d);
+        }
+        *out = xstrdup(buf);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int str_to_int64(const char *s, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || errno != 0) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cj_get_int64(const cJSON *it, int64_t *out)
+{
+    if (cJSON_IsBool(it)) {
+        *out = cJSON_IsTrue(it);
+        return 0;
+    }
+    if (cJSON_IsString(it) && it->valuestring != NULL) {
+        return str_to_int64(it->valuestring, out);
+    }
+    if (!cJSON_IsNumber(it)) {
+        return -1;
+    }
+    /* 2^63 is exactly representable; anything >= it does not fit */
+    if (!(it->valuedouble >= -9223372036854775808.0 && it->valuedouble < 9223372036854775808.0)) {
+        return -1;
+    }
+    if (it->valuedouble != floor(it->valuedouble)) {
+        return -1;
+    }
+    *out = (int64_t)it->valuedouble;
+    return 0;
+}
+
+int cj_get_int(const cJSON *it, int min, int max, int *out)
+{
+    int64_t v;
+
+    if (cj_get_int64(it, &v) < 0 || v < min || v > max) {
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int cj_get_double(const cJSON *it, double *out)
+{
+    char *end;
+    double d;
+
+    if (cJSON_IsNumber(it)) {
+        *out = it->valuedouble;
+        return 0;
+    }
+    if (cJSON_IsBool(it)) {
+        *out = cJSON_IsTrue(it);
+        return 0;
+    }
+    if (!cJSON_IsString(it) || it->valuestring == NULL) {
+        return -1;
+    }
+    d = strtod(it->valuestring, &end);
+    if (end == it->valuestring || *end != '\0' || !isfinite(d)) {
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+/* Perl truthiness: false, null, 0, "" and "0" are false. */
+int cj_get_truth(const cJSON *it, bool *out)
+{
+    if (it == NULL || cJSON_IsNull(it)) {
+        *out = false;
+    } else if (cJSON_IsBool(it)) {
+        *out = cJSON_IsTrue(it);
+    } else if (cJSON_IsNumber(it)) {
+        *out = it->valuedouble != 0;
+    } else if (cJSON_IsString(it) && it->valuestring != NULL) {
+        *out = it->valuestring[0] != '\0' && strcmp(it->valuestring, "0") != 0;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+struct cj_kid {
+    const cJSON *it;
+    size_t idx;
+};
+
+static int kid_cmp(const void *a, const void *b)
+{
+    const struct cj_kid *x = a, *y = b;
+    int c = strcmp(x->it->string, y->it->string);
+
+    if (c != 0) {
+        return c;
+    }
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+const cJSON **cj_sorted_children(const cJSON *obj, size_t *n)
+{
+    struct cj_kid *kids;
+    const cJSON **out;
+    size_t count = 0, k = 0;
+
+    for (const cJSON *c = obj->child; c != NULL; c = c->next) {
+        count++;
+    }
+    kids = xcalloc(count, sizeof(*kids));
+    for (const cJSON *c = obj->child; c != NULL; c = c->next) {
+        kids[k].it = c;
+        kids[k].idx = k;
+        k++;
+    }
+    qsort(kids, count, sizeof(*kids), kid_cmp);
+    out = xcalloc(count, sizeof(const cJSON *));
+    *n = 0;
+    for (size_t i = 0; i < count; i++) {
+        bool last = i + 1 == count || strcmp(kids[i].it->string, kids[i + 1].it->string) != 0;
+
+        if (last) {
+            out[(*n)++] = kids[i].it;
+        }
+    }
+    free(kids);
+    return out;
+}
+
+const cJSON *cj_member(const cJSON *obj, const char *key)
+{
+    const cJSON *found = NULL;
+
+    for (const cJSON *c = obj->child; c != NULL; c = c->next) {
+        if (c->string != NULL && strcmp(c->string, key) == 0) {
+            found = c; /* the last one wins */
+        }
+    }
+    return found;
+}
+
+/* A member that must be an object, or absent/null (then *out = NULL). */
+int cj_member_object(const cJSON *obj, const char *key, const cJSON **out)
+{
+    const cJSON *it = cj_member(obj, key);
+
+    *out = NULL;
+    if (it == NULL || cJSON_IsNull(it)) {
+        return 0;
+    }
+    if (!cJSON_IsObject(it)) {
+        return -1;
+    }
+    *out = it;
+    return 0;
+}
+
+char *cj_print(cJSON *root)
+{
+    char *s = cJSON_PrintUnformatted(root);
+    char *out;
+
+    cJSON_Delete(root);
+    if (s == NULL) {
+        str_oom_hook();
+        return xstrdup("{}");
+    }
+    out = xstrdup(s);
+    cJSON_free(s);
+    return out;
+}
+
+void cj_add_loose_num(cJSON *obj, const char *key, const char *val)
+{
+    if (cj_is_canonical_int(val)) {
+        cJSON_AddNumberToObject(obj, key, strtod(val, NULL));
+    } else {
+        cJSON_AddStringToObject(obj, key, val);
+    }
+}

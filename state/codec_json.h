@@ -1,0 +1,41 @@
+/* codec_json.h - private cJSON helpers of the codecs (codec_json.c); not for
+ * use outside state/codec*.c. Getters return 0 or -1 for a wrong type; a
+ * missing or null member reads as absent (NULL, false) where that makes
+ * sense. */
+#ifndef HAVEN_CODEC_JSON_H
+#define HAVEN_CODEC_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+/* Set *err (if err != NULL) to a formatted message; returns -1. */
+int cj_fail(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse a document whose root must be an object; NULL/blank text gives {}.
+ * NULL + *err on error; caller deletes. */
+cJSON *cj_parse_object(const char *json, const char *what, char **err);
+bool cj_is_canonical_int(const char *s);
+/* String, number or bool as a malloc'd string; absent/null -> NULL. */
+int cj_get_str(const cJSON *it, char **out);
+/* Integral number, bool, or decimal string. */
+int cj_get_int64(const cJSON *it, int64_t *out);
+int cj_get_int(const cJSON *it, int min, int max, int *out);
+/* Finite number, bool, or numeric string. */
+int cj_get_double(const cJSON *it, double *out);
+/* Perl truthiness; absent/null -> false; arrays and objects are errors. */
+int cj_get_truth(const cJSON *it, bool *out);
+/* The members of obj sorted by key, duplicates resolved to the last one;
+ * caller frees the array (not the items). */
+const cJSON **cj_sorted_children(const cJSON *obj, size_t *n);
+/* The last member named key, or NULL. */
+const cJSON *cj_member(const cJSON *obj, const char *key);
+/* A member that must be an object; absent/null -> *out = NULL. */
+int cj_member_object(const cJSON *obj, const char *key, const cJSON **out);
+/* Print compact and delete root; caller frees. */
+char *cj_print(cJSON *root);
+/* A canonical integer string as a number, anything else as a string. */
+void cj_add_loose_num(cJSON *obj, const char *key, const char *val);
+
+#endif

@@ -1,0 +1,256 @@
+/* codec_sim.c - the simulator's service_config and datacenter.cfg JSON
+ * (simulator.md 1.4 and 1.7) <-> model.h structs.
+ *
+ * Both files are hand-written test inputs, so every value may come as a
+ * number or a string ("max_restart": "0", "ha-auto-rebalance": 1 or true),
+ * and unknown keys are ignored. Values are kept as given: the threshold and
+ * margin are not scaled (ha-stack.md 5.9.1: "every key is used as given"). */
+#include "state/codec.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "state/codec_json.h"
+#include "state/str.h"
+
+/* ^(vm|ct|fa):\d+$ */
+static bool sim_sid_ok(const char *sid)
+{
+    const char *digits = sid + 3;
+
+    if (strncmp(sid, "vm:", 3) != 0 && strncmp(sid, "ct:", 3) != 0 && strncmp(sid, "fa:", 3) != 0) {
+        return false;
+    }
+    return *digits != '\0' && strspn(digits, "0123456789") == strlen(digits);
+}
+
+/* type and name from "type:name"; both stay NULL without a colon. */
+static void conf_split_sid(struct svc_conf *c)
+{
+    const char *colon = strchr(c->sid, ':');
+
+    if (colon != NULL) {
+        c->type = xstrndup(c->sid, (size_t)(colon - c->sid));
+        c->name = xstrdup(colon + 1);
+    }
+}
+
+static const char *sim_state(const char *s)
+{
+    static const char *const ok[] = {"started", "stopped", "disabled", "ignored"};
+
+    if (strcmp(s, "enabled") == 0) {
+        return "started";
+    }
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (strcmp(s, ok[i]) == 0) {
+            return ok[i];
+        }
+    }
+    return NULL;
+}
+
+/* An optional integer member; *out keeps its default when absent/null. */
+static int conf_int(const cJSON *o, const char *key, int *out)
+{
+    const cJSON *it = cj_member(o, key);
+
+    if (it == NULL || cJSON_IsNull(it)) {
+        return 0;
+    }
+    return cj_get_int(it, 0, INT_MAX, out);
+}
+
+/* Returns NULL or the name of the bad key. */
+static const char *conf_from_json(const cJSON *o, struct svc_conf *c)
+{
+    char *state = NULL;
+    const char *st;
+
+    c->failback = c->max_restart = c->max_relocate = 1;
+    if (cj_get_str(cj_member(o, "node"), &c->node) < 0) {
+        return "node";
+    }
+    if (cj_get_str(cj_member(o, "state"), &state) < 0) {
+        return "state";
+    }
+    st = sim_state(state ? state : "disabled");
+    free(state);
+    if (st == NULL) {
+        return "state";
+    }
+    c->state = xstrdup(st);
+    if (conf_int(o, "failback", &c->failback) < 0) {
+        return "failback";
+    }
+    c->failback = c->failback != 0;
+    if (conf_int(o, "max_restart", &c->max_restart) < 0) {
+        return "max_restart";
+    }
+    if (conf_int(o, "max_relocate", &c->max_relocate) < 0) {
+        return "max_relocate";
+    }
+    if (cj_get_str(cj_member(o, "group"), &c->group) < 0) {
+        return "group";
+    }
+    if (cj_get_str(cj_member(o, "lock"), &c->lock) < 0) {
+        return "lock";
+    }
+    if (cj_get_str(cj_member(o, "comment"), &c->comment) < 0) {
+        return "comment";
+    }
+    return NULL;
+}
+
+static int sc_from_tree(const cJSON *root, bool strict_ids, struct svc_config *sc, char **err)
+{
+    size_t n;
+    const cJSON **kids = cj_sorted_children(root, &n);
+    int rc = 0;
+
+    sc->v = xcalloc(n, sizeof(*sc->v));
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct svc_conf *c = &sc->v[sc->n++];
+        const char *bad;
+
+        c->sid = xstrdup(kids[i]->string);
+        conf_split_sid(c);
+        if (strict_ids && !sim_sid_ok(c->sid)) {
+            rc = cj_fail(err, "service '%s': invalid service id (want vm|ct|fa:<digits>)", c->sid);
+        } else if (!cJSON_IsObject(kids[i])) {
+            rc = cj_fail(err, "service '%s': not an object", c->sid);
+        } else if ((bad = conf_from_json(kids[i], c)) != NULL) {
+            rc = cj_fail(err, "service '%s': bad value for %s", c->sid, bad);
+        }
+    }
+    free(kids);
+    return rc;
+}
+
+int svc_config_from_sim_json(const char *json, bool strict_ids, struct svc_config *out, char **err)
+{
+    cJSON *root;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    root = cj_parse_object(json, "service config", err);
+    if (root == NULL) {
+        return -1;
+    }
+    rc = sc_from_tree(root, strict_ids, out, err);
+    cJSON_Delete(root);
+    if (rc < 0) {
+        svc_config_free(out);
+    }
+    return rc;
+}
+
+char *svc_config_to_sim_json(const struct svc_config *sc)
+{
+    cJSON *root = cJSON_CreateObject();
+
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct svc_conf *c = &sc->v[i];
+        cJSON *o = cJSON_AddObjectToObject(root, c->sid);
+
+        if (c->comment != NULL) {
+            cJSON_AddStringToObject(o, "comment", c->comment);
+        }
+        cJSON_AddNumberToObject(o, "failback", c->failback);
+        if (c->group != NULL) {
+            cJSON_AddStringToObject(o, "group", c->group);
+        }
+        if (c->lock != NULL) {
+            cJSON_AddStringToObject(o, "lock", c->lock);
+        }
+        cJSON_AddNumberToObject(o, "max_relocate", c->max_relocate);
+        cJSON_AddNumberToObject(o, "max_restart", c->max_restart);
+        if (c->node != NULL) {
+            cJSON_AddStringToObject(o, "node", c->node);
+        }
+        if (c->state != NULL) {
+            cJSON_AddStringToObject(o, "state", c->state);
+        }
+    }
+    return cj_print(root);
+}
+
+/* ---- datacenter.cfg ---- */
+
+static int dc_double(const cJSON *o, const char *key, double *out)
+{
+    const cJSON *it = cj_member(o, key);
+
+    if (it == NULL || cJSON_IsNull(it)) {
+        return 0;
+    }
+    return cj_get_double(it, out);
+}
+
+/* Returns NULL or the name of the bad key. */
+static const char *dc_crs_from_json(const cJSON *crs, struct dc_settings *dc)
+{
+    if (cj_get_str(cj_member(crs, "ha"), &dc->crs_ha) < 0) {
+        return "ha";
+    }
+    if (cj_get_truth(cj_member(crs, "ha-rebalance-on-start"), &dc->rebalance_on_start) < 0) {
+        return "ha-rebalance-on-start";
+    }
+    if (cj_get_truth(cj_member(crs, "ha-auto-rebalance"), &dc->auto_rebalance) < 0) {
+        return "ha-auto-rebalance";
+    }
+    if (dc_double(crs, "ha-auto-rebalance-threshold", &dc->threshold) < 0) {
+        return "ha-auto-rebalance-threshold";
+    }
+    if (cj_get_str(cj_member(crs, "ha-auto-rebalance-method"), &dc->method) < 0) {
+        return "ha-auto-rebalance-method";
+    }
+    if (dc_double(crs, "ha-auto-rebalance-hold-duration", &dc->hold_duration) < 0) {
+        return "ha-auto-rebalance-hold-duration";
+    }
+    if (dc_double(crs, "ha-auto-rebalance-margin", &dc->margin) < 0) {
+        return "ha-auto-rebalance-margin";
+    }
+    return NULL;
+}
+
+static int dc_from_tree(const cJSON *root, struct dc_settings *dc, char **err)
+{
+    const cJSON *ha, *crs;
+    const char *bad;
+
+    if (cj_member_object(root, "ha", &ha) < 0) {
+        return cj_fail(err, "datacenter config: bad value for ha");
+    }
+    if (cj_member_object(root, "crs", &crs) < 0) {
+        return cj_fail(err, "datacenter config: bad value for crs");
+    }
+    if (ha != NULL && cj_get_str(cj_member(ha, "shutdown_policy"), &dc->shutdown_policy) < 0) {
+        return cj_fail(err, "datacenter config: bad value for ha.shutdown_policy");
+    }
+    if (crs != NULL && (bad = dc_crs_from_json(crs, dc)) != NULL) {
+        return cj_fail(err, "datacenter config: bad value for crs.%s", bad);
+    }
+    return 0;
+}
+
+int dc_settings_from_sim_json(const char *json, struct dc_settings *out, char **err)
+{
+    cJSON *root;
+    int rc;
+
+    dc_settings_init(out);
+    root = cj_parse_object(json, "datacenter config", err);
+    if (root == NULL) {
+        return -1;
+    }
+    rc = dc_from_tree(root, out, err);
+    cJSON_Delete(root);
+    if (rc < 0) {
+        dc_settings_free(out);
+    }
+    return rc;
+}

@@ -1,0 +1,836 @@
+/* test_codec.c - model.h helpers and the codecs of codec.h: round trips,
+ * defaults, every form found in the upstream test inputs, and broken input
+ * (which must fail cleanly, never crash or leak). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/codec.h"
+#include "state/env.h"
+#include "state/model.h"
+#include "state/str.h"
+#include "test/test.h"
+
+static void test_state_names(void)
+{
+    enum node_state ns = NS_ONLINE;
+
+    for (int i = SS_NONE + 1; i < SS_COUNT; i++) {
+        CHECK_INT(svc_state_parse(svc_state_name((enum svc_state)i)), i);
+    }
+    CHECK_STR(svc_state_name(SS_REQUEST_START_BALANCE), "request_start_balance");
+    CHECK_STR(svc_state_name(SS_NONE), "");
+    CHECK_INT(svc_state_parse("bogus"), SS_NONE);
+    CHECK_INT(svc_state_parse(NULL), SS_NONE);
+    CHECK_INT(node_state_parse("gone", &ns), 0);
+    CHECK_INT(ns, NS_GONE);
+    CHECK_INT(node_state_parse("up", &ns), -1);
+    CHECK_STR(node_state_name(NS_UNKNOWN), "unknown");
+    CHECK_STR(node_state_name(NS_MAINTENANCE), "maintenance");
+    CHECK_STR(ha_level_name(HA_ERR), "err");
+    CHECK_STR(ha_level_name(HA_EMAIL), "email");
+}
+
+static void test_strlist(void)
+{
+    struct strlist l = {0}, c = {0};
+    char *s;
+
+    strlist_add(&l, "node3");
+    strlist_add(&l, "node1");
+    strlist_add(&l, "node3");
+    CHECK(strlist_has(&l, "node1"));
+    CHECK(!strlist_has(&l, "node2"));
+    strlist_sort(&l);
+    s = strlist_join(&l, ", ");
+    CHECK_STR(s, "node1, node3, node3");
+    free(s);
+    strlist_copy(&c, &l);
+    strlist_clear(&l);
+    CHECK_INT(c.n, 3);
+    s = strlist_join(&l, ",");
+    CHECK_STR(s, "");
+    free(s);
+    strlist_clear(&c);
+}
+
+static void test_ms_helpers(void)
+{
+    struct manager_status ms = {0};
+    struct sd copy;
+    char sid[32];
+
+    for (int i = 0; i < 20000; i++) { /* must stay fast (binary search, append) */
+        snprintf(sid, sizeof(sid), "vm:%d", 100000 + i);
+        ms_add_sd(&ms, sid)->state = SS_STARTED;
+    }
+    ms_add_sd(&ms, "ct:5")->node = xstrdup("n1");
+    CHECK_STR(ms.svcs[0].sid, "ct:5");
+    CHECK(ms_find_sd(&ms, "vm:100777") != NULL);
+    CHECK(ms_find_sd(&ms, "vm:1") == NULL);
+    ms_del_sd(&ms, "vm:100777");
+    CHECK(ms_find_sd(&ms, "vm:100777") == NULL);
+    CHECK_INT(ms.n_svcs, 20000);
+    for (size_t i = 1; i < ms.n_svcs; i++) {
+        CHECK(strcmp(ms.svcs[i - 1].sid, ms.svcs[i].sid) < 0);
+    }
+    sd_copy(&copy, ms_find_sd(&ms, "ct:5"));
+    CHECK_STR(copy.node, "n1");
+    sd_free_members(&copy);
+    ms_set_node(&ms, "node2", NS_ONLINE);
+    ms_set_node(&ms, "node1", NS_FENCE);
+    ms_set_node(&ms, "node2", NS_GONE);
+    CHECK_INT(ms.n_nodes, 2);
+    CHECK_INT(ms_find_node(&ms, "node2")->state, NS_GONE);
+    ms_del_node(&ms, "node1");
+    CHECK_INT(ms.n_nodes, 1);
+    ms_get_req(&ms, "node2")->maintenance = true;
+    CHECK(ms_find_req(&ms, "node2")->maintenance);
+    CHECK(ms_get_req(&ms, "node2") == ms_find_req(&ms, "node2"));
+    CHECK(ms_find_req(&ms, "nodeX") == NULL);
+    ms_free(&ms);
+    ms_free(&ms);
+    ms_free(NULL);
+}
+
+static void test_svc_config_helpers(void)
+{
+    struct svc_config sc = {0}, copy = {0};
+    struct dc_settings dc;
+
+    svc_config_add(&sc, "vm:2")->node = xstrdup("n2");
+    svc_config_add(&sc, "vm:1")->node = xstrdup("n1");
+    CHECK_STR(sc.v[0].sid, "vm:1");
+    CHECK_STR(svc_config_find(&sc, "vm:2")->node, "n2");
+    svc_config_copy(&copy, &sc);
+    svc_config_free(&sc);
+    CHECK_STR(svc_config_find(&copy, "vm:1")->node, "n1");
+    svc_config_free(&copy);
+    dc_settings_init(&dc);
+    CHECK(dc.threshold == 0.3 && dc.margin == 0.1 && dc.hold_duration == 3);
+    CHECK(dc.method == NULL && !dc.auto_rebalance);
+    dc_settings_free(&dc);
+}
+
+struct log_ctx {
+    char buf[128];
+    enum ha_level level;
+};
+
+static void fake_log(void *ctx, enum ha_level level, const char *msg)
+{
+    struct log_ctx *lc = ctx;
+
+    lc->level = level;
+    snprintf(lc->buf, sizeof(lc->buf), "%s", msg);
+}
+
+static void test_env_log(void)
+{
+    struct log_ctx lc = {{0}, HA_DEBUG};
+    struct ha_env env = {.ctx = &lc, .log = fake_log};
+
+    env_log(&env, HA_WARNING, "service '%s' moved to %d", "vm:1", 3);
+    CHECK_STR(lc.buf, "service 'vm:1' moved to 3");
+    CHECK_INT(lc.level, HA_WARNING);
+    env.log = NULL;
+    env_log(&env, HA_INFO, "dropped");
+}
+
+/* ---- manager status ---- */
+
+static const char *const ms_upstream[] = {
+    "{}\n",
+    "{\n    \"master_node\": \"node2\",\n    \"node_status\": {\n\t\"node1\":\"fence\",\n"
+    "\t\"node3\":\"online\",\n\t\"node2\":\"online\"\n    },\n    \"service_status\": {\n"
+    "\t\"vm:101\": {\n\t    \"node\": \"node1\",\n\t    \"state\": \"fence\",\n"
+    "\t    \"uid\": \"lavE3c7vLnotUBGT9whswg\"\n\t}\n    }\n}\n",
+    "{\"node_status\":{\"node1\":\"online\",\"node2\":\"maintenance\",\"node3\":\"online\"},"
+    "\"master_node\":\"node1\",\"service_status\":{}}",
+    "{\"master_node\":\"node1\",\"service_status\":{\"vm:102\":{\"state\":\"recovery\","
+    "\"node\":\"node2\",\"uid\":\"w69Yqf4/pmeb8ymueYNPvQ\"}},\"timestamp\":700,"
+    "\"node_status\":{\"node1\":\"online\",\"node2\":\"unknown\",\"node3\":\"online\"}}",
+    "{\"master_node\":\"node1\",\"node_status\":{\"node1\":\"online\"},"
+    "\"relocate_tried_nodes\":{},\"service_status\":{\"vm:100\":{\"node\":\"node1\","
+    "\"state\":\"started\",\"uid\":\"hSIUPNL/lBjgyU4svobXlg\"}},\"timestamp\":10}",
+    "{\"master_node\":\"node1\",\"node_status\":{\"node1\":\"unknown\"},\"service_status\":"
+    "{\"vm:103\":{\"node\":\"node3\",\"state\":\"migrate\",\"target\":\"node2\",\"uid\":\"l\"}}}",
+    "{\"timestamp\":100,\"master_node\":\"node1\",\"service_status\":{\"vm:101\":{\"state\":"
+    "\"started\",\"node\":\"node1\",\"uid\":\"0StZ\",\"running\":1},\"vm:102\":{\"state\":"
+    "\"stopped\",\"node\":\"node2\",\"uid\":\"47mr\"}},\"node_status\":{\"node3\":\"fence\"}}",
+};
+
+static void test_ms_upstream_forms(void)
+{
+    for (size_t i = 0; i < sizeof(ms_upstream) / sizeof(ms_upstream[0]); i++) {
+        struct manager_status ms;
+        char *err = NULL;
+
+        CHECK_INT(ms_from_json(ms_upstream[i], &ms, &err), 0);
+        CHECK(err == NULL);
+        free(err);
+        ms_free(&ms);
+    }
+}
+
+static void test_ms_fields(void)
+{
+    struct manager_status ms;
+    char *err = NULL;
+    struct sd *sd;
+
+    CHECK_INT(ms_from_json(ms_upstream[1], &ms, &err), 0);
+    CHECK_STR(ms.master_node, "node2");
+    CHECK_INT(ms.n_nodes, 3);
+    CHECK_STR(ms.nodes[1].node, "node2"); /* sorted */
+    CHECK_INT(ms_find_node(&ms, "node1")->state, NS_FENCE);
+    sd = ms_find_sd(&ms, "vm:101");
+    CHECK(sd != NULL && sd->state == SS_FENCE);
+    CHECK_STR(sd ? sd->uid : NULL, "lavE3c7vLnotUBGT9whswg");
+    CHECK(!ms.has_node_request && ms.disarm_mode == NULL);
+    ms_free(&ms);
+
+    CHECK_INT(ms_from_json(ms_upstream[6], &ms, &err), 0);
+    CHECK_INT(ms.timestamp, 100);
+    CHECK(ms_find_sd(&ms, "vm:101")->running);
+    CHECK(!ms_find_sd(&ms, "vm:102")->running);
+    ms_free(&ms);
+}
+
+/* Loose forms: numbers as strings and vice versa, bool running, cmd arrays. */
+static void test_ms_loose(void)
+{
+    const char *json =
+        "{\"timestamp\":\"1700000000\",\"service_status\":{"
+        "\"vm:1\":{\"state\":\"request_stop\",\"uid\":12345,\"timeout\":\"60\","
+        "\"running\":true,\"cmd\":[\"stop\",0],\"failed_nodes\":[\"n2\",\"n1\",\"n2\"]},"
+        "\"vm:2\":{\"state\":\"started\",\"running\":\"0\",\"cmd\":[\"migrate\",\"node2\"],"
+        "\"timeout\":30,\"maintenance_node\":\"n3\"},"
+        "\"vm:3\":{\"state\":\"freeze\",\"running\":0,\"failed_nodes\":null,\"cmd\":null}},"
+        "\"node_request\":{\"n1\":{\"maintenance\":1},\"n2\":{}},"
+        "\"disarm\":{\"mode\":\"freeze\",\"state\":\"disarming\"},\"extra\":[1,2]}";
+    struct manager_status ms;
+    char *err = NULL;
+    struct sd *sd;
+
+    CHECK_INT(ms_from_json(json, &ms, &err), 0);
+    CHECK(err == NULL);
+    CHECK_INT(ms.timestamp, 1700000000);
+    sd = ms_find_sd(&ms, "vm:1");
+    CHECK_STR(sd->uid, "12345");
+    CHECK_STR(sd->timeout, "60");
+    CHECK(sd->running);
+    CHECK_STR(sd->cmd, "stop");
+    CHECK_STR(sd->cmd_arg, "0");
+    CHECK(sd->has_failed_nodes);
+    CHECK_INT(sd->failed_nodes.n, 3);
+    CHECK_STR(sd->failed_nodes.v[0], "n2");
+    sd = ms_find_sd(&ms, "vm:2");
+    CHECK(!sd->running);
+    CHECK_STR(sd->cmd_arg, "node2");
+    CHECK_STR(sd->timeout, "30");
+    CHECK_STR(sd->maintenance_node, "n3");
+    sd = ms_find_sd(&ms, "vm:3");
+    CHECK(!sd->has_failed_nodes && sd->cmd == NULL && sd->node == NULL);
+    CHECK(ms.has_node_request);
+    CHECK_INT(ms.n_reqs, 2);
+    CHECK(ms_find_req(&ms, "n1")->maintenance);
+    CHECK(!ms_find_req(&ms, "n2")->maintenance);
+    CHECK_STR(ms.disarm_mode, "freeze");
+    CHECK_STR(ms.disarm_state, "disarming");
+    ms_free(&ms);
+}
+
+static void test_ms_round_trip(void)
+{
+    const char *want =
+        "{\"disarm\":{\"mode\":\"ignore\",\"state\":\"disarmed\"},\"master_node\":\"node1\","
+        "\"node_request\":{\"node2\":{\"maintenance\":1},\"node3\":{}},"
+        "\"node_status\":{\"node1\":\"online\",\"node2\":\"maintenance\",\"node3\":\"gone\"},"
+        "\"service_status\":{"
+        "\"ct:100\":{\"cmd\":[\"stop\",0],\"node\":\"node1\",\"state\":\"request_stop\","
+        "\"timeout\":0,\"uid\":\"u1\"},"
+        "\"vm:101\":{\"cmd\":[\"migrate\",\"node3\"],\"failed_nodes\":[\"node3\",\"node2\"],"
+        "\"maintenance_node\":\"node2\",\"node\":\"node1\",\"running\":1,\"state\":\"started\","
+        "\"uid\":\"u/2+\"},"
+        "\"vm:102\":{\"failed_nodes\":[],\"node\":\"node1\",\"state\":\"relocate\","
+        "\"target\":\"node3\",\"timeout\":\"x1\",\"uid\":\"u3\"}},\"timestamp\":1700000123}";
+    struct manager_status ms, ms2;
+    char *err = NULL, *out, *out2;
+
+    CHECK_INT(ms_from_json(want, &ms, &err), 0);
+    out = ms_to_json(&ms);
+    CHECK_STR(out, want);
+    CHECK_INT(ms_from_json(out, &ms2, &err), 0);
+    out2 = ms_to_json(&ms2);
+    CHECK_STR(out2, want);
+    free(out);
+    free(out2);
+    ms_free(&ms);
+    ms_free(&ms2);
+
+    memset(&ms, 0, sizeof(ms));
+    out = ms_to_json(&ms);
+    CHECK_STR(out, "{\"node_status\":{},\"service_status\":{},\"timestamp\":0}");
+    free(out);
+}
+
+static void test_ms_sorts_and_dedups(void)
+{
+    const char *json =
+        "{\"service_status\":{\"vm:3\":{\"state\":\"started\"},"
+        "\"vm:1\":{\"state\":\"stopped\"},\"vm:3\":{\"state\":\"error\"}},"
+        "\"master_node\":\"a\",\"master_node\":\"b\"}";
+    struct manager_status ms;
+    char *err = NULL;
+
+    CHECK_INT(ms_from_json(json, &ms, &err), 0);
+    CHECK_INT(ms.n_svcs, 2);
+    CHECK_STR(ms.svcs[0].sid, "vm:1");
+    CHECK_INT(ms.svcs[1].state, SS_ERROR); /* the last duplicate wins, as in Perl */
+    CHECK_STR(ms.master_node, "b");
+    ms_free(&ms);
+}
+
+static void test_ms_empty_inputs(void)
+{
+    struct manager_status ms;
+    char *err = NULL;
+
+    CHECK_INT(ms_from_json(NULL, &ms, &err), 0);
+    CHECK_INT(ms.n_svcs, 0);
+    CHECK_INT(ms_from_json("", &ms, &err), 0);
+    CHECK_INT(ms_from_json(" \n", &ms, &err), 0);
+    CHECK_INT(ms_from_json("{}", &ms, NULL), 0);
+    CHECK(err == NULL);
+    ms_free(&ms);
+}
+
+/* Every one must fail with a one-line message and leave *out empty. */
+static const char *const ms_broken[] = {
+    "{",
+    "{\"master_node\":",
+    "{\"a\":1}}",
+    "[]",
+    "null",
+    "42",
+    "\"str\"",
+    "{\"master_node\":{}}",
+    "{\"master_node\":[1]}",
+    "{\"timestamp\":\"soon\"}",
+    "{\"timestamp\":1e300}",
+    "{\"timestamp\":-1e300}",
+    "{\"timestamp\":9223372036854775808}",
+    "{\"timestamp\":\"99999999999999999999999\"}",
+    "{\"timestamp\":1.5}",
+    "{\"timestamp\":[]}",
+    "{\"node_status\":[]}",
+    "{\"node_status\":\"x\"}",
+    "{\"node_status\":{\"n1\":\"dancing\"}}",
+    "{\"node_status\":{\"n1\":1}}",
+    "{\"node_status\":{\"n1\":null}}",
+    "{\"service_status\":[]}",
+    "{\"service_status\":{\"vm:1\":1}}",
+    "{\"service_status\":{\"vm:1\":[]}}",
+    "{\"service_status\":{\"vm:1\":{\"state\":\"bogus\"}}}",
+    "{\"service_status\":{\"vm:1\":{\"state\":{}}}}",
+    "{\"service_status\":{\"vm:1\":{\"node\":[]}}}",
+    "{\"service_status\":{\"vm:1\":{\"uid\":{}}}}",
+    "{\"service_status\":{\"vm:1\":{\"running\":[]}}}",
+    "{\"service_status\":{\"vm:1\":{\"cmd\":\"stop\"}}}",
+    "{\"service_status\":{\"vm:1\":{\"cmd\":[]}}}",
+    "{\"service_status\":{\"vm:1\":{\"cmd\":[1,2]}}}",
+    "{\"service_status\":{\"vm:1\":{\"cmd\":[\"stop\",{}]}}}",
+    "{\"service_status\":{\"vm:1\":{\"failed_nodes\":\"n1\"}}}",
+    "{\"service_status\":{\"vm:1\":{\"failed_nodes\":[null]}}}",
+    "{\"service_status\":{\"vm:1\":{\"failed_nodes\":[[]]}}}",
+    "{\"node_request\":[]}",
+    "{\"node_request\":{\"n1\":1}}",
+    "{\"node_request\":{\"n1\":{\"maintenance\":{}}}}",
+    "{\"disarm\":\"yes\"}",
+    "{\"disarm\":{\"mode\":[]}}",
+    "{\"service_status\":{\"vm:1\":{\"state\":\"started\"}},\"node_status\":{\"a\":\"x\"}}",
+    "{\"a\":\"\\ud800\"",
+    "{\"a\":tru}",
+    "\xff\xfe{}",
+};
+
+static void test_ms_broken(void)
+{
+    for (size_t i = 0; i < sizeof(ms_broken) / sizeof(ms_broken[0]); i++) {
+        struct manager_status ms;
+        char *err = NULL;
+
+        CHECK_INT(ms_from_json(ms_broken[i], &ms, &err), -1);
+        CHECK(err != NULL && strchr(err, '\n') == NULL);
+        CHECK(ms.n_svcs == 0 && ms.svcs == NULL && ms.master_node == NULL);
+        free(err);
+        CHECK_INT(ms_from_json(ms_broken[i], &ms, NULL), -1); /* err is optional */
+    }
+}
+
+static void test_ms_error_messages(void)
+{
+    struct manager_status ms;
+    char *err = NULL;
+
+    CHECK_INT(ms_from_json("{\n\"a\": 1,\n\"b\": }", &ms, &err), -1);
+    CHECK_STR(err, "manager status: invalid JSON at line 3");
+    free(err);
+    CHECK_INT(ms_from_json("{\"service_status\":{\"vm:1\":{\"running\":[]}}}", &ms, &err), -1);
+    CHECK_STR(err, "manager status: service 'vm:1': bad value for running");
+    free(err);
+    CHECK_INT(ms_from_json("[1]", &ms, &err), -1);
+    CHECK_STR(err, "manager status: not a JSON object");
+    free(err);
+}
+
+/* Truncate a valid document at every length: never a crash, only errors. */
+static void test_ms_truncations(void)
+{
+    const char *full = ms_upstream[6];
+    size_t n = strlen(full);
+
+    for (size_t i = 1; i < n; i++) {
+        char *cut = xstrndup(full, i);
+        struct manager_status ms;
+        char *err = NULL;
+
+        CHECK_INT(ms_from_json(cut, &ms, &err), -1);
+        free(err);
+        free(cut);
+    }
+}
+
+static void test_ms_deep_nesting(void)
+{
+    size_t depth = 100000;
+    char *s = xmalloc(depth * 2 + 1);
+    struct manager_status ms;
+    char *err = NULL;
+
+    memset(s, '[', depth);
+    memset(s + depth, ']', depth);
+    s[depth * 2] = '\0';
+    CHECK_INT(ms_from_json(s, &ms, &err), -1);
+    free(err);
+    s[0] = '{';
+    CHECK_INT(ms_from_json(s, &ms, &err), -1);
+    free(err);
+    free(s);
+}
+
+static void test_ms_many_services(void)
+{
+    struct strbuf sb = {0};
+    struct manager_status ms;
+    char *err = NULL, *out;
+
+    strbuf_add(&sb, "{\"service_status\":{");
+    for (int i = 20000; i > 0; i--) { /* reverse order: sorted by the reader */
+        strbuf_addf(
+            &sb, "%s\"vm:%d\":{\"state\":\"started\",\"node\":\"n%d\"}", i < 20000 ? "," : "", i,
+            i % 3
+        );
+    }
+    strbuf_add(&sb, "}}");
+    CHECK_INT(ms_from_json(strbuf_str(&sb), &ms, &err), 0);
+    CHECK_INT(ms.n_svcs, 20000);
+    CHECK_STR(ms.svcs[0].sid, "vm:1");
+    CHECK_STR(ms.svcs[1].sid, "vm:10");
+    CHECK(ms_find_sd(&ms, "vm:12345") != NULL);
+    out = ms_to_json(&ms);
+    CHECK(strlen(out) > (size_t)20000 * 30);
+    free(out);
+    ms_free(&ms);
+    strbuf_free(&sb);
+}
+
+/* ---- LRM status ---- */
+
+static void test_lrm_round_trip(void)
+{
+    const char *want =
+        "{\"mode\":\"active\",\"results\":{"
+        "\"a1\":{\"exit_code\":0,\"sid\":\"vm:1\",\"state\":\"started\"},"
+        "\"b2\":{\"exit_code\":7,\"sid\":\"ct:2\",\"state\":\"migrate\"}},"
+        "\"state\":\"active\",\"timestamp\":1700000000}";
+    struct lrm_status ls;
+    char *err = NULL, *out;
+
+    CHECK_INT(lrm_status_from_json(want, &ls, &err), 0);
+    CHECK_INT(ls.n_results, 2);
+    CHECK_INT(lrm_status_find(&ls, "b2")->exit_code, 7);
+    CHECK(lrm_status_find(&ls, "zz") == NULL);
+    out = lrm_status_to_json(&ls);
+    CHECK_STR(out, want);
+    free(out);
+    lrm_status_free(&ls);
+}
+
+static void test_lrm_forms(void)
+{
+    struct lrm_status ls;
+    char *err = NULL;
+
+    CHECK_INT(lrm_status_from_json("{}", &ls, &err), 0);
+    CHECK(ls.mode == NULL && ls.state == NULL && ls.n_results == 0);
+    lrm_status_free(&ls);
+    CHECK_INT(lrm_status_from_json("{\"mode\":\"unknown\"}", &ls, &err), 0);
+    CHECK_STR(ls.mode, "unknown");
+    lrm_status_free(&ls);
+    CHECK_INT(
+        lrm_status_from_json(
+            "{\"results\":{\"u\":{\"sid\":\"vm:1\",\"exit_code\":\"1\",\"x\":1}},"
+            "\"timestamp\":\"5\"}",
+            &ls, &err
+        ),
+        0
+    );
+    CHECK_INT(ls.results[0].exit_code, 1);
+    CHECK_INT(ls.timestamp, 5);
+    lrm_status_free(&ls);
+}
+
+static void test_lrm_broken(void)
+{
+    static const char *const bad[] = {
+        "{\"results\":[]}",
+        "{\"results\":{\"u\":1}}",
+        "{\"results\":{\"u\":{\"exit_code\":\"x\"}}}",
+        "{\"results\":{\"u\":{\"exit_code\":1e12}}}",
+        "{\"results\":{\"u\":{\"sid\":[]}}}",
+        "{\"mode\":{}}",
+        "{\"state\":[]}",
+        "{\"timestamp\":{}}",
+        "{\"results\":",
+        "[]",
+    };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct lrm_status ls;
+        char *err = NULL;
+
+        CHECK_INT(lrm_status_from_json(bad[i], &ls, &err), -1);
+        CHECK(err != NULL && ls.results == NULL);
+        free(err);
+    }
+}
+
+/* ---- the simulator's service_config ---- */
+
+static void test_sim_config_forms(void)
+{
+    const char *json =
+        "{\n    \"vm:101\": { \"node\": \"node1\", \"state\": \"enabled\" },\n"
+        "    \"vm:102\": { \"node\": \"node2\" },\n"
+        "    \"ct:103\": { \"node\": \"node3\", \"state\": \"started\", \"max_restart\": \"0\","
+        " \"max_relocate\": \"3\", \"failback\": 0, \"group\": \"group2\" },\n"
+        "    \"fa:120001\": { \"node\": \"node1\", \"state\": \"stopped\", \"max_relocate\": 0,"
+        " \"lock\": \"backup\", \"comment\": \"hi\", \"other\": [1] },\n"
+        "    \"vm:104\": { \"node\": \"node1\", \"state\": \"ignored\" },\n"
+        "    \"vm:105\": { \"node\": \"node1\", \"state\": \"disabled\" }\n}\n";
+    struct svc_config sc;
+    struct svc_conf *c;
+    char *err = NULL;
+
+    CHECK_INT(svc_config_from_sim_json(json, true, &sc, &err), 0);
+    CHECK(err == NULL);
+    CHECK_INT(sc.n, 6);
+    CHECK_STR(sc.v[0].sid, "ct:103");
+    c = svc_config_find(&sc, "vm:101");
+    CHECK_STR(c->state, "started");
+    CHECK_STR(c->type, "vm");
+    CHECK_STR(c->name, "101");
+    CHECK(c->failback == 1 && c->max_restart == 1 && c->max_relocate == 1);
+    CHECK(c->group == NULL && c->lock == NULL && c->comment == NULL);
+    CHECK_STR(svc_config_find(&sc, "vm:102")->state, "disabled");
+    c = svc_config_find(&sc, "ct:103");
+    CHECK(c->failback == 0 && c->max_restart == 0 && c->max_relocate == 3);
+    CHECK_STR(c->group, "group2");
+    c = svc_config_find(&sc, "fa:120001");
+    CHECK_STR(c->type, "fa");
+    CHECK_STR(c->lock, "backup");
+    CHECK_STR(c->comment, "hi");
+    CHECK_INT(c->max_relocate, 0);
+    CHECK_STR(svc_config_find(&sc, "vm:104")->state, "ignored");
+    svc_config_free(&sc);
+}
+
+static void test_sim_config_round_trip(void)
+{
+    const char *want =
+        "{\"ct:1\":{\"comment\":\"c\",\"failback\":0,\"group\":\"g1\",\"lock\":"
+        "\"backup\",\"max_relocate\":2,\"max_restart\":0,\"node\":\"n1\","
+        "\"state\":\"stopped\"},\"vm:2\":{\"failback\":1,\"max_relocate\":1,"
+        "\"max_restart\":1,\"node\":\"n2\",\"state\":\"disabled\"}}";
+    struct svc_config sc;
+    char *err = NULL, *out;
+
+    CHECK_INT(svc_config_from_sim_json(want, true, &sc, &err), 0);
+    out = svc_config_to_sim_json(&sc);
+    CHECK_STR(out, want);
+    free(out);
+    svc_config_free(&sc);
+}
+
+static void test_sim_config_broken(void)
+{
+    static const char *const bad[] = {
+        "{\"vm:abc\":{\"node\":\"n1\"}}",
+        "{\"vm:\":{\"node\":\"n1\"}}",
+        "{\"xx:1\":{\"node\":\"n1\"}}",
+        "{\"vm:1 \":{\"node\":\"n1\"}}",
+        "{\"101\":{\"node\":\"n1\"}}",
+        "{\"vm:1\":1}",
+        "{\"vm:1\":{\"node\":{}}}",
+        "{\"vm:1\":{\"state\":\"on\"}}",
+        "{\"vm:1\":{\"max_restart\":\"x\"}}",
+        "{\"vm:1\":{\"max_restart\":-1}}",
+        "{\"vm:1\":{\"max_restart\":1e99}}",
+        "{\"vm:1\":{\"max_relocate\":[]}}",
+        "{\"vm:1\":{\"failback\":1.5}}",
+        "{\"vm:1\":{\"group\":{}}}",
+        "[]",
+        "{\"vm:1\":",
+    };
+    struct svc_config sc;
+    char *err = NULL;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK_INT(svc_config_from_sim_json(bad[i], true, &sc, &err), -1);
+        CHECK(err != NULL && sc.n == 0 && sc.v == NULL);
+        free(err);
+        err = NULL;
+    }
+    CHECK_INT(svc_config_from_sim_json("{\"vm:abc\":{}}", true, &sc, &err), -1);
+    CHECK(err != NULL && strstr(err, "'vm:abc'") != NULL);
+    free(err);
+    CHECK_INT(svc_config_from_sim_json("{\"vm:1\":{\"max_restart\":\"y\"}}", true, &sc, &err), -1);
+    CHECK_STR(err, "service 'vm:1': bad value for max_restart");
+    free(err);
+    /* without strict ids, any sid is accepted */
+    CHECK_INT(svc_config_from_sim_json("{\"test:abc\":{},\"plain\":{}}", false, &sc, &err), 0);
+    CHECK_STR(svc_config_find(&sc, "test:abc")->type, "test");
+    CHECK(svc_config_find(&sc, "plain")->type == NULL);
+    svc_config_free(&sc);
+}
+
+/* ---- resources.cfg ---- */
+
+static void test_cfg_read(void)
+{
+    const char *text =
+        "# comment\n"
+        "vm: 100\n"
+        "\tstate stopped\n"
+        "\t# inner comment\n"
+        "\tmax_restart 3\n"
+        "\tcomment  two  words  \n"
+        "\n"
+        "ct:101\n"
+        "    group grp-1\n"
+        "    failback off\n"
+        "0\n"
+        "VM:  102  \r\n"
+        "\tstate enabled\r\n"
+        "\n\n"
+        "test: abc\n";
+    struct svc_config sc;
+    struct svc_conf *c;
+    char *err = NULL;
+
+    CHECK_INT(svc_config_from_cfg(text, &sc, &err), 0);
+    CHECK(err == NULL);
+    free(err);
+    CHECK_INT(sc.n, 4);
+    c = svc_config_find(&sc, "vm:100");
+    CHECK_STR(c->state, "stopped");
+    CHECK_INT(c->max_restart, 3);
+    CHECK_INT(c->max_relocate, 1);
+    CHECK_STR(c->comment, "two  words");
+    CHECK(c->node == NULL);
+    c = svc_config_find(&sc, "ct:101");
+    CHECK_STR(c->state, "started");
+    CHECK_STR(c->group, "grp-1");
+    CHECK_INT(c->failback, 0);
+    CHECK_STR(c->type, "ct");
+    CHECK_STR(c->name, "101");
+    CHECK_STR(svc_config_find(&sc, "vm:102")->state, "started");
+    CHECK(svc_config_find(&sc, "test:abc") != NULL);
+    svc_config_free(&sc);
+}
+
+static void test_cfg_round_trip(void)
+{
+    const char *want =
+        "ct: 101\n"
+        "\tcomment hello world\n"
+        "\tfailback 0\n"
+        "\tgroup g1\n"
+        "\tmax_relocate 0\n"
+        "\tmax_restart 5\n"
+        "\tstate disabled\n"
+        "\n"
+        "vm: 100\n"
+        "\n";
+    struct svc_config sc;
+    char *err = NULL, *out;
+
+    CHECK_INT(svc_config_from_cfg(want, &sc, &err), 0);
+    out = svc_config_to_cfg(&sc);
+    CHECK_STR(out, want);
+    free(out);
+    svc_config_free(&sc);
+    CHECK_INT(svc_config_from_cfg(NULL, &sc, &err), 0);
+    out = svc_config_to_cfg(&sc);
+    CHECK_STR(out, "");
+    free(out);
+}
+
+static void test_cfg_broken(void)
+{
+    static const char *const bad[][2] = {
+        {"vm: 100\n\tstate bogus\n", "line 2: bad value for property 'state'"},
+        {"vm: 100\n\tstate started\n\tstate stopped\n", "line 3: duplicate property 'state'"},
+        {"vm: 100\n\tnode n1\n", "line 2: unknown property 'node'"},
+        {"vm: 100\n\n vm: 100\n", "line 3: property outside a section 'vm: 100'"},
+        {"vm: 100\n\nvm: 100\n", "line 3: duplicate section 'vm:100'"},
+        {"vm: 1\n", "line 1: invalid resource id 'vm:1'"},
+        {"vm: 0100\n", "line 1: invalid resource id 'vm:0100'"},
+        {"vm: abc\n", "line 1: invalid resource id 'vm:abc'"},
+        {"vm 100\n", "line 1: unable to parse line 'vm 100'"},
+        {"vm: 100 101\n", "line 1: unable to parse line 'vm: 100 101'"},
+        {":100\n", "line 1: unable to parse line ':100'"},
+        {"vm:\n", "line 1: unable to parse line 'vm:'"},
+        {"vm: 100\nct: 101\n", "line 2: no empty line before section header 'ct: 101'"},
+        {"vm: 100\n\tmax_restart -1\n", "line 2: bad value for property 'max_restart'"},
+        {"vm: 100\n\tmax_restart 99999999999\n", "line 2: bad value for property 'max_restart'"},
+        {"vm: 100\n\tfailback maybe\n", "line 2: bad value for property 'failback'"},
+        {"vm: 100\n\tgroup 1x\n", "line 2: bad value for property 'group'"},
+        {"vm: 100\n\tgroup g\n", "line 2: bad value for property 'group'"},
+        {"vm: 100\n\tcomment\n", "line 2: missing value for property 'comment'"},
+        {"vm:100:200\n", "line 1: invalid resource id 'vm:100:200'"},
+    };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct svc_config sc;
+        char *err = NULL;
+
+        CHECK_INT(svc_config_from_cfg(bad[i][0], &sc, &err), -1);
+        CHECK_STR(err, bad[i][1]);
+        CHECK(sc.n == 0 && sc.v == NULL);
+        free(err);
+    }
+}
+
+static void test_cfg_long_comment(void)
+{
+    struct strbuf sb = {0};
+    struct svc_config sc;
+    char *err = NULL;
+
+    strbuf_add(&sb, "vm: 100\n\tcomment ");
+    for (int i = 0; i < 4097; i++) {
+        strbuf_add(&sb, "x");
+    }
+    CHECK_INT(svc_config_from_cfg(strbuf_str(&sb), &sc, &err), -1);
+    free(err);
+    strbuf_free(&sb);
+}
+
+/* ---- datacenter.cfg ---- */
+
+static void test_dc_forms(void)
+{
+    const char *json =
+        "{\n    \"crs\": {\n        \"ha\": \"dynamic\",\n"
+        "        \"ha-auto-rebalance\": 1,\n"
+        "\t\"ha-auto-rebalance-method\": \"topsis\",\n"
+        "        \"ha-auto-rebalance-hold-duration\": 0\n    },\n"
+        "    \"ha\": {\n        \"shutdown_policy\": \"migrate\"\n    }\n}\n";
+    struct dc_settings dc;
+    char *err = NULL;
+
+    CHECK_INT(dc_settings_from_sim_json(json, &dc, &err), 0);
+    CHECK_STR(dc.crs_ha, "dynamic");
+    CHECK(dc.auto_rebalance && !dc.rebalance_on_start);
+    CHECK_STR(dc.method, "topsis");
+    CHECK(dc.hold_duration == 0 && dc.threshold == 0.3 && dc.margin == 0.1);
+    CHECK_STR(dc.shutdown_policy, "migrate");
+    dc_settings_free(&dc);
+
+    CHECK_INT(
+        dc_settings_from_sim_json(
+            "{\"crs\":{\"ha-rebalance-on-start\":true,\"ha-auto-rebalance\":\"0\","
+            "\"ha-auto-rebalance-threshold\":\"0.5\",\"ha-auto-rebalance-margin\":20}}",
+            &dc, &err
+        ),
+        0
+    );
+    CHECK(dc.rebalance_on_start && !dc.auto_rebalance);
+    CHECK(dc.threshold == 0.5 && dc.margin == 20);
+    CHECK(dc.crs_ha == NULL && dc.shutdown_policy == NULL && dc.method == NULL);
+    dc_settings_free(&dc);
+
+    CHECK_INT(dc_settings_from_sim_json("", &dc, &err), 0);
+    CHECK(dc.threshold == 0.3 && dc.hold_duration == 3);
+    dc_settings_free(&dc);
+}
+
+static void test_dc_broken(void)
+{
+    static const char *const bad[] = {
+        "{\"crs\":[]}",
+        "{\"ha\":\"migrate\"}",
+        "{\"ha\":{\"shutdown_policy\":{}}}",
+        "{\"crs\":{\"ha\":[]}}",
+        "{\"crs\":{\"ha-auto-rebalance\":{}}}",
+        "{\"crs\":{\"ha-auto-rebalance-threshold\":\"x\"}}",
+        "{\"crs\":{\"ha-auto-rebalance-margin\":[]}}",
+        "{\"crs\":{\"ha-auto-rebalance-hold-duration\":\"1e999\"}}",
+        "{\"crs\":",
+    };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct dc_settings dc;
+        char *err = NULL;
+
+        CHECK_INT(dc_settings_from_sim_json(bad[i], &dc, &err), -1);
+        CHECK(err != NULL && dc.crs_ha == NULL && dc.threshold == 0.3);
+        free(err);
+    }
+}
+
+int main(void)
+{
+    RUN(test_state_names);
+    RUN(test_strlist);
+    RUN(test_ms_helpers);
+    RUN(test_svc_config_helpers);
+    RUN(test_env_log);
+    RUN(test_ms_upstream_forms);
+    RUN(test_ms_fields);
+    RUN(test_ms_loose);
+    RUN(test_ms_round_trip);
+    RUN(test_ms_sorts_and_dedups);
+    RUN(test_ms_empty_inputs);
+    RUN(test_ms_broken);
+    RUN(test_ms_error_messages);
+    RUN(test_ms_truncations);
+    RUN(test_ms_deep_nesting);
+    RUN(test_ms_many_services);
+    RUN(test_lrm_round_trip);
+    RUN(test_lrm_forms);
+    RUN(test_lrm_broken);
+    RUN(test_sim_config_forms);
+    RUN(test_sim_config_round_trip);
+    RUN(test_sim_config_broken);
+    RUN(test_cfg_read);
+    RUN(test_cfg_round_trip);
+    RUN(test_cfg_broken);
+    RUN(test_cfg_long_comment);
+    RUN(test_dc_forms);
+    RUN(test_dc_broken);
+    return test_summary();
+}
