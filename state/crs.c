@@ -19,6 +19,11 @@ static bool resvec_find(const struct crs_resvec *v, const char *sid, size_t *at)
 {
     size_t lo = 0, hi = v->n;
 
+    /* services mostly arrive in sorted order: appending costs one compare */
+    if (hi > 0 && strcmp(v->v[hi - 1]->sid, sid) < 0) {
+        *at = hi;
+        return false;
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(v->v[mid]->sid, sid);
@@ -265,14 +270,10 @@ int crs_res_stats(
     return 0;
 }
 
-/* The placement checks of 5.9.5 add_service step 3. */
+/* The node checks of 5.9.5 add_service step 3. */
 static int
 place(struct crs_usage *u, struct crs_res *r, const char *cur, const char *tgt, char **err)
 {
-    if (crs_find_res(u, r->sid) != NULL) {
-        *err = xasprintf("resource '%s' already exists", r->sid);
-        return -1;
-    }
     r->cur = crs_find_node(u, cur, NULL);
     if (tgt == NULL) {
         if (r->cur == NULL) {
@@ -325,15 +326,24 @@ static int usage_register(
 {
     size_t at;
 
-    if (crs_res_stats(u->mode, r->sid, st, r, err) < 0 || place(u, r, cur, tgt, err) < 0) {
-        res_free(r);
-        return -1;
+    if (crs_res_stats(u->mode, r->sid, st, r, err) < 0) {
+        goto out_free;
     }
-    resvec_find(&u->res, r->sid, &at);
+    if (resvec_find(&u->res, r->sid, &at)) {
+        *err = xasprintf("resource '%s' already exists", r->sid);
+        goto out_free;
+    }
+    if (place(u, r, cur, tgt, err) < 0) {
+        goto out_free;
+    }
     resvec_insert(&u->res, at, r);
     node_link(r->cur, r);
     node_link(r->tgt, r);
     return 0;
+
+out_free:
+    res_free(r);
+    return -1;
 }
 
 /* NOLINTNEXTLINE(readability-function-size): upstream's add_service arguments plus the error */

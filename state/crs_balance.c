@@ -104,36 +104,42 @@ static struct move *list_moves(
     return m;
 }
 
-/* Patches v into the hypothetical stats of the move; saved gets the two
- * original entries for undo_move(). */
-static void
-do_move(struct crs_stats *v, const struct bundle *b, size_t tgt, struct crs_stats *saved)
-{
-    struct crs_stats *s = &v[b->src], *t = &v[tgt];
+/* The balancing view and its loads; moves patch and restore two loads. */
+struct hypo {
+    const struct crs_stats *view;
+    struct crs_load *load;
+    size_t n;
+};
 
-    saved[0] = *s;
-    saved[1] = *t;
-    s->cpu = fmax(0.0, s->cpu - b->cpu);
-    s->mem = s->mem > b->mem ? s->mem - b->mem : 0;
-    t->cpu += b->cpu;
-    t->mem += b->mem;
+/* Sets the loads of the move's source and target to their stats after it. */
+static void do_move(struct hypo *h, const struct bundle *b, size_t tgt)
+{
+    struct crs_stats s = h->view[b->src], t = h->view[tgt];
+
+    s.cpu = fmax(0.0, s.cpu - b->cpu);
+    s.mem = s.mem > b->mem ? s.mem - b->mem : 0;
+    h->load[b->src] = crs_load_of(&s);
+    if (tgt == b->src) {
+        t = s;
+    }
+    t.cpu += b->cpu;
+    t.mem += b->mem;
+    h->load[tgt] = crs_load_of(&t);
 }
 
-static void
-undo_move(struct crs_stats *v, const struct bundle *b, size_t tgt, const struct crs_stats *saved)
+static void undo_move(struct hypo *h, const struct bundle *b, size_t tgt)
 {
-    v[tgt] = saved[1];
-    v[b->src] = saved[0];
+    h->load[tgt] = crs_load_of(&h->view[tgt]);
+    h->load[b->src] = crs_load_of(&h->view[b->src]);
 }
 
-static double move_imbalance(struct crs_stats *v, size_t n, const struct bundle *b, size_t tgt)
+static double move_imbalance(struct hypo *h, const struct bundle *b, size_t tgt)
 {
-    struct crs_stats saved[2];
     double imb;
 
-    do_move(v, b, tgt, saved);
-    imb = crs_trunc15(crs_stats_imbalance(v, n));
-    undo_move(v, b, tgt, saved);
+    do_move(h, b, tgt);
+    imb = crs_trunc15(crs_imbalance_loads(h->load, h->n));
+    undo_move(h, b, tgt);
     return imb;
 }
 
@@ -162,7 +168,7 @@ struct selection {
     const struct bundle *b;
     const struct move *m;
     size_t n_moves;
-    struct crs_stats *view;
+    struct hypo *h;
 };
 
 static const char *const *move_key(const struct selection *s, size_t i, const char *key[3])
@@ -177,13 +183,13 @@ static const char *const *move_key(const struct selection *s, size_t i, const ch
 
 static size_t pick_bruteforce(const struct selection *s, double *imb_out)
 {
-    size_t best = 0, n = s->u->n_nodes;
+    size_t best = 0;
     double best_imb = 0.0;
     const char *kb[3], *ki[3];
 
     for (size_t i = 0; i < s->n_moves; i++) {
         const struct move *m = &s->m[i];
-        double imb = move_imbalance(s->view, n, &s->b[m->cand], m->node);
+        double imb = move_imbalance(s->h, &s->b[m->cand], m->node);
 
         if (i == 0 || move_cmp(imb, move_key(s, i, ki), best_imb, move_key(s, best, kb)) < 0) {
             best = i;
@@ -196,18 +202,16 @@ static size_t pick_bruteforce(const struct selection *s, double *imb_out)
 
 static int pick_topsis(const struct selection *s, size_t *best, double *imb_out, char **err)
 {
-    size_t n = s->u->n_nodes;
     double *rows = xcalloc(s->n_moves, CRS_CRITERIA * sizeof(*rows));
     double *scores = xcalloc(s->n_moves, sizeof(*scores));
-    struct crs_stats saved[2];
     int rc;
 
     for (size_t i = 0; i < s->n_moves; i++) {
         const struct move *m = &s->m[i];
 
-        do_move(s->view, &s->b[m->cand], m->node, saved);
-        crs_criteria(s->view, n, &rows[i * CRS_CRITERIA]);
-        undo_move(s->view, &s->b[m->cand], m->node, saved);
+        do_move(s->h, &s->b[m->cand], m->node);
+        crs_criteria_loads(s->h->load, s->h->n, &rows[i * CRS_CRITERIA]);
+        undo_move(s->h, &s->b[m->cand], m->node);
     }
     rc = crs_topsis(rows, s->n_moves, scores, err);
     *best = 0;
@@ -218,7 +222,7 @@ static int pick_topsis(const struct selection *s, size_t *best, double *imb_out,
     }
     if (rc == 0) {
         const struct move *m = &s->m[*best];
-        *imb_out = move_imbalance(s->view, n, &s->b[m->cand], m->node);
+        *imb_out = move_imbalance(s->h, &s->b[m->cand], m->node);
     }
     free(scores);
     free(rows);
@@ -237,6 +241,27 @@ pick(const struct selection *s, const char *method, size_t *best, double *imb, c
         return pick_topsis(s, best, imb, err) < 0 ? -1 : 1;
     }
     return 0;
+}
+
+/* pick() on the hypothetical loads of the balancing view. */
+static int
+pick_on_view(struct selection *s, const char *method, size_t *best, double *imb, char **err)
+{
+    struct crs_usage *u = s->u;
+    struct crs_stats *view = xcalloc(u->n_nodes, sizeof(*view));
+    struct hypo h = {.view = view, .load = xcalloc(u->n_nodes, sizeof(*h.load)), .n = u->n_nodes};
+    int rc;
+
+    crs_fill_view(u, crs_balance_view(u->mode), view);
+    for (size_t i = 0; i < h.n; i++) {
+        h.load[i] = crs_load_of(&view[i]);
+    }
+    s->h = &h;
+    rc = pick(s, method, best, imb, err);
+    s->h = NULL;
+    free(h.load);
+    free(view);
+    return rc;
 }
 
 int crs_select_migration(
@@ -264,9 +289,7 @@ int crs_select_migration(
     moves = list_moves(u, cand, u->mode == CRS_BASIC ? 0 : n_cand, &s.n_moves);
     s.m = moves;
     if (s.n_moves > 0) {
-        s.view = xcalloc(u->n_nodes, sizeof(*s.view));
-        crs_fill_view(u, crs_balance_view(u->mode), s.view);
-        rc = pick(&s, method, &best, &imb, err);
+        rc = pick_on_view(&s, method, &best, &imb, err);
     }
     if (rc == 1) {
         const struct move *m = &s.m[best];
@@ -276,7 +299,6 @@ int crs_select_migration(
         out->target = cand[m->cand].targets[m->target];
         out->imbalance = imb;
     }
-    free(s.view);
     free(moves);
     free(b);
     return rc;

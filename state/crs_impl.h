@@ -52,6 +52,14 @@ int crs_res_stats(
     struct crs_res *r,
     char **err
 );
+/* The cpu and memory load of one node's stats (f64 divisions). */
+struct crs_load {
+    double cpu, mem;
+};
+struct crs_load crs_load_of(const struct crs_stats *s);
+/* crs_criteria() and crs_stats_imbalance() over precomputed loads. */
+void crs_criteria_loads(const struct crs_load *l, size_t n, double out[CRS_CRITERIA]);
+double crs_imbalance_loads(const struct crs_load *l, size_t n);
 /* out[u->n_nodes] = every node's stats in the view, in node order. */
 void crs_fill_view(struct crs_usage *u, enum crs_view view, struct crs_stats *out);
 /* The view imbalance and balancing use in this mode. */

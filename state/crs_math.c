@@ -8,43 +8,54 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "state/crs_impl.h"
 #include "state/str.h"
 
 /* Minimised criteria are weighted 1, 2, 5, 10, normalised by their sum. */
 static const double crs_weight[CRS_CRITERIA] = {1.0, 2.0, 5.0, 10.0};
 
-static double cpu_load(const struct crs_stats *s)
+struct crs_load crs_load_of(const struct crs_stats *s)
 {
-    return s->cpu / (double)s->maxcpu;
+    struct crs_load l = {
+        .cpu = s->cpu / (double)s->maxcpu,
+        .mem = (double)s->mem / (double)s->maxmem,
+    };
+    return l;
 }
 
-static double mem_load(const struct crs_stats *s)
-{
-    return (double)s->mem / (double)s->maxmem;
-}
-
-static double node_load(const struct crs_stats *s)
-{
-    return (cpu_load(s) + mem_load(s)) / 2;
-}
-
-void crs_criteria(const struct crs_stats *nodes, size_t n, double out[CRS_CRITERIA])
+void crs_criteria_loads(const struct crs_load *l, size_t n, double out[CRS_CRITERIA])
 {
     double sq_cpu = 0.0, sq_mem = 0.0, max_cpu = 0.0, max_mem = 0.0;
 
     for (size_t i = 0; i < n; i++) {
-        double c = cpu_load(&nodes[i]), m = mem_load(&nodes[i]);
-
-        sq_cpu += c * c;
-        sq_mem += m * m;
+        sq_cpu += l[i].cpu * l[i].cpu;
+        sq_mem += l[i].mem * l[i].mem;
         /* fmax, like Rust's f64::max, ignores a NaN operand */
-        max_cpu = fmax(max_cpu, c);
-        max_mem = fmax(max_mem, m);
+        max_cpu = fmax(max_cpu, l[i].cpu);
+        max_mem = fmax(max_mem, l[i].mem);
     }
     out[0] = 1 + sqrt(sq_cpu / (double)n);
     out[1] = 1 + max_cpu;
     out[2] = 1 + sqrt(sq_mem / (double)n);
     out[3] = 1 + max_mem;
+}
+
+static struct crs_load *loads_of(const struct crs_stats *nodes, size_t n)
+{
+    struct crs_load *l = xcalloc(n, sizeof(*l));
+
+    for (size_t i = 0; i < n; i++) {
+        l[i] = crs_load_of(&nodes[i]);
+    }
+    return l;
+}
+
+void crs_criteria(const struct crs_stats *nodes, size_t n, double out[CRS_CRITERIA])
+{
+    struct crs_load *l = loads_of(nodes, n);
+
+    crs_criteria_loads(l, n, out);
+    free(l);
 }
 
 /* Rust's Display of a non-finite f64 (finite values never reach here). */
@@ -142,22 +153,31 @@ int crs_topsis(double *rows, size_t m, double *scores, char **err)
     return 0;
 }
 
-double crs_stats_imbalance(const struct crs_stats *nodes, size_t n)
+double crs_imbalance_loads(const struct crs_load *l, size_t n)
 {
     double sum = 0.0, sq = 0.0;
 
     for (size_t i = 0; i < n; i++) {
-        sum += node_load(&nodes[i]);
+        sum += (l[i].cpu + l[i].mem) / 2;
     }
     if (sum == 0.0) {
         return 0.0;
     }
     double mean = sum / (double)n;
     for (size_t i = 0; i < n; i++) {
-        double d = node_load(&nodes[i]) - mean;
+        double d = (l[i].cpu + l[i].mem) / 2 - mean;
         sq += d * d;
     }
     return sqrt(sq / (double)n) / mean;
+}
+
+double crs_stats_imbalance(const struct crs_stats *nodes, size_t n)
+{
+    struct crs_load *l = loads_of(nodes, n);
+    double imb = crs_imbalance_loads(l, n);
+
+    free(l);
+    return imb;
 }
 
 double crs_trunc15(double x)

@@ -59,21 +59,27 @@ enum crs_view crs_balance_view(enum crs_mode mode)
 static int topsis_start(struct crs_usage *u, const struct crs_res *s, double *scores, char **err)
 {
     size_t n = u->n_nodes;
-    struct crs_stats *tmp = xcalloc(n, sizeof(*tmp));
+    struct crs_stats *view = xcalloc(n, sizeof(*view));
+    struct crs_load *l = xcalloc(n, sizeof(*l));
     double *rows = xcalloc(n, CRS_CRITERIA * sizeof(*rows));
     int rc;
 
-    crs_fill_view(u, score_view(u->mode), tmp);
+    crs_fill_view(u, score_view(u->mode), view);
+    for (size_t i = 0; i < n; i++) {
+        l[i] = crs_load_of(&view[i]);
+    }
     for (size_t x = 0; x < n; x++) {
-        struct crs_stats saved = tmp[x];
+        struct crs_stats with = view[x];
 
-        add_started(&tmp[x], s->maxcpu, s->maxmem);
-        crs_criteria(tmp, n, &rows[x * CRS_CRITERIA]);
-        tmp[x] = saved;
+        add_started(&with, s->maxcpu, s->maxmem);
+        l[x] = crs_load_of(&with);
+        crs_criteria_loads(l, n, &rows[x * CRS_CRITERIA]);
+        l[x] = crs_load_of(&view[x]);
     }
     rc = crs_topsis(rows, n, scores, err);
     free(rows);
-    free(tmp);
+    free(l);
+    free(view);
     return rc;
 }
 
