@@ -1,0 +1,33 @@
+#!/bin/sh
+# differential.sh - run ha-tester and the reference simulator on generated
+# scenarios and report the first differing line of each mismatch.
+# usage: test/differential.sh HAVEN_BINARY [COUNT] [FIRST_SEED]
+# Needs python3 and ../shared/tools/oracle (not part of 'make check').
+haven=$1
+count=${2:-300}
+seed=${3:-1}
+oracle=${ORACLE:-../shared/tools/oracle/sim.py}
+[ -f "$oracle" ] || { echo "differential.sh: $oracle: no reference simulator" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+end=$((seed + count))
+while [ "$seed" -lt "$end" ]; do
+    d="$work/scn-$seed"
+    python3 test/gen_scenario.py "$seed" "$d"
+    python3 "$oracle" "$d" "$work/want" >/dev/null 2>&1
+    "$haven" ha-tester -q "$d" "$work/got" >/dev/null 2>"$work/err"
+    if cmp -s "$work/want/log" "$work/got/log"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        first=$(diff "$work/want/log" "$work/got/log" | grep -m 2 '^[<>]' | tr '\n' ' ')
+        echo "seed $seed: $first"
+        [ -n "${KEEP:-}" ] && cp -r "$d" "$KEEP/scn-$seed"
+    fi
+    rm -rf "$work/want" "$work/got" "$d"
+    seed=$((seed + 1))
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
