@@ -1,0 +1,94 @@
+/* store.h - the cluster store of the real daemons and the CLI, backend-neutral.
+ *
+ * One interface, several backends: "dir:<path>" (kv/dir*.c, a pmxcfs-style
+ * folder on a shared file system, ha-stack.md 12.2-12.6) is the default; an
+ * etcd backend (leases, transactions) must fit behind the same calls. Paths are
+ * logical, '/'-separated and relative to the store root, as in 12.2:
+ * "ha/manager_status", "nodes/<node>/lrm_status", "ha/resources.cfg", ...
+ *
+ * The simulator does not use this: it has its own in-memory cluster (kv/sim*).
+ * Errors: functions return 0 on success or -1 with a malloc'd one-line *err
+ * (caller frees). Time is the backend's own monotonic clock (CLOCK_BOOTTIME),
+ * in milliseconds, as returned by kv_now_ms(). */
+#ifndef HAVEN_KV_STORE_H
+#define HAVEN_KV_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kv_store;
+
+struct kv_options {
+    const char *url;      /* "dir:/absolute/path" */
+    const char *node;     /* the local node name */
+    const char *store_id; /* NULL, or the id the store marker must carry */
+    const char *daemon;   /* "crm", "lrm" (heartbeat file name) or NULL (CLI) */
+    int64_t lock_timeout_ms;  /* T: lock lifetime */
+    int64_t renew_budget_ms;  /* B: a renewal slower than this fails (12.4.4) */
+    int64_t node_timeout_ms;  /* heartbeat silence before a node is offline */
+    int64_t probe_max_age_ms; /* quorate() = last probe ok and at most this old (2S) */
+};
+
+/* Open the store: startup check 2 of 12.5 (marker, store_id, create the
+ * marker in an empty root, mkdir the fixed folders and nodes/<node>/). */
+int kv_open(const struct kv_options *o, struct kv_store **out, char **err);
+void kv_close(struct kv_store *s);
+int64_t kv_now_ms(void);
+
+/* ---- files (12.3) ---- */
+/* Read a whole file: 0 and *data (NUL-terminated, *len bytes), 1 when absent
+ * (*data NULL), -1 on a store error. */
+int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char **err);
+/* Atomic replace: temp, fsync, guard check, rename, fsync folder. guard_lock,
+ * when not NULL, names a lock this process must still hold at the rename
+ * (12.4.5, 12.4.7), else the write fails and nothing changes. */
+int kv_write(struct kv_store *s, const char *path, const void *data, size_t len,
+             const char *guard_lock, char **err);
+int kv_remove(struct kv_store *s, const char *path, char **err); /* absent = ok */
+/* Rename a file; 0 done, 1 source absent, -1 error. */
+int kv_rename(struct kv_store *s, const char *from, const char *to, char **err);
+/* Names in a folder, sorted byte-wise, dot files skipped; absent folder = 0
+ * names. *names is a NULL-terminated malloc'd array (kv_free_names). */
+int kv_list(struct kv_store *s, const char *dir, char ***names, size_t *n, char **err);
+void kv_free_names(char **names);
+int kv_mkdir(struct kv_store *s, const char *dir, char **err); /* mkdir -p */
+
+/* ---- the CRM command spool (12.3 item 4) ---- */
+int kv_spool_put(struct kv_store *s, const char *line, char **err);
+/* Take every queued command in order (read + unlink each): lines joined by
+ * '\n'; "" when none. Checks the manager lock first. */
+int kv_spool_take(struct kv_store *s, char **text, char **err);
+bool kv_spool_pending(struct kv_store *s);
+
+/* ---- lease locks (12.4.1-12.4.6) ---- */
+/* Acquire or renew: 0 held, -1 not held (*err says why, in upstream's words). */
+int kv_lock_get(struct kv_store *s, const char *name, char **err);
+/* Release if ours: true when a free record was installed. */
+bool kv_lock_release(struct kv_store *s, const char *name);
+/* Refresh this process's observation of a lock (every CRM round, 12.4.3). */
+void kv_lock_observe(struct kv_store *s, const char *name);
+/* Our held generation (the fencing token), 0 if not held. */
+uint64_t kv_lock_generation(struct kv_store *s, const char *name);
+/* kv_now_ms() at the start of our last successful renewal, -1 if not held:
+ * the LRM's lease check (12.7) compares it against B. */
+int64_t kv_lock_renewed_at(struct kv_store *s, const char *name);
+
+/* ---- the config lock "domain-ha" (12.4.7) ---- */
+int kv_domain_lock(struct kv_store *s, const char *name, int64_t timeout_ms, char **err);
+void kv_domain_unlock(struct kv_store *s, const char *name);
+
+/* ---- quorum and liveness (12.6) ---- */
+/* Probe: check the marker, write our heartbeat (unless read-only), reload
+ * members. 0 ok, -1 error. */
+int kv_probe(struct kv_store *s, char **err);
+bool kv_quorate(struct kv_store *s);
+struct kv_member {
+    char *name;
+    bool online;
+};
+/* Members (folders nodes/<name>/), sorted by name; free with kv_free_members. */
+int kv_members(struct kv_store *s, struct kv_member **out, size_t *n, char **err);
+void kv_free_members(struct kv_member *m, size_t n);
+
+#endif
