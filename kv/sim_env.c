@@ -256,6 +256,10 @@ static int env_run_job(void *ctx, const struct lrm_job *job)
     return lrm_exec_job(&((struct sim_daemon *)ctx)->env, job);
 }
 
+/* Upstream's timings (ha-stack.md 12.5): R 10, S 5, W 8, F 60. */
+static const struct ha_timing sim_timing = {
+    .round = 10, .short_sleep = 5, .worker_wait = 8, .fence_delay = 60};
+
 void sim_daemon_init(struct sim *sim, struct sim_node *node, struct sim_daemon *d, bool lrm)
 {
     struct ha_env *e = &d->env;
@@ -266,6 +270,7 @@ void sim_daemon_init(struct sim *sim, struct sim_node *node, struct sim_daemon *
     snprintf(d->actor, sizeof(d->actor), "%s/%s", node->name, lrm ? "lrm" : "crm");
     e->ctx = d;
     e->node = node->name;
+    e->timing = &sim_timing;
     e->now = env_now;
     e->log = env_log_cb;
     e->notify = env_notify;

@@ -20,7 +20,6 @@ static const char *const crm_state_names[] = {
 
 /* A master with no service for this many rounds gives up its lock. */
 #define CRM_IDLE_ROUNDS 90
-#define LOCK_ATTEMPTS 6
 
 struct crm {
     enum crm_state state;
@@ -209,12 +208,7 @@ static bool crm_disk_disarmed(const struct ha_env *env)
 
 static bool crm_take_master_lock(struct crm *crm, const struct ha_env *env)
 {
-    bool got = false;
-
-    for (int i = 0; i < LOCK_ATTEMPTS && !got; i++) {
-        got = env->get_manager_lock(env->ctx);
-    }
-    if (!got) {
+    if (!env_lock_attempts(env, NULL)) {
         return false;
     }
     if (crm->watchdog >= 0) {

@@ -39,3 +39,27 @@ void env_log(const struct ha_env *env, enum ha_level level, const char *fmt, ...
     env->log(env->ctx, level, msg);
     free(msg);
 }
+
+#define LOCK_ATTEMPTS 6
+
+static bool env_lock_once(const struct ha_env *env, const char *node)
+{
+    return node ? env->get_agent_lock(env->ctx, node) : env->get_manager_lock(env->ctx);
+}
+
+bool env_lock_attempts(const struct ha_env *env, const char *node)
+{
+    int64_t start = env->now(env->ctx);
+
+    for (int i = 1;; i++) {
+        if (env_lock_once(env, node)) {
+            return true;
+        }
+        if (i >= LOCK_ATTEMPTS || env->now(env->ctx) - start > env->timing->short_sleep) {
+            return false;
+        }
+        if (env->sleep != NULL) {
+            env->sleep(env->ctx, 1);
+        }
+    }
+}

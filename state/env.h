@@ -21,15 +21,25 @@ const char *ha_level_name(enum ha_level l); /* "err", "warning", "notice", ... *
 /* A job of the LRM, handed to the environment to run (ha-stack.md 4.6). */
 struct lrm_job {
     char *sid;
-    char *uid;   /* NULL for the stop jobs of a shutdown request */
+    char *uid; /* NULL for the stop jobs of a shutdown request */
     char *state; /* the command: started, request_stop, stopped, migrate, ... */
     char *target;
     char *timeout;
 };
 
+/* The daemon timings of ha-stack.md 12.5, in seconds. The simulator passes
+ * upstream's values: R 10, S 5, W 8, F 60. */
+struct ha_timing {
+    int64_t round; /* R: daemon round */
+    int64_t short_sleep; /* S: wait-state sleep, lock retry window */
+    int64_t worker_wait; /* W: how long run_workers waits for its workers */
+    int64_t fence_delay; /* F: delay of node_is_offline_delayed (5.2) */
+};
+
 struct ha_env {
     void *ctx;
     const char *node;
+    const struct ha_timing *timing;
 
     int64_t (*now)(void *ctx); /* seconds */
     void (*log)(void *ctx, enum ha_level level, const char *msg);
@@ -56,11 +66,11 @@ struct ha_env {
     int (*write_lrm_status)(void *ctx, const char *json, char **err);
     int (*read_service_config)(void *ctx, struct svc_config *out, char **err);
     /* Set (value != NULL) or delete one key of a service's config. */
-    int (*update_service_config)(void *ctx, const char *sid, const char *key, const char *value,
-                                 char **err);
+    int (*update_service_config
+    )(void *ctx, const char *sid, const char *key, const char *value, char **err);
     /* Move a service's location from a fenced node to a new one. */
-    int (*steal_service)(void *ctx, const char *sid, const char *cur, const char *new_node,
-                         char **err);
+    int (*steal_service
+    )(void *ctx, const char *sid, const char *cur, const char *new_node, char **err);
     int (*read_rules_config)(void *ctx, char **text, char **err);
     int (*write_rules_config)(void *ctx, const char *text, char **err);
     int (*read_group_config)(void *ctx, char **text, char **err);
@@ -92,13 +102,24 @@ struct ha_env {
 
     /* Run an LRM job: synchronously (return its exit code, -1 if it could
      * not run) or in a worker (return LRM_JOB_ASYNC; the result comes back
-     * through lrm_job_done()). */
+     * through job_finished() or lrm_job_done()). */
     int (*run_job)(void *ctx, const struct lrm_job *job);
+    /* Reap the worker of sid if it ended: true and its exit code. NULL when
+     * every job runs synchronously (simulator). */
+    bool (*job_finished)(void *ctx, const char *sid, int *exit_code);
+    /* Sleep between lock attempts and worker polls (the real daemons keep
+     * their event loop running meanwhile). NULL: no sleeping (simulator, whose
+     * clock only moves between rounds). */
+    void (*sleep)(void *ctx, int64_t seconds);
 
     /* One flag shared by every LRM of the process: some LRM has written its
      * status once (simulator.md 5.2). Points into the filler's storage. */
     bool *lrm_status_written;
 };
+
+/* get_protected_*_lock's retry loop (ha-stack.md 3.6, 4.5): up to 6 attempts
+ * 1 s apart within S. node NULL: the manager lock, else node's agent lock. */
+bool env_lock_attempts(const struct ha_env *env, const char *node);
 
 /* Log through env->log with printf formatting. */
 void env_log(const struct ha_env *env, enum ha_level level, const char *fmt, ...)

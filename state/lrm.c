@@ -20,7 +20,6 @@ static const char *const lrm_state_names[] = {
 };
 
 #define LRM_IDLE_ROUNDS 60
-#define LOCK_ATTEMPTS 6
 /* A restarting LRM that lost its lock gives up after this long. */
 #define LRM_RESTART_GIVE_UP_S 90
 
@@ -84,11 +83,8 @@ static void lrm_close_watchdog(struct lrm *lrm, const struct ha_env *env)
 
 static bool lrm_take_agent_lock(struct lrm *lrm, const struct ha_env *env)
 {
-    bool got = false;
+    bool got = env_lock_attempts(env, env->node);
 
-    for (int i = 0; i < LOCK_ATTEMPTS && !got; i++) {
-        got = env->get_agent_lock(env->ctx, env->node);
-    }
     if (got) {
         if (lrm->watchdog >= 0) {
             env->watchdog_update(env->ctx, lrm->watchdog);

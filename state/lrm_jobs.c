@@ -242,10 +242,12 @@ void lrm_jobs_finished(struct lrm_jobs *j, const struct ha_env *env,
     job_free(&job);
 }
 
-size_t lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env,
-                    const struct manager_status *view)
+/* Start the queued jobs (sid order); returns how many run in workers. */
+static size_t jobs_start(struct lrm_jobs *j, const struct ha_env *env,
+                         const struct manager_status *view)
 {
     struct strlist todo = {0};
+    size_t running = 0;
 
     for (size_t i = 0; i < j->n_queue; i++) {
         if (!j->queue[i].running) {
@@ -266,6 +268,52 @@ size_t lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env,
         }
     }
     strlist_clear(&todo);
+    for (size_t i = 0; i < j->n_queue; i++) {
+        running += j->queue[i].running;
+    }
+    return running;
+}
+
+/* check_active_workers(): collect the workers that ended. */
+static void jobs_collect(struct lrm_jobs *j, const struct ha_env *env,
+                         const struct manager_status *view)
+{
+    struct strlist done = {0};
+    int *codes;
+    size_t n = 0;
+
+    if (env->job_finished == NULL || j->n_queue == 0) {
+        return;
+    }
+    codes = xcalloc(j->n_queue, sizeof(*codes));
+    for (size_t i = 0; i < j->n_queue; i++) {
+        if (j->queue[i].running && env->job_finished(env->ctx, j->queue[i].job.sid, &codes[n])) {
+            strlist_add(&done, j->queue[i].job.sid);
+            n++;
+        }
+    }
+    for (size_t i = 0; i < done.n; i++) {
+        lrm_jobs_finished(j, env, view, done.v[i], codes[i]);
+    }
+    strlist_clear(&done);
+    free(codes);
+}
+
+/* run_workers() (ha-stack.md 4.6): start jobs, then wait up to W for the
+ * workers, 1 s apart. Without env->sleep (simulator) there is no wait. */
+size_t lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env,
+                    const struct manager_status *view)
+{
+    int64_t start = env->now(env->ctx);
+
+    for (;;) {
+        jobs_collect(j, env, view);
+        if (jobs_start(j, env, view) == 0 || env->sleep == NULL ||
+            env->now(env->ctx) - start > env->timing->worker_wait) {
+            break;
+        }
+        env->sleep(env->ctx, 1);
+    }
     return j->n_queue;
 }
 

@@ -120,7 +120,7 @@ static void next_stopped(struct manager *m, struct sd *sd, const struct svc_conf
     if (str_eq(cd->state, "disabled")) {
         return;
     }
-    if (mgr_offline_delayed(m, sd->node, 60) &&
+    if (mgr_offline_delayed(m, sd->node, m->env->timing->fence_delay) &&
         mgr_node_state(m, sd->node) != NS_MAINTENANCE) {
         mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
     } else if (str_eq(cd->state, "stopped")) {
@@ -302,7 +302,7 @@ static void next_started(struct manager *m, struct sd *sd, const struct svc_conf
     const char *n;
 
     if (!mgr_node_online(m, sd->node)) {
-        if (mgr_offline_delayed(m, sd->node, 60)) {
+        if (mgr_offline_delayed(m, sd->node, m->env->timing->fence_delay)) {
             mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
         }
         if (mgr_node_state(m, sd->node) != NS_MAINTENANCE) {
@@ -366,7 +366,7 @@ static void next_migrate(struct manager *m, struct sd *sd, const struct svc_conf
             return;
         }
     }
-    if (mgr_offline_delayed(m, sd->node, 60)) {
+    if (mgr_offline_delayed(m, sd->node, m->env->timing->fence_delay)) {
         mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
     }
 }
@@ -383,7 +383,7 @@ static void next_request_stop(struct manager *m, struct sd *sd, const struct lrm
         }
         return;
     }
-    if (mgr_offline_delayed(m, sd->node, 60)) {
+    if (mgr_offline_delayed(m, sd->node, m->env->timing->fence_delay)) {
         mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
     }
 }
