@@ -1,16 +1,18 @@
-/* ha_crm.c - the cluster resource manager daemon (not implemented yet, issue 4). */
+/* ha_crm.c - the ha-crm daemon: the core's crm_iterate() on the real
+ * environment of applets/daemon*.c (ha-stack.md 12.9). */
 #include "applets/applet.h"
+#include "applets/daemon.h"
 
 static int ha_crm_main(int argc, char **argv)
 {
-    return applet_not_implemented("ha-crm");
+    return daemon_main(argc, argv, "crm");
 }
 
 const struct applet applet_ha_crm = {
     .name = "ha-crm",
     .main = ha_crm_main,
-    .usage =
-        "usage: ha-crm [-d] [-c FILE]\n"
-        "Cluster resource manager daemon: one per node, one elected master.\n"
-        "Not implemented yet in this build.\n",
+    .usage = "usage: ha-crm [-d] [-c FILE]\n"
+             "Cluster resource manager daemon: one per node, one elected master (ha-stack.md 3, 12).\n"
+             "  -d       also log to stderr\n"
+             "  -c FILE  configuration file (default " CONF_DEFAULT_PATH ")\n",
 };

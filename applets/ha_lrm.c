@@ -1,16 +1,18 @@
-/* ha_lrm.c - the local resource manager daemon (not implemented yet, issue 4). */
+/* ha_lrm.c - the ha-lrm daemon: the core's lrm_iterate() on the real
+ * environment of applets/daemon*.c (ha-stack.md 12.9). */
 #include "applets/applet.h"
+#include "applets/daemon.h"
 
 static int ha_lrm_main(int argc, char **argv)
 {
-    return applet_not_implemented("ha-lrm");
+    return daemon_main(argc, argv, "lrm");
 }
 
 const struct applet applet_ha_lrm = {
     .name = "ha-lrm",
     .main = ha_lrm_main,
-    .usage =
-        "usage: ha-lrm [-d] [-c FILE]\n"
-        "Local resource manager daemon: starts and stops this node's services.\n"
-        "Not implemented yet in this build.\n",
+    .usage = "usage: ha-lrm [-d] [-c FILE]\n"
+             "Local resource manager daemon: runs the master's requests on this node (ha-stack.md 4, 12).\n"
+             "  -d       also log to stderr\n"
+             "  -c FILE  configuration file (default " CONF_DEFAULT_PATH ")\n",
 };
