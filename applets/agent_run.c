@@ -130,7 +130,7 @@ int agent_call(struct daemon *d, const char *verb, const char *sid, const char *
     char *type = sid_type(sid), *path = xasprintf("%s/%s", d->conf.agents_dir, type);
     char *task = xasprintf("%s %s %s", type, verb, sid);
     char *envp[8];
-    char *argv[] = {type, (char *)verb, (char *)sid, (char *)target, NULL};
+    char *argv[] = {type, xstrdup(verb), xstrdup(sid), xstrdup(target), NULL};
     struct agent_proc p = {.out = -1};
     struct strbuf buf = {0};
     size_t logged = 0, ne = 0;
@@ -188,6 +188,9 @@ int agent_call(struct daemon *d, const char *verb, const char *sid, const char *
 out:
     for (size_t i = 0; i < ne; i++) {
         free(envp[i]);
+    }
+    for (size_t i = 1; i < 4; i++) {
+        free(argv[i]);
     }
     strbuf_free(&buf);
     free(task);

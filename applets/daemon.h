@@ -85,6 +85,8 @@ size_t workers_running(struct daemon *d);
 
 /* daemon_loop.c: startup checks, event loop, signals. role "crm"/"lrm". */
 int daemon_main(int argc, char **argv, const char *role);
+/* kv_options of this daemon; daemon_name NULL opens a read-only prober. */
+void daemon_store_options(struct daemon *d, struct kv_options *o, const char *daemon_name);
 /* Sleep while the event loop keeps running (heartbeat, signals). */
 void daemon_sleep(struct daemon *d, int64_t seconds);
 

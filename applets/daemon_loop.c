@@ -141,24 +141,28 @@ static int usage(const char *role)
     return EXIT_USAGE;
 }
 
-static void store_options(const struct daemon *d, struct kv_options *o, const char *daemon_name)
+static void store_notice(void *arg, const char *msg)
 {
-    memset(o, 0, sizeof(*o));
-    o->url = d->conf.store;
-    o->node = d->conf.node;
-    o->store_id = d->conf.store_id;
-    o->daemon = daemon_name;
-    o->lock_timeout_ms = d->conf.lock_timeout * 1000;
-    o->renew_budget_ms = d->budget_ms;
-    o->node_timeout_ms = d->timing.round * 3000;
-    o->probe_max_age_ms = d->timing.short_sleep * 2000;
+    struct daemon *d = arg;
+
+    if (d->env.log != NULL) {
+        daemon_log(d, HA_INFO, "%s", msg);
+    }
+}
+
+void daemon_store_options(struct daemon *d, struct kv_options *o, const char *daemon_name)
+{
+    conf_kv_options(&d->conf, daemon_name, d->hw_timeout, o);
+    o->notice = store_notice;
+    o->notice_arg = d;
 }
 
 /* Startup check 3 (12.5): the multiplexer's greeting and the safety bound. */
 static int check_mux(struct daemon *d)
 {
     struct wd_greeting g;
-    int64_t c = d->conf.watchdog_client_timeout, t = d->conf.lock_timeout;
+    int64_t c = d->conf.watchdog_client_timeout;
+    char *err = NULL;
     int rc = -1;
 
     for (int i = 0; i < MUX_CONNECT_TRIES && rc < 0; i++) {
@@ -172,13 +176,13 @@ static int check_mux(struct daemon *d)
         return EXIT_FAIL;
     }
     d->hw_timeout = rc == 1 ? g.hw_timeout_s : MUX_DEFAULT_HW;
-    if ((rc == 1 && g.client_timeout_s != c) || t < c + d->hw_timeout + 3) {
-        fprintf(stderr, "watchdog-mux timings unsafe: lock_timeout %lld < client %lld + hw %lld + 3\n",
-                (long long)t, (long long)(rc == 1 ? g.client_timeout_s : c),
-                (long long)d->hw_timeout);
+    if (conf_check_watchdog(&d->conf, rc == 1 ? g.client_timeout_s : c, d->hw_timeout, &err) !=
+        0) {
+        fprintf(stderr, "%s\n", err ? err : "watchdog-mux timings unsafe");
+        free(err);
         return EXIT_FAIL;
     }
-    d->budget_ms = (t - c - d->hw_timeout - 2) * 1000;
+    d->budget_ms = conf_renew_budget(&d->conf, d->hw_timeout) * 1000;
     return EXIT_OK;
 }
 
@@ -198,8 +202,8 @@ static int daemon_setup(struct daemon *d, const char *path)
     d->timing.short_sleep = conf_short_sleep(&d->conf);
     d->timing.worker_wait = conf_worker_wait(&d->conf);
     d->timing.fence_delay = d->conf.fence_delay;
-    d->budget_ms = 1000;
-    store_options(d, &o, NULL);
+    d->hw_timeout = MUX_DEFAULT_HW;
+    daemon_store_options(d, &o, NULL);
     if (kv_open(&o, &d->store, &err) != 0) {
         fprintf(stderr, "%s\n", err ? err : "unable to open the store");
         free(err);
@@ -211,7 +215,7 @@ static int daemon_setup(struct daemon *d, const char *path)
     if (rc != EXIT_OK) {
         return rc;
     }
-    store_options(d, &o, d->role);
+    daemon_store_options(d, &o, d->role);
     if (kv_open(&o, &d->store, &err) != 0) {
         fprintf(stderr, "%s\n", err ? err : "unable to open the store");
         free(err);

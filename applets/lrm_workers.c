@@ -27,11 +27,6 @@ struct workers {
     size_t n;
 };
 
-static struct daemon *D(void *ctx)
-{
-    return ctx;
-}
-
 /* Only fds 0-2 survive into a worker (12.8). */
 static void close_fds(void)
 {
@@ -56,7 +51,7 @@ static void close_fds(void)
 
 static void worker_child(struct daemon *d, const struct lrm_job *job, int64_t lease_t_ms)
 {
-    struct kv_options o = {0};
+    struct kv_options o;
     sigset_t none;
     char *err = NULL;
     int rc;
@@ -70,13 +65,7 @@ static void worker_child(struct daemon *d, const struct lrm_job *job, int64_t le
     }
     d->in_worker = true;
     d->worker_lease_t_ms = lease_t_ms;
-    o.url = d->conf.store;
-    o.node = d->conf.node;
-    o.store_id = d->conf.store_id;
-    o.lock_timeout_ms = d->conf.lock_timeout * 1000;
-    o.renew_budget_ms = d->budget_ms;
-    o.node_timeout_ms = d->timing.round * 3000;
-    o.probe_max_age_ms = d->timing.short_sleep * 2000;
+    daemon_store_options(d, &o, NULL);
     if (kv_open(&o, &d->store, &err) != 0) {
         daemon_log(d, HA_ERR, "%s", err ? err : "unable to open the store");
         _exit(255);
@@ -185,5 +174,4 @@ void workers_install(struct daemon *d)
     d->workers = xcalloc(1, sizeof(*d->workers));
     d->env.run_job = run_job;
     d->env.job_finished = job_finished;
-    (void)D;
 }
