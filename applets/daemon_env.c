@@ -133,6 +133,19 @@ static void observe_locks(struct daemon *d)
     kv_free_members(m, n);
 }
 
+/* Keep the last good resources.cfg current even where the core reads it
+ * only inside workers (the LRM), so that a later bad file falls back. */
+static void refresh_config(struct daemon *d)
+{
+    struct svc_config sc;
+    char *err = NULL;
+
+    if (daemon_read_service_config(d, &sc, &err) == 0) {
+        svc_config_free(&sc);
+    }
+    free(err);
+}
+
 static bool env_cluster_update(void *ctx)
 {
     struct daemon *d = ctx;
@@ -145,6 +158,7 @@ static bool env_cluster_update(void *ctx)
         return false;
     }
     observe_locks(d);
+    refresh_config(d);
     return true;
 }
 

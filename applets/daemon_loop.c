@@ -186,10 +186,31 @@ static int check_mux(struct daemon *d)
     return EXIT_OK;
 }
 
+/* kv_open, retried briefly: a racing first initialiser of an empty store can
+ * make the folder look foreign for a moment (marker read, then listed). */
+static int open_store(struct daemon *d, const char *daemon_name, char **err)
+{
+    struct kv_options o;
+    int rc = -1;
+
+    daemon_store_options(d, &o, daemon_name);
+    for (int i = 0; i < 5 && rc != 0; i++) {
+        if (i > 0) {
+            free(*err);
+            *err = NULL;
+            usleep(200 * 1000);
+        }
+        rc = kv_open(&o, &d->store, err);
+        if (rc != 0 && (*err == NULL || strstr(*err, "is not a haven store") == NULL)) {
+            break;
+        }
+    }
+    return rc;
+}
+
 /* Checks 1-3 of 12.5, then the store opened for good. */
 static int daemon_setup(struct daemon *d, const char *path)
 {
-    struct kv_options o;
     char *err = NULL;
     int rc;
 
@@ -203,8 +224,7 @@ static int daemon_setup(struct daemon *d, const char *path)
     d->timing.worker_wait = conf_worker_wait(&d->conf);
     d->timing.fence_delay = d->conf.fence_delay;
     d->hw_timeout = MUX_DEFAULT_HW;
-    daemon_store_options(d, &o, NULL);
-    if (kv_open(&o, &d->store, &err) != 0) {
+    if (open_store(d, NULL, &err) != 0) {
         fprintf(stderr, "%s\n", err ? err : "unable to open the store");
         free(err);
         return EXIT_USAGE;
@@ -215,8 +235,7 @@ static int daemon_setup(struct daemon *d, const char *path)
     if (rc != EXIT_OK) {
         return rc;
     }
-    daemon_store_options(d, &o, d->role);
-    if (kv_open(&o, &d->store, &err) != 0) {
+    if (open_store(d, d->role, &err) != 0) {
         fprintf(stderr, "%s\n", err ? err : "unable to open the store");
         free(err);
         return EXIT_USAGE;

@@ -13,8 +13,11 @@ ledger=$base/ledger
 file=$(printf '%s' "$sid" | tr ':/' '__')
 
 pidfile() { echo "$base/run/$1/$file.pid"; }
+alive() { # pid: a live process, not a zombie waiting for its reaper
+    st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "$st" != Z ]
+}
 running() { # node
-    p=$(cat "$(pidfile "$1")" 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null
+    p=$(cat "$(pidfile "$1")" 2>/dev/null) && [ -n "$p" ] && alive "$p"
 }
 note() { echo "$(date +%s%N) $1 $2 $sid" >>"$ledger"; }
 launch() { # node
@@ -29,7 +32,7 @@ launch() { # node
 halt() { # node
     p=$(cat "$(pidfile "$1")" 2>/dev/null)
     [ -n "$p" ] && kill -9 "$p" 2>/dev/null
-    while [ -n "$p" ] && kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+    while [ -n "$p" ] && alive "$p"; do sleep 0.05; done
     rm -f "$(pidfile "$1")"
     note "$1" stop
 }

@@ -1,0 +1,231 @@
+#!/bin/sh
+# cluster.sh - a local haven cluster on one machine, for tests and the demo
+# (ha-stack.md 12.11). Source it, then call the cl_* functions.
+#
+# Layout under $CL_DIR: store/ (the shared folder), agents/ (the resource
+# agents), ledger (starts and stops of the ledger agent), run/<node>/ (the
+# services' pidfiles) and per node <node>/ with haven.conf, store (a symlink
+# to ../store that cl_cut breaks), wd.fifo (the watchdog device), logs and
+# pidfiles. Each node runs ha-watchdog on its FIFO, ha-crm and ha-lrm, each
+# in its own session; a reader plays the hardware: when the FIFO stays
+# silent for H seconds (and the last byte was not 'V') it "resets" the node:
+# every process of the node's sessions and every service of the node is
+# killed. Timings: T 8, C 3, H 2, F 2, R 1.
+CL_T=8 CL_C=3 CL_H=2 CL_F=2 CL_R=1
+
+cl_log() { echo "# $*" >&2; }
+
+# cl_init DIR HAVEN NODES...: write the configs; starts nothing.
+cl_init() {
+    CL_DIR=$1 CL_HAVEN=$2
+    shift 2
+    CL_NODES=$*
+    mkdir -p "$CL_DIR/store" "$CL_DIR/agents" "$CL_DIR/run"
+    : >"$CL_DIR/ledger"
+    here=$(dirname "$0")
+    [ -f "$here/ledger-agent.sh" ] || here=$(cd "$(dirname "$0")/../test" 2>/dev/null && pwd)
+    cp "$here/ledger-agent.sh" "$CL_DIR/agents/test"
+    chmod +x "$CL_DIR/agents/test"
+    for n in $CL_NODES; do
+        d=$CL_DIR/$n
+        mkdir -p "$d"
+        ln -sfn ../store "$d/store"
+        cat >"$d/haven.conf" <<EOF
+node=$n
+store=dir:$d/store
+watchdog_socket=$d/wd.sock
+agents_dir=$CL_DIR/agents
+lock_timeout=$CL_T
+loop_interval=$CL_R
+fence_delay=$CL_F
+watchdog_client_timeout=$CL_C
+agent_timeout=20
+agent_status_timeout=5
+shutdown_marker=$d/shutdown
+EOF
+    done
+}
+
+# Every live process (not a zombie) whose session is $1.
+cl_session_pids() {
+    for f in /proc/[0-9]*/stat; do
+        read -r p _ st _ _ se _ <"$f" 2>/dev/null || continue
+        [ "$se" = "$1" ] && [ "$st" != Z ] && echo "$p"
+    done
+}
+
+cl_kill_session() { # session id
+    [ -n "$1" ] || return 0
+    i=0
+    while [ $i -lt 40 ]; do
+        pids=$(cl_session_pids "$1")
+        [ -n "$pids" ] || return 0
+        kill -9 $pids 2>/dev/null
+        sleep 0.05
+        i=$((i + 1))
+    done
+}
+
+cl_pid() { cat "$CL_DIR/$1/$2.pid" 2>/dev/null; } # node daemon
+
+# Kill the node's services; close their ledger intervals.
+cl_kill_services() { # node
+    sleep 0.2
+    for f in "$CL_DIR/run/$1"/*.pid; do
+        [ -f "$f" ] || continue
+        p=$(cat "$f" 2>/dev/null)
+        [ -n "$p" ] && kill -9 "$p" 2>/dev/null
+        while [ -n "$p" ] && [ -r "/proc/$p/stat" ] && [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ]; do sleep 0.05; done
+        rm -f "$f"
+    done
+    now=$(date +%s%N)
+    awk -v node="$1" '$2 == node { last[$4] = $3 }
+        END { for (s in last) if (last[s] == "start") print s }' "$CL_DIR/ledger" |
+        while read -r s; do echo "$now $1 stop $s" >>"$CL_DIR/ledger"; done
+}
+
+# The hardware reset of a node: everything on it dies at once.
+cl_reset() { # node
+    touch "$CL_DIR/$1/down"
+    for dmn in lrm crm mux; do cl_kill_session "$(cl_pid "$1" $dmn)"; done
+    cl_kill_services "$1"
+    echo "$(date +%s) reset" >>"$CL_DIR/$1/hw.log"
+}
+
+# The watchdog device: a byte at least every H s, or a reset (run in the
+# background). 'V' as the last byte before the writer closes disarms it.
+cl_hw_reader() { # node
+    d=$CL_DIR/$1 last=
+    exec 3<"$d/wd.fifo"
+    while :; do
+        b=$(timeout "$CL_H" dd bs=1 count=1 status=none <&3 | od -An -tx1 | tr -d ' \n')
+        [ -f "$d/stopping" ] && exit 0
+        if [ -n "$b" ]; then
+            last=$b
+            continue
+        fi
+        [ "$last" = 56 ] && exit 0 # magic close: disarmed
+        [ -f "$d/no-reset" ] && { sleep 0.5; continue; }
+        cl_reset "$1"
+        exit 0
+    done
+}
+
+# cl_start NODE: the reader, ha-watchdog, ha-crm and ha-lrm of one node.
+cl_start() {
+    d=$CL_DIR/$1
+    rm -f "$d/down" "$d/stopping" "$d/wd.fifo" "$d/wd.sock"
+    rm -rf "$d/wd.active"
+    mkfifo "$d/wd.fifo"
+    (cl_hw_reader "$1") </dev/null >>"$d/hw.log" 2>&1 &
+    echo $! >"$d/reader.pid"
+    setsid "$CL_HAVEN" ha-watchdog -d --device "$d/wd.fifo" --socket "$d/wd.sock" \
+        --active-marker "$d/wd.active" --client-timeout "$CL_C" --hw-timeout "$CL_H" \
+        </dev/null >>"$d/mux.log" 2>&1 &
+    echo $! >"$d/mux.pid"
+    i=0
+    while [ ! -S "$d/wd.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    cl_start_daemon "$1" crm
+    cl_start_daemon "$1" lrm
+}
+
+cl_start_daemon() { # node crm|lrm
+    d=$CL_DIR/$1
+    setsid "$CL_HAVEN" ha-$2 -d -c "$d/haven.conf" </dev/null >>"$d/$2.log" 2>&1 &
+    echo $! >"$d/$2.pid"
+}
+
+# cl_kill NODE [crm|lrm...]: SIGKILL the node's daemons (default both).
+cl_kill() {
+    n=$1
+    shift
+    for dmn in ${*:-crm lrm}; do
+        p=$(cl_pid "$n" "$dmn")
+        [ -n "$p" ] && kill -9 "$p" 2>/dev/null
+    done
+}
+
+cl_signal() { # node daemon signal
+    p=$(cl_pid "$1" "$2")
+    [ -n "$p" ] && kill -s "$3" "$p" 2>/dev/null
+}
+
+cl_alive() { # node daemon
+    p=$(cl_pid "$1" "$2")
+    [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ]
+}
+
+# cl_cut NODE / cl_uncut NODE: the node loses / regains the store.
+cl_cut() { rm -f "$CL_DIR/$1/store"; }
+cl_uncut() { ln -sfn ../store "$CL_DIR/$1/store"; }
+
+# cl_add SID NODE [STATE]: configure a service and register it on NODE
+# (once the first daemon has made the folder a store).
+cl_add() {
+    cl_wait 10 test -f "$CL_DIR/store/haven-store"
+    printf '%s: %s\n\tstate %s\n\n' "${1%%:*}" "${1#*:}" "${3:-started}" \
+        >>"$CL_DIR/store/ha/resources.cfg"
+    mkdir -p "$CL_DIR/store/nodes/$2/resources"
+    : >"$CL_DIR/store/nodes/$2/resources/$1"
+}
+
+# cl_command LINE: queue a CRM command in the spool, as the CLI does.
+cl_command() {
+    f=$(printf '%020d.cluster.%d.%08x' "$(date +%s%N)" $$ "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')")
+    printf '%s\n' "$1" >"$CL_DIR/store/ha/crm_commands.d/.tmp.$f"
+    mv "$CL_DIR/store/ha/crm_commands.d/.tmp.$f" "$CL_DIR/store/ha/crm_commands.d/$f"
+}
+
+# cl_where SID: the node whose service process runs (empty if none).
+cl_where() {
+    f=$(printf '%s' "$1" | tr ':/' '__')
+    for n in $CL_NODES; do
+        p=$(cat "$CL_DIR/run/$n/$f.pid" 2>/dev/null)
+        [ -n "$p" ] && [ -r "/proc/$p/stat" ] && [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ] && echo "$n"
+    done
+}
+
+cl_master() {
+    sed -n 's/.*"master_node":"\([^"]*\)".*/\1/p' "$CL_DIR/store/ha/manager_status" 2>/dev/null
+}
+
+# cl_wait SECONDS COMMAND...: poll every 0.2 s until COMMAND succeeds.
+cl_wait() {
+    limit=$(($(date +%s) + $1))
+    shift
+    while [ "$(date +%s)" -lt "$limit" ]; do
+        "$@" && return 0
+        sleep 0.2
+    done
+    "$@"
+}
+
+# cl_ledger_ok: no sid ever started on a node while running on another.
+cl_ledger_ok() {
+    sort -n -s -k1,1 "$CL_DIR/ledger" | awk '
+        $3 == "start" { if ($4 in on && on[$4] != $2) { print "double run: " $0 " while on " on[$4]; bad = 1 }
+                        on[$4] = $2 }
+        $3 == "stop" && on[$4] == $2 { delete on[$4] }
+        END { exit bad }'
+}
+
+# cl_stop_all: graceful stop of every node, then whatever is left.
+cl_stop_all() {
+    for n in $CL_NODES; do touch "$CL_DIR/$n/stopping"; done
+    for n in $CL_NODES; do cl_signal "$n" lrm TERM; cl_signal "$n" crm TERM; done
+    i=0
+    while [ $i -lt 50 ]; do
+        alive=
+        for n in $CL_NODES; do cl_alive "$n" lrm && alive=1; cl_alive "$n" crm && alive=1; done
+        [ -z "$alive" ] && break
+        sleep 0.2
+        i=$((i + 1))
+    done
+    for n in $CL_NODES; do
+        for dmn in lrm crm mux; do cl_kill_session "$(cl_pid "$n" $dmn)"; done
+        p=$(cat "$CL_DIR/$n/reader.pid" 2>/dev/null)
+        [ -n "$p" ] && kill "$p" 2>/dev/null
+        cl_kill_services "$n"
+    done
+    wait 2>/dev/null
+}

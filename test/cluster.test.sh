@@ -1,0 +1,134 @@
+#!/bin/sh
+# cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh,
+# ha-stack.md 12.11): fencing and recovery of a killed node, master takeover,
+# self-fencing of a node cut off from the store, shutdown policy, migrate and
+# relocate, a malformed resources.cfg; the ledger never shows a double run.
+# usage: sh test/cluster.test.sh HAVEN_BINARY
+haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+. "$(dirname "$0")/cluster.sh"
+pass=0
+fail=0
+tmp=$(mktemp -d /tmp/haven-cluster.XXXXXX)
+cleanup() {
+    [ -n "$CL_DIR" ] && cl_stop_all >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { pass=$((pass + 1)); }
+bad() {
+    echo "FAIL: $*"
+    fail=$((fail + 1))
+}
+check() { # description command...
+    what=$1
+    shift
+    if "$@"; then ok; else bad "$what"; fi
+}
+on() { [ "$(cl_where "$1")" = "$2" ]; }            # sid node
+runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; } # sid node
+runs() { [ -n "$(cl_where "$1")" ]; }
+logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
+count_in() { grep -c "$2" "$CL_DIR/$1" 2>/dev/null; }
+new_master() { nm=$(cl_master); [ -n "$nm" ] && [ "$nm" != "$1" ]; }
+dump() {
+    for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/hw.log; do
+        echo "--- $f"
+        tail -n 25 "$f"
+    done
+    echo "--- ledger"
+    cat "$CL_DIR/ledger"
+}
+
+# ---- cluster 1: config errors, motion, a killed node, a killed master ----
+cl_init "$tmp/c1" "$haven" node1 node2 node3
+for n in node1 node2 node3; do cl_start $n; done
+cl_add test:a node1
+cl_add test:b node2
+cl_add test:c node3
+cl_add test:d node1
+for s in a:node1 b:node2 c:node3 d:node1; do
+    check "test:${s%:*} starts on ${s#*:}" cl_wait 30 on "test:${s%:*}" "${s#*:}"
+done
+
+# A malformed resources.cfg: reported once per daemon, the last good config is kept.
+cp "$CL_DIR/store/ha/resources.cfg" "$tmp/good.cfg"
+printf 'test: e\n\tstate started\n\tbogus 1\n\n' >>"$CL_DIR/store/ha/resources.cfg"
+sleep 4
+for n in node1 node2 node3; do
+    check "$n/crm reports the bad config once" [ "$(count_in $n/crm.log 'keeping last good config')" = 1 ]
+done
+check "services untouched by the bad config" sh -c "[ \"\$(grep -c ' stop ' '$CL_DIR/ledger')\" = 0 ]"
+check "the bad section is not started" [ -z "$(cl_where test:e)" ]
+check "manager_status keeps its services" grep -q '"test:d"' "$CL_DIR/store/ha/manager_status"
+cp "$tmp/good.cfg" "$CL_DIR/store/ha/resources.cfg"
+
+# migrate (online) and relocate through the command spool
+cl_command "migrate test:a node2"
+check "migrate test:a to node2" cl_wait 20 on test:a node2
+cl_command "relocate test:b node3"
+check "relocate test:b to node3" cl_wait 20 on test:b node3
+
+# A node killed with SIGKILL: its watchdog resets it, the master fences it
+# and recovers its services elsewhere.
+m=$(cl_master)
+victim=
+for n in node1 node2 node3; do [ "$n" != "$m" ] && [ -n "$(ls "$CL_DIR/run/$n" 2>/dev/null)" ] && victim=$n && break; done
+[ -n "$victim" ] || victim=$(for n in node1 node2 node3; do [ "$n" != "$m" ] && echo $n; done | head -n 1)
+moved=$(for s in a b c d; do [ "$(cl_where test:$s)" = "$victim" ] && echo test:$s; done)
+cl_kill "$victim"
+check "$victim is reset by its watchdog" cl_wait 15 logged "$victim/hw.log" reset
+for s in $moved; do
+    check "$s recovered after SIGKILL of $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+done
+check "the master fenced $victim" grep -q "fencing: acknowledged - got agent lock for node '$victim'" "$CL_DIR/$m/crm.log"
+
+# The master node dies: another CRM takes over and recovers its services.
+moved=$(for s in a b c d; do [ "$(cl_where test:$s)" = "$m" ] && echo test:$s; done)
+cl_kill "$m"
+check "another CRM takes over from $m" cl_wait 40 new_master "$m"
+for s in $moved; do
+    check "$s recovered after the master $m died" cl_wait 40 runs_elsewhere "$s" "$m"
+done
+for s in a b c d; do check "test:$s runs" runs test:$s; done
+check "cluster 1: no double run in the ledger" cl_ledger_ok
+[ "$fail" -eq 0 ] || dump
+cl_stop_all >/dev/null 2>&1
+
+# ---- cluster 2: shutdown policy migrate, a node cut off from the store ----
+cl_init "$tmp/c2" "$haven" node1 node2 node3
+for n in node1 node2 node3; do cl_start $n; done
+printf 'ha: shutdown_policy=migrate\n' >"$CL_DIR/store/datacenter.cfg"
+cl_add test:p node1
+cl_add test:q node2
+cl_add test:r node3
+for s in p:node1 q:node2 r:node3; do
+    check "test:${s%:*} starts on ${s#*:}" cl_wait 30 on "test:${s%:*}" "${s#*:}"
+done
+
+# Graceful poweroff under the migrate policy: maintenance, the service moves.
+echo poweroff >"$CL_DIR/node1/shutdown"
+cl_signal node1 lrm TERM
+check "policy migrate moves test:p away" cl_wait 30 runs_elsewhere test:p node1
+check "node1's LRM exits after the move" cl_wait 20 sh -c "! kill -0 $(cl_pid node1 lrm) 2>/dev/null"
+check "node1 went into maintenance" grep -q "doing maintenance, removing this node from active list" "$CL_DIR/node1/lrm.log"
+check "node1 is not reset" sh -c "! grep -q reset '$CL_DIR/node1/hw.log'"
+
+# A node cut off from the store: it loses quorum and its lock, its watchdog
+# resets it, and its services are recovered.
+victim=node3
+[ "$(cl_master)" = node3 ] && victim=node2
+moved=$(for s in p q r; do [ "$(cl_where test:$s)" = "$victim" ] && echo test:$s; done)
+cl_cut "$victim"
+check "$victim self-fences without the store" cl_wait 20 logged "$victim/hw.log" reset
+for s in $moved; do
+    check "$s recovered from the cut-off $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+done
+check "cluster 2: no double run in the ledger" cl_ledger_ok
+[ "$fail" -eq 0 ] || dump
+cl_stop_all >/dev/null 2>&1
+CL_DIR=
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
