@@ -68,7 +68,7 @@ static void log_output(struct daemon *d, const char *sid, struct strbuf *buf, si
 {
     char *nl;
 
-    while ((nl = memchr(buf->buf, '\n', buf->len)) != NULL || (flush && buf->len > 0)) {
+    while (buf->len > 0 && ((nl = memchr(buf->buf, '\n', buf->len)) != NULL || flush)) {
         size_t n = nl ? (size_t)(nl - buf->buf) : buf->len;
         if (*logged < OUTPUT_LOG_MAX) {
             size_t keep = n < OUTPUT_LOG_MAX - *logged ? n : OUTPUT_LOG_MAX - *logged;

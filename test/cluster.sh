@@ -189,9 +189,11 @@ cl_master() {
     sed -n 's/.*"master_node":"\([^"]*\)".*/\1/p' "$CL_DIR/store/ha/manager_status" 2>/dev/null
 }
 
-# cl_wait SECONDS COMMAND...: poll every 0.2 s until COMMAND succeeds.
+# cl_wait SECONDS COMMAND...: poll every 0.2 s until COMMAND succeeds; never
+# past CL_DEADLINE (unix s) when set, so that a broken build fails fast.
 cl_wait() {
     limit=$(($(date +%s) + $1))
+    [ -n "$CL_DEADLINE" ] && [ "$limit" -gt "$CL_DEADLINE" ] && limit=$CL_DEADLINE
     shift
     while [ "$(date +%s)" -lt "$limit" ]; do
         "$@" && return 0
@@ -207,6 +209,11 @@ cl_ledger_ok() {
                         on[$4] = $2 }
         $3 == "stop" && on[$4] == $2 { delete on[$4] }
         END { exit bad }'
+}
+
+# cl_sanitizer_clean: no daemon log holds an ASan/UBSan report.
+cl_sanitizer_clean() {
+    ! grep -l -E 'Sanitizer|runtime error:' "$CL_DIR"/*/*.log 2>/dev/null
 }
 
 # cl_stop_all: graceful stop of every node, then whatever is left.

@@ -15,6 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
+CL_DEADLINE=$(($(date +%s) + 240))
 
 ok() { pass=$((pass + 1)); }
 bad() {
@@ -93,6 +94,7 @@ for s in $moved; do
 done
 for s in a b c d; do check "test:$s runs" runs test:$s; done
 check "cluster 1: no double run in the ledger" cl_ledger_ok
+check "cluster 1: no sanitizer report" cl_sanitizer_clean
 [ "$fail" -eq 0 ] || dump
 cl_stop_all >/dev/null 2>&1
 
@@ -126,6 +128,7 @@ for s in $moved; do
     check "$s recovered from the cut-off $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
 done
 check "cluster 2: no double run in the ledger" cl_ledger_ok
+check "cluster 2: no sanitizer report" cl_sanitizer_clean
 [ "$fail" -eq 0 ] || dump
 cl_stop_all >/dev/null 2>&1
 CL_DIR=
