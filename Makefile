@@ -2,7 +2,8 @@
 #   make            build/haven (static, musl, stripped: what we ship)
 #   make check      unit tests, scenario tests and binary tests under ASan+UBSan
 #   make bench      benchmarks (never part of check)
-#   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet
+#   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
+#   make run        a 3-node demo cluster on this machine (test/demo.sh)
 #   make format     clang-format our sources (never vendor/)
 PROG     = haven
 VERSION  = 0.1.0
@@ -11,6 +12,7 @@ CC       = cc
 STRIP    = strip
 PREFIX   = /usr
 SBINDIR  = $(PREFIX)/sbin
+AGENTSDIR = $(PREFIX)/libexec/haven/agents
 CSTD     = -std=c11 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wwrite-strings -Wvla -Wpointer-arith -Wcast-qual -Wundef -Wimplicit-fallthrough \
@@ -80,6 +82,13 @@ format-check:
 install: build/$(PROG)
 	install -D -m 755 $< $(DESTDIR)$(SBINDIR)/$(PROG)
 	for a in $$($< --list); do ln -sf $(PROG) $(DESTDIR)$(SBINDIR)/$$a; done
+	install -D -m 755 applets/agents/daemon $(DESTDIR)$(AGENTSDIR)/daemon
+	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/vm
+	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/ct
+
+# A 3-node demo cluster on this machine: status, one node killed, recovery.
+run: build/$(PROG)
+	sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils
@@ -94,6 +103,6 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf vendor/libev vendor/cjson vendor/downloads
-.PHONY: all deps check check-pure bench format format-check install clean distclean
+.PHONY: all deps check check-pure bench format format-check install run clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -43,8 +43,8 @@ static char *sid_type(const char *sid)
 }
 
 /* The agent process: own group, /dev/null in, output to the pipe. */
-static void agent_child(struct daemon *d, const char *path, char *const argv[], char *const envp[],
-                        int out)
+static void
+agent_child(struct daemon *d, const char *path, char *const argv[], char *const envp[], int out)
 {
     int null = open("/dev/null", O_RDONLY);
     sigset_t none;
@@ -63,8 +63,8 @@ static void agent_child(struct daemon *d, const char *path, char *const argv[], 
 }
 
 /* Log complete lines of the agent's output, up to OUTPUT_LOG_MAX bytes. */
-static void log_output(struct daemon *d, const char *sid, struct strbuf *buf, size_t *logged,
-                       bool flush)
+static void
+log_output(struct daemon *d, const char *sid, struct strbuf *buf, size_t *logged, bool flush)
 {
     char *nl;
 
@@ -89,8 +89,15 @@ struct agent_proc {
 };
 
 /* Wait for the agent until deadline_ms; false when it is still running. */
-static bool agent_wait(struct daemon *d, struct agent_proc *p, const char *sid, const char *task,
-                       int64_t deadline_ms, struct strbuf *buf, size_t *logged)
+static bool agent_wait(
+    struct daemon *d,
+    struct agent_proc *p,
+    const char *sid,
+    const char *task,
+    int64_t deadline_ms,
+    struct strbuf *buf,
+    size_t *logged
+)
 {
     int64_t next_note = mono_ms() + STILL_ACTIVE_MS;
 
@@ -124,8 +131,16 @@ static bool agent_wait(struct daemon *d, struct agent_proc *p, const char *sid, 
     return true;
 }
 
-int agent_call(struct daemon *d, const char *verb, const char *sid, const char *target,
-               int64_t deadline_s, const char *timeout_env, int online, char **why)
+int agent_call(
+    struct daemon *d,
+    const char *verb,
+    const char *sid,
+    const char *target,
+    int64_t deadline_s,
+    const char *timeout_env,
+    int online,
+    char **why
+)
 {
     char *type = sid_type(sid), *path = xasprintf("%s/%s", d->conf.agents_dir, type);
     char *task = xasprintf("%s %s %s", type, verb, sid);
@@ -297,8 +312,10 @@ static bool move_registry(struct daemon *d, const char *sid, const char *target)
         err = NULL;
         ok = kv_rename(d->store, from, to, &err) == 0;
         if (!ok) {
-            daemon_log(d, HA_ERR, "rename '%s' to '%s' failed - %s", from, to,
-                       err ? err : "No such file or directory");
+            daemon_log(
+                d, HA_ERR, "rename '%s' to '%s' failed - %s", from, to,
+                err ? err : "No such file or directory"
+            );
         }
         free(err);
     }
@@ -330,8 +347,9 @@ static bool res_migrate(void *ctx, const char *sid, const char *target, bool onl
     }
     if (!move_registry(d, sid, target)) {
         /* moved but unregistered: it may already run on the target */
-        daemon_log(d, HA_ERR, "service '%s' moved to '%s' but its registry entry was not",
-                   sid, target);
+        daemon_log(
+            d, HA_ERR, "service '%s' moved to '%s' but its registry entry was not", sid, target
+        );
         _exit(LRM_EWRONG_NODE);
     }
     return true;

@@ -28,11 +28,11 @@ struct daemon {
     struct conf conf;
     struct ha_timing timing;
     int64_t hw_timeout; /* H, from the multiplexer's greeting */
-    int64_t budget_ms;  /* B */
+    int64_t budget_ms; /* B */
     struct kv_store *store;
     struct ha_env env;
     char actor[80]; /* "<node>/crm" */
-    bool debug;     /* -d: log to stderr too */
+    bool debug; /* -d: log to stderr too */
     bool in_worker; /* this process is an LRM worker */
     struct ev_loop *loop;
     int64_t loop_start; /* of the current round, for loop_end_hook */
@@ -47,7 +47,7 @@ struct daemon {
     struct svc_config good_cfg;
     char bad_digest[41];
 
-    struct workers *workers;   /* LRM only */
+    struct workers *workers; /* LRM only */
     int64_t worker_lease_t_ms; /* in a worker: the renewal start passed at fork */
 };
 
@@ -61,22 +61,33 @@ const char *daemon_agent_lock(const struct daemon *d);
 
 /* daemon_cfg.c: resources.cfg with the location registry, datacenter.cfg. */
 int daemon_read_service_config(struct daemon *d, struct svc_config *out, char **err);
-int daemon_update_service_config(struct daemon *d, const char *sid, const char *key,
-                                 const char *value, char **err);
-int daemon_steal_service(struct daemon *d, const char *sid, const char *cur, const char *to,
-                         char **err);
+int daemon_update_service_config(
+    struct daemon *d, const char *sid, const char *key, const char *value, char **err
+);
+int daemon_steal_service(
+    struct daemon *d, const char *sid, const char *cur, const char *to, char **err
+);
 /* datacenter.cfg; *max_workers gets max_workers (4 when unset or 0). */
 void daemon_datacenter(struct daemon *d, struct dc_settings *out, int *max_workers);
 /* Run fn under the domain-ha lock (12.4.7): 0, or -1 with *err. */
-int daemon_with_domain_lock(struct daemon *d, int (*fn)(struct daemon *, void *, char **),
-                            void *arg, char **err);
+int daemon_with_domain_lock(
+    struct daemon *d, int (*fn)(struct daemon *, void *, char **), void *arg, char **err
+);
 
 /* agent_run.c: the resource plugin calls of env (12.7), used in workers. */
 void agent_install(struct ha_env *env);
 /* Run "<agents_dir>/<type> verb sid [target]"; returns the exit code, or -1
  * with *why (timeout, exec failure). */
-int agent_call(struct daemon *d, const char *verb, const char *sid, const char *target,
-               int64_t deadline_s, const char *timeout_env, int online, char **why);
+int agent_call(
+    struct daemon *d,
+    const char *verb,
+    const char *sid,
+    const char *target,
+    int64_t deadline_s,
+    const char *timeout_env,
+    int online,
+    char **why
+);
 
 /* lrm_workers.c: run_job/job_finished of env in forked workers (12.8). */
 void workers_install(struct daemon *d);

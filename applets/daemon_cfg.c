@@ -15,8 +15,9 @@
 
 #define RESOURCES_CFG "ha/resources.cfg"
 
-int daemon_with_domain_lock(struct daemon *d, int (*fn)(struct daemon *, void *, char **),
-                            void *arg, char **err)
+int daemon_with_domain_lock(
+    struct daemon *d, int (*fn)(struct daemon *, void *, char **), void *arg, char **err
+)
 {
     int rc;
 
@@ -55,8 +56,10 @@ static void fill_locations(struct daemon *d, struct svc_config *sc)
             if (cd->node == NULL) {
                 cd->node = xstrdup(nodes[i]);
             } else if (!d->in_worker) {
-                daemon_log(d, HA_WARNING, "resource '%s' registered on several nodes (%s, %s)",
-                           sids[j], cd->node, nodes[i]);
+                daemon_log(
+                    d, HA_WARNING, "resource '%s' registered on several nodes (%s, %s)", sids[j],
+                    cd->node, nodes[i]
+                );
             }
         }
         kv_free_names(sids);
@@ -85,8 +88,10 @@ static int parse_resources(struct daemon *d, const char *text, struct svc_config
         return -1;
     }
     if (strcmp(digest, d->bad_digest) != 0) {
-        daemon_log(d, HA_ERR, "unable to parse %s - keeping last good config: %s", RESOURCES_CFG,
-                   perr ? perr : "?");
+        daemon_log(
+            d, HA_ERR, "unable to parse %s - keeping last good config: %s", RESOURCES_CFG,
+            perr ? perr : "?"
+        );
         memcpy(d->bad_digest, digest, sizeof(d->bad_digest));
     }
     free(perr);
@@ -194,8 +199,9 @@ static int update_locked(struct daemon *d, void *arg, char **err)
     return rc;
 }
 
-int daemon_update_service_config(struct daemon *d, const char *sid, const char *key,
-                                 const char *value, char **err)
+int daemon_update_service_config(
+    struct daemon *d, const char *sid, const char *key, const char *value, char **err
+)
 {
     struct cfg_change ch = {sid, key, value};
 
@@ -203,8 +209,9 @@ int daemon_update_service_config(struct daemon *d, const char *sid, const char *
 }
 
 /* 12.7: move the registry entry; ENOENT while the target exists = done. */
-int daemon_steal_service(struct daemon *d, const char *sid, const char *cur, const char *to,
-                         char **err)
+int daemon_steal_service(
+    struct daemon *d, const char *sid, const char *cur, const char *to, char **err
+)
 {
     char *from = xasprintf("nodes/%s/resources/%s", cur, sid);
     char *dest = xasprintf("nodes/%s/resources/%s", to, sid);
@@ -220,8 +227,9 @@ int daemon_steal_service(struct daemon *d, const char *sid, const char *cur, con
     if (rc == 1 && kv_read(d->store, dest, &data, &len, err) == 0) {
         rc = 0;
     } else if (rc != 0) {
-        *err = xasprintf("rename '%s' to '%s' failed - %s", from, dest,
-                         e ? e : "No such file or directory");
+        *err = xasprintf(
+            "rename '%s' to '%s' failed - %s", from, dest, e ? e : "No such file or directory"
+        );
         rc = -1;
     }
     free(data);
@@ -300,8 +308,9 @@ void daemon_datacenter(struct daemon *d, struct dc_settings *out, int *max_worke
     json = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (rc < 0 || dc_settings_from_sim_json(json, out, &err) != 0) {
-        daemon_log(d, HA_ERR, "unable to get HA settings from datacenter.cfg - %s",
-                   err ? err : "?");
+        daemon_log(
+            d, HA_ERR, "unable to get HA settings from datacenter.cfg - %s", err ? err : "?"
+        );
         dc_settings_init(out);
     }
     free(json);

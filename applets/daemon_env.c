@@ -43,8 +43,10 @@ static void log_line(struct daemon *d, enum ha_level level, const char *msg)
     }
     syslog(prio[level], "%.*s", (int)len, msg);
     if (d->debug && level != HA_DEBUG) {
-        fprintf(stderr, "%-5s %5lld %12s: %.*s\n", names[level], (long long)time(NULL), d->actor,
-                (int)len, msg);
+        fprintf(
+            stderr, "%-5s %5lld %12s: %.*s\n", names[level], (long long)time(NULL), d->actor,
+            (int)len, msg
+        );
     }
 }
 
@@ -152,8 +154,9 @@ static bool env_cluster_update(void *ctx)
     char *err = NULL;
 
     if (kv_probe(d->store, &err) != 0) {
-        daemon_log(d, HA_WARNING, "cluster file system update failed - %s",
-                   err ? err : "unknown error");
+        daemon_log(
+            d, HA_WARNING, "cluster file system update failed - %s", err ? err : "unknown error"
+        );
         free(err);
         return false;
     }
@@ -313,8 +316,10 @@ static int env_read_ms(void *ctx, char **json, char **err)
     if (tok != NULL && cJSON_IsNumber(tok)) {
         t = (uint64_t)tok->valuedouble;
         if (t < d->max_token) {
-            *err = xasprintf("stale manager status (fencing token %llu < %llu)",
-                             (unsigned long long)t, (unsigned long long)d->max_token);
+            *err = xasprintf(
+                "stale manager status (fencing token %llu < %llu)", (unsigned long long)t,
+                (unsigned long long)d->max_token
+            );
             cJSON_Delete(tok);
             cJSON_Delete(root);
             free(*json);
@@ -431,8 +436,8 @@ static int env_read_cfg(void *ctx, struct svc_config *out, char **err)
     return daemon_read_service_config(D(ctx), out, err);
 }
 
-static int env_update_cfg(void *ctx, const char *sid, const char *key, const char *value,
-                          char **err)
+static int
+env_update_cfg(void *ctx, const char *sid, const char *key, const char *value, char **err)
 {
     return daemon_update_service_config(D(ctx), sid, key, value, err);
 }
@@ -521,8 +526,10 @@ static int env_wd_open(void *ctx)
         if (str_eq(d->role, "lrm")) {
             env_release_agent_lock(d);
         }
-        daemon_log(d, HA_ERR, "ERROR: watchdog-mux timings changed (client %ld, hw %ld)",
-                   g.client_timeout_s, g.hw_timeout_s);
+        daemon_log(
+            d, HA_ERR, "ERROR: watchdog-mux timings changed (client %ld, hw %ld)",
+            g.client_timeout_s, g.hw_timeout_s
+        );
         exit(1);
     }
     daemon_log(d, HA_INFO, "watchdog active");

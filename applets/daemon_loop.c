@@ -176,8 +176,7 @@ static int check_mux(struct daemon *d)
         return EXIT_FAIL;
     }
     d->hw_timeout = rc == 1 ? g.hw_timeout_s : MUX_DEFAULT_HW;
-    if (conf_check_watchdog(&d->conf, rc == 1 ? g.client_timeout_s : c, d->hw_timeout, &err) !=
-        0) {
+    if (conf_check_watchdog(&d->conf, rc == 1 ? g.client_timeout_s : c, d->hw_timeout, &err) != 0) {
         fprintf(stderr, "%s\n", err ? err : "watchdog-mux timings unsafe");
         free(err);
         return EXIT_FAIL;
@@ -274,8 +273,9 @@ static void run_loop(struct daemon *d)
         sw[i].data = d;
         ev_signal_start(d->loop, &sw[i]);
     }
-    ev_timer_init(&beat, heartbeat_cb, (double)d->timing.short_sleep,
-                  (double)d->timing.short_sleep);
+    ev_timer_init(
+        &beat, heartbeat_cb, (double)d->timing.short_sleep, (double)d->timing.short_sleep
+    );
     beat.data = d;
     ev_timer_start(d->loop, &beat);
     ev_timer_init(&round, round_cb, 0., 0.);

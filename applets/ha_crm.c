@@ -11,8 +11,9 @@ static int ha_crm_main(int argc, char **argv)
 const struct applet applet_ha_crm = {
     .name = "ha-crm",
     .main = ha_crm_main,
-    .usage = "usage: ha-crm [-d] [-c FILE]\n"
-             "Cluster resource manager daemon: one per node, one elected master (ha-stack.md 3, 12).\n"
-             "  -d       also log to stderr\n"
-             "  -c FILE  configuration file (default " CONF_DEFAULT_PATH ")\n",
+    .usage =
+        "usage: ha-crm [-d] [-c FILE]\n"
+        "Cluster resource manager daemon: one per node, one elected master (ha-stack.md 3, 12).\n"
+        "  -d       also log to stderr\n"
+        "  -c FILE  configuration file (default " CONF_DEFAULT_PATH ")\n",
 };

@@ -11,8 +11,10 @@ static int ha_lrm_main(int argc, char **argv)
 const struct applet applet_ha_lrm = {
     .name = "ha-lrm",
     .main = ha_lrm_main,
-    .usage = "usage: ha-lrm [-d] [-c FILE]\n"
-             "Local resource manager daemon: runs the master's requests on this node (ha-stack.md 4, 12).\n"
-             "  -d       also log to stderr\n"
-             "  -c FILE  configuration file (default " CONF_DEFAULT_PATH ")\n",
+    .usage =
+        "usage: ha-lrm [-d] [-c FILE]\n"
+        "Local resource manager daemon: runs the master's requests on this node (ha-stack.md 4, "
+        "12).\n"
+        "  -d       also log to stderr\n"
+        "  -c FILE  configuration file (default " CONF_DEFAULT_PATH ")\n",
 };

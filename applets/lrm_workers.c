@@ -95,10 +95,10 @@ static int run_job(void *ctx, const struct lrm_job *job)
     if (d->workers->n >= (size_t)max_workers) {
         return LRM_JOB_BUSY;
     }
-    if (needs_lease(job->state) &&
-        (lease_t_ms < 0 || kv_now_ms() - lease_t_ms > d->budget_ms)) {
-        daemon_log(d, HA_ERR, "agent lock lease expired - not running %s for %s", job->state,
-                   job->sid);
+    if (needs_lease(job->state) && (lease_t_ms < 0 || kv_now_ms() - lease_t_ms > d->budget_ms)) {
+        daemon_log(
+            d, HA_ERR, "agent lock lease expired - not running %s for %s", job->state, job->sid
+        );
         return LRM_ERROR;
     }
     pid = fork();
@@ -143,8 +143,9 @@ static bool job_finished(void *ctx, const char *sid, int *exit_code)
         if (r < 0) {
             *exit_code = -1;
         } else if (WIFSIGNALED(status)) {
-            daemon_log(d, HA_ERR, "resource agent %s finished - got signal %d", sid,
-                       WTERMSIG(status));
+            daemon_log(
+                d, HA_ERR, "resource agent %s finished - got signal %d", sid, WTERMSIG(status)
+            );
             *exit_code = -1;
         } else {
             *exit_code = WEXITSTATUS(status);

@@ -71,7 +71,7 @@ cl_pid() { cat "$CL_DIR/$1/$2.pid" 2>/dev/null; } # node daemon
 # Kill the node's services; close their ledger intervals.
 cl_kill_services() { # node
     sleep 0.2
-    for f in "$CL_DIR/run/$1"/*.pid; do
+    for f in "$CL_DIR/run/$1"/*.pid "$CL_DIR/daemon.run/$1"/*.pid; do
         [ -f "$f" ] || continue
         p=$(cat "$f" 2>/dev/null)
         [ -n "$p" ] && kill -9 "$p" 2>/dev/null
