@@ -159,14 +159,14 @@ cl_alive() { # node daemon
 cl_cut() { rm -f "$CL_DIR/$1/store"; }
 cl_uncut() { ln -sfn ../store "$CL_DIR/$1/store"; }
 
-# cl_add SID NODE [STATE]: configure a service and register it on NODE
-# (once the first daemon has made the folder a store).
+# cl_add SID NODE [STATE]: register a service on NODE, then configure it, as
+# ha-manager add does (once the first daemon has made the folder a store).
 cl_add() {
     cl_wait 10 test -f "$CL_DIR/store/haven-store"
-    printf '%s: %s\n\tstate %s\n\n' "${1%%:*}" "${1#*:}" "${3:-started}" \
-        >>"$CL_DIR/store/ha/resources.cfg"
     mkdir -p "$CL_DIR/store/nodes/$2/resources"
     : >"$CL_DIR/store/nodes/$2/resources/$1"
+    printf '%s: %s\n\tstate %s\n\n' "${1%%:*}" "${1#*:}" "${3:-started}" \
+        >>"$CL_DIR/store/ha/resources.cfg"
 }
 
 # cl_command LINE: queue a CRM command in the spool, as the CLI does.
