@@ -165,8 +165,9 @@ cl_add() {
     cl_wait 10 test -f "$CL_DIR/store/haven-store"
     mkdir -p "$CL_DIR/store/nodes/$2/resources"
     : >"$CL_DIR/store/nodes/$2/resources/$1"
-    printf '%s: %s\n\tstate %s\n\n' "${1%%:*}" "${1#*:}" "${3:-started}" \
-        >>"$CL_DIR/store/ha/resources.cfg"
+    cfg=$CL_DIR/store/ha/resources.cfg
+    { cat "$cfg" 2>/dev/null; printf '%s: %s\n\tstate %s\n\n' "${1%%:*}" "${1#*:}" "${3:-started}"; } \
+        >"$cfg.tmp" && mv "$cfg.tmp" "$cfg"
 }
 
 # cl_command LINE: queue a CRM command in the spool, as the CLI does.

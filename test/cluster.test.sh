@@ -55,7 +55,8 @@ done
 
 # A malformed resources.cfg: reported once per daemon, the last good config is kept.
 cp "$CL_DIR/store/ha/resources.cfg" "$tmp/good.cfg"
-printf 'test: e\n\tstate started\n\tbogus 1\n\n' >>"$CL_DIR/store/ha/resources.cfg"
+{ cat "$tmp/good.cfg"; printf 'test: e\n\tstate started\n\tbogus 1\n\n'; } >"$tmp/bad.cfg"
+mv "$tmp/bad.cfg" "$CL_DIR/store/ha/resources.cfg"
 sleep 4
 for n in node1 node2 node3; do
     check "$n/crm reports the bad config once" [ "$(count_in $n/crm.log 'keeping last good config')" = 1 ]
@@ -63,7 +64,8 @@ done
 check "services untouched by the bad config" sh -c "[ \"\$(grep -c ' stop ' '$CL_DIR/ledger')\" = 0 ]"
 check "the bad section is not started" [ -z "$(cl_where test:e)" ]
 check "manager_status keeps its services" grep -q '"test:d"' "$CL_DIR/store/ha/manager_status"
-cp "$tmp/good.cfg" "$CL_DIR/store/ha/resources.cfg"
+cp "$tmp/good.cfg" "$tmp/fixed.cfg"
+mv "$tmp/fixed.cfg" "$CL_DIR/store/ha/resources.cfg"
 
 # migrate (online) and relocate through the command spool
 cl_command "migrate test:a node2"
@@ -98,10 +100,12 @@ check "cluster 1: no sanitizer report" cl_sanitizer_clean
 [ "$fail" -eq 0 ] || dump
 cl_stop_all >/dev/null 2>&1
 
-# ---- cluster 2: shutdown policy migrate, a node cut off from the store ----
+# ---- cluster 2: shutdown policies migrate and conditional (reboot), a node
+# cut off from the store ----
 cl_init "$tmp/c2" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
-printf 'ha: shutdown_policy=migrate\n' >"$CL_DIR/store/datacenter.cfg"
+printf 'ha: shutdown_policy=migrate\n' >"$tmp/dc.cfg"
+mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
 cl_add test:p node1
 cl_add test:q node2
 cl_add test:r node3
@@ -116,6 +120,26 @@ check "policy migrate moves test:p away" cl_wait 30 runs_elsewhere test:p node1
 check "node1's LRM exits after the move" cl_wait 20 sh -c "! kill -0 $(cl_pid node1 lrm) 2>/dev/null"
 check "node1 went into maintenance" grep -q "doing maintenance, removing this node from active list" "$CL_DIR/node1/lrm.log"
 check "node1 is not reset" sh -c "! grep -q reset '$CL_DIR/node1/hw.log'"
+
+# Reboot under the conditional policy: the node's services are stopped and
+# frozen, and start again on the same node when its LRM is back.
+printf 'ha: shutdown_policy=conditional\n' >"$tmp/dc.cfg"
+mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
+echo reboot >"$CL_DIR/node2/shutdown"
+frozen=$(for s in p q r; do [ "$(cl_where test:$s)" = node2 ] && echo test:$s; done)
+lrm2=$(cl_pid node2 lrm)
+cl_signal node2 lrm TERM
+check "reboot: node2's LRM exits" cl_wait 20 sh -c "! kill -0 $lrm2 2>/dev/null"
+check "reboot: stop and freeze" grep -q "reboot LRM, stop and freeze all services" "$CL_DIR/node2/lrm.log"
+for s in $frozen; do
+    check "reboot: $s stopped, not moved" [ -z "$(cl_where "$s")" ]
+    check "reboot: $s frozen" grep -q "service '$s': state changed from 'started' to 'freeze'" "$CL_DIR/$(cl_master)/crm.log"
+done
+rm -f "$CL_DIR/node2/shutdown"
+cl_start_daemon node2 lrm
+for s in $frozen; do
+    check "reboot: $s starts again on node2" cl_wait 20 on "$s" node2
+done
 
 # A node cut off from the store: it loses quorum and its lock, its watchdog
 # resets it, and its services are recovered.
