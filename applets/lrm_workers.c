@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "state/lrm.h"
@@ -56,6 +57,7 @@ static void worker_child(struct daemon *d, const struct lrm_job *job, int64_t le
     char *err = NULL;
     int rc;
 
+    closelog(); /* its socket is closed below; the next syslog() reconnects */
     close_fds();
     setpgid(0, 0);
     sigemptyset(&none);

@@ -1,0 +1,119 @@
+#!/bin/sh
+# daemon.test.sh - ha-crm and ha-lrm start-up checks and signals (ha-stack.md
+# 12.5, 12.9): timing inequalities, foreign folder, store_id, the watchdog-mux
+# greeting, usage errors; SIGHUP is ignored, SIGTERM ends the daemon with 0.
+# usage: sh test/daemon.test.sh HAVEN_BINARY
+haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+pass=0
+fail=0
+tmp=$(mktemp -d /tmp/haven-daemon.XXXXXX)
+mux=
+reader=
+dmn=
+cleanup() {
+    [ -n "$dmn" ] && kill -9 "$dmn" 2>/dev/null
+    [ -n "$mux" ] && kill "$mux" 2>/dev/null
+    [ -n "$reader" ] && kill "$reader" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() {
+    echo "FAIL: $*"
+    fail=$((fail + 1))
+}
+conf() { # the base configuration: T 8, R 1, F 2, C 3
+    cat >"$tmp/haven.conf" <<EOF
+node=node1
+store=dir:$tmp/store
+watchdog_socket=$tmp/wd.sock
+agents_dir=$tmp
+lock_timeout=8
+loop_interval=1
+fence_delay=2
+watchdog_client_timeout=3
+EOF
+}
+expect() { # rc pattern description command...
+    want=$1 pat=$2 what=$3
+    shift 3
+    timeout 30 "$@" >"$tmp/out" 2>&1
+    rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        bad "$what: exit $rc, want $want ($(head -n 1 "$tmp/out"))"
+    elif ! grep -q "$pat" "$tmp/out"; then
+        bad "$what: no '$pat' in: $(head -n 2 "$tmp/out")"
+    else
+        ok
+    fi
+}
+
+mkdir -p "$tmp/store"
+expect 2 "usage" "unknown option" "$haven" ha-crm -x
+conf
+sed -i 's/^lock_timeout=8/lock_timeout=5/' "$tmp/haven.conf"
+expect 2 "lock_timeout" "T < C + 3" "$haven" ha-crm -c "$tmp/haven.conf"
+conf
+sed -i 's/^watchdog_client_timeout=3/watchdog_client_timeout=2/' "$tmp/haven.conf"
+expect 2 "." "C < R + S + 1" "$haven" ha-lrm -c "$tmp/haven.conf"
+conf
+mkdir -p "$tmp/foreign/data"
+sed -i "s|^store=.*|store=dir:$tmp/foreign|" "$tmp/haven.conf"
+expect 2 "is not a haven store" "foreign folder" "$haven" ha-crm -c "$tmp/haven.conf"
+[ ! -e "$tmp/foreign/haven-store" ] && ok || bad "foreign folder: marker written"
+conf
+echo "store_id=0123456789abcdef0123456789abcdef" >>"$tmp/haven.conf"
+expect 2 "store id mismatch" "store_id of an empty folder" "$haven" ha-crm -c "$tmp/haven.conf"
+
+start_mux() { # hw-timeout: a FIFO reader, then ha-watchdog on the FIFO
+    rm -f "$tmp/wd.sock" "$tmp/wd.fifo"
+    rm -rf "$tmp/wd.active"
+    mkfifo "$tmp/wd.fifo"
+    (exec 3<"$tmp/wd.fifo"; cat <&3 >/dev/null) &
+    reader=$!
+    "$haven" ha-watchdog --device "$tmp/wd.fifo" --socket "$tmp/wd.sock" \
+        --active-marker "$tmp/wd.active" --client-timeout 3 --hw-timeout "$1" >"$tmp/mux.log" 2>&1 &
+    mux=$!
+    i=0
+    while [ ! -S "$tmp/wd.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+stop_mux() {
+    kill "$mux" "$reader" 2>/dev/null
+    wait "$mux" "$reader" 2>/dev/null
+    mux= reader=
+}
+
+# A multiplexer whose hardware timeout breaks T >= C + H + 3.
+start_mux 10
+conf
+expect 1 "watchdog-mux timings unsafe: lock_timeout 8 < client 3 + hw 10 + 3" \
+    "mux hw timeout too large" "$haven" ha-lrm -c "$tmp/haven.conf"
+stop_mux
+start_mux 2
+
+# A CRM with nothing to do: SIGHUP is logged and ignored, SIGTERM ends it.
+"$haven" ha-crm -d -c "$tmp/haven.conf" >"$tmp/crm.log" 2>&1 &
+dmn=$!
+i=0
+while ! grep -q "wait_for_quorum" "$tmp/crm.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q "^info  *[0-9]* *node1/crm: status change startup => wait_for_quorum" "$tmp/crm.log" &&
+    ok || bad "crm -d: no log line in the simulator's format: $(head -n 1 "$tmp/crm.log")"
+kill -HUP "$dmn"
+sleep 0.5
+grep -q "got SIGHUP - ignored" "$tmp/crm.log" && ok || bad "SIGHUP not logged"
+kill -0 "$dmn" 2>/dev/null && ok || bad "SIGHUP ended the CRM"
+kill -TERM "$dmn"
+i=0
+while kill -0 "$dmn" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait "$dmn"
+rc=$?
+dmn=
+[ "$rc" -eq 0 ] && ok || bad "SIGTERM: exit $rc, want 0"
+grep -q "server received shutdown request" "$tmp/crm.log" && ok || bad "no shutdown request logged"
+[ -f "$tmp/store/haven-store" ] && [ -d "$tmp/store/nodes/node1" ] && ok || bad "store not initialised"
+! grep -q -E 'Sanitizer|runtime error:' "$tmp/crm.log" && ok || bad "sanitizer report"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
