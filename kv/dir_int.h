@@ -86,8 +86,9 @@ struct kv_store {
 /* Failure injection for the unit tests; all zero in production. */
 struct kv_dir_hooks {
     int claim_enoent; /* > 0: the next claims succeed but report ENOENT */
+    int64_t claim_delay_ms; /* sleep before the claim (a paused contender) */
     int64_t install_delay_ms; /* sleep between claim and install (slow renewal) */
-    int stale_listing; /* > 0: the next observations see head g-1 */
+    uint64_t stale_listing; /* > 0: the next observation lists head g - this, once */
     bool no_fsync; /* tests on tmpfs-like speed */
 };
 extern struct kv_dir_hooks kv_dir_hooks;

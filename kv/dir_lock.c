@@ -244,9 +244,9 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
         free(claim);
         claim = NULL;
         g = num_g;
-        if (kv_dir_hooks.stale_listing > 0 && g > 1) {
-            kv_dir_hooks.stale_listing--;
-            g--;
+        if (kv_dir_hooks.stale_listing > 0 && g > kv_dir_hooks.stale_listing) {
+            g -= kv_dir_hooks.stale_listing;
+            kv_dir_hooks.stale_listing = 0;
         }
     } else if (claim != NULL) {
         g = claim_g;
@@ -322,6 +322,9 @@ int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
     next = xasprintf("%s/%s", ldir, gn);
     rec = format_record(s, held);
 
+    if (kv_dir_hooks.claim_delay_ms > 0) {
+        dir_sleep_ms(kv_dir_hooks.claim_delay_ms);
+    }
     /* 1. claim: only the current head name can be renamed, and only once */
     if (rename(from, claim) != 0 || kv_dir_hooks.claim_enoent > 0) {
         e = kv_dir_hooks.claim_enoent > 0 ? ENOENT : errno;
