@@ -239,6 +239,14 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
             claim = xstrdup(names[i]);
         }
     }
+    /* claims below the numbered head are finished transitions: garbage */
+    for (size_t i = 0; i < n; i++) {
+        if (parse_claim(names[i], &g) && g < num_g) {
+            char *p = xasprintf("%s/%s", ldir, names[i]);
+            unlink(p);
+            free(p);
+        }
+    }
     kv_free_names(names);
     if (num_g >= claim_g && num_g > 0) {
         free(claim);
@@ -419,6 +427,22 @@ void kv_lock_observe(struct kv_store *s, const char *name)
     if (lock_name_ok(name)) {
         dir_lock_observe(s, dir_lock_find(s, name, true));
     }
+}
+
+void kv_lock_observe_prefix(struct kv_store *s, const char *prefix)
+{
+    char *parent = xasprintf("%s/priv/lock", s->root), **names;
+    size_t n;
+
+    if (dir_list_abs(parent, false, &names, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (str_starts(names[i], prefix)) {
+                kv_lock_observe(s, names[i]);
+            }
+        }
+        kv_free_names(names);
+    }
+    free(parent);
 }
 
 static void drop_cache(struct dir_lock *l)

@@ -92,6 +92,9 @@ int kv_lock_get(struct kv_store *s, const char *name, char **err);
 bool kv_lock_release(struct kv_store *s, const char *name);
 /* Refresh this process's observation of a lock (every CRM round, 12.4.3). */
 void kv_lock_observe(struct kv_store *s, const char *name);
+/* The same for every existing lock whose name starts with prefix, e.g.
+ * "ha_agent_" (a CRM watches all agent locks, 12.4.3). */
+void kv_lock_observe_prefix(struct kv_store *s, const char *prefix);
 /* Our held generation (the fencing token), 0 if not held. */
 uint64_t kv_lock_generation(struct kv_store *s, const char *name);
 /* kv_now_ms() at the start of our last successful renewal, -1 if not held:

@@ -286,6 +286,40 @@ static void test_stale_listing(void)
     free(err);
 }
 
+static void test_observe_prefix_and_garbage(void)
+{
+    struct kv_store *n1, *n2, *m;
+    struct dir_lock *l;
+    char *err = NULL, *junk;
+
+    fresh_root();
+    n1 = kvt_open(root, "n1", "lrm", T_MS);
+    n2 = kvt_open(root, "n2", "lrm", T_MS);
+    m = kvt_open(root, "m", "crm", T_MS);
+    CHECK_INT(kv_lock_get(n1, "ha_agent_n1_lock", &err), 0);
+    CHECK_INT(kv_lock_get(n1, "ha_agent_n1_lock", &err), 0);
+    CHECK_INT(kv_lock_get(n2, "ha_agent_n2_lock", &err), 0);
+    CHECK_INT(kv_lock_get(n2, LOCK, &err), 0);
+    /* a finished transition's claim left behind */
+    junk = xasprintf(
+        "%s/priv/lock/ha_agent_n1_lock/.claim.00000000000000000001.%s", root, kv_instance(n1)
+    );
+    kvt_write_file(junk, "x");
+    kv_lock_observe_prefix(m, "ha_agent_");
+    l = dir_lock_find(m, "ha_agent_n1_lock", false);
+    CHECK(l != NULL && l->obs_valid && l->obs_g == 2);
+    CHECK(l != NULL && strcmp(l->obs_rec.node, "n1") == 0);
+    l = dir_lock_find(m, "ha_agent_n2_lock", false);
+    CHECK(l != NULL && l->obs_valid && l->obs_g == 1);
+    CHECK(dir_lock_find(m, LOCK, false) == NULL);
+    CHECK(access(junk, F_OK) != 0);
+    free(junk);
+    kv_close(n1);
+    kv_close(n2);
+    kv_close(m);
+    free(err);
+}
+
 static void test_guarded_writes(void)
 {
     struct kv_store *a, *b;
@@ -517,6 +551,7 @@ int main(void)
     RUN(test_slow_renewal_fails);
     RUN(test_claim_enoent_takes_stat_path);
     RUN(test_stale_listing);
+    RUN(test_observe_prefix_and_garbage);
     RUN(test_guarded_writes);
     RUN(test_failed_probe_restarts_windows);
     RUN(test_stress_ledger);
