@@ -403,6 +403,7 @@ static void test_domain_contention(void)
                     kv_read(c, "ha/counter", &d, &l, &e) != 0) {
                     _exit(4);
                 }
+                dir_sleep_ms(k % 3); /* widen the read-modify-write window */
                 n = snprintf(buf, sizeof(buf), "%d", atoi(d) + 1);
                 free(d);
                 if (kv_write(c, "ha/counter", buf, (size_t)n, "domain-ha", &e) != 0) {
