@@ -224,9 +224,11 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
     if (dir_list_abs(ldir, true, &names, &n) != 0) {
         goto out;
     }
-    if (n == 0 && access(ldir, F_OK) != 0 && errno == ENOENT) {
+    if (n == 0) {
+        /* no folder (or an emptied one, which the creating rename can
+         * replace atomically): free */
         kv_free_names(names);
-        l->obs_valid = false; /* no folder: free */
+        l->obs_valid = false;
         r = 0;
         goto out;
     }

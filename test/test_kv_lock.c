@@ -81,6 +81,14 @@ static void test_acquire_renew_release(void)
     CHECK_INT(kv_lock_get(b, LOCK, &err), 0);
     CHECK_INT(kv_lock_generation(b, LOCK), 4);
     CHECK(!kv_lock_release(a, LOCK));
+    /* an emptied lock folder (by hand) does not block the lock forever */
+    {
+        char *head = xasprintf("%s/priv/lock/" LOCK "/00000000000000000004", root);
+        CHECK_INT(unlink(head), 0);
+        free(head);
+    }
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(kv_lock_generation(a, LOCK), 1);
     kv_close(a);
     kv_close(b);
     free(err);
