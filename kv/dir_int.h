@@ -86,8 +86,9 @@ struct kv_store {
 /* Failure injection for the unit tests; all zero in production. */
 struct kv_dir_hooks {
     int claim_enoent; /* > 0: the next claims succeed but report ENOENT */
+    int64_t claim_delay_ms; /* sleep before the claim (a paused contender) */
     int64_t install_delay_ms; /* sleep between claim and install (slow renewal) */
-    int stale_listing; /* > 0: the next observations see head g-1 */
+    uint64_t stale_listing; /* > 0: the next observation lists head g - this, once */
     bool no_fsync; /* tests on tmpfs-like speed */
 };
 extern struct kv_dir_hooks kv_dir_hooks;
@@ -115,7 +116,8 @@ int dir_mkdir_p(const char *abs);
 /* dir_lock.c */
 struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add);
 char *dir_lock_dir(const struct kv_store *s, const char *name); /* caller frees */
-/* Refresh the observation: 1 observed, 0 no lock folder (free), -1 none. */
+/* Refresh the observation: 1 observed, 0 no lock folder or an empty one
+ * (free), -1 none. */
 int dir_lock_observe(struct kv_store *s, struct dir_lock *l);
 /* advance(L, g, record) from the observed head: 1 won, 0 lost (errno why). */
 int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held);
