@@ -114,25 +114,12 @@ static int env_node_info(void *ctx, struct node_info_list *out, char **err)
 /* Every CRM watches every lock each round, an LRM its own (12.4.3). */
 static void observe_locks(struct daemon *d)
 {
-    struct kv_member *m = NULL;
-    size_t n = 0;
-    char *err = NULL;
-
     if (str_eq(d->role, "lrm")) {
         kv_lock_observe(d->store, daemon_agent_lock(d));
         return;
     }
     kv_lock_observe(d->store, MANAGER_LOCK);
-    if (kv_members(d->store, &m, &n, &err) != 0) {
-        free(err);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char *name = xasprintf("ha_agent_%s_lock", m[i].name);
-        kv_lock_observe(d->store, name);
-        free(name);
-    }
-    kv_free_members(m, n);
+    kv_lock_observe_prefix(d->store, "ha_agent_");
 }
 
 /* Keep the last good resources.cfg current even where the core reads it
