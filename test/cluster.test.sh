@@ -2,7 +2,8 @@
 # cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh,
 # ha-stack.md 12.11): fencing and recovery of a killed node, master takeover,
 # self-fencing of a node cut off from the store, shutdown policy, migrate and
-# relocate, a malformed resources.cfg; the ledger never shows a double run.
+# relocate, a malformed resources.cfg, a paused master and its fencing token;
+# the ledger never shows a double run.
 # usage: sh test/cluster.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 . "$(dirname "$0")/cluster.sh"
@@ -101,7 +102,7 @@ check "cluster 1: no sanitizer report" cl_sanitizer_clean
 cl_stop_all >/dev/null 2>&1
 
 # ---- cluster 2: shutdown policies migrate and conditional (reboot), a node
-# cut off from the store ----
+# cut off from the store, a paused master ----
 cl_init "$tmp/c2" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
 printf 'ha: shutdown_policy=migrate\n' >"$tmp/dc.cfg"
@@ -151,6 +152,22 @@ check "$victim self-fences without the store" cl_wait 20 logged "$victim/hw.log"
 for s in $moved; do
     check "$s recovered from the cut-off $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
 done
+# A paused master (its watchdog not resetting): another CRM takes over; the
+# resumed one loses its lock, and the fencing token on disk never decreases.
+m=$(cl_master)
+touch "$CL_DIR/$m/no-reset"
+ms=$CL_DIR/store/ha/manager_status
+(while :; do sed -n 's/.*"fencing_token":\([0-9]*\).*/\1/p' "$ms"; sleep 0.1; done) >"$tmp/tokens" 2>/dev/null &
+sampler=$!
+cl_signal "$m" crm STOP
+check "a CRM takes over from the paused $m" cl_wait 30 new_master "$m"
+cl_signal "$m" crm CONT
+check "the resumed $m loses its lock" cl_wait 15 logged "$m/crm.log" "lost lock 'ha_manager_lock - "
+sleep 1
+kill "$sampler"
+wait "$sampler" 2>/dev/null
+check "the fencing token never decreases" awk 'NF { if ($1 < last) exit 1; last = $1 }' "$tmp/tokens"
+check "the resumed $m is not master" new_master "$m"
 check "cluster 2: no double run in the ledger" cl_ledger_ok
 check "cluster 2: no sanitizer report" cl_sanitizer_clean
 [ "$fail" -eq 0 ] || dump
