@@ -9,14 +9,14 @@
 
 struct conf {
     char node[64];
-    char *store;          /* "dir:/path", required */
-    char *store_id;       /* NULL if unset */
+    char *store; /* "dir:/path", required */
+    char *store_id; /* NULL if unset */
     char *watchdog_socket;
     char *agents_dir;
     char *shutdown_marker; /* NULL if unset */
-    int64_t lock_timeout;  /* T, seconds */
+    int64_t lock_timeout; /* T, seconds */
     int64_t loop_interval; /* R */
-    int64_t fence_delay;   /* F */
+    int64_t fence_delay; /* F */
     int64_t watchdog_client_timeout; /* C */
     int64_t agent_timeout;
     int64_t agent_status_timeout;
@@ -28,9 +28,9 @@ int conf_load(const char *path, struct conf *c, char **err);
 void conf_free(struct conf *c);
 
 /* Derived timings of 12.5 (seconds). */
-int64_t conf_short_sleep(const struct conf *c);   /* S = max(1, R/2) */
-int64_t conf_worker_wait(const struct conf *c);   /* W = max(0, R-2) */
-int64_t conf_node_timeout(const struct conf *c);  /* 3R */
+int64_t conf_short_sleep(const struct conf *c); /* S = max(1, R/2) */
+int64_t conf_worker_wait(const struct conf *c); /* W = max(0, R-2) */
+int64_t conf_node_timeout(const struct conf *c); /* 3R */
 /* Check 12.5 startup check 1 (without the mux); 0 or -1 with *err. */
 int conf_check_timings(const struct conf *c, char **err);
 

@@ -256,6 +256,15 @@ static int env_run_job(void *ctx, const struct lrm_job *job)
     return lrm_exec_job(&((struct sim_daemon *)ctx)->env, job);
 }
 
+static void env_unhandled_error(void *ctx, const char *err)
+{
+    size_t len = strlen(err);
+
+    sim_abort(
+        ((struct sim_daemon *)ctx)->sim, "%s%s", err, len > 0 && err[len - 1] == '\n' ? "" : "\n"
+    );
+}
+
 void sim_daemon_init(struct sim *sim, struct sim_node *node, struct sim_daemon *d, bool lrm)
 {
     struct ha_env *e = &d->env;
@@ -292,6 +301,7 @@ void sim_daemon_init(struct sim *sim, struct sim_node *node, struct sim_daemon *
     e->watchdog_update = env_wd_update;
     e->watchdog_close = env_wd_close;
     e->run_job = env_run_job;
+    e->unhandled_error = env_unhandled_error;
     e->lrm_status_written = &sim->lrm_status_written;
     sim_cfg_install(e);
     sim_res_install(e);

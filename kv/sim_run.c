@@ -82,6 +82,9 @@ static void crm_slot(struct sim *sim, struct sim_node *n, bool first)
     }
     n->crm_d.clock = sim->t;
     alive = crm_iterate(n->crm, &n->crm_d.env);
+    if (sim->abort_err != NULL) {
+        return; /* an exception ends the slot before its clock moves on */
+    }
     n->crm_d.clock++;
     set_t(sim, n->crm_d.clock);
     if (!alive && sim->abort_err == NULL) {
@@ -104,6 +107,9 @@ static void lrm_slot(struct sim *sim, struct sim_node *n, bool first)
     }
     n->lrm_d.clock = sim->t;
     alive = lrm_iterate(n->lrm, &n->lrm_d.env);
+    if (sim->abort_err != NULL) {
+        return; /* an exception ends the slot before its clock moves on */
+    }
     n->lrm_d.clock++;
     set_t(sim, n->lrm_d.clock);
     if (!alive && sim->abort_err == NULL) {

@@ -20,13 +20,13 @@
 struct kv_store;
 
 struct kv_options {
-    const char *url;      /* "dir:/absolute/path" */
-    const char *node;     /* the local node name */
+    const char *url; /* "dir:/absolute/path" */
+    const char *node; /* the local node name */
     const char *store_id; /* NULL, or the id the store marker must carry */
-    const char *daemon;   /* "crm", "lrm" (heartbeat file name) or NULL (CLI) */
-    int64_t lock_timeout_ms;  /* T: lock lifetime */
-    int64_t renew_budget_ms;  /* B: a renewal slower than this fails (12.4.4) */
-    int64_t node_timeout_ms;  /* heartbeat silence before a node is offline */
+    const char *daemon; /* "crm", "lrm" (heartbeat file name) or NULL (CLI) */
+    int64_t lock_timeout_ms; /* T: lock lifetime */
+    int64_t renew_budget_ms; /* B: a renewal slower than this fails (12.4.4) */
+    int64_t node_timeout_ms; /* heartbeat silence before a node is offline */
     int64_t probe_max_age_ms; /* quorate() = last probe ok and at most this old (2S) */
 };
 
@@ -43,8 +43,14 @@ int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char
 /* Atomic replace: temp, fsync, guard check, rename, fsync folder. guard_lock,
  * when not NULL, names a lock this process must still hold at the rename
  * (12.4.5, 12.4.7), else the write fails and nothing changes. */
-int kv_write(struct kv_store *s, const char *path, const void *data, size_t len,
-             const char *guard_lock, char **err);
+int kv_write(
+    struct kv_store *s,
+    const char *path,
+    const void *data,
+    size_t len,
+    const char *guard_lock,
+    char **err
+);
 int kv_remove(struct kv_store *s, const char *path, char **err); /* absent = ok */
 /* Rename a file; 0 done, 1 source absent, -1 error. */
 int kv_rename(struct kv_store *s, const char *from, const char *to, char **err);

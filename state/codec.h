@@ -17,8 +17,7 @@ char *lrm_status_to_json(const struct lrm_status *ls);
 /* The simulator's service_config JSON (simulator.md 1.4): missing state is
  * "disabled", numbers may be strings, sids must match ^(vm|ct|fa):\d+$ when
  * strict_ids is set. */
-int svc_config_from_sim_json(const char *json, bool strict_ids, struct svc_config *out,
-                             char **err);
+int svc_config_from_sim_json(const char *json, bool strict_ids, struct svc_config *out, char **err);
 char *svc_config_to_sim_json(const struct svc_config *sc);
 
 /* resources.cfg in section-config format (ha-stack.md 1.4.3): missing state

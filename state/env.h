@@ -21,7 +21,7 @@ const char *ha_level_name(enum ha_level l); /* "err", "warning", "notice", ... *
 /* A job of the LRM, handed to the environment to run (ha-stack.md 4.6). */
 struct lrm_job {
     char *sid;
-    char *uid;   /* NULL for the stop jobs of a shutdown request */
+    char *uid; /* NULL for the stop jobs of a shutdown request */
     char *state; /* the command: started, request_stop, stopped, migrate, ... */
     char *target;
     char *timeout;
@@ -56,11 +56,11 @@ struct ha_env {
     int (*write_lrm_status)(void *ctx, const char *json, char **err);
     int (*read_service_config)(void *ctx, struct svc_config *out, char **err);
     /* Set (value != NULL) or delete one key of a service's config. */
-    int (*update_service_config)(void *ctx, const char *sid, const char *key, const char *value,
-                                 char **err);
+    int (*update_service_config
+    )(void *ctx, const char *sid, const char *key, const char *value, char **err);
     /* Move a service's location from a fenced node to a new one. */
-    int (*steal_service)(void *ctx, const char *sid, const char *cur, const char *new_node,
-                         char **err);
+    int (*steal_service
+    )(void *ctx, const char *sid, const char *cur, const char *new_node, char **err);
     int (*read_rules_config)(void *ctx, char **text, char **err);
     int (*write_rules_config)(void *ctx, const char *text, char **err);
     int (*read_group_config)(void *ctx, char **text, char **err);
@@ -94,6 +94,11 @@ struct ha_env {
      * not run) or in a worker (return LRM_JOB_ASYNC; the result comes back
      * through lrm_job_done()). */
     int (*run_job)(void *ctx, const struct lrm_job *job);
+
+    /* An error escaped a daemon iteration (upstream: an uncaught die in the
+     * main loop). The simulator aborts the run; a daemon logs it and exits.
+     * The core unwinds the iteration itself after calling this. */
+    void (*unhandled_error)(void *ctx, const char *err);
 
     /* One flag shared by every LRM of the process: some LRM has written its
      * status once (simulator.md 5.2). Points into the filler's storage. */

@@ -14,8 +14,7 @@ static void read_ms(const struct ha_env *env, struct manager_status *ms)
 {
     char *json = NULL, *err = NULL;
 
-    if (env->read_manager_status(env->ctx, &json, &err) != 0 ||
-        ms_from_json(json, ms, &err) != 0) {
+    if (env->read_manager_status(env->ctx, &json, &err) != 0 || ms_from_json(json, ms, &err) != 0) {
         ms_free(ms);
     }
     free(json);
@@ -163,8 +162,7 @@ static void reread_settings(struct manager *m)
     m->env->get_datacenter_settings(m->env->ctx, &m->dc);
     mode = m->dc.crs_ha && m->dc.crs_ha[0] ? m->dc.crs_ha : "basic";
     if (!str_eq(mode, m->sched_mode)) {
-        env_log(m->env, HA_INFO, "switching scheduler mode from '%s' to '%s'", m->sched_mode,
-                mode);
+        env_log(m->env, HA_INFO, "switching scheduler mode from '%s' to '%s'", m->sched_mode, mode);
         free(m->sched_mode);
         m->sched_mode = xstrdup(mode);
     }
@@ -181,8 +179,10 @@ static void sync_services(struct manager *m)
         if (ms_find_sd(&m->ms, cd->sid) != NULL || str_eq(cd->state, "ignored")) {
             continue;
         }
-        env_log(m->env, HA_INFO, "adding new service '%s' on node '%s'", cd->sid,
-                cd->node ? cd->node : "");
+        env_log(
+            m->env, HA_INFO, "adding new service '%s' on node '%s'", cd->sid,
+            cd->node ? cd->node : ""
+        );
         sd = ms_add_sd(&m->ms, cd->sid);
         sd->state = str_eq(cd->state, "started") ? SS_REQUEST_START : SS_REQUEST_STOP;
         sd->node = xstrdup(cd->node);
@@ -194,8 +194,10 @@ static void sync_services(struct manager *m)
     for (size_t i = 0; i < stale.n; i++) {
         const struct svc_conf *cd = svc_config_find(&m->sc, stale.v[i]);
         if (cd == NULL || str_eq(cd->state, "ignored")) {
-            env_log(m->env, HA_INFO, "removing stale service '%s' (%s)", stale.v[i],
-                    cd ? "ignored state requested" : "no config");
+            env_log(
+                m->env, HA_INFO, "removing stale service '%s' (%s)", stale.v[i],
+                cd ? "ignored state requested" : "no config"
+            );
             ms_del_sd(&m->ms, stale.v[i]);
         }
     }

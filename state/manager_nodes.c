@@ -30,8 +30,10 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
     }
     ms_set_node(&m->ms, node, st);
     if (old != st) {
-        env_log(m->env, HA_INFO, "node '%s': state changed from '%s' => '%s'", node,
-                node_state_name(old), node_state_name(st));
+        env_log(
+            m->env, HA_INFO, "node '%s': state changed from '%s' => '%s'", node,
+            node_state_name(old), node_state_name(st)
+        );
     }
 }
 
@@ -127,8 +129,7 @@ static void update_offline_node(struct manager *m, const char *node, bool member
     } else if (st == NS_UNKNOWN && !member) {
         mgr_set_node_state(m, node, NS_GONE);
     } else if (st == NS_GONE && mgr_offline_delayed(m, node, 3600)) {
-        env_log(m->env, HA_NOTICE, "deleting gone node '%s', not a cluster member anymore.",
-                node);
+        env_log(m->env, HA_NOTICE, "deleting gone node '%s', not a cluster member anymore.", node);
         ms_del_node(&m->ms, node);
         lo_del(m, node);
     }

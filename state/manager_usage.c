@@ -56,14 +56,19 @@ static bool usage_online(const struct manager *m, const char *node)
 }
 
 /* used_nodes() of 5.9.3 for a state name, node and target. */
-static void used_nodes_of(const struct manager *m, const char *state, const char *node,
-                          const char *target, const char **cur, const char **tgt)
+static void used_nodes_of(
+    const struct manager *m,
+    const char *state,
+    const char *node,
+    const char *target,
+    const char **cur,
+    const char **tgt
+)
 {
-    static const char *const cur_states[] = {"started", "request_stop", "fence", "freeze",
-                                             "error",   "recovery",     "migrate", "relocate",
-                                             NULL};
-    static const char *const tgt_states[] = {"migrate", "relocate", "request_start_balance",
-                                             NULL};
+    static const char *const cur_states[] = {"started", "request_stop", "fence",
+                                             "freeze",  "error",        "recovery",
+                                             "migrate", "relocate",     NULL};
+    static const char *const tgt_states[] = {"migrate", "relocate", "request_start_balance", NULL};
 
     *cur = *tgt = NULL;
     for (size_t i = 0; cur_states[i] != NULL; i++) {
@@ -78,8 +83,9 @@ static void used_nodes_of(const struct manager *m, const char *state, const char
     }
 }
 
-void mgr_used_nodes(const struct manager *m, const struct sd *sd, const char **cur,
-                    const char **tgt)
+void mgr_used_nodes(
+    const struct manager *m, const struct sd *sd, const char **cur, const char **tgt
+)
 {
     used_nodes_of(m, svc_state_name(sd->state), sd->node, sd->target, cur, tgt);
 }
@@ -96,8 +102,14 @@ static void crs_stats_from(const struct svc_stats *s, struct crs_service_stats *
     out->maxmem = s->maxmem;
 }
 
-static void add_usage(struct manager *m, const char *sid, const char *state, const char *node,
-                      const char *target, bool running_flag)
+static void add_usage(
+    struct manager *m,
+    const char *sid,
+    const char *state,
+    const char *node,
+    const char *target,
+    bool running_flag
+)
 {
     const char *cur, *tgt;
     const struct svc_stats *s = mgr_stats_of(m, sid);
@@ -106,8 +118,8 @@ static void add_usage(struct manager *m, const char *sid, const char *state, con
     bool running;
 
     used_nodes_of(m, state, node, target, &cur, &tgt);
-    running = (str_eq(state, "started") && running_flag) ||
-              (!str_eq(state, "started") && cur != NULL);
+    running =
+        (str_eq(state, "started") && running_flag) || (!str_eq(state, "started") && cur != NULL);
     if (s != NULL) {
         crs_stats_from(s, &st);
     }
@@ -130,8 +142,8 @@ void mgr_add_service_usage(struct manager *m, const struct sd *sd)
 }
 
 /* Adds the online nodes with their static or dynamic stats; -1 with *err. */
-static int add_stat_nodes(struct manager *m, const char *mode, const struct strlist *nodes,
-                          char **err)
+static int
+add_stat_nodes(struct manager *m, const char *mode, const struct strlist *nodes, char **err)
 {
     struct node_stats_list ns = {0};
     char *e = NULL;
@@ -153,12 +165,13 @@ static int add_stat_nodes(struct manager *m, const char *mode, const struct strl
             *err = xasprintf("did not get %s node usage information for '%s'", mode, nodes->v[i]);
             rc = -1;
         } else if (!s->has_maxcpu) {
-            *err = xasprintf("%s node usage information for '%s' missing cpu count", mode,
-                             nodes->v[i]);
+            *err = xasprintf(
+                "%s node usage information for '%s' missing cpu count", mode, nodes->v[i]
+            );
             rc = -1;
         } else if (!s->has_maxmem) {
-            *err = xasprintf("%s node usage information for '%s' missing memory", mode,
-                             nodes->v[i]);
+            *err =
+                xasprintf("%s node usage information for '%s' missing memory", mode, nodes->v[i]);
             rc = -1;
         } else {
             struct crs_node_stats st = {s->cpu, s->maxcpu, s->mem, s->maxmem};
@@ -170,8 +183,8 @@ static int add_stat_nodes(struct manager *m, const char *mode, const struct strl
 }
 
 /* Sets up a static or dynamic usage; -1 with *err (then basic is used). */
-static int init_crs_usage(struct manager *m, enum crs_mode mode, const struct strlist *nodes,
-                          char **err)
+static int
+init_crs_usage(struct manager *m, enum crs_mode mode, const struct strlist *nodes, char **err)
 {
     const char *name = mode_names[mode];
     char *e = NULL;
@@ -222,8 +235,10 @@ void mgr_recompute_usage(struct manager *m)
     if (str_eq(mode, "static") || str_eq(mode, "dynamic")) {
         enum crs_mode cm = str_eq(mode, "static") ? CRS_STATIC : CRS_DYNAMIC;
         if (init_crs_usage(m, cm, &nodes, &err) != 0) {
-            env_log(m->env, HA_WARNING, "fallback to 'basic' scheduler mode, init for '%s' failed - %s",
-                    mode, err);
+            env_log(
+                m->env, HA_WARNING, "fallback to 'basic' scheduler mode, init for '%s' failed - %s",
+                mode, err
+            );
             free(err);
         }
     } else if (!str_eq(mode, "basic")) {
@@ -324,8 +339,8 @@ static void resource_affinity(struct manager *m, const char *sid, struct node_se
 }
 
 /* Steps 4-6 of 5.8: failed nodes, negative and positive affinity. */
-static void filter_preferred(struct manager *m, const struct sd *sd, enum select_pref pref,
-                             struct node_sets *s)
+static void
+filter_preferred(struct manager *m, const struct sd *sd, enum select_pref pref, struct node_sets *s)
 {
     long best = -1;
 
@@ -354,8 +369,9 @@ static void filter_preferred(struct manager *m, const struct sd *sd, enum select
     }
 }
 
-static const char *pick_by_score(struct manager *m, const struct sd *sd, enum select_pref pref,
-                                 const struct node_sets *s)
+static const char *pick_by_score(
+    struct manager *m, const struct sd *sd, enum select_pref pref, const struct node_sets *s
+)
 {
     double *score = xcalloc(s->n, sizeof(*score));
     size_t *order = xcalloc(s->n, sizeof(*order)), k = 0;
@@ -368,9 +384,10 @@ static const char *pick_by_score(struct manager *m, const struct sd *sd, enum se
         crs_stats_from(stats, &st);
     }
     if (crs_score_nodes(m->usage, sd->sid, stats ? &st : NULL, score, &err) != 0) {
-        env_log(m->env, HA_ERR,
-                "unable to score nodes according to %s usage for service '%s' - %s",
-                mode_names[crs_mode_of(m->usage)], sd->sid, err ? err : "");
+        env_log(
+            m->env, HA_ERR, "unable to score nodes according to %s usage for service '%s' - %s",
+            mode_names[crs_mode_of(m->usage)], sd->sid, err ? err : ""
+        );
         free(err);
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -399,8 +416,9 @@ static const char *pick_by_score(struct manager *m, const struct sd *sd, enum se
     return res;
 }
 
-const char *mgr_select_node(struct manager *m, const struct sd *sd, const struct svc_conf *cd,
-                            enum select_pref pref)
+const char *mgr_select_node(
+    struct manager *m, const struct sd *sd, const struct svc_conf *cd, enum select_pref pref
+)
 {
     struct node_sets s = {.n = crs_node_count(m->usage)};
     long cur = node_index(m->usage, sd->node), mnt;
