@@ -157,6 +157,10 @@ static void next_request_start(struct manager *m, struct sd *sd, const struct sv
 
     if (m->dc.rebalance_on_start) {
         const char *n = mgr_select_node(m, sd, cd, PREF_BEST_SCORE);
+        if (m->err != NULL) {
+            free(node);
+            return;
+        }
         if (n != NULL) {
             bool is_new = !str_eq(n, sd->node);
             char *target = xstrdup(n);
@@ -370,6 +374,9 @@ static void next_started(
         return;
     }
     n = mgr_select_node(m, sd, cd, pref);
+    if (m->err != NULL) {
+        return;
+    }
     if (n != NULL && !str_eq(n, sd->node)) {
         started_move(m, sd, n);
     } else {
@@ -475,6 +482,9 @@ static void next_recovery(struct manager *m, struct sd *sd, struct svc_conf *cd)
 {
     const char *n = mgr_select_node(m, sd, cd, PREF_BEST_SCORE);
 
+    if (m->err != NULL) {
+        return;
+    }
     if (n != NULL) {
         recover_to(m, sd, cd, n);
         return;

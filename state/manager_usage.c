@@ -388,7 +388,17 @@ static const char *pick_by_score(
             m->env, HA_ERR, "unable to score nodes according to %s usage for service '%s' - %s",
             mode_names[crs_mode_of(m->usage)], sd->sid, err ? err : ""
         );
+        /* [Quirk] upstream's dynamic mode then fails on the missing result,
+         * which aborts the manager round; static mode scores every node 0. */
+        if (crs_mode_of(m->usage) == CRS_DYNAMIC && m->err == NULL) {
+            m->err = xasprintf("score failure: %s", err ? err : "");
+        }
         free(err);
+        if (m->err != NULL) {
+            free(score);
+            free(order);
+            return NULL;
+        }
     }
     for (size_t i = 0; i < s->n; i++) {
         if (s->pri[i]) {
