@@ -58,6 +58,16 @@ build/test/%.o: %.c | $(VENDOR_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(SAN) -MMD -MP -c -o $@ $<
 
+# Benchmark programs: host cc, optimised, no sanitizers.
+build/bench/bench_%: $(call obj,bench,test/bench_%.c $(LIB_SRC) $(VENDOR_SRC))
+	$(CC) -o $@ $^ -lm
+build/bench/vendor/%.o: vendor/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(CPPFLAGS) $(OPT) -w -c -o $@ $<
+build/bench/%.o: %.c | $(VENDOR_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(OPT) -MMD -MP -c -o $@ $<
+
 check: build/$(PROG) build/test/$(PROG) $(TESTS) check-pure
 	sh test/run.sh build/test/$(PROG) $(TESTS)
 
@@ -69,7 +79,7 @@ check-pure: $(call obj,test,$(wildcard state/*.c))
 	@! nm -u $^ | grep -Ew '($(FORBIDDEN))' || { echo "state/ calls the OS directly"; exit 1; }
 	@echo "check-pure: state/ calls no OS function"
 
-bench: build/$(PROG)
+bench: build/$(PROG) build/bench/bench_round
 	sh test/bench.sh build/$(PROG)
 
 format:

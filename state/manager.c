@@ -89,28 +89,44 @@ bool manager_fully_disarmed(const struct manager *m)
     return str_eq(m->ms.disarm_state, "disarmed");
 }
 
-static void add_result(struct manager *m, const struct lrm_result *r)
-{
-    size_t pos = 0;
+/* Results of all LRMs, tagged with their arrival order: when two nodes
+ * report the same uid, the first node in sorted order wins. */
+struct seq_result {
+    struct lrm_result r;
+    size_t seq;
+};
 
-    while (pos < m->n_results && strcmp(m->results[pos].uid, r->uid) < 0) {
-        pos++;
+static int cmp_seq_result(const void *a, const void *b)
+{
+    const struct seq_result *x = a, *y = b;
+    int c = strcmp(x->r.uid, y->r.uid);
+
+    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Sort once and drop duplicate uids: linear-logarithmic in the results. */
+static void merge_results(struct manager *m, struct seq_result *all, size_t n)
+{
+    qsort(all, n, sizeof(*all), cmp_seq_result);
+    m->results = xcalloc(n ? n : 1, sizeof(*m->results));
+    m->n_results = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m->n_results > 0 && strcmp(m->results[m->n_results - 1].uid, all[i].r.uid) == 0) {
+            free(all[i].r.uid);
+            free(all[i].r.sid);
+            free(all[i].r.state);
+            continue;
+        }
+        m->results[m->n_results++] = all[i].r;
     }
-    if (pos < m->n_results && strcmp(m->results[pos].uid, r->uid) == 0) {
-        return; /* the first node in sorted order wins */
-    }
-    m->results = xrealloc(m->results, (m->n_results + 1) * sizeof(*m->results));
-    memmove(&m->results[pos + 1], &m->results[pos], (m->n_results - pos) * sizeof(*m->results));
-    m->results[pos].uid = xstrdup(r->uid);
-    m->results[pos].sid = xstrdup(r->sid);
-    m->results[pos].state = xstrdup(r->state);
-    m->results[pos].exit_code = r->exit_code;
-    m->n_results++;
 }
 
 /* Step 3: modes and results of every LRM the manager knows. */
 static int read_lrm_states(struct manager *m)
 {
+    struct seq_result *all = NULL;
+    size_t n_all = 0, cap = 0;
+
     for (size_t i = 0; i < m->ms.n_nodes; i++) {
         const char *node = m->ms.nodes[i].node;
         struct lrm_status ls = {0};
@@ -118,6 +134,8 @@ static int read_lrm_states(struct manager *m)
         if (m->env->read_lrm_status(m->env->ctx, node, &json, &err) != 0 ||
             lrm_status_from_json(json, &ls, &err) != 0) {
             free(json);
+            merge_results(m, all, n_all);
+            free(all);
             m->err = err ? err : xstrdup("unable to read lrm status");
             return -1;
         }
@@ -126,11 +144,20 @@ static int read_lrm_states(struct manager *m)
         m->modes[m->n_modes].node = xstrdup(node);
         m->modes[m->n_modes].mode = xstrdup(ls.mode && ls.mode[0] ? ls.mode : "active");
         m->n_modes++;
-        for (size_t j = 0; j < ls.n_results; j++) {
-            add_result(m, &ls.results[j]);
+        if (n_all + ls.n_results > cap) {
+            cap = (n_all + ls.n_results) * 2;
+            all = xrealloc(all, cap * sizeof(*all));
+        }
+        for (size_t j = 0; j < ls.n_results; j++) { /* take the strings over */
+            all[n_all].r = ls.results[j];
+            all[n_all].seq = n_all;
+            n_all++;
+            ls.results[j].uid = ls.results[j].sid = ls.results[j].state = NULL;
         }
         lrm_status_free(&ls);
     }
+    merge_results(m, all, n_all);
+    free(all);
     return 0;
 }
 
