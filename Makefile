@@ -79,7 +79,7 @@ check-pure: $(call obj,test,$(wildcard state/*.c))
 	@! nm -u $^ | grep -Ew '($(FORBIDDEN))' || { echo "state/ calls the OS directly"; exit 1; }
 	@echo "check-pure: state/ calls no OS function"
 
-bench: build/$(PROG) build/bench/bench_round
+bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 	sh test/bench.sh build/$(PROG)
 
 format:

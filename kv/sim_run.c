@@ -36,7 +36,7 @@ static void crm_exited(struct sim *sim, struct sim_node *n)
     } else if (str_eq(flag, "shutdown")) {
         sim_hw_cmd(sim, off, flag);
     } else if (!n->crm_stop) {
-        sim_abort(sim, "unexpected CRM exit - not implemented\n");
+        sim_abort(sim, "unexpected CRM exit");
     }
     n->crm_stop = false;
     free(off);
@@ -63,7 +63,7 @@ static void lrm_exited(struct sim *sim, struct sim_node *n)
         free(flag);
         free(cmd);
     } else {
-        sim_abort(sim, "unexpected LRM exit - not implemented\n");
+        sim_abort(sim, "unexpected LRM exit");
     }
 }
 
@@ -141,7 +141,7 @@ static bool run_round(struct sim *sim)
         sim->t = start + looptime;
     }
     if (sim->t > SIM_MAX_TIME) {
-        sim_abort(sim, "simulation exceeded maximum time (%d) - force end\n", SIM_MAX_TIME);
+        sim_abort(sim, "max time");
         return false;
     }
     for (size_t i = 0; i < sim->n_nodes; i++) {
