@@ -37,11 +37,22 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
     }
 }
 
+/* modes follow the sorted node list of the manager status: binary search,
+ * as this runs once per service and round. */
 const char *mgr_lrm_mode(const struct manager *m, const char *node)
 {
-    for (size_t i = 0; node != NULL && i < m->n_modes; i++) {
-        if (strcmp(m->modes[i].node, node) == 0) {
-            return m->modes[i].mode;
+    size_t lo = 0, hi = m->n_modes;
+
+    while (node != NULL && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->modes[mid].node, node);
+        if (c == 0) {
+            return m->modes[mid].mode;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
     return NULL;

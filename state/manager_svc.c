@@ -559,20 +559,51 @@ static const struct lrm_result *result_of(const struct manager *m, const char *u
     return NULL;
 }
 
+/* Lookups along a sorted walk: the next entry is usually the one after the
+ * previous hit, so try it before a binary search (*pos is the cursor). */
+static struct sd *sd_walk(const struct manager *m, const char *sid, size_t *pos)
+{
+    struct sd *sd;
+
+    if (*pos < m->ms.n_svcs && strcmp(m->ms.svcs[*pos].sid, sid) == 0) {
+        return &m->ms.svcs[(*pos)++];
+    }
+    sd = ms_find_sd(&m->ms, sid);
+    if (sd != NULL) {
+        *pos = (size_t)(sd - m->ms.svcs) + 1;
+    }
+    return sd;
+}
+
+static struct svc_conf *conf_walk(const struct manager *m, const char *sid, size_t *pos)
+{
+    struct svc_conf *cd;
+
+    if (*pos < m->sc.n && strcmp(m->sc.v[*pos].sid, sid) == 0) {
+        return &m->sc.v[(*pos)++];
+    }
+    cd = svc_config_find(&m->sc, sid);
+    if (cd != NULL) {
+        *pos = (size_t)(cd - m->sc.v) + 1;
+    }
+    return cd;
+}
+
 /* One pass over the services; true if some state changed. */
 static bool service_pass(struct manager *m, const struct strlist *sids)
 {
     bool changed = false;
+    size_t spos = 0, cpos = 0;
 
     for (size_t i = 0; i < sids->n && m->err == NULL; i++) {
-        struct sd *sd = ms_find_sd(&m->ms, sids->v[i]);
+        struct sd *sd = sd_walk(m, sids->v[i], &spos);
         char disabled[] = "disabled";
         struct svc_conf *cd, fallback = {.state = disabled, .failback = 1};
         enum svc_state last;
         if (sd == NULL) {
             continue;
         }
-        cd = svc_config_find(&m->sc, sd->sid);
+        cd = conf_walk(m, sd->sid, &cpos);
         last = sd->state;
         next_state(m, sd, cd ? cd : &fallback, result_of(m, sd->uid));
         if (str_eq(mgr_lrm_mode(m, sd->node), "restart") &&
@@ -589,9 +620,10 @@ static bool fence_pass(struct manager *m, const struct strlist *sids)
 {
     struct strlist tried = {0}, acked = {0};
     bool changed = false;
+    size_t spos = 0;
 
     for (size_t i = 0; i < sids->n; i++) {
-        struct sd *sd = ms_find_sd(&m->ms, sids->v[i]);
+        struct sd *sd = sd_walk(m, sids->v[i], &spos);
         if (sd == NULL || sd->state != SS_FENCE) {
             continue;
         }
