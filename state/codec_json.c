@@ -228,7 +228,11 @@ const cJSON **cj_sorted_children(const cJSON *obj, size_t *n)
         kids[k].idx = k;
         k++;
     }
-    qsort(kids, count, sizeof(*kids), kid_cmp);
+    for (k = 1; k < count && kid_cmp(&kids[k - 1], &kids[k]) < 0; k++) {
+    }
+    if (k < count) { /* our own writers sort already: skip the sort then */
+        qsort(kids, count, sizeof(*kids), kid_cmp);
+    }
     out = xcalloc(count, sizeof(const cJSON *));
     *n = 0;
     for (size_t i = 0; i < count; i++) {

@@ -54,6 +54,9 @@ static void round_free(struct manager *m)
     free(m->results);
     m->results = NULL;
     m->n_results = 0;
+    free(m->result_slots);
+    m->result_slots = NULL;
+    m->n_slots = 0;
     for (size_t i = 0; i < m->n_modes; i++) {
         free(m->modes[i].node);
         free(m->modes[i].mode);
@@ -89,42 +92,63 @@ bool manager_fully_disarmed(const struct manager *m)
     return str_eq(m->ms.disarm_state, "disarmed");
 }
 
-/* Results of all LRMs, tagged with their arrival order: when two nodes
- * report the same uid, the first node in sorted order wins. */
-struct seq_result {
-    struct lrm_result r;
-    size_t seq;
-};
-
-static int cmp_seq_result(const void *a, const void *b)
+static size_t uid_hash(const char *s)
 {
-    const struct seq_result *x = a, *y = b;
-    int c = strcmp(x->r.uid, y->r.uid);
+    size_t h = 1469598103934665603u; /* FNV-1a */
 
-    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+    for (; *s != '\0'; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    }
+    return h;
 }
 
-/* Sort once and drop duplicate uids: linear-logarithmic in the results. */
-static void merge_results(struct manager *m, struct seq_result *all, size_t n)
+const struct lrm_result *mgr_result_of(const struct manager *m, const char *uid)
 {
-    qsort(all, n, sizeof(*all), cmp_seq_result);
-    m->results = xcalloc(n ? n : 1, sizeof(*m->results));
+    if (uid == NULL || m->n_slots == 0) {
+        return NULL;
+    }
+    for (size_t h = uid_hash(uid) & (m->n_slots - 1);; h = (h + 1) & (m->n_slots - 1)) {
+        size_t k = m->result_slots[h];
+        if (k == 0) {
+            return NULL;
+        }
+        if (strcmp(m->results[k - 1].uid, uid) == 0) {
+            return &m->results[k - 1];
+        }
+    }
+}
+
+/* Index the results of all LRMs by uid in one hash table (linear time):
+ * when two nodes report the same uid, the first node in sorted order wins. */
+static void merge_results(struct manager *m, struct lrm_result *all, size_t n)
+{
+    m->n_slots = 16;
+    while (m->n_slots < 2 * n) {
+        m->n_slots *= 2;
+    }
+    m->result_slots = xcalloc(m->n_slots, sizeof(*m->result_slots));
+    m->results = all;
     m->n_results = 0;
     for (size_t i = 0; i < n; i++) {
-        if (m->n_results > 0 && strcmp(m->results[m->n_results - 1].uid, all[i].r.uid) == 0) {
-            free(all[i].r.uid);
-            free(all[i].r.sid);
-            free(all[i].r.state);
+        if (mgr_result_of(m, all[i].uid) != NULL) {
+            free(all[i].uid);
+            free(all[i].sid);
+            free(all[i].state);
             continue;
         }
-        m->results[m->n_results++] = all[i].r;
+        all[m->n_results] = all[i];
+        size_t h = uid_hash(all[i].uid) & (m->n_slots - 1);
+        while (m->result_slots[h] != 0) {
+            h = (h + 1) & (m->n_slots - 1);
+        }
+        m->result_slots[h] = ++m->n_results;
     }
 }
 
 /* Step 3: modes and results of every LRM the manager knows. */
 static int read_lrm_states(struct manager *m)
 {
-    struct seq_result *all = NULL;
+    struct lrm_result *all = NULL;
     size_t n_all = 0, cap = 0;
 
     for (size_t i = 0; i < m->ms.n_nodes; i++) {
@@ -135,7 +159,6 @@ static int read_lrm_states(struct manager *m)
             lrm_status_from_json(json, &ls, &err) != 0) {
             free(json);
             merge_results(m, all, n_all);
-            free(all);
             m->err = err ? err : xstrdup("unable to read lrm status");
             return -1;
         }
@@ -149,15 +172,12 @@ static int read_lrm_states(struct manager *m)
             all = xrealloc(all, cap * sizeof(*all));
         }
         for (size_t j = 0; j < ls.n_results; j++) { /* take the strings over */
-            all[n_all].r = ls.results[j];
-            all[n_all].seq = n_all;
-            n_all++;
+            all[n_all++] = ls.results[j];
             ls.results[j].uid = ls.results[j].sid = ls.results[j].state = NULL;
         }
         lrm_status_free(&ls);
     }
     merge_results(m, all, n_all);
-    free(all);
     return 0;
 }
 

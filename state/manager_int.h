@@ -38,8 +38,10 @@ struct manager {
     /* Per round. */
     struct svc_config sc;
     struct groups groups;
-    struct lrm_result *results; /* merged LRM results, sorted by uid */
+    struct lrm_result *results; /* merged LRM results, unique uids */
     size_t n_results;
+    size_t *result_slots; /* hash table: index + 1 into results, 0 = empty */
+    size_t n_slots; /* a power of two */
     struct lrm_mode *modes; /* sorted by node */
     size_t n_modes;
     struct crs_usage *usage;
@@ -55,6 +57,8 @@ bool mgr_offline_delayed(struct manager *m, const char *node, int64_t delay);
 void mgr_update_nodes(struct manager *m, const struct node_info_list *info);
 bool mgr_fence_node(struct manager *m, const char *node);
 const char *mgr_lrm_mode(const struct manager *m, const char *node); /* NULL if none */
+/* manager.c: the LRM result of a job uid, NULL if none. */
+const struct lrm_result *mgr_result_of(const struct manager *m, const char *uid);
 void mgr_last_online_free(struct manager *m);
 
 /* manager_svc.c */

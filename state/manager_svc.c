@@ -540,25 +540,6 @@ next_state(struct manager *m, struct sd *sd, struct svc_conf *cd, const struct l
     }
 }
 
-static const struct lrm_result *result_of(const struct manager *m, const char *uid)
-{
-    size_t lo = 0, hi = m->n_results;
-
-    while (uid != NULL && lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(m->results[mid].uid, uid);
-        if (c == 0) {
-            return &m->results[mid];
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
-}
-
 /* Lookups along a sorted walk: the next entry is usually the one after the
  * previous hit, so try it before a binary search (*pos is the cursor). */
 static struct sd *sd_walk(const struct manager *m, const char *sid, size_t *pos)
@@ -605,7 +586,7 @@ static bool service_pass(struct manager *m, const struct strlist *sids)
         }
         cd = conf_walk(m, sd->sid, &cpos);
         last = sd->state;
-        next_state(m, sd, cd ? cd : &fallback, result_of(m, sd->uid));
+        next_state(m, sd, cd ? cd : &fallback, mgr_result_of(m, sd->uid));
         if (str_eq(mgr_lrm_mode(m, sd->node), "restart") &&
             (sd->state == SS_STARTED || sd->state == SS_STOPPED || sd->state == SS_REQUEST_STOP)) {
             mgr_change_state(m, sd, SS_FREEZE, NULL, NULL, NULL);

@@ -433,7 +433,16 @@ const char *mgr_select_node(
     struct node_sets s = {.n = crs_node_count(m->usage)};
     long cur = node_index(m->usage, sd->node), mnt;
     const char *res = NULL;
+    size_t n_na, n_pos, n_neg;
 
+    /* Fast path, the same result as the full steps below: a service without
+     * any rule that stays where it is (every started service, every round). */
+    if (pref == PREF_NONE && cur >= 0 && rules_node_affinity(&m->compiled, sd->sid, &n_na) == NULL &&
+        (rules_positive(&m->compiled, sd->sid, &n_pos), n_pos == 0) &&
+        (rules_negative(&m->compiled, sd->sid, &n_neg), n_neg == 0)) {
+        mnt = node_index(m->usage, sd->maintenance_node);
+        return crs_node_name(m->usage, cd->failback && mnt >= 0 ? (size_t)mnt : (size_t)cur);
+    }
     s.allowed = xcalloc(s.n + 1, sizeof(int));
     s.pri = xcalloc(s.n + 1, sizeof(int));
     s.together = xcalloc(s.n + 1, sizeof(int));
