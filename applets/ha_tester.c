@@ -20,10 +20,12 @@ static void tester_oom(void)
     fatalx("out of memory");
 }
 
-/* OUT_DIR must exist (or be creatable) and differ from SCENARIO_DIR. */
+/* OUT_DIR must exist (or be creatable), be a writable directory and differ
+ * from SCENARIO_DIR: checked up front, so a bad OUT_DIR is a usage error. */
 static int prepare_out(const char *scenario, const char *out)
 {
     char a[PATH_MAX], b[PATH_MAX];
+    struct stat st;
 
     if (mkdir(out, 0755) != 0 && errno != EEXIST) {
         log_warn("mkdir %s", out);
@@ -39,6 +41,14 @@ static int prepare_out(const char *scenario, const char *out)
     }
     if (strcmp(a, b) == 0) {
         log_warnx("%s: OUT_DIR must differ from SCENARIO_DIR", out);
+        return -1;
+    }
+    if (stat(b, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        log_warnx("%s: OUT_DIR is not a directory", out);
+        return -1;
+    }
+    if (access(b, W_OK | X_OK) != 0) {
+        log_warn("%s", out);
         return -1;
     }
     return 0;
