@@ -25,7 +25,8 @@ SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 LIB_SRC    = $(wildcard state/*.c kv/*.c watchdog/*.c)
 VENDOR_SRC = vendor/libev/ev.c vendor/cjson/cJSON.c
 APP_SRC    = main.c $(wildcard applets/*.c)
-TESTS      = $(patsubst test/%.c,build/test/%,$(wildcard test/test_*.c))
+TEST_LIB   = test/test_fakeenv.c
+TESTS      = $(patsubst test/%.c,build/test/%,$(filter-out $(TEST_LIB),$(wildcard test/test_*.c)))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 all: build/$(PROG)
@@ -49,7 +50,7 @@ build/static/%.o: %.c | $(VENDOR_SRC)
 
 build/test/$(PROG): $(call obj,test,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC))
 	$(CC) $(SAN) -o $@ $^ -lm
-build/test/test_%: $(call obj,test,test/test_%.c $(LIB_SRC) $(VENDOR_SRC))
+build/test/test_%: $(call obj,test,test/test_%.c $(TEST_LIB) $(LIB_SRC) $(VENDOR_SRC))
 	$(CC) $(SAN) -o $@ $^ -lm
 build/test/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)

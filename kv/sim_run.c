@@ -161,6 +161,21 @@ static bool all_digits(const char *s)
     return true;
 }
 
+/* Digits as a count, saturated: a delay or skip beyond the time limit
+ * (10000 s, at most 500 rounds) behaves the same at any size, and a
+ * saturated value can never overflow the clock or the skip counters. */
+#define SCHED_NUM_MAX 1000000
+
+static int sched_num(const char *digits)
+{
+    long v = 0;
+
+    for (; *digits != '\0' && v < SCHED_NUM_MAX; digits++) {
+        v = v * 10 + (*digits - '0');
+    }
+    return v < SCHED_NUM_MAX ? (int)v : SCHED_NUM_MAX;
+}
+
 /* Up to four whitespace-separated words of cmd; returns their count. */
 static int words(const char *cmd, char w[4][32])
 {
@@ -193,7 +208,7 @@ static bool sched_cmd(struct sim *sim, const char *cmd)
 
     if (n == 2 && strcmp(w[0], "delay") == 0 && all_digits(w[1])) {
         sim_logf(sim, "info", "cmdlist", "execute %s", cmd);
-        sim->next_cmd_at = sim->t + strtol(w[1], NULL, 10);
+        sim->next_cmd_at = sim->t + sched_num(w[1]);
         return true;
     }
     if ((n != 2 && n != 3) || strcmp(w[0], "skip-round") != 0) {
@@ -208,7 +223,10 @@ static bool sched_cmd(struct sim *sim, const char *cmd)
         return false;
     }
     sim_logf(sim, "info", "cmdlist", "execute %s", cmd);
-    *counter += n == 3 ? atoi(w[2]) : 1;
+    *counter += n == 3 ? sched_num(w[2]) : 1;
+    if (*counter > SCHED_NUM_MAX) {
+        *counter = SCHED_NUM_MAX;
+    }
     return true;
 }
 
