@@ -15,7 +15,9 @@
 #include "state/model.h"
 
 /* Log levels of the core; the simulator prints their first four letters. */
-enum ha_level { HA_ERR, HA_WARNING, HA_NOTICE, HA_INFO, HA_DEBUG, HA_EMAIL };
+enum ha_level { HA_ERR, HA_WARNING, HA_NOTICE, HA_INFO, HA_DEBUG, HA_EMAIL, HA_QUIRK_NL };
+/* HA_QUIRK_NL: upstream logs one message with the level string "\n\t" (a
+ * bug the simulator's log shows as is); real daemons log it as info. */
 const char *ha_level_name(enum ha_level l); /* "err", "warning", "notice", ... */
 
 /* A job of the LRM, handed to the environment to run (ha-stack.md 4.6). */

@@ -528,7 +528,7 @@ static void lrm_shutdown_mode(
         lrm->mode = "shutdown";
     } else if (str_eq(lrm->mode, "maintenance")) {
         env_log(
-            env, HA_INFO,
+            env, HA_QUIRK_NL,
             "Restarting LRM in maintenance mode may be delayed until all services are moved"
         );
     } else {
