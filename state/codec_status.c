@@ -391,7 +391,9 @@ int lrm_status_from_json(const char *json, struct lrm_status *out, char **err)
     cJSON *root;
     int rc;
 
-    memset(out, 0, sizeof(*out));
+    if (lrm_status_from_json_fast(json, out) == 0) {
+        return 0;
+    }
     root = cj_parse_object(json, "lrm status", err);
     if (root == NULL) {
         return -1;
