@@ -7,6 +7,7 @@ haven=$1
 count=${2:-300}
 seed=${3:-1}
 oracle=${ORACLE:-../shared/tools/oracle/sim.py}
+gen=${GEN:-test/gen_scenario.py}
 [ -f "$oracle" ] || { echo "differential.sh: $oracle: no reference simulator" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -16,7 +17,7 @@ skip=0
 end=$((seed + count))
 while [ "$seed" -lt "$end" ]; do
     d="$work/scn-$seed"
-    python3 test/gen_scenario.py "$seed" "$d"
+    python3 "$gen" "$seed" "$d"
     python3 "$oracle" "$d" "$work/want" >/dev/null 2>&1
     "$haven" ha-tester -q "$d" "$work/got" >/dev/null 2>"$work/err"
     if [ ! -f "$work/want/log" ]; then
