@@ -2,6 +2,7 @@
 #   make            build/haven (static, musl, stripped: what we ship)
 #   make check      unit tests, scenario tests and binary tests under ASan+UBSan
 #   make bench      benchmarks (never part of check)
+#   make differential  ha-tester vs the reference simulator (needs ../shared)
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet
 #   make format     clang-format our sources (never vendor/)
 PROG     = haven
@@ -80,6 +81,13 @@ check-pure: $(call obj,test,$(wildcard state/*.c))
 	@! nm -u $^ | grep -Ew '($(FORBIDDEN))' || { echo "state/ calls the OS directly"; exit 1; }
 	@echo "check-pure: state/ calls no OS function"
 
+# ha-tester against the reference simulator on generated scenarios (needs
+# python3 and ../shared; not part of check): DIFF_COUNT scenarios from DIFF_SEED.
+DIFF_COUNT = 300
+DIFF_SEED  = 1
+differential: build/$(PROG)
+	sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
+
 bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 	sh test/bench.sh build/$(PROG)
 
@@ -105,6 +113,6 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf vendor/libev vendor/cjson vendor/downloads
-.PHONY: all deps check check-pure bench format format-check install clean distclean
+.PHONY: all deps check check-pure differential bench format format-check install clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)
