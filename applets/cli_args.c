@@ -1,0 +1,444 @@
+/* cli_args.c - ha-manager's argument parser and value checks, as upstream's
+ * PVE::JSONSchema::get_options + parameter verification (ha-stack.md 7.1,
+ * 7.3, 12.10): options anywhere, "--name value", "--name=value", one or two
+ * dashes, unique prefixes, booleans with an optional value. Errors are
+ * upstream's texts, at most three lines, exit 2. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "applets/applet.h"
+#include "applets/cli.h"
+#include "state/str.h"
+
+#define COMMENT_MAX 4096
+
+int cli_fail(int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return rc;
+}
+
+int cli_param_error(const char *name, const char *msg)
+{
+    fprintf(stderr, "400 Parameter verification failed.\n%s: %s\n", name, msg);
+    return EXIT_USAGE;
+}
+
+static int parse_error(const char *line)
+{
+    fprintf(stderr, "%s\n400 unable to parse option\n", line);
+    return EXIT_USAGE;
+}
+
+const char *cli_param(const struct cli *c, const char *name)
+{
+    for (size_t i = c->n_params; i-- > 0;) {
+        if (strcmp(c->names[i], name) == 0) {
+            return c->values[i];
+        }
+    }
+    return NULL;
+}
+
+void cli_params_free(struct cli *c)
+{
+    for (size_t i = 0; i < c->n_params; i++) {
+        free(c->values[i]);
+    }
+    c->n_params = 0;
+}
+
+static void set_param(struct cli *c, const char *name, const char *value)
+{
+    for (size_t i = 0; i < c->n_params; i++) {
+        if (strcmp(c->names[i], name) == 0) { /* the last one wins, as Getopt */
+            free(c->values[i]);
+            c->values[i] = xstrdup(value);
+            return;
+        }
+    }
+    if (c->n_params < CLI_MAX_PARAMS) {
+        c->names[c->n_params] = name;
+        c->values[c->n_params++] = xstrdup(value);
+    }
+}
+
+void cli_split_list(const char *s, struct strlist *l)
+{
+    const char *sep = ",; \t\r\n\v\f";
+
+    while (*s != '\0') {
+        s += strspn(s, sep);
+        size_t n = strcspn(s, sep);
+        if (n > 0) {
+            char *item = xstrndup(s, n);
+            strlist_add(l, item);
+            free(item);
+        }
+        s += n;
+    }
+}
+
+static bool is_alnum(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+static bool all_digits(const char *s)
+{
+    return *s != '\0' && strspn(s, "0123456789") == strlen(s);
+}
+
+/* pve-node: ^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$ */
+bool cli_valid_node(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 63 || !is_alnum(s[0]) || !is_alnum(s[n - 1])) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!is_alnum(s[i]) && s[i] != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool cli_valid_configid(const char *s)
+{
+    bool alpha = (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z');
+
+    if (!alpha || s[1] == '\0') {
+        return false;
+    }
+    for (const char *p = s + 1; *p; p++) {
+        if (!is_alnum(*p) && *p != '_' && *p != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool valid_type(const char *s)
+{
+    return *s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz") == strlen(s);
+}
+
+const char *cli_verify_name(const char *type, const char *name)
+{
+    static const char rest[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+
+    if (strcmp(type, "vm") == 0 || strcmp(type, "ct") == 0) {
+        bool ok = all_digits(name) && name[0] != '0' && strlen(name) >= 2;
+        return ok ? NULL : "invalid VMID";
+    }
+    if (!is_alnum(name[0]) || strlen(name) > 64 || strspn(name, rest) != strlen(name)) {
+        return "invalid resource name";
+    }
+    return NULL;
+}
+
+/* ^[a-z]+:\S+$ with a valid name, or a bare guest id ^\d+$. */
+static const char *check_sid(const char *v, bool bare_ok)
+{
+    const char *colon = strchr(v, ':');
+
+    if (bare_ok && all_digits(v)) {
+        return NULL;
+    }
+    if (colon == NULL || colon == v || colon[1] == '\0' || strpbrk(v, " \t\r\n\v\f") != NULL) {
+        return "value does not look like a valid ha resource id";
+    }
+    char *type = xstrndup(v, (size_t)(colon - v));
+    const char *err = valid_type(type) ? cli_verify_name(type, colon + 1)
+                                       : "value does not look like a valid ha resource id";
+    free(type);
+    return err;
+}
+
+static int parse_bool(const char *v)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0) {
+            return 1;
+        }
+        if (strcasecmp(v, no[i]) == 0) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static bool in_enum(const char *values, const char *v)
+{
+    size_t n = strlen(v);
+
+    for (const char *p = values; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, v, n) == 0) {
+            return true;
+        }
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+static char *enum_error(const char *values, const char *v)
+{
+    struct strbuf sb = {0};
+
+    strbuf_addf(&sb, "value '%s' does not have a value in the enumeration '", v);
+    for (const char *p = values; *p; p++) {
+        strbuf_add(&sb, *p == ',' ? ", " : (char[]){*p, '\0'});
+    }
+    strbuf_add(&sb, "'");
+    return strbuf_take(&sb);
+}
+
+static char *check_list(const char *v, bool nodes)
+{
+    struct strlist l = {0};
+    char *err = NULL;
+
+    cli_split_list(v, &l);
+    for (size_t i = 0; i < l.n && err == NULL; i++) {
+        if (nodes) {
+            char *node = xstrdup(l.v[i]);
+            char *prio = strchr(node, ':');
+            if (prio != NULL) {
+                *prio++ = '\0';
+            }
+            if (!cli_valid_node(node) || (prio != NULL && !all_digits(prio))) {
+                err = xasprintf(
+                    "invalid format - value '%s' does not look like a valid node[:priority]", l.v[i]
+                );
+            }
+            free(node);
+        } else if (check_sid(l.v[i], false) != NULL) {
+            err = xasprintf(
+                "invalid format - value '%s' does not look like a valid ha resource id", l.v[i]
+            );
+        }
+    }
+    strlist_clear(&l);
+    return err;
+}
+
+char *cli_check_value(const struct cli_opt *o, const char *v)
+{
+    const char *msg = NULL;
+
+    if (strchr(v, '\n') != NULL || strchr(v, '\r') != NULL) {
+        return xstrdup("value must not contain a line break");
+    }
+    switch (o->type) {
+    case T_STR:
+        break;
+    case T_COMMENT:
+        msg = strlen(v) > COMMENT_MAX ? "value may only be 4096 characters long" : NULL;
+        break;
+    case T_UINT:
+        if (!all_digits(v[0] == '-' ? v + 1 : v)) {
+            return xasprintf("type check ('integer') failed - got '%s'", v);
+        }
+        msg = v[0] == '-' && strspn(v + 1, "0") != strlen(v + 1)
+                  ? "value must have a minimum value of 0"
+              : strlen(v) > 9 ? "value must have a maximum value of 999999999"
+                              : NULL;
+        break;
+    case T_BOOL:
+        if (parse_bool(v) < 0) {
+            return xasprintf("type check ('boolean') failed - got '%s'", v);
+        }
+        break;
+    case T_ENUM:
+        return in_enum(o->values, v) ? NULL : enum_error(o->values, v);
+    case T_SID:
+        msg = check_sid(v, true);
+        break;
+    case T_SIDLIST:
+        return check_list(v, false);
+    case T_NODE:
+        msg = cli_valid_node(v) ? NULL
+                                : "invalid format - value does not look like a valid node name";
+        break;
+    case T_NODELIST:
+        return check_list(v, true);
+    case T_CONFIGID:
+        if (!cli_valid_configid(v)) {
+            return xasprintf("invalid format - invalid configuration ID '%s'", v);
+        }
+        break;
+    case T_TYPE:
+        msg = valid_type(v) ? NULL
+                            : "invalid format - value does not look like a valid resource type";
+        break;
+    case T_KEYLIST: {
+        struct strlist l = {0};
+        cli_split_list(v, &l);
+        for (size_t i = 0; i < l.n && msg == NULL; i++) {
+            msg = strspn(l.v[i], "abcdefghijklmnopqrstuvwxyz_-") == strlen(l.v[i])
+                      ? NULL
+                      : "invalid format - value does not look like a list of option names";
+        }
+        strlist_clear(&l);
+        break;
+    }
+    }
+    return msg ? xstrdup(msg) : NULL;
+}
+
+/* Exact name, else the unique option that name abbreviates. */
+static int
+find_opt(const struct cli_opt *opts, const char *name, size_t len, const struct cli_opt **out)
+{
+    const struct cli_opt *hit = NULL;
+    struct strbuf amb = {0};
+    int n = 0;
+
+    for (const struct cli_opt *o = opts; o && o->name; o++) {
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
+            *out = o;
+            return 0;
+        }
+        if (strncmp(o->name, name, len) == 0) {
+            strbuf_addf(&amb, "%s%s", n ? ", " : "", o->name);
+            hit = o;
+            n++;
+        }
+    }
+    if (n == 1) {
+        *out = hit;
+        strbuf_free(&amb);
+        return 0;
+    }
+    char *line = n == 0
+                     ? xasprintf("Unknown option: %.*s", (int)len, name)
+                     : xasprintf("Option %.*s is ambiguous (%s)", (int)len, name, strbuf_str(&amb));
+    int rc = parse_error(line);
+    free(line);
+    strbuf_free(&amb);
+    return rc;
+}
+
+static bool looks_like_option(const char *s)
+{
+    return s[0] == '-' && s[1] != '\0' && !all_digits(s + 1);
+}
+
+static int take_option(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv, int *i)
+{
+    const char *tok = argv[*i] + 1 + (argv[*i][1] == '-');
+    size_t len = strcspn(tok, "=");
+    const char *value = tok[len] == '=' ? tok + len + 1 : NULL;
+    const struct cli_opt *o;
+    int rc = find_opt(cmd->opts, tok, len, &o);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (value == NULL && o->type == T_BOOL) {
+        value = *i + 1 < argc && !looks_like_option(argv[*i + 1]) ? argv[++*i] : "1";
+    } else if (value == NULL) {
+        if (*i + 1 >= argc) {
+            char *line = xasprintf("Option %s requires an argument", o->name);
+            rc = parse_error(line);
+            free(line);
+            return rc;
+        }
+        value = argv[++*i];
+    }
+    set_param(c, o->name, value);
+    return 0;
+}
+
+/* Validate every parameter; booleans become "0"/"1". */
+static int check_params(struct cli *c, const struct cli_cmd *cmd)
+{
+    for (size_t i = 0; i < c->n_params; i++) {
+        const struct cli_opt *o = NULL;
+        for (const struct cli_opt *a = cmd->args; a && a->name && !o; a++) {
+            o = strcmp(a->name, c->names[i]) == 0 ? a : NULL;
+        }
+        for (const struct cli_opt *a = cmd->opts; a && a->name && !o; a++) {
+            o = strcmp(a->name, c->names[i]) == 0 ? a : NULL;
+        }
+        char *msg = o ? cli_check_value(o, c->values[i]) : NULL;
+        if (msg != NULL) {
+            int rc = cli_param_error(c->names[i], msg);
+            free(msg);
+            return rc;
+        }
+        if (o && o->type == T_BOOL) {
+            int b = parse_bool(c->values[i]);
+            free(c->values[i]);
+            c->values[i] = xstrdup(b ? "1" : "0");
+        }
+    }
+    return 0;
+}
+
+int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
+{
+    const char *pos[CLI_MAX_PARAMS];
+    size_t n_pos = 0, n_args = 0;
+    int rc;
+
+    c->cmd = cmd;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0) {
+            if (i + 1 >= argc) {
+                return parse_error("Option c requires an argument");
+            }
+            c->conf_path = argv[++i];
+        } else if (strcmp(argv[i], "--") == 0) {
+            while (++i < argc && n_pos < CLI_MAX_PARAMS) {
+                pos[n_pos++] = argv[i];
+            }
+        } else if (looks_like_option(argv[i])) {
+            if ((rc = take_option(c, cmd, argc, argv, &i)) != 0) {
+                return rc;
+            }
+        } else if (n_pos < CLI_MAX_PARAMS) {
+            pos[n_pos++] = argv[i];
+        }
+    }
+    for (const struct cli_opt *a = cmd->args; a && a->name; a++) {
+        n_args++;
+    }
+    if (n_pos < n_args) {
+        return cli_fail(EXIT_USAGE, "400 not enough arguments");
+    }
+    if (n_pos > n_args) {
+        return cli_fail(EXIT_USAGE, "400 too many arguments");
+    }
+    for (size_t i = 0; i < n_args; i++) {
+        set_param(c, cmd->args[i].name, pos[i]);
+    }
+    if (cmd->fixed != NULL) {
+        const char *eq = strchr(cmd->fixed, '=');
+        static char name[32];
+        snprintf(name, sizeof(name), "%.*s", (int)(eq - cmd->fixed), cmd->fixed);
+        set_param(c, name, eq + 1);
+    }
+    if ((rc = check_params(c, cmd)) != 0) {
+        return rc;
+    }
+    const char *fmt = cli_param(c, "output-format");
+    c->fmt = fmt == NULL || strcmp(fmt, "text") == 0 ? FMT_TEXT
+             : strcmp(fmt, "json") == 0              ? FMT_JSON
+                                                     : FMT_JSON_PRETTY;
+    return 0;
+}
