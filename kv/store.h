@@ -9,7 +9,8 @@
  * The simulator does not use this: it has its own in-memory cluster (kv/sim*).
  * Errors: functions return 0 on success or -1 with a malloc'd one-line *err
  * (caller frees). Time is the backend's own monotonic clock (CLOCK_BOOTTIME),
- * in milliseconds, as returned by kv_now_ms(). */
+ * in milliseconds, as returned by kv_now_ms(). kv/ never logs: texts that
+ * upstream logs come back in *err, the caller logs them. */
 #ifndef HAVEN_KV_STORE_H
 #define HAVEN_KV_STORE_H
 
@@ -20,31 +21,49 @@
 struct kv_store;
 
 struct kv_options {
-    const char *url;      /* "dir:/absolute/path" */
-    const char *node;     /* the local node name */
+    const char *url; /* "dir:/absolute/path" */
+    const char *node; /* the local node name */
     const char *store_id; /* NULL, or the id the store marker must carry */
-    const char *daemon;   /* "crm", "lrm" (heartbeat file name) or NULL (CLI) */
-    int64_t lock_timeout_ms;  /* T: lock lifetime */
-    int64_t renew_budget_ms;  /* B: a renewal slower than this fails (12.4.4) */
-    int64_t node_timeout_ms;  /* heartbeat silence before a node is offline */
+    const char *daemon; /* "crm", "lrm" (heartbeat file name) or NULL (CLI: read-only probe) */
+    int64_t lock_timeout_ms; /* T: lock lifetime */
+    int64_t renew_budget_ms; /* B: a renewal slower than this fails (12.4.4) */
+    int64_t node_timeout_ms; /* heartbeat silence before a node is offline */
     int64_t probe_max_age_ms; /* quorate() = last probe ok and at most this old (2S) */
+    /* Progress lines the caller should show, e.g. kv_domain_lock's
+     * "trying to acquire cfs lock 'domain-ha' ..." (stderr upstream).
+     * NULL = print them to stderr. */
+    void (*notice)(void *arg, const char *msg);
+    void *notice_arg;
 };
 
 /* Open the store: startup check 2 of 12.5 (marker, store_id, create the
- * marker in an empty root, mkdir the fixed folders and nodes/<node>/). */
+ * marker in an empty root, mkdir the fixed folders and nodes/<node>/).
+ * Errors: "<path> is not a haven store", "store id mismatch ...", ... */
 int kv_open(const struct kv_options *o, struct kv_store **out, char **err);
-void kv_close(struct kv_store *s);
+void kv_close(struct kv_store *s); /* releases nothing: locks expire */
 int64_t kv_now_ms(void);
+/* This process's random instance id (32 hex), as written in lock records
+ * and heartbeats. */
+const char *kv_instance(const struct kv_store *s);
 
 /* ---- files (12.3) ---- */
 /* Read a whole file: 0 and *data (NUL-terminated, *len bytes), 1 when absent
- * (*data NULL), -1 on a store error. */
+ * (*data NULL), -1 on a store error (also: larger than 16 MiB). */
 int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char **err);
 /* Atomic replace: temp, fsync, guard check, rename, fsync folder. guard_lock,
  * when not NULL, names a lock this process must still hold at the rename
- * (12.4.5, 12.4.7), else the write fails and nothing changes. */
-int kv_write(struct kv_store *s, const char *path, const void *data, size_t len,
-             const char *guard_lock, char **err);
+ * (12.4.5, 12.4.7), else the write fails and nothing changes; the error is
+ * "lost manager lock - not writing manager status" for ha_manager_lock and
+ * ha/manager_status (12.4.5). A domain lock guard also fails once the lock
+ * is older than 60 s ("'domain-ha'-locked command timed out - aborting"). */
+int kv_write(
+    struct kv_store *s,
+    const char *path,
+    const void *data,
+    size_t len,
+    const char *guard_lock,
+    char **err
+);
 int kv_remove(struct kv_store *s, const char *path, char **err); /* absent = ok */
 /* Rename a file; 0 done, 1 source absent, -1 error. */
 int kv_rename(struct kv_store *s, const char *from, const char *to, char **err);
@@ -55,14 +74,19 @@ void kv_free_names(char **names);
 int kv_mkdir(struct kv_store *s, const char *dir, char **err); /* mkdir -p */
 
 /* ---- the CRM command spool (12.3 item 4) ---- */
+/* Queue one command line (without '\n'), lock-free. */
 int kv_spool_put(struct kv_store *s, const char *line, char **err);
-/* Take every queued command in order (read + unlink each): lines joined by
- * '\n'; "" when none. Checks the manager lock first. */
+/* Take every queued command in order (read + unlink each): the lines, each
+ * ending in '\n'; "" when none. Checks the manager lock first ("lost manager
+ * lock - not reading crm commands"). */
 int kv_spool_take(struct kv_store *s, char **text, char **err);
 bool kv_spool_pending(struct kv_store *s);
 
 /* ---- lease locks (12.4.1-12.4.6) ---- */
-/* Acquire or renew: 0 held, -1 not held (*err says why, in upstream's words). */
+/* Acquire or renew: 0 held, -1 not held (*err says why, in upstream's words:
+ * "can't get cfs lock", "cfs lock update failed - lock taken over",
+ * "cfs lock update failed - renewal took <n> ms", ...). The caller logs the
+ * transitions (successfully acquired lock / lost lock). */
 int kv_lock_get(struct kv_store *s, const char *name, char **err);
 /* Release if ours: true when a free record was installed. */
 bool kv_lock_release(struct kv_store *s, const char *name);
@@ -75,6 +99,8 @@ uint64_t kv_lock_generation(struct kv_store *s, const char *name);
 int64_t kv_lock_renewed_at(struct kv_store *s, const char *name);
 
 /* ---- the config lock "domain-ha" (12.4.7) ---- */
+/* Wait up to timeout_ms; error "cfs-lock '<name>' error: got lock request
+ * timeout" (or another reason after the same prefix). */
 int kv_domain_lock(struct kv_store *s, const char *name, int64_t timeout_ms, char **err);
 void kv_domain_unlock(struct kv_store *s, const char *name);
 
@@ -87,7 +113,9 @@ struct kv_member {
     char *name;
     bool online;
 };
-/* Members (folders nodes/<name>/), sorted by name; free with kv_free_members. */
+/* Members (folders nodes/<name>/), sorted by name; free with kv_free_members.
+ * Reads the heartbeats again (online = local node, or a heartbeat changed
+ * within node_timeout on this process's clock). */
 int kv_members(struct kv_store *s, struct kv_member **out, size_t *n, char **err);
 void kv_free_members(struct kv_member *m, size_t n);
 

@@ -1,0 +1,304 @@
+/* conf.c - the key=value configuration file (ha-stack.md 12.1) and the
+ * timings derived from it (12.5). Errors come back as one line in *err;
+ * the applets print it and exit 2. */
+#include "applets/conf.h"
+#include "state/str.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+enum conf_kind { K_NODE, K_STORE, K_STRING, K_SECONDS };
+
+struct conf_key {
+    const char *name;
+    enum conf_kind kind;
+    size_t offset;
+};
+
+#define STR(f) offsetof(struct conf, f)
+static const struct conf_key conf_keys[] = {
+    {"node", K_NODE, 0},
+    {"store", K_STORE, STR(store)},
+    {"store_id", K_STRING, STR(store_id)},
+    {"watchdog_socket", K_STRING, STR(watchdog_socket)},
+    {"agents_dir", K_STRING, STR(agents_dir)},
+    {"shutdown_marker", K_STRING, STR(shutdown_marker)},
+    {"lock_timeout", K_SECONDS, STR(lock_timeout)},
+    {"loop_interval", K_SECONDS, STR(loop_interval)},
+    {"fence_delay", K_SECONDS, STR(fence_delay)},
+    {"watchdog_client_timeout", K_SECONDS, STR(watchdog_client_timeout)},
+    {"agent_timeout", K_SECONDS, STR(agent_timeout)},
+    {"agent_status_timeout", K_SECONDS, STR(agent_status_timeout)},
+};
+#define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/* 1.4.9 node syntax (without ":prio"), at most 63 chars. */
+static bool node_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-') {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+            )) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '\t' || *s == '\r') {
+        s++;
+    }
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) {
+        *--e = '\0';
+    }
+    return s;
+}
+
+static void set_defaults(struct conf *c)
+{
+    struct utsname u;
+
+    memset(c, 0, sizeof(*c));
+    if (uname(&u) == 0) {
+        size_t n = strcspn(u.nodename, ".");
+        if (n >= sizeof(c->node)) {
+            n = sizeof(c->node) - 1;
+        }
+        memcpy(c->node, u.nodename, n);
+        c->node[n] = '\0';
+    }
+    c->watchdog_socket = xstrdup("/run/watchdog-mux.sock");
+    c->agents_dir = xstrdup("/usr/libexec/haven/agents");
+    c->lock_timeout = 120;
+    c->loop_interval = 10;
+    c->fence_delay = 60;
+    c->watchdog_client_timeout = 60;
+    c->agent_timeout = 300;
+    c->agent_status_timeout = 30;
+}
+
+/* One "key=value" line; NULL or the problem (static text or malloc'd). */
+static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
+{
+    const struct conf_key *k = NULL;
+    size_t i;
+
+    for (i = 0; i < N_KEYS; i++) {
+        if (strcmp(conf_keys[i].name, key) == 0) {
+            k = &conf_keys[i];
+            break;
+        }
+    }
+    if (k == NULL) {
+        return xasprintf("unknown key '%s'", key);
+    }
+    if (seen[i]) {
+        return xasprintf("repeated key '%s'", key);
+    }
+    seen[i] = true;
+    switch (k->kind) {
+    case K_NODE:
+        if (!node_ok(val)) {
+            return xasprintf("bad value for 'node': '%s' is not a valid node name", val);
+        }
+        snprintf(c->node, sizeof(c->node), "%s", val);
+        return NULL;
+    case K_STORE:
+        if (!str_starts(val, "dir:/")) {
+            return xasprintf("bad value for 'store': '%s' (want dir:<absolute path>)", val);
+        }
+        break;
+    case K_STRING:
+        if (*val == '\0') {
+            return xasprintf("bad value for '%s': empty", key);
+        }
+        break;
+    case K_SECONDS: {
+        char *end;
+        long long v;
+
+        errno = 0;
+        v = strtoll(val, &end, 10);
+        if (*val == '\0' || *end != '\0' || errno != 0 || v < 0 || v > INT_MAX ||
+            !(*val >= '0' && *val <= '9')) {
+            return xasprintf("bad value for '%s': '%s' is not a number of seconds", key, val);
+        }
+        *(int64_t *)(void *)((char *)c + k->offset) = v;
+        return NULL;
+    }
+    }
+    {
+        char **f = (char **)(void *)((char *)c + k->offset);
+        free(*f);
+        *f = xstrdup(val);
+    }
+    return NULL;
+}
+
+int conf_load(const char *path, struct conf *c, char **err)
+{
+    bool seen[N_KEYS] = {false};
+    char *line = NULL, *problem = NULL;
+    size_t cap = 0;
+    int lineno = 0;
+    FILE *f;
+
+    *err = NULL;
+    if (path == NULL) {
+        path = CONF_DEFAULT_PATH;
+    }
+    set_defaults(c);
+    f = fopen(path, "re");
+    if (f == NULL) {
+        *err = xasprintf("%s: %s", path, strerror(errno));
+        conf_free(c);
+        return -1;
+    }
+    while (getline(&line, &cap, f) >= 0) {
+        char *s = trim(line), *eq;
+
+        lineno++;
+        if (*s == '\0' || *s == '#') {
+            continue;
+        }
+        eq = strchr(s, '=');
+        if (eq == NULL) {
+            problem = xasprintf("expected key=value");
+        } else {
+            *eq = '\0';
+            problem = apply(c, trim(s), trim(eq + 1), seen);
+        }
+        if (problem != NULL) {
+            *err = xasprintf("%s:%d: %s", path, lineno, problem);
+            free(problem);
+            break;
+        }
+    }
+    if (*err == NULL && ferror(f)) {
+        *err = xasprintf("%s: %s", path, strerror(errno));
+    }
+    fclose(f);
+    free(line);
+    if (*err == NULL && c->node[0] == '\0') {
+        *err = xasprintf("%s: no 'node' and no usable host name", path);
+    }
+    if (*err == NULL && !node_ok(c->node)) {
+        *err = xasprintf("%s: host name '%s' is not a valid node name, set 'node'", path, c->node);
+    }
+    if (*err == NULL && c->store == NULL) {
+        *err = xasprintf("%s: missing key 'store'", path);
+    }
+    if (*err != NULL) {
+        conf_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+void conf_free(struct conf *c)
+{
+    free(c->store);
+    free(c->store_id);
+    free(c->watchdog_socket);
+    free(c->agents_dir);
+    free(c->shutdown_marker);
+    c->store = c->store_id = c->watchdog_socket = c->agents_dir = c->shutdown_marker = NULL;
+}
+
+int64_t conf_short_sleep(const struct conf *c)
+{
+    return c->loop_interval / 2 > 1 ? c->loop_interval / 2 : 1;
+}
+
+int64_t conf_worker_wait(const struct conf *c)
+{
+    return c->loop_interval > 2 ? c->loop_interval - 2 : 0;
+}
+
+int64_t conf_node_timeout(const struct conf *c)
+{
+    return 3 * c->loop_interval;
+}
+
+int64_t conf_renew_budget(const struct conf *c, int64_t hw_timeout)
+{
+    return c->lock_timeout - c->watchdog_client_timeout - hw_timeout - 2;
+}
+
+int conf_check_timings(const struct conf *c, char **err)
+{
+    int64_t T = c->lock_timeout, R = c->loop_interval, C = c->watchdog_client_timeout;
+
+    *err = NULL;
+    if (R < 1) {
+        *err = xasprintf("loop_interval %lld < 1", (long long)R);
+    } else if (c->fence_delay < 0) {
+        *err = xasprintf("fence_delay %lld < 0", (long long)c->fence_delay);
+    } else if (T < 1 || C < 1 || c->agent_timeout < 1 || c->agent_status_timeout < 1) {
+        *err = xasprintf(
+            "timeouts must be >= 1 s (lock_timeout %lld, watchdog_client_timeout %lld, "
+            "agent_timeout %lld, agent_status_timeout %lld)",
+            (long long)T, (long long)C, (long long)c->agent_timeout,
+            (long long)c->agent_status_timeout
+        );
+    } else if (T < C + 3) {
+        *err = xasprintf(
+            "unsafe timings: lock_timeout %lld < watchdog_client_timeout %lld + 3", (long long)T,
+            (long long)C
+        );
+    } else if (C < R + conf_short_sleep(c) + 1) {
+        *err = xasprintf(
+            "unsafe timings: watchdog_client_timeout %lld < loop_interval %lld + %lld + 1",
+            (long long)C, (long long)R, (long long)conf_short_sleep(c)
+        );
+    }
+    return *err ? -1 : 0;
+}
+
+int conf_check_watchdog(const struct conf *c, int64_t mux_client, int64_t hw, char **err)
+{
+    int64_t T = c->lock_timeout, C = c->watchdog_client_timeout;
+
+    *err = NULL;
+    if (T < C + hw + 3) {
+        *err = xasprintf(
+            "watchdog-mux timings unsafe: lock_timeout %lld < client %lld + hw %lld + 3",
+            (long long)T, (long long)C, (long long)hw
+        );
+    } else if (mux_client != C) {
+        *err = xasprintf(
+            "watchdog-mux timings unsafe: client-timeout %lld != watchdog_client_timeout %lld",
+            (long long)mux_client, (long long)C
+        );
+    }
+    return *err ? -1 : 0;
+}
+
+void conf_kv_options(
+    const struct conf *c, const char *daemon, int64_t hw_timeout, struct kv_options *o
+)
+{
+    memset(o, 0, sizeof(*o));
+    o->url = c->store;
+    o->node = c->node;
+    o->store_id = c->store_id;
+    o->daemon = daemon;
+    o->lock_timeout_ms = c->lock_timeout * 1000;
+    o->renew_budget_ms = conf_renew_budget(c, hw_timeout) * 1000;
+    o->node_timeout_ms = conf_node_timeout(c) * 1000;
+    o->probe_max_age_ms = 2 * conf_short_sleep(c) * 1000;
+}

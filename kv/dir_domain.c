@@ -1,0 +1,113 @@
+/* dir_domain.c - the config lock "domain-ha" (ha-stack.md 12.4.7): the lock
+ * folder and generations of 12.4, but nobody watches it continuously, so a
+ * held head counts as dead by its wall clock (older than 120 s) or, on the
+ * local node, by its pid being gone. */
+#include "kv/dir_int.h"
+#include "state/str.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void notice(struct kv_store *s, const char *msg)
+{
+    if (s->notice != NULL) {
+        s->notice(s->notice_arg, msg);
+    } else {
+        fprintf(stderr, "%s\n", msg);
+    }
+}
+
+static bool head_dead(const struct kv_store *s, const struct dir_lock *l)
+{
+    int64_t wall = dir_wall_s();
+
+    if (!l->obs_rec.parsed) {
+        /* a claim or an unreadable record: judge the entry's own age */
+        return wall - l->obs_ctime > DIR_DOMAIN_EXPIRE_S;
+    }
+    if (wall - l->obs_rec.wall > DIR_DOMAIN_EXPIRE_S) {
+        return true;
+    }
+    return strcmp(l->obs_rec.node, s->node) == 0 && l->obs_rec.pid > 0 &&
+           kill((pid_t)l->obs_rec.pid, 0) != 0 && errno == ESRCH;
+}
+
+/* One attempt: 1 taken, 0 busy, -1 error (errno). */
+static int try_take(struct kv_store *s, struct dir_lock *l)
+{
+    int r = dir_lock_observe(s, l);
+
+    if (r == 0) {
+        if (dir_lock_create(s, l)) {
+            return 1;
+        }
+        return errno == EEXIST ? 0 : -1;
+    }
+    if (r < 0) {
+        return 0; /* no view this time: retry */
+    }
+    if (dir_head_free(l) || dir_head_ours(s, l) || head_dead(s, l)) {
+        return dir_lock_advance(s, l, true) ? 1 : 0;
+    }
+    return 0;
+}
+
+int kv_domain_lock(struct kv_store *s, const char *name, int64_t timeout_ms, char **err)
+{
+    struct dir_lock *l = dir_lock_find(s, name, true);
+    int64_t start = kv_now_ms(), last_notice = -1, now;
+    char *msg;
+    int r;
+
+    for (;;) {
+        r = try_take(s, l);
+        if (r > 0) {
+            l->held_g = l->obs_g;
+            l->ok_at = kv_now_ms();
+            l->domain = true;
+            l->domain_at = l->ok_at;
+            return 0;
+        }
+        if (r < 0) {
+            dir_err(err, "cfs-lock '%s' error: %s", name, strerror(errno));
+            return -1;
+        }
+        now = kv_now_ms();
+        if (now - start >= timeout_ms) {
+            dir_err(err, "cfs-lock '%s' error: got lock request timeout", name);
+            return -1;
+        }
+        if (last_notice < 0 || now - last_notice >= 1000) {
+            msg = xasprintf("trying to acquire cfs lock '%s' ...", name);
+            notice(s, msg);
+            free(msg);
+            last_notice = now;
+        }
+        {
+            int64_t nap = 50 + (int64_t)(dir_rand(s) % 101);
+
+            if (nap > timeout_ms - (now - start)) {
+                nap = timeout_ms - (now - start);
+            }
+            dir_sleep_ms(nap);
+        }
+    }
+}
+
+void kv_domain_unlock(struct kv_store *s, const char *name)
+{
+    struct dir_lock *l = dir_lock_find(s, name, false);
+
+    if (l == NULL || l->held_g == 0) {
+        return;
+    }
+    l->held_g = 0;
+    l->ok_at = -1;
+    l->domain = false;
+    if (dir_lock_observe(s, l) > 0 && l->obs_claim == NULL && dir_head_ours(s, l)) {
+        dir_lock_advance(s, l, false);
+    }
+}

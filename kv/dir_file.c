@@ -1,0 +1,521 @@
+/* dir_file.c - files of the "dir:" store (ha-stack.md 12.3): whole-file
+ * reads, atomic replace (temp, fsync, guard, rename, fsync folder), listing,
+ * and the small helpers every dir*.c file shares. */
+#include "kv/dir_int.h"
+#include "state/str.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TEMP_MAX_AGE_S 3600 /* temp files older than this are garbage */
+#define SWEEP_EVERY_MS 600000
+
+struct kv_dir_hooks kv_dir_hooks;
+
+void dir_err(char **err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    free(*err);
+    *err = xvasprintf(fmt, ap);
+    va_end(ap);
+}
+
+/* Logical paths: relative, '/'-separated, no empty, "." or ".." parts. */
+bool dir_path_ok(const char *path)
+{
+    const char *p = path;
+
+    if (path == NULL || *path == '\0' || *path == '/') {
+        return false;
+    }
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+            return false;
+        }
+        p += n;
+        if (*p == '/') {
+            p++;
+            if (*p == '\0') {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+char *dir_abs(const struct kv_store *s, const char *path)
+{
+    return xasprintf("%s/%s", s->root, path);
+}
+
+int64_t kv_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t dir_wall_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+void dir_sleep_ms(int64_t ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+
+    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+void dir_random_hex(char *out, size_t nhex)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[64];
+    size_t nb = (nhex + 1) / 2;
+
+    if (nb > sizeof(b)) {
+        nb = sizeof(b);
+    }
+    if (getrandom(b, nb, 0) != (ssize_t)nb) {
+        /* no entropy source: still unique enough per process and time */
+        uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)kv_now_ms();
+        for (size_t i = 0; i < nb; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            b[i] = (unsigned char)x;
+        }
+    }
+    for (size_t i = 0; i < nhex && i / 2 < nb; i++) {
+        out[i] = hex[(b[i / 2] >> ((i % 2) ? 0 : 4)) & 15];
+    }
+    out[nhex] = '\0';
+}
+
+uint64_t dir_rand(struct kv_store *s)
+{
+    uint64_t x = s->rng;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s->rng = x;
+    return x;
+}
+
+int dir_fsync_fd(int fd)
+{
+    return kv_dir_hooks.no_fsync ? 0 : fsync(fd);
+}
+
+int dir_fsync_dir(const char *abs_dir)
+{
+    int fd, r, e;
+
+    if (kv_dir_hooks.no_fsync) {
+        return 0;
+    }
+    fd = open(abs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    r = fsync(fd);
+    e = errno;
+    close(fd);
+    errno = e;
+    /* some file systems cannot fsync a folder; the rename is done anyway */
+    return (r != 0 && (e == EINVAL || e == EBADF)) ? 0 : r;
+}
+
+int dir_read_file(const char *abs, char **data, size_t *len)
+{
+    struct strbuf sb = {0};
+    char buf[65536];
+    ssize_t n;
+    int fd, e;
+
+    *data = NULL;
+    *len = 0;
+    fd = open(abs, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return errno == ENOENT ? 1 : -1;
+    }
+    while ((n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            goto fail;
+        }
+        if (sb.len + (size_t)n > DIR_MAX_FILE) {
+            errno = EFBIG;
+            goto fail;
+        }
+        strbuf_addn(&sb, buf, (size_t)n);
+    }
+    close(fd);
+    *len = sb.len;
+    *data = sb.buf ? strbuf_take(&sb) : xstrdup("");
+    return 0;
+fail:
+    e = errno;
+    close(fd);
+    strbuf_free(&sb);
+    errno = e;
+    return -1;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int dir_create_excl(const char *abs, const char *data, size_t len)
+{
+    int fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int e;
+
+    if (fd < 0) {
+        return -1;
+    }
+    if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return close(fd);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n)
+{
+    DIR *d = opendir(abs);
+    struct dirent *de;
+    char **v = NULL;
+    size_t cnt = 0, cap = 0;
+
+    *names = NULL;
+    *n = 0;
+    if (d == NULL) {
+        if (errno != ENOENT) {
+            return -1;
+        }
+        *names = xcalloc(1, sizeof(char *));
+        return 0;
+    }
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        const char *nm = de->d_name;
+
+        if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || (!with_dots && nm[0] == '.')) {
+            continue;
+        }
+        if (cnt + 2 > cap) {
+            cap = cap ? cap * 2 : 16;
+            v = xrealloc(v, cap * sizeof(*v));
+        }
+        v[cnt++] = xstrdup(nm);
+    }
+    if (errno != 0) {
+        int e = errno;
+        closedir(d);
+        for (size_t i = 0; i < cnt; i++) {
+            free(v[i]);
+        }
+        free(v);
+        errno = e;
+        return -1;
+    }
+    closedir(d);
+    if (v == NULL) {
+        v = xcalloc(1, sizeof(char *));
+    }
+    qsort(v, cnt, sizeof(*v), cmp_names);
+    v[cnt] = NULL;
+    *names = v;
+    *n = cnt;
+    return 0;
+}
+
+int dir_mkdir_p(const char *abs)
+{
+    char *p = xstrdup(abs);
+    struct stat st;
+
+    for (char *c = p + 1;; c++) {
+        if (*c == '/' || *c == '\0') {
+            char save = *c;
+
+            *c = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+                goto fail;
+            }
+            if (stat(p, &st) != 0) {
+                goto fail;
+            }
+            if (!S_ISDIR(st.st_mode)) {
+                errno = ENOTDIR;
+                goto fail;
+            }
+            *c = save;
+            if (save == '\0') {
+                break;
+            }
+        }
+    }
+    free(p);
+    return 0;
+fail:
+    free(p);
+    return -1;
+}
+
+/* Writers delete temp files older than one hour (12.3), at most once per
+ * folder every SWEEP_EVERY_MS per process. */
+static void sweep_temps(struct kv_store *s, const char *abs_dir)
+{
+    int64_t now = kv_now_ms(), wall = dir_wall_s();
+    struct dir_sweep *sw = NULL;
+    char **names;
+    size_t n;
+
+    for (size_t i = 0; i < s->n_sweeps; i++) {
+        if (strcmp(s->sweeps[i].dir, abs_dir) == 0) {
+            sw = &s->sweeps[i];
+        }
+    }
+    if (sw != NULL && now - sw->at < SWEEP_EVERY_MS) {
+        return;
+    }
+    if (sw == NULL) {
+        if (s->n_sweeps == s->cap_sweeps) {
+            s->cap_sweeps = s->cap_sweeps ? s->cap_sweeps * 2 : 8;
+            s->sweeps = xrealloc(s->sweeps, s->cap_sweeps * sizeof(*s->sweeps));
+        }
+        sw = &s->sweeps[s->n_sweeps++];
+        sw->dir = xstrdup(abs_dir);
+    }
+    sw->at = now;
+    if (dir_list_abs(abs_dir, true, &names, &n) != 0) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        char *p;
+
+        if (!str_starts(names[i], ".tmp.")) {
+            continue;
+        }
+        p = xasprintf("%s/%s", abs_dir, names[i]);
+        if (lstat(p, &st) == 0 && wall - (int64_t)st.st_mtime > TEMP_MAX_AGE_S) {
+            unlink(p);
+        }
+        free(p);
+    }
+    kv_free_names(names);
+}
+
+int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char **err)
+{
+    char *abs;
+    int r;
+
+    *data = NULL;
+    *len = 0;
+    if (!dir_path_ok(path)) {
+        dir_err(err, "invalid store path '%s'", path);
+        return -1;
+    }
+    abs = dir_abs(s, path);
+    r = dir_read_file(abs, data, len);
+    free(abs);
+    if (r < 0) {
+        dir_err(err, "unable to read file '%s' - %s", path, strerror(errno));
+    }
+    return r;
+}
+
+int kv_write(
+    struct kv_store *s,
+    const char *path,
+    const void *data,
+    size_t len,
+    const char *guard_lock,
+    char **err
+)
+{
+    char hex[17], *abs, *dir, *tmp, *slash;
+    int fd, r = -1;
+
+    if (!dir_path_ok(path)) {
+        dir_err(err, "invalid store path '%s'", path);
+        return -1;
+    }
+    abs = dir_abs(s, path);
+    dir = xstrdup(abs);
+    slash = strrchr(dir, '/');
+    *slash = '\0';
+    dir_random_hex(hex, 16);
+    tmp = xasprintf("%s/.tmp.%s.%ld.%s", dir, s->node, (long)s->pid, hex);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
+        goto out;
+    }
+    if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
+        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    if (close(fd) != 0) {
+        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    if (guard_lock != NULL && dir_guard(s, guard_lock, path, err) != 0) {
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, abs) != 0) {
+        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    if (dir_fsync_dir(dir) != 0) {
+        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
+        goto out;
+    }
+    sweep_temps(s, dir);
+    r = 0;
+out:
+    free(tmp);
+    free(dir);
+    free(abs);
+    return r;
+}
+
+int kv_remove(struct kv_store *s, const char *path, char **err)
+{
+    char *abs;
+    int r = 0;
+
+    if (!dir_path_ok(path)) {
+        dir_err(err, "invalid store path '%s'", path);
+        return -1;
+    }
+    abs = dir_abs(s, path);
+    if (unlink(abs) != 0 && errno != ENOENT) {
+        dir_err(err, "unable to delete file '%s' - %s", path, strerror(errno));
+        r = -1;
+    }
+    free(abs);
+    return r;
+}
+
+int kv_rename(struct kv_store *s, const char *from, const char *to, char **err)
+{
+    char *a, *b;
+    int r = 0;
+
+    if (!dir_path_ok(from) || !dir_path_ok(to)) {
+        dir_err(err, "invalid store path '%s'", dir_path_ok(from) ? to : from);
+        return -1;
+    }
+    a = dir_abs(s, from);
+    b = dir_abs(s, to);
+    if (rename(a, b) != 0) {
+        if (errno == ENOENT && access(a, F_OK) != 0 && errno == ENOENT) {
+            r = 1;
+        } else {
+            dir_err(err, "rename '%s' to '%s' failed - %s", from, to, strerror(errno));
+            r = -1;
+        }
+    }
+    free(a);
+    free(b);
+    return r;
+}
+
+int kv_list(struct kv_store *s, const char *dir, char ***names, size_t *n, char **err)
+{
+    char *abs;
+    int r;
+
+    *names = NULL;
+    *n = 0;
+    if (!dir_path_ok(dir)) {
+        dir_err(err, "invalid store path '%s'", dir);
+        return -1;
+    }
+    abs = dir_abs(s, dir);
+    r = dir_list_abs(abs, false, names, n);
+    free(abs);
+    if (r != 0) {
+        dir_err(err, "unable to list '%s' - %s", dir, strerror(errno));
+    }
+    return r;
+}
+
+void kv_free_names(char **names)
+{
+    if (names == NULL) {
+        return;
+    }
+    for (char **p = names; *p; p++) {
+        free(*p);
+    }
+    free(names);
+}
+
+int kv_mkdir(struct kv_store *s, const char *dir, char **err)
+{
+    char *abs;
+    int r;
+
+    if (!dir_path_ok(dir)) {
+        dir_err(err, "invalid store path '%s'", dir);
+        return -1;
+    }
+    abs = dir_abs(s, dir);
+    r = dir_mkdir_p(abs);
+    free(abs);
+    if (r != 0) {
+        dir_err(err, "unable to create folder '%s' - %s", dir, strerror(errno));
+    }
+    return r;
+}

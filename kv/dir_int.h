@@ -1,0 +1,140 @@
+/* dir_int.h - internals of the shared-folder store backend "dir:" (kv/dir*.c,
+ * ha-stack.md 12.2-12.6). Only kv/dir*.c and the unit tests include this. */
+#ifndef HAVEN_KV_DIR_INT_H
+#define HAVEN_KV_DIR_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kv/store.h"
+
+#define DIR_GEN_DIGITS 20
+#define DIR_INSTANCE_HEX 32
+#define DIR_MAX_FILE (16 * 1024 * 1024)
+#define DIR_DOMAIN_EXPIRE_S 120 /* [Upstream] pmxcfs lock lifetime */
+#define DIR_DOMAIN_MAX_MS 60000 /* [Upstream] locked command limit */
+#define DIR_STALE_PROBES 16 /* stat g+1 .. g+16 after a stale listing */
+
+/* A lock record (12.4.1). parsed false = empty or unparsable = held by an
+ * unknown owner. */
+struct dir_record {
+    bool parsed;
+    bool held;
+    char node[64];
+    char instance[DIR_INSTANCE_HEX + 1];
+    long pid;
+    int64_t wall;
+};
+
+/* Per-process cache (12.4.4) and observation (12.4.3) of one lock. */
+struct dir_lock {
+    char *name;
+    uint64_t held_g; /* generation we installed last; 0 = not held */
+    int64_t ok_at; /* start of the last good acquire/renew, -1 = none */
+    bool domain; /* held as a config lock (12.4.7) */
+    int64_t domain_at; /* when the config lock was taken */
+    bool obs_valid;
+    uint64_t obs_g;
+    char *obs_claim; /* NULL: the head is numbered; else the claim's file name */
+    struct dir_record obs_rec;
+    int64_t obs_ctime; /* the head entry's ctime, unix s */
+    int64_t seen_at; /* kv_now_ms() when this head was first seen */
+};
+
+/* One observed heartbeat file (12.6). */
+struct dir_beat {
+    char *node;
+    char *file; /* "heartbeat.crm" or "heartbeat.lrm" */
+    char *content;
+    int64_t seen_at;
+    bool present; /* found by the last reload */
+};
+
+struct dir_sweep {
+    char *dir;
+    int64_t at;
+};
+
+struct kv_store {
+    char *root; /* absolute, no trailing '/' */
+    char node[64];
+    char *want_id; /* configured store_id or NULL */
+    char *store_id; /* the marker's id, read at open */
+    char *daemon; /* NULL = read-only probes */
+    char instance[DIR_INSTANCE_HEX + 1];
+    pid_t pid;
+    int64_t lock_timeout_ms, renew_budget_ms, node_timeout_ms, probe_max_age_ms;
+    void (*notice)(void *arg, const char *msg);
+    void *notice_arg;
+
+    struct dir_lock *locks;
+    size_t n_locks, cap_locks;
+    struct dir_beat *beats;
+    size_t n_beats, cap_beats;
+    struct dir_sweep *sweeps;
+    size_t n_sweeps, cap_sweeps;
+
+    uint64_t beat_seq;
+    bool probe_ok;
+    int64_t probe_at;
+    bool probe_failed; /* restart every observation window at the next good probe */
+    uint64_t rng;
+};
+
+/* Failure injection for the unit tests; all zero in production. */
+struct kv_dir_hooks {
+    int claim_enoent; /* > 0: the next claims succeed but report ENOENT */
+    int64_t claim_delay_ms; /* sleep before the claim (a paused contender) */
+    int64_t install_delay_ms; /* sleep between claim and install (slow renewal) */
+    uint64_t stale_listing; /* > 0: the next observation lists head g - this, once */
+    bool no_fsync; /* tests on tmpfs-like speed */
+};
+extern struct kv_dir_hooks kv_dir_hooks;
+
+/* dir_file.c */
+void dir_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool dir_path_ok(const char *path);
+char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
+/* Read a file by absolute path: 0, 1 absent, -1 with errno set (EFBIG when
+ * larger than DIR_MAX_FILE). */
+int dir_read_file(const char *abs, char **data, size_t *len);
+/* Create a file that must not exist (O_EXCL), write, fsync: 0 or -1 errno. */
+int dir_create_excl(const char *abs, const char *data, size_t len);
+int dir_fsync_dir(const char *abs_dir);
+int dir_fsync_fd(int fd);
+void dir_random_hex(char *out, size_t nhex); /* writes nhex chars + NUL */
+uint64_t dir_rand(struct kv_store *s);
+void dir_sleep_ms(int64_t ms);
+int64_t dir_wall_s(void);
+/* Names in an absolute folder, sorted; with_dots includes dot files (not "."
+ * and ".."). 0 (absent folder: 0 names), -1 errno. */
+int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n);
+int dir_mkdir_p(const char *abs);
+
+/* dir_lock.c */
+struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add);
+char *dir_lock_dir(const struct kv_store *s, const char *name); /* caller frees */
+/* Refresh the observation: 1 observed, 0 no lock folder (free), -1 none. */
+int dir_lock_observe(struct kv_store *s, struct dir_lock *l);
+/* advance(L, g, record) from the observed head: 1 won, 0 lost (errno why). */
+int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held);
+/* Create the lock folder holding generation 1 with our held record: 1 won,
+ * 0 lost (errno why). */
+int dir_lock_create(struct kv_store *s, struct dir_lock *l);
+bool dir_head_free(const struct dir_lock *l);
+bool dir_head_ours(const struct kv_store *s, const struct dir_lock *l);
+/* Guard of kv_write/kv_spool_take: 0 when the lock is still ours. */
+int dir_guard(struct kv_store *s, const char *lock, const char *what, char **err);
+void dir_lock_restart_windows(struct kv_store *s, int64_t now);
+void dir_locks_free(struct kv_store *s);
+
+/* dir_probe.c */
+bool dir_node_name_ok(const char *name);
+void dir_beats_free(struct kv_store *s);
+
+/* dir_open.c */
+int dir_marker_parse(const char *text, char *id, size_t id_size);
+
+#endif

@@ -1,0 +1,577 @@
+/* dir_lock.c - generation-head lease locks on a shared folder (ha-stack.md
+ * 12.4.1-12.4.4): records, observation on CLOCK_BOOTTIME, the one write
+ * primitive advance() (claim by rename, install by O_EXCL), and get/release
+ * with the per-process cache of 2.2. */
+#include "kv/dir_int.h"
+#include "state/str.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RECORD_MAGIC "haven-lock 1 "
+
+struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add)
+{
+    struct dir_lock *l;
+
+    for (size_t i = 0; i < s->n_locks; i++) {
+        if (strcmp(s->locks[i].name, name) == 0) {
+            return &s->locks[i];
+        }
+    }
+    if (!add) {
+        return NULL;
+    }
+    if (s->n_locks == s->cap_locks) {
+        s->cap_locks = s->cap_locks ? s->cap_locks * 2 : 8;
+        s->locks = xrealloc(s->locks, s->cap_locks * sizeof(*s->locks));
+    }
+    l = &s->locks[s->n_locks++];
+    memset(l, 0, sizeof(*l));
+    l->name = xstrdup(name);
+    l->ok_at = -1;
+    return l;
+}
+
+void dir_locks_free(struct kv_store *s)
+{
+    for (size_t i = 0; i < s->n_locks; i++) {
+        free(s->locks[i].name);
+        free(s->locks[i].obs_claim);
+    }
+    free(s->locks);
+    s->locks = NULL;
+    s->n_locks = s->cap_locks = 0;
+}
+
+/* Lock names become folder names: keep them plain. */
+static bool lock_name_ok(const char *name)
+{
+    if (name == NULL || *name == '\0' || *name == '.' || strlen(name) > 200) {
+        return false;
+    }
+    for (const char *p = name; *p; p++) {
+        if (*p == '/' || *p <= ' ') {
+            return false;
+        }
+    }
+    return true;
+}
+
+char *dir_lock_dir(const struct kv_store *s, const char *name)
+{
+    return xasprintf("%s/priv/lock/%s", s->root, name);
+}
+
+static void gen_name(char out[DIR_GEN_DIGITS + 1], uint64_t g)
+{
+    snprintf(out, DIR_GEN_DIGITS + 1, "%020" PRIu64, g);
+}
+
+static bool all_digits(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool all_hex(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "<20 digits>" -> g */
+static bool parse_gen(const char *name, uint64_t *g)
+{
+    if (strlen(name) != DIR_GEN_DIGITS || !all_digits(name, DIR_GEN_DIGITS)) {
+        return false;
+    }
+    *g = strtoull(name, NULL, 10);
+    return *g > 0;
+}
+
+/* ".claim.<20 digits>.<32 hex>" -> g */
+static bool parse_claim(const char *name, uint64_t *g)
+{
+    const size_t pre = sizeof(".claim.") - 1;
+    char digits[DIR_GEN_DIGITS + 1];
+
+    if (strlen(name) != pre + DIR_GEN_DIGITS + 1 + DIR_INSTANCE_HEX ||
+        strncmp(name, ".claim.", pre) != 0 || name[pre + DIR_GEN_DIGITS] != '.' ||
+        !all_hex(name + pre + DIR_GEN_DIGITS + 1, DIR_INSTANCE_HEX)) {
+        return false;
+    }
+    memcpy(digits, name + pre, DIR_GEN_DIGITS);
+    digits[DIR_GEN_DIGITS] = '\0';
+    return parse_gen(digits, g);
+}
+
+static char *format_record(const struct kv_store *s, bool held)
+{
+    return xasprintf(
+        RECORD_MAGIC "%s node=%s instance=%s pid=%ld wall=%lld\n", held ? "held" : "free", s->node,
+        s->instance, (long)s->pid, (long long)dir_wall_s()
+    );
+}
+
+/* Parse one record line; anything else leaves parsed false. */
+static void parse_record(const char *text, struct dir_record *r)
+{
+    char state[8], node[64], inst[DIR_INSTANCE_HEX + 2];
+    long pid;
+    long long wall;
+    int used = 0;
+
+    memset(r, 0, sizeof(*r));
+    if (text == NULL || !str_starts(text, RECORD_MAGIC)) {
+        return;
+    }
+    if (sscanf(
+            text + sizeof(RECORD_MAGIC) - 1, "%7s node=%63s instance=%33s pid=%ld wall=%lld%n",
+            state, node, inst, &pid, &wall, &used
+        ) != 5 ||
+        used == 0) {
+        return;
+    }
+    if (strcmp(state, "held") != 0 && strcmp(state, "free") != 0) {
+        return;
+    }
+    if (strlen(inst) != DIR_INSTANCE_HEX || !all_hex(inst, DIR_INSTANCE_HEX)) {
+        return;
+    }
+    r->parsed = true;
+    r->held = strcmp(state, "held") == 0;
+    snprintf(r->node, sizeof(r->node), "%s", node);
+    memcpy(r->instance, inst, DIR_INSTANCE_HEX + 1);
+    r->pid = pid;
+    r->wall = wall;
+}
+
+/* Read one head entry: 0 read, 1 absent, -1 error. */
+static int read_head(const char *ldir, const char *entry, struct dir_record *rec, int64_t *ctime_s)
+{
+    char *p = xasprintf("%s/%s", ldir, entry), *data;
+    struct stat st;
+    size_t len;
+    int r;
+
+    r = dir_read_file(p, &data, &len);
+    if (r == 0) {
+        parse_record(data, rec);
+        *ctime_s = stat(p, &st) == 0 ? (int64_t)st.st_ctime : dir_wall_s();
+        free(data);
+    }
+    free(p);
+    return r;
+}
+
+static bool exists_at(const char *ldir, const char *entry)
+{
+    char *p = xasprintf("%s/%s", ldir, entry);
+    struct stat st;
+    bool r = stat(p, &st) == 0;
+
+    free(p);
+    return r;
+}
+
+/* Store the new view; a different head (generation or claim name) starts a
+ * new observation window. */
+static void set_view(
+    struct dir_lock *l,
+    uint64_t g,
+    const char *claim,
+    const struct dir_record *rec,
+    int64_t ctime_s,
+    int64_t now
+)
+{
+    bool same = l->obs_valid && l->obs_g == g && str_eq(l->obs_claim, claim);
+
+    if (!same) {
+        free(l->obs_claim);
+        l->obs_claim = xstrdup(claim);
+        l->obs_g = g;
+        l->seen_at = now;
+        l->obs_valid = true;
+    }
+    l->obs_rec = *rec;
+    l->obs_ctime = ctime_s;
+}
+
+int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
+{
+    char *ldir = dir_lock_dir(s, l->name), **names, *claim = NULL, gn[DIR_GEN_DIGITS + 1];
+    uint64_t num_g = 0, claim_g = 0, g;
+    struct dir_record rec;
+    int64_t now = kv_now_ms(), ctime_s = 0;
+    size_t n;
+    int r = -1, rr;
+
+    if (dir_list_abs(ldir, true, &names, &n) != 0) {
+        goto out;
+    }
+    if (n == 0 && access(ldir, F_OK) != 0 && errno == ENOENT) {
+        kv_free_names(names);
+        l->obs_valid = false; /* no folder: free */
+        r = 0;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (parse_gen(names[i], &g) && g > num_g) {
+            num_g = g;
+        } else if (parse_claim(names[i], &g) && g > claim_g) {
+            claim_g = g;
+            free(claim);
+            claim = xstrdup(names[i]);
+        }
+    }
+    kv_free_names(names);
+    if (num_g >= claim_g && num_g > 0) {
+        free(claim);
+        claim = NULL;
+        g = num_g;
+        if (kv_dir_hooks.stale_listing > 0 && g > kv_dir_hooks.stale_listing) {
+            g -= kv_dir_hooks.stale_listing;
+            kv_dir_hooks.stale_listing = 0;
+        }
+    } else if (claim != NULL) {
+        g = claim_g;
+    } else {
+        goto out; /* an empty lock folder: no observation */
+    }
+
+    if (claim != NULL) {
+        rr = read_head(ldir, claim, &rec, &ctime_s);
+        memset(&rec, 0, sizeof(rec)); /* a claim's owner is unknown */
+    } else {
+        gen_name(gn, g);
+        rr = read_head(ldir, gn, &rec, &ctime_s);
+    }
+    if (rr == 1) {
+        /* stale listing: the head moved on; look for its successors */
+        free(claim);
+        claim = NULL;
+        rr = -1;
+        for (uint64_t k = 1; k <= DIR_STALE_PROBES; k++) {
+            gen_name(gn, g + k);
+            if (exists_at(ldir, gn)) {
+                g += k;
+                rr = read_head(ldir, gn, &rec, &ctime_s);
+                break;
+            }
+        }
+    }
+    if (rr != 0) {
+        goto out; /* never "free" on a view we could not read */
+    }
+    set_view(l, g, claim, &rec, ctime_s, now);
+    r = 1;
+out:
+    free(claim);
+    free(ldir);
+    return r;
+}
+
+bool dir_head_free(const struct dir_lock *l)
+{
+    return l->obs_valid && l->obs_claim == NULL && l->obs_rec.parsed && !l->obs_rec.held;
+}
+
+bool dir_head_ours(const struct kv_store *s, const struct dir_lock *l)
+{
+    if (!l->obs_valid) {
+        return false;
+    }
+    if (l->obs_claim != NULL) {
+        /* our own claim left by a failed install: nobody installed g+1 */
+        return strcmp(l->obs_claim + strlen(l->obs_claim) - DIR_INSTANCE_HEX, s->instance) == 0;
+    }
+    return l->obs_rec.parsed && l->obs_rec.held && strcmp(l->obs_rec.instance, s->instance) == 0;
+}
+
+static bool head_expired(const struct kv_store *s, const struct dir_lock *l, int64_t now)
+{
+    return l->obs_valid && !dir_head_free(l) && now - l->seen_at > s->lock_timeout_ms;
+}
+
+int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
+{
+    char *ldir = dir_lock_dir(s, l->name), gn[DIR_GEN_DIGITS + 1];
+    char *from, *claim, *next, *rec;
+    uint64_t g = l->obs_g;
+    int won = 0, e = 0;
+
+    gen_name(gn, g);
+    from = xasprintf("%s/%s", ldir, l->obs_claim ? l->obs_claim : gn);
+    claim = xasprintf("%s/.claim.%s.%s", ldir, gn, s->instance);
+    gen_name(gn, g + 1);
+    next = xasprintf("%s/%s", ldir, gn);
+    rec = format_record(s, held);
+
+    if (kv_dir_hooks.claim_delay_ms > 0) {
+        dir_sleep_ms(kv_dir_hooks.claim_delay_ms);
+    }
+    /* 1. claim: only the current head name can be renamed, and only once */
+    if (rename(from, claim) != 0 || kv_dir_hooks.claim_enoent > 0) {
+        e = kv_dir_hooks.claim_enoent > 0 ? ENOENT : errno;
+        if (kv_dir_hooks.claim_enoent > 0) {
+            kv_dir_hooks.claim_enoent--;
+        }
+        /* an NFS retransmission may have hidden our success */
+        if (!exists_at(ldir, strrchr(claim, '/') + 1)) {
+            goto out;
+        }
+    }
+    if (kv_dir_hooks.install_delay_ms > 0) {
+        dir_sleep_ms(kv_dir_hooks.install_delay_ms);
+    }
+    /* 2. install: only one process can create g+1 */
+    if (dir_create_excl(next, rec, strlen(rec)) != 0) {
+        e = errno;
+        goto out;
+    }
+    dir_fsync_dir(ldir);
+    /* 3. the claim holds the previous record: garbage now */
+    unlink(claim);
+    won = 1;
+    {
+        struct dir_record r;
+        parse_record(rec, &r);
+        set_view(l, g + 1, NULL, &r, dir_wall_s(), kv_now_ms());
+    }
+out:
+    free(rec);
+    free(next);
+    free(claim);
+    free(from);
+    free(ldir);
+    errno = e;
+    return won;
+}
+
+int dir_lock_create(struct kv_store *s, struct dir_lock *l)
+{
+    char *ldir = dir_lock_dir(s, l->name), gn[DIR_GEN_DIGITS + 1];
+    char *tmpdir = xasprintf("%s/priv/lock/.new.%s", s->root, s->instance);
+    char *first, *rec = format_record(s, true);
+    int won = 0, e = 0;
+
+    gen_name(gn, 1);
+    first = xasprintf("%s/%s", tmpdir, gn);
+    unlink(first); /* leftovers of an earlier attempt */
+    rmdir(tmpdir);
+    if (mkdir(tmpdir, 0755) != 0 || dir_create_excl(first, rec, strlen(rec)) != 0) {
+        e = errno;
+        goto cleanup;
+    }
+    /* fails while L exists: it is never empty */
+    if (rename(tmpdir, ldir) != 0) {
+        e = (errno == ENOTEMPTY) ? EEXIST : errno;
+        goto cleanup;
+    }
+    {
+        char *parent = xasprintf("%s/priv/lock", s->root);
+        dir_fsync_dir(parent);
+        free(parent);
+    }
+    won = 1;
+    {
+        struct dir_record r;
+        parse_record(rec, &r);
+        set_view(l, 1, NULL, &r, dir_wall_s(), kv_now_ms());
+    }
+    goto out;
+cleanup:
+    unlink(first);
+    rmdir(tmpdir);
+out:
+    free(first);
+    free(rec);
+    free(tmpdir);
+    free(ldir);
+    errno = e;
+    return won;
+}
+
+void dir_lock_restart_windows(struct kv_store *s, int64_t now)
+{
+    for (size_t i = 0; i < s->n_locks; i++) {
+        s->locks[i].seen_at = now;
+    }
+}
+
+void kv_lock_observe(struct kv_store *s, const char *name)
+{
+    if (lock_name_ok(name)) {
+        dir_lock_observe(s, dir_lock_find(s, name, true));
+    }
+}
+
+static void drop_cache(struct dir_lock *l)
+{
+    l->held_g = 0;
+    l->ok_at = -1;
+    l->domain = false;
+}
+
+/* After a won advance started at t_s: success within B, else a failure that
+ * never feeds the watchdog (12.4.4). */
+static int finish_won(struct kv_store *s, struct dir_lock *l, int64_t t_s, bool renew, char **err)
+{
+    int64_t took = kv_now_ms() - t_s;
+
+    l->held_g = l->obs_g;
+    if (took > s->renew_budget_ms) {
+        if (renew) {
+            dir_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
+        } else {
+            dir_err(err, "can't get cfs lock - acquisition took %lld ms", (long long)took);
+        }
+        return -1;
+    }
+    l->ok_at = t_s;
+    return 0;
+}
+
+static int renew(struct kv_store *s, struct dir_lock *l, char **err)
+{
+    int64_t t_s = kv_now_ms();
+    int e;
+
+    /* renew exactly our head, whatever the last observation said */
+    l->obs_valid = true;
+    l->obs_g = l->held_g;
+    free(l->obs_claim);
+    l->obs_claim = NULL;
+    if (!dir_lock_advance(s, l, true)) {
+        e = errno;
+        l->obs_valid = false;
+        drop_cache(l);
+        if (e == ENOENT || e == EEXIST || e == 0) {
+            dir_err(err, "cfs lock update failed - lock taken over");
+        } else {
+            dir_err(err, "cfs lock update failed - %s", strerror(e));
+        }
+        return -1;
+    }
+    return finish_won(s, l, t_s, true, err);
+}
+
+static int acquire(struct kv_store *s, struct dir_lock *l, char **err)
+{
+    int64_t t_s = kv_now_ms();
+    int r = dir_lock_observe(s, l);
+
+    if (r == 0) {
+        if (dir_lock_create(s, l)) {
+            return finish_won(s, l, t_s, false, err);
+        }
+        if (errno != EEXIST) {
+            dir_err(err, "can't get cfs lock - %s", strerror(errno));
+            return -1;
+        }
+    } else if (r > 0) {
+        if (dir_head_free(l) || dir_head_ours(s, l) || head_expired(s, l, t_s)) {
+            if (dir_lock_advance(s, l, true)) {
+                return finish_won(s, l, t_s, false, err);
+            }
+        }
+    }
+    dir_err(err, "can't get cfs lock");
+    return -1;
+}
+
+int kv_lock_get(struct kv_store *s, const char *name, char **err)
+{
+    struct dir_lock *l;
+    int r;
+
+    if (!lock_name_ok(name)) {
+        dir_err(err, "invalid lock name '%s'", name ? name : "");
+        return -1;
+    }
+    l = dir_lock_find(s, name, true);
+    if (l->held_g != 0 && l->ok_at >= 0 && kv_now_ms() - l->ok_at < s->lock_timeout_ms) {
+        return renew(s, l, err); /* no acquisition is tried */
+    }
+    r = acquire(s, l, err);
+    if (r != 0) {
+        drop_cache(l); /* also after a slow acquisition: not held */
+    }
+    return r;
+}
+
+bool kv_lock_release(struct kv_store *s, const char *name)
+{
+    struct dir_lock *l;
+
+    if (!lock_name_ok(name) || (l = dir_lock_find(s, name, false)) == NULL) {
+        return false;
+    }
+    drop_cache(l);
+    if (dir_lock_observe(s, l) <= 0 || l->obs_claim != NULL || !dir_head_ours(s, l)) {
+        return false;
+    }
+    return dir_lock_advance(s, l, false) == 1;
+}
+
+uint64_t kv_lock_generation(struct kv_store *s, const char *name)
+{
+    struct dir_lock *l = dir_lock_find(s, name, false);
+
+    return l ? l->held_g : 0;
+}
+
+int64_t kv_lock_renewed_at(struct kv_store *s, const char *name)
+{
+    struct dir_lock *l = dir_lock_find(s, name, false);
+
+    return (l && l->held_g != 0) ? l->ok_at : -1;
+}
+
+int dir_guard(struct kv_store *s, const char *lock, const char *what, char **err)
+{
+    struct dir_lock *l = dir_lock_find(s, lock, false);
+    bool ok = false;
+
+    if (l != NULL && l->held_g != 0) {
+        char *ldir = dir_lock_dir(s, lock), gn[DIR_GEN_DIGITS + 1];
+
+        gen_name(gn, l->held_g);
+        ok = exists_at(ldir, gn);
+        free(ldir);
+    }
+    if (ok && l->domain && kv_now_ms() - l->domain_at > DIR_DOMAIN_MAX_MS) {
+        dir_err(err, "'%s'-locked command timed out - aborting", lock);
+        return -1;
+    }
+    if (ok) {
+        return 0;
+    }
+    if (strcmp(lock, "ha_manager_lock") == 0) {
+        if (strcmp(what, "ha/manager_status") == 0) {
+            dir_err(err, "lost manager lock - not writing manager status");
+        } else if (strcmp(what, "crm commands") == 0) {
+            dir_err(err, "lost manager lock - not reading crm commands");
+        } else {
+            dir_err(err, "lost manager lock - not writing '%s'", what);
+        }
+    } else {
+        dir_err(err, "lost lock '%s' - not writing '%s'", lock, what);
+    }
+    return -1;
+}

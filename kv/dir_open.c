@@ -1,0 +1,227 @@
+/* dir_open.c - open a "dir:" store: startup check 2 of ha-stack.md 12.5
+ * (the store marker haven-store, store_id, the fixed folders). */
+#include "kv/dir_int.h"
+#include "state/str.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MARKER "haven-store"
+#define MARKER_WAIT_MS 1000 /* a racing initialiser writes it right away */
+
+/* "haven-store 1 id=<32 hex> created=<unix s>" */
+int dir_marker_parse(const char *text, char *id, size_t id_size)
+{
+    char buf[DIR_INSTANCE_HEX + 2];
+    long long created;
+    int used = 0;
+
+    if (sscanf(text, MARKER " 1 id=%33s created=%lld%n", buf, &created, &used) != 2 || used == 0 ||
+        strlen(buf) != DIR_INSTANCE_HEX || id_size < DIR_INSTANCE_HEX + 1) {
+        return -1;
+    }
+    for (const char *p = buf; *p; p++) {
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) {
+            return -1;
+        }
+    }
+    if (text[used] != '\0' && strcmp(text + used, "\n") != 0) {
+        return -1;
+    }
+    memcpy(id, buf, DIR_INSTANCE_HEX + 1);
+    return 0;
+}
+
+/* Read the marker, waiting up to 1 s while a racing creator fills it:
+ * 0 id read, 1 absent, -1 error. */
+static int read_marker(const char *root, char *id, char **err)
+{
+    char *abs = xasprintf("%s/" MARKER, root), *data;
+    int64_t start = kv_now_ms();
+    size_t len;
+    int r;
+
+    for (;;) {
+        r = dir_read_file(abs, &data, &len);
+        if (r != 0) {
+            if (r < 0) {
+                dir_err(err, "%s: %s", abs, strerror(errno));
+            }
+            break;
+        }
+        if (len > 0 || kv_now_ms() - start > MARKER_WAIT_MS) {
+            r = dir_marker_parse(data, id, DIR_INSTANCE_HEX + 1);
+            free(data);
+            if (r != 0) {
+                dir_err(err, "%s is not a haven store (bad marker)", root);
+            }
+            break;
+        }
+        free(data);
+        dir_sleep_ms(20);
+    }
+    free(abs);
+    return r;
+}
+
+static int create_marker(const char *root, char *id, char **err)
+{
+    char *abs = xasprintf("%s/" MARKER, root), *text;
+    int r;
+
+    dir_random_hex(id, DIR_INSTANCE_HEX);
+    text = xasprintf(MARKER " 1 id=%s created=%lld\n", id, (long long)dir_wall_s());
+    r = dir_create_excl(abs, text, strlen(text));
+    free(text);
+    free(abs);
+    if (r != 0) {
+        if (errno == EEXIST) {
+            r = read_marker(root, id, err); /* a racing initialiser won */
+            if (r == 1) {
+                dir_err(err, "%s/" MARKER ": vanished", root);
+                r = -1;
+            }
+            return r;
+        }
+        dir_err(err, "%s/" MARKER ": %s", root, strerror(errno));
+        return -1;
+    }
+    dir_fsync_dir(root);
+    return 0;
+}
+
+/* Startup check 2: 0 and the id, or -1. */
+static int check_root(const struct kv_options *o, const char *root, char *id, char **err)
+{
+    struct stat st;
+    char **names;
+    size_t n;
+    int r;
+
+    if (stat(root, &st) != 0) {
+        dir_err(err, "%s: %s", root, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        dir_err(err, "%s is not a haven store (not a folder)", root);
+        return -1;
+    }
+    r = read_marker(root, id, err);
+    if (r < 0) {
+        return -1;
+    }
+    if (r == 1) {
+        if (dir_list_abs(root, false, &names, &n) != 0) {
+            dir_err(err, "%s: %s", root, strerror(errno));
+            return -1;
+        }
+        kv_free_names(names);
+        if (n > 0) {
+            dir_err(err, "%s is not a haven store", root);
+            return -1;
+        }
+        if (o->store_id != NULL) {
+            /* probably an unmounted mount point: write nothing */
+            dir_err(err, "store id mismatch (%s is empty, store_id is %s)", root, o->store_id);
+            return -1;
+        }
+        if (create_marker(root, id, err) != 0) {
+            return -1;
+        }
+    }
+    if (o->store_id != NULL && strcmp(o->store_id, id) != 0) {
+        dir_err(err, "store id mismatch (%s has %s, store_id is %s)", root, id, o->store_id);
+        return -1;
+    }
+    return 0;
+}
+
+int kv_open(const struct kv_options *o, struct kv_store **out, char **err)
+{
+    char id[DIR_INSTANCE_HEX + 1], *root;
+    struct kv_store *s;
+    size_t len;
+
+    *out = NULL;
+    if (o->url == NULL || !str_starts(o->url, "dir:/")) {
+        dir_err(err, "unsupported store '%s' (want dir:<absolute path>)", o->url ? o->url : "");
+        return -1;
+    }
+    if (o->node == NULL || !dir_node_name_ok(o->node)) {
+        dir_err(err, "invalid node name '%s'", o->node ? o->node : "");
+        return -1;
+    }
+    if (o->daemon != NULL && strcmp(o->daemon, "crm") != 0 && strcmp(o->daemon, "lrm") != 0) {
+        dir_err(err, "invalid daemon '%s'", o->daemon);
+        return -1;
+    }
+    root = xstrdup(o->url + 4);
+    len = strlen(root);
+    while (len > 1 && root[len - 1] == '/') {
+        root[--len] = '\0';
+    }
+    if (check_root(o, root, id, err) != 0) {
+        free(root);
+        return -1;
+    }
+    s = xcalloc(1, sizeof(*s));
+    s->root = root;
+    snprintf(s->node, sizeof(s->node), "%s", o->node);
+    s->want_id = xstrdup(o->store_id);
+    s->store_id = xstrdup(id);
+    s->daemon = xstrdup(o->daemon);
+    s->pid = getpid();
+    dir_random_hex(s->instance, DIR_INSTANCE_HEX);
+    s->lock_timeout_ms = o->lock_timeout_ms;
+    s->renew_budget_ms = o->renew_budget_ms;
+    s->node_timeout_ms = o->node_timeout_ms;
+    s->probe_max_age_ms = o->probe_max_age_ms;
+    s->notice = o->notice;
+    s->notice_arg = o->notice_arg;
+    for (size_t i = 0; i < 16; i++) {
+        s->rng = s->rng * 16 +
+                 (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");
+    }
+    s->rng |= 1;
+    {
+        char *own = xasprintf("nodes/%s/resources", s->node);
+        int r = kv_mkdir(s, "ha/crm_commands.d", err);
+
+        r = r ? r : kv_mkdir(s, "priv/lock", err);
+        r = r ? r : kv_mkdir(s, own, err);
+        free(own);
+        if (r != 0) {
+            kv_close(s);
+            return -1;
+        }
+    }
+    *out = s;
+    return 0;
+}
+
+void kv_close(struct kv_store *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    dir_locks_free(s);
+    dir_beats_free(s);
+    for (size_t i = 0; i < s->n_sweeps; i++) {
+        free(s->sweeps[i].dir);
+    }
+    free(s->sweeps);
+    free(s->root);
+    free(s->want_id);
+    free(s->store_id);
+    free(s->daemon);
+    free(s);
+}
+
+const char *kv_instance(const struct kv_store *s)
+{
+    return s->instance;
+}

@@ -1,0 +1,110 @@
+/* dir_spool.c - the CRM command spool ha/crm_commands.d (ha-stack.md 12.3
+ * item 4): create-once files, so a command is never lost or torn, even when
+ * the manager lock moves while a writer is paused. */
+#include "kv/dir_int.h"
+#include "state/str.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPOOL "ha/crm_commands.d"
+
+int kv_spool_put(struct kv_store *s, const char *line, char **err)
+{
+    struct timespec ts;
+    char hex[9], *path, *data;
+    int r;
+
+    if (strchr(line, '\n') != NULL || *line == '\0') {
+        dir_err(err, "invalid crm command '%s'", line);
+        return -1;
+    }
+    clock_gettime(CLOCK_REALTIME, &ts);
+    dir_random_hex(hex, 8);
+    path = xasprintf(
+        SPOOL "/%020llu.%s.%ld.%s",
+        (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec, s->node,
+        (long)s->pid, hex
+    );
+    data = xasprintf("%s\n", line);
+    r = kv_write(s, path, data, strlen(data), NULL, err);
+    free(data);
+    free(path);
+    return r;
+}
+
+int kv_spool_take(struct kv_store *s, char **text, char **err)
+{
+    struct strbuf sb = {0};
+    char **names, *abs, *data;
+    size_t n, len;
+
+    *text = NULL;
+    if (dir_guard(s, "ha_manager_lock", "crm commands", err) != 0) {
+        return -1;
+    }
+    if (kv_list(s, SPOOL, &names, &n, err) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        abs = xasprintf("%s/" SPOOL "/%s", s->root, names[i]);
+        int r = dir_read_file(abs, &data, &len);
+        if (r < 0) {
+            dir_err(err, "unable to read file '" SPOOL "/%s' - %s", names[i], strerror(errno));
+            free(abs);
+            goto fail;
+        }
+        if (r == 0) {
+            /* taken once: whoever unlinks it owns it */
+            if (unlink(abs) != 0) {
+                int e = errno;
+                free(data);
+                if (e == ENOENT) {
+                    free(abs);
+                    continue;
+                }
+                dir_err(err, "unable to delete file '" SPOOL "/%s' - %s", names[i], strerror(e));
+                free(abs);
+                goto fail;
+            }
+            strbuf_addn(&sb, data, len);
+            if (len > 0 && data[len - 1] != '\n') {
+                strbuf_add(&sb, "\n");
+            }
+            free(data);
+        }
+        free(abs);
+    }
+    kv_free_names(names);
+    *text = sb.buf ? strbuf_take(&sb) : xstrdup("");
+    return 0;
+fail:
+    /* commands already unlinked must not be lost: hand them over */
+    kv_free_names(names);
+    if (sb.len > 0) {
+        free(*err);
+        *err = NULL;
+        *text = strbuf_take(&sb);
+        return 0;
+    }
+    strbuf_free(&sb);
+    return -1;
+}
+
+bool kv_spool_pending(struct kv_store *s)
+{
+    char **names;
+    size_t n;
+    bool r;
+
+    if (kv_list(s, SPOOL, &names, &n, NULL) != 0) {
+        return false;
+    }
+    r = n > 0;
+    kv_free_names(names);
+    return r;
+}

@@ -1,0 +1,528 @@
+/* test_kv_lock.c - the generation-head lease locks of kv/dir (ha-stack.md
+ * 12.4): acquire, renew, release, expiry on the observer's clock, takeover,
+ * slow renewals, injected NFS faults, the manager-lock guard, and a
+ * multi-process stress run checked against a ledger. */
+#include "test/kv_test.h"
+#include "test/test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#define T_MS 300
+#define LOCK "ha_manager_lock"
+
+static char *root;
+
+static void fresh_root(void)
+{
+    if (root != NULL) {
+        kvt_rm_rf(root);
+        free(root);
+    }
+    root = kvt_tmpdir();
+}
+
+/* Retry get every 10 ms until it works or limit_ms passes: the time it took,
+ * or -1. */
+static int64_t get_within(struct kv_store *s, const char *name, int64_t limit_ms)
+{
+    int64_t start = kv_now_ms();
+
+    while (kv_now_ms() - start < limit_ms) {
+        char *err = NULL;
+        int r = kv_lock_get(s, name, &err);
+
+        free(err);
+        if (r == 0) {
+            return kv_now_ms() - start;
+        }
+        dir_sleep_ms(10);
+    }
+    return -1;
+}
+
+static void test_acquire_renew_release(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK(a && b);
+    CHECK_INT(kv_lock_generation(a, LOCK), 0);
+    CHECK_INT(kv_lock_renewed_at(a, LOCK), -1);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(kv_lock_generation(a, LOCK), 1);
+    CHECK(kv_lock_renewed_at(a, LOCK) >= 0);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0); /* renewal = advance */
+    CHECK_INT(kv_lock_generation(a, LOCK), 2);
+    /* exactly one head, no claim left over */
+    {
+        char *ldir = xasprintf("%s/priv/lock/" LOCK, root), **names;
+        size_t n;
+        CHECK_INT(dir_list_abs(ldir, true, &names, &n), 0);
+        CHECK_INT(n, 1);
+        CHECK_STR(names[0], "00000000000000000002");
+        kv_free_names(names);
+        free(ldir);
+    }
+    CHECK_INT(kv_lock_get(b, LOCK, &err), -1);
+    CHECK_STR(err, "can't get cfs lock");
+    free(err);
+    err = NULL;
+    CHECK(!kv_lock_release(b, LOCK)); /* not ours */
+    CHECK(kv_lock_release(a, LOCK));
+    CHECK_INT(kv_lock_generation(a, LOCK), 0);
+    /* free head: taken at once */
+    CHECK_INT(kv_lock_get(b, LOCK, &err), 0);
+    CHECK_INT(kv_lock_generation(b, LOCK), 4);
+    CHECK(!kv_lock_release(a, LOCK));
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+static void test_takeover_after_expiry(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL;
+    int64_t seen, took;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    kv_lock_observe(b, LOCK);
+    seen = kv_now_ms();
+    /* while a renews, b never gets it */
+    for (int i = 0; i < 8; i++) {
+        CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+        free(err);
+        err = NULL;
+        CHECK_INT(kv_lock_get(b, LOCK, &err), -1);
+        dir_sleep_ms(T_MS / 4);
+    }
+    /* a stops: b gets it, but only after a full T of its own clock */
+    CHECK(kv_lock_get(a, LOCK, &err) == 0);
+    seen = kv_now_ms();
+    took = get_within(b, LOCK, 4 * T_MS);
+    CHECK(took >= 0);
+    CHECK(kv_now_ms() - seen > T_MS);
+    /* a's cache is older than T: it tries to acquire, and cannot */
+    free(err);
+    err = NULL;
+    CHECK_INT(kv_lock_get(a, LOCK, &err), -1);
+    CHECK_STR(err, "can't get cfs lock");
+    CHECK_INT(kv_lock_generation(a, LOCK), 0);
+    /* a renewal that finds its head gone reports the takeover (forced
+     * here with the bare primitive, as a skewed observer clock would) */
+    CHECK(kv_lock_release(b, LOCK));
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    {
+        struct dir_lock *l = dir_lock_find(b, LOCK, true);
+        CHECK_INT(dir_lock_observe(b, l), 1);
+        CHECK_INT(dir_lock_advance(b, l, true), 1);
+    }
+    CHECK_INT(kv_lock_get(a, LOCK, &err), -1);
+    CHECK_STR(err, "cfs lock update failed - lock taken over");
+    CHECK_INT(kv_lock_generation(a, LOCK), 0);
+    CHECK_INT(kv_lock_renewed_at(a, LOCK), -1);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+static void test_restarted_observer_waits_full_T(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL;
+    int64_t start;
+
+    fresh_root();
+    a = kvt_open(root, "a", "lrm", T_MS);
+    CHECK_INT(kv_lock_get(a, "ha_agent_a_lock", &err), 0);
+    b = kvt_open(root, "b", "crm", T_MS);
+    kv_lock_observe(b, "ha_agent_a_lock");
+    dir_sleep_ms(T_MS * 2 / 3);
+    kv_close(b); /* b restarts: its observation is gone */
+    b = kvt_open(root, "b", "crm", T_MS);
+    start = kv_now_ms();
+    CHECK(get_within(b, "ha_agent_a_lock", 4 * T_MS) >= 0);
+    CHECK(kv_now_ms() - start > T_MS);
+    /* a's next LRM (a new instance) sees a foreign head and waits T too */
+    kv_close(a);
+    a = kvt_open(root, "a", "lrm", T_MS);
+    start = kv_now_ms();
+    CHECK(get_within(a, "ha_agent_a_lock", 4 * T_MS) >= 0);
+    CHECK(kv_now_ms() - start > T_MS);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+static void test_release_lets_fence_ack_at_once(void)
+{
+    struct kv_store *lrm, *master;
+    char *err = NULL;
+
+    fresh_root();
+    lrm = kvt_open(root, "n1", "lrm", T_MS);
+    master = kvt_open(root, "n2", "crm", T_MS);
+    CHECK_INT(kv_lock_get(lrm, "ha_agent_n1_lock", &err), 0);
+    kv_lock_observe(master, "ha_agent_n1_lock");
+    CHECK_INT(kv_lock_get(master, "ha_agent_n1_lock", &err), -1);
+    CHECK(kv_lock_release(lrm, "ha_agent_n1_lock"));
+    free(err);
+    err = NULL;
+    CHECK_INT(kv_lock_get(master, "ha_agent_n1_lock", &err), 0);
+    kv_close(lrm);
+    kv_close(master);
+    free(err);
+}
+
+static void test_slow_renewal_fails(void)
+{
+    struct kv_store *a;
+    char *err = NULL;
+    int64_t ok_at;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    ok_at = kv_lock_renewed_at(a, LOCK);
+    kv_dir_hooks.install_delay_ms = T_MS / 2 + 30; /* > B = T/2 */
+    CHECK_INT(kv_lock_get(a, LOCK, &err), -1);
+    kv_dir_hooks.install_delay_ms = 0;
+    CHECK(err != NULL && str_starts(err, "cfs lock update failed - renewal took "));
+    CHECK(err != NULL && strstr(err, " ms") != NULL);
+    /* the generation moved, the renewal time did not: nothing to feed */
+    CHECK_INT(kv_lock_generation(a, LOCK), 2);
+    CHECK_INT(kv_lock_renewed_at(a, LOCK), ok_at);
+    /* a fast renewal afterwards works again */
+    free(err);
+    err = NULL;
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(kv_lock_generation(a, LOCK), 3);
+    CHECK(kv_lock_renewed_at(a, LOCK) > ok_at);
+    kv_close(a);
+    free(err);
+}
+
+static void test_claim_enoent_takes_stat_path(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    /* "rename done but ENOENT": the claim is found by stat, renewal wins */
+    kv_dir_hooks.claim_enoent = 1;
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(kv_dir_hooks.claim_enoent, 0);
+    CHECK_INT(kv_lock_generation(a, LOCK), 2);
+    /* a real ENOENT (stale generation) stays lost */
+    {
+        struct dir_lock *l = dir_lock_find(b, LOCK, true);
+        CHECK_INT(dir_lock_observe(b, l), 1);
+        CHECK_INT(l->obs_g, 2);
+        CHECK_INT(kv_lock_get(a, LOCK, &err), 0); /* head now 3 */
+        CHECK_INT(dir_lock_advance(b, l, true), 0);
+        CHECK_INT(errno, ENOENT);
+    }
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+static void test_stale_listing(void)
+{
+    struct kv_store *a, *b;
+    struct dir_lock *l;
+    char *err = NULL;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    for (int i = 0; i < 20; i++) {
+        CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    }
+    CHECK_INT(kv_lock_generation(a, LOCK), 20);
+    l = dir_lock_find(b, LOCK, true);
+    /* the listing names the gone head 19: stat finds 20 */
+    kv_dir_hooks.stale_listing = 1;
+    CHECK_INT(dir_lock_observe(b, l), 1);
+    CHECK_INT(kv_dir_hooks.stale_listing, 0);
+    CHECK_INT(l->obs_g, 20);
+    CHECK(l->obs_claim == NULL);
+    CHECK(l->obs_rec.parsed && l->obs_rec.held);
+    CHECK_STR(l->obs_rec.instance, kv_instance(a));
+    CHECK(!dir_head_free(l));
+    /* 16 behind: still found */
+    l->obs_valid = false;
+    kv_dir_hooks.stale_listing = 16;
+    CHECK_INT(dir_lock_observe(b, l), 1);
+    CHECK_INT(l->obs_g, 20);
+    /* 17 behind: no observation this round, never "free" */
+    l->obs_valid = false;
+    kv_dir_hooks.stale_listing = 17;
+    CHECK_INT(dir_lock_observe(b, l), -1);
+    CHECK(!l->obs_valid);
+    kv_dir_hooks.stale_listing = 17;
+    CHECK_INT(kv_lock_get(b, LOCK, &err), -1);
+    CHECK_STR(err, "can't get cfs lock");
+    /* a stale view never claims: the old head name is gone */
+    kv_dir_hooks.stale_listing = 0;
+    CHECK_INT(dir_lock_observe(b, l), 1);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(dir_lock_advance(b, l, true), 0);
+    CHECK_INT(kv_lock_generation(a, LOCK), 21);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+static void test_guarded_writes(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL, *data = NULL, *text = NULL;
+    size_t len;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_write(a, "ha/manager_status", "{}", 2, LOCK, &err), -1);
+    CHECK_STR(err, "lost manager lock - not writing manager status");
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(kv_write(a, "ha/manager_status", "{\"a\":1}", 7, LOCK, &err), 0);
+    CHECK_INT(kv_spool_put(b, "migrate vm:100 b", &err), 0);
+    CHECK_INT(kv_spool_take(a, &text, &err), 0);
+    CHECK_STR(text, "migrate vm:100 b\n");
+    free(text);
+    text = NULL;
+    /* b takes over after expiry; a's late write and spool read must fail */
+    kv_lock_observe(b, LOCK);
+    CHECK(get_within(b, LOCK, 4 * T_MS) >= 0);
+    free(err);
+    err = NULL;
+    CHECK_INT(kv_write(a, "ha/manager_status", "{\"a\":2}", 7, LOCK, &err), -1);
+    CHECK_STR(err, "lost manager lock - not writing manager status");
+    CHECK_INT(kv_read(b, "ha/manager_status", &data, &len, &err), 0);
+    CHECK_STR(data, "{\"a\":1}");
+    free(data);
+    CHECK_INT(kv_spool_put(b, "stop vm:100", &err), 0);
+    CHECK_INT(kv_spool_take(a, &text, &err), -1);
+    CHECK_STR(err, "lost manager lock - not reading crm commands");
+    CHECK(kv_spool_pending(a));
+    CHECK_INT(kv_spool_take(b, &text, &err), 0);
+    CHECK_STR(text, "stop vm:100\n");
+    CHECK(!kv_spool_pending(a));
+    free(text);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+static void test_failed_probe_restarts_windows(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL, *marker = NULL, *abs;
+    size_t len;
+    int64_t start;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(kv_probe(b, &err), 0);
+    kv_lock_observe(b, LOCK);
+    dir_sleep_ms(T_MS * 2 / 3);
+    /* b's probe fails (marker changed), then works again: the window of
+     * the head b watched starts again at the good probe */
+    abs = xasprintf("%s/haven-store", root);
+    CHECK_INT(dir_read_file(abs, &marker, &len), 0);
+    kvt_write_file(abs, "haven-store 1 id=00000000000000000000000000000000 created=1\n");
+    CHECK_INT(kv_probe(b, &err), -1);
+    CHECK(!kv_quorate(b));
+    kvt_write_file(abs, marker);
+    dir_sleep_ms(T_MS / 2);
+    CHECK_INT(kv_probe(b, &err), 0);
+    start = kv_now_ms();
+    CHECK(get_within(b, LOCK, 4 * T_MS) >= 0);
+    CHECK(kv_now_ms() - start > T_MS);
+    free(marker);
+    free(abs);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+/* ---- the multi-process stress run ---- */
+
+#define STRESS_PROCS 8
+#define STRESS_MS 3000
+
+static void stress_child(int id, const char *ledger)
+{
+    char node[16];
+    struct kv_store *s;
+    int fd = open(ledger, O_WRONLY | O_APPEND | O_CLOEXEC);
+    unsigned seed = (unsigned)getpid() * 2654435761u;
+    int64_t end = kv_now_ms() + STRESS_MS;
+
+    snprintf(node, sizeof(node), "n%d", id % 4); /* two processes per node */
+    s = kvt_open(root, node, "crm", T_MS);
+    if (s == NULL || fd < 0) {
+        _exit(3);
+    }
+    while (kv_now_ms() < end) {
+        char *err = NULL, line[128];
+        int r, roll;
+
+        seed = seed * 1103515245u + 12345u;
+        roll = (int)((seed >> 16) % 100);
+        /* some attempts are paused contenders: they decide, then sleep > T */
+        kv_dir_hooks.claim_delay_ms = roll < 3 ? T_MS + 50 : 0;
+        r = kv_lock_get(s, LOCK, &err);
+        free(err);
+        kv_dir_hooks.claim_delay_ms = 0;
+        if (r == 0) {
+            int64_t t_s = kv_lock_renewed_at(s, LOCK);
+            int n = snprintf(
+                line, sizeof(line), "%llu %s %s\n", (unsigned long long)kv_lock_generation(s, LOCK),
+                node, kv_instance(s)
+            );
+            if (write(fd, line, (size_t)n) != n) {
+                _exit(4);
+            }
+            /* the line counts only if written within the lease budget */
+            if (kv_now_ms() - t_s > T_MS / 2) {
+                n = snprintf(
+                    line, sizeof(line), "void %llu\n",
+                    (unsigned long long)kv_lock_generation(s, LOCK)
+                );
+                if (write(fd, line, (size_t)n) != n) {
+                    _exit(4);
+                }
+            }
+            if (roll < 15) {
+                kv_lock_release(s, LOCK); /* the others race for a free head */
+            } else if (roll < 17) {
+                kv_close(s); /* crash: a new instance, no release */
+                s = kvt_open(root, node, "crm", T_MS);
+                if (s == NULL) {
+                    _exit(3);
+                }
+            } else if (roll < 18) {
+                dir_sleep_ms(T_MS + 50); /* a paused holder */
+            }
+        }
+        dir_sleep_ms((seed >> 8) % 30);
+    }
+    kv_close(s);
+    close(fd);
+    _exit(0);
+}
+
+static void test_stress_ledger(void)
+{
+    char *ledger, *data = NULL, *save = NULL, *instances[4096];
+    pid_t pids[STRESS_PROCS];
+    unsigned long long last = 0, voids[4096];
+    size_t len, n_voids = 0, n_inst = 0, held = 0, distinct = 0;
+    int bad_order = 0, status;
+
+    fresh_root();
+    ledger = xasprintf("%s.ledger", root);
+    kvt_write_file(ledger, "");
+    for (int i = 0; i < STRESS_PROCS; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            stress_child(i, ledger);
+        }
+        CHECK(pids[i] > 0);
+    }
+    for (int i = 0; i < STRESS_PROCS; i++) {
+        CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CHECK_INT(dir_read_file(ledger, &data, &len), 0);
+    /* voided generations first */
+    for (char *p = data; p && (p = strstr(p, "void ")) != NULL; p += 5) {
+        if (n_voids < 4096) {
+            voids[n_voids++] = strtoull(p + 5, NULL, 10);
+        }
+    }
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        unsigned long long g;
+        char node[16], inst[40];
+        bool is_void = false;
+
+        if (str_starts(line, "void ")) {
+            continue;
+        }
+        if (sscanf(line, "%llu %15s %39s", &g, node, inst) != 3) {
+            bad_order++;
+            continue;
+        }
+        for (size_t i = 0; i < n_voids; i++) {
+            is_void |= voids[i] == g;
+        }
+        if (is_void) {
+            continue;
+        }
+        held++;
+        if (g <= last) {
+            fprintf(stderr, "ledger: generation %llu after %llu\n", g, last);
+            bad_order++;
+        }
+        last = g;
+        if (n_inst == 0 || strcmp(instances[n_inst - 1], inst) != 0) {
+            bool seen = false;
+            for (size_t i = 0; i < n_inst; i++) {
+                seen |= strcmp(instances[i], inst) == 0;
+            }
+            distinct += !seen;
+            if (n_inst < 4096) {
+                instances[n_inst++] = xstrdup(inst);
+            }
+        }
+    }
+    CHECK_INT(bad_order, 0);
+    CHECK(held > 20);
+    CHECK(distinct >= 2); /* the lock changed hands */
+    for (size_t i = 0; i < n_inst; i++) {
+        free(instances[i]);
+    }
+    if (getenv("KVTEST_VERBOSE")) {
+        fprintf(stderr, "stress: %zu holds, %zu voided, %zu owners\n", held, n_voids, distinct);
+    }
+    free(data);
+    unlink(ledger);
+    free(ledger);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    kv_dir_hooks.no_fsync = access("/dev/shm", W_OK) != 0; /* keep ext4 runs fast */
+    RUN(test_acquire_renew_release);
+    RUN(test_takeover_after_expiry);
+    RUN(test_restarted_observer_waits_full_T);
+    RUN(test_release_lets_fence_ack_at_once);
+    RUN(test_slow_renewal_fails);
+    RUN(test_claim_enoent_takes_stat_path);
+    RUN(test_stale_listing);
+    RUN(test_guarded_writes);
+    RUN(test_failed_probe_restarts_windows);
+    RUN(test_stress_ledger);
+    if (root != NULL) {
+        kvt_rm_rf(root);
+        free(root);
+    }
+    return test_summary();
+}
