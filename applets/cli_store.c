@@ -25,16 +25,8 @@ int cli_open(struct cli *c)
         return EXIT_USAGE;
     }
     c->conf_loaded = true;
-    struct kv_options o = {
-        .url = c->conf.store,
-        .node = c->conf.node,
-        .store_id = c->conf.store_id,
-        .daemon = NULL,
-        .lock_timeout_ms = c->conf.lock_timeout * 1000,
-        .renew_budget_ms = c->conf.lock_timeout * 1000,
-        .node_timeout_ms = conf_node_timeout(&c->conf) * 1000,
-        .probe_max_age_ms = 2 * conf_short_sleep(&c->conf) * 1000,
-    };
+    struct kv_options o;
+    conf_kv_options(&c->conf, NULL, 10, &o); /* the CLI takes no lease: B unused */
     if (kv_open(&o, &c->kv, &err) < 0) {
         cli_fail(EXIT_USAGE, "%s", err ? err : "unable to open the store");
         free(err);
