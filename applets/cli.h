@@ -174,7 +174,26 @@ struct status_in {
     const struct svc_config *sc; /* with node */
     const char *crs_ha; /* NULL = basic */
 };
-/* The entries of 7.4 as a JSON array (the keys of 12.10). */
-cJSON *status_entries(const struct status_in *in);
+/* One entry of 7.4; strings are borrowed from the input unless noted. */
+struct status_entry {
+    char *id; /* owned */
+    const char *type, *node;
+    char *status; /* owned: the text after the type */
+    int quorate;
+    bool has_timestamp;
+    int64_t timestamp;
+    const char *armed_state, *resource_mode; /* fencing */
+    const char *sid, *state, *crm_state; /* service */
+    const struct svc_conf *sc; /* service: its config, or NULL */
+};
+struct status_list {
+    struct status_entry *v;
+    size_t n, cap;
+};
+/* The entries of 7.4 in order, appended to l (valid while in is). */
+void status_entries(const struct status_in *in, struct status_list *l);
+void status_list_free(struct status_list *l);
+/* The entries as JSON, with the keys of 12.10. */
+cJSON *status_json(const struct status_list *l);
 
 #endif

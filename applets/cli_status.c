@@ -32,21 +32,19 @@ static void fmt_time(int64_t ts, char *buf, size_t len)
     }
 }
 
-static cJSON *entry(cJSON *arr, const char *id, const char *type, const char *node)
+static struct status_entry *
+entry(struct status_list *l, char *id, const char *type, const char *node)
 {
-    cJSON *e = cJSON_CreateObject();
-
-    cli_json_add_str(e, "id", id);
-    cli_json_add_str(e, "type", type);
-    cli_json_add_str(e, "node", node);
-    cJSON_AddItemToArray(arr, e);
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    struct status_entry *e = &l->v[l->n++];
+    memset(e, 0, sizeof(*e));
+    e->id = id;
+    e->type = type;
+    e->node = node;
     return e;
-}
-
-static void set_status(cJSON *e, char *text)
-{
-    cli_json_add_str(e, "status", text);
-    free(text);
 }
 
 static bool master_active(const struct status_in *in)
@@ -57,7 +55,7 @@ static bool master_active(const struct status_in *in)
            strcmp(ts_status(in->now, ms->timestamp), "active") == 0;
 }
 
-static void add_master(cJSON *arr, const struct status_in *in)
+static void add_master(struct status_list *l, const struct status_in *in)
 {
     const struct manager_status *ms = in->ms;
     const char *st;
@@ -81,34 +79,34 @@ static void add_master(cJSON *arr, const struct status_in *in)
         strbuf_addf(&extra, " - %s load CRS", in->crs_ha);
     }
     fmt_time(ms->timestamp, when, sizeof(when));
-    cJSON *e = entry(arr, "master", "master", ms->master_node);
-    set_status(e, xasprintf("%s (%s, %s)%s", ms->master_node, st, when, strbuf_str(&extra)));
-    cli_json_add_int(e, "timestamp", ms->timestamp);
+    struct status_entry *e = entry(l, xstrdup("master"), "master", ms->master_node);
+    e->status = xasprintf("%s (%s, %s)%s", ms->master_node, st, when, strbuf_str(&extra));
+    e->has_timestamp = true;
+    e->timestamp = ms->timestamp;
     strbuf_free(&extra);
 }
 
-static void add_fencing(cJSON *arr, const struct status_in *in)
+static void add_fencing(struct status_list *l, const struct status_in *in)
 {
     const struct manager_status *ms = in->ms;
-    cJSON *e = entry(arr, "fencing", "fencing", ms->master_node ? ms->master_node : in->local);
+    struct status_entry *e =
+        entry(l, xstrdup("fencing"), "fencing", ms->master_node ? ms->master_node : in->local);
 
     if (ms->disarm_mode != NULL) {
         const char *state = ms->disarm_state ? ms->disarm_state : "disarming";
         bool released = strcmp(state, "disarmed") == 0;
-        set_status(
-            e, xasprintf(
-                   "%s, resource mode: %s (CRM watchdog %s)", state, ms->disarm_mode,
-                   released ? "released" : "active"
-               )
+        e->status = xasprintf(
+            "%s, resource mode: %s (CRM watchdog %s)", state, ms->disarm_mode,
+            released ? "released" : "active"
         );
-        cli_json_add_str(e, "armed-state", state);
-        cli_json_add_str(e, "resource_mode", ms->disarm_mode);
+        e->armed_state = state;
+        e->resource_mode = ms->disarm_mode;
     } else if (master_active(in)) {
-        set_status(e, xstrdup("armed (CRM watchdog active)"));
-        cli_json_add_str(e, "armed-state", "armed");
+        e->status = xstrdup("armed (CRM watchdog active)");
+        e->armed_state = "armed";
     } else {
-        set_status(e, xstrdup("standby (CRM watchdog standby)"));
-        cli_json_add_str(e, "armed-state", "standby");
+        e->status = xstrdup("standby (CRM watchdog standby)");
+        e->armed_state = "standby";
     }
 }
 
@@ -132,16 +130,15 @@ static size_t *active_counts(const struct manager_status *ms)
     return count;
 }
 
-static void add_lrm(cJSON *arr, const struct status_in *in, size_t i, size_t active)
+static void add_lrm(struct status_list *l, const struct status_in *in, size_t i, size_t active)
 {
     const char *node = in->ms->nodes[i].node;
     const struct lrm_status *ls = &in->lrm[i];
-    char *id = xasprintf("lrm:%s", node), when[64];
-    cJSON *e = entry(arr, id, "lrm", node);
+    char when[64];
+    struct status_entry *e = entry(l, xasprintf("lrm:%s", node), "lrm", node);
 
-    free(id);
     if (!in->lrm_ok[i]) {
-        set_status(e, xasprintf("%s (unable to read lrm status)", node));
+        e->status = xasprintf("%s (unable to read lrm status)", node);
         return;
     }
     const char *mode = ls->mode && ls->mode[0] ? ls->mode : "active";
@@ -164,8 +161,9 @@ static void add_lrm(cJSON *arr, const struct status_in *in, size_t i, size_t act
                      : strcmp(mode, "disarm") == 0 ? "released"
                                                    : "standby";
     fmt_time(ls->timestamp, when, sizeof(when));
-    set_status(e, xasprintf("%s (%s, watchdog %s, %s)", node, st, wd, when));
-    cli_json_add_int(e, "timestamp", ls->timestamp);
+    e->status = xasprintf("%s (%s, watchdog %s, %s)", node, st, wd, when);
+    e->has_timestamp = true;
+    e->timestamp = ls->timestamp;
     free(st);
 }
 
@@ -203,7 +201,7 @@ static const char *verbose_state(const struct sd *sd, const struct svc_conf *sc)
 }
 
 static void add_service(
-    cJSON *arr,
+    struct status_list *l,
     const struct status_in *in,
     const char *sid,
     const struct sd *sd,
@@ -213,46 +211,48 @@ static void add_service(
     const char *node = sd && sd->node ? sd->node : sc ? sc->node : NULL;
     bool ignore_mode = in->ms->disarm_mode && strcmp(in->ms->disarm_mode, "ignore") == 0;
     const char *state = ignore_mode ? "ignore" : verbose_state(sd, sc);
-    char *id = xasprintf("service:%s", sid);
-    cJSON *e = entry(arr, id, "service", node);
+    size_t len = strlen(sid);
+    char *id = xmalloc(len + 9);
 
-    free(id);
-    set_status(e, xasprintf("%s (%s, %s)", sid, node ? node : "---", state));
-    cli_json_add_str(e, "sid", sid);
-    cli_json_add_str(e, "state", state);
-    if (sd != NULL && sd->state != SS_NONE) {
-        cli_json_add_str(e, "crm_state", svc_state_name(sd->state));
-    }
-    if (sc != NULL) {
-        cli_json_add_str(e, "request_state", sc->state);
-        cli_json_add_int(e, "max_restart", sc->max_restart);
-        cli_json_add_int(e, "max_relocate", sc->max_relocate);
-        cli_json_add_int(e, "failback", sc->failback ? 1 : 0);
-        cli_json_add_str(e, "comment", sc->comment);
-        cli_json_add_str(e, "group", sc->group);
-    }
+    memcpy(id, "service:", 8);
+    memcpy(id + 8, sid, len + 1);
+    struct status_entry *e = entry(l, id, "service", node);
+    e->sid = sid;
+    e->state = state;
+    struct strbuf text = {0}; /* no printf: this runs once per service */
+    strbuf_add(&text, sid);
+    strbuf_add(&text, " (");
+    strbuf_add(&text, node ? node : "---");
+    strbuf_add(&text, ", ");
+    strbuf_add(&text, state);
+    strbuf_add(&text, ")");
+    e->status = strbuf_take(&text);
+    e->crm_state = sd != NULL && sd->state != SS_NONE ? svc_state_name(sd->state) : NULL;
+    e->sc = sc;
 }
 
-cJSON *status_entries(const struct status_in *in)
+void status_entries(const struct status_in *in, struct status_list *l)
 {
     const struct manager_status *ms = in->ms;
-    cJSON *arr = cJSON_CreateArray();
-    cJSON *q = entry(arr, "quorum", "quorum", in->local);
+    struct status_entry *q = entry(l, xstrdup("quorum"), "quorum", in->local);
     size_t *active = active_counts(ms);
 
-    set_status(q, in->quorate ? xstrdup("OK") : xasprintf("No quorum on node '%s'!", in->local));
-    cli_json_add_int(q, "quorate", in->quorate ? 1 : 0);
-    add_master(arr, in);
-    add_fencing(arr, in);
+    q->status = in->quorate ? xstrdup("OK") : xasprintf("No quorum on node '%s'!", in->local);
+    q->quorate = in->quorate ? 1 : 0;
+    add_master(l, in);
+    add_fencing(l, in);
     for (size_t i = 0; i < ms->n_nodes; i++) {
-        add_lrm(arr, in, i, active[i]);
+        add_lrm(l, in, i, active[i]);
     }
     free(active);
-    /* Both lists are sorted by sid: one merge walk. */
-    for (size_t i = 0; i < ms->n_svcs; i++) {
-        add_service(
-            arr, in, ms->svcs[i].sid, &ms->svcs[i], svc_config_find(in->sc, ms->svcs[i].sid)
-        );
+    /* Both lists are sorted by sid: merge walks, no lookups. */
+    for (size_t i = 0, j = 0; i < ms->n_svcs; i++) {
+        const char *sid = ms->svcs[i].sid;
+        while (j < in->sc->n && strcmp(in->sc->v[j].sid, sid) < 0) {
+            j++;
+        }
+        bool hit = j < in->sc->n && strcmp(in->sc->v[j].sid, sid) == 0;
+        add_service(l, in, sid, &ms->svcs[i], hit ? &in->sc->v[j] : NULL);
     }
     for (size_t i = 0, j = 0; i < in->sc->n; i++) {
         const char *sid = in->sc->v[i].sid;
@@ -262,25 +262,64 @@ cJSON *status_entries(const struct status_in *in)
         if (j < ms->n_svcs && strcmp(ms->svcs[j].sid, sid) == 0) {
             continue;
         }
-        add_service(arr, in, sid, NULL, &in->sc->v[i]);
+        add_service(l, in, sid, NULL, &in->sc->v[i]);
+    }
+}
+
+void status_list_free(struct status_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].id);
+        free(l->v[i].status);
+    }
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+/* The keys of upstream's GET /cluster/ha/status/current (12.10). */
+cJSON *status_json(const struct status_list *l)
+{
+    cJSON *arr = cJSON_CreateArray();
+
+    for (size_t i = 0; i < l->n; i++) {
+        const struct status_entry *e = &l->v[i];
+        cJSON *o = cJSON_CreateObject();
+        cli_json_add_str(o, "id", e->id);
+        cli_json_add_str(o, "type", e->type);
+        cli_json_add_str(o, "node", e->node);
+        cli_json_add_str(o, "status", e->status);
+        if (strcmp(e->type, "quorum") == 0) {
+            cli_json_add_int(o, "quorate", e->quorate);
+        }
+        if (e->has_timestamp) {
+            cli_json_add_int(o, "timestamp", e->timestamp);
+        }
+        cli_json_add_str(o, "armed-state", e->armed_state);
+        cli_json_add_str(o, "resource_mode", e->resource_mode);
+        cli_json_add_str(o, "sid", e->sid);
+        cli_json_add_str(o, "state", e->state);
+        cli_json_add_str(o, "crm_state", e->crm_state);
+        if (e->sc != NULL) {
+            cli_json_add_str(o, "request_state", e->sc->state);
+            cli_json_add_int(o, "max_restart", e->sc->max_restart);
+            cli_json_add_int(o, "max_relocate", e->sc->max_relocate);
+            cli_json_add_int(o, "failback", e->sc->failback ? 1 : 0);
+            cli_json_add_str(o, "comment", e->sc->comment);
+            cli_json_add_str(o, "group", e->sc->group);
+        }
+        cJSON_AddItemToArray(arr, o);
     }
     return arr;
 }
 
-static void print_text(const cJSON *arr)
+static void print_text(const struct status_list *l)
 {
-    struct strbuf sb = {0};
-    const cJSON *e;
-
-    cJSON_ArrayForEach(e, arr)
-    {
-        strbuf_addf(
-            &sb, "%s %s\n", cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring,
-            cJSON_GetObjectItemCaseSensitive(e, "status")->valuestring
-        );
+    for (size_t i = 0; i < l->n; i++) {
+        fputs(l->v[i].type, stdout);
+        putchar(' ');
+        fputs(l->v[i].status, stdout);
+        putchar('\n');
     }
-    fwrite(strbuf_str(&sb), 1, sb.len, stdout);
-    strbuf_free(&sb);
 }
 
 /* {lrm_status: {node: raw}, manager_status: raw, quorum: {node, quorate}};
@@ -352,13 +391,15 @@ int cli_status(struct cli *c)
         .sc = &sc,
         .crs_ha = crs,
     };
+    struct status_list entries = {0};
+
     load_lrms(c, &ms, lrm, ok);
-    cJSON *entries = status_entries(&in);
+    status_entries(&in, &entries);
     const char *verbose = cli_param(c, "verbose");
     bool full = verbose && strcmp(verbose, "1") == 0;
 
     if (c->fmt == FMT_TEXT) {
-        print_text(entries);
+        print_text(&entries);
         if (full) {
             cJSON *st = full_state(c, raw, &ms);
             fputs("full cluster state:\n", stdout);
@@ -370,9 +411,11 @@ int cli_status(struct cli *c)
         cli_json_output(c, st);
         cJSON_Delete(st);
     } else {
-        cli_json_output(c, entries);
+        cJSON *arr = status_json(&entries);
+        cli_json_output(c, arr);
+        cJSON_Delete(arr);
     }
-    cJSON_Delete(entries);
+    status_list_free(&entries);
     for (size_t i = 0; i < ms.n_nodes; i++) {
         lrm_status_free(&lrm[i]);
     }

@@ -109,98 +109,81 @@ int cli_members(struct cli *c, struct strlist *nodes, struct strlist *online)
     return 0;
 }
 
-struct reg_entry {
-    char *sid, *node;
+/* The location registry (12.7): each member's listing of
+ * nodes/<node>/resources, sorted byte-wise by kv_list. A lookup is one
+ * binary search per member: no sort, no quadratic work. */
+struct registry {
+    struct strlist nodes;
+    char ***names;
+    size_t *counts;
 };
 
-static int cmp_reg(const void *a, const void *b)
+static void registry_free(struct registry *r)
 {
-    const struct reg_entry *x = a, *y = b;
-    int d = strcmp(x->sid, y->sid);
-
-    return d ? d : strcmp(x->node, y->node);
+    for (size_t i = 0; i < r->nodes.n; i++) {
+        if (r->names[i] != NULL) {
+            kv_free_names(r->names[i]);
+        }
+    }
+    free(r->names);
+    free(r->counts);
+    strlist_clear(&r->nodes);
 }
 
-/* Every registration (sid, node), sorted by sid then node: one listing per
- * member, one binary search per service, no quadratic work. */
-static int registry_load(struct cli *c, struct reg_entry **out, size_t *n_out)
+static int registry_load(struct cli *c, struct registry *r)
 {
-    struct strlist nodes = {0};
-    struct reg_entry *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc = cli_members(c, &nodes, NULL);
+    int rc = cli_members(c, &r->nodes, NULL);
 
-    for (size_t i = 0; i < nodes.n && rc == 0; i++) {
-        char *dir = xasprintf("nodes/%s/resources", nodes.v[i]), *err = NULL, **names = NULL;
-        size_t k = 0;
-        if (kv_list(c->kv, dir, &names, &k, &err) < 0) {
+    r->names = xcalloc(r->nodes.n + 1, sizeof(*r->names));
+    r->counts = xcalloc(r->nodes.n + 1, sizeof(*r->counts));
+    for (size_t i = 0; i < r->nodes.n && rc == 0; i++) {
+        char *dir = xasprintf("nodes/%s/resources", r->nodes.v[i]), *err = NULL;
+        if (kv_list(c->kv, dir, &r->names[i], &r->counts[i], &err) < 0) {
             rc = cli_fail(EXIT_FAIL, "unable to list '%s' - %s", dir, err ? err : "store error");
-        }
-        for (size_t j = 0; j < k; j++) {
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                v = xrealloc(v, cap * sizeof(*v));
-            }
-            v[n].sid = xstrdup(names[j]);
-            v[n++].node = xstrdup(nodes.v[i]);
-        }
-        if (names != NULL) {
-            kv_free_names(names);
+            r->names[i] = NULL;
+            r->counts[i] = 0;
         }
         free(err);
         free(dir);
     }
-    strlist_clear(&nodes);
-    if (n > 1) {
-        qsort(v, n, sizeof(*v), cmp_reg);
-    }
-    *out = v;
-    *n_out = n;
     return rc;
 }
 
-static void registry_free(struct reg_entry *v, size_t n)
+/* The first member (in byte order) that holds sid, or NULL. Borrowed. */
+static const char *registry_find(const struct registry *r, const char *sid)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].sid);
-        free(v[i].node);
-    }
-    free(v);
-}
-
-/* The first registration of sid (its first node in byte order), or NULL. */
-static const struct reg_entry *registry_find(const struct reg_entry *v, size_t n, const char *sid)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(v[mid].sid, sid) < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
+    for (size_t i = 0; i < r->nodes.n; i++) {
+        size_t lo = 0, hi = r->counts[i];
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int d = strcmp(r->names[i][mid], sid);
+            if (d == 0) {
+                return r->nodes.v[i];
+            }
+            if (d < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
     }
-    return lo < n && strcmp(v[lo].sid, sid) == 0 ? &v[lo] : NULL;
+    return NULL;
 }
 
 int cli_registered_node(struct cli *c, const char *sid, char **node)
 {
-    struct reg_entry *v;
-    size_t n;
-    int rc = registry_load(c, &v, &n);
-    const struct reg_entry *e = rc == 0 ? registry_find(v, n, sid) : NULL;
+    struct registry r = {0};
+    int rc = registry_load(c, &r);
 
-    *node = e ? xstrdup(e->node) : NULL;
-    registry_free(v, n);
+    *node = rc == 0 ? xstrdup(registry_find(&r, sid)) : NULL;
+    registry_free(&r);
     return rc;
 }
 
 int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
 {
     char *text = NULL, *err = NULL;
-    struct reg_entry *reg = NULL;
-    size_t n_reg = 0;
+    struct registry reg = {0};
     int rc = cli_read(c, "ha/resources.cfg", &text);
 
     memset(sc, 0, sizeof(*sc));
@@ -217,13 +200,12 @@ int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
         return rc;
     }
     free(text);
-    if ((rc = registry_load(c, &reg, &n_reg)) == 0) {
+    if ((rc = registry_load(c, &reg)) == 0) {
         for (size_t i = 0; i < sc->n; i++) {
-            const struct reg_entry *e = registry_find(reg, n_reg, sc->v[i].sid);
-            sc->v[i].node = e ? xstrdup(e->node) : NULL;
+            sc->v[i].node = xstrdup(registry_find(&reg, sc->v[i].sid));
         }
     }
-    registry_free(reg, n_reg);
+    registry_free(&reg);
     if (rc != 0) {
         svc_config_free(sc);
     }
