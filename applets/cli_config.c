@@ -243,13 +243,17 @@ static char *do_add(struct cli *c, void *arg)
 
 int cli_add(struct cli *c)
 {
-    char *sid = cli_resolve_sid(c, cli_param(c, "sid"));
-    const char *type = cli_param(c, "type"), *node = cli_param(c, "node");
+    const char *raw = cli_param(c, "sid"), *type = cli_param(c, "type");
+    const char *node = cli_param(c, "node");
+    bool bare = strspn(raw, "0123456789") == strlen(raw);
+    char *sid = bare && type ? xasprintf("%s:%s", type, raw) : cli_resolve_sid(c, raw);
     struct strlist nodes = {0};
     int rc;
 
-    if (type != NULL && strncmp(sid, type, strlen(type)) != 0) {
+    if (type != NULL && (strncmp(sid, type, strlen(type)) != 0 || sid[strlen(type)] != ':')) {
         rc = cli_fail(EXIT_FAIL, "types does not match");
+    } else if (bare && type && cli_verify_name(type, raw) != NULL) {
+        rc = cli_param_error("sid", cli_verify_name(type, raw));
     } else if ((rc = cli_need_quorum(c)) == 0 && node != NULL && (rc = cli_members(c, &nodes, NULL)) == 0 && !strlist_has(&nodes, node)) {
         rc = cli_fail(EXIT_FAIL, "no such cluster node '%s'", node);
     }

@@ -227,6 +227,22 @@ run status --output-format json-pretty
 expect_rc 0 "status json-pretty"
 head -n 2 "$tmp/out" | tail -n 1 | grep -q '^   {$' && ok || bad "status json-pretty layout"
 
+# A stale master, disarmed in ignore mode; no configured service -> idle.
+mkdir "$tmp/st2"
+printf 'node=node1\nstore=dir:%s\n' "$tmp/st2" >"$tmp/c2.conf"
+"$haven" ha-manager -c "$tmp/c2.conf" status >/dev/null 2>&1
+old=$((now - 300))
+printf '{"master_node":"node2","timestamp":%d,"node_status":{},"service_status":{"vm:100":{"state":"started","node":"node2","uid":"a","running":1}},"disarm":{"mode":"ignore","state":"disarmed"}}' $old \
+    >"$tmp/st2/ha/manager_status"
+cat >"$tmp/want" <<EOF
+quorum OK
+master node2 (idle, $(tm $old)) - disarmed, resource mode: ignore
+fencing disarmed, resource mode: ignore (CRM watchdog released)
+service vm:100 (node2, ignore)
+EOF
+"$haven" ha-manager -c "$tmp/c2.conf" status >"$tmp/out" 2>"$tmp/err"
+expect_out "status of a stale, disarmed master" "$tmp/want"
+
 # ---- config ----
 cat >"$tmp/want" <<'EOF'
 ct:200
@@ -474,6 +490,14 @@ cp "$tmp/ms" "$st/ha/manager_status"
 printf 'garbage' >"$st/nodes/node1/lrm_status"
 run status
 grep -qx "lrm node1 (unable to read lrm status)" "$tmp/out" && ok || bad "corrupt lrm_status not reported"
+printf 'node=node1\nstore=dir:%s\nstore_id=00000000000000000000000000000000\n' "$st" >"$tmp/other.conf"
+run -c "$tmp/other.conf" status
+expect_rc 2 "store id mismatch"
+grep -q "store id mismatch" "$tmp/err" && ok || bad "store id mismatch text: $(cat "$tmp/err")"
+run add 310 --type ct
+expect_rc 0 "add of a bare id with --type"
+[ -f "$st/nodes/node1/resources/ct:310" ] && ok || bad "add 310 --type ct did not add ct:310"
+bad_input 1 "types does not match" add vm:311 --type ct
 run -c "$tmp/none.conf" status
 expect_rc 2 "missing config file"
 [ "$(wc -l <"$tmp/err")" -le 3 ] && ok || bad "missing config: more than 3 lines"
