@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-enum conf_kind { K_NODE, K_STORE, K_STRING, K_SECONDS };
+enum conf_kind { K_NODE, K_STORE, K_STORE_ID, K_STRING, K_SECONDS };
 
 struct conf_key {
     const char *name;
@@ -23,7 +23,7 @@ struct conf_key {
 static const struct conf_key conf_keys[] = {
     {"node", K_NODE, 0},
     {"store", K_STORE, STR(store)},
-    {"store_id", K_STRING, STR(store_id)},
+    {"store_id", K_STORE_ID, STR(store_id)},
     {"watchdog_socket", K_STRING, STR(watchdog_socket)},
     {"agents_dir", K_STRING, STR(agents_dir)},
     {"shutdown_marker", K_STRING, STR(shutdown_marker)},
@@ -120,6 +120,11 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
     case K_STORE:
         if (!str_starts(val, "dir:/")) {
             return xasprintf("bad value for 'store': '%s' (want dir:<absolute path>)", val);
+        }
+        break;
+    case K_STORE_ID:
+        if (strlen(val) != 32 || strspn(val, "0123456789abcdef") != 32) {
+            return xasprintf("bad value for 'store_id': '%s' (want 32 hex digits)", val);
         }
         break;
     case K_STRING:

@@ -116,7 +116,8 @@ int dir_mkdir_p(const char *abs);
 /* dir_lock.c */
 struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add);
 char *dir_lock_dir(const struct kv_store *s, const char *name); /* caller frees */
-/* Refresh the observation: 1 observed, 0 no lock folder (free), -1 none. */
+/* Refresh the observation: 1 observed, 0 no lock folder or an empty one
+ * (free), -1 none. */
 int dir_lock_observe(struct kv_store *s, struct dir_lock *l);
 /* advance(L, g, record) from the observed head: 1 won, 0 lost (errno why). */
 int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held);

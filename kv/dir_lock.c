@@ -224,9 +224,11 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
     if (dir_list_abs(ldir, true, &names, &n) != 0) {
         goto out;
     }
-    if (n == 0 && access(ldir, F_OK) != 0 && errno == ENOENT) {
+    if (n == 0) {
+        /* no folder (or an emptied one, which the creating rename can
+         * replace atomically): free */
         kv_free_names(names);
-        l->obs_valid = false; /* no folder: free */
+        l->obs_valid = false;
         r = 0;
         goto out;
     }
@@ -237,6 +239,14 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
             claim_g = g;
             free(claim);
             claim = xstrdup(names[i]);
+        }
+    }
+    /* claims below the numbered head are finished transitions: garbage */
+    for (size_t i = 0; i < n; i++) {
+        if (parse_claim(names[i], &g) && g < num_g) {
+            char *p = xasprintf("%s/%s", ldir, names[i]);
+            unlink(p);
+            free(p);
         }
     }
     kv_free_names(names);
@@ -419,6 +429,22 @@ void kv_lock_observe(struct kv_store *s, const char *name)
     if (lock_name_ok(name)) {
         dir_lock_observe(s, dir_lock_find(s, name, true));
     }
+}
+
+void kv_lock_observe_prefix(struct kv_store *s, const char *prefix)
+{
+    char *parent = xasprintf("%s/priv/lock", s->root), **names;
+    size_t n;
+
+    if (dir_list_abs(parent, false, &names, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (str_starts(names[i], prefix)) {
+                kv_lock_observe(s, names[i]);
+            }
+        }
+        kv_free_names(names);
+    }
+    free(parent);
 }
 
 static void drop_cache(struct dir_lock *l)

@@ -94,6 +94,15 @@ static int create_marker(const char *root, char *id, char **err)
     return 0;
 }
 
+static int check_id(const struct kv_options *o, const char *root, const char *id, char **err)
+{
+    if (o->store_id != NULL && strcmp(o->store_id, id) != 0) {
+        dir_err(err, "store id mismatch (%s has %s, store_id is %s)", root, id, o->store_id);
+        return -1;
+    }
+    return 0;
+}
+
 /* Startup check 2: 0 and the id, or -1. */
 static int check_root(const struct kv_options *o, const char *root, char *id, char **err)
 {
@@ -121,8 +130,12 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
         }
         kv_free_names(names);
         if (n > 0) {
-            dir_err(err, "%s is not a haven store", root);
-            return -1;
+            /* a racing initialiser writes the marker before anything else */
+            r = read_marker(root, id, err);
+            if (r == 1) {
+                dir_err(err, "%s is not a haven store", root);
+            }
+            return r == 0 ? check_id(o, root, id, err) : -1;
         }
         if (o->store_id != NULL) {
             /* probably an unmounted mount point: write nothing */
@@ -133,11 +146,7 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
             return -1;
         }
     }
-    if (o->store_id != NULL && strcmp(o->store_id, id) != 0) {
-        dir_err(err, "store id mismatch (%s has %s, store_id is %s)", root, id, o->store_id);
-        return -1;
-    }
-    return 0;
+    return check_id(o, root, id, err);
 }
 
 int kv_open(const struct kv_options *o, struct kv_store **out, char **err)

@@ -38,7 +38,9 @@ struct kv_options {
 
 /* Open the store: startup check 2 of 12.5 (marker, store_id, create the
  * marker in an empty root, mkdir the fixed folders and nodes/<node>/).
- * Errors: "<path> is not a haven store", "store id mismatch ...", ... */
+ * Errors: "<path> is not a haven store", "store id mismatch ...", ... An
+ * empty root is only initialised when no store_id is configured (with one,
+ * it is probably an unmounted mount point: "store id mismatch"). */
 int kv_open(const struct kv_options *o, struct kv_store **out, char **err);
 void kv_close(struct kv_store *s); /* releases nothing: locks expire */
 int64_t kv_now_ms(void);
@@ -85,13 +87,19 @@ bool kv_spool_pending(struct kv_store *s);
 /* ---- lease locks (12.4.1-12.4.6) ---- */
 /* Acquire or renew: 0 held, -1 not held (*err says why, in upstream's words:
  * "can't get cfs lock", "cfs lock update failed - lock taken over",
- * "cfs lock update failed - renewal took <n> ms", ...). The caller logs the
- * transitions (successfully acquired lock / lost lock). */
+ * "cfs lock update failed - renewal took <n> ms", ...). An acquisition
+ * slower than B fails too ("can't get cfs lock - acquisition took <n> ms";
+ * the next call takes the lock at once, as its head is ours). Lock
+ * operations need no probe first: an unreachable store fails them. The
+ * caller logs the transitions (successfully acquired lock / lost lock). */
 int kv_lock_get(struct kv_store *s, const char *name, char **err);
 /* Release if ours: true when a free record was installed. */
 bool kv_lock_release(struct kv_store *s, const char *name);
 /* Refresh this process's observation of a lock (every CRM round, 12.4.3). */
 void kv_lock_observe(struct kv_store *s, const char *name);
+/* The same for every existing lock whose name starts with prefix, e.g.
+ * "ha_agent_" (a CRM watches all agent locks, 12.4.3). */
+void kv_lock_observe_prefix(struct kv_store *s, const char *prefix);
 /* Our held generation (the fencing token), 0 if not held. */
 uint64_t kv_lock_generation(struct kv_store *s, const char *name);
 /* kv_now_ms() at the start of our last successful renewal, -1 if not held:

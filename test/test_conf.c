@@ -139,6 +139,8 @@ static void test_errors(void)
     CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'store'"));
     CHECK_INT(load("node=bad_name\nstore=dir:/s\n", &c, &err), -1);
     CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'node'"));
+    CHECK_INT(load("store=dir:/s\nstore_id=ABC\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:2: bad value for 'store_id'"));
     CHECK_INT(load("store=dir:/s\njust words\n", &c, &err), -1);
     CHECK_STR(short_err(err), "haven.conf:2: expected key=value");
     CHECK_INT(load("node=a\n", &c, &err), -1);

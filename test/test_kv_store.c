@@ -121,13 +121,13 @@ static void test_open_marker(void)
 /* Racing initialisers agree on one id. */
 static void test_open_race(void)
 {
-    pid_t pids[6];
+    pid_t pids[16];
     int status;
     char *p, *marker = NULL;
     size_t len;
 
     fresh_root();
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 16; i++) {
         pids[i] = fork();
         if (pids[i] == 0) {
             char node[16];
@@ -137,7 +137,7 @@ static void test_open_race(void)
             _exit(s == NULL ? 1 : 0);
         }
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 16; i++) {
         CHECK(waitpid(pids[i], &status, 0) == pids[i]);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
@@ -240,6 +240,52 @@ static void test_files(void)
         CHECK(access(tmp, F_OK) != 0);
         free(tmp);
     }
+    kv_close(s);
+    free(err);
+}
+
+static bool one_byte_repeated(const char *data, size_t len)
+{
+    for (size_t i = 1; i < len; i++) {
+        if (data[i] != data[0]) {
+            return false;
+        }
+    }
+    return len > 0;
+}
+
+/* kill -9 at random points of a writer loop: the file is always one whole
+ * version, never torn or empty. */
+static void test_kill_during_writes(void)
+{
+    struct kv_store *s;
+    char *err = NULL, *data = NULL, *big = xmalloc(200001);
+    int torn = 0, status;
+    size_t len;
+
+    fresh_root();
+    s = kvt_open(root, "a", NULL, T_MS);
+    memset(big, 'v', 200000);
+    big[200000] = '\0';
+    CHECK_INT(kv_write(s, "ha/manager_status", big, 200000, NULL, &err), 0);
+    for (int i = 0; i < 20; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (char c = 'a';; c = c == 'z' ? 'a' : c + 1) {
+                memset(big, c, 200000);
+                kv_write(s, "ha/manager_status", big, 200000, NULL, NULL);
+            }
+        }
+        dir_sleep_ms(1 + i % 7);
+        kill(pid, SIGKILL);
+        CHECK(waitpid(pid, &status, 0) == pid);
+        CHECK_INT(kv_read(s, "ha/manager_status", &data, &len, &err), 0);
+        torn += len != 200000 || data == NULL || !one_byte_repeated(data, len);
+        free(data);
+        data = NULL;
+    }
+    CHECK_INT(torn, 0);
+    free(big);
     kv_close(s);
     free(err);
 }
@@ -357,6 +403,7 @@ static void test_domain_contention(void)
                     kv_read(c, "ha/counter", &d, &l, &e) != 0) {
                     _exit(4);
                 }
+                dir_sleep_ms(k % 3); /* widen the read-modify-write window */
                 n = snprintf(buf, sizeof(buf), "%d", atoi(d) + 1);
                 free(d);
                 if (kv_write(c, "ha/counter", buf, (size_t)n, "domain-ha", &e) != 0) {
@@ -549,6 +596,7 @@ int main(void)
     RUN(test_open_marker);
     RUN(test_open_race);
     RUN(test_files);
+    RUN(test_kill_during_writes);
     RUN(test_spool_concurrent);
     RUN(test_domain_contention);
     RUN(test_domain_dead_owner);
