@@ -41,7 +41,7 @@ enum cli_type {
 struct cli_opt {
     const char *name;
     enum cli_type type;
-    const char *values; /* T_ENUM: "a,b,c" */
+    const char *values; /* T_ENUM: "a,b,c"; positional T_STR: "optional" */
 };
 
 struct cli;

@@ -393,7 +393,7 @@ static int check_params(struct cli *c, const struct cli_cmd *cmd)
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
 {
     const char *pos[CLI_MAX_PARAMS];
-    size_t n_pos = 0, n_args = 0;
+    size_t n_pos = 0, n_args = 0, n_required = 0;
     int rc;
 
     c->cmd = cmd;
@@ -417,14 +417,15 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
     }
     for (const struct cli_opt *a = cmd->args; a && a->name; a++) {
         n_args++;
+        n_required += !(a->type == T_STR && a->values && strcmp(a->values, "optional") == 0);
     }
-    if (n_pos < n_args) {
+    if (n_pos < n_required) {
         return cli_fail(EXIT_USAGE, "400 not enough arguments");
     }
     if (n_pos > n_args) {
         return cli_fail(EXIT_USAGE, "400 too many arguments");
     }
-    for (size_t i = 0; i < n_args; i++) {
+    for (size_t i = 0; i < n_pos; i++) {
         set_param(c, cmd->args[i].name, pos[i]);
     }
     if (cmd->fixed != NULL) {

@@ -111,7 +111,7 @@ static const struct cli_cmd commands[] = {
     {"groupset", a_group, o_group_set, cli_group_set, NULL,
      "groupset GROUP [options of groupadd] [--delete KEYS] [--digest D]"},
     {"groupremove", a_group, o_none, cli_group_remove, NULL, "groupremove GROUP"},
-    {"help", (const struct cli_opt[]){{"command", T_STR, NULL}, {0}}, o_none, cli_help, NULL,
+    {"help", (const struct cli_opt[]){{"command", T_STR, "optional"}, {0}}, o_none, cli_help, NULL,
      "help [COMMAND]"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

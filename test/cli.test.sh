@@ -243,6 +243,57 @@ EOF
 "$haven" ha-manager -c "$tmp/c2.conf" status >"$tmp/out" 2>"$tmp/err"
 expect_out "status of a stale, disarmed master" "$tmp/want"
 
+# The same as JSON (a golden file: the key set holds without python too).
+printf 'vm: 100\n\tcomment x\n' >"$tmp/st2/ha/resources.cfg"
+cat >"$tmp/want" <<EOF
+[
+   {
+      "id" : "quorum",
+      "node" : "node1",
+      "quorate" : 1,
+      "status" : "OK",
+      "type" : "quorum"
+   },
+   {
+      "id" : "master",
+      "node" : "node2",
+      "status" : "node2 (old timestamp - dead?, $(tm $old)) - disarmed, resource mode: ignore",
+      "timestamp" : $old,
+      "type" : "master"
+   },
+   {
+      "armed-state" : "disarmed",
+      "id" : "fencing",
+      "node" : "node2",
+      "resource_mode" : "ignore",
+      "status" : "disarmed, resource mode: ignore (CRM watchdog released)",
+      "type" : "fencing"
+   },
+   {
+      "comment" : "x",
+      "crm_state" : "started",
+      "failback" : 1,
+      "id" : "service:vm:100",
+      "max_relocate" : 1,
+      "max_restart" : 1,
+      "node" : "node2",
+      "request_state" : "started",
+      "sid" : "vm:100",
+      "state" : "ignore",
+      "status" : "vm:100 (node2, ignore)",
+      "type" : "service"
+   }
+]
+EOF
+"$haven" ha-manager -c "$tmp/c2.conf" status --output-format json-pretty >"$tmp/out" 2>"$tmp/err"
+expect_out "golden status json-pretty" "$tmp/want"
+printf '[{"comment":"x","digest":"ea52bffe4754e853e8d25525b6ee6e491e824693","sid":"vm:100","type":"vm"}]\n' >"$tmp/want"
+"$haven" ha-manager -c "$tmp/c2.conf" config --output-format json >"$tmp/out" 2>"$tmp/err"
+expect_out "golden config json" "$tmp/want"
+run help
+expect_rc 0 "help"
+[ "$(wc -l <"$tmp/out")" -ge 20 ] && grep -q '^ha-manager crm-command arm-ha$' "$tmp/out" && ok || bad "help lists the commands"
+
 # ---- config ----
 cat >"$tmp/want" <<'EOF'
 ct:200
