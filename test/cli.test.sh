@@ -549,6 +549,12 @@ run add 310 --type ct
 expect_rc 0 "add of a bare id with --type"
 [ -f "$st/nodes/node1/resources/ct:310" ] && ok || bad "add 310 --type ct did not add ct:310"
 bad_input 1 "types does not match" add vm:311 --type ct
+mkdir "$tmp/nostore" && : >"$tmp/nostore/somefile"
+printf 'node=node1\nstore=dir:%s\n' "$tmp/nostore" >"$tmp/nostore.conf"
+run -c "$tmp/nostore.conf" add vm:100
+expect_rc 2 "a folder that is not a store"
+grep -q "is not a haven store" "$tmp/err" && ok || bad "not a store text: $(cat "$tmp/err")"
+[ "$(ls "$tmp/nostore")" = somefile ] && ok || bad "a non-store folder was written to"
 run -c "$tmp/none.conf" status
 expect_rc 2 "missing config file"
 [ "$(wc -l <"$tmp/err")" -le 3 ] && ok || bad "missing config: more than 3 lines"
