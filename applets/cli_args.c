@@ -249,15 +249,19 @@ char *cli_check_value(const struct cli_opt *o, const char *v)
     case T_COMMENT:
         msg = strlen(v) > COMMENT_MAX ? "value may only be 4096 characters long" : NULL;
         break;
-    case T_UINT:
-        if (!all_digits(v[0] == '-' ? v + 1 : v)) {
+    case T_UINT: {
+        bool neg = v[0] == '-';
+        const char *digits = neg ? v + 1 : v;
+        if (!all_digits(digits)) {
             return xasprintf("type check ('integer') failed - got '%s'", v);
         }
-        msg = v[0] == '-' && strspn(v + 1, "0") != strlen(v + 1)
-                  ? "value must have a minimum value of 0"
-              : strlen(v) > 9 ? "value must have a maximum value of 999999999"
-                              : NULL;
+        if (neg && strspn(digits, "0") != strlen(digits)) {
+            msg = "value must have a minimum value of 0";
+        } else if (strlen(digits) > 9) { /* stays an int */
+            msg = "value must have a maximum value of 999999999";
+        }
         break;
+    }
     case T_BOOL:
         if (parse_bool(v) < 0) {
             return xasprintf("type check ('boolean') failed - got '%s'", v);

@@ -62,10 +62,11 @@ int cli_config(struct cli *c)
     const char *type = cli_param(c, "type");
     int rc = cli_load_resources(c, &sc, digest);
 
-    if (rc != 0 || (rc = cli_load_groups(c, &g)) != 0) {
-        if (rc == 0) {
-            svc_config_free(&sc);
-        }
+    if (rc != 0) {
+        return rc;
+    }
+    if ((rc = cli_load_groups(c, &g)) != 0) {
+        svc_config_free(&sc);
         return rc;
     }
     bool migrated = cli_groups_migrated(&g);
