@@ -559,6 +559,40 @@ run -c "$tmp/none.conf" status
 expect_rc 2 "missing config file"
 [ "$(wc -l <"$tmp/err")" -le 3 ] && ok || bad "missing config: more than 3 lines"
 
+# domain-ha held (12.4.7 record) by a live owner on another node: the change
+# waits 10 s, then fails with upstream's timeout and changes nothing; held by
+# a dead process of this node: it proceeds at once.
+hold_domain() { # node pid
+    lk=$st/priv/lock/domain-ha
+    g=$(ls "$lk" | grep -E '^[0-9]{20}$' | tail -n 1)
+    n=$(echo "${g:-0}" | sed 's/^0*//')
+    next=$(printf '%020d' $((${n:-0} + 1)))
+    printf 'haven-lock 1 held node=%s instance=0123456789abcdef0123456789abcdef pid=%s wall=%s\n' \
+        "$1" "$2" "$(date +%s)" >"$lk/$next"
+    [ -n "$g" ] && rm -f "$lk/$g"
+}
+hold_domain node2 1
+snap >"$tmp/before"
+run add vm:400
+snap >"$tmp/after"
+expect_rc 1 "add while another node holds domain-ha"
+tail -n 1 "$tmp/err" | grep -qx "create resource failed: cfs-lock 'domain-ha' error: got lock request timeout" &&
+    ok || bad "lock timeout text: $(tail -n 1 "$tmp/err")"
+grep -q "^trying to acquire cfs lock 'domain-ha' ...$" "$tmp/err" && ok || bad "no waiting notice"
+cmp -s "$tmp/before" "$tmp/after" && ok || bad "the store changed without the lock"
+sh -c 'exit 0' &
+dead=$!
+wait $dead
+hold_domain node1 $dead
+run add vm:400
+expect_rc 0 "add after a dead local lock holder"
+[ ! -s "$tmp/err" ] && ok || bad "add after a dead holder waited: $(head -n 2 "$tmp/err")"
+
+# Canonical JSON escapes.
+run set vm:400 --comment 'say "hi" \ tab	end'
+run config --output-format json
+grep -qF '"comment":"say \"hi\" \\ tab\tend"' "$tmp/out" && ok || bad "JSON string escapes: $(grep -o '"comment":[^,]*' "$tmp/out" | tail -n 1)"
+
 # ---- 8 concurrent writers: every add and every remove is kept ----
 for w in 1 2 3 4 5 6 7 8; do
     (
