@@ -236,72 +236,82 @@ static char *check_list(const char *v, bool nodes)
     return err;
 }
 
+static char *check_uint(const char *v)
+{
+    bool neg = v[0] == '-';
+    const char *digits = neg ? v + 1 : v;
+
+    if (!all_digits(digits)) {
+        return xasprintf("type check ('integer') failed - got '%s'", v);
+    }
+    if (neg && strspn(digits, "0") != strlen(digits)) {
+        return xstrdup("value must have a minimum value of 0");
+    }
+    if (strlen(digits) > 9) { /* stays an int */
+        return xstrdup("value must have a maximum value of 999999999");
+    }
+    return NULL;
+}
+
+static char *check_keylist(const char *v)
+{
+    struct strlist l = {0};
+    bool ok = true;
+
+    cli_split_list(v, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        ok = ok && strspn(l.v[i], "abcdefghijklmnopqrstuvwxyz_-") == strlen(l.v[i]);
+    }
+    strlist_clear(&l);
+    return ok ? NULL : xstrdup("invalid format - value does not look like a list of option names");
+}
+
+/* The checks that end in a fixed text; NULL when v is fine. */
+static const char *check_simple(const struct cli_opt *o, const char *v)
+{
+    switch (o->type) {
+    case T_COMMENT:
+        return strlen(v) > COMMENT_MAX ? "value may only be 4096 characters long" : NULL;
+    case T_SID:
+        return check_sid(v, true);
+    case T_NODE:
+        return cli_valid_node(v) ? NULL
+                                 : "invalid format - value does not look like a valid node name";
+    case T_TYPE:
+        return valid_type(v) ? NULL
+                             : "invalid format - value does not look like a valid resource type";
+    default:
+        return NULL;
+    }
+}
+
 char *cli_check_value(const struct cli_opt *o, const char *v)
 {
-    const char *msg = NULL;
-
     if (strchr(v, '\n') != NULL || strchr(v, '\r') != NULL) {
         return xstrdup("value must not contain a line break");
     }
     switch (o->type) {
-    case T_STR:
-        break;
-    case T_COMMENT:
-        msg = strlen(v) > COMMENT_MAX ? "value may only be 4096 characters long" : NULL;
-        break;
-    case T_UINT: {
-        bool neg = v[0] == '-';
-        const char *digits = neg ? v + 1 : v;
-        if (!all_digits(digits)) {
-            return xasprintf("type check ('integer') failed - got '%s'", v);
-        }
-        if (neg && strspn(digits, "0") != strlen(digits)) {
-            msg = "value must have a minimum value of 0";
-        } else if (strlen(digits) > 9) { /* stays an int */
-            msg = "value must have a maximum value of 999999999";
-        }
-        break;
-    }
+    case T_UINT:
+        return check_uint(v);
     case T_BOOL:
-        if (parse_bool(v) < 0) {
-            return xasprintf("type check ('boolean') failed - got '%s'", v);
-        }
-        break;
+        return parse_bool(v) < 0 ? xasprintf("type check ('boolean') failed - got '%s'", v) : NULL;
     case T_ENUM:
         return in_enum(o->values, v) ? NULL : enum_error(o->values, v);
-    case T_SID:
-        msg = check_sid(v, true);
-        break;
     case T_SIDLIST:
         return check_list(v, false);
-    case T_NODE:
-        msg = cli_valid_node(v) ? NULL
-                                : "invalid format - value does not look like a valid node name";
-        break;
     case T_NODELIST:
         return check_list(v, true);
     case T_CONFIGID:
-        if (!cli_valid_configid(v)) {
-            return xasprintf("invalid format - invalid configuration ID '%s'", v);
-        }
-        break;
-    case T_TYPE:
-        msg = valid_type(v) ? NULL
-                            : "invalid format - value does not look like a valid resource type";
-        break;
-    case T_KEYLIST: {
-        struct strlist l = {0};
-        cli_split_list(v, &l);
-        for (size_t i = 0; i < l.n && msg == NULL; i++) {
-            msg = strspn(l.v[i], "abcdefghijklmnopqrstuvwxyz_-") == strlen(l.v[i])
-                      ? NULL
-                      : "invalid format - value does not look like a list of option names";
-        }
-        strlist_clear(&l);
-        break;
+        return cli_valid_configid(v)
+                   ? NULL
+                   : xasprintf("invalid format - invalid configuration ID '%s'", v);
+    case T_KEYLIST:
+        return check_keylist(v);
+    default: {
+        const char *msg = check_simple(o, v);
+        return msg ? xstrdup(msg) : NULL;
     }
     }
-    return msg ? xstrdup(msg) : NULL;
 }
 
 /* Exact name, else the unique option that name abbreviates. */

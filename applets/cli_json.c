@@ -72,6 +72,7 @@ static void indent(struct strbuf *sb, int depth)
     }
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): cJSON's parse limit bounds the nesting */
 static void put_value(struct strbuf *sb, const cJSON *v, bool pretty, int depth)
 {
     if (cJSON_IsString(v)) {
@@ -85,7 +86,7 @@ static void put_value(struct strbuf *sb, const cJSON *v, bool pretty, int depth)
     } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
         bool obj = cJSON_IsObject(v);
         size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
-        const cJSON **kids = xcalloc(n ? n : 1, sizeof(*kids));
+        const cJSON **kids = xcalloc(n ? n : 1, sizeof(const cJSON *));
         const cJSON *k;
 
         cJSON_ArrayForEach(k, v)
@@ -93,7 +94,7 @@ static void put_value(struct strbuf *sb, const cJSON *v, bool pretty, int depth)
             kids[i++] = k;
         }
         if (obj) {
-            qsort(kids, n, sizeof(*kids), cmp_child);
+            qsort((void *)kids, n, sizeof(const cJSON *), cmp_child);
         }
         strbuf_add(sb, obj ? "{" : "[");
         for (i = 0; i < n; i++) {
@@ -106,7 +107,7 @@ static void put_value(struct strbuf *sb, const cJSON *v, bool pretty, int depth)
                 put_string(sb, kids[i]->string);
                 strbuf_add(sb, pretty ? " : " : ":");
             }
-            put_value(sb, kids[i], pretty, depth + 1);
+            put_value(sb, kids[i], pretty, depth + 1); /* NOLINT(misc-no-recursion) */
         }
         if (pretty && n > 0) {
             strbuf_add(sb, "\n");

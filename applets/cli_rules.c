@@ -114,7 +114,7 @@ static int cmp_order(const void *a, const void *b)
 static const struct rule **filtered(struct cli *c, const struct rules *r, size_t *n)
 {
     const char *type = cli_param(c, "type"), *res = cli_param(c, "resource");
-    const struct rule **v = xcalloc(r->n + 1, sizeof(*v));
+    const struct rule **v = xcalloc(r->n + 1, sizeof(const struct rule *));
 
     *n = 0;
     for (size_t i = 0; i < r->n; i++) {
@@ -125,7 +125,7 @@ static const struct rule **filtered(struct cli *c, const struct rules *r, size_t
         }
         v[(*n)++] = rule;
     }
-    qsort(v, *n, sizeof(*v), cmp_order);
+    qsort((void *)v, *n, sizeof(const struct rule *), cmp_order);
     return v;
 }
 

@@ -147,12 +147,12 @@ static void add_lrm(struct status_list *l, const struct status_in *in, size_t i,
     bool fresh = strcmp(ts, "active") == 0;
     char *st;
 
-    if (fresh && strcmp(mode, "active") != 0) {
+    bool mode_shown = fresh ? strcmp(mode, "active") != 0
+                            : strcmp(mode, "maintenance") == 0 || strcmp(mode, "disarm") == 0;
+    if (mode_shown) {
         st = xasprintf("%s mode", mode);
     } else if (fresh) {
         st = xstrdup(strcmp(state, "wait_for_agent_lock") == 0 && active == 0 ? "idle" : state);
-    } else if (strcmp(mode, "maintenance") == 0 || strcmp(mode, "disarm") == 0) {
-        st = xasprintf("%s mode", mode);
     } else {
         st = xstrdup(ts);
     }
@@ -211,15 +211,13 @@ static void add_service(
     const char *node = sd && sd->node ? sd->node : sc ? sc->node : NULL;
     bool ignore_mode = in->ms->disarm_mode && strcmp(in->ms->disarm_mode, "ignore") == 0;
     const char *state = ignore_mode ? "ignore" : verbose_state(sd, sc);
-    size_t len = strlen(sid);
-    char *id = xmalloc(len + 9);
+    struct strbuf id = {0}, text = {0}; /* no printf: this runs once per service */
 
-    memcpy(id, "service:", 8);
-    memcpy(id + 8, sid, len + 1);
-    struct status_entry *e = entry(l, id, "service", node);
+    strbuf_add(&id, "service:");
+    strbuf_add(&id, sid);
+    struct status_entry *e = entry(l, strbuf_take(&id), "service", node);
     e->sid = sid;
     e->state = state;
-    struct strbuf text = {0}; /* no printf: this runs once per service */
     strbuf_add(&text, sid);
     strbuf_add(&text, " (");
     strbuf_add(&text, node ? node : "---");
@@ -363,6 +361,30 @@ load_lrms(struct cli *c, const struct manager_status *ms, struct lrm_status *lrm
     }
 }
 
+static void print_status(
+    struct cli *c,
+    const struct status_list *entries,
+    const char *raw,
+    const struct manager_status *ms
+)
+{
+    const char *verbose = cli_param(c, "verbose");
+    bool full = verbose && strcmp(verbose, "1") == 0;
+    cJSON *json = full ? full_state(c, raw, ms) : NULL;
+
+    if (c->fmt == FMT_TEXT) {
+        print_text(entries);
+        if (full) {
+            fputs("full cluster state:\n", stdout);
+            cli_json_print(json, true);
+        }
+    } else {
+        json = json ? json : status_json(entries);
+        cli_json_output(c, json);
+    }
+    cJSON_Delete(json);
+}
+
 int cli_status(struct cli *c)
 {
     struct manager_status ms;
@@ -395,26 +417,7 @@ int cli_status(struct cli *c)
 
     load_lrms(c, &ms, lrm, ok);
     status_entries(&in, &entries);
-    const char *verbose = cli_param(c, "verbose");
-    bool full = verbose && strcmp(verbose, "1") == 0;
-
-    if (c->fmt == FMT_TEXT) {
-        print_text(&entries);
-        if (full) {
-            cJSON *st = full_state(c, raw, &ms);
-            fputs("full cluster state:\n", stdout);
-            cli_json_print(st, true);
-            cJSON_Delete(st);
-        }
-    } else if (full) {
-        cJSON *st = full_state(c, raw, &ms);
-        cli_json_output(c, st);
-        cJSON_Delete(st);
-    } else {
-        cJSON *arr = status_json(&entries);
-        cli_json_output(c, arr);
-        cJSON_Delete(arr);
-    }
+    print_status(c, &entries, raw, &ms);
     status_list_free(&entries);
     for (size_t i = 0; i < ms.n_nodes; i++) {
         lrm_status_free(&lrm[i]);
