@@ -456,6 +456,16 @@ grep -qF "Rule 'bad1' is invalid." "$tmp/err" && ok || bad "conflict text: $(cat
 run remove vm:102
 expect_rc 0 "remove with purge"
 grep -q "vm:102" "$st/ha/rules.cfg" && bad "purge kept vm:102 in rules" || ok
+bad_input 1 "unable to delete required option 'nodes'" rules set node-affinity prefer1 --delete nodes
+bad_input 1 "HA rule 'together' is of type 'resource-affinity'" rules set node-affinity together --strict 1
+bad_input 1 "HA rule 'nope' does not exist" rules set node-affinity nope --strict 1
+bad_input 1 "detected modified configuration" rules set node-affinity prefer1 --strict 1 --digest 00
+bad_input 2 "strict: property is not defined in schema" rules set resource-affinity together --strict 1
+digest=$(sha1sum "$st/ha/rules.cfg" | cut -d' ' -f1)
+run rules set node-affinity prefer1 --strict 1 --delete comment --digest "$digest"
+expect_rc 0 "rules set with the right digest"
+grep -q "keep on 1" "$st/ha/rules.cfg" && bad "rules set --delete comment kept it" || ok
+grep -q "^	strict 1$" "$st/ha/rules.cfg" && ok || bad "rules set --strict 1 not written"
 run rules remove apart
 expect_rc 0 "rules remove"
 grep -q "apart" "$st/ha/rules.cfg" && bad "rules remove kept the rule" || ok
@@ -473,6 +483,11 @@ expect_rc 0 "groupset"
 run groupconfig
 printf 'group: g1\n\tnodes node1:2,node2\n\trestricted 1\n\ngroup: g2\n\tcomment two\n\tnodes node2,node3:1\n\tnofailback 1\n\n' >"$tmp/want"
 expect_out "groupconfig after groupadd and groupset" "$tmp/want"
+bad_input 1 "unable to delete required option 'nodes'" groupset g2 --delete nodes
+bad_input 1 "no such ha group 'g3'" groupset g3 --comment x
+bad_input 1 "ha group ID 'g1' already defined" groupadd g1 --nodes node1
+bad_input 1 "cannot use non-existent node(s) node9." groupadd g3 --nodes node9
+bad_input 1 "group 'g7' does not exist" set vm:104 --group g7
 run set vm:104 --group g2
 expect_rc 0 "set --group"
 bad_input 1 "used by resource 'vm:104'" groupremove g2
