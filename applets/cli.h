@@ -139,6 +139,16 @@ int cli_queue(struct cli *c, const char *line);
 char *cli_crs_mode(struct cli *c);
 /* rules.cfg plus the group rules of the resources (5.11.6). */
 int cli_rules_effective(struct cli *c, const struct svc_config *sc, struct rules *r);
+/* Feasibility check (5.11.2) of r plus the group rules over the members:
+ * the dropped rule ids and the messages (either may be NULL). */
+int cli_rules_conflicts(
+    struct cli *c,
+    const struct rules *r,
+    const struct svc_config *sc,
+    struct rules_msgs *dropped,
+    struct rules_msgs *msgs
+);
+bool cli_msgs_has(const struct rules_msgs *m, const char *s);
 /* true when groups.cfg has no group (upstream have_groups_been_migrated). */
 bool cli_groups_migrated(const struct groups *g);
 
