@@ -75,13 +75,16 @@ struct cli {
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv);
 const char *cli_param(const struct cli *c, const char *name); /* NULL = absent */
 void cli_params_free(struct cli *c);
-/* Check v against a type: NULL when fine, else the upstream message
- * (malloc'd). */
-char *cli_check_value(const struct cli_opt *o, const char *v);
 /* "400 Parameter verification failed." + "<name>: <msg>"; returns 2. */
 int cli_param_error(const char *name, const char *msg);
 /* Print one line on stderr; returns rc. */
 int cli_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ---- cli_check.c ---- */
+/* Check v against a type: NULL when fine, else the upstream message
+ * (malloc'd). */
+char *cli_check_value(const struct cli_opt *o, const char *v);
+/* 1 for 1|true|yes|on, 0 for 0|false|no|off (any case), -1 otherwise. */
+int cli_parse_bool(const char *v);
 /* Split a list on runs of ',', ';' and blanks into l. */
 void cli_split_list(const char *s, struct strlist *l);
 bool cli_valid_node(const char *s);
