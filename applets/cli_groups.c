@@ -61,6 +61,27 @@ static int load_unmigrated(struct cli *c, struct groups *g, const char *op)
     return rc;
 }
 
+/* Upstream's API object of a group (GET /cluster/ha/groups). */
+static cJSON *group_json(const struct group *g, const char *digest)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *nodes = node_list(g);
+
+    cli_json_add_str(o, "group", g->id);
+    cli_json_add_str(o, "type", "group");
+    cli_json_add_str(o, "digest", digest);
+    cli_json_add_str(o, "nodes", nodes);
+    cli_json_add_str(o, "comment", g->comment);
+    if (g->nofailback) {
+        cli_json_add_int(o, "nofailback", 1);
+    }
+    if (g->has_restricted) {
+        cli_json_add_int(o, "restricted", g->restricted);
+    }
+    free(nodes);
+    return o;
+}
+
 int cli_group_config(struct cli *c)
 {
     struct groups g;
@@ -68,6 +89,16 @@ int cli_group_config(struct cli *c)
 
     if (rc != 0) {
         return rc;
+    }
+    if (c->fmt != FMT_TEXT) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; i < g.n; i++) {
+            cJSON_AddItemToArray(arr, group_json(&g.v[i], g.digest));
+        }
+        cli_json_output(c, arr);
+        cJSON_Delete(arr);
+        groups_free(&g);
+        return EXIT_OK;
     }
     for (size_t i = 0; i < g.n; i++) {
         char *nodes = node_list(&g.v[i]);

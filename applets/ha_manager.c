@@ -58,6 +58,7 @@ static const struct cli_opt a_rule[] = {{"rule", T_CONFIGID, NULL}, {0}};
 static const struct cli_opt a_group[] = {{"group", T_CONFIGID, NULL}, {0}};
 
 static const struct cli_opt o_none[] = {{0}};
+static const struct cli_opt o_format[] = {FORMAT_OPT, {0}};
 static const struct cli_opt o_status[] = {{"verbose", T_BOOL, NULL}, FORMAT_OPT, {0}};
 static const struct cli_opt o_config[] = {{"type", T_TYPE, NULL}, FORMAT_OPT, {0}};
 static const struct cli_opt o_add[] = {
@@ -105,7 +106,7 @@ static const struct cli_cmd commands[] = {
     {"rules set", a_rule_typed, o_rule_set, cli_rules_set, NULL,
      "rules set TYPE RULE [options of rules add] [--delete KEYS] [--digest D]"},
     {"rules remove", a_rule, o_none, cli_rules_remove, NULL, "rules remove RULE"},
-    {"groupconfig", a_none, o_none, cli_group_config, NULL, "groupconfig"},
+    {"groupconfig", a_none, o_format, cli_group_config, NULL, "groupconfig [--output-format F]"},
     {"groupadd", a_group, o_group_add, cli_group_add, NULL,
      "groupadd GROUP --nodes N[:P],... [--restricted] [--nofailback] [--comment C]"},
     {"groupset", a_group, o_group_set, cli_group_set, NULL,

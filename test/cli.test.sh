@@ -476,6 +476,10 @@ printf 'group: g1\n\tnodes node1:2,node2\n\trestricted 1\n\n' >"$st/ha/groups.cf
 run groupconfig
 printf 'group: g1\n\tnodes node1:2,node2\n\trestricted 1\n\n' >"$tmp/want"
 expect_out "groupconfig" "$tmp/want"
+run groupconfig --output-format json
+printf '[{"digest":"%s","group":"g1","nodes":"node1:2,node2","restricted":1,"type":"group"}]\n' \
+    "$(sha1sum "$st/ha/groups.cfg" | cut -d' ' -f1)" >"$tmp/want"
+expect_out "groupconfig json" "$tmp/want"
 run groupadd g2 --nodes node3 --nofailback
 expect_rc 0 "groupadd"
 run groupset g2 --comment two --nodes node2,node3:1
