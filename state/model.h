@@ -135,6 +135,7 @@ struct svc_conf {
     int max_relocate;
     char *comment;
     char *lock; /* simulated guest config lock (simulator only) */
+    unsigned keys; /* SVC_KEY_* stored in resources.cfg (0 from JSON) */
 };
 
 struct svc_config {

@@ -741,6 +741,47 @@ static void test_cfg_round_trip(void)
     free(out);
 }
 
+/* Keys stored with their default value are kept by a rewrite (svc_conf.keys),
+ * and a struct without keys (the simulator's) writes only non-defaults. */
+static void test_cfg_stored_defaults(void)
+{
+    const char *text =
+        "vm: 100\n"
+        "\tfailback yes\n"
+        "\tmax_relocate 1\n"
+        "\tmax_restart 1\n"
+        "\tstate enabled\n"
+        "\n"
+        "vm: 101\n"
+        "\n";
+    const char *want =
+        "vm: 100\n"
+        "\tfailback 1\n"
+        "\tmax_relocate 1\n"
+        "\tmax_restart 1\n"
+        "\tstate started\n"
+        "\n"
+        "vm: 101\n"
+        "\n";
+    struct svc_config sc;
+    char *err = NULL, *out;
+
+    CHECK_INT(svc_config_from_cfg(text, &sc, &err), 0);
+    CHECK_INT(
+        svc_config_find(&sc, "vm:100")->keys,
+        SVC_KEY_FAILBACK | SVC_KEY_MAX_RELOCATE | SVC_KEY_MAX_RESTART | SVC_KEY_STATE
+    );
+    CHECK_INT(svc_config_find(&sc, "vm:101")->keys, 0);
+    out = svc_config_to_cfg(&sc);
+    CHECK_STR(out, want);
+    free(out);
+    svc_config_find(&sc, "vm:100")->keys = 0;
+    out = svc_config_to_cfg(&sc);
+    CHECK_STR(out, "vm: 100\n\nvm: 101\n\n");
+    free(out);
+    svc_config_free(&sc);
+}
+
 static void test_cfg_broken(void)
 {
     static const char *const bad[][2] = {
@@ -882,6 +923,7 @@ int main(void)
     RUN(test_sim_config_broken);
     RUN(test_cfg_read);
     RUN(test_cfg_round_trip);
+    RUN(test_cfg_stored_defaults);
     RUN(test_cfg_broken);
     RUN(test_cfg_long_comment);
     RUN(test_dc_forms);
