@@ -293,7 +293,19 @@ void jw_string(struct strbuf *sb, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     const char *run = s;
+    size_t plain = 0;
 
+    while (s[plain] != '\0' && (unsigned char)s[plain] >= 32 && s[plain] != '"' && s[plain] != '\\'
+    ) {
+        plain++;
+    }
+    if (s[plain] == '\0') { /* the usual case: nothing to escape */
+        char *p = strbuf_extend(sb, plain + 2);
+        p[0] = '"';
+        memcpy(p + 1, s, plain);
+        p[plain + 1] = '"';
+        return;
+    }
     strbuf_addn(sb, "\"", 1);
     for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;

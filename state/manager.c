@@ -219,13 +219,19 @@ static void reread_settings(struct manager *m)
 static void sync_services(struct manager *m)
 {
     struct strlist stale = {0};
+    size_t j = 0; /* both lists are sorted by sid: walk them side by side */
 
     for (size_t i = 0; i < m->sc.n; i++) {
         const struct svc_conf *cd = &m->sc.v[i];
         struct sd *sd;
-        if (ms_find_sd(&m->ms, cd->sid) != NULL || str_eq(cd->state, "ignored")) {
+        int c = 1;
+        while (j < m->ms.n_svcs && (c = strcmp(m->ms.svcs[j].sid, cd->sid)) < 0) {
+            j++;
+        }
+        if ((j < m->ms.n_svcs && c == 0) || str_eq(cd->state, "ignored")) {
             continue;
         }
+        j++; /* the new entry is sorted in right here */
         env_log(
             m->env, HA_INFO, "adding new service '%s' on node '%s'", cd->sid,
             cd->node ? cd->node : ""
@@ -235,18 +241,27 @@ static void sync_services(struct manager *m)
         sd->node = xstrdup(cd->node);
         mgr_new_uid(m, sd);
     }
+    j = 0;
     for (size_t i = 0; i < m->ms.n_svcs; i++) {
-        strlist_add(&stale, m->ms.svcs[i].sid);
-    }
-    for (size_t i = 0; i < stale.n; i++) {
-        const struct svc_conf *cd = svc_config_find(&m->sc, stale.v[i]);
+        const char *sid = m->ms.svcs[i].sid;
+        const struct svc_conf *cd = NULL;
+        int c = 1;
+        while (j < m->sc.n && (c = strcmp(m->sc.v[j].sid, sid)) < 0) {
+            j++;
+        }
+        if (j < m->sc.n && c == 0) {
+            cd = &m->sc.v[j];
+        }
         if (cd == NULL || str_eq(cd->state, "ignored")) {
             env_log(
-                m->env, HA_INFO, "removing stale service '%s' (%s)", stale.v[i],
+                m->env, HA_INFO, "removing stale service '%s' (%s)", sid,
                 cd ? "ignored state requested" : "no config"
             );
-            ms_del_sd(&m->ms, stale.v[i]);
+            strlist_add(&stale, sid);
         }
+    }
+    for (size_t i = 0; i < stale.n; i++) {
+        ms_del_sd(&m->ms, stale.v[i]);
     }
     strlist_clear(&stale);
 }

@@ -55,39 +55,48 @@ static bool usage_online(const struct manager *m, const char *node)
     return node_index(m->usage, node) >= 0;
 }
 
-/* used_nodes() of 5.9.3 for a state name, node and target. */
+/* used_nodes() of 5.9.3 for a state, node and target. A configured state
+ * such as "disabled" parses to SS_NONE, which uses no node. */
 static void used_nodes_of(
     const struct manager *m,
-    const char *state,
+    enum svc_state state,
     const char *node,
     const char *target,
     const char **cur,
     const char **tgt
 )
 {
-    static const char *const cur_states[] = {"started", "request_stop", "fence",
-                                             "freeze",  "error",        "recovery",
-                                             "migrate", "relocate",     NULL};
-    static const char *const tgt_states[] = {"migrate", "relocate", "request_start_balance", NULL};
+    bool on_cur = false, on_tgt = false;
 
-    *cur = *tgt = NULL;
-    for (size_t i = 0; cur_states[i] != NULL; i++) {
-        if (str_eq(state, cur_states[i]) && usage_online(m, node)) {
-            *cur = node;
-        }
+    switch (state) {
+    case SS_MIGRATE:
+    case SS_RELOCATE:
+        on_tgt = true;
+        on_cur = true;
+        break;
+    case SS_STARTED:
+    case SS_REQUEST_STOP:
+    case SS_FENCE:
+    case SS_FREEZE:
+    case SS_ERROR:
+    case SS_RECOVERY:
+        on_cur = true;
+        break;
+    case SS_REQUEST_START_BALANCE:
+        on_tgt = true;
+        break;
+    default:
+        break;
     }
-    for (size_t i = 0; tgt_states[i] != NULL; i++) {
-        if (str_eq(state, tgt_states[i]) && usage_online(m, target)) {
-            *tgt = target;
-        }
-    }
+    *cur = on_cur && usage_online(m, node) ? node : NULL;
+    *tgt = on_tgt && usage_online(m, target) ? target : NULL;
 }
 
 void mgr_used_nodes(
     const struct manager *m, const struct sd *sd, const char **cur, const char **tgt
 )
 {
-    used_nodes_of(m, svc_state_name(sd->state), sd->node, sd->target, cur, tgt);
+    used_nodes_of(m, sd->state, sd->node, sd->target, cur, tgt);
 }
 
 static void crs_stats_from(const struct svc_stats *s, struct crs_service_stats *out)
@@ -102,24 +111,24 @@ static void crs_stats_from(const struct svc_stats *s, struct crs_service_stats *
     out->maxmem = s->maxmem;
 }
 
+/* s: the sid's statistics (NULL if none). */
 static void add_usage(
     struct manager *m,
     const char *sid,
-    const char *state,
+    enum svc_state state,
     const char *node,
     const char *target,
-    bool running_flag
+    bool running_flag,
+    const struct svc_stats *s
 )
 {
     const char *cur, *tgt;
-    const struct svc_stats *s = mgr_stats_of(m, sid);
     struct crs_service_stats st;
     char *warning = NULL;
     bool running;
 
     used_nodes_of(m, state, node, target, &cur, &tgt);
-    running =
-        (str_eq(state, "started") && running_flag) || (!str_eq(state, "started") && cur != NULL);
+    running = (state == SS_STARTED && running_flag) || (state != SS_STARTED && cur != NULL);
     if (s != NULL) {
         crs_stats_from(s, &st);
     }
@@ -138,7 +147,7 @@ static void add_usage(
 
 void mgr_add_service_usage(struct manager *m, const struct sd *sd)
 {
-    add_usage(m, sd->sid, svc_state_name(sd->state), sd->node, sd->target, sd->running);
+    add_usage(m, sd->sid, sd->state, sd->node, sd->target, sd->running, mgr_stats_of(m, sd->sid));
 }
 
 /* Adds the online nodes with their static or dynamic stats; -1 with *err. */
@@ -248,13 +257,27 @@ void mgr_recompute_usage(struct manager *m)
         init_basic_usage(m, &nodes);
     }
     strlist_clear(&nodes);
-    for (size_t i = 0; i < m->ms.n_svcs; i++) {
-        mgr_add_service_usage(m, &m->ms.svcs[i]);
+    for (size_t i = 0, k = 0; i < m->ms.n_svcs; i++) { /* both sorted by sid */
+        const struct sd *sd = &m->ms.svcs[i];
+        int c = 1;
+        while (k < m->stats.n && (c = strcmp(m->stats.v[k].sid, sd->sid)) < 0) {
+            k++;
+        }
+        add_usage(
+            m, sd->sid, sd->state, sd->node, sd->target, sd->running,
+            k < m->stats.n && c == 0 ? &m->stats.v[k] : NULL
+        );
     }
-    for (size_t i = 0; i < m->stats.n; i++) {
+    /* Both lists are sorted by sid: one merge walk finds the services that
+     * only the statistics know. */
+    for (size_t i = 0, j = 0; i < m->stats.n; i++) {
         const struct svc_stats *s = &m->stats.v[i];
-        if (ms_find_sd(&m->ms, s->sid) == NULL) {
-            add_usage(m, s->sid, s->state, s->node, NULL, s->running);
+        int c = 1;
+        while (j < m->ms.n_svcs && (c = strcmp(m->ms.svcs[j].sid, s->sid)) < 0) {
+            j++;
+        }
+        if (j >= m->ms.n_svcs || c != 0) {
+            add_usage(m, s->sid, svc_state_parse(s->state), s->node, NULL, s->running, s);
         }
     }
 }
@@ -437,7 +460,8 @@ const char *mgr_select_node(
 
     /* Fast path, the same result as the full steps below: a service without
      * any rule that stays where it is (every started service, every round). */
-    if (pref == PREF_NONE && cur >= 0 && rules_node_affinity(&m->compiled, sd->sid, &n_na) == NULL &&
+    if (pref == PREF_NONE && cur >= 0 &&
+        rules_node_affinity(&m->compiled, sd->sid, &n_na) == NULL &&
         (rules_positive(&m->compiled, sd->sid, &n_pos), n_pos == 0) &&
         (rules_negative(&m->compiled, sd->sid, &n_neg), n_neg == 0)) {
         mnt = node_index(m->usage, sd->maintenance_node);

@@ -116,6 +116,17 @@ static void strbuf_grow(struct strbuf *sb, size_t extra)
     sb->buf = xrealloc(sb->buf, sb->cap);
 }
 
+char *strbuf_extend(struct strbuf *sb, size_t n)
+{
+    char *p;
+
+    strbuf_grow(sb, n);
+    p = sb->buf + sb->len;
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+    return p;
+}
+
 void strbuf_addn(struct strbuf *sb, const char *s, size_t n)
 {
     strbuf_grow(sb, n);

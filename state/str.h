@@ -34,6 +34,8 @@ struct strbuf {
 };
 void strbuf_add(struct strbuf *sb, const char *s);
 void strbuf_addn(struct strbuf *sb, const char *s, size_t n);
+/* Append n bytes the caller fills in through the returned pointer. */
+char *strbuf_extend(struct strbuf *sb, size_t n);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *strbuf_str(const struct strbuf *sb); /* never NULL */
 char *strbuf_take(struct strbuf *sb); /* caller frees; sb is reset */
