@@ -66,19 +66,6 @@ static int svc_add(struct sim *sim, char **argv, int argc)
     return 0;
 }
 
-/* model.h has no single-entry delete; these are the owned members. */
-static void conf_free_members(struct svc_conf *c)
-{
-    free(c->sid);
-    free(c->type);
-    free(c->name);
-    free(c->node);
-    free(c->state);
-    free(c->group);
-    free(c->comment);
-    free(c->lock);
-}
-
 static int svc_delete(struct sim *sim, char **argv, int argc)
 {
     struct svc_conf *c = need_service(sim, argv[1]);
@@ -89,7 +76,7 @@ static int svc_delete(struct sim *sim, char **argv, int argc)
     }
     sim_cfg_normalize(&sim->cfg);
     i = (size_t)(c - sim->cfg.v);
-    conf_free_members(c);
+    svc_conf_free_members(c);
     memmove(c, c + 1, (sim->cfg.n - i - 1) * sizeof(*c));
     sim->cfg.n--;
     sim_cfg_written(sim);

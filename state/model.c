@@ -357,7 +357,7 @@ const struct lrm_result *lrm_status_find(const struct lrm_status *ls, const char
     return sorted_find(ls->results, ls->n_results, sizeof(*ls->results), uid);
 }
 
-static void svc_conf_free_members(struct svc_conf *c)
+void svc_conf_free_members(struct svc_conf *c)
 {
     free(c->sid);
     free(c->type);

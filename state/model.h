@@ -143,6 +143,7 @@ struct svc_config {
     size_t n;
 };
 void svc_config_free(struct svc_config *sc);
+void svc_conf_free_members(struct svc_conf *c); /* one entry's strings */
 struct svc_conf *svc_config_find(const struct svc_config *sc, const char *sid);
 struct svc_conf *svc_config_add(struct svc_config *sc, const char *sid); /* zeroed, sorted in */
 void svc_config_copy(struct svc_config *dst, const struct svc_config *src);
