@@ -4,6 +4,7 @@
  * unless the restart policy decides to retry it in the next round. */
 #include "state/lrm_jobs.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,23 +42,10 @@ void lrm_jobs_free(struct lrm_jobs *j)
 /* Index of sid in the queue, or where it would be inserted (*found false). */
 static size_t queue_pos(const struct lrm_jobs *j, const char *sid, bool *found)
 {
-    size_t lo = 0, hi = j->n_queue;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(j->queue[mid].job.sid, sid);
-        if (c == 0) {
-            *found = true;
-            return mid;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    *found = false;
-    return lo;
+    return sorted_pos(
+        j->queue, j->n_queue, sizeof(*j->queue),
+        offsetof(struct lrm_queued, job) + offsetof(struct lrm_job, sid), sid, found
+    );
 }
 
 static const struct lrm_result *result_find(const struct lrm_jobs *j, const char *uid)

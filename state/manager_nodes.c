@@ -1,5 +1,6 @@
 /* manager_nodes.c - the master's view of the nodes (ha-stack.md 5.2) and
  * fencing by taking a lost node's agent lock (5.7). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,21 +42,16 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
  * as this runs once per service and round. */
 const char *mgr_lrm_mode(const struct manager *m, const char *node)
 {
-    size_t lo = 0, hi = m->n_modes;
+    bool found;
+    size_t i;
 
-    while (node != NULL && lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->modes[mid].node, node);
-        if (c == 0) {
-            return m->modes[mid].mode;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+    if (node == NULL) {
+        return NULL;
     }
-    return NULL;
+    i = sorted_pos(
+        m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct lrm_mode, node), node, &found
+    );
+    return found ? m->modes[i].mode : NULL;
 }
 
 static struct last_online *lo_find(const struct manager *m, const char *node)

@@ -1,5 +1,6 @@
 /* manager_usage.c - node usage accounting for the scheduler (ha-stack.md
  * 5.9.2, 5.9.3) and node selection for a service (5.8). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,21 +15,12 @@ static const char *const mode_names[] = {
 
 const struct svc_stats *mgr_stats_of(const struct manager *m, const char *sid)
 {
-    size_t lo = 0, hi = m->stats.n;
+    bool found;
+    size_t i = sorted_pos(
+        m->stats.v, m->stats.n, sizeof(*m->stats.v), offsetof(struct svc_stats, sid), sid, &found
+    );
 
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(m->stats.v[mid].sid, sid);
-        if (c == 0) {
-            return &m->stats.v[mid];
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
+    return found ? &m->stats.v[i] : NULL;
 }
 
 static long node_index(const struct crs_usage *u, const char *node)

@@ -27,6 +27,12 @@ bool str_starts(const char *s, const char *prefix);
 /* qsort comparator for an array of char *, byte-wise order. */
 int str_cmp_ptr(const void *a, const void *b);
 
+/* Binary search in an array of n elements of size bytes, sorted byte-wise by
+ * the string at byte offset off of each element (NULL counts as ""): the
+ * index of the first element whose key is >= key; *found tells equality. */
+size_t
+sorted_pos(const void *base, size_t n, size_t size, size_t off, const char *key, bool *found);
+
 /* A growable string. Zero-initialise; free with strbuf_free(). */
 struct strbuf {
     char *buf;
