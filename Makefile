@@ -2,6 +2,7 @@
 #   make            build/haven (static, musl, stripped: what we ship)
 #   make check      unit tests, scenario tests and binary tests under ASan+UBSan
 #   make bench      benchmarks (never part of check)
+#   make differential  ha-tester vs the reference simulator (needs ../shared)
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
 #   make run        a 3-node demo cluster on this machine (test/demo.sh)
 #   make format     clang-format our sources (never vendor/)
@@ -27,7 +28,8 @@ SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 LIB_SRC    = $(wildcard state/*.c kv/*.c watchdog/*.c)
 VENDOR_SRC = vendor/libev/ev.c vendor/cjson/cJSON.c
 APP_SRC    = main.c $(wildcard applets/*.c)
-TESTS      = $(patsubst test/%.c,build/test/%,$(wildcard test/test_*.c))
+TEST_LIB   = test/test_fakeenv.c
+TESTS      = $(patsubst test/%.c,build/test/%,$(filter-out $(TEST_LIB),$(wildcard test/test_*.c)))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 all: build/$(PROG)
@@ -51,7 +53,7 @@ build/static/%.o: %.c | $(VENDOR_SRC)
 
 build/test/$(PROG): $(call obj,test,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC))
 	$(CC) $(SAN) -o $@ $^ -lm
-build/test/test_%: $(call obj,test,test/test_%.c $(LIB_SRC) $(VENDOR_SRC))
+build/test/test_%: $(call obj,test,test/test_%.c $(TEST_LIB) $(LIB_SRC) $(VENDOR_SRC))
 	$(CC) $(SAN) -o $@ $^ -lm
 build/test/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
@@ -59,6 +61,16 @@ build/test/vendor/%.o: vendor/%.c
 build/test/%.o: %.c | $(VENDOR_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(SAN) -MMD -MP -c -o $@ $<
+
+# Benchmark programs: host cc, optimised, no sanitizers.
+build/bench/bench_%: $(call obj,bench,test/bench_%.c $(LIB_SRC) $(VENDOR_SRC))
+	$(CC) -o $@ $^ -lm
+build/bench/vendor/%.o: vendor/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(CPPFLAGS) $(OPT) -w -c -o $@ $<
+build/bench/%.o: %.c | $(VENDOR_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(OPT) -MMD -MP -c -o $@ $<
 
 check: build/$(PROG) build/test/$(PROG) $(TESTS) check-pure
 	sh test/run.sh build/test/$(PROG) $(TESTS)
@@ -71,7 +83,14 @@ check-pure: $(call obj,test,$(wildcard state/*.c))
 	@! nm -u $^ | grep -Ew '($(FORBIDDEN))' || { echo "state/ calls the OS directly"; exit 1; }
 	@echo "check-pure: state/ calls no OS function"
 
-bench: build/$(PROG)
+# ha-tester against the reference simulator on generated scenarios (needs
+# python3 and ../shared; not part of check): DIFF_COUNT scenarios from DIFF_SEED.
+DIFF_COUNT = 300
+DIFF_SEED  = 1
+differential: build/$(PROG)
+	sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
+
+bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 	sh test/bench.sh build/$(PROG)
 
 format:
@@ -103,6 +122,6 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf vendor/libev vendor/cjson vendor/downloads
-.PHONY: all deps check check-pure bench format format-check install run clean distclean
+.PHONY: all deps check check-pure differential bench format format-check install run clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -38,6 +38,9 @@ static void log_line(struct daemon *d, enum ha_level level, const char *msg)
     };
     size_t len = strlen(msg);
 
+    if ((unsigned)level >= sizeof(names) / sizeof(names[0])) {
+        level = HA_INFO; /* HA_QUIRK_NL: upstream's broken level, logged as info */
+    }
     while (len > 0 && msg[len - 1] == '\n') {
         len--;
     }
@@ -546,6 +549,14 @@ static bool env_wd_close(void *ctx, int handle)
     return true;
 }
 
+/* An error escaped an iteration: upstream's daemon dies (12.9); an open
+ * watchdog then resets the node, as it must when the state is unknown. */
+static void env_unhandled_error(void *ctx, const char *err)
+{
+    daemon_log(D(ctx), HA_ERR, "ERROR: %s", err);
+    exit(1);
+}
+
 static void env_sleep(void *ctx, int64_t seconds)
 {
     daemon_sleep(D(ctx), seconds);
@@ -591,6 +602,7 @@ void daemon_env_init(struct daemon *d)
     e->watchdog_update = env_wd_update;
     e->watchdog_close = env_wd_close;
     e->sleep = env_sleep;
+    e->unhandled_error = env_unhandled_error;
     e->lrm_status_written = &d->lrm_status_written;
     agent_install(e);
     if (str_eq(d->role, "lrm")) {

@@ -13,17 +13,22 @@
 #include "applets/applet.h"
 #include "applets/log.h"
 #include "kv/sim.h"
+#include "state/rules.h"
 #include "state/str.h"
+
+#define RULES_FILE_MAX (16 << 20)
 
 static void tester_oom(void)
 {
     fatalx("out of memory");
 }
 
-/* OUT_DIR must exist (or be creatable) and differ from SCENARIO_DIR. */
+/* OUT_DIR must exist (or be creatable), be a writable directory and differ
+ * from SCENARIO_DIR: checked up front, so a bad OUT_DIR is a usage error. */
 static int prepare_out(const char *scenario, const char *out)
 {
     char a[PATH_MAX], b[PATH_MAX];
+    struct stat st;
 
     if (mkdir(out, 0755) != 0 && errno != EEXIST) {
         log_warn("mkdir %s", out);
@@ -39,6 +44,14 @@ static int prepare_out(const char *scenario, const char *out)
     }
     if (strcmp(a, b) == 0) {
         log_warnx("%s: OUT_DIR must differ from SCENARIO_DIR", out);
+        return -1;
+    }
+    if (stat(b, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        log_warnx("%s: OUT_DIR is not a directory", out);
+        return -1;
+    }
+    if (access(b, W_OK | X_OK) != 0) {
+        log_warn("%s", out);
         return -1;
     }
     return 0;
@@ -76,12 +89,51 @@ static int run(const char *scenario, const char *out, bool quiet)
     return rc;
 }
 
+/* --rules-check FILE: the rules_cfgs output (simulator.md 7.3) on stdout. */
+static int rules_check_file(const char *path)
+{
+    struct strbuf sb = {0};
+    struct stat st;
+    char buf[8192], *text, *out;
+    size_t got;
+    FILE *f;
+
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        log_warnx("%s: not a regular file", path);
+        return EXIT_USAGE;
+    }
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        log_warn("%s", path);
+        return EXIT_USAGE;
+    }
+    while ((got = fread(buf, 1, sizeof(buf), f)) > 0 && sb.len <= RULES_FILE_MAX) {
+        strbuf_addn(&sb, buf, got);
+    }
+    if (ferror(f) || sb.len > RULES_FILE_MAX || memchr(strbuf_str(&sb), '\0', sb.len)) {
+        log_warnx("%s: %s", path, ferror(f) ? "read error" : "not a rules text file");
+        fclose(f);
+        strbuf_free(&sb);
+        return EXIT_USAGE;
+    }
+    fclose(f);
+    text = strbuf_take(&sb);
+    out = rules_dump(text, path);
+    fputs(out, stdout);
+    free(out);
+    free(text);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 static int ha_tester_main(int argc, char **argv)
 {
     bool quiet = false;
     int c;
 
     str_oom_hook = tester_oom;
+    if (argc > 1 && strcmp(argv[1], "--rules-check") == 0) {
+        return argc == 3 ? rules_check_file(argv[2]) : applet_usage(&applet_ha_tester);
+    }
     while ((c = getopt(argc, argv, "+q")) != -1) {
         if (c != 'q') {
             return applet_usage(&applet_ha_tester);
@@ -101,12 +153,16 @@ const struct applet applet_ha_tester = {
     .name = "ha-tester",
     .main = ha_tester_main,
     .usage =
-        "usage: ha-tester [-q] SCENARIO_DIR OUT_DIR\n"
+        "usage: ha-tester [-q] SCENARIO_DIR OUT_DIR | --rules-check RULES_FILE\n"
         "Runs a pve-ha-manager style regression scenario folder (cmdlist, hardware_status,\n"
         "manager_status, service_config, ...) on a simulated cluster with a virtual clock.\n"
         "Writes OUT_DIR/log (compare it with SCENARIO_DIR/log.expect) and the final runtime\n"
         "files into OUT_DIR, which is created if missing; SCENARIO_DIR is only read.\n"
         "-q\tdo not echo the log on stdout\n"
+        "--rules-check RULES_FILE\n"
+        "\tcheck and compile a rules_config file for the nodes node1..node3 and print\n"
+        "\tthe checker log, the transformed and the compiled rules (upstream's\n"
+        "\trules_cfgs test output)\n"
         "Exit: 0 the simulation ran (a runtime error ends it with an 'exit simulation' err\n"
         "line), 1 OUT_DIR could not be written, 2 bad usage or unreadable scenario files.\n",
 };

@@ -44,6 +44,7 @@ static void env_log_cb(void *ctx, enum ha_level level, const char *msg)
     static const char *const names[] = {
         [HA_ERR] = "err",   [HA_WARNING] = "warn", [HA_NOTICE] = "noti",
         [HA_INFO] = "info", [HA_DEBUG] = "debu",   [HA_EMAIL] = "emai",
+        [HA_QUIRK_NL] = "\n\t",
     };
     struct sim_daemon *d = ctx;
 
@@ -260,6 +261,15 @@ static int env_run_job(void *ctx, const struct lrm_job *job)
 static const struct ha_timing sim_timing = {
     .round = 10, .short_sleep = 5, .worker_wait = 8, .fence_delay = 60};
 
+static void env_unhandled_error(void *ctx, const char *err)
+{
+    size_t len = strlen(err);
+
+    sim_abort(
+        ((struct sim_daemon *)ctx)->sim, "%s%s", err, len > 0 && err[len - 1] == '\n' ? "" : "\n"
+    );
+}
+
 void sim_daemon_init(struct sim *sim, struct sim_node *node, struct sim_daemon *d, bool lrm)
 {
     struct ha_env *e = &d->env;
@@ -297,6 +307,7 @@ void sim_daemon_init(struct sim *sim, struct sim_node *node, struct sim_daemon *
     e->watchdog_update = env_wd_update;
     e->watchdog_close = env_wd_close;
     e->run_job = env_run_job;
+    e->unhandled_error = env_unhandled_error;
     e->lrm_status_written = &sim->lrm_status_written;
     sim_cfg_install(e);
     sim_res_install(e);

@@ -180,7 +180,7 @@ static int cmd_crm(struct sim *sim, struct sim_node *n, char **argv, int argc)
     } else if (strcmp(action, "arm-ha") == 0) {
         queue_cmd(sim, "arm-ha", NULL);
     } else {
-        sim_abort(sim, "sim_hardware_cmd: unknown crm action '%s'\n", action);
+        sim_abort(sim, "unknown crm action");
         return -1;
     }
     return 0;
@@ -217,7 +217,7 @@ static int node_cmd(struct sim *sim, char **argv, int argc)
         }
         return node_cmds[i].run(sim, n, argv, argc);
     }
-    sim_abort(sim, "sim_hardware_cmd: unknown command '%s'\n", argv[0]);
+    sim_abort(sim, "unknown command");
     return -1;
 }
 
@@ -272,7 +272,7 @@ int sim_hw_cmd(struct sim *sim, const char *cmd, const char *actor)
     char **argv = split_words(cmd, &argc);
 
     if (argc < 2) {
-        sim_abort(sim, "sim_hardware_cmd: no node or service given in '%s'\n", cmd);
+        sim_abort(sim, "no obj");
     } else if (strcmp(argv[0], "service") == 0 && !valid_objid(argv[1])) {
         sim_abort(sim, "sim_hardware_cmd: invalid service id '%s'\n", argv[1]);
     } else if (strcmp(argv[0], "service") != 0 && sim_node_find(sim, argv[1]) == NULL) {

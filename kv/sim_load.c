@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cJSON.h>
 
@@ -19,13 +20,21 @@
 static int slurp(const char *dir, const char *name, char **out, char **err)
 {
     char *path = xasprintf("%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
     struct strbuf sb = {0};
+    struct stat st;
     char buf[8192];
     size_t got;
+    FILE *f = NULL;
     int rc = 1;
 
     *out = NULL;
+    /* Checked before opening: a FIFO would block, a device never end. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        *err = xasprintf("%s: not a regular file", path);
+        free(path);
+        return -1;
+    }
+    f = fopen(path, "rb");
     if (f == NULL) {
         rc = errno == ENOENT ? 0 : -1;
         if (rc < 0) {
@@ -40,12 +49,23 @@ static int slurp(const char *dir, const char *name, char **out, char **err)
     if (ferror(f) || sb.len > SIM_FILE_MAX) {
         *err = xasprintf("%s: %s", path, ferror(f) ? strerror(errno) : "file too large");
         rc = -1;
+    } else if (memchr(strbuf_str(&sb), '\0', sb.len) != NULL) {
+        /* the parsers would silently stop at the NUL */
+        *err = xasprintf("%s: binary data (NUL byte)", path);
+        rc = -1;
     }
     fclose(f);
     free(path);
     *out = rc > 0 ? strbuf_take(&sb) : NULL;
     strbuf_free(&sb);
     return rc;
+}
+
+/* A present input file must say something: the codecs read "" as an empty
+ * document, which is right for runtime files but hides a truncated input. */
+static bool blank(const char *text)
+{
+    return text[strspn(text, " \t\r\n")] == '\0';
 }
 
 /* Read and parse a JSON file of the given cJSON type; NULL + 0 if absent. */
@@ -227,8 +247,18 @@ static int load_services(struct sim *sim, const char *dir, char **err)
     if (rc < 0) {
         return -1;
     }
-    if (svc_config_from_sim_json(rc ? text : default_services, true, &sim->cfg, &why) != 0) {
-        *err = xasprintf("%s/service_config: %s", dir, why ? why : "invalid");
+    if (rc > 0 && blank(text)) {
+        why = xstrdup("empty file");
+    } else if (svc_config_from_sim_json(rc ? text : default_services, true, &sim->cfg, &why) != 0) {
+        why = why ? why : xstrdup("invalid");
+    }
+    for (size_t i = 0; why == NULL && i < sim->cfg.n; i++) {
+        if (sim->cfg.v[i].node == NULL || sim->cfg.v[i].node[0] == '\0') {
+            why = xasprintf("service '%s': missing node", sim->cfg.v[i].sid);
+        }
+    }
+    if (why != NULL) {
+        *err = xasprintf("%s/service_config: %s", dir, why);
         rc = -1;
     }
     free(why);
@@ -269,6 +299,10 @@ static int load_datacenter(struct sim *sim, const char *dir, char **err)
         return rc;
     }
     dc_settings_free(&sim->dc);
+    if (blank(sim->datacenter)) {
+        *err = xasprintf("%s/datacenter.cfg: empty file", dir);
+        return -1;
+    }
     if (dc_settings_from_sim_json(sim->datacenter, &sim->dc, &why) != 0) {
         *err = xasprintf("%s/datacenter.cfg: %s", dir, why ? why : "invalid");
         free(why);

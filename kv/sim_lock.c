@@ -148,7 +148,7 @@ static struct sim_watchdog *wd_check(struct sim *sim, struct sim_node *node, int
         return NULL;
     }
     if (sim->t - w->update_time > SIM_WATCHDOG_TIMEOUT) {
-        sim_abort(sim, "watchdog expired\n");
+        sim_abort(sim, "watchdog expired");
         return NULL;
     }
     return w;

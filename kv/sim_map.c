@@ -2,30 +2,14 @@
  * flags, fa failure counters) and string -> CRS usage (stats files). */
 #include "kv/sim_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Binary search; returns the index of key or where it would go. */
 static size_t imap_pos(const struct sim_imap *m, const char *key, bool *found)
 {
-    size_t lo = 0, hi = m->n;
-
-    *found = false;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->keys[mid], key);
-
-        if (c == 0) {
-            *found = true;
-            return mid;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return sorted_pos(m->keys, m->n, sizeof(*m->keys), 0, key, found);
 }
 
 int *sim_imap_find(const struct sim_imap *m, const char *key)
@@ -83,24 +67,7 @@ void sim_imap_clear(struct sim_imap *m)
 
 static size_t usage_pos(const struct sim_usage_map *m, const char *sid, bool *found)
 {
-    size_t lo = 0, hi = m->n;
-
-    *found = false;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->v[mid].sid, sid);
-
-        if (c == 0) {
-            *found = true;
-            return mid;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return sorted_pos(m->v, m->n, sizeof(*m->v), offsetof(struct sim_usage, sid), sid, found);
 }
 
 struct sim_usage *sim_usage_find(const struct sim_usage_map *m, const char *sid)

@@ -36,7 +36,7 @@ static void crm_exited(struct sim *sim, struct sim_node *n)
     } else if (str_eq(flag, "shutdown")) {
         sim_hw_cmd(sim, off, flag);
     } else if (!n->crm_stop) {
-        sim_abort(sim, "unexpected CRM exit - not implemented\n");
+        sim_abort(sim, "unexpected CRM exit");
     }
     n->crm_stop = false;
     free(off);
@@ -49,10 +49,8 @@ static void lrm_exited(struct sim *sim, struct sim_node *n)
     lrm_free(n->lrm);
     n->lrm = NULL;
     if (n->lrm_restart) {
-        if (n->shutdown != NULL) {
-            sim_abort(sim, "lrm restart during shutdown - not implemented\n");
-            return;
-        }
+        /* A restart wins over a pending node shutdown (the reference
+         * simulator does so; the spec would abort, upstream never does it). */
         n->lrm_restart = false;
         sim_lrm_create(sim, n);
     } else if (str_eq(n->shutdown, "reboot") || str_eq(n->shutdown, "shutdown")) {
@@ -63,7 +61,7 @@ static void lrm_exited(struct sim *sim, struct sim_node *n)
         free(flag);
         free(cmd);
     } else {
-        sim_abort(sim, "unexpected LRM exit - not implemented\n");
+        sim_abort(sim, "unexpected LRM exit");
     }
 }
 
@@ -82,6 +80,9 @@ static void crm_slot(struct sim *sim, struct sim_node *n, bool first)
     }
     n->crm_d.clock = sim->t;
     alive = crm_iterate(n->crm, &n->crm_d.env);
+    if (sim->abort_err != NULL) {
+        return; /* an exception ends the slot before its clock moves on */
+    }
     n->crm_d.clock++;
     set_t(sim, n->crm_d.clock);
     if (!alive && sim->abort_err == NULL) {
@@ -104,6 +105,9 @@ static void lrm_slot(struct sim *sim, struct sim_node *n, bool first)
     }
     n->lrm_d.clock = sim->t;
     alive = lrm_iterate(n->lrm, &n->lrm_d.env);
+    if (sim->abort_err != NULL) {
+        return; /* an exception ends the slot before its clock moves on */
+    }
     n->lrm_d.clock++;
     set_t(sim, n->lrm_d.clock);
     if (!alive && sim->abort_err == NULL) {
@@ -135,7 +139,7 @@ static bool run_round(struct sim *sim)
         sim->t = start + looptime;
     }
     if (sim->t > SIM_MAX_TIME) {
-        sim_abort(sim, "simulation exceeded maximum time (%d) - force end\n", SIM_MAX_TIME);
+        sim_abort(sim, "max time");
         return false;
     }
     for (size_t i = 0; i < sim->n_nodes; i++) {
@@ -155,6 +159,21 @@ static bool all_digits(const char *s)
         }
     }
     return true;
+}
+
+/* Digits as a count, saturated: a delay or skip beyond the time limit
+ * (10000 s, at most 500 rounds) behaves the same at any size, and a
+ * saturated value can never overflow the clock or the skip counters. */
+#define SCHED_NUM_MAX 1000000
+
+static int sched_num(const char *digits)
+{
+    long v = 0;
+
+    for (; *digits != '\0' && v < SCHED_NUM_MAX; digits++) {
+        v = v * 10 + (*digits - '0');
+    }
+    return v < SCHED_NUM_MAX ? (int)v : SCHED_NUM_MAX;
 }
 
 /* Up to four whitespace-separated words of cmd; returns their count. */
@@ -189,7 +208,7 @@ static bool sched_cmd(struct sim *sim, const char *cmd)
 
     if (n == 2 && strcmp(w[0], "delay") == 0 && all_digits(w[1])) {
         sim_logf(sim, "info", "cmdlist", "execute %s", cmd);
-        sim->next_cmd_at = sim->t + strtol(w[1], NULL, 10);
+        sim->next_cmd_at = sim->t + sched_num(w[1]);
         return true;
     }
     if ((n != 2 && n != 3) || strcmp(w[0], "skip-round") != 0) {
@@ -204,7 +223,10 @@ static bool sched_cmd(struct sim *sim, const char *cmd)
         return false;
     }
     sim_logf(sim, "info", "cmdlist", "execute %s", cmd);
-    *counter += n == 3 ? atoi(w[2]) : 1;
+    *counter += n == 3 ? sched_num(w[2]) : 1;
+    if (*counter > SCHED_NUM_MAX) {
+        *counter = SCHED_NUM_MAX;
+    }
     return true;
 }
 

@@ -9,12 +9,13 @@
 
 #include "state/codec.h"
 
+/* Abort texts follow the reference simulator (no upstream scenario aborts). */
 static struct svc_conf *need_service(struct sim *sim, const char *sid)
 {
     struct svc_conf *c = svc_config_find(&sim->cfg, sid);
 
     if (c == NULL) {
-        sim_abort(sim, "no such service '%s'\n", sid);
+        sim_abort(sim, "no such service '%s'", sid);
     }
     return c;
 }
@@ -46,7 +47,7 @@ static int svc_add(struct sim *sim, char **argv, int argc)
     struct svc_conf *c;
 
     if (svc_config_find(&sim->cfg, sid) != NULL) {
-        sim_abort(sim, "service '%s' already exists\n", sid);
+        sim_abort(sim, "exists");
         return -1;
     }
     if (!valid_sid(sid) || n == NULL) {
@@ -65,19 +66,6 @@ static int svc_add(struct sim *sim, char **argv, int argc)
     return 0;
 }
 
-/* model.h has no single-entry delete; these are the owned members. */
-static void conf_free_members(struct svc_conf *c)
-{
-    free(c->sid);
-    free(c->type);
-    free(c->name);
-    free(c->node);
-    free(c->state);
-    free(c->group);
-    free(c->comment);
-    free(c->lock);
-}
-
 static int svc_delete(struct sim *sim, char **argv, int argc)
 {
     struct svc_conf *c = need_service(sim, argv[1]);
@@ -88,7 +76,7 @@ static int svc_delete(struct sim *sim, char **argv, int argc)
     }
     sim_cfg_normalize(&sim->cfg);
     i = (size_t)(c - sim->cfg.v);
-    conf_free_members(c);
+    svc_conf_free_members(c);
     memmove(c, c + 1, (sim->cfg.n - i - 1) * sizeof(*c));
     sim->cfg.n--;
     sim_cfg_written(sim);
@@ -119,16 +107,16 @@ static int svc_stats(struct sim *sim, char **argv, int argc)
     const char *cpu_key = dyn ? "cpu" : "maxcpu", *mem_key = dyn ? "mem" : "maxmem";
     struct sim_usage *u;
 
-    if (need_service(sim, argv[1]) == NULL) {
+    if (argc < 5 || (argc - 3) % 2 != 0) {
+        sim_abort(sim, "bad stats params");
         return -1;
     }
-    if (argc < 5 || (argc - 3) % 2 != 0) {
-        sim_abort(sim, "missing or unpaired stats parameters\n");
+    if (need_service(sim, argv[1]) == NULL) {
         return -1;
     }
     for (int i = 3; i < argc; i += 2) {
         if (strcmp(argv[i], cpu_key) != 0 && strcmp(argv[i], mem_key) != 0) {
-            sim_abort(sim, "unknown stats key '%s'\n", argv[i]);
+            sim_abort(sim, "bad stats key %s", argv[i]);
             return -1;
         }
     }
@@ -171,12 +159,7 @@ static int svc_manual_migrate(struct sim *sim, char **argv, int argc)
         return -1;
     }
     if (!str_eq(c->state, "ignored") && !disarmed_ignore(sim)) {
-        sim_abort(
-            sim,
-            "manual-migrate of '%s' requires state 'ignored' or disarm mode "
-            "'ignore'\n",
-            argv[1]
-        );
+        sim_abort(sim, "manual-migrate");
         return -1;
     }
     set_field(sim, &c->node, argv[3]);
@@ -195,9 +178,10 @@ static int svc_queue(struct sim *sim, char **argv, int argc)
 
 static int svc_state(struct sim *sim, char **argv, int argc)
 {
-    struct svc_conf *c = need_service(sim, argv[1]);
+    struct svc_conf *c = svc_config_find(&sim->cfg, argv[1]);
 
     if (c == NULL) {
+        sim_abort(sim, "no such service");
         return -1;
     }
     set_field(sim, &c->state, argv[2]);
@@ -233,6 +217,6 @@ int sim_service_cmd(struct sim *sim, char **argv, int argc)
             return svc_cmds[i].run(sim, argv, argc);
         }
     }
-    sim_abort(sim, "unknown service action '%s'\n", argc >= 3 ? argv[2] : "");
+    sim_abort(sim, "unknown service action %s", argc >= 3 ? argv[2] : "");
     return -1;
 }

@@ -17,12 +17,21 @@ char *lrm_status_to_json(const struct lrm_status *ls);
 /* The simulator's service_config JSON (simulator.md 1.4): missing state is
  * "disabled", numbers may be strings, sids must match ^(vm|ct|fa):\d+$ when
  * strict_ids is set. */
-int svc_config_from_sim_json(const char *json, bool strict_ids, struct svc_config *out,
-                             char **err);
+int svc_config_from_sim_json(const char *json, bool strict_ids, struct svc_config *out, char **err);
 char *svc_config_to_sim_json(const struct svc_config *sc);
 
 /* resources.cfg in section-config format (ha-stack.md 1.4.3): missing state
- * is "started". node comes from the location registry, not from this file. */
+ * is "started". node comes from the location registry, not from this file.
+ * The parser records the keys present in svc_conf.keys; the writer writes
+ * those and every value that differs from its default. */
+enum {
+    SVC_KEY_STATE = 1 << 0,
+    SVC_KEY_GROUP = 1 << 1,
+    SVC_KEY_FAILBACK = 1 << 2,
+    SVC_KEY_MAX_RESTART = 1 << 3,
+    SVC_KEY_MAX_RELOCATE = 1 << 4,
+    SVC_KEY_COMMENT = 1 << 5,
+};
 int svc_config_from_cfg(const char *text, struct svc_config *out, char **err);
 char *svc_config_to_cfg(const struct svc_config *sc);
 

@@ -10,10 +10,11 @@
  * or a line "0" (a falsy test in Perl); whitespace-only lines are skipped,
  * and a header inside a section is an error (upstream silently ignores it).
  *
- * The writer cannot tell stored keys from defaults, so it leaves out values
- * equal to the defaults (state started, failback 1, max_restart 1,
- * max_relocate 1): reading the output back gives the same struct. Sections
- * come out sorted by sid. node is not part of this file. */
+ * The writer writes the keys the parser saw (svc_conf.keys, so an explicit
+ * "max_restart 1" survives a rewrite) and every value that differs from its
+ * default (state started, failback 1, max_restart 1, max_relocate 1):
+ * reading the output back gives the same struct. Sections come out sorted by
+ * sid. node is not part of this file. */
 #include "state/codec.h"
 
 #include <limits.h>
@@ -26,6 +27,7 @@
 #define CFG_COMMENT_MAX 4096
 #define CFG_BLANKS " \t\r\f\v"
 
+/* In the bit order of SVC_KEY_*. */
 enum cfg_key { CK_STATE, CK_GROUP, CK_FAILBACK, CK_MAX_RESTART, CK_MAX_RELOCATE, CK_COMMENT };
 
 static const char *const cfg_keys[] = {
@@ -246,6 +248,7 @@ static int cfg_property(struct cfg_parser *p, char *line)
     if (!cfg_set(p->cur, (enum cfg_key)k, val)) {
         return cfg_fail(p, "bad value for property", key);
     }
+    p->cur->keys |= 1u << k;
     return 0;
 }
 
@@ -307,19 +310,19 @@ static void cfg_write_section(struct strbuf *sb, const struct svc_conf *c)
     if (c->comment != NULL && c->comment[0] != '\0') {
         strbuf_addf(sb, "\tcomment %s\n", c->comment);
     }
-    if (!c->failback) {
-        strbuf_add(sb, "\tfailback 0\n");
+    if (!c->failback || (c->keys & SVC_KEY_FAILBACK)) {
+        strbuf_addf(sb, "\tfailback %d\n", c->failback ? 1 : 0);
     }
     if (c->group != NULL) {
         strbuf_addf(sb, "\tgroup %s\n", c->group);
     }
-    if (c->max_relocate != 1) {
+    if (c->max_relocate != 1 || (c->keys & SVC_KEY_MAX_RELOCATE)) {
         strbuf_addf(sb, "\tmax_relocate %d\n", c->max_relocate);
     }
-    if (c->max_restart != 1) {
+    if (c->max_restart != 1 || (c->keys & SVC_KEY_MAX_RESTART)) {
         strbuf_addf(sb, "\tmax_restart %d\n", c->max_restart);
     }
-    if (c->state != NULL && strcmp(c->state, "started") != 0) {
+    if (c->state != NULL && (strcmp(c->state, "started") != 0 || (c->keys & SVC_KEY_STATE))) {
         strbuf_addf(sb, "\tstate %s\n", c->state);
     }
     strbuf_add(sb, "\n");

@@ -228,7 +228,11 @@ const cJSON **cj_sorted_children(const cJSON *obj, size_t *n)
         kids[k].idx = k;
         k++;
     }
-    qsort(kids, count, sizeof(*kids), kid_cmp);
+    for (k = 1; k < count && kid_cmp(&kids[k - 1], &kids[k]) < 0; k++) {
+    }
+    if (k < count) { /* our own writers sort already: skip the sort then */
+        qsort(kids, count, sizeof(*kids), kid_cmp);
+    }
     out = xcalloc(count, sizeof(const cJSON *));
     *n = 0;
     for (size_t i = 0; i < count; i++) {
@@ -283,6 +287,98 @@ char *cj_print(cJSON *root)
     out = xstrdup(s);
     cJSON_free(s);
     return out;
+}
+
+void jw_string(struct strbuf *sb, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *run = s;
+    size_t plain = 0;
+
+    while (s[plain] != '\0' && (unsigned char)s[plain] >= 32 && s[plain] != '"' && s[plain] != '\\'
+    ) {
+        plain++;
+    }
+    if (s[plain] == '\0') { /* the usual case: nothing to escape */
+        char *p = strbuf_extend(sb, plain + 2);
+        p[0] = '"';
+        memcpy(p + 1, s, plain);
+        p[plain + 1] = '"';
+        return;
+    }
+    strbuf_addn(sb, "\"", 1);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        const char *esc = NULL;
+        char u[7];
+        if (c >= 32 && c != '"' && c != '\\') {
+            continue;
+        }
+        strbuf_addn(sb, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
+        case '"':
+            esc = "\\\"";
+            break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\b':
+            esc = "\\b";
+            break;
+        case '\f':
+            esc = "\\f";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        default:
+            u[0] = '\\';
+            u[1] = 'u';
+            u[2] = '0';
+            u[3] = '0';
+            u[4] = hex[c >> 4];
+            u[5] = hex[c & 15];
+            u[6] = '\0';
+            esc = u;
+        }
+        strbuf_add(sb, esc);
+    }
+    strbuf_addn(sb, run, (size_t)(s - run));
+    strbuf_addn(sb, "\"", 1);
+}
+
+void jw_key(struct strbuf *sb, const char *key, bool *first)
+{
+    if (!*first) {
+        strbuf_addn(sb, ",", 1);
+    }
+    *first = false;
+    jw_string(sb, key);
+    strbuf_addn(sb, ":", 1);
+}
+
+void jw_int(struct strbuf *sb, int64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%lld", (long long)v);
+
+    strbuf_addn(sb, buf, (size_t)n);
+}
+
+void jw_loose_num(struct strbuf *sb, const char *val)
+{
+    if (cj_is_canonical_int(val)) {
+        strbuf_add(sb, val); /* at most 15 digits: cJSON prints them as they are */
+    } else {
+        jw_string(sb, val);
+    }
 }
 
 void cj_add_loose_num(cJSON *obj, const char *key, const char *val)

@@ -38,4 +38,18 @@ char *cj_print(cJSON *root);
 /* A canonical integer string as a number, anything else as a string. */
 void cj_add_loose_num(cJSON *obj, const char *key, const char *val);
 
+/* The LRM status in the canonical form our writers produce, without a tree:
+ * 0 and *out filled, or 1 (not canonical: use the general reader). */
+struct lrm_status;
+int lrm_status_from_json_fast(const char *json, struct lrm_status *out);
+
+/* Direct compact output, byte for byte what cJSON_PrintUnformatted gives for
+ * the same values: a cJSON tree of 10,000 services cost more than the rest
+ * of a manager round. *first tracks the comma of the enclosing object. */
+struct strbuf;
+void jw_string(struct strbuf *sb, const char *s);
+void jw_key(struct strbuf *sb, const char *key, bool *first);
+void jw_int(struct strbuf *sb, int64_t v);
+void jw_loose_num(struct strbuf *sb, const char *val);
+
 #endif

@@ -218,92 +218,126 @@ int ms_from_json(const char *json, struct manager_status *out, char **err)
     return rc;
 }
 
-static void sd_to_json(cJSON *o, const struct sd *sd)
+static void sd_to_json(struct strbuf *sb, const struct sd *sd)
 {
+    bool first = true;
+
+    strbuf_addn(sb, "{", 1);
     if (sd->cmd != NULL) {
-        cJSON *a = cJSON_AddArrayToObject(o, "cmd");
-
-        cJSON_AddItemToArray(a, cJSON_CreateString(sd->cmd));
-        if (sd->cmd_arg != NULL && str_eq(sd->cmd, "stop") && cj_is_canonical_int(sd->cmd_arg)) {
-            cJSON_AddItemToArray(a, cJSON_CreateNumber(strtod(sd->cmd_arg, NULL)));
-        } else if (sd->cmd_arg != NULL) {
-            cJSON_AddItemToArray(a, cJSON_CreateString(sd->cmd_arg));
-        }
-    }
-    if (sd->has_failed_nodes || sd->failed_nodes.n > 0) {
-        cJSON *a = cJSON_AddArrayToObject(o, "failed_nodes");
-
-        for (size_t i = 0; i < sd->failed_nodes.n; i++) {
-            cJSON_AddItemToArray(a, cJSON_CreateString(sd->failed_nodes.v[i]));
-        }
-    }
-    if (sd->maintenance_node != NULL) {
-        cJSON_AddStringToObject(o, "maintenance_node", sd->maintenance_node);
-    }
-    if (sd->node != NULL) {
-        cJSON_AddStringToObject(o, "node", sd->node);
-    }
-    if (sd->running) {
-        cJSON_AddNumberToObject(o, "running", 1);
-    }
-    if (sd->state != SS_NONE) {
-        cJSON_AddStringToObject(o, "state", svc_state_name(sd->state));
-    }
-    if (sd->target != NULL) {
-        cJSON_AddStringToObject(o, "target", sd->target);
-    }
-    if (sd->timeout != NULL) {
-        cj_add_loose_num(o, "timeout", sd->timeout);
-    }
-    if (sd->uid != NULL) {
-        cJSON_AddStringToObject(o, "uid", sd->uid);
-    }
-}
-
-static void ms_head_to_json(cJSON *root, const struct manager_status *ms)
-{
-    if (ms->disarm_mode != NULL || ms->disarm_state != NULL) {
-        cJSON *d = cJSON_AddObjectToObject(root, "disarm");
-
-        if (ms->disarm_mode != NULL) {
-            cJSON_AddStringToObject(d, "mode", ms->disarm_mode);
-        }
-        if (ms->disarm_state != NULL) {
-            cJSON_AddStringToObject(d, "state", ms->disarm_state);
-        }
-    }
-    if (ms->master_node != NULL) {
-        cJSON_AddStringToObject(root, "master_node", ms->master_node);
-    }
-    if (ms->has_node_request || ms->n_reqs > 0) {
-        cJSON *o = cJSON_AddObjectToObject(root, "node_request");
-
-        for (size_t i = 0; i < ms->n_reqs; i++) {
-            cJSON *r = cJSON_AddObjectToObject(o, ms->reqs[i].node);
-
-            if (ms->reqs[i].maintenance) {
-                cJSON_AddNumberToObject(r, "maintenance", 1);
+        jw_key(sb, "cmd", &first);
+        strbuf_addn(sb, "[", 1);
+        jw_string(sb, sd->cmd);
+        if (sd->cmd_arg != NULL) {
+            strbuf_addn(sb, ",", 1);
+            if (str_eq(sd->cmd, "stop")) {
+                jw_loose_num(sb, sd->cmd_arg);
+            } else {
+                jw_string(sb, sd->cmd_arg);
             }
         }
+        strbuf_addn(sb, "]", 1);
+    }
+    if (sd->has_failed_nodes || sd->failed_nodes.n > 0) {
+        jw_key(sb, "failed_nodes", &first);
+        strbuf_addn(sb, "[", 1);
+        for (size_t i = 0; i < sd->failed_nodes.n; i++) {
+            if (i > 0) {
+                strbuf_addn(sb, ",", 1);
+            }
+            jw_string(sb, sd->failed_nodes.v[i]);
+        }
+        strbuf_addn(sb, "]", 1);
+    }
+    if (sd->maintenance_node != NULL) {
+        jw_key(sb, "maintenance_node", &first);
+        jw_string(sb, sd->maintenance_node);
+    }
+    if (sd->node != NULL) {
+        jw_key(sb, "node", &first);
+        jw_string(sb, sd->node);
+    }
+    if (sd->running) {
+        jw_key(sb, "running", &first);
+        strbuf_addn(sb, "1", 1);
+    }
+    if (sd->state != SS_NONE) {
+        jw_key(sb, "state", &first);
+        jw_string(sb, svc_state_name(sd->state));
+    }
+    if (sd->target != NULL) {
+        jw_key(sb, "target", &first);
+        jw_string(sb, sd->target);
+    }
+    if (sd->timeout != NULL) {
+        jw_key(sb, "timeout", &first);
+        jw_loose_num(sb, sd->timeout);
+    }
+    if (sd->uid != NULL) {
+        jw_key(sb, "uid", &first);
+        jw_string(sb, sd->uid);
+    }
+    strbuf_addn(sb, "}", 1);
+}
+
+static void ms_head_to_json(struct strbuf *sb, const struct manager_status *ms, bool *first)
+{
+    if (ms->disarm_mode != NULL || ms->disarm_state != NULL) {
+        bool dfirst = true;
+
+        jw_key(sb, "disarm", first);
+        strbuf_addn(sb, "{", 1);
+        if (ms->disarm_mode != NULL) {
+            jw_key(sb, "mode", &dfirst);
+            jw_string(sb, ms->disarm_mode);
+        }
+        if (ms->disarm_state != NULL) {
+            jw_key(sb, "state", &dfirst);
+            jw_string(sb, ms->disarm_state);
+        }
+        strbuf_addn(sb, "}", 1);
+    }
+    if (ms->master_node != NULL) {
+        jw_key(sb, "master_node", first);
+        jw_string(sb, ms->master_node);
+    }
+    if (ms->has_node_request || ms->n_reqs > 0) {
+        bool rfirst = true;
+
+        jw_key(sb, "node_request", first);
+        strbuf_addn(sb, "{", 1);
+        for (size_t i = 0; i < ms->n_reqs; i++) {
+            jw_key(sb, ms->reqs[i].node, &rfirst);
+            strbuf_add(sb, ms->reqs[i].maintenance ? "{\"maintenance\":1}" : "{}");
+        }
+        strbuf_addn(sb, "}", 1);
     }
 }
 
 char *ms_to_json(const struct manager_status *ms)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON *o;
+    struct strbuf sb = {0};
+    bool first = true, nfirst = true, sfirst = true;
 
-    ms_head_to_json(root, ms);
-    o = cJSON_AddObjectToObject(root, "node_status");
+    strbuf_addn(&sb, "{", 1);
+    ms_head_to_json(&sb, ms, &first);
+    jw_key(&sb, "node_status", &first);
+    strbuf_addn(&sb, "{", 1);
     for (size_t i = 0; i < ms->n_nodes; i++) {
-        cJSON_AddStringToObject(o, ms->nodes[i].node, node_state_name(ms->nodes[i].state));
+        jw_key(&sb, ms->nodes[i].node, &nfirst);
+        jw_string(&sb, node_state_name(ms->nodes[i].state));
     }
-    o = cJSON_AddObjectToObject(root, "service_status");
+    strbuf_addn(&sb, "}", 1);
+    jw_key(&sb, "service_status", &first);
+    strbuf_addn(&sb, "{", 1);
     for (size_t i = 0; i < ms->n_svcs; i++) {
-        sd_to_json(cJSON_AddObjectToObject(o, ms->svcs[i].sid), &ms->svcs[i]);
+        jw_key(&sb, ms->svcs[i].sid, &sfirst);
+        sd_to_json(&sb, &ms->svcs[i]);
     }
-    cJSON_AddNumberToObject(root, "timestamp", (double)ms->timestamp);
-    return cj_print(root);
+    strbuf_addn(&sb, "}", 1);
+    jw_key(&sb, "timestamp", &first);
+    jw_int(&sb, ms->timestamp);
+    strbuf_addn(&sb, "}", 1);
+    return strbuf_take(&sb);
 }
 
 /* ---- LRM status ---- */
@@ -357,7 +391,9 @@ int lrm_status_from_json(const char *json, struct lrm_status *out, char **err)
     cJSON *root;
     int rc;
 
-    memset(out, 0, sizeof(*out));
+    if (lrm_status_from_json_fast(json, out) == 0) {
+        return 0;
+    }
     root = cj_parse_object(json, "lrm status", err);
     if (root == NULL) {
         return -1;

@@ -25,7 +25,7 @@ struct crm {
     enum crm_state state;
     bool shutdown_request;
     bool disarmed; /* watchdog released because the HA stack is disarmed */
-    int watchdog;  /* handle, -1 when closed */
+    int watchdog; /* handle, -1 when closed */
     int idle_rounds;
     struct manager *manager;
 };
@@ -67,8 +67,9 @@ static void crm_set_state(struct crm *crm, const struct ha_env *env, enum crm_st
     if (crm->state == st) {
         return;
     }
-    env_log(env, HA_INFO, "status change %s => %s", crm_state_names[crm->state],
-            crm_state_names[st]);
+    env_log(
+        env, HA_INFO, "status change %s => %s", crm_state_names[crm->state], crm_state_names[st]
+    );
     if (crm->state == CRM_MASTER) {
         manager_free(crm->manager);
         crm->manager = NULL;
@@ -133,8 +134,7 @@ static bool crm_healthy(const struct ha_env *env, const struct manager_status *m
 /* With no service configured, is there still something a master must do? */
 static bool crm_pending_work(const struct ha_env *env, const struct manager_status *ms)
 {
-    const struct node_entry *master =
-        ms->master_node ? ms_find_node(ms, ms->master_node) : NULL;
+    const struct node_entry *master = ms->master_node ? ms_find_node(ms, ms->master_node) : NULL;
 
     if (ms->master_node != NULL && master != NULL && master->state == NS_ONLINE &&
         !str_eq(ms->master_node, env->node)) {
@@ -236,8 +236,10 @@ static void crm_master_transition(struct crm *crm, const struct ha_env *env, boo
     }
     if (++crm->idle_rounds > CRM_IDLE_ROUNDS) {
         crm->idle_rounds = 0;
-        env_log(env, HA_INFO, "cluster had no service configured for %d rounds, going idle.",
-                CRM_IDLE_ROUNDS);
+        env_log(
+            env, HA_INFO, "cluster had no service configured for %d rounds, going idle.",
+            CRM_IDLE_ROUNDS
+        );
         env->release_manager_lock(env->ctx);
         crm_close_watchdog(crm, env);
         crm_set_state(crm, env, CRM_WAIT_FOR_QUORUM);
@@ -249,8 +251,7 @@ static void crm_transition(struct crm *crm, const struct ha_env *env, bool updat
     switch (crm->state) {
     case CRM_WAIT_FOR_QUORUM:
         if (crm_can_get_active(env, update_ok, false)) {
-            crm_set_state(crm, env,
-                          crm_take_master_lock(crm, env) ? CRM_MASTER : CRM_SLAVE);
+            crm_set_state(crm, env, crm_take_master_lock(crm, env) ? CRM_MASTER : CRM_SLAVE);
         }
         break;
     case CRM_SLAVE:

@@ -21,6 +21,8 @@ const char *ha_level_name(enum ha_level l)
         return "debug";
     case HA_EMAIL:
         return "email";
+    case HA_QUIRK_NL:
+        return "info";
     }
     return "info";
 }

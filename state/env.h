@@ -15,7 +15,9 @@
 #include "state/model.h"
 
 /* Log levels of the core; the simulator prints their first four letters. */
-enum ha_level { HA_ERR, HA_WARNING, HA_NOTICE, HA_INFO, HA_DEBUG, HA_EMAIL };
+enum ha_level { HA_ERR, HA_WARNING, HA_NOTICE, HA_INFO, HA_DEBUG, HA_EMAIL, HA_QUIRK_NL };
+/* HA_QUIRK_NL: upstream logs one message with the level string "\n\t" (a
+ * bug the simulator's log shows as is); real daemons log it as info. */
 const char *ha_level_name(enum ha_level l); /* "err", "warning", "notice", ... */
 
 /* A job of the LRM, handed to the environment to run (ha-stack.md 4.6). */
@@ -111,6 +113,11 @@ struct ha_env {
      * their event loop running meanwhile). NULL: no sleeping (simulator, whose
      * clock only moves between rounds). */
     void (*sleep)(void *ctx, int64_t seconds);
+
+    /* An error escaped a daemon iteration (upstream: an uncaught die in the
+     * main loop). The simulator aborts the run; a daemon logs it and exits.
+     * The core unwinds the iteration itself after calling this. */
+    void (*unhandled_error)(void *ctx, const char *err);
 
     /* One flag shared by every LRM of the process: some LRM has written its
      * status once (simulator.md 5.2). Points into the filler's storage. */

@@ -33,6 +33,7 @@ struct lrm {
     int idle_rounds;
     struct manager_status view; /* the last manager status read */
     struct lrm_jobs jobs;
+    char *exc; /* an error raised in this iteration; callers unwind */
 };
 
 const char *lrm_state_name(const struct lrm *lrm)
@@ -59,6 +60,7 @@ void lrm_free(struct lrm *lrm)
     }
     ms_free(&lrm->view);
     lrm_jobs_free(&lrm->jobs);
+    free(lrm->exc);
     free(lrm);
 }
 
@@ -67,8 +69,9 @@ static void lrm_set_state(struct lrm *lrm, const struct ha_env *env, enum lrm_st
     if (lrm->state == st) {
         return;
     }
-    env_log(env, HA_INFO, "status change %s => %s", lrm_state_names[lrm->state],
-            lrm_state_names[st]);
+    env_log(
+        env, HA_INFO, "status change %s => %s", lrm_state_names[lrm->state], lrm_state_names[st]
+    );
     lrm->state = st;
     lrm->state_change_time = env->now(env->ctx);
 }
@@ -136,8 +139,10 @@ static bool lrm_refresh(struct lrm *lrm, const struct ha_env *env)
     }
     free(json);
     if (rc != 0) {
-        env_log(env, HA_ERR, "updating service status from manager failed: %s",
-                err ? err : "unknown error");
+        env_log(
+            env, HA_ERR, "updating service status from manager failed: %s",
+            err ? err : "unknown error"
+        );
         free(err);
         return false;
     }
@@ -201,9 +206,29 @@ static bool lrm_has_service_here(const struct lrm *lrm, const struct ha_env *env
     return false;
 }
 
+/* Upstream's run_workers reads the service config first: a store error
+ * there is an exception (lrm->exc), which every caller checks. */
 static size_t lrm_run_jobs(struct lrm *lrm, const struct ha_env *env)
 {
+    struct svc_config sc = {0};
+    char *err = NULL;
+
+    if (lrm->exc != NULL) {
+        return 0;
+    }
+    if (env->read_service_config(env->ctx, &sc, &err) != 0) {
+        lrm->exc = err != NULL ? err : xstrdup("unable to read service configuration");
+        return 0;
+    }
+    svc_config_free(&sc);
     return lrm_jobs_run(&lrm->jobs, env, &lrm->view);
+}
+
+/* manage_resources(): queue the jobs of the current view, then run them. */
+static void lrm_manage(struct lrm *lrm, const struct ha_env *env)
+{
+    lrm_jobs_manage(&lrm->jobs, env, &lrm->view);
+    lrm_run_jobs(lrm, env);
 }
 
 static void lrm_release(struct lrm *lrm, const struct ha_env *env)
@@ -221,16 +246,21 @@ static void lrm_active_transition(struct lrm *lrm, const struct ha_env *env, boo
         lrm_set_state(lrm, env, LRM_LOST_AGENT_LOCK);
     } else if (str_eq(lrm->mode, "maintenance")) {
         lrm_set_state(lrm, env, LRM_MAINTENANCE);
-    } else if (str_eq(lrm->mode, "disarm")) {
-        if (lrm_run_jobs(lrm, env) == 0) {
-            env_log(env, HA_INFO, "HA disarm requested, releasing agent lock and watchdog");
-            lrm_release(lrm, env);
-            lrm_set_state(lrm, env, LRM_WAIT_FOR_AGENT_LOCK);
-        }
+    } else if (str_eq(lrm->mode, "disarm") && lrm_run_jobs(lrm, env) == 0 && lrm->exc == NULL) {
+        env_log(env, HA_INFO, "HA disarm requested, releasing agent lock and watchdog");
+        lrm_release(lrm, env);
+        lrm_set_state(lrm, env, LRM_WAIT_FOR_AGENT_LOCK);
+    } else if (lrm->exc != NULL) {
+        return;
     } else if (!lrm_has_service_here(lrm, env) && lrm_run_jobs(lrm, env) == 0) {
+        if (lrm->exc != NULL) {
+            return;
+        }
         if (++lrm->idle_rounds > LRM_IDLE_ROUNDS) {
-            env_log(env, HA_INFO, "node had no service configured for %d rounds, going idle.",
-                    LRM_IDLE_ROUNDS);
+            env_log(
+                env, HA_INFO, "node had no service configured for %d rounds, going idle.",
+                LRM_IDLE_ROUNDS
+            );
             lrm_release(lrm, env);
             lrm_set_state(lrm, env, LRM_WAIT_FOR_AGENT_LOCK);
             lrm->idle_rounds = 0;
@@ -240,24 +270,37 @@ static void lrm_active_transition(struct lrm *lrm, const struct ha_env *env, boo
     }
 }
 
-static void lrm_maintenance_transition(struct lrm *lrm, const struct ha_env *env,
-                                       bool fence_request, int active_count)
+static void lrm_maintenance_transition(
+    struct lrm *lrm, const struct ha_env *env, bool fence_request, int active_count
+)
 {
     if (fence_request) {
-        env_log(env, HA_ERR, "node needs to be fenced during maintenance mode - releasing agent_lock");
+        env_log(
+            env, HA_ERR, "node needs to be fenced during maintenance mode - releasing agent_lock"
+        );
         lrm_set_state(lrm, env, LRM_LOST_AGENT_LOCK);
-    } else if (str_eq(lrm->mode, "disarm") && active_count == 0 && lrm_run_jobs(lrm, env) == 0) {
-        env_log(env, HA_INFO,
-                "HA disarm requested during maintenance, releasing agent lock and watchdog");
+    } else if (str_eq(lrm->mode, "disarm") && active_count == 0 && lrm_run_jobs(lrm, env) == 0 && lrm->exc == NULL) {
+        env_log(
+            env, HA_INFO,
+            "HA disarm requested during maintenance, releasing agent lock and watchdog"
+        );
         lrm_release(lrm, env);
         lrm_set_state(lrm, env, LRM_WAIT_FOR_AGENT_LOCK);
-    } else if (active_count > 0) {
-        if (!lrm_take_agent_lock(lrm, env)) {
-            lrm_set_state(lrm, env, LRM_LOST_AGENT_LOCK);
+    } else if (lrm->exc == NULL) {
+        /* Pending jobs keep the node in maintenance like active services do. */
+        bool busy = active_count > 0 || lrm_run_jobs(lrm, env) > 0;
+        if (lrm->exc != NULL) {
+            return;
         }
-    } else if (!str_eq(lrm->mode, "maintenance")) {
-        lrm_set_state(lrm, env,
-                      lrm_take_agent_lock(lrm, env) ? LRM_ACTIVE : LRM_LOST_AGENT_LOCK);
+        if (busy) {
+            if (!lrm_take_agent_lock(lrm, env)) {
+                lrm_set_state(lrm, env, LRM_LOST_AGENT_LOCK);
+            }
+        } else if (!str_eq(lrm->mode, "maintenance")) {
+            lrm_set_state(
+                lrm, env, lrm_take_agent_lock(lrm, env) ? LRM_ACTIVE : LRM_LOST_AGENT_LOCK
+            );
+        }
     }
 }
 
@@ -292,14 +335,14 @@ static bool lrm_active_shutdown(struct lrm *lrm, const struct ha_env *env)
 {
     if (str_eq(lrm->mode, "restart")) {
         size_t workers = lrm_run_jobs(lrm, env);
-        if (lrm_active_count(lrm, env) == 0 && workers == 0) {
+        if (lrm->exc == NULL && lrm_active_count(lrm, env) == 0 && workers == 0) {
             lrm_close_watchdog(lrm, env);
             env->release_agent_lock(env->ctx);
             return true;
         }
         return false;
     }
-    if (lrm_run_jobs(lrm, env) != 0) {
+    if (lrm_run_jobs(lrm, env) != 0 || lrm->exc != NULL) {
         return false;
     }
     if (lrm->jobs.shutdown_errors == 0) {
@@ -317,11 +360,17 @@ static bool lrm_active_work(struct lrm *lrm, const struct ha_env *env, bool upda
         if (lrm->shutdown_request) {
             exit_lrm = lrm_active_shutdown(lrm, env);
         } else if (!update_ok) {
-            env_log(env, HA_NOTICE,
-                    "temporary inconsistent cluster state (cfs restart?), skip round");
+            env_log(
+                env, HA_NOTICE, "temporary inconsistent cluster state (cfs restart?), skip round"
+            );
         } else {
-            lrm_jobs_manage(&lrm->jobs, env, &lrm->view);
+            lrm_manage(lrm, env);
         }
+    }
+    if (lrm->exc != NULL) { /* upstream catches errors of this block */
+        env_log(env, HA_ERR, "got unexpected error - %s", lrm->exc);
+        free(lrm->exc);
+        lrm->exc = NULL;
     }
     lrm_write_status(lrm, env);
     return !exit_lrm;
@@ -339,12 +388,15 @@ static bool lrm_lost_lock_work(struct lrm *lrm, const struct ha_env *env)
         lrm_close_watchdog(lrm, env);
         return false;
     }
-    env_log(env, HA_ERR,
-            "got shutdown request in state 'lost_agent_lock' - detected %d running services",
-            count);
+    env_log(
+        env, HA_ERR,
+        "got shutdown request in state 'lost_agent_lock' - detected %d running services", count
+    );
     if (str_eq(lrm->mode, "restart") &&
         env->now(env->ctx) - lrm->state_change_time > LRM_RESTART_GIVE_UP_S) {
-        env_log(env, HA_ERR, "lost agent lock and restart request for over 90 seconds - giving up!");
+        env_log(
+            env, HA_ERR, "lost agent lock and restart request for over 90 seconds - giving up!"
+        );
         return false;
     }
     return true;
@@ -358,19 +410,38 @@ static bool lrm_maintenance_work(struct lrm *lrm, const struct ha_env *env)
     if (!lrm_refresh(lrm, env)) {
         return false;
     }
-    if (lrm_active_count(lrm, env) == 0 && lrm_run_jobs(lrm, env) == 0) {
+    if (lrm_active_count(lrm, env) == 0 && lrm_run_jobs(lrm, env) == 0 && lrm->exc == NULL) {
         lrm_close_watchdog(lrm, env);
         exit_lrm = lrm->shutdown_request;
         env->release_agent_lock(env->ctx);
     }
-    if (!exit_lrm) {
-        lrm_jobs_manage(&lrm->jobs, env, &lrm->view);
+    if (!exit_lrm && lrm->exc == NULL) {
+        lrm_manage(lrm, env);
+    }
+    if (lrm->exc != NULL) {
+        return true;
     }
     lrm_write_status(lrm, env);
     return !exit_lrm;
 }
 
+static bool lrm_iterate_once(struct lrm *lrm, const struct ha_env *env);
+
+/* One iteration; an error that escaped it goes to the environment. */
 bool lrm_iterate(struct lrm *lrm, const struct ha_env *env)
+{
+    bool go_on = lrm_iterate_once(lrm, env);
+
+    if (lrm->exc != NULL) {
+        env->unhandled_error(env->ctx, lrm->exc);
+        free(lrm->exc);
+        lrm->exc = NULL;
+        return true;
+    }
+    return go_on;
+}
+
+static bool lrm_iterate_once(struct lrm *lrm, const struct ha_env *env)
 {
     bool update_ok = env->cluster_state_update(env->ctx);
 
@@ -379,6 +450,9 @@ bool lrm_iterate(struct lrm *lrm, const struct ha_env *env)
     }
     lrm_refresh(lrm, env);
     lrm_transition(lrm, env);
+    if (lrm->exc != NULL) {
+        return true;
+    }
     switch (lrm->state) {
     case LRM_WAIT_FOR_AGENT_LOCK:
         if (lrm->shutdown_request) {
@@ -402,8 +476,9 @@ void lrm_job_done(struct lrm *lrm, const struct ha_env *env, const char *sid, in
 }
 
 /* Stop jobs of a node shutdown, and the message and mode (simulator.md 5.2.2). */
-static void lrm_shutdown_mode(struct lrm *lrm, const struct ha_env *env, const char *policy,
-                              bool shutdown, bool reboot)
+static void lrm_shutdown_mode(
+    struct lrm *lrm, const struct ha_env *env, const char *policy, bool shutdown, bool reboot
+)
 {
     bool freeze_all = reboot, maintenance = false;
     const char *type = reboot ? "reboot" : "shutdown";
@@ -427,16 +502,19 @@ static void lrm_shutdown_mode(struct lrm *lrm, const struct ha_env *env, const c
     }
     if (shutdown && str_eq(lrm->mode, "maintenance")) {
         if (maintenance) {
-            env_log(env, HA_INFO, "%s LRM, ignore maintenance policy, already in maintenance mode",
-                    type);
+            env_log(
+                env, HA_INFO, "%s LRM, ignore maintenance policy, already in maintenance mode", type
+            );
         } else {
-            env_log(env, HA_INFO,
-                    "%s LRM, ignore %s policy as manual maintenance mode is enabled", type,
-                    policy);
+            env_log(
+                env, HA_INFO, "%s LRM, ignore %s policy as manual maintenance mode is enabled",
+                type, policy
+            );
         }
     } else if (shutdown && maintenance) {
-        env_log(env, HA_INFO, "%s LRM, doing maintenance, removing this node from active list",
-                type);
+        env_log(
+            env, HA_INFO, "%s LRM, doing maintenance, removing this node from active list", type
+        );
         lrm->mode = "maintenance";
     } else if (shutdown && freeze_all) {
         env_log(env, HA_INFO, "%s LRM, stop and freeze all services", type);
@@ -445,8 +523,10 @@ static void lrm_shutdown_mode(struct lrm *lrm, const struct ha_env *env, const c
         env_log(env, HA_INFO, "shutdown LRM, stop all services");
         lrm->mode = "shutdown";
     } else if (str_eq(lrm->mode, "maintenance")) {
-        env_log(env, HA_INFO,
-                "Restarting LRM in maintenance mode may be delayed until all services are moved");
+        env_log(
+            env, HA_QUIRK_NL,
+            "Restarting LRM in maintenance mode may be delayed until all services are moved"
+        );
     } else {
         env_log(env, HA_INFO, "restart LRM, freeze all services");
         lrm->mode = "restart";

@@ -41,8 +41,7 @@ static int exec_stop(const struct ha_env *env, const struct lrm_job *job)
     return LRM_ERROR;
 }
 
-static int exec_move(const struct ha_env *env, const struct lrm_job *job,
-                     const struct svc_conf *cd)
+static int exec_move(const struct ha_env *env, const struct lrm_job *job, const struct svc_conf *cd)
 {
     if (job->target == NULL) {
         env_log(env, HA_ERR, "%s '%s' failed - no target node given", job->state, job->sid);
@@ -51,10 +50,10 @@ static int exec_move(const struct ha_env *env, const struct lrm_job *job,
     if (str_eq(cd->node, job->target)) {
         return LRM_SUCCESS;
     }
-    if (str_eq(job->state, "request_start_balance") &&
-        env->res_check_running(env->ctx, job->sid)) {
-        env_log(env, HA_INFO, "ignoring rebalance-on-start for service %s - already running",
-                job->sid);
+    if (str_eq(job->state, "request_start_balance") && env->res_check_running(env->ctx, job->sid)) {
+        env_log(
+            env, HA_INFO, "ignoring rebalance-on-start for service %s - already running", job->sid
+        );
         return LRM_IGNORED;
     }
     if (!env->res_migrate(env->ctx, job->sid, job->target, str_eq(job->state, "migrate"))) {
@@ -64,16 +63,18 @@ static int exec_move(const struct ha_env *env, const struct lrm_job *job,
     return LRM_SUCCESS;
 }
 
-static int exec_with_config(const struct ha_env *env, const struct lrm_job *job,
-                            const struct svc_conf *cd)
+static int
+exec_with_config(const struct ha_env *env, const struct lrm_job *job, const struct svc_conf *cd)
 {
     const char *st = job->state;
 
     if (str_eq(st, "error")) {
-        env_log(env, HA_ERR,
-                "service %s is in an error state and needs manual intervention. Look up "
-                "'ERROR RECOVERY' in the documentation.",
-                job->sid);
+        env_log(
+            env, HA_ERR,
+            "service %s is in an error state and needs manual intervention. Look up "
+            "'ERROR RECOVERY' in the documentation.",
+            job->sid
+        );
         return LRM_SUCCESS;
     }
     if (!str_eq(cd->node, env->node)) {

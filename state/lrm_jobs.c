@@ -4,6 +4,7 @@
  * unless the restart policy decides to retry it in the next round. */
 #include "state/lrm_jobs.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,23 +42,10 @@ void lrm_jobs_free(struct lrm_jobs *j)
 /* Index of sid in the queue, or where it would be inserted (*found false). */
 static size_t queue_pos(const struct lrm_jobs *j, const char *sid, bool *found)
 {
-    size_t lo = 0, hi = j->n_queue;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(j->queue[mid].job.sid, sid);
-        if (c == 0) {
-            *found = true;
-            return mid;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    *found = false;
-    return lo;
+    return sorted_pos(
+        j->queue, j->n_queue, sizeof(*j->queue),
+        offsetof(struct lrm_queued, job) + offsetof(struct lrm_job, sid), sid, found
+    );
 }
 
 static const struct lrm_result *result_find(const struct lrm_jobs *j, const char *uid)
@@ -70,8 +58,14 @@ static const struct lrm_result *result_find(const struct lrm_jobs *j, const char
     return NULL;
 }
 
-void lrm_jobs_queue(struct lrm_jobs *j, const char *sid, const char *uid, const char *state,
-                    const char *target, const char *timeout)
+void lrm_jobs_queue(
+    struct lrm_jobs *j,
+    const char *sid,
+    const char *uid,
+    const char *state,
+    const char *target,
+    const char *timeout
+)
 {
     bool found;
     size_t pos;
@@ -142,8 +136,9 @@ static int max_restart_of(const struct ha_env *env, const char *sid)
 }
 
 /* The local restart policy (ha-stack.md 4.7). */
-static int restart_policy(struct lrm_jobs *j, const struct ha_env *env, const char *sid,
-                          const char *state, int exit_code)
+static int restart_policy(
+    struct lrm_jobs *j, const struct ha_env *env, const char *sid, const char *state, int exit_code
+)
 {
     int tries;
 
@@ -159,8 +154,9 @@ static int restart_policy(struct lrm_jobs *j, const struct ha_env *env, const ch
     }
     tries = tries_get(j, sid);
     if (tries >= max_restart_of(env, sid)) {
-        env_log(env, HA_ERR, "unable to start service %s on local node after %d retries", sid,
-                tries);
+        env_log(
+            env, HA_ERR, "unable to start service %s on local node after %d retries", sid, tries
+        );
         tries_set(j, sid, 0);
         return LRM_ERROR;
     }
@@ -180,8 +176,9 @@ static bool uid_in_view(const struct manager_status *view, const char *uid)
 }
 
 /* Store a result and drop those whose uid the master no longer uses. */
-static void results_store(struct lrm_jobs *j, const struct manager_status *view,
-                          const struct lrm_job *job, int exit_code)
+static void results_store(
+    struct lrm_jobs *j, const struct manager_status *view, const struct lrm_job *job, int exit_code
+)
 {
     size_t keep = 0;
 
@@ -212,8 +209,13 @@ static void results_store(struct lrm_jobs *j, const struct manager_status *view,
     j->n_results++;
 }
 
-void lrm_jobs_finished(struct lrm_jobs *j, const struct ha_env *env,
-                       const struct manager_status *view, const char *sid, int exit_code)
+void lrm_jobs_finished(
+    struct lrm_jobs *j,
+    const struct ha_env *env,
+    const struct manager_status *view,
+    const char *sid,
+    int exit_code
+)
 {
     bool found;
     size_t pos = queue_pos(j, sid, &found);
@@ -331,8 +333,9 @@ static void tries_forget_gone(struct lrm_jobs *j, const struct manager_status *v
     j->n_tries = keep;
 }
 
-void lrm_jobs_manage(struct lrm_jobs *j, const struct ha_env *env,
-                     const struct manager_status *view)
+void lrm_jobs_manage(
+    struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view
+)
 {
     tries_forget_gone(j, view);
     for (size_t i = 0; i < view->n_svcs; i++) {
@@ -346,5 +349,4 @@ void lrm_jobs_manage(struct lrm_jobs *j, const struct ha_env *env,
         }
         lrm_jobs_queue(j, sd->sid, sd->uid, svc_state_name(sd->state), sd->target, sd->timeout);
     }
-    lrm_jobs_run(j, env, view);
 }

@@ -29,17 +29,29 @@ struct lrm_jobs {
 
 void lrm_jobs_free(struct lrm_jobs *j);
 /* Queue a job; replaces a queued job of the same sid that did not start. */
-void lrm_jobs_queue(struct lrm_jobs *j, const char *sid, const char *uid, const char *state,
-                    const char *target, const char *timeout);
+void lrm_jobs_queue(
+    struct lrm_jobs *j,
+    const char *sid,
+    const char *uid,
+    const char *state,
+    const char *target,
+    const char *timeout
+);
 /* Run every queued job (sid order); returns how many are still pending. */
-size_t lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env,
-                    const struct manager_status *view);
-/* manage_resources(): queue the jobs the manager status asks for, run them. */
-void lrm_jobs_manage(struct lrm_jobs *j, const struct ha_env *env,
-                     const struct manager_status *view);
+size_t
+lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view);
+/* manage_resources(), first half: queue the jobs the manager status asks for. */
+void lrm_jobs_manage(
+    struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view
+);
 /* A job of sid ended with exit_code: restart policy, results. */
-void lrm_jobs_finished(struct lrm_jobs *j, const struct ha_env *env,
-                       const struct manager_status *view, const char *sid, int exit_code);
+void lrm_jobs_finished(
+    struct lrm_jobs *j,
+    const struct ha_env *env,
+    const struct manager_status *view,
+    const char *sid,
+    int exit_code
+);
 
 /* The job would hit the worker limit: leave it queued (from run_job). */
 #define LRM_JOB_BUSY (-1001)

@@ -14,8 +14,7 @@ static void read_ms(const struct ha_env *env, struct manager_status *ms)
 {
     char *json = NULL, *err = NULL;
 
-    if (env->read_manager_status(env->ctx, &json, &err) != 0 ||
-        ms_from_json(json, ms, &err) != 0) {
+    if (env->read_manager_status(env->ctx, &json, &err) != 0 || ms_from_json(json, ms, &err) != 0) {
         ms_free(ms);
     }
     free(json);
@@ -55,6 +54,9 @@ static void round_free(struct manager *m)
     free(m->results);
     m->results = NULL;
     m->n_results = 0;
+    free(m->result_slots);
+    m->result_slots = NULL;
+    m->n_slots = 0;
     for (size_t i = 0; i < m->n_modes; i++) {
         free(m->modes[i].node);
         free(m->modes[i].mode);
@@ -90,28 +92,65 @@ bool manager_fully_disarmed(const struct manager *m)
     return str_eq(m->ms.disarm_state, "disarmed");
 }
 
-static void add_result(struct manager *m, const struct lrm_result *r)
+static size_t uid_hash(const char *s)
 {
-    size_t pos = 0;
+    size_t h = 1469598103934665603u; /* FNV-1a */
 
-    while (pos < m->n_results && strcmp(m->results[pos].uid, r->uid) < 0) {
-        pos++;
+    for (; *s != '\0'; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
     }
-    if (pos < m->n_results && strcmp(m->results[pos].uid, r->uid) == 0) {
-        return; /* the first node in sorted order wins */
+    return h;
+}
+
+const struct lrm_result *mgr_result_of(const struct manager *m, const char *uid)
+{
+    if (uid == NULL || m->n_slots == 0) {
+        return NULL;
     }
-    m->results = xrealloc(m->results, (m->n_results + 1) * sizeof(*m->results));
-    memmove(&m->results[pos + 1], &m->results[pos], (m->n_results - pos) * sizeof(*m->results));
-    m->results[pos].uid = xstrdup(r->uid);
-    m->results[pos].sid = xstrdup(r->sid);
-    m->results[pos].state = xstrdup(r->state);
-    m->results[pos].exit_code = r->exit_code;
-    m->n_results++;
+    for (size_t h = uid_hash(uid) & (m->n_slots - 1);; h = (h + 1) & (m->n_slots - 1)) {
+        size_t k = m->result_slots[h];
+        if (k == 0) {
+            return NULL;
+        }
+        if (strcmp(m->results[k - 1].uid, uid) == 0) {
+            return &m->results[k - 1];
+        }
+    }
+}
+
+/* Index the results of all LRMs by uid in one hash table (linear time):
+ * when two nodes report the same uid, the first node in sorted order wins. */
+static void merge_results(struct manager *m, struct lrm_result *all, size_t n)
+{
+    m->n_slots = 16;
+    while (m->n_slots < 2 * n) {
+        m->n_slots *= 2;
+    }
+    m->result_slots = xcalloc(m->n_slots, sizeof(*m->result_slots));
+    m->results = all;
+    m->n_results = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (mgr_result_of(m, all[i].uid) != NULL) {
+            free(all[i].uid);
+            free(all[i].sid);
+            free(all[i].state);
+            continue;
+        }
+        all[m->n_results] = all[i];
+        size_t h = uid_hash(all[i].uid) & (m->n_slots - 1);
+        while (m->result_slots[h] != 0) {
+            h = (h + 1) & (m->n_slots - 1);
+        }
+        m->result_slots[h] = ++m->n_results;
+    }
 }
 
 /* Step 3: modes and results of every LRM the manager knows. */
 static int read_lrm_states(struct manager *m)
 {
+    struct lrm_result *all = NULL;
+    size_t n_all = 0, cap = 0;
+
     for (size_t i = 0; i < m->ms.n_nodes; i++) {
         const char *node = m->ms.nodes[i].node;
         struct lrm_status ls = {0};
@@ -119,6 +158,7 @@ static int read_lrm_states(struct manager *m)
         if (m->env->read_lrm_status(m->env->ctx, node, &json, &err) != 0 ||
             lrm_status_from_json(json, &ls, &err) != 0) {
             free(json);
+            merge_results(m, all, n_all);
             m->err = err ? err : xstrdup("unable to read lrm status");
             return -1;
         }
@@ -127,11 +167,17 @@ static int read_lrm_states(struct manager *m)
         m->modes[m->n_modes].node = xstrdup(node);
         m->modes[m->n_modes].mode = xstrdup(ls.mode && ls.mode[0] ? ls.mode : "active");
         m->n_modes++;
-        for (size_t j = 0; j < ls.n_results; j++) {
-            add_result(m, &ls.results[j]);
+        if (n_all + ls.n_results > cap) {
+            cap = (n_all + ls.n_results) * 2;
+            all = xrealloc(all, cap * sizeof(*all));
+        }
+        for (size_t j = 0; j < ls.n_results; j++) { /* take the strings over */
+            all[n_all++] = ls.results[j];
+            ls.results[j].uid = ls.results[j].sid = ls.results[j].state = NULL;
         }
         lrm_status_free(&ls);
     }
+    merge_results(m, all, n_all);
     return 0;
 }
 
@@ -163,8 +209,7 @@ static void reread_settings(struct manager *m)
     m->env->get_datacenter_settings(m->env->ctx, &m->dc);
     mode = m->dc.crs_ha && m->dc.crs_ha[0] ? m->dc.crs_ha : "basic";
     if (!str_eq(mode, m->sched_mode)) {
-        env_log(m->env, HA_INFO, "switching scheduler mode from '%s' to '%s'", m->sched_mode,
-                mode);
+        env_log(m->env, HA_INFO, "switching scheduler mode from '%s' to '%s'", m->sched_mode, mode);
         free(m->sched_mode);
         m->sched_mode = xstrdup(mode);
     }
@@ -174,30 +219,49 @@ static void reread_settings(struct manager *m)
 static void sync_services(struct manager *m)
 {
     struct strlist stale = {0};
+    size_t j = 0; /* both lists are sorted by sid: walk them side by side */
 
     for (size_t i = 0; i < m->sc.n; i++) {
         const struct svc_conf *cd = &m->sc.v[i];
         struct sd *sd;
-        if (ms_find_sd(&m->ms, cd->sid) != NULL || str_eq(cd->state, "ignored")) {
+        int c = 1;
+        while (j < m->ms.n_svcs && (c = strcmp(m->ms.svcs[j].sid, cd->sid)) < 0) {
+            j++;
+        }
+        if ((j < m->ms.n_svcs && c == 0) || str_eq(cd->state, "ignored")) {
             continue;
         }
-        env_log(m->env, HA_INFO, "adding new service '%s' on node '%s'", cd->sid,
-                cd->node ? cd->node : "");
+        j++; /* the new entry is sorted in right here */
+        env_log(
+            m->env, HA_INFO, "adding new service '%s' on node '%s'", cd->sid,
+            cd->node ? cd->node : ""
+        );
         sd = ms_add_sd(&m->ms, cd->sid);
         sd->state = str_eq(cd->state, "started") ? SS_REQUEST_START : SS_REQUEST_STOP;
         sd->node = xstrdup(cd->node);
         mgr_new_uid(m, sd);
     }
+    j = 0;
     for (size_t i = 0; i < m->ms.n_svcs; i++) {
-        strlist_add(&stale, m->ms.svcs[i].sid);
+        const char *sid = m->ms.svcs[i].sid;
+        const struct svc_conf *cd = NULL;
+        int c = 1;
+        while (j < m->sc.n && (c = strcmp(m->sc.v[j].sid, sid)) < 0) {
+            j++;
+        }
+        if (j < m->sc.n && c == 0) {
+            cd = &m->sc.v[j];
+        }
+        if (cd == NULL || str_eq(cd->state, "ignored")) {
+            env_log(
+                m->env, HA_INFO, "removing stale service '%s' (%s)", sid,
+                cd ? "ignored state requested" : "no config"
+            );
+            strlist_add(&stale, sid);
+        }
     }
     for (size_t i = 0; i < stale.n; i++) {
-        const struct svc_conf *cd = svc_config_find(&m->sc, stale.v[i]);
-        if (cd == NULL || str_eq(cd->state, "ignored")) {
-            env_log(m->env, HA_INFO, "removing stale service '%s' (%s)", stale.v[i],
-                    cd ? "ignored state requested" : "no config");
-            ms_del_sd(&m->ms, stale.v[i]);
-        }
+        ms_del_sd(&m->ms, stale.v[i]);
     }
     strlist_clear(&stale);
 }

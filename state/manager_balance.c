@@ -16,8 +16,8 @@ static bool motion_pending(const struct manager *m)
 {
     for (size_t i = 0; i < m->ms.n_svcs; i++) {
         const struct sd *sd = &m->ms.svcs[i];
-        if (sd->state == SS_MIGRATE || sd->state == SS_RELOCATE ||
-            str_eq(sd->cmd, "migrate") || str_eq(sd->cmd, "relocate")) {
+        if (sd->state == SS_MIGRATE || sd->state == SS_RELOCATE || str_eq(sd->cmd, "migrate") ||
+            str_eq(sd->cmd, "relocate")) {
             return true;
         }
     }
@@ -88,8 +88,9 @@ static size_t collect_bundles(struct manager *m, struct bundle **out)
 
 static int cmp_bundle(const void *a, const void *b)
 {
-    return strcmp(((const struct bundle *)a)->members.v[0],
-                  ((const struct bundle *)b)->members.v[0]);
+    return strcmp(
+        ((const struct bundle *)a)->members.v[0], ((const struct bundle *)b)->members.v[0]
+    );
 }
 
 static void apply_migration(struct manager *m, double imbalance, const struct crs_migration *mig)
@@ -101,9 +102,11 @@ static void apply_migration(struct manager *m, double imbalance, const struct cr
     if (crs_relative_improvement(imbalance, after) < m->dc.margin) {
         return;
     }
-    env_log(m->env, HA_INFO,
-            "auto rebalance - %s %s to %s (expected change for imbalance from %.2f to %.2f)",
-            task, mig->leader, mig->target, imbalance, after);
+    env_log(
+        m->env, HA_INFO,
+        "auto rebalance - %s %s to %s (expected change for imbalance from %.2f to %.2f)", task,
+        mig->leader, mig->target, imbalance, after
+    );
     line = xasprintf("%s %s %s", task, mig->leader, mig->target);
     mgr_queue_motion(m, line, task, mig->leader, mig->target);
     free(line);
@@ -126,11 +129,13 @@ static void select_and_apply(struct manager *m, double imbalance)
         cand[i].targets = (const char *const *)b[i].targets.v;
         cand[i].n_targets = b[i].targets.n;
     }
-    rc = crs_select_migration(m->usage, cand, n, m->dc.method ? m->dc.method : "bruteforce",
-                              &mig, &err);
+    rc = crs_select_migration(
+        m->usage, cand, n, m->dc.method ? m->dc.method : "bruteforce", &mig, &err
+    );
     if (rc < 0) {
-        env_log(m->env, HA_WARNING, "unable to score best balancing migration - %s",
-                err ? err : "");
+        env_log(
+            m->env, HA_WARNING, "unable to score best balancing migration - %s", err ? err : ""
+        );
         free(err);
     } else if (rc > 0) {
         apply_migration(m, imbalance, &mig);

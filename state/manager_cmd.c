@@ -16,8 +16,9 @@ static void set_cmd(struct sd *sd, const char *cmd, const char *arg)
     sd->cmd_arg = xstrdup(arg);
 }
 
-void mgr_queue_motion(struct manager *m, const char *line, const char *task, const char *sid,
-                      const char *target)
+void mgr_queue_motion(
+    struct manager *m, const char *line, const char *task, const char *sid, const char *target
+)
 {
     size_t n;
     char *const *neg = rules_negative(&m->compiled, sid, &n);
@@ -28,10 +29,12 @@ void mgr_queue_motion(struct manager *m, const char *line, const char *task, con
             (c->target != NULL && !str_eq(c->target, target))) {
             continue;
         }
-        env_log(m->env, HA_ERR,
-                "crm command '%s' error - service '%s' on node '%s' in negative affinity with "
-                "service '%s'",
-                line, neg[i], target, sid);
+        env_log(
+            m->env, HA_ERR,
+            "crm command '%s' error - service '%s' on node '%s' in negative affinity with "
+            "service '%s'",
+            line, neg[i], target, sid
+        );
         return;
     }
     env_log(m->env, HA_INFO, "got crm command: %s", line);
@@ -42,16 +45,18 @@ void mgr_queue_motion(struct manager *m, const char *line, const char *task, con
         if (p == NULL || str_eq(p->node, target) || str_eq(p->target, target)) {
             continue;
         }
-        env_log(m->env, HA_INFO,
-                "crm command '%s' - %s service '%s' to node '%s' (service '%s' in positive "
-                "affinity with service '%s')",
-                line, task, pos[i], target, pos[i], sid);
+        env_log(
+            m->env, HA_INFO,
+            "crm command '%s' - %s service '%s' to node '%s' (service '%s' in positive "
+            "affinity with service '%s')",
+            line, task, pos[i], target, pos[i], sid
+        );
         set_cmd(p, task, target);
     }
 }
 
-static void cmd_motion(struct manager *m, const char *line, const char *task, const char *sid,
-                       const char *node)
+static void
+cmd_motion(struct manager *m, const char *line, const char *task, const char *sid, const char *node)
 {
     const struct sd *sd = ms_find_sd(&m->ms, sid);
 
@@ -60,8 +65,7 @@ static void cmd_motion(struct manager *m, const char *line, const char *task, co
     } else if (!mgr_node_online(m, node)) {
         env_log(m->env, HA_ERR, "crm command error - node not online: %s", line);
     } else if (str_eq(sd->node, node)) {
-        env_log(m->env, HA_INFO, "ignore crm command - service already on target node: %s",
-                line);
+        env_log(m->env, HA_INFO, "ignore crm command - service already on target node: %s", line);
     } else {
         mgr_queue_motion(m, line, task, sid, node);
     }
@@ -74,9 +78,11 @@ static void cmd_maintenance(struct manager *m, const char *line, bool enable, co
     if (!enable) {
         struct node_request *req;
         if (st != NS_MAINTENANCE) {
-            env_log(m->env, HA_WARNING,
-                    "clearing maintenance of node %s requested, but it's in state %s", node,
-                    node_state_name(st));
+            env_log(
+                m->env, HA_WARNING,
+                "clearing maintenance of node %s requested, but it's in state %s", node,
+                node_state_name(st)
+            );
         }
         req = ms_find_req(&m->ms, node);
         if (req != NULL) {
@@ -85,14 +91,17 @@ static void cmd_maintenance(struct manager *m, const char *line, bool enable, co
         return;
     }
     if (m->ms.disarm_mode != NULL) {
-        env_log(m->env, HA_WARNING,
-                "ignoring maintenance command for node %s - HA stack is disarmed", node);
+        env_log(
+            m->env, HA_WARNING, "ignoring maintenance command for node %s - HA stack is disarmed",
+            node
+        );
     } else if (st == NS_ONLINE) {
         ms_get_req(&m->ms, node)->maintenance = true;
         m->ms.has_node_request = true;
     } else if (st == NS_MAINTENANCE) {
-        env_log(m->env, HA_INFO, "ignoring crm command - node %s is already in maintenance state",
-                node);
+        env_log(
+            m->env, HA_INFO, "ignoring crm command - node %s is already in maintenance state", node
+        );
     } else {
         env_log(m->env, HA_ERR, "crm command error - node not online: %s", line);
     }
@@ -101,15 +110,19 @@ static void cmd_maintenance(struct manager *m, const char *line, bool enable, co
 static void cmd_disarm(struct manager *m, const char *mode)
 {
     if (m->ms.disarm_mode != NULL) {
-        env_log(m->env, HA_NOTICE, "ignoring disarm-ha command - already in disarm state (%s)",
-                m->ms.disarm_state ? m->ms.disarm_state : "");
+        env_log(
+            m->env, HA_NOTICE, "ignoring disarm-ha command - already in disarm state (%s)",
+            m->ms.disarm_state ? m->ms.disarm_state : ""
+        );
         return;
     }
     env_log(m->env, HA_INFO, "got crm command: disarm-ha %s", mode);
     if (str_eq(mode, "ignore")) {
         for (size_t i = 0; i < m->ms.n_svcs; i++) {
-            env_log(m->env, HA_INFO, "disarm: suspending HA tracking for service '%s'",
-                    m->ms.svcs[i].sid);
+            env_log(
+                m->env, HA_INFO, "disarm: suspending HA tracking for service '%s'",
+                m->ms.svcs[i].sid
+            );
         }
     }
     m->ms.disarm_mode = xstrdup(mode);
@@ -130,9 +143,11 @@ static void cmd_arm(struct manager *m)
             if (cd == NULL || cd->node == NULL || str_eq(cd->node, sd->node)) {
                 continue;
             }
-            env_log(m->env, HA_INFO,
-                    "service '%s': updating node '%s' => '%s' (changed while disarmed)", sd->sid,
-                    sd->node ? sd->node : "", cd->node);
+            env_log(
+                m->env, HA_INFO,
+                "service '%s': updating node '%s' => '%s' (changed while disarmed)", sd->sid,
+                sd->node ? sd->node : "", cd->node
+            );
             free(sd->node);
             sd->node = xstrdup(cd->node);
         }
@@ -213,9 +228,11 @@ static bool disarm_defer(struct manager *m, struct strlist *only)
         const struct sd *sd = &m->ms.svcs[i];
         bool hard = sd->state == SS_FENCE || sd->state == SS_RECOVERY;
         if (hard || sd->state == SS_MIGRATE || sd->state == SS_RELOCATE) {
-            env_log(m->env, hard ? HA_WARNING : HA_INFO,
-                    "deferring disarm - service '%s' is in '%s' state", sd->sid,
-                    svc_state_name(sd->state));
+            env_log(
+                m->env, hard ? HA_WARNING : HA_INFO,
+                "deferring disarm - service '%s' is in '%s' state", sd->sid,
+                svc_state_name(sd->state)
+            );
             strlist_add(only, sd->sid);
         }
     }
@@ -238,10 +255,11 @@ bool mgr_handle_disarm(struct manager *m, struct strlist *only)
         enum svc_state st = sd->state;
         if (str_eq(mode, "ignore")) {
             prune_sd(sd);
-        } else if (st == SS_STARTED || st == SS_STOPPED || st == SS_REQUEST_STOP ||
-                   st == SS_REQUEST_START || st == SS_REQUEST_START_BALANCE) {
-            env_log(m->env, HA_INFO, "disarm: freezing service '%s' (was '%s')", sd->sid,
-                    svc_state_name(st));
+        } else if (st == SS_STARTED || st == SS_STOPPED || st == SS_REQUEST_STOP || st == SS_REQUEST_START || st == SS_REQUEST_START_BALANCE) {
+            env_log(
+                m->env, HA_INFO, "disarm: freezing service '%s' (was '%s')", sd->sid,
+                svc_state_name(st)
+            );
             prune_sd(sd);
             sd->state = SS_FREEZE;
             mgr_new_uid(m, sd);

@@ -68,8 +68,10 @@ static char *check_lrm(struct manager *m, const char *node)
         lrm_status_from_json(json, &ls, &err) != 0 || ls.state == NULL || ls.mode == NULL) {
         reason = xasprintf("could not retrieve state for lrm '%s'", node);
     } else {
-        env_log(m->env, HA_NOTICE, "ha groups migration: lrm '%s' is in state '%s' and mode '%s'",
-                node, ls.state, ls.mode);
+        env_log(
+            m->env, HA_NOTICE, "ha groups migration: lrm '%s' is in state '%s' and mode '%s'", node,
+            ls.state, ls.mode
+        );
         if (!str_eq(ls.state, "active") &&
             !(str_eq(ls.state, "wait_for_agent_lock") && !lrm_has_active_services(m, node))) {
             reason = xasprintf("lrm '%s' is not in state 'active' or 'idle'", node);
@@ -87,8 +89,10 @@ static char *check_node(struct manager *m, const struct node_entry *e)
 {
     char *reason, *version;
 
-    env_log(m->env, HA_NOTICE, "ha groups migration: node '%s' is in state '%s'", e->node,
-            node_state_name(e->state));
+    env_log(
+        m->env, HA_NOTICE, "ha groups migration: node '%s' is in state '%s'", e->node,
+        node_state_name(e->state)
+    );
     if (e->state != NS_ONLINE) {
         return xasprintf("node '%s' is not online", e->node);
     }
@@ -99,11 +103,11 @@ static char *check_node(struct manager *m, const struct node_entry *e)
     if (version == NULL) {
         return xasprintf("could not retrieve version from node '%s'", e->node);
     }
-    env_log(m->env, HA_NOTICE, "ha groups migration: node '%s' has version '%s'", e->node,
-            version);
+    env_log(m->env, HA_NOTICE, "ha groups migration: node '%s' has version '%s'", e->node, version);
     if (!version_ok(version)) {
-        reason = xasprintf("node '%s' needs at least pve-manager version '%s'", e->node,
-                           MIGRATION_MIN_VERSION);
+        reason = xasprintf(
+            "node '%s' needs at least pve-manager version '%s'", e->node, MIGRATION_MIN_VERSION
+        );
     }
     free(version);
     return reason;

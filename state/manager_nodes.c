@@ -1,5 +1,6 @@
 /* manager_nodes.c - the master's view of the nodes (ha-stack.md 5.2) and
  * fencing by taking a lost node's agent lock (5.7). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,19 +31,27 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
     }
     ms_set_node(&m->ms, node, st);
     if (old != st) {
-        env_log(m->env, HA_INFO, "node '%s': state changed from '%s' => '%s'", node,
-                node_state_name(old), node_state_name(st));
+        env_log(
+            m->env, HA_INFO, "node '%s': state changed from '%s' => '%s'", node,
+            node_state_name(old), node_state_name(st)
+        );
     }
 }
 
+/* modes follow the sorted node list of the manager status: binary search,
+ * as this runs once per service and round. */
 const char *mgr_lrm_mode(const struct manager *m, const char *node)
 {
-    for (size_t i = 0; node != NULL && i < m->n_modes; i++) {
-        if (strcmp(m->modes[i].node, node) == 0) {
-            return m->modes[i].mode;
-        }
+    bool found;
+    size_t i;
+
+    if (node == NULL) {
+        return NULL;
     }
-    return NULL;
+    i = sorted_pos(
+        m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct lrm_mode, node), node, &found
+    );
+    return found ? m->modes[i].mode : NULL;
 }
 
 static struct last_online *lo_find(const struct manager *m, const char *node)
@@ -127,8 +136,7 @@ static void update_offline_node(struct manager *m, const char *node, bool member
     } else if (st == NS_UNKNOWN && !member) {
         mgr_set_node_state(m, node, NS_GONE);
     } else if (st == NS_GONE && mgr_offline_delayed(m, node, 3600)) {
-        env_log(m->env, HA_NOTICE, "deleting gone node '%s', not a cluster member anymore.",
-                node);
+        env_log(m->env, HA_NOTICE, "deleting gone node '%s', not a cluster member anymore.", node);
         ms_del_node(&m->ms, node);
         lo_del(m, node);
     }

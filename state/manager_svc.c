@@ -16,8 +16,9 @@ static const char *const removable_locks[] = {
 void mgr_new_uid(struct manager *m, struct sd *sd)
 {
     free(sd->uid);
-    sd->uid = xasprintf("%s-%lld-%u", m->env->node, (long long)m->env->now(m->env->ctx),
-                        ++m->uid_counter);
+    sd->uid = xasprintf(
+        "%s-%lld-%u", m->env->node, (long long)m->env->now(m->env->ctx), ++m->uid_counter
+    );
 }
 
 static void set_str(char **dst, const char *val)
@@ -28,8 +29,14 @@ static void set_str(char **dst, const char *val)
     *dst = copy;
 }
 
-void mgr_change_state(struct manager *m, struct sd *sd, enum svc_state st, const char *node,
-                      const char *target, const char *timeout)
+void mgr_change_state(
+    struct manager *m,
+    struct sd *sd,
+    enum svc_state st,
+    const char *node,
+    const char *target,
+    const char *timeout
+)
 {
     enum svc_state old = sd->state;
     struct strbuf params = {0};
@@ -55,9 +62,11 @@ void mgr_change_state(struct manager *m, struct sd *sd, enum svc_state st, const
     crs_remove_service(m->usage, sd->sid);
     mgr_add_service_usage(m, sd);
     mgr_new_uid(m, sd);
-    env_log(m->env, HA_INFO, "service '%s': state changed from '%s' to '%s'%s%s%s", sd->sid,
-            svc_state_name(old), svc_state_name(st), params.len ? "  (" : "",
-            strbuf_str(&params), params.len ? ")" : "");
+    env_log(
+        m->env, HA_INFO, "service '%s': state changed from '%s' to '%s'%s%s%s", sd->sid,
+        svc_state_name(old), svc_state_name(st), params.len ? "  (" : "", strbuf_str(&params),
+        params.len ? ")" : ""
+    );
     strbuf_free(&params);
 }
 
@@ -79,12 +88,15 @@ static void handle_stopped_cmd(struct manager *m, struct sd *sd, bool *moved)
     if (str_eq(cmd, "migrate") || str_eq(cmd, "relocate")) {
         const char *t = sd->cmd_arg;
         if (!mgr_node_online(m, t)) {
-            env_log(m->env, HA_ERR, "ignore service '%s' %s request - node '%s' not online",
-                    sd->sid, cmd, t);
+            env_log(
+                m->env, HA_ERR, "ignore service '%s' %s request - node '%s' not online", sd->sid,
+                cmd, t
+            );
         } else if (str_eq(sd->node, t)) {
-            env_log(m->env, HA_INFO,
-                    "ignore service '%s' %s request - service already on node '%s'", sd->sid, cmd,
-                    t);
+            env_log(
+                m->env, HA_INFO, "ignore service '%s' %s request - service already on node '%s'",
+                sd->sid, cmd, t
+            );
         } else {
             char *target = xstrdup(t);
             mgr_change_state(m, sd, svc_state_parse(cmd), sd->node, target, NULL);
@@ -93,8 +105,9 @@ static void handle_stopped_cmd(struct manager *m, struct sd *sd, bool *moved)
             return;
         }
     } else if (str_eq(cmd, "stop")) {
-        env_log(m->env, HA_INFO, "ignore service '%s' stop request - service already stopped",
-                sd->sid);
+        env_log(
+            m->env, HA_INFO, "ignore service '%s' stop request - service already stopped", sd->sid
+        );
     } else {
         env_log(m->env, HA_ERR, "unknown command '%s' for service '%s'", cmd, sd->sid);
     }
@@ -107,8 +120,10 @@ static void next_stopped(struct manager *m, struct sd *sd, const struct svc_conf
     bool moved = false;
 
     if (cd->node != NULL && !str_eq(sd->node, cd->node)) {
-        env_log(m->env, HA_INFO, "fixup service '%s' location (%s => %s)", sd->sid,
-                sd->node ? sd->node : "", cd->node);
+        env_log(
+            m->env, HA_INFO, "fixup service '%s' location (%s => %s)", sd->sid,
+            sd->node ? sd->node : "", cd->node
+        );
         set_str(&sd->node, cd->node);
     }
     if (sd->cmd != NULL) {
@@ -130,8 +145,10 @@ static void next_stopped(struct manager *m, struct sd *sd, const struct svc_conf
         mgr_change_state(m, sd, SS_REQUEST_START, node, NULL, NULL);
         free(node);
     } else {
-        env_log(m->env, HA_ERR, "service '%s' - unknown state '%s' in service configuration",
-                sd->sid, cd->state);
+        env_log(
+            m->env, HA_ERR, "service '%s' - unknown state '%s' in service configuration", sd->sid,
+            cd->state
+        );
     }
 }
 
@@ -141,11 +158,17 @@ static void next_request_start(struct manager *m, struct sd *sd, const struct sv
 
     if (m->dc.rebalance_on_start) {
         const char *n = mgr_select_node(m, sd, cd, PREF_BEST_SCORE);
+        if (m->err != NULL) {
+            free(node);
+            return;
+        }
         if (n != NULL) {
             bool is_new = !str_eq(n, sd->node);
             char *target = xstrdup(n);
-            env_log(m->env, HA_INFO, "service %s: re-balance selected %s node %s for startup",
-                    sd->sid, is_new ? "new" : "current", target);
+            env_log(
+                m->env, HA_INFO, "service %s: re-balance selected %s node %s for startup", sd->sid,
+                is_new ? "new" : "current", target
+            );
             if (is_new) {
                 mgr_change_state(m, sd, SS_REQUEST_START_BALANCE, node, target, NULL);
                 free(target);
@@ -165,12 +188,15 @@ static void started_cmd(struct manager *m, struct sd *sd)
 
     if (str_eq(cmd, "migrate") || str_eq(cmd, "relocate")) {
         if (!mgr_node_online(m, arg)) {
-            env_log(m->env, HA_ERR, "ignore service '%s' %s request - node '%s' not online",
-                    sd->sid, cmd, arg);
+            env_log(
+                m->env, HA_ERR, "ignore service '%s' %s request - node '%s' not online", sd->sid,
+                cmd, arg
+            );
         } else if (str_eq(sd->node, arg)) {
-            env_log(m->env, HA_INFO,
-                    "ignore service '%s' %s request - service already on node '%s'", sd->sid, cmd,
-                    arg);
+            env_log(
+                m->env, HA_INFO, "ignore service '%s' %s request - service already on node '%s'",
+                sd->sid, cmd, arg
+            );
         } else {
             char *c = xstrdup(cmd), *t = xstrdup(arg), *node = xstrdup(sd->node);
             env_log(m->env, HA_INFO, "%s service '%s' to node '%s'", c, sd->sid, t);
@@ -182,11 +208,14 @@ static void started_cmd(struct manager *m, struct sd *sd)
     } else if (str_eq(cmd, "stop")) {
         char *t = xstrdup(arg), *err = NULL;
         if (str_eq(t, "0")) {
-            env_log(m->env, HA_INFO, "request immediate service hard-stop for service '%s'",
-                    sd->sid);
+            env_log(
+                m->env, HA_INFO, "request immediate service hard-stop for service '%s'", sd->sid
+            );
         } else {
-            env_log(m->env, HA_INFO, "request graceful stop with timeout '%s' for service '%s'",
-                    t, sd->sid);
+            env_log(
+                m->env, HA_INFO, "request graceful stop with timeout '%s' for service '%s'", t,
+                sd->sid
+            );
         }
         mgr_change_state(m, sd, SS_REQUEST_STOP, NULL, NULL, t);
         if (m->env->update_service_config(m->env->ctx, sd->sid, "state", "stopped", &err) != 0) {
@@ -201,8 +230,13 @@ static void started_cmd(struct manager *m, struct sd *sd)
 }
 
 /* React to the LRM's result of a start; false = the service went to error. */
-static bool started_result(struct manager *m, struct sd *sd, const struct svc_conf *cd,
-                           const struct lrm_result *res, enum select_pref *pref)
+static bool started_result(
+    struct manager *m,
+    struct sd *sd,
+    const struct svc_conf *cd,
+    const struct lrm_result *res,
+    enum select_pref *pref
+)
 {
     int ec = res->exit_code;
     char *list;
@@ -210,9 +244,11 @@ static bool started_result(struct manager *m, struct sd *sd, const struct svc_co
     if (ec == LRM_SUCCESS) {
         if (sd->has_failed_nodes) {
             list = strlist_join(&sd->failed_nodes, ", ");
-            env_log(m->env, HA_INFO,
-                    "relocation policy successful for '%s' on node '%s', failed nodes: %s",
-                    sd->sid, sd->node, list);
+            env_log(
+                m->env, HA_INFO,
+                "relocation policy successful for '%s' on node '%s', failed nodes: %s", sd->sid,
+                sd->node, list
+            );
             free(list);
         }
         drop_failed_nodes(sd);
@@ -223,22 +259,24 @@ static bool started_result(struct manager *m, struct sd *sd, const struct svc_co
     sd->has_failed_nodes = true;
     strlist_add(&sd->failed_nodes, sd->node);
     if (ec != LRM_ERROR && ec != LRM_EWRONG_NODE) {
-        env_log(m->env, HA_ERR, "service '%s' got unrecoverable error (exit code %d)", sd->sid,
-                ec);
+        env_log(m->env, HA_ERR, "service '%s' got unrecoverable error (exit code %d)", sd->sid, ec);
         mgr_change_state(m, sd, SS_ERROR, NULL, NULL, NULL);
         return false;
     }
     if ((long long)sd->failed_nodes.n <= (long long)cd->max_relocate) {
         *pref = PREF_TRY_NEXT;
-        env_log(m->env, HA_WARNING,
-                "starting service %s on node '%s' failed, relocating service.", sd->sid,
-                sd->node);
+        env_log(
+            m->env, HA_WARNING, "starting service %s on node '%s' failed, relocating service.",
+            sd->sid, sd->node
+        );
         return true;
     }
     list = strlist_join(&sd->failed_nodes, ", ");
-    env_log(m->env, HA_ERR,
-            "recovery policy for service %s failed, entering error state. Failed nodes: %s",
-            sd->sid, list);
+    env_log(
+        m->env, HA_ERR,
+        "recovery policy for service %s failed, entering error state. Failed nodes: %s", sd->sid,
+        list
+    );
     free(list);
     mgr_change_state(m, sd, SS_ERROR, NULL, NULL, NULL);
     return false;
@@ -251,13 +289,15 @@ static void started_move(struct manager *m, struct sd *sd, const char *n)
 
     if (mnode != NULL) {
         if (str_eq(n, mnode)) {
-            env_log(m->env, HA_INFO,
-                    "moving service '%s' back to '%s', node came back from maintenance.",
-                    sd->sid, mnode);
+            env_log(
+                m->env, HA_INFO,
+                "moving service '%s' back to '%s', node came back from maintenance.", sd->sid, mnode
+            );
             set_str(&sd->maintenance_node, NULL);
         } else if (!str_eq(sd->node, mnode)) {
-            env_log(m->env, HA_INFO, "dropping maintenance fallback node '%s' for '%s'", mnode,
-                    sd->sid);
+            env_log(
+                m->env, HA_INFO, "dropping maintenance fallback node '%s' for '%s'", mnode, sd->sid
+            );
             set_str(&sd->maintenance_node, NULL);
         }
     }
@@ -272,22 +312,27 @@ static void started_move(struct manager *m, struct sd *sd, const char *n)
     free(node);
 }
 
-static void started_stay(struct manager *m, struct sd *sd, const char *n, enum select_pref pref,
-                         bool had_result)
+static void started_stay(
+    struct manager *m, struct sd *sd, const char *n, enum select_pref pref, bool had_result
+)
 {
     if (pref == PREF_TRY_NEXT && n == NULL) {
         char *list = strlist_join(&sd->failed_nodes, ", ");
-        env_log(m->env, HA_WARNING,
-                "Start Error Recovery: Tried all available nodes for service '%s', retry start "
-                "on current node. Tried nodes: %s",
-                sd->sid, list);
+        env_log(
+            m->env, HA_WARNING,
+            "Start Error Recovery: Tried all available nodes for service '%s', retry start "
+            "on current node. Tried nodes: %s",
+            sd->sid, list
+        );
         free(list);
     }
     if (sd->maintenance_node != NULL && str_eq(sd->node, sd->maintenance_node) &&
         mgr_node_online(m, sd->node)) {
-        env_log(m->env, HA_INFO,
-                "service '%s': clearing stale maintenance node '%s' setting (is current node)",
-                sd->sid, sd->maintenance_node);
+        env_log(
+            m->env, HA_INFO,
+            "service '%s': clearing stale maintenance node '%s' setting (is current node)", sd->sid,
+            sd->maintenance_node
+        );
         set_str(&sd->maintenance_node, NULL);
     }
     if (had_result) {
@@ -295,8 +340,9 @@ static void started_stay(struct manager *m, struct sd *sd, const char *n, enum s
     }
 }
 
-static void next_started(struct manager *m, struct sd *sd, const struct svc_conf *cd,
-                         const struct lrm_result *res)
+static void next_started(
+    struct manager *m, struct sd *sd, const struct svc_conf *cd, const struct lrm_result *res
+)
 {
     enum select_pref pref = PREF_NONE;
     const char *n;
@@ -315,8 +361,10 @@ static void next_started(struct manager *m, struct sd *sd, const struct svc_conf
         return;
     }
     if (!str_eq(cd->state, "started")) {
-        env_log(m->env, HA_ERR, "service '%s' - unknown state '%s' in service configuration",
-                sd->sid, cd->state);
+        env_log(
+            m->env, HA_ERR, "service '%s' - unknown state '%s' in service configuration", sd->sid,
+            cd->state
+        );
         return;
     }
     if (sd->cmd != NULL) {
@@ -327,6 +375,9 @@ static void next_started(struct manager *m, struct sd *sd, const struct svc_conf
         return;
     }
     n = mgr_select_node(m, sd, cd, pref);
+    if (m->err != NULL) {
+        return;
+    }
     if (n != NULL && !str_eq(n, sd->node)) {
         started_move(m, sd, n);
     } else {
@@ -334,8 +385,9 @@ static void next_started(struct manager *m, struct sd *sd, const struct svc_conf
     }
 }
 
-static void next_migrate(struct manager *m, struct sd *sd, const struct svc_conf *cd,
-                         const struct lrm_result *res)
+static void next_migrate(
+    struct manager *m, struct sd *sd, const struct svc_conf *cd, const struct lrm_result *res
+)
 {
     if (res != NULL) {
         int ec = res->exit_code;
@@ -344,20 +396,22 @@ static void next_migrate(struct manager *m, struct sd *sd, const struct svc_conf
         if (ec == LRM_SUCCESS) {
             mgr_change_state(m, sd, req_state(cd), target, NULL, NULL);
         } else if (ec == LRM_EWRONG_NODE) {
-            env_log(m->env, HA_ERR,
-                    "service '%s' - migration failed: service registered on wrong node!",
-                    sd->sid);
+            env_log(
+                m->env, HA_ERR,
+                "service '%s' - migration failed: service registered on wrong node!", sd->sid
+            );
             mgr_change_state(m, sd, SS_ERROR, NULL, NULL, NULL);
             done = false;
         } else if (ec == LRM_IGNORED) {
-            env_log(m->env, HA_INFO,
-                    "service '%s' - rebalance-on-start request ignored - service already running",
-                    sd->sid);
+            env_log(
+                m->env, HA_INFO,
+                "service '%s' - rebalance-on-start request ignored - service already running",
+                sd->sid
+            );
             mgr_change_state(m, sd, req_state(cd), node, NULL, NULL);
             done = false;
         } else {
-            env_log(m->env, HA_ERR, "service '%s' - migration failed (exit code %d)", sd->sid,
-                    ec);
+            env_log(m->env, HA_ERR, "service '%s' - migration failed (exit code %d)", sd->sid, ec);
             mgr_change_state(m, sd, req_state(cd), node, NULL, NULL);
         }
         free(target);
@@ -377,8 +431,9 @@ static void next_request_stop(struct manager *m, struct sd *sd, const struct lrm
         if (res->exit_code == LRM_SUCCESS) {
             mgr_change_state(m, sd, SS_STOPPED, NULL, NULL, NULL);
         } else {
-            env_log(m->env, HA_ERR, "service '%s' stop failed (exit code %d)", sd->sid,
-                    res->exit_code);
+            env_log(
+                m->env, HA_ERR, "service '%s' stop failed (exit code %d)", sd->sid, res->exit_code
+            );
             mgr_change_state(m, sd, SS_ERROR, NULL, NULL, NULL);
         }
         return;
@@ -394,17 +449,23 @@ static void recover_to(struct manager *m, struct sd *sd, struct svc_conf *cd, co
     char *fenced = xstrdup(sd->node), *node = xstrdup(n), *err = NULL, *lock;
 
     if (str_eq(node, fenced)) {
-        env_log(env, HA_INFO, "recover service '%s' to previous failed and fenced node '%s' again",
-                sd->sid, fenced);
+        env_log(
+            env, HA_INFO, "recover service '%s' to previous failed and fenced node '%s' again",
+            sd->sid, fenced
+        );
     } else {
-        env_log(env, HA_INFO, "recover service '%s' from fenced node '%s' to node '%s'", sd->sid,
-                fenced, node);
+        env_log(
+            env, HA_INFO, "recover service '%s' from fenced node '%s' to node '%s'", sd->sid,
+            fenced, node
+        );
     }
     lock = env->res_remove_locks(env->ctx, sd->sid, removable_locks);
     if (lock != NULL) {
-        env_log(env, HA_WARNING,
-                "removed leftover lock '%s' from recovered service '%s' to allow its start.", lock,
-                sd->sid);
+        env_log(
+            env, HA_WARNING,
+            "removed leftover lock '%s' from recovered service '%s' to allow its start.", lock,
+            sd->sid
+        );
         free(lock);
     }
     if (env->steal_service(env->ctx, sd->sid, fenced, node, &err) != 0) {
@@ -422,21 +483,26 @@ static void next_recovery(struct manager *m, struct sd *sd, struct svc_conf *cd)
 {
     const char *n = mgr_select_node(m, sd, cd, PREF_BEST_SCORE);
 
+    if (m->err != NULL) {
+        return;
+    }
     if (n != NULL) {
         recover_to(m, sd, cd, n);
         return;
     }
-    env_log(m->env, HA_ERR,
-            "recovering service '%s' from fenced node '%s' failed, no recovery node found",
-            sd->sid, sd->node ? sd->node : "");
+    env_log(
+        m->env, HA_ERR,
+        "recovering service '%s' from fenced node '%s' failed, no recovery node found", sd->sid,
+        sd->node ? sd->node : ""
+    );
     if (str_eq(cd->state, "disabled")) {
         drop_failed_nodes(sd);
         mgr_change_state(m, sd, SS_STOPPED, NULL, NULL, NULL);
     }
 }
 
-static void next_state(struct manager *m, struct sd *sd, struct svc_conf *cd,
-                       const struct lrm_result *res)
+static void
+next_state(struct manager *m, struct sd *sd, struct svc_conf *cd, const struct lrm_result *res)
 {
     switch (sd->state) {
     case SS_STOPPED:
@@ -475,44 +541,55 @@ static void next_state(struct manager *m, struct sd *sd, struct svc_conf *cd,
     }
 }
 
-static const struct lrm_result *result_of(const struct manager *m, const char *uid)
+/* Lookups along a sorted walk: the next entry is usually the one after the
+ * previous hit, so try it before a binary search (*pos is the cursor). */
+static struct sd *sd_walk(const struct manager *m, const char *sid, size_t *pos)
 {
-    size_t lo = 0, hi = m->n_results;
+    struct sd *sd;
 
-    while (uid != NULL && lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(m->results[mid].uid, uid);
-        if (c == 0) {
-            return &m->results[mid];
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+    if (*pos < m->ms.n_svcs && strcmp(m->ms.svcs[*pos].sid, sid) == 0) {
+        return &m->ms.svcs[(*pos)++];
     }
-    return NULL;
+    sd = ms_find_sd(&m->ms, sid);
+    if (sd != NULL) {
+        *pos = (size_t)(sd - m->ms.svcs) + 1;
+    }
+    return sd;
+}
+
+static struct svc_conf *conf_walk(const struct manager *m, const char *sid, size_t *pos)
+{
+    struct svc_conf *cd;
+
+    if (*pos < m->sc.n && strcmp(m->sc.v[*pos].sid, sid) == 0) {
+        return &m->sc.v[(*pos)++];
+    }
+    cd = svc_config_find(&m->sc, sid);
+    if (cd != NULL) {
+        *pos = (size_t)(cd - m->sc.v) + 1;
+    }
+    return cd;
 }
 
 /* One pass over the services; true if some state changed. */
 static bool service_pass(struct manager *m, const struct strlist *sids)
 {
     bool changed = false;
+    size_t spos = 0, cpos = 0;
 
     for (size_t i = 0; i < sids->n && m->err == NULL; i++) {
-        struct sd *sd = ms_find_sd(&m->ms, sids->v[i]);
+        struct sd *sd = sd_walk(m, sids->v[i], &spos);
         char disabled[] = "disabled";
         struct svc_conf *cd, fallback = {.state = disabled, .failback = 1};
         enum svc_state last;
         if (sd == NULL) {
             continue;
         }
-        cd = svc_config_find(&m->sc, sd->sid);
+        cd = conf_walk(m, sd->sid, &cpos);
         last = sd->state;
-        next_state(m, sd, cd ? cd : &fallback, result_of(m, sd->uid));
+        next_state(m, sd, cd ? cd : &fallback, mgr_result_of(m, sd->uid));
         if (str_eq(mgr_lrm_mode(m, sd->node), "restart") &&
-            (sd->state == SS_STARTED || sd->state == SS_STOPPED ||
-             sd->state == SS_REQUEST_STOP)) {
+            (sd->state == SS_STARTED || sd->state == SS_STOPPED || sd->state == SS_REQUEST_STOP)) {
             mgr_change_state(m, sd, SS_FREEZE, NULL, NULL, NULL);
         }
         changed = changed || sd->state != last;
@@ -525,9 +602,10 @@ static bool fence_pass(struct manager *m, const struct strlist *sids)
 {
     struct strlist tried = {0}, acked = {0};
     bool changed = false;
+    size_t spos = 0;
 
     for (size_t i = 0; i < sids->n; i++) {
-        struct sd *sd = ms_find_sd(&m->ms, sids->v[i]);
+        struct sd *sd = sd_walk(m, sids->v[i], &spos);
         if (sd == NULL || sd->state != SS_FENCE) {
             continue;
         }
@@ -547,8 +625,10 @@ static bool fence_pass(struct manager *m, const struct strlist *sids)
         if (m->ms.nodes[i].state != NS_FENCE || strlist_has(&tried, node)) {
             continue;
         }
-        env_log(m->env, HA_NOTICE,
-                "node '%s' in fence state but no services to-fence! admin interference?!", node);
+        env_log(
+            m->env, HA_NOTICE,
+            "node '%s' in fence state but no services to-fence! admin interference?!", node
+        );
         if (mgr_fence_node(m, node)) {
             changed = true;
         }

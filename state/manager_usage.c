@@ -1,5 +1,6 @@
 /* manager_usage.c - node usage accounting for the scheduler (ha-stack.md
  * 5.9.2, 5.9.3) and node selection for a service (5.8). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,21 +15,12 @@ static const char *const mode_names[] = {
 
 const struct svc_stats *mgr_stats_of(const struct manager *m, const char *sid)
 {
-    size_t lo = 0, hi = m->stats.n;
+    bool found;
+    size_t i = sorted_pos(
+        m->stats.v, m->stats.n, sizeof(*m->stats.v), offsetof(struct svc_stats, sid), sid, &found
+    );
 
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(m->stats.v[mid].sid, sid);
-        if (c == 0) {
-            return &m->stats.v[mid];
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
+    return found ? &m->stats.v[i] : NULL;
 }
 
 static long node_index(const struct crs_usage *u, const char *node)
@@ -55,33 +47,48 @@ static bool usage_online(const struct manager *m, const char *node)
     return node_index(m->usage, node) >= 0;
 }
 
-/* used_nodes() of 5.9.3 for a state name, node and target. */
-static void used_nodes_of(const struct manager *m, const char *state, const char *node,
-                          const char *target, const char **cur, const char **tgt)
+/* used_nodes() of 5.9.3 for a state, node and target. A configured state
+ * such as "disabled" parses to SS_NONE, which uses no node. */
+static void used_nodes_of(
+    const struct manager *m,
+    enum svc_state state,
+    const char *node,
+    const char *target,
+    const char **cur,
+    const char **tgt
+)
 {
-    static const char *const cur_states[] = {"started", "request_stop", "fence", "freeze",
-                                             "error",   "recovery",     "migrate", "relocate",
-                                             NULL};
-    static const char *const tgt_states[] = {"migrate", "relocate", "request_start_balance",
-                                             NULL};
+    bool on_cur = false, on_tgt = false;
 
-    *cur = *tgt = NULL;
-    for (size_t i = 0; cur_states[i] != NULL; i++) {
-        if (str_eq(state, cur_states[i]) && usage_online(m, node)) {
-            *cur = node;
-        }
+    switch (state) {
+    case SS_MIGRATE:
+    case SS_RELOCATE:
+        on_tgt = true;
+        on_cur = true;
+        break;
+    case SS_STARTED:
+    case SS_REQUEST_STOP:
+    case SS_FENCE:
+    case SS_FREEZE:
+    case SS_ERROR:
+    case SS_RECOVERY:
+        on_cur = true;
+        break;
+    case SS_REQUEST_START_BALANCE:
+        on_tgt = true;
+        break;
+    default:
+        break;
     }
-    for (size_t i = 0; tgt_states[i] != NULL; i++) {
-        if (str_eq(state, tgt_states[i]) && usage_online(m, target)) {
-            *tgt = target;
-        }
-    }
+    *cur = on_cur && usage_online(m, node) ? node : NULL;
+    *tgt = on_tgt && usage_online(m, target) ? target : NULL;
 }
 
-void mgr_used_nodes(const struct manager *m, const struct sd *sd, const char **cur,
-                    const char **tgt)
+void mgr_used_nodes(
+    const struct manager *m, const struct sd *sd, const char **cur, const char **tgt
+)
 {
-    used_nodes_of(m, svc_state_name(sd->state), sd->node, sd->target, cur, tgt);
+    used_nodes_of(m, sd->state, sd->node, sd->target, cur, tgt);
 }
 
 static void crs_stats_from(const struct svc_stats *s, struct crs_service_stats *out)
@@ -96,18 +103,24 @@ static void crs_stats_from(const struct svc_stats *s, struct crs_service_stats *
     out->maxmem = s->maxmem;
 }
 
-static void add_usage(struct manager *m, const char *sid, const char *state, const char *node,
-                      const char *target, bool running_flag)
+/* s: the sid's statistics (NULL if none). */
+static void add_usage(
+    struct manager *m,
+    const char *sid,
+    enum svc_state state,
+    const char *node,
+    const char *target,
+    bool running_flag,
+    const struct svc_stats *s
+)
 {
     const char *cur, *tgt;
-    const struct svc_stats *s = mgr_stats_of(m, sid);
     struct crs_service_stats st;
     char *warning = NULL;
     bool running;
 
     used_nodes_of(m, state, node, target, &cur, &tgt);
-    running = (str_eq(state, "started") && running_flag) ||
-              (!str_eq(state, "started") && cur != NULL);
+    running = (state == SS_STARTED && running_flag) || (state != SS_STARTED && cur != NULL);
     if (s != NULL) {
         crs_stats_from(s, &st);
     }
@@ -126,12 +139,12 @@ static void add_usage(struct manager *m, const char *sid, const char *state, con
 
 void mgr_add_service_usage(struct manager *m, const struct sd *sd)
 {
-    add_usage(m, sd->sid, svc_state_name(sd->state), sd->node, sd->target, sd->running);
+    add_usage(m, sd->sid, sd->state, sd->node, sd->target, sd->running, mgr_stats_of(m, sd->sid));
 }
 
 /* Adds the online nodes with their static or dynamic stats; -1 with *err. */
-static int add_stat_nodes(struct manager *m, const char *mode, const struct strlist *nodes,
-                          char **err)
+static int
+add_stat_nodes(struct manager *m, const char *mode, const struct strlist *nodes, char **err)
 {
     struct node_stats_list ns = {0};
     char *e = NULL;
@@ -153,12 +166,13 @@ static int add_stat_nodes(struct manager *m, const char *mode, const struct strl
             *err = xasprintf("did not get %s node usage information for '%s'", mode, nodes->v[i]);
             rc = -1;
         } else if (!s->has_maxcpu) {
-            *err = xasprintf("%s node usage information for '%s' missing cpu count", mode,
-                             nodes->v[i]);
+            *err = xasprintf(
+                "%s node usage information for '%s' missing cpu count", mode, nodes->v[i]
+            );
             rc = -1;
         } else if (!s->has_maxmem) {
-            *err = xasprintf("%s node usage information for '%s' missing memory", mode,
-                             nodes->v[i]);
+            *err =
+                xasprintf("%s node usage information for '%s' missing memory", mode, nodes->v[i]);
             rc = -1;
         } else {
             struct crs_node_stats st = {s->cpu, s->maxcpu, s->mem, s->maxmem};
@@ -170,8 +184,8 @@ static int add_stat_nodes(struct manager *m, const char *mode, const struct strl
 }
 
 /* Sets up a static or dynamic usage; -1 with *err (then basic is used). */
-static int init_crs_usage(struct manager *m, enum crs_mode mode, const struct strlist *nodes,
-                          char **err)
+static int
+init_crs_usage(struct manager *m, enum crs_mode mode, const struct strlist *nodes, char **err)
 {
     const char *name = mode_names[mode];
     char *e = NULL;
@@ -222,8 +236,10 @@ void mgr_recompute_usage(struct manager *m)
     if (str_eq(mode, "static") || str_eq(mode, "dynamic")) {
         enum crs_mode cm = str_eq(mode, "static") ? CRS_STATIC : CRS_DYNAMIC;
         if (init_crs_usage(m, cm, &nodes, &err) != 0) {
-            env_log(m->env, HA_WARNING, "fallback to 'basic' scheduler mode, init for '%s' failed - %s",
-                    mode, err);
+            env_log(
+                m->env, HA_WARNING, "fallback to 'basic' scheduler mode, init for '%s' failed - %s",
+                mode, err
+            );
             free(err);
         }
     } else if (!str_eq(mode, "basic")) {
@@ -233,13 +249,27 @@ void mgr_recompute_usage(struct manager *m)
         init_basic_usage(m, &nodes);
     }
     strlist_clear(&nodes);
-    for (size_t i = 0; i < m->ms.n_svcs; i++) {
-        mgr_add_service_usage(m, &m->ms.svcs[i]);
+    for (size_t i = 0, k = 0; i < m->ms.n_svcs; i++) { /* both sorted by sid */
+        const struct sd *sd = &m->ms.svcs[i];
+        int c = 1;
+        while (k < m->stats.n && (c = strcmp(m->stats.v[k].sid, sd->sid)) < 0) {
+            k++;
+        }
+        add_usage(
+            m, sd->sid, sd->state, sd->node, sd->target, sd->running,
+            k < m->stats.n && c == 0 ? &m->stats.v[k] : NULL
+        );
     }
-    for (size_t i = 0; i < m->stats.n; i++) {
+    /* Both lists are sorted by sid: one merge walk finds the services that
+     * only the statistics know. */
+    for (size_t i = 0, j = 0; i < m->stats.n; i++) {
         const struct svc_stats *s = &m->stats.v[i];
-        if (ms_find_sd(&m->ms, s->sid) == NULL) {
-            add_usage(m, s->sid, s->state, s->node, NULL, s->running);
+        int c = 1;
+        while (j < m->ms.n_svcs && (c = strcmp(m->ms.svcs[j].sid, s->sid)) < 0) {
+            j++;
+        }
+        if (j >= m->ms.n_svcs || c != 0) {
+            add_usage(m, s->sid, svc_state_parse(s->state), s->node, NULL, s->running, s);
         }
     }
 }
@@ -324,8 +354,8 @@ static void resource_affinity(struct manager *m, const char *sid, struct node_se
 }
 
 /* Steps 4-6 of 5.8: failed nodes, negative and positive affinity. */
-static void filter_preferred(struct manager *m, const struct sd *sd, enum select_pref pref,
-                             struct node_sets *s)
+static void
+filter_preferred(struct manager *m, const struct sd *sd, enum select_pref pref, struct node_sets *s)
 {
     long best = -1;
 
@@ -354,8 +384,9 @@ static void filter_preferred(struct manager *m, const struct sd *sd, enum select
     }
 }
 
-static const char *pick_by_score(struct manager *m, const struct sd *sd, enum select_pref pref,
-                                 const struct node_sets *s)
+static const char *pick_by_score(
+    struct manager *m, const struct sd *sd, enum select_pref pref, const struct node_sets *s
+)
 {
     double *score = xcalloc(s->n, sizeof(*score));
     size_t *order = xcalloc(s->n, sizeof(*order)), k = 0;
@@ -368,10 +399,21 @@ static const char *pick_by_score(struct manager *m, const struct sd *sd, enum se
         crs_stats_from(stats, &st);
     }
     if (crs_score_nodes(m->usage, sd->sid, stats ? &st : NULL, score, &err) != 0) {
-        env_log(m->env, HA_ERR,
-                "unable to score nodes according to %s usage for service '%s' - %s",
-                mode_names[crs_mode_of(m->usage)], sd->sid, err ? err : "");
+        env_log(
+            m->env, HA_ERR, "unable to score nodes according to %s usage for service '%s' - %s",
+            mode_names[crs_mode_of(m->usage)], sd->sid, err ? err : ""
+        );
+        /* [Quirk] upstream's dynamic mode then fails on the missing result,
+         * which aborts the manager round; static mode scores every node 0. */
+        if (crs_mode_of(m->usage) == CRS_DYNAMIC && m->err == NULL) {
+            m->err = xasprintf("score failure: %s", err ? err : "");
+        }
         free(err);
+        if (m->err != NULL) {
+            free(score);
+            free(order);
+            return NULL;
+        }
     }
     for (size_t i = 0; i < s->n; i++) {
         if (s->pri[i]) {
@@ -399,13 +441,24 @@ static const char *pick_by_score(struct manager *m, const struct sd *sd, enum se
     return res;
 }
 
-const char *mgr_select_node(struct manager *m, const struct sd *sd, const struct svc_conf *cd,
-                            enum select_pref pref)
+const char *mgr_select_node(
+    struct manager *m, const struct sd *sd, const struct svc_conf *cd, enum select_pref pref
+)
 {
     struct node_sets s = {.n = crs_node_count(m->usage)};
     long cur = node_index(m->usage, sd->node), mnt;
     const char *res = NULL;
+    size_t n_na, n_pos, n_neg;
 
+    /* Fast path, the same result as the full steps below: a service without
+     * any rule that stays where it is (every started service, every round). */
+    if (pref == PREF_NONE && cur >= 0 &&
+        rules_node_affinity(&m->compiled, sd->sid, &n_na) == NULL &&
+        (rules_positive(&m->compiled, sd->sid, &n_pos), n_pos == 0) &&
+        (rules_negative(&m->compiled, sd->sid, &n_neg), n_neg == 0)) {
+        mnt = node_index(m->usage, sd->maintenance_node);
+        return crs_node_name(m->usage, cd->failback && mnt >= 0 ? (size_t)mnt : (size_t)cur);
+    }
     s.allowed = xcalloc(s.n + 1, sizeof(int));
     s.pri = xcalloc(s.n + 1, sizeof(int));
     s.together = xcalloc(s.n + 1, sizeof(int));

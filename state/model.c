@@ -33,30 +33,11 @@ static const char *const node_state_names[NS_COUNT] = {
     [NS_FENCE] = "fence",     [NS_GONE] = "gone",
 };
 
-/* The key of element i of a sorted array: its first member, a string. */
-static const char *elem_key(const void *base, size_t size, size_t i)
-{
-    const char *k = *(char *const *)(const void *)((const char *)base + i * size);
-
-    return k ? k : "";
-}
-
-/* Index of the first element whose key is >= key; *found tells equality. */
+/* Index of the first element whose key (its first member, a string) is >=
+ * key; *found tells equality. */
 static size_t lower_bound(const void *base, size_t n, size_t size, const char *key, bool *found)
 {
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (strcmp(elem_key(base, size, mid), key) < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    *found = lo < n && strcmp(elem_key(base, size, lo), key) == 0;
-    return lo;
+    return sorted_pos(base, n, size, 0, key, found);
 }
 
 static void *sorted_find(void *base, size_t n, size_t size, const char *key)
@@ -357,7 +338,7 @@ const struct lrm_result *lrm_status_find(const struct lrm_status *ls, const char
     return sorted_find(ls->results, ls->n_results, sizeof(*ls->results), uid);
 }
 
-static void svc_conf_free_members(struct svc_conf *c)
+void svc_conf_free_members(struct svc_conf *c)
 {
     free(c->sid);
     free(c->type);

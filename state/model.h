@@ -63,7 +63,7 @@ struct sd {
     struct strlist failed_nodes;
     char *maintenance_node;
     bool running;
-    char *cmd;     /* pending CRM command: "migrate", "relocate", "stop"; NULL if none */
+    char *cmd; /* pending CRM command: "migrate", "relocate", "stop"; NULL if none */
     char *cmd_arg; /* its target node or timeout */
 };
 void sd_free_members(struct sd *sd);
@@ -90,8 +90,8 @@ struct manager_status {
     struct node_request *reqs; /* node_request, sorted by node */
     size_t n_reqs;
     bool has_node_request; /* the key was present (even if empty) */
-    char *disarm_mode;     /* NULL when not disarmed */
-    char *disarm_state;    /* "disarming" or "disarmed" */
+    char *disarm_mode; /* NULL when not disarmed */
+    char *disarm_state; /* "disarming" or "disarmed" */
 };
 void ms_free(struct manager_status *ms); /* frees members, zeroes the struct */
 struct sd *ms_find_sd(const struct manager_status *ms, const char *sid);
@@ -114,7 +114,7 @@ struct lrm_result {
 /* An LRM status (ha-stack.md 1.4.2). */
 struct lrm_status {
     char *state; /* NULL if absent */
-    char *mode;  /* NULL if absent */
+    char *mode; /* NULL if absent */
     struct lrm_result *results; /* sorted by uid */
     size_t n_results;
     int64_t timestamp;
@@ -124,7 +124,7 @@ const struct lrm_result *lrm_status_find(const struct lrm_status *ls, const char
 
 /* One configured service (resources.cfg section, or the simulator's JSON). */
 struct svc_conf {
-    char *sid;  /* "type:name" */
+    char *sid; /* "type:name" */
     char *type; /* "vm", "ct", ... */
     char *name;
     char *node; /* may be NULL if the location is unknown */
@@ -135,6 +135,7 @@ struct svc_conf {
     int max_relocate;
     char *comment;
     char *lock; /* simulated guest config lock (simulator only) */
+    unsigned keys; /* SVC_KEY_* stored in resources.cfg (0 from JSON) */
 };
 
 struct svc_config {
@@ -142,6 +143,7 @@ struct svc_config {
     size_t n;
 };
 void svc_config_free(struct svc_config *sc);
+void svc_conf_free_members(struct svc_conf *c); /* one entry's strings */
 struct svc_conf *svc_config_find(const struct svc_config *sc, const char *sid);
 struct svc_conf *svc_config_add(struct svc_config *sc, const char *sid); /* zeroed, sorted in */
 void svc_config_copy(struct svc_config *dst, const struct svc_config *src);
@@ -153,10 +155,10 @@ struct dc_settings {
     char *crs_ha;
     bool rebalance_on_start;
     bool auto_rebalance;
-    double threshold;     /* default 0.3 */
-    char *method;         /* default "bruteforce" */
+    double threshold; /* default 0.3 */
+    char *method; /* default "bruteforce" */
     double hold_duration; /* default 3 */
-    double margin;        /* default 0.1 */
+    double margin; /* default 0.1 */
 };
 void dc_settings_init(struct dc_settings *dc); /* defaults */
 void dc_settings_free(struct dc_settings *dc);

@@ -5,24 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stddef.h>
+
 #include "state/rules_impl.h"
 #include "state/str.h"
 
 /* Index of the first element >= str (binary search). */
 static size_t rset_pos(const struct rules_set *s, const char *str, bool *found)
 {
-    size_t lo = 0, hi = s->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(s->v[mid], str) < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    *found = lo < s->n && strcmp(s->v[lo], str) == 0;
-    return lo;
+    return sorted_pos(s->v, s->n, sizeof(*s->v), 0, str, found);
 }
 
 bool rset_add(struct rules_set *s, const char *str)
@@ -141,18 +132,7 @@ void rule_clear(struct rule *rule)
 
 static size_t rules_pos(const struct rules *r, const char *id, bool *found)
 {
-    size_t lo = 0, hi = r->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(r->v[mid].id, id) < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    *found = lo < r->n && strcmp(r->v[lo].id, id) == 0;
-    return lo;
+    return sorted_pos(r->v, r->n, sizeof(*r->v), offsetof(struct rule, id), id, found);
 }
 
 const struct rule *rules_find(const struct rules *r, const char *id)

@@ -11,20 +11,7 @@
 /* Binary search over an array of structs whose first member is char *sid. */
 static size_t sid_pos(const void *base, size_t n, size_t size, const char *sid, bool *found)
 {
-    const char *bytes = base;
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const char *key = *(const char *const *)(const void *)(bytes + mid * size);
-        if (strcmp(key, sid) < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    *found = lo < n && strcmp(*(const char *const *)(const void *)(bytes + lo * size), sid) == 0;
-    return lo;
+    return sorted_pos(base, n, size, 0, sid, found);
 }
 
 static struct rules_na_entry *na_slot(struct rules_compiled *c, size_t *cap, const char *sid)

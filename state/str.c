@@ -116,6 +116,40 @@ static void strbuf_grow(struct strbuf *sb, size_t extra)
     sb->buf = xrealloc(sb->buf, sb->cap);
 }
 
+static const char *key_at(const void *base, size_t size, size_t off, size_t i)
+{
+    const char *k = *(char *const *)(const void *)((const char *)base + i * size + off);
+
+    return k ? k : "";
+}
+
+size_t sorted_pos(const void *base, size_t n, size_t size, size_t off, const char *key, bool *found)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(key_at(base, size, off, mid), key) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    *found = lo < n && strcmp(key_at(base, size, off, lo), key) == 0;
+    return lo;
+}
+
+char *strbuf_extend(struct strbuf *sb, size_t n)
+{
+    char *p;
+
+    strbuf_grow(sb, n);
+    p = sb->buf + sb->len;
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+    return p;
+}
+
 void strbuf_addn(struct strbuf *sb, const char *s, size_t n)
 {
     strbuf_grow(sb, n);

@@ -27,6 +27,12 @@ bool str_starts(const char *s, const char *prefix);
 /* qsort comparator for an array of char *, byte-wise order. */
 int str_cmp_ptr(const void *a, const void *b);
 
+/* Binary search in an array of n elements of size bytes, sorted byte-wise by
+ * the string at byte offset off of each element (NULL counts as ""): the
+ * index of the first element whose key is >= key; *found tells equality. */
+size_t
+sorted_pos(const void *base, size_t n, size_t size, size_t off, const char *key, bool *found);
+
 /* A growable string. Zero-initialise; free with strbuf_free(). */
 struct strbuf {
     char *buf;
@@ -34,6 +40,8 @@ struct strbuf {
 };
 void strbuf_add(struct strbuf *sb, const char *s);
 void strbuf_addn(struct strbuf *sb, const char *s, size_t n);
+/* Append n bytes the caller fills in through the returned pointer. */
+char *strbuf_extend(struct strbuf *sb, size_t n);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *strbuf_str(const struct strbuf *sb); /* never NULL */
 char *strbuf_take(struct strbuf *sb); /* caller frees; sb is reset */

@@ -113,6 +113,12 @@ def random_command(rng, nodes, sids, added):
                                                 rng.choice(["fail", "work"])),
         "crm %s disarm-ha %s" % (n, rng.choice(["freeze", "ignore"])), "crm %s arm-ha" % n,
         "delay %d" % rng.choice([0, 20, 60, 150]), "skip-round %s" % rng.choice(["crm", "lrm"]),
+        "service %s set-static-stats maxcpu %d maxmem %d" % (s, rng.randint(1, 8),
+                                                            rng.choice([512, 2048, 8192])),
+        "service %s set-dynamic-stats cpu %.1f mem %d" % (s, rng.choice([0.2, 1.0, 3.5]),
+                                                         rng.choice([256, 1024, 4096])),
+        "service %s manual-migrate %s" % (s, other), "service %s delete" % s,
+        "pve-manager-version %s set %s" % (n, rng.choice(["9.0.0~16", "9.1.2"])),
     ]
     if rng.random() < 0.05:
         new = "vm:%d" % rng.randint(200, 260)
@@ -171,6 +177,15 @@ def main():
     if rng.random() < 0.4:
         write(os.path.join(out, "rules_config"), rules_config(rng, nodes, sids))
     dc = datacenter(rng, sids, nodes)
+    if "crs" in dc and rng.random() < 0.7:
+        stats = {sid: {"maxcpu": rng.randint(1, 8), "maxmem": rng.choice([1, 2, 4, 8]) * 1024 ** 3}
+                 for sid in sids if rng.random() < 0.9}
+        write(os.path.join(out, "static_service_stats"), stats)
+        if rng.random() < 0.7:
+            dyn = {sid: {"cpu": rng.choice([0.1, 0.5, 1.5, 4.0]),
+                         "mem": rng.choice([256, 1024, 3072]) * 1024 ** 2}
+                   for sid in sids if rng.random() < 0.9}
+            write(os.path.join(out, "dynamic_service_stats"), dyn)
     if dc:
         write(os.path.join(out, "datacenter.cfg"), dc)
     write(os.path.join(out, "manager_status"), {})

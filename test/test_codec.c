@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "state/codec.h"
+#include "state/codec_json.h"
 #include "state/env.h"
 #include "state/model.h"
 #include "state/str.h"
@@ -517,6 +518,58 @@ static void test_lrm_broken(void)
     }
 }
 
+/* The tree-free reader takes only the canonical form and agrees with the
+ * general one; everything else goes to the general reader. */
+static void test_lrm_fast_reader(void)
+{
+    static const char *const canonical[] = {
+        "{}",
+        "{\"mode\":\"active\",\"results\":{\"a\":{\"exit_code\":0,\"sid\":\"vm:1\","
+        "\"state\":\"started\"},\"b\":{\"exit_code\":-1,\"sid\":\"ct:2\"}},"
+        "\"state\":\"active\",\"timestamp\":1700000000}",
+        " { \"results\" : { } , \"timestamp\" : null } ",
+    };
+    static const char *const other[] = {
+        "",
+        "{\"mode\":\"a\\u0062\"}", /* escapes */
+        "{\"results\":{\"b\":{},\"a\":{}}}", /* unsorted uids */
+        "{\"results\":{\"a\":{},\"a\":{}}}", /* duplicate uid */
+        "{\"mode\":\"x\",\"mode\":\"y\"}", /* duplicate key: last wins */
+        "{\"timestamp\":\"5\"}", /* number as string */
+        "{\"timestamp\":1.5}", /* not an integer */
+        "{\"timestamp\":9007199254740993}", /* beyond a double's integers */
+        "{\"results\":{\"u\":{\"exit_code\":2147483648}}}",
+        "{\"other\":1}", /* unknown key */
+        "{\"mode\":\"a\"} x", /* trailing text */
+        "{\"mode\":\"a\"", /* truncated */
+    };
+    struct lrm_status fast, slow;
+    char *err = NULL;
+
+    for (size_t i = 0; i < sizeof(canonical) / sizeof(canonical[0]); i++) {
+        char *a, *b;
+        CHECK_INT(lrm_status_from_json_fast(canonical[i], &fast), 0);
+        CHECK_INT(lrm_status_from_json(canonical[i], &slow, &err), 0);
+        a = lrm_status_to_json(&fast);
+        b = lrm_status_to_json(&slow);
+        CHECK_STR(a, b);
+        free(a);
+        free(b);
+        lrm_status_free(&fast);
+        lrm_status_free(&slow);
+    }
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        CHECK_INT(lrm_status_from_json_fast(other[i], &fast), 1);
+        CHECK(fast.results == NULL && fast.mode == NULL);
+    }
+    CHECK_INT(lrm_status_from_json("{\"mode\":\"x\",\"mode\":\"y\"}", &slow, &err), 0);
+    CHECK_STR(slow.mode, "y");
+    lrm_status_free(&slow);
+    CHECK_INT(lrm_status_from_json("{\"results\":{\"b\":{},\"a\":{}}}", &slow, &err), 0);
+    CHECK(slow.n_results == 2 && strcmp(slow.results[0].uid, "a") == 0);
+    lrm_status_free(&slow);
+}
+
 /* ---- the simulator's service_config ---- */
 
 static void test_sim_config_forms(void)
@@ -688,6 +741,47 @@ static void test_cfg_round_trip(void)
     free(out);
 }
 
+/* Keys stored with their default value are kept by a rewrite (svc_conf.keys),
+ * and a struct without keys (the simulator's) writes only non-defaults. */
+static void test_cfg_stored_defaults(void)
+{
+    const char *text =
+        "vm: 100\n"
+        "\tfailback yes\n"
+        "\tmax_relocate 1\n"
+        "\tmax_restart 1\n"
+        "\tstate enabled\n"
+        "\n"
+        "vm: 101\n"
+        "\n";
+    const char *want =
+        "vm: 100\n"
+        "\tfailback 1\n"
+        "\tmax_relocate 1\n"
+        "\tmax_restart 1\n"
+        "\tstate started\n"
+        "\n"
+        "vm: 101\n"
+        "\n";
+    struct svc_config sc;
+    char *err = NULL, *out;
+
+    CHECK_INT(svc_config_from_cfg(text, &sc, &err), 0);
+    CHECK_INT(
+        svc_config_find(&sc, "vm:100")->keys,
+        SVC_KEY_FAILBACK | SVC_KEY_MAX_RELOCATE | SVC_KEY_MAX_RESTART | SVC_KEY_STATE
+    );
+    CHECK_INT(svc_config_find(&sc, "vm:101")->keys, 0);
+    out = svc_config_to_cfg(&sc);
+    CHECK_STR(out, want);
+    free(out);
+    svc_config_find(&sc, "vm:100")->keys = 0;
+    out = svc_config_to_cfg(&sc);
+    CHECK_STR(out, "vm: 100\n\nvm: 101\n\n");
+    free(out);
+    svc_config_free(&sc);
+}
+
 static void test_cfg_broken(void)
 {
     static const char *const bad[][2] = {
@@ -823,11 +917,13 @@ int main(void)
     RUN(test_lrm_round_trip);
     RUN(test_lrm_forms);
     RUN(test_lrm_broken);
+    RUN(test_lrm_fast_reader);
     RUN(test_sim_config_forms);
     RUN(test_sim_config_round_trip);
     RUN(test_sim_config_broken);
     RUN(test_cfg_read);
     RUN(test_cfg_round_trip);
+    RUN(test_cfg_stored_defaults);
     RUN(test_cfg_broken);
     RUN(test_cfg_long_comment);
     RUN(test_dc_forms);

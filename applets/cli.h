@@ -1,0 +1,212 @@
+/* cli.h - the internals of ha-manager (applets/ha_manager.c and cli_*.c),
+ * not an API. ha-stack.md 7 and 12.10.
+ *
+ * A command is a path of words ("crm-command node-maintenance enable"), its
+ * positional parameters and its options. The parser (cli_args.c) validates
+ * every value against its type and keeps the parameters as strings
+ * (booleans as "0"/"1"); the handlers read them with cli_param(). Handlers
+ * print their own errors and return an exit code: 0, 1 (runtime) or 2
+ * (usage). */
+#ifndef HAVEN_CLI_H
+#define HAVEN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "applets/conf.h"
+#include "kv/store.h"
+#include "state/model.h"
+#include "state/rules.h"
+
+enum cli_fmt { FMT_TEXT, FMT_JSON, FMT_JSON_PRETTY };
+
+enum cli_type {
+    T_STR, /* any string without a newline */
+    T_COMMENT, /* string of at most 4096 bytes */
+    T_UINT, /* integer >= 0 */
+    T_BOOL, /* 0/1, yes/no, true/false, on/off; a bare option is 1 */
+    T_ENUM, /* one of cli_opt.values */
+    T_SID, /* ha resource id, or a bare guest id */
+    T_SIDLIST, /* list of ha resource ids */
+    T_NODE, /* pve node name */
+    T_NODELIST, /* node[:prio] list */
+    T_CONFIGID, /* ^[A-Za-z][A-Za-z0-9_-]+$ */
+    T_TYPE, /* resource type ^[a-z]+$ */
+    T_KEYLIST, /* list of option names (--delete) */
+};
+
+struct cli_opt {
+    const char *name;
+    enum cli_type type;
+    const char *values; /* T_ENUM: "a,b,c"; positional T_STR: "optional" */
+};
+
+struct cli;
+
+struct cli_cmd {
+    const char *path; /* command words */
+    const struct cli_opt *args; /* positional parameters, {0}-terminated */
+    const struct cli_opt *opts; /* options, {0}-terminated */
+    int (*run)(struct cli *c);
+    const char *fixed; /* "name=value" set by the command itself */
+    const char *help; /* one line of usage */
+};
+
+#define CLI_MAX_PARAMS 24
+
+struct cli {
+    const char *conf_path;
+    const struct cli_cmd *cmd;
+    const char *names[CLI_MAX_PARAMS];
+    char *values[CLI_MAX_PARAMS];
+    size_t n_params;
+    enum cli_fmt fmt;
+    struct conf conf;
+    bool conf_loaded;
+    struct kv_store *kv;
+    bool probed, quorate;
+};
+
+/* ---- cli_args.c ---- */
+/* Parse argv (after the command words) into c; 0 or an exit code (printed). */
+int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv);
+const char *cli_param(const struct cli *c, const char *name); /* NULL = absent */
+void cli_params_free(struct cli *c);
+/* "400 Parameter verification failed." + "<name>: <msg>"; returns 2. */
+int cli_param_error(const char *name, const char *msg);
+/* Print one line on stderr; returns rc. */
+int cli_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ---- cli_check.c ---- */
+/* Check v against a type: NULL when fine, else the upstream message
+ * (malloc'd). */
+char *cli_check_value(const struct cli_opt *o, const char *v);
+/* 1 for 1|true|yes|on, 0 for 0|false|no|off (any case), -1 otherwise. */
+int cli_parse_bool(const char *v);
+/* Split a list on runs of ',', ';' and blanks into l. */
+void cli_split_list(const char *s, struct strlist *l);
+bool cli_valid_node(const char *s);
+bool cli_valid_configid(const char *s);
+/* The name part must suit its type (12.7 verify_name): NULL or a message. */
+const char *cli_verify_name(const char *type, const char *name);
+
+/* ---- cli_json.c ---- */
+/* Canonical JSON (sorted keys): compact, or Perl's pretty layout. Both end
+ * with a newline. */
+void cli_json_print(const cJSON *v, bool pretty);
+/* Print v as the --output-format asks (JSON formats only). */
+void cli_json_output(const struct cli *c, const cJSON *v);
+void cli_json_add_int(cJSON *o, const char *key, int64_t v);
+void cli_json_add_str(cJSON *o, const char *key, const char *v); /* NULL = omitted */
+
+/* A text table in upstream's ASCII border layout. */
+struct cli_table {
+    size_t n_cols, n_rows;
+    const char *const *cols;
+    const bool *right; /* per column: right aligned (numbers) */
+    char **cells; /* n_rows * n_cols, owned */
+};
+void cli_table_add(struct cli_table *t, char **row); /* takes the strings */
+void cli_table_print(const struct cli *c, struct cli_table *t);
+
+/* ---- cli_store.c ---- */
+int cli_open(struct cli *c); /* conf + kv_open; 0 or exit code */
+void cli_close(struct cli *c);
+/* Read a store file: 0 (*text NULL when absent) or 1 (printed). */
+int cli_read(struct cli *c, const char *path, char **text);
+bool cli_quorate(struct cli *c);
+int cli_need_quorum(struct cli *c); /* 0 or 1 ("cluster not ready - no quorum?") */
+/* resources.cfg, strict, with node from the location registry. */
+int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest);
+int cli_load_ms(struct cli *c, struct manager_status *ms, char **raw);
+int cli_load_rules(struct cli *c, struct rules *r);
+int cli_load_groups(struct cli *c, struct groups *g);
+/* Members as names (sorted, the local node included). */
+int cli_members(struct cli *c, struct strlist *nodes, struct strlist *online);
+/* The node whose registry holds sid (first in byte order), *node NULL if
+ * none; 0 or 1 (printed). */
+int cli_registered_node(struct cli *c, const char *sid, char **node);
+/* Resolve a bare guest id to vm:/ct: (the configured or registered one,
+ * else vm:); caller frees. */
+char *cli_resolve_sid(struct cli *c, const char *sid);
+/* Run fn under domain-ha; an error fn returns (malloc'd) is printed as
+ * "<what>: <err>" (what may be NULL). 0 or 1. */
+int cli_locked(struct cli *c, const char *what, char *(*fn)(struct cli *c, void *arg), void *arg);
+/* Write a config file under the held domain-ha lock; NULL or the error. */
+char *cli_write_locked(struct cli *c, const char *path, const char *text);
+/* Queue one CRM command line in the spool; 0 or 1 (printed). */
+int cli_queue(struct cli *c, const char *line);
+/* The crs: ha= setting of datacenter.cfg, NULL when basic or unknown. */
+char *cli_crs_mode(struct cli *c);
+/* rules.cfg plus the group rules of the resources (5.11.6). */
+int cli_rules_effective(struct cli *c, const struct svc_config *sc, struct rules *r);
+/* Feasibility check (5.11.2) of r plus the group rules over the members:
+ * the dropped rule ids and the messages (either may be NULL). */
+int cli_rules_conflicts(
+    struct cli *c,
+    const struct rules *r,
+    const struct svc_config *sc,
+    struct rules_msgs *dropped,
+    struct rules_msgs *msgs
+);
+bool cli_msgs_has(const struct rules_msgs *m, const char *s);
+/* true when groups.cfg has no group (upstream have_groups_been_migrated). */
+bool cli_groups_migrated(const struct groups *g);
+
+/* ---- command handlers ---- */
+int cli_status(struct cli *c);
+int cli_config(struct cli *c);
+int cli_add(struct cli *c);
+int cli_set(struct cli *c);
+int cli_remove(struct cli *c);
+int cli_motion(struct cli *c); /* migrate, relocate */
+int cli_stop(struct cli *c);
+int cli_maintenance(struct cli *c);
+int cli_disarm(struct cli *c);
+int cli_arm(struct cli *c);
+int cli_rules_list(struct cli *c);
+int cli_rules_config(struct cli *c);
+int cli_rules_add(struct cli *c);
+int cli_rules_set(struct cli *c);
+int cli_rules_remove(struct cli *c);
+int cli_group_config(struct cli *c);
+int cli_group_add(struct cli *c);
+int cli_group_set(struct cli *c);
+int cli_group_remove(struct cli *c);
+
+/* ---- cli_status.c: the pure part, for tests through the binary ---- */
+struct status_in {
+    const char *local;
+    bool quorate;
+    int64_t now;
+    const struct manager_status *ms;
+    const struct lrm_status *lrm; /* per ms->nodes[i] */
+    const bool *lrm_ok; /* readable and with a timestamp */
+    const struct svc_config *sc; /* with node */
+    const char *crs_ha; /* NULL = basic */
+};
+/* One entry of 7.4; strings are borrowed from the input unless noted. */
+struct status_entry {
+    char *id; /* owned */
+    const char *type, *node;
+    char *status; /* owned: the text after the type */
+    int quorate;
+    bool has_timestamp;
+    int64_t timestamp;
+    const char *armed_state, *resource_mode; /* fencing */
+    const char *sid, *state, *crm_state; /* service */
+    const struct svc_conf *sc; /* service: its config, or NULL */
+};
+struct status_list {
+    struct status_entry *v;
+    size_t n, cap;
+};
+/* The entries of 7.4 in order, appended to l (valid while in is). */
+void status_entries(const struct status_in *in, struct status_list *l);
+void status_list_free(struct status_list *l);
+/* The entries as JSON, with the keys of 12.10. */
+cJSON *status_json(const struct status_list *l);
+
+#endif

@@ -1,0 +1,216 @@
+/* codec_fast.c - a tree-free reader for the LRM status in its canonical form.
+ *
+ * The master reads every LRM's status each round: with 10,000 services the
+ * cJSON tree (a dozen allocations per job result, then freeing them) cost more
+ * than all the decisions of the round. This reader scans the text once and
+ * fills struct lrm_status directly, but only for the shape our own writers
+ * produce: plain strings without escapes, integer numbers, known keys once
+ * each, results sorted by uid. Anything else returns "not canonical" and the
+ * caller uses the general cJSON reader, so the results and the errors for
+ * every other input stay exactly those of lrm_status_from_json(). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/codec_json.h"
+#include "state/model.h"
+#include "state/str.h"
+
+struct scan {
+    const char *p;
+};
+
+static void ws(struct scan *s)
+{
+    while (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r') {
+        s->p++;
+    }
+}
+
+static bool eat(struct scan *s, char c)
+{
+    ws(s);
+    if (*s->p != c) {
+        return false;
+    }
+    s->p++;
+    return true;
+}
+
+/* A string without escapes or control characters: its start and length. */
+static bool plain_string(struct scan *s, const char **start, size_t *len)
+{
+    const char *q;
+
+    if (!eat(s, '"')) {
+        return false;
+    }
+    for (q = s->p; *q != '"'; q++) {
+        if ((unsigned char)*q < 0x20 || *q == '\\') {
+            return false; /* also ends at the NUL of unterminated text */
+        }
+    }
+    *start = s->p;
+    *len = (size_t)(q - s->p);
+    s->p = q + 1;
+    return true;
+}
+
+static bool key_is(const char *k, size_t n, const char *want)
+{
+    return strlen(want) == n && memcmp(k, want, n) == 0;
+}
+
+/* An integer literal in [min, max]; "null" gives *is_null. */
+static bool integer(struct scan *s, long long min, long long max, long long *out, bool *is_null)
+{
+    char *end;
+    long long v;
+
+    ws(s);
+    *is_null = false;
+    if (strncmp(s->p, "null", 4) == 0) {
+        s->p += 4;
+        *is_null = true;
+        return true;
+    }
+    if (*s->p != '-' && (*s->p < '0' || *s->p > '9')) {
+        return false;
+    }
+    errno = 0;
+    v = strtoll(s->p, &end, 10);
+    if (errno != 0 || end == s->p || *end == '.' || *end == 'e' || *end == 'E' || v < min ||
+        v > max) {
+        return false;
+    }
+    s->p = end;
+    *out = v;
+    return true;
+}
+
+/* One "uid":{"exit_code":N,"sid":"...","state":"..."} member, keys in any
+ * order, each at most once. */
+static bool result(struct scan *s, struct lrm_result *r)
+{
+    const char *k, *v;
+    size_t kn, vn;
+    bool seen_ec = false, is_null;
+    long long ec;
+
+    if (!plain_string(s, &k, &kn) || !eat(s, ':') || !eat(s, '{')) {
+        return false;
+    }
+    r->uid = xstrndup(k, kn);
+    if (eat(s, '}')) {
+        return true;
+    }
+    do {
+        if (!plain_string(s, &k, &kn) || !eat(s, ':')) {
+            return false;
+        }
+        if (key_is(k, kn, "exit_code") && !seen_ec) {
+            if (!integer(s, INT32_MIN, INT32_MAX, &ec, &is_null)) {
+                return false;
+            }
+            seen_ec = true;
+            r->exit_code = is_null ? 0 : (int)ec;
+        } else if ((key_is(k, kn, "sid") && r->sid == NULL) || (key_is(k, kn, "state") && r->state == NULL)) {
+            char **field = key_is(k, kn, "sid") ? &r->sid : &r->state;
+            if (!plain_string(s, &v, &vn)) {
+                return false;
+            }
+            *field = xstrndup(v, vn);
+        } else {
+            return false;
+        }
+    } while (eat(s, ','));
+    return eat(s, '}');
+}
+
+static bool results(struct scan *s, struct lrm_status *ls)
+{
+    size_t cap = 0;
+
+    if (!eat(s, '{')) {
+        return false;
+    }
+    if (eat(s, '}')) {
+        return true;
+    }
+    do {
+        if (ls->n_results == cap) {
+            cap = cap ? cap * 2 : 16;
+            ls->results = xrealloc(ls->results, cap * sizeof(*ls->results));
+        }
+        struct lrm_result *r = &ls->results[ls->n_results];
+        memset(r, 0, sizeof(*r));
+        ls->n_results++;
+        if (!result(s, r) ||
+            (ls->n_results > 1 && strcmp(ls->results[ls->n_results - 2].uid, r->uid) >= 0)) {
+            return false; /* unsorted or duplicate uids: the general reader sorts */
+        }
+    } while (eat(s, ','));
+    return eat(s, '}');
+}
+
+static bool status(struct scan *s, struct lrm_status *ls)
+{
+    bool seen_ts = false, seen_res = false, is_null;
+    const char *k, *v;
+    size_t kn, vn;
+    long long ts;
+
+    if (!eat(s, '{')) {
+        return false;
+    }
+    if (eat(s, '}')) {
+        return true;
+    }
+    do {
+        if (!plain_string(s, &k, &kn) || !eat(s, ':')) {
+            return false;
+        }
+        if ((key_is(k, kn, "state") && ls->state == NULL) ||
+            (key_is(k, kn, "mode") && ls->mode == NULL)) {
+            char **field = key_is(k, kn, "state") ? &ls->state : &ls->mode;
+            if (!plain_string(s, &v, &vn)) {
+                return false;
+            }
+            *field = xstrndup(v, vn);
+        } else if (key_is(k, kn, "timestamp") && !seen_ts) {
+            /* beyond 2^53 cJSON's double would round: leave those to it */
+            if (!integer(s, -(1LL << 53), 1LL << 53, &ts, &is_null)) {
+                return false;
+            }
+            seen_ts = true;
+            ls->timestamp = is_null ? 0 : ts;
+        } else if (key_is(k, kn, "results") && !seen_res) {
+            seen_res = true;
+            if (!results(s, ls)) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    } while (eat(s, ','));
+    if (!eat(s, '}')) {
+        return false;
+    }
+    ws(s);
+    return *s->p == '\0';
+}
+
+int lrm_status_from_json_fast(const char *json, struct lrm_status *out)
+{
+    struct scan s = {json};
+
+    memset(out, 0, sizeof(*out));
+    if (json == NULL || status(&s, out)) {
+        return 0;
+    }
+    lrm_status_free(out);
+    memset(out, 0, sizeof(*out));
+    return 1;
+}
