@@ -44,6 +44,15 @@ void env_log(const struct ha_env *env, enum ha_level level, const char *fmt, ...
 
 #define LOCK_ATTEMPTS 6
 
+static const struct ha_timing upstream_timing = {
+    .round = 10, .short_sleep = 5, .worker_wait = 8, .fence_delay = 60
+};
+
+const struct ha_timing *env_timing(const struct ha_env *env)
+{
+    return env->timing != NULL ? env->timing : &upstream_timing;
+}
+
 static bool env_lock_once(const struct ha_env *env, const char *node)
 {
     return node ? env->get_agent_lock(env->ctx, node) : env->get_manager_lock(env->ctx);
@@ -57,7 +66,7 @@ bool env_lock_attempts(const struct ha_env *env, const char *node)
         if (env_lock_once(env, node)) {
             return true;
         }
-        if (i >= LOCK_ATTEMPTS || env->now(env->ctx) - start > env->timing->short_sleep) {
+        if (i >= LOCK_ATTEMPTS || env->now(env->ctx) - start > env_timing(env)->short_sleep) {
             return false;
         }
         if (env->sleep != NULL) {

@@ -124,6 +124,9 @@ struct ha_env {
     bool *lrm_status_written;
 };
 
+/* env->timing, or upstream's R 10, S 5, W 8, F 60 when the filler sets none. */
+const struct ha_timing *env_timing(const struct ha_env *env);
+
 /* get_protected_*_lock's retry loop (ha-stack.md 3.6, 4.5): up to 6 attempts
  * 1 s apart within S. node NULL: the manager lock, else node's agent lock. */
 bool env_lock_attempts(const struct ha_env *env, const char *node);

@@ -311,7 +311,7 @@ size_t lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env,
     for (;;) {
         jobs_collect(j, env, view);
         if (jobs_start(j, env, view) == 0 || env->sleep == NULL ||
-            env->now(env->ctx) - start > env->timing->worker_wait) {
+            env->now(env->ctx) - start > env_timing(env)->worker_wait) {
             break;
         }
         env->sleep(env->ctx, 1);

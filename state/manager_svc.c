@@ -135,7 +135,7 @@ static void next_stopped(struct manager *m, struct sd *sd, const struct svc_conf
     if (str_eq(cd->state, "disabled")) {
         return;
     }
-    if (mgr_offline_delayed(m, sd->node, m->env->timing->fence_delay) &&
+    if (mgr_offline_delayed(m, sd->node, env_timing(m->env)->fence_delay) &&
         mgr_node_state(m, sd->node) != NS_MAINTENANCE) {
         mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
     } else if (str_eq(cd->state, "stopped")) {
@@ -348,7 +348,7 @@ static void next_started(
     const char *n;
 
     if (!mgr_node_online(m, sd->node)) {
-        if (mgr_offline_delayed(m, sd->node, m->env->timing->fence_delay)) {
+        if (mgr_offline_delayed(m, sd->node, env_timing(m->env)->fence_delay)) {
             mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
         }
         if (mgr_node_state(m, sd->node) != NS_MAINTENANCE) {
@@ -420,7 +420,7 @@ static void next_migrate(
             return;
         }
     }
-    if (mgr_offline_delayed(m, sd->node, m->env->timing->fence_delay)) {
+    if (mgr_offline_delayed(m, sd->node, env_timing(m->env)->fence_delay)) {
         mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
     }
 }
@@ -438,7 +438,7 @@ static void next_request_stop(struct manager *m, struct sd *sd, const struct lrm
         }
         return;
     }
-    if (mgr_offline_delayed(m, sd->node, m->env->timing->fence_delay)) {
+    if (mgr_offline_delayed(m, sd->node, env_timing(m->env)->fence_delay)) {
         mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
     }
 }
