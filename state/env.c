@@ -45,8 +45,7 @@ void env_log(const struct ha_env *env, enum ha_level level, const char *fmt, ...
 #define LOCK_ATTEMPTS 6
 
 static const struct ha_timing upstream_timing = {
-    .round = 10, .short_sleep = 5, .worker_wait = 8, .fence_delay = 60
-};
+    .round = 10, .short_sleep = 5, .worker_wait = 8, .fence_delay = 60};
 
 const struct ha_timing *env_timing(const struct ha_env *env)
 {
