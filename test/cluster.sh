@@ -159,18 +159,21 @@ cl_alive() { # node daemon
 cl_cut() { rm -f "$CL_DIR/$1/store"; }
 cl_uncut() { ln -sfn ../store "$CL_DIR/$1/store"; }
 
-# cl_add SID NODE [STATE]: register a service on NODE, then configure it, as
-# ha-manager add does (once the first daemon has made the folder a store).
+# cl_add SID NODE [STATE]: ha-manager add on NODE (once the first daemon has
+# made the folder a store and NODE a member).
 cl_add() {
-    cl_wait 10 test -f "$CL_DIR/store/haven-store"
-    mkdir -p "$CL_DIR/store/nodes/$2/resources"
-    : >"$CL_DIR/store/nodes/$2/resources/$1"
-    cfg=$CL_DIR/store/ha/resources.cfg
-    { cat "$cfg" 2>/dev/null; printf '%s: %s\n\tstate %s\n\n' "${1%%:*}" "${1#*:}" "${3:-started}"; } \
-        >"$cfg.tmp" && mv "$cfg.tmp" "$cfg"
+    cl_wait 10 test -d "$CL_DIR/store/nodes/$2"
+    cl_cli "$2" add "$1" --node "$2" --state "${3:-started}" >/dev/null
 }
 
-# cl_command LINE: queue a CRM command in the spool, as the CLI does.
+# cl_cli NODE ARGS...: ha-manager with NODE's configuration.
+cl_cli() {
+    n=$1
+    shift
+    "$CL_HAVEN" ha-manager -c "$CL_DIR/$n/haven.conf" "$@"
+}
+
+# cl_command LINE: queue a raw CRM command in the spool, as the CLI does.
 cl_command() {
     f=$(printf '%020d.cluster.%d.%08x' "$(date +%s%N)" $$ "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')")
     printf '%s\n' "$1" >"$CL_DIR/store/ha/crm_commands.d/.tmp.$f"

@@ -65,13 +65,15 @@ done
 check "services untouched by the bad config" sh -c "[ \"\$(grep -c ' stop ' '$CL_DIR/ledger')\" = 0 ]"
 check "the bad section is not started" [ -z "$(cl_where test:e)" ]
 check "manager_status keeps its services" grep -q '"test:d"' "$CL_DIR/store/ha/manager_status"
+check "ha-manager set refuses the bad config" sh -c "! '$haven' ha-manager -c '$CL_DIR/node1/haven.conf' set test:a --max_restart 2 2>/dev/null"
+check "the bad config is left as it is" grep -q bogus "$CL_DIR/store/ha/resources.cfg"
 cp "$tmp/good.cfg" "$tmp/fixed.cfg"
 mv "$tmp/fixed.cfg" "$CL_DIR/store/ha/resources.cfg"
 
-# migrate (online) and relocate through the command spool
-cl_command "migrate test:a node2"
+# migrate (online) and relocate through ha-manager
+cl_cli node3 migrate test:a node2 >/dev/null
 check "migrate test:a to node2" cl_wait 20 on test:a node2
-cl_command "relocate test:b node3"
+cl_cli node1 relocate test:b node3 >/dev/null
 check "relocate test:b to node3" cl_wait 20 on test:b node3
 
 # A node killed with SIGKILL: its watchdog resets it, the master fences it

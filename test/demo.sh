@@ -13,7 +13,7 @@ trap 'exit 1' INT TERM
 say() { printf '\n== %s\n' "$*"; }
 
 status() {
-    if "$haven" ha-manager -c "$CL_DIR/node1/haven.conf" status 2>/dev/null; then
+    if cl_cli node1 status 2>/dev/null; then
         return
     fi
     ms=$(cat "$CL_DIR/store/ha/manager_status" 2>/dev/null)
@@ -45,7 +45,7 @@ done
 echo "resources.cfg:"
 sed 's/^/  /' "$CL_DIR/store/ha/resources.cfg"
 
-started() { [ "$(grep -o '"state":"started"' "$CL_DIR/store/ha/manager_status" 2>/dev/null | wc -l)" = 3 ] &&
+started() { [ "$(cl_cli node1 status 2>/dev/null | grep -c ', started)$')" = 3 ] &&
     [ "$(ls "$CL_DIR"/daemon.run/*/*.pid 2>/dev/null | wc -l)" = 3 ]; }
 cl_wait 30 started
 say "status"
@@ -55,7 +55,7 @@ victim=node3
 [ "$(cl_master)" = node3 ] && victim=node2
 say "killing $victim (SIGKILL of its ha-crm and ha-lrm; its watchdog resets it)"
 cl_kill "$victim"
-back() { [ -z "$(ls "$CL_DIR/daemon.run/$victim" 2>/dev/null)" ] && [ "$(ls "$CL_DIR"/daemon.run/*/*.pid 2>/dev/null | wc -l)" = 3 ]; }
+back() { [ -z "$(ls "$CL_DIR/daemon.run/$victim" 2>/dev/null)" ] && started; }
 start=$(date +%s)
 cl_wait 60 back && echo "services back after $(($(date +%s) - start)) s"
 say "status"
