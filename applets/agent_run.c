@@ -164,7 +164,7 @@ int agent_call(
     }
     envp[ne] = NULL;
     if (pipe2(pipefd, O_CLOEXEC) != 0) {
-        *why = xasprintf("pipe failed - %s", strerror(errno));
+        *why = xasprintf("agent '%s' failed - pipe: %s", task, strerror(errno));
         rc = -1;
         goto out;
     }
@@ -175,7 +175,7 @@ int agent_call(
     close(pipefd[1]);
     p.out = pipefd[0];
     if (p.pid < 0) {
-        *why = xasprintf("fork failed - %s", strerror(errno));
+        *why = xasprintf("agent '%s' failed - fork: %s", task, strerror(errno));
         close(p.out);
         rc = -1;
         goto out;
@@ -191,7 +191,7 @@ int agent_call(
         *why = xasprintf("agent '%s' timed out after %lld s - killed", task, (long long)deadline_s);
         rc = -1;
     } else if (WIFEXITED(p.status) && WEXITSTATUS(p.status) == 127 && access(path, X_OK) != 0) {
-        *why = xasprintf("unable to execute '%s'", path);
+        *why = xasprintf("agent '%s' failed - unable to execute '%s'", task, path);
         rc = -1;
     } else {
         rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
@@ -241,7 +241,7 @@ static bool res_check_running(void *ctx, const char *sid)
         return rc == 0;
     }
     if (why != NULL) {
-        daemon_log(d, HA_ERR, "agent '%s status %s' failed - %s", type, sid, why);
+        daemon_log(d, HA_ERR, "%s", why);
     } else {
         daemon_log(d, HA_ERR, "agent '%s status %s' failed - exit code %d", type, sid, rc);
     }
@@ -263,7 +263,7 @@ static void report(struct daemon *d, const char *verb, const char *sid, int rc, 
     char *type = sid_type(sid);
 
     if (why != NULL) {
-        daemon_log(d, HA_WARNING, "agent '%s %s %s' failed - %s", type, verb, sid, why);
+        daemon_log(d, HA_ERR, "%s", why);
     } else if (rc != 0) {
         daemon_log(d, HA_WARNING, "agent '%s %s %s' failed - exit code %d", type, verb, sid, rc);
     }

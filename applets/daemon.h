@@ -77,7 +77,7 @@ int daemon_with_domain_lock(
 /* agent_run.c: the resource plugin calls of env (12.7), used in workers. */
 void agent_install(struct ha_env *env);
 /* Run "<agents_dir>/<type> verb sid [target]"; returns the exit code, or -1
- * with *why (timeout, exec failure). */
+ * with *why, a whole log line (timeout, exec failure). */
 int agent_call(
     struct daemon *d,
     const char *verb,

@@ -39,8 +39,8 @@ lock_timeout=$CL_T
 loop_interval=$CL_R
 fence_delay=$CL_F
 watchdog_client_timeout=$CL_C
-agent_timeout=20
-agent_status_timeout=5
+agent_timeout=5
+agent_status_timeout=3
 shutdown_marker=$d/shutdown
 EOF
     done

@@ -2,7 +2,8 @@
 # cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh,
 # ha-stack.md 12.11): fencing and recovery of a killed node, master takeover,
 # self-fencing of a node cut off from the store, shutdown policy, migrate and
-# relocate, a malformed resources.cfg, a paused master and its fencing token;
+# relocate, a malformed resources.cfg, hanging and failing agents, a paused
+# master and its fencing token;
 # the ledger never shows a double run.
 # usage: sh test/cluster.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -33,6 +34,7 @@ runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; } # sid 
 runs() { [ -n "$(cl_where "$1")" ]; }
 logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
 count_in() { grep -c "$2" "$CL_DIR/$1" 2>/dev/null; }
+status_has() { cl_cli node1 status 2>/dev/null | grep -q -F "$1"; }
 new_master() { nm=$(cl_master); [ -n "$nm" ] && [ "$nm" != "$1" ]; }
 dump() {
     for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/hw.log; do
@@ -69,6 +71,18 @@ check "ha-manager set refuses the bad config" sh -c "! '$haven' ha-manager -c '$
 check "the bad config is left as it is" grep -q bogus "$CL_DIR/store/ha/resources.cfg"
 cp "$tmp/good.cfg" "$tmp/fixed.cfg"
 mv "$tmp/fixed.cfg" "$CL_DIR/store/ha/resources.cfg"
+
+# Agent failures: a start that hangs is killed at agent_timeout (5 s) and,
+# without restarts or relocations left, ends in error; a failing status
+# means an unknown state: error at once, never started anywhere.
+cl_cli node2 add test:hang --node node2 --max_restart 0 --max_relocate 0 >/dev/null
+cl_cli node3 add test:badstatus --node node3 >/dev/null
+check "a hanging start is killed" cl_wait 20 logged node2/lrm.log "agent 'test start test:hang' timed out after 5 s - killed"
+check "test:hang ends in error" cl_wait 15 status_has "service test:hang (node2, error)"
+check "a failing status puts test:badstatus in error" cl_wait 15 status_has "service test:badstatus (node3, error)"
+check "agent hang: nothing started" sh -c "! grep -q -E 'test:(hang|badstatus)' '$CL_DIR/ledger'"
+cl_cli node1 remove test:hang >/dev/null
+cl_cli node1 remove test:badstatus >/dev/null
 
 # migrate (online) and relocate through ha-manager
 cl_cli node3 migrate test:a node2 >/dev/null

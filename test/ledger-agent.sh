@@ -40,6 +40,8 @@ halt() { # node
 # A failing or hanging service for the tests: its sid names the fault.
 case $sid:$verb in
 *fail*:start) echo "refusing to start $sid"; exit 1 ;;
+*hang*:start) echo "hanging in start"; exec sleep 1000 ;;
+*badstatus*:status) echo "status unknown"; exit 3 ;;
 esac
 
 case $verb in
