@@ -1,7 +1,7 @@
 /* daemon.h - what ha-crm and ha-lrm share: the configuration, the store, the
- * struct ha_env filled from them (daemon_env.c, daemon_cfg.c), the resource
- * agents (agent_run.c), the LRM workers (lrm_workers.c) and the event loop
- * (daemon_loop.c). ha-stack.md 12. One struct daemon per process. */
+ * struct ha_env filled from them (daemon_env.c, daemon_cfg.c, daemon_node.c),
+ * the resource agents (agent_run.c), the LRM workers (lrm_workers.c) and the
+ * event loop (daemon_loop.c). ha-stack.md 12. One struct daemon per process. */
 #ifndef HAVEN_DAEMON_H
 #define HAVEN_DAEMON_H
 
@@ -58,6 +58,9 @@ void daemon_log(struct daemon *d, enum ha_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The agent lock's name of this node (static buffer per daemon). */
 const char *daemon_agent_lock(const struct daemon *d);
+
+/* daemon_node.c: watchdog and is_node_shutdown of env. */
+void daemon_node_install(struct ha_env *env);
 
 /* daemon_cfg.c: resources.cfg with the location registry, datacenter.cfg. */
 int daemon_read_service_config(struct daemon *d, struct svc_config *out, char **err);

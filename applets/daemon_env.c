@@ -1,8 +1,8 @@
 /* daemon_env.c - struct ha_env of the real daemons on kv/store.h
  * (ha-stack.md 1.3, 12.3-12.7, 12.9): clock, logging, quorum and members,
  * locks with upstream's transition log lines, manager_status with its
- * fencing token, lrm_status, rules and groups, the command spool, the
- * watchdog and the node shutdown check. Config and registry: daemon_cfg.c. */
+ * fencing token, lrm_status, rules and groups, the command spool. Config
+ * and registry: daemon_cfg.c; watchdog and shutdown check: daemon_node.c. */
 #include "applets/daemon.h"
 
 #include <errno.h>
@@ -16,7 +16,6 @@
 
 #include "cJSON.h"
 #include "state/str.h"
-#include "watchdog/wd.h"
 
 #define MANAGER_LOCK "ha_manager_lock"
 #define MANAGER_STATUS "ha/manager_status"
@@ -153,41 +152,6 @@ static bool env_cluster_update(void *ctx)
     observe_locks(d);
     refresh_config(d);
     return true;
-}
-
-/* systemd: the shutdown/reboot jobs; else the shutdown_marker (12.9). */
-static void env_is_shutdown(void *ctx, bool *shutdown, bool *reboot)
-{
-    struct daemon *d = ctx;
-    char line[256];
-    FILE *f;
-
-    *shutdown = *reboot = false;
-    if (access("/run/systemd/system", F_OK) == 0) {
-        f = popen("systemctl --full list-jobs 2>/dev/null", "r");
-        while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-            char unit[64];
-            unsigned long id;
-            if (sscanf(line, "%lu %63s", &id, unit) != 2) {
-                continue;
-            }
-            *shutdown = *shutdown || strcmp(unit, "shutdown.target") == 0;
-            *reboot = *reboot || strcmp(unit, "reboot.target") == 0;
-        }
-        if (f != NULL) {
-            pclose(f);
-        }
-        return;
-    }
-    if (d->conf.shutdown_marker == NULL || (f = fopen(d->conf.shutdown_marker, "re")) == NULL) {
-        return;
-    }
-    if (fgets(line, sizeof(line), f) != NULL) {
-        line[strcspn(line, " \t\r\n")] = '\0';
-        *reboot = strcmp(line, "reboot") == 0;
-        *shutdown = *reboot || strcmp(line, "poweroff") == 0;
-    }
-    fclose(f);
 }
 
 static struct lock_seen *lock_seen(struct daemon *d, const char *name)
@@ -496,59 +460,6 @@ static char *env_node_version(void *ctx, const char *node)
     return member ? xstrdup("9.1.0") : NULL;
 }
 
-/* The real connection re-checks the greeting of startup check 3 (12.5). */
-static int env_wd_open(void *ctx)
-{
-    struct daemon *d = ctx;
-    struct wd_greeting g;
-    int fd = wd_open(d->conf.watchdog_socket);
-    int rc;
-
-    if (fd < 0) {
-        daemon_log(d, HA_ERR, "ERROR: unable to open watchdog socket - %s", strerror(errno));
-        exit(1);
-    }
-    rc = wd_read_greeting(fd, 1000, &g);
-    if (rc == 1 && (g.client_timeout_s != d->conf.watchdog_client_timeout ||
-                    g.hw_timeout_s != d->hw_timeout)) {
-        wd_close(fd);
-        env_release_manager_lock(d);
-        if (str_eq(d->role, "lrm")) {
-            env_release_agent_lock(d);
-        }
-        daemon_log(
-            d, HA_ERR, "ERROR: watchdog-mux timings changed (client %ld, hw %ld)",
-            g.client_timeout_s, g.hw_timeout_s
-        );
-        exit(1);
-    }
-    daemon_log(d, HA_INFO, "watchdog active");
-    return fd;
-}
-
-static bool env_wd_update(void *ctx, int handle)
-{
-    struct daemon *d = ctx;
-
-    if (wd_update(handle) != 0) {
-        daemon_log(d, HA_ERR, "watchdog update failed - %s", strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-static bool env_wd_close(void *ctx, int handle)
-{
-    struct daemon *d = ctx;
-
-    if (wd_close(handle) != 0) {
-        daemon_log(d, HA_ERR, "watchdog close failed - %s", strerror(errno));
-        return false;
-    }
-    daemon_log(d, HA_INFO, "watchdog closed (disabled)");
-    return true;
-}
-
 /* An error escaped an iteration: upstream's daemon dies (12.9); an open
  * watchdog then resets the node, as it must when the state is unknown. */
 static void env_unhandled_error(void *ctx, const char *err)
@@ -576,7 +487,6 @@ void daemon_env_init(struct daemon *d)
     e->quorate = env_quorate;
     e->get_node_info = env_node_info;
     e->cluster_state_update = env_cluster_update;
-    e->is_node_shutdown = env_is_shutdown;
     e->get_manager_lock = env_get_manager_lock;
     e->release_manager_lock = env_release_manager_lock;
     e->get_agent_lock = env_get_agent_lock;
@@ -598,12 +508,10 @@ void daemon_env_init(struct daemon *d)
     e->get_service_stats = env_service_stats;
     e->get_node_stats = env_node_stats;
     e->get_node_version = env_node_version;
-    e->watchdog_open = env_wd_open;
-    e->watchdog_update = env_wd_update;
-    e->watchdog_close = env_wd_close;
     e->sleep = env_sleep;
     e->unhandled_error = env_unhandled_error;
     e->lrm_status_written = &d->lrm_status_written;
+    daemon_node_install(e);
     agent_install(e);
     if (str_eq(d->role, "lrm")) {
         workers_install(d);
