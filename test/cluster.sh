@@ -74,8 +74,15 @@ cl_kill_services() { # node
     for f in "$CL_DIR/run/$1"/*.pid "$CL_DIR/daemon.run/$1"/*.pid; do
         [ -f "$f" ] || continue
         p=$(cat "$f" 2>/dev/null)
-        [ -n "$p" ] && kill -9 "$p" 2>/dev/null
-        while [ -n "$p" ] && [ -r "/proc/$p/stat" ] && [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ]; do sleep 0.05; done
+        # a service is a session of its own; dash wants "-s SIG --" before a group
+        [ -n "$p" ] && kill -s KILL -- "-$p" 2>/dev/null
+        [ -n "$p" ] && kill -s KILL "$p" 2>/dev/null
+        i=0
+        while [ -n "$p" ] && [ $i -lt 100 ] && [ -r "/proc/$p/stat" ] &&
+            [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ]; do
+            sleep 0.05
+            i=$((i + 1))
+        done
         rm -f "$f"
     done
     now=$(date +%s%N)

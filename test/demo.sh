@@ -65,7 +65,7 @@ grep -E "fence|recover|state changed from 'unknown'" "$CL_DIR/$(cl_master)/crm.l
 
 say "stopping everything"
 for n in node1 node2 node3; do
-    for f in "$CL_DIR/daemon.run/$n"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+    for f in "$CL_DIR/daemon.run/$n"/*.pid; do [ -f "$f" ] && kill -s TERM -- "-$(cat "$f")" 2>/dev/null; done
 done
 cl_stop_all >/dev/null 2>&1
 echo done
