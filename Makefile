@@ -23,6 +23,9 @@ EV_DEFS  = -DEV_STANDALONE=1 -DEV_USE_EPOLL=1 -DEV_USE_EVENTFD=1 -DEV_USE_IOURIN
 CPPFLAGS = -I. -isystem vendor/libev -isystem vendor/cjson $(EV_DEFS) \
            -DHAVEN_VERSION='"$(VERSION)"'
 OPT      = -O2
+# The shipped binary: size first (it runs on appliances); unused code dropped.
+STATIC_OPT = -Os -ffunction-sections -fdata-sections
+STATIC_LDFLAGS = -static -Wl,--gc-sections
 SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 LIB_SRC    = $(wildcard state/*.c kv/*.c watchdog/*.c)
@@ -43,13 +46,13 @@ build/$(PROG): build/static/$(PROG)
 	@echo "$@: $$(stat -c %s $@) bytes stripped, $$(file -b $@ | cut -d, -f1-5)"
 
 build/static/$(PROG): $(call obj,static,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC))
-	$(MUSL_CC) -static -o $@ $^ -lm
+	$(MUSL_CC) $(STATIC_LDFLAGS) -o $@ $^ -lm
 build/static/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(CSTD) $(CPPFLAGS) $(OPT) -w -c -o $@ $<
+	$(MUSL_CC) $(CSTD) $(CPPFLAGS) $(STATIC_OPT) -w -c -o $@ $<
 build/static/%.o: %.c | $(VENDOR_SRC)
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(OPT) -MMD -MP -c -o $@ $<
+	$(MUSL_CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(STATIC_OPT) -MMD -MP -c -o $@ $<
 
 build/test/$(PROG): $(call obj,test,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC))
 	$(CC) $(SAN) -o $@ $^ -lm
