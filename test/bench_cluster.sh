@@ -1,0 +1,76 @@
+#!/bin/sh
+# bench_cluster.sh - footprint of the daemons and failover time on the local
+# 3-node cluster (test/cluster.sh: T 8, C 3, H 2, F 2, R 1). Never part of
+# 'make check'.
+# usage: sh test/bench_cluster.sh HAVEN_BINARY
+#   BENCH_CLUSTER_SECONDS  how long the cluster runs before RSS is read (60)
+#   BENCH_FAILOVERS        failovers measured, the median is shown (3)
+# Prints "figure | value | target | how measured" lines after a header line.
+haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/cluster.sh"
+secs=${BENCH_CLUSTER_SECONDS:-60}
+runs=${BENCH_FAILOVERS:-3}
+tmp=$(mktemp -d /tmp/haven-bench.XXXXXX)
+trap 'cl_stop_all >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; } # pid -> KiB
+max_rss() { # daemon: the largest RSS of it over the nodes
+    m=0
+    for n in $CL_NODES; do
+        r=$(rss "$(cl_pid "$n" "$1")")
+        [ -n "$r" ] && [ "$r" -gt "$m" ] && m=$r
+    done
+    echo "$m"
+}
+runs_on() { [ "$(cl_where "$1")" = "$2" ]; }
+runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+cl_init "$tmp" "$haven" node1 node2 node3
+for n in $CL_NODES; do cl_start "$n"; done
+cl_add test:1 node1
+cl_add test:2 node2
+cl_add test:3 node3
+for s in 1:node1 2:node2 3:node3; do
+    cl_wait 60 runs_on "test:${s%:*}" "${s#*:}" || {
+        echo "bench_cluster: test:${s%:*} did not start" >&2
+        exit 1
+    }
+done
+sleep "$secs"
+echo "figure | value | target | how measured"
+echo "ha-watchdog RSS on the cluster | $(max_rss mux) KiB | < 512 KiB | VmRSS after $secs s, largest of 3 nodes, static binary"
+echo "ha-crm RSS on the cluster | $(max_rss crm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes (one is master)"
+echo "ha-lrm RSS on the cluster | $(max_rss lrm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes"
+
+# Failover: SIGKILL the daemons of a node that is not the master; time until
+# its service runs on another node. The bound (ha-stack.md 12.5): the lock
+# expires T after the last renewal, the node is fenced after node_timeout + F,
+# recovery and start take about 2 rounds: max(3R + F, T) + 2R.
+bound=$((CL_T > 3 * CL_R + CL_F ? CL_T + 2 * CL_R : 3 * CL_R + CL_F + 2 * CL_R))
+: >"$tmp/failover"
+i=0
+while [ $i -lt "$runs" ]; do
+    i=$((i + 1))
+    master=$(cl_master)
+    victim=
+    for n in $CL_NODES; do
+        [ "$n" != "$master" ] && [ -n "$(ls "$CL_DIR/run/$n" 2>/dev/null)" ] && victim=$n && break
+    done
+    [ -n "$victim" ] || break
+    sid=test:$(ls "$CL_DIR/run/$victim" | head -n 1 | sed 's/^test_//; s/\.pid$//')
+    t0=$(now_ms)
+    cl_kill "$victim"
+    if cl_wait 120 runs_elsewhere "$sid" "$victim"; then
+        echo $(($(now_ms) - t0)) >>"$tmp/failover"
+    fi
+    # The node "reboots": its watchdog reset it; start it again for the next run.
+    cl_wait 30 test -f "$CL_DIR/$victim/down"
+    cl_start "$victim"
+    sleep 5
+done
+med=$(sort -n "$tmp/failover" | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)] / 1000 }')
+echo "failover: node death to service running elsewhere | ${med:-n/a} s (bound ${bound} s, over by $(awk "BEGIN { printf \"%.1f\", ${med:-0} - $bound }") s) | < 1 s above the bound | SIGKILL of a node's daemons, T $CL_T C $CL_C H $CL_H F $CL_F R $CL_R; median of $(wc -l <"$tmp/failover") runs"
+cl_ledger_ok || echo "ledger | double run | none | the ledger agent saw a service on two nodes"
