@@ -1,7 +1,8 @@
 #!/bin/sh
 # cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh,
 # ha-stack.md 12.11): fencing and recovery of a killed node, master takeover,
-# self-fencing of a node cut off from the store, shutdown policy, migrate and
+# self-fencing of a node cut off from the store, the shutdown policies (migrate,
+# conditional, freeze, failover), migrate and
 # relocate, a malformed resources.cfg, hanging and failing agents, a paused
 # master and its fencing token;
 # the ledger never shows a double run.
@@ -157,6 +158,51 @@ cl_start_daemon node2 lrm
 for s in $frozen; do
     check "reboot: $s starts again on node2" cl_wait 20 on "$s" node2
 done
+
+# Poweroff under the freeze policy: the node's services are stopped and
+# frozen, not moved; they start again on the same node when its LRM is back.
+printf 'ha: shutdown_policy=freeze\n' >"$tmp/dc.cfg"
+mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
+echo poweroff >"$CL_DIR/node2/shutdown"
+frozen=$(for s in p q r; do [ "$(cl_where test:$s)" = node2 ] && echo test:$s; done)
+lrm2=$(cl_pid node2 lrm)
+cl_signal node2 lrm TERM
+check "freeze: node2's LRM exits" cl_wait 20 sh -c "! kill -0 $lrm2 2>/dev/null"
+check "freeze: stop and freeze" grep -q "shutdown LRM, stop and freeze all services" "$CL_DIR/node2/lrm.log"
+for s in $frozen; do
+    check "freeze: $s stopped, not moved" [ -z "$(cl_where "$s")" ]
+done
+rm -f "$CL_DIR/node2/shutdown"
+cl_start_daemon node2 lrm
+for s in $frozen; do
+    check "freeze: $s starts again on node2" cl_wait 20 on "$s" node2
+done
+
+# Poweroff under the failover policy: the node's LRM stops its services and
+# releases its lock, its CRM goes too; the master fences the silent node at
+# once (nobody holds its lock) and recovers the services elsewhere. No reset:
+# both daemons closed their watchdog cleanly.
+printf 'ha: shutdown_policy=failover\n' >"$tmp/dc.cfg"
+mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
+victim=node2
+[ "$(cl_master)" = node2 ] && victim=node3
+echo poweroff >"$CL_DIR/$victim/shutdown"
+gone=$(for s in p q r; do [ "$(cl_where test:$s)" = "$victim" ] && echo test:$s; done)
+lrmv=$(cl_pid "$victim" lrm)
+crmv=$(cl_pid "$victim" crm)
+cl_signal "$victim" lrm TERM
+cl_signal "$victim" crm TERM
+check "failover: $victim's daemons exit" cl_wait 20 sh -c "! kill -0 $lrmv 2>/dev/null && ! kill -0 $crmv 2>/dev/null"
+check "failover: stop all services" grep -q "shutdown LRM, stop all services" "$CL_DIR/$victim/lrm.log"
+for s in $gone; do
+    check "failover: $s recovered elsewhere" cl_wait 40 runs_elsewhere "$s" "$victim"
+done
+check "failover: $victim is not reset" sh -c "! grep -q reset '$CL_DIR/$victim/hw.log'"
+rm -f "$CL_DIR/$victim/shutdown"
+printf 'ha: shutdown_policy=conditional\n' >"$tmp/dc.cfg"
+mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
+cl_start_daemon "$victim" crm
+cl_start_daemon "$victim" lrm
 
 # A node cut off from the store: it loses quorum and its lock, its watchdog
 # resets it, and its services are recovered.
