@@ -265,6 +265,45 @@ static bool valid_objid(const char *sid)
     return true;
 }
 
+static bool sim_sid_form(const char *sid)
+{
+    const char *p = sid + 3;
+
+    if (strncmp(sid, "vm:", 3) != 0 && strncmp(sid, "ct:", 3) != 0 && strncmp(sid, "fa:", 3) != 0) {
+        return false;
+    }
+    while (*p >= '0' && *p <= '9') {
+        p++;
+    }
+    return p > sid + 3 && *p == '\0';
+}
+
+char *sim_cmd_check(const struct sim *sim, const char *cmd)
+{
+    int argc;
+    char **argv = split_words(cmd, &argc);
+    char *why = NULL;
+    bool known = argc > 0 && (strcmp(argv[0], "service") == 0 || strcmp(argv[0], "delay") == 0 ||
+                              strcmp(argv[0], "skip-round") == 0);
+
+    for (size_t i = 0; argc > 0 && !known && i < sizeof(node_cmds) / sizeof(node_cmds[0]); i++) {
+        known = strcmp(argv[0], node_cmds[i].name) == 0;
+    }
+    if (!known) {
+        why = xasprintf("unknown command '%s'", cmd);
+    } else if (strcmp(argv[0], "delay") == 0 || strcmp(argv[0], "skip-round") == 0) {
+        why = NULL; /* checked by the run loop's own patterns */
+    } else if (argc < 2) {
+        why = xasprintf("no node or service in '%s'", cmd);
+    } else if (strcmp(argv[0], "service") == 0 && !sim_sid_form(argv[1])) {
+        why = xasprintf("bad service id '%s' in '%s'", argv[1], cmd);
+    } else if (strcmp(argv[0], "service") != 0 && sim_node_find(sim, argv[1]) == NULL) {
+        why = xasprintf("unknown node '%s' in '%s'", argv[1], cmd);
+    }
+    free_words(argv);
+    return why;
+}
+
 /* Validate the object, log the execute line, then run the command. */
 int sim_hw_cmd(struct sim *sim, const char *cmd, const char *actor)
 {

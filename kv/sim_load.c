@@ -410,6 +410,16 @@ static int load_all(struct sim *sim, const char *dir, char **err)
             return -1;
         }
     }
+    for (size_t i = 0; i < sim->n_batches; i++) {
+        for (size_t j = 0; sim->batches[i][j] != NULL; j++) {
+            char *why = sim_cmd_check(sim, sim->batches[i][j]);
+            if (why != NULL) {
+                *err = xasprintf("%s/cmdlist: batch %zu: %s", dir, i + 1, why);
+                free(why);
+                return -1;
+            }
+        }
+    }
     return 0;
 }
 

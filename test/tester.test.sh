@@ -2,6 +2,8 @@
 # tester.test.sh - ha-tester on bad input: test/bad-scenarios/<case>/ each hold
 # one defect, and <case>/expect says what must happen:
 #   FILE     exit 2, exactly one line on stderr naming <case>/FILE, no log
+#            (an unknown command word, node or service id form in the
+#            cmdlist is found before the run)
 #   runtime  the simulation starts and ends with the err line
 #            "hardware: exit simulation - ..." (simulator.md 2.2), exit 0,
 #            nothing on stderr
