@@ -51,9 +51,9 @@ echo "ha-lrm RSS on the cluster | $(max_rss lrm) KiB | < 1024 KiB | VmRSS after 
 # recovery and start take about 2 rounds: max(3R + F, T) + 2R.
 bound=$((CL_T > 3 * CL_R + CL_F ? CL_T + 2 * CL_R : 3 * CL_R + CL_F + 2 * CL_R))
 : >"$tmp/failover"
-i=0
-while [ $i -lt "$runs" ]; do
-    i=$((i + 1))
+bc_run=0
+while [ "$bc_run" -lt "$runs" ]; do
+    bc_run=$((bc_run + 1)) # not i: cluster.sh uses i (sh has no locals)
     master=$(cl_master)
     victim=
     for n in $CL_NODES; do
