@@ -87,6 +87,9 @@ char *cli_check_value(const struct cli_opt *o, const char *v);
 int cli_parse_bool(const char *v);
 /* Split a list on runs of ',', ';' and blanks into l. */
 void cli_split_list(const char *s, struct strlist *l);
+/* A nodes list ("n1:2,n2") against the members: NULL if fine, else the error
+ * (caller frees; "" when the members could not be read, already reported). */
+char *cli_check_node_list(struct cli *c, const char *nodes);
 bool cli_valid_node(const char *s);
 bool cli_valid_configid(const char *s);
 /* The name part must suit its type (12.7 verify_name): NULL or a message. */

@@ -255,3 +255,31 @@ char *cli_check_value(const struct cli_opt *o, const char *v)
     }
     }
 }
+
+char *cli_check_node_list(struct cli *c, const char *nodes)
+{
+    struct strlist l = {0}, members = {0}, bad = {0};
+    char *err = NULL;
+
+    if (cli_members(c, &members, NULL) != 0) {
+        return xstrdup("");
+    }
+    cli_split_list(nodes, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        l.v[i][strcspn(l.v[i], ":")] = '\0'; /* drop the priority */
+        if (!strlist_has(&members, l.v[i]) && !strlist_has(&bad, l.v[i])) {
+            strlist_add(&bad, l.v[i]);
+        }
+    }
+    if (l.n == 0) {
+        err = xstrdup("no nodes were specified");
+    } else if (bad.n > 0) {
+        char *j = strlist_join(&bad, ", ");
+        err = xasprintf("cannot use non-existent node(s) %s.", j);
+        free(j);
+    }
+    strlist_clear(&l);
+    strlist_clear(&members);
+    strlist_clear(&bad);
+    return err;
+}

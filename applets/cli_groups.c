@@ -202,33 +202,8 @@ enum group_op { G_ADD, G_SET, G_REMOVE };
 static char *check_group_nodes(struct cli *c)
 {
     const char *v = cli_param(c, "nodes");
-    struct strlist l = {0}, members = {0}, bad = {0};
-    char *err = NULL;
 
-    if (v == NULL) {
-        return NULL;
-    }
-    if (cli_members(c, &members, NULL) != 0) {
-        return xstrdup("");
-    }
-    cli_split_list(v, &l);
-    for (size_t i = 0; i < l.n; i++) {
-        l.v[i][strcspn(l.v[i], ":")] = '\0';
-        if (!strlist_has(&members, l.v[i]) && !strlist_has(&bad, l.v[i])) {
-            strlist_add(&bad, l.v[i]);
-        }
-    }
-    if (l.n == 0) {
-        err = xstrdup("no nodes were specified");
-    } else if (bad.n > 0) {
-        char *j = strlist_join(&bad, ", ");
-        err = xasprintf("cannot use non-existent node(s) %s.", j);
-        free(j);
-    }
-    strlist_clear(&l);
-    strlist_clear(&members);
-    strlist_clear(&bad);
-    return err;
+    return v != NULL ? cli_check_node_list(c, v) : NULL;
 }
 
 static char *group_in_use(struct cli *c, const char *id)

@@ -58,7 +58,7 @@ static int check_type_opts(struct cli *c, enum rule_type t, bool create)
 static char *check_refs(struct cli *c, const struct svc_config *sc)
 {
     const char *res = cli_param(c, "resources"), *nodes = cli_param(c, "nodes");
-    struct strlist l = {0}, bad = {0}, members = {0};
+    struct strlist l = {0}, bad = {0};
     char *err = NULL;
 
     if (res != NULL) {
@@ -79,26 +79,7 @@ static char *check_refs(struct cli *c, const struct svc_config *sc)
         strlist_clear(&bad);
     }
     if (err == NULL && nodes != NULL) {
-        if (cli_members(c, &members, NULL) != 0) {
-            return xstrdup("");
-        }
-        cli_split_list(nodes, &l);
-        for (size_t i = 0; i < l.n; i++) {
-            l.v[i][strcspn(l.v[i], ":")] = '\0';
-            if (!strlist_has(&members, l.v[i]) && !strlist_has(&bad, l.v[i])) {
-                strlist_add(&bad, l.v[i]);
-            }
-        }
-        if (l.n == 0) {
-            err = xstrdup("no nodes were specified");
-        } else if (bad.n > 0) {
-            char *j = strlist_join(&bad, ", ");
-            err = xasprintf("cannot use non-existent node(s) %s.", j);
-            free(j);
-        }
-        strlist_clear(&l);
-        strlist_clear(&bad);
-        strlist_clear(&members);
+        err = cli_check_node_list(c, nodes);
     }
     return err;
 }
