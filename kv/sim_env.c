@@ -42,9 +42,8 @@ static int64_t env_now(void *ctx)
 static void env_log_cb(void *ctx, enum ha_level level, const char *msg)
 {
     static const char *const names[] = {
-        [HA_ERR] = "err",   [HA_WARNING] = "warn", [HA_NOTICE] = "noti",
-        [HA_INFO] = "info", [HA_DEBUG] = "debu",   [HA_EMAIL] = "emai",
-        [HA_QUIRK_NL] = "\n\t",
+        [HA_ERR] = "err",    [HA_WARNING] = "warn", [HA_NOTICE] = "noti",   [HA_INFO] = "info",
+        [HA_DEBUG] = "debu", [HA_EMAIL] = "emai",   [HA_QUIRK_NL] = "\n\t",
     };
     struct sim_daemon *d = ctx;
 

@@ -245,8 +245,8 @@ void lrm_jobs_finished(
 }
 
 /* Start the queued jobs (sid order); returns how many run in workers. */
-static size_t jobs_start(struct lrm_jobs *j, const struct ha_env *env,
-                         const struct manager_status *view)
+static size_t
+jobs_start(struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view)
 {
     struct strlist todo = {0};
     size_t running = 0;
@@ -277,8 +277,8 @@ static size_t jobs_start(struct lrm_jobs *j, const struct ha_env *env,
 }
 
 /* check_active_workers(): collect the workers that ended. */
-static void jobs_collect(struct lrm_jobs *j, const struct ha_env *env,
-                         const struct manager_status *view)
+static void
+jobs_collect(struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view)
 {
     struct strlist done = {0};
     int *codes;
@@ -303,8 +303,7 @@ static void jobs_collect(struct lrm_jobs *j, const struct ha_env *env,
 
 /* run_workers() (ha-stack.md 4.6): start jobs, then wait up to W for the
  * workers, 1 s apart. Without env->sleep (simulator) there is no wait. */
-size_t lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env,
-                    const struct manager_status *view)
+size_t lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view)
 {
     int64_t start = env->now(env->ctx);
 
