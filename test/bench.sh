@@ -78,7 +78,9 @@ for m in 1000 10000 100000; do
             "bench_round: steady cluster in memory, JSON status round trip included; median of $runs"
     done
 done
-cp "$tmp/round.dat" build/bench-round.dat
+# one block per node count (blank lines between) for the plot
+sort -k1,1n -k2,2n "$tmp/round.dat" | awk 'NR > 1 && $1 != last { print ""; print "" } { print; last = $1 }' \
+    >build/bench-round.dat
 
 # ---- daemons
 if [ -x "$haven" ] && [ -f test/bench_watchdog.sh ]; then
@@ -127,8 +129,8 @@ set xlabel 'services'
 set ylabel 'ms per round'
 set logscale xy
 set key left top
-plot for [n in "3 16 64"] 'build/bench-round.dat' using (\$1 == n ? \$2 : 1/0):3 \
-    with linespoints title n.' nodes'
+plot for [i=0:2] 'build/bench-round.dat' index i using 2:3 with linespoints \
+    title word("3 16 64", i + 1).' nodes'
 EOF
     echo "plot: build/bench-manager-round.png"
 else
