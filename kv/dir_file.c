@@ -349,6 +349,16 @@ static void sweep_temps(struct kv_store *s, const char *abs_dir)
     kv_free_names(names);
 }
 
+/* The absolute name of a store path, or NULL (and *err) for a bad path. */
+static char *checked_abs(const struct kv_store *s, const char *path, char **err)
+{
+    if (!dir_path_ok(path)) {
+        dir_err(err, "invalid store path '%s'", path);
+        return NULL;
+    }
+    return dir_abs(s, path);
+}
+
 int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char **err)
 {
     char *abs;
@@ -356,11 +366,10 @@ int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char
 
     *data = NULL;
     *len = 0;
-    if (!dir_path_ok(path)) {
-        dir_err(err, "invalid store path '%s'", path);
+    abs = checked_abs(s, path, err);
+    if (abs == NULL) {
         return -1;
     }
-    abs = dir_abs(s, path);
     r = dir_read_file(abs, data, len);
     free(abs);
     if (r < 0) {
@@ -381,11 +390,10 @@ int kv_write(
     char hex[17], *abs, *dir, *tmp, *slash;
     int fd, r = -1;
 
-    if (!dir_path_ok(path)) {
-        dir_err(err, "invalid store path '%s'", path);
+    abs = checked_abs(s, path, err);
+    if (abs == NULL) {
         return -1;
     }
-    abs = dir_abs(s, path);
     dir = xstrdup(abs);
     slash = strrchr(dir, '/');
     *slash = '\0';
@@ -393,35 +401,37 @@ int kv_write(
     tmp = xasprintf("%s/.tmp.%s.%ld.%s", dir, s->node, (long)s->pid, hex);
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
-        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
-        goto out;
+        goto failed;
     }
     if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
-        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
+        int e = errno;
         close(fd);
-        unlink(tmp);
-        goto out;
+        errno = e;
+        goto failed_unlink;
     }
     if (close(fd) != 0) {
-        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
+        goto failed_unlink;
     }
     if (guard_lock != NULL && dir_guard(s, guard_lock, path, err) != 0) {
         unlink(tmp);
         goto out;
     }
     if (rename(tmp, abs) != 0) {
-        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
+        goto failed_unlink;
     }
     if (dir_fsync_dir(dir) != 0) {
-        dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
-        goto out;
+        goto failed;
     }
     sweep_temps(s, dir);
     r = 0;
+    goto out;
+failed_unlink : {
+    int e = errno; /* the cause, not the cleanup's */
+    unlink(tmp);
+    errno = e;
+}
+failed:
+    dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
 out:
     free(tmp);
     free(dir);
@@ -434,11 +444,10 @@ int kv_remove(struct kv_store *s, const char *path, char **err)
     char *abs;
     int r = 0;
 
-    if (!dir_path_ok(path)) {
-        dir_err(err, "invalid store path '%s'", path);
+    abs = checked_abs(s, path, err);
+    if (abs == NULL) {
         return -1;
     }
-    abs = dir_abs(s, path);
     if (unlink(abs) != 0 && errno != ENOENT) {
         dir_err(err, "unable to delete file '%s' - %s", path, strerror(errno));
         r = -1;
@@ -452,12 +461,12 @@ int kv_rename(struct kv_store *s, const char *from, const char *to, char **err)
     char *a, *b;
     int r = 0;
 
-    if (!dir_path_ok(from) || !dir_path_ok(to)) {
-        dir_err(err, "invalid store path '%s'", dir_path_ok(from) ? to : from);
+    a = checked_abs(s, from, err);
+    b = a != NULL ? checked_abs(s, to, err) : NULL;
+    if (b == NULL) {
+        free(a);
         return -1;
     }
-    a = dir_abs(s, from);
-    b = dir_abs(s, to);
     if (rename(a, b) != 0) {
         if (errno == ENOENT && access(a, F_OK) != 0 && errno == ENOENT) {
             r = 1;
@@ -478,11 +487,10 @@ int kv_list(struct kv_store *s, const char *dir, char ***names, size_t *n, char 
 
     *names = NULL;
     *n = 0;
-    if (!dir_path_ok(dir)) {
-        dir_err(err, "invalid store path '%s'", dir);
+    abs = checked_abs(s, dir, err);
+    if (abs == NULL) {
         return -1;
     }
-    abs = dir_abs(s, dir);
     r = dir_list_abs(abs, false, names, n);
     free(abs);
     if (r != 0) {
@@ -507,11 +515,10 @@ int kv_mkdir(struct kv_store *s, const char *dir, char **err)
     char *abs;
     int r;
 
-    if (!dir_path_ok(dir)) {
-        dir_err(err, "invalid store path '%s'", dir);
+    abs = checked_abs(s, dir, err);
+    if (abs == NULL) {
         return -1;
     }
-    abs = dir_abs(s, dir);
     r = dir_mkdir_p(abs);
     free(abs);
     if (r != 0) {
