@@ -27,6 +27,10 @@ struct lrm_job {
     char *state; /* the command: started, request_stop, stopped, migrate, ... */
     char *target;
     char *timeout;
+    /* The service config read once per run of the job queue (upstream's
+     * run_workers); valid during run_job() only. have_conf false: read it. */
+    bool have_conf;
+    const struct svc_conf *conf; /* NULL: the service is not configured */
 };
 
 /* The daemon timings of ha-stack.md 12.5, in seconds. The simulator passes

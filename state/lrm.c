@@ -206,8 +206,9 @@ static bool lrm_has_service_here(const struct lrm *lrm, const struct ha_env *env
     return false;
 }
 
-/* Upstream's run_workers reads the service config first: a store error
- * there is an exception (lrm->exc), which every caller checks. */
+/* Upstream's run_workers reads the service config once, first, for all its
+ * jobs: a store error there is an exception (lrm->exc), which every caller
+ * checks. */
 static size_t lrm_run_jobs(struct lrm *lrm, const struct ha_env *env)
 {
     struct svc_config sc = {0};
@@ -220,8 +221,9 @@ static size_t lrm_run_jobs(struct lrm *lrm, const struct ha_env *env)
         lrm->exc = err != NULL ? err : xstrdup("unable to read service configuration");
         return 0;
     }
+    size_t pending = lrm_jobs_run(&lrm->jobs, env, &lrm->view, &sc);
     svc_config_free(&sc);
-    return lrm_jobs_run(&lrm->jobs, env, &lrm->view);
+    return pending;
 }
 
 /* manage_resources(): queue the jobs of the current view, then run them. */

@@ -105,14 +105,17 @@ int lrm_exec_job(const struct ha_env *env, const struct lrm_job *job)
     if (!env->res_type_known(env->ctx, type)) {
         env_log(env, HA_ERR, "service type '%s' not implemented", type);
         rc = LRM_EUNKNOWN_SERVICE_TYPE;
-    } else if (env->read_service_config(env->ctx, &sc, &err) != 0) {
+    } else if (!job->have_conf && env->read_service_config(env->ctx, &sc, &err) != 0) {
         env_log(env, HA_ERR, "%s", err ? err : "unable to read service config");
         rc = -1;
-    } else if (svc_config_find(&sc, job->sid) == NULL) {
-        env_log(env, HA_ERR, "missing resource configuration for '%s'", job->sid);
-        rc = LRM_EUNKNOWN_SERVICE;
     } else {
-        rc = exec_with_config(env, job, svc_config_find(&sc, job->sid));
+        const struct svc_conf *cd = job->have_conf ? job->conf : svc_config_find(&sc, job->sid);
+        if (cd == NULL) {
+            env_log(env, HA_ERR, "missing resource configuration for '%s'", job->sid);
+            rc = LRM_EUNKNOWN_SERVICE;
+        } else {
+            rc = exec_with_config(env, job, cd);
+        }
     }
     free(err);
     free(type);

@@ -245,8 +245,12 @@ void lrm_jobs_finished(
 }
 
 /* Start the queued jobs (sid order); returns how many run in workers. */
-static size_t
-jobs_start(struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view)
+static size_t jobs_start(
+    struct lrm_jobs *j,
+    const struct ha_env *env,
+    const struct manager_status *view,
+    const struct svc_config *sc
+)
 {
     struct strlist todo = {0};
     size_t running = 0;
@@ -262,7 +266,12 @@ jobs_start(struct lrm_jobs *j, const struct ha_env *env, const struct manager_st
         if (!found || j->queue[pos].running) {
             continue;
         }
-        int rc = env->run_job(env->ctx, &j->queue[pos].job);
+        struct lrm_job *job = &j->queue[pos].job;
+        job->have_conf = true;
+        job->conf = svc_config_find(sc, job->sid);
+        int rc = env->run_job(env->ctx, job);
+        job->have_conf = false;
+        job->conf = NULL;
         if (rc == LRM_JOB_ASYNC) {
             j->queue[pos].running = true;
         } else if (rc != LRM_JOB_BUSY) {
@@ -303,13 +312,18 @@ jobs_collect(struct lrm_jobs *j, const struct ha_env *env, const struct manager_
 
 /* run_workers() (ha-stack.md 4.6): start jobs, then wait up to W for the
  * workers, 1 s apart. Without env->sleep (simulator) there is no wait. */
-size_t lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view)
+size_t lrm_jobs_run(
+    struct lrm_jobs *j,
+    const struct ha_env *env,
+    const struct manager_status *view,
+    const struct svc_config *sc
+)
 {
     int64_t start = env->now(env->ctx);
 
     for (;;) {
         jobs_collect(j, env, view);
-        if (jobs_start(j, env, view) == 0 || env->sleep == NULL ||
+        if (jobs_start(j, env, view, sc) == 0 || env->sleep == NULL ||
             env->now(env->ctx) - start > env_timing(env)->worker_wait) {
             break;
         }

@@ -38,8 +38,12 @@ void lrm_jobs_queue(
     const char *timeout
 );
 /* Run every queued job (sid order); returns how many are still pending. */
-size_t
-lrm_jobs_run(struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view);
+size_t lrm_jobs_run(
+    struct lrm_jobs *j,
+    const struct ha_env *env,
+    const struct manager_status *view,
+    const struct svc_config *sc
+);
 /* manage_resources(), first half: queue the jobs the manager status asks for. */
 void lrm_jobs_manage(
     struct lrm_jobs *j, const struct ha_env *env, const struct manager_status *view
