@@ -37,6 +37,10 @@ logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
 count_in() { grep -c "$2" "$CL_DIR/$1" 2>/dev/null; }
 status_has() { cl_cli node1 status 2>/dev/null | grep -q -F "$1"; }
 new_master() { nm=$(cl_master); [ -n "$nm" ] && [ "$nm" != "$1" ]; }
+set_policy() { # datacenter.cfg with this shutdown policy, replaced atomically
+    printf 'ha: shutdown_policy=%s\n' "$1" >"$tmp/dc.cfg"
+    mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
+}
 dump() {
     for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/hw.log; do
         echo "--- $f"
@@ -122,8 +126,7 @@ cl_stop_all >/dev/null 2>&1
 # cut off from the store, a paused master ----
 cl_init "$tmp/c2" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
-printf 'ha: shutdown_policy=migrate\n' >"$tmp/dc.cfg"
-mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
+set_policy migrate
 cl_add test:p node1
 cl_add test:q node2
 cl_add test:r node3
@@ -139,51 +142,41 @@ check "node1's LRM exits after the move" cl_wait 20 sh -c "! kill -0 $(cl_pid no
 check "node1 went into maintenance" grep -q "doing maintenance, removing this node from active list" "$CL_DIR/node1/lrm.log"
 check "node1 is not reset" sh -c "! grep -q reset '$CL_DIR/node1/hw.log'"
 
-# Reboot under the conditional policy: the node's services are stopped and
-# frozen, and start again on the same node when its LRM is back.
-printf 'ha: shutdown_policy=conditional\n' >"$tmp/dc.cfg"
-mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
-echo reboot >"$CL_DIR/node2/shutdown"
-frozen=$(for s in p q r; do [ "$(cl_where test:$s)" = node2 ] && echo test:$s; done)
-lrm2=$(cl_pid node2 lrm)
-cl_signal node2 lrm TERM
-check "reboot: node2's LRM exits" cl_wait 20 sh -c "! kill -0 $lrm2 2>/dev/null"
-check "reboot: stop and freeze" grep -q "reboot LRM, stop and freeze all services" "$CL_DIR/node2/lrm.log"
-for s in $frozen; do
-    check "reboot: $s stopped, not moved" [ -z "$(cl_where "$s")" ]
-    check "reboot: $s frozen" grep -q "service '$s': state changed from 'started' to 'freeze'" "$CL_DIR/$(cl_master)/crm.log"
-done
-rm -f "$CL_DIR/node2/shutdown"
-cl_start_daemon node2 lrm
-for s in $frozen; do
-    check "reboot: $s starts again on node2" cl_wait 20 on "$s" node2
-done
+# freeze_cycle LABEL KIND MESSAGE CHECK_FROZEN: node2 goes down (KIND reboot or
+# poweroff) under the policy set; its LRM must log MESSAGE and stop its
+# services without moving them (with CHECK_FROZEN=1 the master must log them
+# frozen); they start again on node2 when its LRM is back.
+freeze_cycle() {
+    echo "$2" >"$CL_DIR/node2/shutdown"
+    frozen=$(for s in p q r; do [ "$(cl_where test:$s)" = node2 ] && echo test:$s; done)
+    lrm2=$(cl_pid node2 lrm)
+    cl_signal node2 lrm TERM
+    check "$1: node2's LRM exits" cl_wait 20 sh -c "! kill -0 $lrm2 2>/dev/null"
+    check "$1: stop and freeze" grep -q "$3" "$CL_DIR/node2/lrm.log"
+    for s in $frozen; do
+        check "$1: $s stopped, not moved" [ -z "$(cl_where "$s")" ]
+        [ "$4" = 1 ] || continue
+        check "$1: $s frozen" grep -q "service '$s': state changed from 'started' to 'freeze'" \
+            "$CL_DIR/$(cl_master)/crm.log"
+    done
+    rm -f "$CL_DIR/node2/shutdown"
+    cl_start_daemon node2 lrm
+    for s in $frozen; do
+        check "$1: $s starts again on node2" cl_wait 20 on "$s" node2
+    done
+}
 
-# Poweroff under the freeze policy: the node's services are stopped and
-# frozen, not moved; they start again on the same node when its LRM is back.
-printf 'ha: shutdown_policy=freeze\n' >"$tmp/dc.cfg"
-mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
-echo poweroff >"$CL_DIR/node2/shutdown"
-frozen=$(for s in p q r; do [ "$(cl_where test:$s)" = node2 ] && echo test:$s; done)
-lrm2=$(cl_pid node2 lrm)
-cl_signal node2 lrm TERM
-check "freeze: node2's LRM exits" cl_wait 20 sh -c "! kill -0 $lrm2 2>/dev/null"
-check "freeze: stop and freeze" grep -q "shutdown LRM, stop and freeze all services" "$CL_DIR/node2/lrm.log"
-for s in $frozen; do
-    check "freeze: $s stopped, not moved" [ -z "$(cl_where "$s")" ]
-done
-rm -f "$CL_DIR/node2/shutdown"
-cl_start_daemon node2 lrm
-for s in $frozen; do
-    check "freeze: $s starts again on node2" cl_wait 20 on "$s" node2
-done
+# Reboot under the conditional policy, poweroff under the freeze policy.
+set_policy conditional
+freeze_cycle reboot reboot "reboot LRM, stop and freeze all services" 1
+set_policy freeze
+freeze_cycle freeze poweroff "shutdown LRM, stop and freeze all services" 0
 
 # Poweroff under the failover policy: the node's LRM stops its services and
 # releases its lock, its CRM goes too; the master fences the silent node at
 # once (nobody holds its lock) and recovers the services elsewhere. No reset:
 # both daemons closed their watchdog cleanly.
-printf 'ha: shutdown_policy=failover\n' >"$tmp/dc.cfg"
-mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
+set_policy failover
 victim=node2
 [ "$(cl_master)" = node2 ] && victim=node3
 echo poweroff >"$CL_DIR/$victim/shutdown"
@@ -199,8 +192,7 @@ for s in $gone; do
 done
 check "failover: $victim is not reset" sh -c "! grep -q reset '$CL_DIR/$victim/hw.log'"
 rm -f "$CL_DIR/$victim/shutdown"
-printf 'ha: shutdown_policy=conditional\n' >"$tmp/dc.cfg"
-mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
+set_policy conditional
 cl_start_daemon "$victim" crm
 cl_start_daemon "$victim" lrm
 
