@@ -224,11 +224,8 @@ static void sync_services(struct manager *m)
     for (size_t i = 0; i < m->sc.n; i++) {
         const struct svc_conf *cd = &m->sc.v[i];
         struct sd *sd;
-        int c = 1;
-        while (j < m->ms.n_svcs && (c = strcmp(m->ms.svcs[j].sid, cd->sid)) < 0) {
-            j++;
-        }
-        if ((j < m->ms.n_svcs && c == 0) || str_eq(cd->state, "ignored")) {
+        if (sorted_seek(m->ms.svcs, m->ms.n_svcs, sizeof(*m->ms.svcs), 0, cd->sid, &j) ||
+            str_eq(cd->state, "ignored")) {
             continue;
         }
         j++; /* the new entry is sorted in right here */
@@ -244,14 +241,8 @@ static void sync_services(struct manager *m)
     j = 0;
     for (size_t i = 0; i < m->ms.n_svcs; i++) {
         const char *sid = m->ms.svcs[i].sid;
-        const struct svc_conf *cd = NULL;
-        int c = 1;
-        while (j < m->sc.n && (c = strcmp(m->sc.v[j].sid, sid)) < 0) {
-            j++;
-        }
-        if (j < m->sc.n && c == 0) {
-            cd = &m->sc.v[j];
-        }
+        const struct svc_conf *cd =
+            sorted_seek(m->sc.v, m->sc.n, sizeof(*m->sc.v), 0, sid, &j) ? &m->sc.v[j] : NULL;
         if (cd == NULL || str_eq(cd->state, "ignored")) {
             env_log(
                 m->env, HA_INFO, "removing stale service '%s' (%s)", sid,

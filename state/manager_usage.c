@@ -251,24 +251,19 @@ void mgr_recompute_usage(struct manager *m)
     strlist_clear(&nodes);
     for (size_t i = 0, k = 0; i < m->ms.n_svcs; i++) { /* both sorted by sid */
         const struct sd *sd = &m->ms.svcs[i];
-        int c = 1;
-        while (k < m->stats.n && (c = strcmp(m->stats.v[k].sid, sd->sid)) < 0) {
-            k++;
-        }
+        bool has = sorted_seek(
+            m->stats.v, m->stats.n, sizeof(*m->stats.v), offsetof(struct svc_stats, sid), sd->sid,
+            &k
+        );
         add_usage(
-            m, sd->sid, sd->state, sd->node, sd->target, sd->running,
-            k < m->stats.n && c == 0 ? &m->stats.v[k] : NULL
+            m, sd->sid, sd->state, sd->node, sd->target, sd->running, has ? &m->stats.v[k] : NULL
         );
     }
     /* Both lists are sorted by sid: one merge walk finds the services that
      * only the statistics know. */
     for (size_t i = 0, j = 0; i < m->stats.n; i++) {
         const struct svc_stats *s = &m->stats.v[i];
-        int c = 1;
-        while (j < m->ms.n_svcs && (c = strcmp(m->ms.svcs[j].sid, s->sid)) < 0) {
-            j++;
-        }
-        if (j >= m->ms.n_svcs || c != 0) {
+        if (!sorted_seek(m->ms.svcs, m->ms.n_svcs, sizeof(*m->ms.svcs), 0, s->sid, &j)) {
             add_usage(m, s->sid, svc_state_parse(s->state), s->node, NULL, s->running, s);
         }
     }

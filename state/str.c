@@ -139,6 +139,16 @@ size_t sorted_pos(const void *base, size_t n, size_t size, size_t off, const cha
     return lo;
 }
 
+bool sorted_seek(const void *base, size_t n, size_t size, size_t off, const char *key, size_t *pos)
+{
+    int c = 1;
+
+    while (*pos < n && (c = strcmp(key_at(base, size, off, *pos), key)) < 0) {
+        (*pos)++;
+    }
+    return *pos < n && c == 0;
+}
+
 char *strbuf_extend(struct strbuf *sb, size_t n)
 {
     char *p;

@@ -33,6 +33,11 @@ int str_cmp_ptr(const void *a, const void *b);
 size_t
 sorted_pos(const void *base, size_t n, size_t size, size_t off, const char *key, bool *found);
 
+/* The merge-walk step over the same kind of array, for keys that come in
+ * ascending order: advances *pos past the keys < key (never back) and
+ * returns whether the key at *pos equals key. */
+bool sorted_seek(const void *base, size_t n, size_t size, size_t off, const char *key, size_t *pos);
+
 /* A growable string. Zero-initialise; free with strbuf_free(). */
 struct strbuf {
     char *buf;
