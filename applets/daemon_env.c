@@ -31,13 +31,9 @@ static void log_line(struct daemon *d, enum ha_level level, const char *msg)
         [HA_ERR] = LOG_ERR,   [HA_WARNING] = LOG_WARNING, [HA_NOTICE] = LOG_NOTICE,
         [HA_INFO] = LOG_INFO, [HA_DEBUG] = LOG_DEBUG,     [HA_EMAIL] = LOG_NOTICE,
     };
-    static const char *const names[] = {
-        [HA_ERR] = "err",   [HA_WARNING] = "warn", [HA_NOTICE] = "noti",
-        [HA_INFO] = "info", [HA_DEBUG] = "debu",   [HA_EMAIL] = "emai",
-    };
     size_t len = strlen(msg);
 
-    if ((unsigned)level >= sizeof(names) / sizeof(names[0])) {
+    if ((unsigned)level >= sizeof(prio) / sizeof(prio[0])) {
         level = HA_INFO; /* HA_QUIRK_NL: upstream's broken level, logged as info */
     }
     while (len > 0 && msg[len - 1] == '\n') {
@@ -46,7 +42,7 @@ static void log_line(struct daemon *d, enum ha_level level, const char *msg)
     syslog(prio[level], "%.*s", (int)len, msg);
     if (d->debug && level != HA_DEBUG) {
         fprintf(
-            stderr, "%-5s %5lld %12s: %.*s\n", names[level], (long long)time(NULL), d->actor,
+            stderr, "%-5s %5lld %12s: %.*s\n", ha_level_tag(level), (long long)time(NULL), d->actor,
             (int)len, msg
         );
     }

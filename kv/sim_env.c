@@ -41,16 +41,12 @@ static int64_t env_now(void *ctx)
 /* Levels are cut to four letters; debug is dropped (simulator.md 6.1). */
 static void env_log_cb(void *ctx, enum ha_level level, const char *msg)
 {
-    static const char *const names[] = {
-        [HA_ERR] = "err",    [HA_WARNING] = "warn", [HA_NOTICE] = "noti",   [HA_INFO] = "info",
-        [HA_DEBUG] = "debu", [HA_EMAIL] = "emai",   [HA_QUIRK_NL] = "\n\t",
-    };
     struct sim_daemon *d = ctx;
 
-    if (level == HA_DEBUG || (unsigned)level >= sizeof(names) / sizeof(names[0])) {
+    if (level == HA_DEBUG) {
         return;
     }
-    sim_log_line(d->sim, names[level], d->clock, d->actor, msg);
+    sim_log_line(d->sim, ha_level_tag(level), d->clock, d->actor, msg);
 }
 
 static void env_notify(void *ctx, const char *prefix, const char *text)

@@ -27,6 +27,16 @@ const char *ha_level_name(enum ha_level l)
     return "info";
 }
 
+const char *ha_level_tag(enum ha_level l)
+{
+    static const char *const tags[] = {
+        [HA_ERR] = "err",    [HA_WARNING] = "warn", [HA_NOTICE] = "noti",   [HA_INFO] = "info",
+        [HA_DEBUG] = "debu", [HA_EMAIL] = "emai",   [HA_QUIRK_NL] = "\n\t",
+    };
+
+    return (unsigned)l < sizeof(tags) / sizeof(tags[0]) ? tags[l] : "info";
+}
+
 void env_log(const struct ha_env *env, enum ha_level level, const char *fmt, ...)
 {
     va_list ap;

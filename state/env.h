@@ -19,6 +19,9 @@ enum ha_level { HA_ERR, HA_WARNING, HA_NOTICE, HA_INFO, HA_DEBUG, HA_EMAIL, HA_Q
 /* HA_QUIRK_NL: upstream logs one message with the level string "\n\t" (a
  * bug the simulator's log shows as is); real daemons log it as info. */
 const char *ha_level_name(enum ha_level l); /* "err", "warning", "notice", ... */
+/* The level column of a log line: the name cut to four letters ("warn",
+ * "noti"); HA_QUIRK_NL gives upstream's broken "\n\t". */
+const char *ha_level_tag(enum ha_level l);
 
 /* A job of the LRM, handed to the environment to run (ha-stack.md 4.6). */
 struct lrm_job {
