@@ -54,7 +54,7 @@ static void fill_locations(struct daemon *d, struct svc_config *sc)
                 continue;
             }
             if (cd->node == NULL) {
-                cd->node = xstrdup(nodes[i]);
+                svc_conf_set(sc, &cd->node, nodes[i]);
             } else if (!d->in_worker) {
                 daemon_log(
                     d, HA_WARNING, "resource '%s' registered on several nodes (%s, %s)", sids[j],

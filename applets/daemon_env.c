@@ -419,9 +419,9 @@ static int env_service_stats(void *ctx, const char *mode, struct svc_stats_list 
         if (sc.v[i].node == NULL) {
             continue;
         }
-        st->sid = xstrdup(sc.v[i].sid);
-        st->node = xstrdup(sc.v[i].node);
-        st->state = xstrdup(sc.v[i].state);
+        st->sid = pool_strdup(&out->pool, sc.v[i].sid);
+        st->node = pool_strdup(&out->pool, sc.v[i].node);
+        st->state = pool_strdup(&out->pool, sc.v[i].state);
         st->running = str_eq(sc.v[i].state, "started");
         st->has_usage = true;
         out->n++;

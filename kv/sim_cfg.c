@@ -14,10 +14,9 @@ void sim_cfg_normalize(struct svc_config *sc)
         struct svc_conf *c = &sc->v[i];
 
         if (c->state == NULL) {
-            c->state = xstrdup("disabled");
+            svc_conf_set(sc, &c->state, "disabled");
         } else if (strcmp(c->state, "enabled") == 0) {
-            free(c->state);
-            c->state = xstrdup("started");
+            svc_conf_set(sc, &c->state, "started");
         }
     }
 }

@@ -62,9 +62,9 @@ static int service_stats(struct sim *sim, const char *mode, struct svc_stats_lis
         struct svc_stats *st = &out->v[i];
         const struct svc_conf *c = &sc->v[i];
 
-        st->sid = xstrdup(c->sid);
-        st->node = xstrdup(c->node);
-        st->state = xstrdup(c->state);
+        st->sid = pool_strdup(&out->pool, c->sid);
+        st->node = pool_strdup(&out->pool, c->node);
+        st->state = pool_strdup(&out->pool, c->state);
         st->running = str_eq(c->state, "started");
         st->has_usage = true;
         if (dynamic || str_eq(mode, "static")) {

@@ -14,6 +14,27 @@ char *ms_to_json(const struct manager_status *ms);
 int lrm_status_from_json(const char *json, struct lrm_status *out, char **err);
 char *lrm_status_to_json(const struct lrm_status *ls);
 
+/* An LRM status in the canonical form our writers produce, read without
+ * copying: every string is a view into the text (not NUL-terminated, p NULL
+ * when absent), valid while the text lives. 0, or 1 when the text is not in
+ * that form (then lrm_status_from_json() reads it, or names the error). */
+struct str_view {
+    const char *p;
+    size_t n;
+};
+struct lrm_result_view {
+    struct str_view uid, sid, state;
+    int exit_code;
+};
+struct lrm_status_view {
+    struct str_view state, mode;
+    int64_t timestamp;
+    struct lrm_result_view *results; /* sorted by uid; the caller frees the array */
+    size_t n_results;
+};
+int lrm_status_view_scan(const char *json, struct lrm_status_view *out);
+void lrm_status_view_free(struct lrm_status_view *v);
+
 /* The simulator's service_config JSON (simulator.md 1.4): missing state is
  * "disabled", numbers may be strings, sids must match ^(vm|ct|fa):\d+$ when
  * strict_ids is set. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/codec.h"
 #include "state/codec_json.h"
 #include "state/model.h"
 #include "state/str.h"
@@ -90,38 +91,46 @@ static bool integer(struct scan *s, long long min, long long max, long long *out
     return true;
 }
 
+static bool view_of(struct scan *s, struct str_view *v)
+{
+    return plain_string(s, &v->p, &v->n);
+}
+
+static int view_cmp(const struct str_view *a, const struct str_view *b)
+{
+    int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
+
+    return c != 0 ? c : (a->n > b->n) - (a->n < b->n);
+}
+
 /* One "uid":{"exit_code":N,"sid":"...","state":"..."} member, keys in any
  * order, each at most once. */
-static bool result(struct scan *s, struct lrm_result *r)
+static bool result(struct scan *s, struct lrm_result_view *r)
 {
-    const char *k, *v;
-    size_t kn, vn;
+    struct str_view k;
     bool seen_ec = false, is_null;
     long long ec;
 
-    if (!plain_string(s, &k, &kn) || !eat(s, ':') || !eat(s, '{')) {
+    if (!view_of(s, &r->uid) || !eat(s, ':') || !eat(s, '{')) {
         return false;
     }
-    r->uid = xstrndup(k, kn);
     if (eat(s, '}')) {
         return true;
     }
     do {
-        if (!plain_string(s, &k, &kn) || !eat(s, ':')) {
+        if (!view_of(s, &k) || !eat(s, ':')) {
             return false;
         }
-        if (key_is(k, kn, "exit_code") && !seen_ec) {
+        if (key_is(k.p, k.n, "exit_code") && !seen_ec) {
             if (!integer(s, INT32_MIN, INT32_MAX, &ec, &is_null)) {
                 return false;
             }
             seen_ec = true;
             r->exit_code = is_null ? 0 : (int)ec;
-        } else if ((key_is(k, kn, "sid") && r->sid == NULL) || (key_is(k, kn, "state") && r->state == NULL)) {
-            char **field = key_is(k, kn, "sid") ? &r->sid : &r->state;
-            if (!plain_string(s, &v, &vn)) {
+        } else if ((key_is(k.p, k.n, "sid") && r->sid.p == NULL) || (key_is(k.p, k.n, "state") && r->state.p == NULL)) {
+            if (!view_of(s, key_is(k.p, k.n, "sid") ? &r->sid : &r->state)) {
                 return false;
             }
-            *field = xstrndup(v, vn);
         } else {
             return false;
         }
@@ -129,7 +138,7 @@ static bool result(struct scan *s, struct lrm_result *r)
     return eat(s, '}');
 }
 
-static bool results(struct scan *s, struct lrm_status *ls)
+static bool results(struct scan *s, struct lrm_status_view *ls)
 {
     size_t cap = 0;
 
@@ -144,22 +153,21 @@ static bool results(struct scan *s, struct lrm_status *ls)
             cap = cap ? cap * 2 : 16;
             ls->results = xrealloc(ls->results, cap * sizeof(*ls->results));
         }
-        struct lrm_result *r = &ls->results[ls->n_results];
+        struct lrm_result_view *r = &ls->results[ls->n_results];
         memset(r, 0, sizeof(*r));
         ls->n_results++;
         if (!result(s, r) ||
-            (ls->n_results > 1 && strcmp(ls->results[ls->n_results - 2].uid, r->uid) >= 0)) {
+            (ls->n_results > 1 && view_cmp(&ls->results[ls->n_results - 2].uid, &r->uid) >= 0)) {
             return false; /* unsorted or duplicate uids: the general reader sorts */
         }
     } while (eat(s, ','));
     return eat(s, '}');
 }
 
-static bool status(struct scan *s, struct lrm_status *ls)
+static bool status(struct scan *s, struct lrm_status_view *ls)
 {
     bool seen_ts = false, seen_res = false, is_null;
-    const char *k, *v;
-    size_t kn, vn;
+    struct str_view k;
     long long ts;
 
     if (!eat(s, '{')) {
@@ -169,24 +177,22 @@ static bool status(struct scan *s, struct lrm_status *ls)
         return true;
     }
     do {
-        if (!plain_string(s, &k, &kn) || !eat(s, ':')) {
+        if (!view_of(s, &k) || !eat(s, ':')) {
             return false;
         }
-        if ((key_is(k, kn, "state") && ls->state == NULL) ||
-            (key_is(k, kn, "mode") && ls->mode == NULL)) {
-            char **field = key_is(k, kn, "state") ? &ls->state : &ls->mode;
-            if (!plain_string(s, &v, &vn)) {
+        if ((key_is(k.p, k.n, "state") && ls->state.p == NULL) ||
+            (key_is(k.p, k.n, "mode") && ls->mode.p == NULL)) {
+            if (!view_of(s, key_is(k.p, k.n, "state") ? &ls->state : &ls->mode)) {
                 return false;
             }
-            *field = xstrndup(v, vn);
-        } else if (key_is(k, kn, "timestamp") && !seen_ts) {
+        } else if (key_is(k.p, k.n, "timestamp") && !seen_ts) {
             /* beyond 2^53 cJSON's double would round: leave those to it */
             if (!integer(s, -(1LL << 53), 1LL << 53, &ts, &is_null)) {
                 return false;
             }
             seen_ts = true;
             ls->timestamp = is_null ? 0 : ts;
-        } else if (key_is(k, kn, "results") && !seen_res) {
+        } else if (key_is(k.p, k.n, "results") && !seen_res) {
             seen_res = true;
             if (!results(s, ls)) {
                 return false;
@@ -202,7 +208,7 @@ static bool status(struct scan *s, struct lrm_status *ls)
     return *s->p == '\0';
 }
 
-int lrm_status_from_json_fast(const char *json, struct lrm_status *out)
+int lrm_status_view_scan(const char *json, struct lrm_status_view *out)
 {
     struct scan s = {json};
 
@@ -210,7 +216,42 @@ int lrm_status_from_json_fast(const char *json, struct lrm_status *out)
     if (json == NULL || status(&s, out)) {
         return 0;
     }
-    lrm_status_free(out);
-    memset(out, 0, sizeof(*out));
+    lrm_status_view_free(out);
     return 1;
+}
+
+void lrm_status_view_free(struct lrm_status_view *v)
+{
+    free(v->results);
+    memset(v, 0, sizeof(*v));
+}
+
+static char *dup_view(const struct str_view *v)
+{
+    return v->p != NULL ? xstrndup(v->p, v->n) : NULL;
+}
+
+int lrm_status_from_json_fast(const char *json, struct lrm_status *out)
+{
+    struct lrm_status_view v;
+
+    memset(out, 0, sizeof(*out));
+    if (lrm_status_view_scan(json, &v) != 0) {
+        return 1;
+    }
+    out->state = dup_view(&v.state);
+    out->mode = dup_view(&v.mode);
+    out->timestamp = v.timestamp;
+    if (v.n_results > 0) {
+        out->results = xcalloc(v.n_results, sizeof(*out->results));
+    }
+    for (size_t i = 0; i < v.n_results; i++) {
+        out->results[i].uid = dup_view(&v.results[i].uid);
+        out->results[i].sid = dup_view(&v.results[i].sid);
+        out->results[i].state = dup_view(&v.results[i].state);
+        out->results[i].exit_code = v.results[i].exit_code;
+    }
+    out->n_results = v.n_results;
+    lrm_status_view_free(&v);
+    return 0;
 }

@@ -46,17 +46,24 @@ static void round_free(struct manager *m)
     svc_config_free(&m->sc);
     groups_free(&m->groups);
     memset(&m->groups, 0, sizeof(m->groups));
-    for (size_t i = 0; i < m->n_results; i++) {
-        free(m->results[i].uid);
-        free(m->results[i].sid);
-        free(m->results[i].state);
-    }
     free(m->results);
     m->results = NULL;
     m->n_results = 0;
     free(m->result_slots);
     m->result_slots = NULL;
     m->n_slots = 0;
+    for (size_t i = 0; i < m->n_lrm_texts; i++) {
+        free(m->lrm_texts[i]);
+    }
+    free(m->lrm_texts);
+    m->lrm_texts = NULL;
+    m->n_lrm_texts = 0;
+    for (size_t i = 0; i < m->n_lrm_parsed; i++) {
+        lrm_status_free(&m->lrm_parsed[i]);
+    }
+    free(m->lrm_parsed);
+    m->lrm_parsed = NULL;
+    m->n_lrm_parsed = 0;
     for (size_t i = 0; i < m->n_modes; i++) {
         free(m->modes[i].node);
         free(m->modes[i].mode);
@@ -92,35 +99,41 @@ bool manager_fully_disarmed(const struct manager *m)
     return str_eq(m->ms.disarm_state, "disarmed");
 }
 
-static size_t uid_hash(const char *s)
+static size_t uid_hash(const char *s, size_t n)
 {
     size_t h = 1469598103934665603u; /* FNV-1a */
 
-    for (; *s != '\0'; s++) {
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
     }
     return h;
 }
 
-const struct lrm_result *mgr_result_of(const struct manager *m, const char *uid)
+static const struct mgr_result *find_result(const struct manager *m, const char *uid, size_t len)
 {
-    if (uid == NULL || m->n_slots == 0) {
+    if (m->n_slots == 0) {
         return NULL;
     }
-    for (size_t h = uid_hash(uid) & (m->n_slots - 1);; h = (h + 1) & (m->n_slots - 1)) {
+    for (size_t h = uid_hash(uid, len) & (m->n_slots - 1);; h = (h + 1) & (m->n_slots - 1)) {
         size_t k = m->result_slots[h];
         if (k == 0) {
             return NULL;
         }
-        if (strcmp(m->results[k - 1].uid, uid) == 0) {
-            return &m->results[k - 1];
+        const struct mgr_result *r = &m->results[k - 1];
+        if (r->uid_len == len && memcmp(r->uid, uid, len) == 0) {
+            return r;
         }
     }
 }
 
+const struct mgr_result *mgr_result_of(const struct manager *m, const char *uid)
+{
+    return uid != NULL ? find_result(m, uid, strlen(uid)) : NULL;
+}
+
 /* Index the results of all LRMs by uid in one hash table (linear time):
  * when two nodes report the same uid, the first node in sorted order wins. */
-static void merge_results(struct manager *m, struct lrm_result *all, size_t n)
+static void merge_results(struct manager *m, struct mgr_result *all, size_t n)
 {
     m->n_slots = 16;
     while (m->n_slots < 2 * n) {
@@ -130,14 +143,11 @@ static void merge_results(struct manager *m, struct lrm_result *all, size_t n)
     m->results = all;
     m->n_results = 0;
     for (size_t i = 0; i < n; i++) {
-        if (mgr_result_of(m, all[i].uid) != NULL) {
-            free(all[i].uid);
-            free(all[i].sid);
-            free(all[i].state);
+        if (find_result(m, all[i].uid, all[i].uid_len) != NULL) {
             continue;
         }
         all[m->n_results] = all[i];
-        size_t h = uid_hash(all[i].uid) & (m->n_slots - 1);
+        size_t h = uid_hash(all[i].uid, all[i].uid_len) & (m->n_slots - 1);
         while (m->result_slots[h] != 0) {
             h = (h + 1) & (m->n_slots - 1);
         }
@@ -145,39 +155,76 @@ static void merge_results(struct manager *m, struct lrm_result *all, size_t n)
     }
 }
 
+struct result_list {
+    struct mgr_result *v;
+    size_t n, cap;
+};
+
+static void add_result(struct result_list *l, const char *uid, size_t len, int exit_code)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 1024;
+        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->n++] = (struct mgr_result){uid, len, exit_code};
+}
+
+/* One LRM's status: its mode (NULL if absent) and results, kept for the round. */
+static int read_one_lrm(struct manager *m, char *json, struct result_list *all, char **mode)
+{
+    struct lrm_status_view v;
+    struct lrm_status ls;
+    char *err = NULL;
+
+    if (lrm_status_view_scan(json, &v) == 0) { /* the usual, canonical text */
+        for (size_t j = 0; j < v.n_results; j++) {
+            add_result(all, v.results[j].uid.p, v.results[j].uid.n, v.results[j].exit_code);
+        }
+        *mode = v.mode.p && v.mode.n ? xstrndup(v.mode.p, v.mode.n) : NULL;
+        lrm_status_view_free(&v);
+        m->lrm_texts = xrealloc(m->lrm_texts, (m->n_lrm_texts + 1) * sizeof(*m->lrm_texts));
+        m->lrm_texts[m->n_lrm_texts++] = json;
+        return 0;
+    }
+    if (lrm_status_from_json(json, &ls, &err) != 0) {
+        free(json);
+        m->err = err ? err : xstrdup("unable to read lrm status");
+        return -1;
+    }
+    free(json);
+    for (size_t j = 0; j < ls.n_results; j++) {
+        add_result(all, ls.results[j].uid, strlen(ls.results[j].uid), ls.results[j].exit_code);
+    }
+    *mode = ls.mode && ls.mode[0] ? xstrdup(ls.mode) : NULL;
+    m->lrm_parsed = xrealloc(m->lrm_parsed, (m->n_lrm_parsed + 1) * sizeof(*m->lrm_parsed));
+    m->lrm_parsed[m->n_lrm_parsed++] = ls;
+    return 0;
+}
+
 /* Step 3: modes and results of every LRM the manager knows. */
 static int read_lrm_states(struct manager *m)
 {
-    struct lrm_result *all = NULL;
-    size_t n_all = 0, cap = 0;
+    struct result_list all = {0};
 
     for (size_t i = 0; i < m->ms.n_nodes; i++) {
         const char *node = m->ms.nodes[i].node;
-        struct lrm_status ls = {0};
-        char *json = NULL, *err = NULL;
-        if (m->env->read_lrm_status(m->env->ctx, node, &json, &err) != 0 ||
-            lrm_status_from_json(json, &ls, &err) != 0) {
+        char *json = NULL, *err = NULL, *mode = NULL;
+        if (m->env->read_lrm_status(m->env->ctx, node, &json, &err) != 0) {
             free(json);
-            merge_results(m, all, n_all);
+            merge_results(m, all.v, all.n);
             m->err = err ? err : xstrdup("unable to read lrm status");
             return -1;
         }
-        free(json);
+        if (read_one_lrm(m, json, &all, &mode) != 0) {
+            merge_results(m, all.v, all.n);
+            return -1;
+        }
         m->modes = xrealloc(m->modes, (m->n_modes + 1) * sizeof(*m->modes));
         m->modes[m->n_modes].node = xstrdup(node);
-        m->modes[m->n_modes].mode = xstrdup(ls.mode && ls.mode[0] ? ls.mode : "active");
+        m->modes[m->n_modes].mode = mode ? mode : xstrdup("active");
         m->n_modes++;
-        if (n_all + ls.n_results > cap) {
-            cap = (n_all + ls.n_results) * 2;
-            all = xrealloc(all, cap * sizeof(*all));
-        }
-        for (size_t j = 0; j < ls.n_results; j++) { /* take the strings over */
-            all[n_all++] = ls.results[j];
-            ls.results[j].uid = ls.results[j].sid = ls.results[j].state = NULL;
-        }
-        lrm_status_free(&ls);
     }
-    merge_results(m, all, n_all);
+    merge_results(m, all.v, all.n);
     return 0;
 }
 

@@ -20,6 +20,15 @@ struct lrm_mode {
     char *mode;
 };
 
+/* An LRM's job result as the master uses it. The uid is borrowed from the
+ * LRM status text (or parsed status) the manager keeps for the round: the
+ * results of 10,000 services then cost no allocation at all. */
+struct mgr_result {
+    const char *uid; /* not NUL-terminated */
+    size_t uid_len;
+    int exit_code;
+};
+
 enum select_pref { PREF_NONE, PREF_BEST_SCORE, PREF_TRY_NEXT };
 
 struct manager {
@@ -38,7 +47,11 @@ struct manager {
     /* Per round. */
     struct svc_config sc;
     struct groups groups;
-    struct lrm_result *results; /* merged LRM results, unique uids */
+    char **lrm_texts; /* the LRM status texts the results point into */
+    size_t n_lrm_texts;
+    struct lrm_status *lrm_parsed; /* the statuses only the general reader read */
+    size_t n_lrm_parsed;
+    struct mgr_result *results; /* merged LRM results, unique uids */
     size_t n_results;
     size_t *result_slots; /* hash table: index + 1 into results, 0 = empty */
     size_t n_slots; /* a power of two */
@@ -58,7 +71,7 @@ void mgr_update_nodes(struct manager *m, const struct node_info_list *info);
 bool mgr_fence_node(struct manager *m, const char *node);
 const char *mgr_lrm_mode(const struct manager *m, const char *node); /* NULL if none */
 /* manager.c: the LRM result of a job uid, NULL if none. */
-const struct lrm_result *mgr_result_of(const struct manager *m, const char *uid);
+const struct mgr_result *mgr_result_of(const struct manager *m, const char *uid);
 void mgr_last_online_free(struct manager *m);
 
 /* manager_svc.c */

@@ -234,7 +234,7 @@ static bool started_result(
     struct manager *m,
     struct sd *sd,
     const struct svc_conf *cd,
-    const struct lrm_result *res,
+    const struct mgr_result *res,
     enum select_pref *pref
 )
 {
@@ -341,7 +341,7 @@ static void started_stay(
 }
 
 static void next_started(
-    struct manager *m, struct sd *sd, const struct svc_conf *cd, const struct lrm_result *res
+    struct manager *m, struct sd *sd, const struct svc_conf *cd, const struct mgr_result *res
 )
 {
     enum select_pref pref = PREF_NONE;
@@ -386,7 +386,7 @@ static void next_started(
 }
 
 static void next_migrate(
-    struct manager *m, struct sd *sd, const struct svc_conf *cd, const struct lrm_result *res
+    struct manager *m, struct sd *sd, const struct svc_conf *cd, const struct mgr_result *res
 )
 {
     if (res != NULL) {
@@ -425,7 +425,7 @@ static void next_migrate(
     }
 }
 
-static void next_request_stop(struct manager *m, struct sd *sd, const struct lrm_result *res)
+static void next_request_stop(struct manager *m, struct sd *sd, const struct mgr_result *res)
 {
     if (res != NULL) {
         if (res->exit_code == LRM_SUCCESS) {
@@ -471,7 +471,7 @@ static void recover_to(struct manager *m, struct sd *sd, struct svc_conf *cd, co
     if (env->steal_service(env->ctx, sd->sid, fenced, node, &err) != 0) {
         m->err = err ? err : xstrdup("unable to move service");
     } else {
-        set_str(&cd->node, node);
+        svc_conf_set(&m->sc, &cd->node, node);
         set_str(&sd->node, node);
         mgr_change_state(m, sd, req_state(cd), node, NULL, NULL);
     }
@@ -502,7 +502,7 @@ static void next_recovery(struct manager *m, struct sd *sd, struct svc_conf *cd)
 }
 
 static void
-next_state(struct manager *m, struct sd *sd, struct svc_conf *cd, const struct lrm_result *res)
+next_state(struct manager *m, struct sd *sd, struct svc_conf *cd, const struct mgr_result *res)
 {
     switch (sd->state) {
     case SS_STOPPED:

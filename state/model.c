@@ -355,11 +355,22 @@ void svc_config_free(struct svc_config *sc)
     if (sc == NULL) {
         return;
     }
-    for (size_t i = 0; i < sc->n; i++) {
+    for (size_t i = 0; i < sc->n && !pool_used(&sc->pool); i++) {
         svc_conf_free_members(&sc->v[i]);
     }
     free(sc->v);
+    pool_free(&sc->pool);
     memset(sc, 0, sizeof(*sc));
+}
+
+void svc_conf_set(struct svc_config *sc, char **field, const char *value)
+{
+    if (pool_used(&sc->pool)) {
+        *field = pool_strdup(&sc->pool, value); /* the old string stays in the pool */
+    } else {
+        free(*field);
+        *field = xstrdup(value);
+    }
 }
 
 struct svc_conf *svc_config_find(const struct svc_config *sc, const char *sid)
@@ -372,31 +383,48 @@ struct svc_conf *svc_config_add(struct svc_config *sc, const char *sid)
     bool created;
     struct svc_conf *c = sorted_insert((void **)&sc->v, &sc->n, sizeof(*sc->v), sid, &created);
 
-    if (!created) { /* replace: the caller asked for a fresh entry */
+    if (!created && !pool_used(&sc->pool)) { /* replace: the caller asked for a fresh entry */
         svc_conf_free_members(c);
+    }
+    if (!created || pool_used(&sc->pool)) {
+        char *own = created ? c->sid : NULL; /* sorted_insert's malloc'd copy */
         memset(c, 0, sizeof(*c));
-        c->sid = xstrdup(sid);
+        svc_conf_set(sc, &c->sid, sid);
+        free(own);
     }
     return c;
 }
 
-static void svc_conf_copy(struct svc_conf *dst, const struct svc_conf *src)
+static size_t conf_bytes(const struct svc_conf *c)
 {
-    *dst = *src;
-    dst->sid = xstrdup(src->sid);
-    dst->type = xstrdup(src->type);
-    dst->name = xstrdup(src->name);
-    dst->node = xstrdup(src->node);
-    dst->state = xstrdup(src->state);
-    dst->group = xstrdup(src->group);
-    dst->comment = xstrdup(src->comment);
-    dst->lock = xstrdup(src->lock);
+    const char *s[] = {c->sid, c->type, c->name, c->node, c->state, c->group, c->comment, c->lock};
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+        n += s[i] != NULL ? strlen(s[i]) + 1 : 0;
+    }
+    return n;
 }
 
-/* dst is overwritten, not freed first (like memcpy). */
+static void svc_conf_copy(struct strpool *pool, struct svc_conf *dst, const struct svc_conf *src)
+{
+    *dst = *src;
+    dst->sid = pool_strdup(pool, src->sid);
+    dst->type = pool_strdup(pool, src->type);
+    dst->name = pool_strdup(pool, src->name);
+    dst->node = pool_strdup(pool, src->node);
+    dst->state = pool_strdup(pool, src->state);
+    dst->group = pool_strdup(pool, src->group);
+    dst->comment = pool_strdup(pool, src->comment);
+    dst->lock = pool_strdup(pool, src->lock);
+}
+
+/* dst is overwritten, not freed first (like memcpy). The copy keeps its
+ * strings in one pool block. */
 void svc_config_copy(struct svc_config *dst, const struct svc_config *src)
 {
     struct svc_config out = {0};
+    size_t bytes = 0;
 
     if (dst == src) {
         return;
@@ -405,7 +433,11 @@ void svc_config_copy(struct svc_config *dst, const struct svc_config *src)
         out.v = xcalloc(src->n, sizeof(*out.v));
     }
     for (size_t i = 0; i < src->n; i++) {
-        svc_conf_copy(&out.v[i], &src->v[i]);
+        bytes += conf_bytes(&src->v[i]);
+    }
+    pool_reserve(&out.pool, bytes + 1);
+    for (size_t i = 0; i < src->n; i++) {
+        svc_conf_copy(&out.pool, &out.v[i], &src->v[i]);
     }
     out.n = src->n;
     *dst = out;
@@ -451,7 +483,7 @@ void svc_stats_list_free(struct svc_stats_list *l)
     if (l == NULL) {
         return;
     }
-    for (size_t i = 0; i < l->n; i++) {
+    for (size_t i = 0; i < l->n && !pool_used(&l->pool); i++) {
         free(l->v[i].sid);
         free(l->v[i].node);
         free(l->v[i].state);
@@ -459,6 +491,7 @@ void svc_stats_list_free(struct svc_stats_list *l)
     free(l->v);
     l->v = NULL;
     l->n = 0;
+    pool_free(&l->pool);
 }
 
 void node_stats_list_free(struct node_stats_list *l)

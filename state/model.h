@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "state/str.h"
+
 /* A list of owned strings (node names, sids), in the order given. */
 struct strlist {
     char **v;
@@ -138,15 +140,20 @@ struct svc_conf {
     unsigned keys; /* SVC_KEY_* stored in resources.cfg (0 from JSON) */
 };
 
+/* The strings of a parsed config are malloc'd one by one; a copy keeps them
+ * all in its pool (one block: the manager copies 10,000 entries a round).
+ * Change a string of either kind with svc_conf_set(). */
 struct svc_config {
     struct svc_conf *v; /* sorted by sid */
     size_t n;
+    struct strpool pool; /* used: every string of v lives in it */
 };
 void svc_config_free(struct svc_config *sc);
-void svc_conf_free_members(struct svc_conf *c); /* one entry's strings */
+void svc_conf_free_members(struct svc_conf *c); /* one entry's strings (not pooled) */
 struct svc_conf *svc_config_find(const struct svc_config *sc, const char *sid);
 struct svc_conf *svc_config_add(struct svc_config *sc, const char *sid); /* zeroed, sorted in */
-void svc_config_copy(struct svc_config *dst, const struct svc_config *src);
+void svc_config_copy(struct svc_config *dst, const struct svc_config *src); /* pooled */
+void svc_conf_set(struct svc_config *sc, char **field, const char *value); /* value may be NULL */
 
 /* The HA and CRS parts of the datacenter settings (ha-stack.md 1.4.8, 5.9.1).
  * Strings are NULL when the key is absent. */
@@ -188,6 +195,7 @@ struct svc_stats {
 struct svc_stats_list {
     struct svc_stats *v; /* sorted by sid */
     size_t n;
+    struct strpool pool; /* used: the strings of v live in it (else malloc'd) */
 };
 void svc_stats_list_free(struct svc_stats_list *l);
 

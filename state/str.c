@@ -205,3 +205,63 @@ void strbuf_free(struct strbuf *sb)
     sb->buf = NULL;
     sb->len = sb->cap = 0;
 }
+
+struct pool_block {
+    struct pool_block *next;
+    size_t used, size;
+    char data[];
+};
+
+static struct pool_block *pool_block_new(struct strpool *p, size_t size)
+{
+    struct pool_block *b = xmalloc(sizeof(*b) + size);
+
+    b->next = p->head;
+    b->used = 0;
+    b->size = size;
+    p->head = b;
+    return b;
+}
+
+void pool_reserve(struct strpool *p, size_t bytes)
+{
+    if (p->head == NULL || p->head->size - p->head->used < bytes) {
+        pool_block_new(p, bytes);
+    }
+}
+
+char *pool_strndup(struct strpool *p, const char *s, size_t n)
+{
+    struct pool_block *b = p->head;
+    char *out;
+
+    if (b == NULL || b->size - b->used < n + 1) {
+        /* blocks grow with the pool, so a big pool needs few of them */
+        size_t size = b != NULL ? b->size * 2 : 4096;
+        b = pool_block_new(p, size > n + 1 ? size : n + 1);
+    }
+    out = b->data + b->used;
+    b->used += n + 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return out;
+}
+
+char *pool_strdup(struct strpool *p, const char *s)
+{
+    return s != NULL ? pool_strndup(p, s, strlen(s)) : NULL;
+}
+
+bool pool_used(const struct strpool *p)
+{
+    return p->head != NULL;
+}
+
+void pool_free(struct strpool *p)
+{
+    while (p->head != NULL) {
+        struct pool_block *b = p->head;
+        p->head = b->next;
+        free(b);
+    }
+}

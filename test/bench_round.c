@@ -133,9 +133,9 @@ static int svc_stats(void *ctx, const char *mode, struct svc_stats_list *out, ch
     out->n = c->sc.n;
     for (size_t i = 0; i < c->sc.n; i++) {
         struct svc_stats *s = &out->v[i];
-        s->sid = xstrdup(c->sc.v[i].sid);
-        s->node = xstrdup(c->sc.v[i].node);
-        s->state = xstrdup("started");
+        s->sid = pool_strdup(&out->pool, c->sc.v[i].sid);
+        s->node = pool_strdup(&out->pool, c->sc.v[i].node);
+        s->state = pool_strdup(&out->pool, "started");
         s->running = true;
         s->has_usage = true;
         s->has_maxcpu = s->has_maxmem = s->has_cpu = s->has_mem = true;

@@ -104,8 +104,22 @@ static void test_svc_config_helpers(void)
     CHECK_STR(sc.v[0].sid, "vm:1");
     CHECK_STR(svc_config_find(&sc, "vm:2")->node, "n2");
     svc_config_copy(&copy, &sc);
+    svc_conf_set(&sc, &sc.v[0].node, "n3"); /* malloc'd strings: the old one is freed */
+    CHECK_STR(sc.v[0].node, "n3");
     svc_config_free(&sc);
     CHECK_STR(svc_config_find(&copy, "vm:1")->node, "n1");
+    /* a copy keeps its strings in its pool: changes and new entries go there too */
+    CHECK(pool_used(&copy.pool));
+    svc_conf_set(&copy, &copy.v[0].node, "n2");
+    svc_conf_set(&copy, &copy.v[1].group, NULL);
+    svc_config_add(&copy, "vm:0")->state = pool_strdup(&copy.pool, "started");
+    svc_config_add(&copy, "vm:2"); /* replaced by an empty entry */
+    CHECK(copy.n == 3 && strcmp(copy.v[0].sid, "vm:0") == 0 && copy.v[2].node == NULL);
+    CHECK_STR(svc_config_find(&copy, "vm:1")->node, "n2");
+    svc_config_free(&copy);
+    svc_config_copy(&copy, &sc); /* an empty copy is pooled as well */
+    svc_config_add(&copy, "ct:5");
+    CHECK_STR(copy.v[0].sid, "ct:5");
     svc_config_free(&copy);
     dc_settings_init(&dc);
     CHECK(dc.threshold == 0.3 && dc.margin == 0.1 && dc.hold_duration == 3);
@@ -562,12 +576,37 @@ static void test_lrm_fast_reader(void)
         CHECK_INT(lrm_status_from_json_fast(other[i], &fast), 1);
         CHECK(fast.results == NULL && fast.mode == NULL);
     }
+    CHECK_INT(lrm_status_from_json_fast("{\"results\":{\"ab\":{},\"a\":{}}}", &fast), 1);
+    CHECK_INT(lrm_status_from_json_fast("{\"results\":{\"a\":{},\"ab\":{}}}", &fast), 0);
+    CHECK(fast.n_results == 2 && strcmp(fast.results[1].uid, "ab") == 0);
+    lrm_status_free(&fast);
     CHECK_INT(lrm_status_from_json("{\"mode\":\"x\",\"mode\":\"y\"}", &slow, &err), 0);
     CHECK_STR(slow.mode, "y");
     lrm_status_free(&slow);
     CHECK_INT(lrm_status_from_json("{\"results\":{\"b\":{},\"a\":{}}}", &slow, &err), 0);
     CHECK(slow.n_results == 2 && strcmp(slow.results[0].uid, "a") == 0);
     lrm_status_free(&slow);
+}
+
+/* The view reader borrows every string from the text and copies nothing. */
+static void test_lrm_view(void)
+{
+    const char *text =
+        "{\"mode\":\"restart\",\"results\":{\"u1\":{\"exit_code\":7,"
+        "\"sid\":\"vm:1\",\"state\":\"started\"},\"u2\":{}},\"timestamp\":5}";
+    struct lrm_status_view v;
+
+    CHECK_INT(lrm_status_view_scan(text, &v), 0);
+    CHECK(v.n_results == 2 && v.timestamp == 5 && v.state.p == NULL);
+    CHECK(v.mode.n == 7 && strncmp(v.mode.p, "restart", 7) == 0);
+    CHECK(v.results[0].uid.p == strstr(text, "u1") && v.results[0].uid.n == 2);
+    CHECK(v.results[0].exit_code == 7 && v.results[0].sid.n == 4);
+    CHECK(v.results[1].exit_code == 0 && v.results[1].sid.p == NULL);
+    lrm_status_view_free(&v);
+    CHECK_INT(lrm_status_view_scan(NULL, &v), 0);
+    CHECK(v.n_results == 0 && v.mode.p == NULL);
+    CHECK_INT(lrm_status_view_scan("{\"results\":{\"b\":{},\"a\":{}}}", &v), 1);
+    CHECK(v.results == NULL && v.n_results == 0);
 }
 
 /* ---- the simulator's service_config ---- */
@@ -918,6 +957,7 @@ int main(void)
     RUN(test_lrm_forms);
     RUN(test_lrm_broken);
     RUN(test_lrm_fast_reader);
+    RUN(test_lrm_view);
     RUN(test_sim_config_forms);
     RUN(test_sim_config_round_trip);
     RUN(test_sim_config_broken);

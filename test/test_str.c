@@ -1,5 +1,7 @@
 /* test_str.c - the string helpers of state/str.c. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "state/str.h"
 #include "test/test.h"
@@ -42,10 +44,40 @@ static void test_eq(void)
     CHECK_STR(ids[3], "vm:99");
 }
 
+static void test_pool(void)
+{
+    struct strpool p = {0};
+    char *first, *s = NULL;
+
+    CHECK(!pool_used(&p));
+    CHECK(pool_strdup(&p, NULL) == NULL);
+    first = pool_strdup(&p, "node1");
+    CHECK(pool_used(&p));
+    for (int i = 0; i < 5000; i++) { /* several blocks */
+        char name[16];
+        snprintf(name, sizeof(name), "vm:%d", i);
+        s = pool_strdup(&p, name);
+        CHECK_STR(s, name);
+    }
+    CHECK_STR(s, "vm:4999");
+    CHECK_STR(first, "node1"); /* earlier strings stay where they are */
+    CHECK_STR(pool_strndup(&p, "abcdef", 3), "abc");
+    char big[10000];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    CHECK_INT((long long)strlen(pool_strdup(&p, big)), (long long)sizeof(big) - 1);
+    pool_reserve(&p, 100000);
+    CHECK_STR(pool_strdup(&p, "after"), "after");
+    pool_free(&p);
+    CHECK(!pool_used(&p));
+    pool_free(&p);
+}
+
 int main(void)
 {
     RUN(test_asprintf);
     RUN(test_strbuf);
     RUN(test_eq);
+    RUN(test_pool);
     return test_summary();
 }
