@@ -100,12 +100,13 @@ struct crs_usage *crs_new(enum crs_mode mode)
     return u;
 }
 
-static void res_free(struct crs_res *r)
+/* A new entry from the usage's pool; removing it leaves the memory there. */
+static struct crs_res *res_new(struct crs_usage *u, const char *sid)
 {
-    if (r != NULL) {
-        free(r->sid);
-        free(r);
-    }
+    struct crs_res *r = pool_alloc(&u->pool, sizeof(*r));
+
+    r->sid = pool_strdup(&u->pool, sid);
+    return r;
 }
 
 void crs_free(struct crs_usage *u)
@@ -116,18 +117,12 @@ void crs_free(struct crs_usage *u)
     for (size_t i = 0; i < u->n_nodes; i++) {
         struct crs_node *n = u->nodes[i];
 
-        /* basic mode: the node's entries are its own */
-        for (size_t j = 0; u->mode == CRS_BASIC && j < n->res.n; j++) {
-            res_free(n->res.v[j]);
-        }
         free(n->res.v);
         free(n->name);
         free(n);
     }
-    for (size_t i = 0; i < u->res.n; i++) {
-        res_free(u->res.v[i]);
-    }
     free(u->res.v);
+    pool_free(&u->pool);
     free(u->nodes);
     free(u);
 }
@@ -205,10 +200,7 @@ static bool basic_add(struct crs_usage *u, const char *node, const char *sid)
         return false;
     }
     if (!resvec_find(&n->res, sid, &at)) {
-        struct crs_res *r = xcalloc(1, sizeof(*r));
-
-        r->sid = xstrdup(sid);
-        resvec_insert(&n->res, at, r);
+        resvec_insert(&n->res, at, res_new(u, sid));
     }
     return true;
 }
@@ -314,7 +306,7 @@ static void node_unlink(struct crs_node *n, const char *sid)
     }
 }
 
-/* Registers r (sid and running already set), or frees it on error. */
+/* Registers r (sid and running already set); on error r stays unused. */
 static int usage_register(
     struct crs_usage *u,
     struct crs_res *r,
@@ -327,23 +319,19 @@ static int usage_register(
     size_t at;
 
     if (crs_res_stats(u->mode, r->sid, st, r, err) < 0) {
-        goto out_free;
+        return -1;
     }
     if (resvec_find(&u->res, r->sid, &at)) {
         *err = xasprintf("resource '%s' already exists", r->sid);
-        goto out_free;
+        return -1;
     }
     if (place(u, r, cur, tgt, err) < 0) {
-        goto out_free;
+        return -1;
     }
     resvec_insert(&u->res, at, r);
     node_link(r->cur, r);
     node_link(r->tgt, r);
     return 0;
-
-out_free:
-    res_free(r);
-    return -1;
 }
 
 /* NOLINTNEXTLINE(readability-function-size): upstream's add_service arguments plus the error */
@@ -370,8 +358,7 @@ int crs_add_service(
         cur = tgt;
         tgt = NULL;
     }
-    r = xcalloc(1, sizeof(*r));
-    r->sid = xstrdup(sid);
+    r = res_new(u, sid);
     r->running = running;
     if (usage_register(u, r, cur, tgt, st, &err) < 0) {
         *warning = xasprintf("unable to add service '%s' - %s", sid, err);
@@ -390,7 +377,6 @@ void crs_remove_service(struct crs_usage *u, const char *sid)
             struct crs_resvec *v = &u->nodes[i]->res;
 
             if (resvec_find(v, sid, &at)) {
-                res_free(v->v[at]);
                 resvec_remove(v, at);
             }
         }
@@ -403,7 +389,6 @@ void crs_remove_service(struct crs_usage *u, const char *sid)
     resvec_remove(&u->res, at);
     node_unlink(r->cur, sid);
     node_unlink(r->tgt, sid);
-    res_free(r);
 }
 
 bool crs_has_service(const struct crs_usage *u, const char *sid)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "state/crs.h"
+#include "state/str.h"
 
 /* A registered service (static/dynamic), or a basic node's set entry. */
 struct crs_res {
@@ -39,6 +40,7 @@ struct crs_usage {
     struct crs_node **nodes; /* sorted by name */
     size_t n_nodes, cap_nodes;
     struct crs_resvec res; /* registered services (not used in basic mode) */
+    struct pool pool; /* every crs_res and its sid: a round adds thousands */
 };
 
 struct crs_res *crs_find_res(const struct crs_usage *u, const char *sid);

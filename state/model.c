@@ -406,7 +406,7 @@ static size_t conf_bytes(const struct svc_conf *c)
     return n;
 }
 
-static void svc_conf_copy(struct strpool *pool, struct svc_conf *dst, const struct svc_conf *src)
+static void svc_conf_copy(struct pool *pool, struct svc_conf *dst, const struct svc_conf *src)
 {
     *dst = *src;
     dst->sid = pool_strdup(pool, src->sid);

@@ -146,7 +146,7 @@ struct svc_conf {
 struct svc_config {
     struct svc_conf *v; /* sorted by sid */
     size_t n;
-    struct strpool pool; /* used: every string of v lives in it */
+    struct pool pool; /* used: every string of v lives in it */
 };
 void svc_config_free(struct svc_config *sc);
 void svc_conf_free_members(struct svc_conf *c); /* one entry's strings (not pooled) */
@@ -195,7 +195,7 @@ struct svc_stats {
 struct svc_stats_list {
     struct svc_stats *v; /* sorted by sid */
     size_t n;
-    struct strpool pool; /* used: the strings of v live in it (else malloc'd) */
+    struct pool pool; /* used: the strings of v live in it (else malloc'd) */
 };
 void svc_stats_list_free(struct svc_stats_list *l);
 

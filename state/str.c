@@ -209,10 +209,10 @@ void strbuf_free(struct strbuf *sb)
 struct pool_block {
     struct pool_block *next;
     size_t used, size;
-    char data[];
+    max_align_t data[]; /* the bytes handed out */
 };
 
-static struct pool_block *pool_block_new(struct strpool *p, size_t size)
+static struct pool_block *pool_block_new(struct pool *p, size_t size)
 {
     struct pool_block *b = xmalloc(sizeof(*b) + size);
 
@@ -223,41 +223,57 @@ static struct pool_block *pool_block_new(struct strpool *p, size_t size)
     return b;
 }
 
-void pool_reserve(struct strpool *p, size_t bytes)
+void pool_reserve(struct pool *p, size_t bytes)
 {
     if (p->head == NULL || p->head->size - p->head->used < bytes) {
         pool_block_new(p, bytes);
     }
 }
 
-char *pool_strndup(struct strpool *p, const char *s, size_t n)
+/* n bytes at the given alignment (a power of two). */
+static void *pool_get(struct pool *p, size_t n, size_t align)
 {
     struct pool_block *b = p->head;
-    char *out;
+    size_t at = b != NULL ? (b->used + align - 1) & ~(align - 1) : 0;
 
-    if (b == NULL || b->size - b->used < n + 1) {
+    if (b == NULL || at > b->size || b->size - at < n) {
         /* blocks grow with the pool, so a big pool needs few of them */
         size_t size = b != NULL ? b->size * 2 : 4096;
-        b = pool_block_new(p, size > n + 1 ? size : n + 1);
+        b = pool_block_new(p, size > n ? size : n);
+        at = 0;
     }
-    out = b->data + b->used;
-    b->used += n + 1;
+    b->used = at + n;
+    return (char *)b->data + at;
+}
+
+void *pool_alloc(struct pool *p, size_t n)
+{
+    void *out = pool_get(p, n, _Alignof(max_align_t));
+
+    memset(out, 0, n);
+    return out;
+}
+
+char *pool_strndup(struct pool *p, const char *s, size_t n)
+{
+    char *out = pool_get(p, n + 1, 1);
+
     memcpy(out, s, n);
     out[n] = '\0';
     return out;
 }
 
-char *pool_strdup(struct strpool *p, const char *s)
+char *pool_strdup(struct pool *p, const char *s)
 {
     return s != NULL ? pool_strndup(p, s, strlen(s)) : NULL;
 }
 
-bool pool_used(const struct strpool *p)
+bool pool_used(const struct pool *p)
 {
     return p->head != NULL;
 }
 
-void pool_free(struct strpool *p)
+void pool_free(struct pool *p)
 {
     while (p->head != NULL) {
         struct pool_block *b = p->head;

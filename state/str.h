@@ -52,19 +52,20 @@ const char *strbuf_str(const struct strbuf *sb); /* never NULL */
 char *strbuf_take(struct strbuf *sb); /* caller frees; sb is reset */
 void strbuf_free(struct strbuf *sb);
 
-/* A string pool: many small strings that live and die together (a copy of
- * the service config, the statistics of a round) in a few large blocks, so
- * they cost one allocation per block instead of one per string. Zero-
- * initialise; pool_free() releases every string the pool handed out. The
- * strings must never be passed to free(). */
+/* A memory pool: many small strings and objects that live and die together
+ * (a copy of the service config, the statistics or the usage of a round) in
+ * a few large blocks, so they cost one allocation per block instead of one
+ * each. Zero-initialise; pool_free() releases everything the pool handed
+ * out. Nothing from a pool may be passed to free(). */
 struct pool_block;
-struct strpool {
+struct pool {
     struct pool_block *head;
 };
-void pool_reserve(struct strpool *p, size_t bytes); /* room for that much, in one block */
-char *pool_strdup(struct strpool *p, const char *s); /* NULL stays NULL */
-char *pool_strndup(struct strpool *p, const char *s, size_t n);
-bool pool_used(const struct strpool *p); /* has it handed out anything? */
-void pool_free(struct strpool *p);
+void pool_reserve(struct pool *p, size_t bytes); /* room for that much, in one block */
+void *pool_alloc(struct pool *p, size_t n); /* zeroed, aligned for any type */
+char *pool_strdup(struct pool *p, const char *s); /* NULL stays NULL */
+char *pool_strndup(struct pool *p, const char *s, size_t n);
+bool pool_used(const struct pool *p); /* has it handed out anything? */
+void pool_free(struct pool *p);
 
 #endif

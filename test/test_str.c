@@ -46,7 +46,7 @@ static void test_eq(void)
 
 static void test_pool(void)
 {
-    struct strpool p = {0};
+    struct pool p = {0};
     char *first, *s = NULL;
 
     CHECK(!pool_used(&p));
