@@ -48,10 +48,10 @@ static bool plain_string(struct scan *s, const char **start, size_t *len)
     if (!eat(s, '"')) {
         return false;
     }
-    for (q = s->p; *q != '"'; q++) {
-        if ((unsigned char)*q < 0x20 || *q == '\\') {
-            return false; /* also ends at the NUL of unterminated text */
-        }
+    for (q = s->p; !json_special[(unsigned char)*q]; q++) {
+    }
+    if (*q != '"') {
+        return false; /* an escape, a control byte or the end of the text */
     }
     *start = s->p;
     *len = (size_t)(q - s->p);

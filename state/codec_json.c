@@ -289,14 +289,18 @@ char *cj_print(cJSON *root)
     return out;
 }
 
+const unsigned char json_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
+};
+
 void jw_string(struct strbuf *sb, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     const char *run = s;
     size_t plain = 0;
 
-    while (s[plain] != '\0' && (unsigned char)s[plain] >= 32 && s[plain] != '"' && s[plain] != '\\'
-    ) {
+    while (!json_special[(unsigned char)s[plain]]) {
         plain++;
     }
     if (s[plain] == '\0') { /* the usual case: nothing to escape */
@@ -357,11 +361,21 @@ void jw_string(struct strbuf *sb, const char *s)
 void jw_key(struct strbuf *sb, const char *key, bool *first)
 {
     if (!*first) {
-        strbuf_addn(sb, ",", 1);
+        strbuf_addc(sb, ',');
     }
     *first = false;
     jw_string(sb, key);
-    strbuf_addn(sb, ":", 1);
+    strbuf_addc(sb, ':');
+}
+
+void jw_key_lit(struct strbuf *sb, const char *quoted, size_t n, bool *first)
+{
+    if (*first) { /* skip the comma the literal starts with */
+        quoted++;
+        n--;
+    }
+    *first = false;
+    strbuf_addn(sb, quoted, n);
 }
 
 void jw_int(struct strbuf *sb, int64_t v)

@@ -47,8 +47,15 @@ int lrm_status_from_json_fast(const char *json, struct lrm_status *out);
  * the same values: a cJSON tree of 10,000 services cost more than the rest
  * of a manager round. *first tracks the comma of the enclosing object. */
 struct strbuf;
+/* 1 for the bytes a JSON string cannot hold as they are: controls, '"' and
+ * '\\' (and NUL, which ends a scan). One table load per byte. */
+extern const unsigned char json_special[256];
 void jw_string(struct strbuf *sb, const char *s);
 void jw_key(struct strbuf *sb, const char *key, bool *first);
+/* A key that needs no escaping, as a literal: JW_KEY(sb, "node", &first). */
+void jw_key_lit(struct strbuf *sb, const char *quoted, size_t n, bool *first);
+#define JW_KEY(sb, name, first)                                                                    \
+    jw_key_lit(sb, ",\"" name "\":", sizeof(",\"" name "\":") - 1, first)
 void jw_int(struct strbuf *sb, int64_t v);
 void jw_loose_num(struct strbuf *sb, const char *val);
 

@@ -222,61 +222,61 @@ static void sd_to_json(struct strbuf *sb, const struct sd *sd)
 {
     bool first = true;
 
-    strbuf_addn(sb, "{", 1);
+    strbuf_addc(sb, '{');
     if (sd->cmd != NULL) {
-        jw_key(sb, "cmd", &first);
-        strbuf_addn(sb, "[", 1);
+        JW_KEY(sb, "cmd", &first);
+        strbuf_addc(sb, '[');
         jw_string(sb, sd->cmd);
         if (sd->cmd_arg != NULL) {
-            strbuf_addn(sb, ",", 1);
+            strbuf_addc(sb, ',');
             if (str_eq(sd->cmd, "stop")) {
                 jw_loose_num(sb, sd->cmd_arg);
             } else {
                 jw_string(sb, sd->cmd_arg);
             }
         }
-        strbuf_addn(sb, "]", 1);
+        strbuf_addc(sb, ']');
     }
     if (sd->has_failed_nodes || sd->failed_nodes.n > 0) {
-        jw_key(sb, "failed_nodes", &first);
-        strbuf_addn(sb, "[", 1);
+        JW_KEY(sb, "failed_nodes", &first);
+        strbuf_addc(sb, '[');
         for (size_t i = 0; i < sd->failed_nodes.n; i++) {
             if (i > 0) {
-                strbuf_addn(sb, ",", 1);
+                strbuf_addc(sb, ',');
             }
             jw_string(sb, sd->failed_nodes.v[i]);
         }
-        strbuf_addn(sb, "]", 1);
+        strbuf_addc(sb, ']');
     }
     if (sd->maintenance_node != NULL) {
-        jw_key(sb, "maintenance_node", &first);
+        JW_KEY(sb, "maintenance_node", &first);
         jw_string(sb, sd->maintenance_node);
     }
     if (sd->node != NULL) {
-        jw_key(sb, "node", &first);
+        JW_KEY(sb, "node", &first);
         jw_string(sb, sd->node);
     }
     if (sd->running) {
-        jw_key(sb, "running", &first);
-        strbuf_addn(sb, "1", 1);
+        JW_KEY(sb, "running", &first);
+        strbuf_addc(sb, '1');
     }
     if (sd->state != SS_NONE) {
-        jw_key(sb, "state", &first);
+        JW_KEY(sb, "state", &first);
         jw_string(sb, svc_state_name(sd->state));
     }
     if (sd->target != NULL) {
-        jw_key(sb, "target", &first);
+        JW_KEY(sb, "target", &first);
         jw_string(sb, sd->target);
     }
     if (sd->timeout != NULL) {
-        jw_key(sb, "timeout", &first);
+        JW_KEY(sb, "timeout", &first);
         jw_loose_num(sb, sd->timeout);
     }
     if (sd->uid != NULL) {
-        jw_key(sb, "uid", &first);
+        JW_KEY(sb, "uid", &first);
         jw_string(sb, sd->uid);
     }
-    strbuf_addn(sb, "}", 1);
+    strbuf_addc(sb, '}');
 }
 
 static void ms_head_to_json(struct strbuf *sb, const struct manager_status *ms, bool *first)
@@ -284,32 +284,32 @@ static void ms_head_to_json(struct strbuf *sb, const struct manager_status *ms, 
     if (ms->disarm_mode != NULL || ms->disarm_state != NULL) {
         bool dfirst = true;
 
-        jw_key(sb, "disarm", first);
-        strbuf_addn(sb, "{", 1);
+        JW_KEY(sb, "disarm", first);
+        strbuf_addc(sb, '{');
         if (ms->disarm_mode != NULL) {
-            jw_key(sb, "mode", &dfirst);
+            JW_KEY(sb, "mode", &dfirst);
             jw_string(sb, ms->disarm_mode);
         }
         if (ms->disarm_state != NULL) {
-            jw_key(sb, "state", &dfirst);
+            JW_KEY(sb, "state", &dfirst);
             jw_string(sb, ms->disarm_state);
         }
-        strbuf_addn(sb, "}", 1);
+        strbuf_addc(sb, '}');
     }
     if (ms->master_node != NULL) {
-        jw_key(sb, "master_node", first);
+        JW_KEY(sb, "master_node", first);
         jw_string(sb, ms->master_node);
     }
     if (ms->has_node_request || ms->n_reqs > 0) {
         bool rfirst = true;
 
-        jw_key(sb, "node_request", first);
-        strbuf_addn(sb, "{", 1);
+        JW_KEY(sb, "node_request", first);
+        strbuf_addc(sb, '{');
         for (size_t i = 0; i < ms->n_reqs; i++) {
             jw_key(sb, ms->reqs[i].node, &rfirst);
             strbuf_add(sb, ms->reqs[i].maintenance ? "{\"maintenance\":1}" : "{}");
         }
-        strbuf_addn(sb, "}", 1);
+        strbuf_addc(sb, '}');
     }
 }
 
@@ -318,25 +318,26 @@ char *ms_to_json(const struct manager_status *ms)
     struct strbuf sb = {0};
     bool first = true, nfirst = true, sfirst = true;
 
-    strbuf_addn(&sb, "{", 1);
+    strbuf_reserve(&sb, 128 + 96 * ms->n_svcs); /* a usual entry's size: no regrowth */
+    strbuf_addc(&sb, '{');
     ms_head_to_json(&sb, ms, &first);
-    jw_key(&sb, "node_status", &first);
-    strbuf_addn(&sb, "{", 1);
+    JW_KEY(&sb, "node_status", &first);
+    strbuf_addc(&sb, '{');
     for (size_t i = 0; i < ms->n_nodes; i++) {
         jw_key(&sb, ms->nodes[i].node, &nfirst);
         jw_string(&sb, node_state_name(ms->nodes[i].state));
     }
-    strbuf_addn(&sb, "}", 1);
-    jw_key(&sb, "service_status", &first);
-    strbuf_addn(&sb, "{", 1);
+    strbuf_addc(&sb, '}');
+    JW_KEY(&sb, "service_status", &first);
+    strbuf_addc(&sb, '{');
     for (size_t i = 0; i < ms->n_svcs; i++) {
         jw_key(&sb, ms->svcs[i].sid, &sfirst);
         sd_to_json(&sb, &ms->svcs[i]);
     }
-    strbuf_addn(&sb, "}", 1);
-    jw_key(&sb, "timestamp", &first);
+    strbuf_addc(&sb, '}');
+    JW_KEY(&sb, "timestamp", &first);
     jw_int(&sb, ms->timestamp);
-    strbuf_addn(&sb, "}", 1);
+    strbuf_addc(&sb, '}');
     return strbuf_take(&sb);
 }
 

@@ -168,6 +168,20 @@ void strbuf_addn(struct strbuf *sb, const char *s, size_t n)
     sb->buf[sb->len] = '\0';
 }
 
+void strbuf_addc(struct strbuf *sb, char c)
+{
+    if (sb->len + 2 > sb->cap) {
+        strbuf_grow(sb, 1);
+    }
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
+}
+
+void strbuf_reserve(struct strbuf *sb, size_t extra)
+{
+    strbuf_grow(sb, extra);
+}
+
 void strbuf_add(struct strbuf *sb, const char *s)
 {
     strbuf_addn(sb, s, strlen(s));

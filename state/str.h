@@ -45,6 +45,8 @@ struct strbuf {
 };
 void strbuf_add(struct strbuf *sb, const char *s);
 void strbuf_addn(struct strbuf *sb, const char *s, size_t n);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_reserve(struct strbuf *sb, size_t extra); /* room for extra more bytes */
 /* Append n bytes the caller fills in through the returned pointer. */
 char *strbuf_extend(struct strbuf *sb, size_t n);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
