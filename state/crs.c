@@ -69,7 +69,15 @@ struct crs_res *crs_find_res(const struct crs_usage *u, const char *sid)
 struct crs_node *crs_find_node(const struct crs_usage *u, const char *name, size_t *idx)
 {
     size_t lo = 0, hi = u->n_nodes;
+    unsigned h;
+    size_t at = pos_memo_get(u->node_memo, name, &h);
 
+    if (at < u->n_nodes && strcmp(u->nodes[at]->name, name) == 0) {
+        if (idx != NULL) {
+            *idx = at;
+        }
+        return u->nodes[at];
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(u->nodes[mid]->name, name);
@@ -78,6 +86,7 @@ struct crs_node *crs_find_node(const struct crs_usage *u, const char *name, size
             if (idx != NULL) {
                 *idx = mid;
             }
+            pos_memo_put(u->node_memo, h, mid);
             return u->nodes[mid];
         }
         if (c < 0) {
@@ -97,6 +106,7 @@ struct crs_usage *crs_new(enum crs_mode mode)
     struct crs_usage *u = xcalloc(1, sizeof(*u));
 
     u->mode = mode;
+    u->node_memo = xcalloc(1, sizeof(*u->node_memo));
     return u;
 }
 
@@ -124,6 +134,7 @@ void crs_free(struct crs_usage *u)
     free(u->res.v);
     pool_free(&u->pool);
     free(u->nodes);
+    free(u->node_memo);
     free(u);
 }
 

@@ -41,6 +41,7 @@ struct crs_usage {
     size_t n_nodes, cap_nodes;
     struct crs_resvec res; /* registered services (not used in basic mode) */
     struct pool pool; /* every crs_res and its sid: a round adds thousands */
+    struct pos_memo *node_memo; /* node lookups, several per service */
 };
 
 struct crs_res *crs_find_res(const struct crs_usage *u, const char *sid);

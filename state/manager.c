@@ -32,6 +32,8 @@ struct manager *manager_new(const struct ha_env *env)
     free(m->ms.master_node);
     m->ms.master_node = xstrdup(env->node);
     m->group_migration_round = 3;
+    m->node_memo = xcalloc(1, sizeof(*m->node_memo));
+    m->mode_memo = xcalloc(1, sizeof(*m->mode_memo));
     dc_settings_init(&m->dc);
     env->get_datacenter_settings(env->ctx, &m->dc);
     m->sched_mode = xstrdup(m->dc.crs_ha && m->dc.crs_ha[0] ? m->dc.crs_ha : "basic");
@@ -91,6 +93,8 @@ void manager_free(struct manager *m)
     rules_compiled_free(&m->compiled);
     free(m->rules_digest);
     free(m->groups_digest);
+    free(m->node_memo);
+    free(m->mode_memo);
     free(m);
 }
 

@@ -44,6 +44,7 @@ struct manager {
     bool have_compiled;
     struct rules_compiled compiled;
     char *rules_digest, *groups_digest;
+    struct pos_memo *node_memo, *mode_memo; /* node lookups, several per service */
     /* Per round. */
     struct svc_config sc;
     struct groups groups;

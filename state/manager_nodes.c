@@ -7,16 +7,32 @@
 #include "state/manager_int.h"
 #include "state/str.h"
 
+/* ms_find_node() through the manager's memo. */
+static const struct node_entry *find_node(const struct manager *m, const char *node)
+{
+    bool found;
+    size_t i;
+
+    if (node == NULL) {
+        return NULL;
+    }
+    i = sorted_pos_memo(
+        m->node_memo, m->ms.nodes, m->ms.n_nodes, sizeof(*m->ms.nodes),
+        offsetof(struct node_entry, node), node, &found
+    );
+    return found ? &m->ms.nodes[i] : NULL;
+}
+
 enum node_state mgr_node_state(const struct manager *m, const char *node)
 {
-    const struct node_entry *e = node ? ms_find_node(&m->ms, node) : NULL;
+    const struct node_entry *e = find_node(m, node);
 
     return e ? e->state : NS_UNKNOWN;
 }
 
 bool mgr_node_online(const struct manager *m, const char *node)
 {
-    const struct node_entry *e = node ? ms_find_node(&m->ms, node) : NULL;
+    const struct node_entry *e = find_node(m, node);
 
     return e != NULL && e->state == NS_ONLINE;
 }
@@ -48,8 +64,9 @@ const char *mgr_lrm_mode(const struct manager *m, const char *node)
     if (node == NULL) {
         return NULL;
     }
-    i = sorted_pos(
-        m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct lrm_mode, node), node, &found
+    i = sorted_pos_memo(
+        m->mode_memo, m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct lrm_mode, node),
+        node, &found
     );
     return found ? m->modes[i].mode : NULL;
 }

@@ -23,28 +23,9 @@ const struct svc_stats *mgr_stats_of(const struct manager *m, const char *sid)
     return found ? &m->stats.v[i] : NULL;
 }
 
-static long node_index(const struct crs_usage *u, const char *node)
-{
-    size_t lo = 0, hi = crs_node_count(u);
-
-    while (node != NULL && lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(crs_node_name(u, mid), node);
-        if (c == 0) {
-            return (long)mid;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return -1;
-}
-
 static bool usage_online(const struct manager *m, const char *node)
 {
-    return node_index(m->usage, node) >= 0;
+    return crs_node_index(m->usage, node) >= 0;
 }
 
 /* used_nodes() of 5.9.3 for a state, node and target. A configured state
@@ -298,7 +279,7 @@ static bool node_affinity(struct manager *m, const char *sid, struct node_sets *
         return s->n > 0;
     }
     for (size_t i = 0; i < n_na; i++) {
-        long idx = node_index(m->usage, na[i].node);
+        long idx = crs_node_index(m->usage, na[i].node);
         if (idx >= 0) {
             s->allowed[idx] = 1;
             best = any && best > na[i].prio ? best : na[i].prio;
@@ -306,7 +287,7 @@ static bool node_affinity(struct manager *m, const char *sid, struct node_sets *
         }
     }
     for (size_t i = 0; i < n_na; i++) {
-        long idx = node_index(m->usage, na[i].node);
+        long idx = crs_node_index(m->usage, na[i].node);
         if (idx >= 0 && na[i].prio == best) {
             s->pri[idx] = 1;
         }
@@ -328,7 +309,7 @@ static void resource_affinity(struct manager *m, const char *sid, struct node_se
         mgr_used_nodes(m, p, &cur, &tgt);
         x = tgt ? tgt : cur;
         if (x != NULL) {
-            s->together[node_index(m->usage, x)]++;
+            s->together[crs_node_index(m->usage, x)]++;
         }
     }
     char *const *neg = rules_negative(&m->compiled, sid, &n);
@@ -340,10 +321,10 @@ static void resource_affinity(struct manager *m, const char *sid, struct node_se
         }
         mgr_used_nodes(m, q, &cur, &tgt);
         if (cur != NULL) {
-            s->separate[node_index(m->usage, cur)] = 1;
+            s->separate[crs_node_index(m->usage, cur)] = 1;
         }
         if (tgt != NULL) {
-            s->separate[node_index(m->usage, tgt)] = 1;
+            s->separate[crs_node_index(m->usage, tgt)] = 1;
         }
     }
 }
@@ -356,7 +337,7 @@ filter_preferred(struct manager *m, const struct sd *sd, enum select_pref pref, 
 
     if (pref == PREF_TRY_NEXT) {
         for (size_t i = 0; i < sd->failed_nodes.n; i++) {
-            long idx = node_index(m->usage, sd->failed_nodes.v[i]);
+            long idx = crs_node_index(m->usage, sd->failed_nodes.v[i]);
             if (idx >= 0) {
                 s->pri[idx] = 0;
             }
@@ -423,7 +404,7 @@ static const char *pick_by_score(
     }
     if (k > 0) {
         size_t pick = 0;
-        long cur = node_index(m->usage, sd->node);
+        long cur = crs_node_index(m->usage, sd->node);
         for (size_t j = 0; pref == PREF_TRY_NEXT && cur >= 0 && j + 1 < k; j++) {
             if ((long)order[j] == cur) {
                 pick = j + 1;
@@ -441,7 +422,7 @@ const char *mgr_select_node(
 )
 {
     struct node_sets s = {.n = crs_node_count(m->usage)};
-    long cur = node_index(m->usage, sd->node), mnt;
+    long cur = crs_node_index(m->usage, sd->node), mnt;
     const char *res = NULL;
     size_t n_na, n_pos, n_neg;
 
@@ -451,7 +432,7 @@ const char *mgr_select_node(
         rules_node_affinity(&m->compiled, sd->sid, &n_na) == NULL &&
         (rules_positive(&m->compiled, sd->sid, &n_pos), n_pos == 0) &&
         (rules_negative(&m->compiled, sd->sid, &n_neg), n_neg == 0)) {
-        mnt = node_index(m->usage, sd->maintenance_node);
+        mnt = crs_node_index(m->usage, sd->maintenance_node);
         return crs_node_name(m->usage, cd->failback && mnt >= 0 ? (size_t)mnt : (size_t)cur);
     }
     s.allowed = xcalloc(s.n + 1, sizeof(int));
@@ -468,7 +449,7 @@ const char *mgr_select_node(
         goto out;
     }
     filter_preferred(m, sd, pref, &s);
-    mnt = node_index(m->usage, sd->maintenance_node);
+    mnt = crs_node_index(m->usage, sd->maintenance_node);
     if (mnt >= 0 && s.pri[mnt]) {
         res = crs_node_name(m->usage, mnt);
     } else if (pref == PREF_NONE && cur >= 0 && s.pri[cur]) {

@@ -1,6 +1,8 @@
 /* str.c - string helpers and checked allocation. */
 #include "state/str.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +139,46 @@ size_t sorted_pos(const void *base, size_t n, size_t size, size_t off, const cha
     }
     *found = lo < n && strcmp(key_at(base, size, off, lo), key) == 0;
     return lo;
+}
+
+size_t pos_memo_get(const struct pos_memo *m, const char *key, unsigned *h)
+{
+    unsigned x = 2166136261u; /* FNV-1a */
+
+    for (const char *p = key; *p != '\0'; p++) {
+        x = (x ^ (unsigned char)*p) * 16777619u;
+    }
+    *h = x % (sizeof(m->slot) / sizeof(m->slot[0]));
+    return m->slot[*h] != 0 ? m->slot[*h] - 1 : SIZE_MAX;
+}
+
+void pos_memo_put(struct pos_memo *m, unsigned h, size_t i)
+{
+    m->slot[h] = i < UINT_MAX ? (unsigned)i + 1 : 0;
+}
+
+size_t sorted_pos_memo(
+    struct pos_memo *m,
+    const void *base,
+    size_t n,
+    size_t size,
+    size_t off,
+    const char *key,
+    bool *found
+)
+{
+    unsigned h;
+    size_t i = m != NULL ? pos_memo_get(m, key, &h) : SIZE_MAX;
+
+    if (i < n && strcmp(key_at(base, size, off, i), key) == 0) {
+        *found = true;
+        return i;
+    }
+    i = sorted_pos(base, n, size, off, key, found);
+    if (m != NULL && *found) {
+        pos_memo_put(m, h, i);
+    }
+    return i;
 }
 
 bool sorted_seek(const void *base, size_t n, size_t size, size_t off, const char *key, size_t *pos)

@@ -38,6 +38,27 @@ sorted_pos(const void *base, size_t n, size_t size, size_t off, const char *key,
  * returns whether the key at *pos equals key. */
 bool sorted_seek(const void *base, size_t n, size_t size, size_t off, const char *key, size_t *pos);
 
+/* A memo in front of the search of a small sorted array that is searched
+ * for every service (the nodes): one hash and one compare when the key was
+ * found before. The caller checks every remembered index against the array,
+ * so after the array changed a stale memo only costs a search. */
+struct pos_memo {
+    unsigned slot[256]; /* index + 1, 0 = nothing */
+};
+/* The index remembered for key, or SIZE_MAX; *h is for pos_memo_put(). */
+size_t pos_memo_get(const struct pos_memo *m, const char *key, unsigned *h);
+void pos_memo_put(struct pos_memo *m, unsigned h, size_t i);
+/* sorted_pos() through a memo (may be NULL). */
+size_t sorted_pos_memo(
+    struct pos_memo *m,
+    const void *base,
+    size_t n,
+    size_t size,
+    size_t off,
+    const char *key,
+    bool *found
+);
+
 /* A growable string. Zero-initialise; free with strbuf_free(). */
 struct strbuf {
     char *buf;

@@ -73,11 +73,34 @@ static void test_pool(void)
     pool_free(&p);
 }
 
+/* A memo never gives a wrong answer, even after the array changed under it. */
+static void test_pos_memo(void)
+{
+    struct pos_memo memo = {0};
+    const char *nodes[] = {"node1", "node2", "node3"};
+    const char *shifted[] = {"node0", "node1", "node2", "node3"};
+    bool found;
+
+    CHECK_INT((long long)sorted_pos_memo(&memo, nodes, 3, sizeof(char *), 0, "node2", &found), 1);
+    CHECK(found);
+    CHECK_INT((long long)sorted_pos_memo(&memo, nodes, 3, sizeof(char *), 0, "node2", &found), 1);
+    CHECK(found);
+    /* stale: node2 moved to index 2 */
+    CHECK_INT((long long)sorted_pos_memo(&memo, shifted, 4, sizeof(char *), 0, "node2", &found), 2);
+    CHECK(found);
+    /* shrunk below the remembered index */
+    CHECK_INT((long long)sorted_pos_memo(&memo, nodes, 1, sizeof(char *), 0, "node2", &found), 1);
+    CHECK(!found);
+    CHECK_INT((long long)sorted_pos_memo(NULL, nodes, 3, sizeof(char *), 0, "node9", &found), 3);
+    CHECK(!found);
+}
+
 int main(void)
 {
     RUN(test_asprintf);
     RUN(test_strbuf);
     RUN(test_eq);
     RUN(test_pool);
+    RUN(test_pos_memo);
     return test_summary();
 }
