@@ -103,36 +103,52 @@ bool manager_fully_disarmed(const struct manager *m)
     return str_eq(m->ms.disarm_state, "disarmed");
 }
 
-static size_t uid_hash(const char *s, size_t n)
+/* A word-at-a-time hash: the byte-serial FNV of every uid, twice a round
+ * for 10,000 services, cost more than the lookups themselves. */
+static uint64_t uid_hash(const char *s, size_t n)
 {
-    size_t h = 1469598103934665603u; /* FNV-1a */
+    const uint64_t k = 0x9e3779b97f4a7c15u;
+    uint64_t h = n * k, w;
 
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
     }
-    return h;
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * k;
+    return h ^ (h >> 32);
 }
 
-static const struct mgr_result *find_result(const struct manager *m, const char *uid, size_t len)
+/* The slot holding uid, or the empty slot where it would go. */
+static struct result_slot *probe(const struct manager *m, const char *uid, size_t len, uint64_t h)
 {
-    if (m->n_slots == 0) {
-        return NULL;
-    }
-    for (size_t h = uid_hash(uid, len) & (m->n_slots - 1);; h = (h + 1) & (m->n_slots - 1)) {
-        size_t k = m->result_slots[h];
-        if (k == 0) {
-            return NULL;
+    uint32_t tag = (uint32_t)(h >> 32);
+
+    for (size_t i = h & (m->n_slots - 1);; i = (i + 1) & (m->n_slots - 1)) {
+        struct result_slot *slot = &m->result_slots[i];
+        if (slot->idx == 0) {
+            return slot;
         }
-        const struct mgr_result *r = &m->results[k - 1];
-        if (r->uid_len == len && memcmp(r->uid, uid, len) == 0) {
-            return r;
+        const struct mgr_result *r = &m->results[slot->idx - 1];
+        if (slot->tag == tag && r->uid_len == len && memcmp(r->uid, uid, len) == 0) {
+            return slot;
         }
     }
 }
 
 const struct mgr_result *mgr_result_of(const struct manager *m, const char *uid)
 {
-    return uid != NULL ? find_result(m, uid, strlen(uid)) : NULL;
+    size_t len;
+    const struct result_slot *slot;
+
+    if (uid == NULL || m->n_slots == 0) {
+        return NULL;
+    }
+    len = strlen(uid);
+    slot = probe(m, uid, len, uid_hash(uid, len));
+    return slot->idx != 0 ? &m->results[slot->idx - 1] : NULL;
 }
 
 /* Index the results of all LRMs by uid in one hash table (linear time):
@@ -147,15 +163,14 @@ static void merge_results(struct manager *m, struct mgr_result *all, size_t n)
     m->results = all;
     m->n_results = 0;
     for (size_t i = 0; i < n; i++) {
-        if (find_result(m, all[i].uid, all[i].uid_len) != NULL) {
-            continue;
+        uint64_t h = uid_hash(all[i].uid, all[i].uid_len);
+        struct result_slot *slot = probe(m, all[i].uid, all[i].uid_len, h);
+        if (slot->idx != 0) {
+            continue; /* a later node's copy */
         }
-        all[m->n_results] = all[i];
-        size_t h = uid_hash(all[i].uid, all[i].uid_len) & (m->n_slots - 1);
-        while (m->result_slots[h] != 0) {
-            h = (h + 1) & (m->n_slots - 1);
-        }
-        m->result_slots[h] = ++m->n_results;
+        all[m->n_results++] = all[i];
+        slot->tag = (uint32_t)(h >> 32);
+        slot->idx = (uint32_t)m->n_results;
     }
 }
 

@@ -29,6 +29,13 @@ struct mgr_result {
     int exit_code;
 };
 
+/* A slot of the results' hash table: part of the uid's hash, so that most
+ * probes that miss never touch the result, and its index + 1 (0 = empty). */
+struct result_slot {
+    uint32_t tag;
+    uint32_t idx;
+};
+
 enum select_pref { PREF_NONE, PREF_BEST_SCORE, PREF_TRY_NEXT };
 
 struct manager {
@@ -54,7 +61,7 @@ struct manager {
     size_t n_lrm_parsed;
     struct mgr_result *results; /* merged LRM results, unique uids */
     size_t n_results;
-    size_t *result_slots; /* hash table: index + 1 into results, 0 = empty */
+    struct result_slot *result_slots; /* hash table over results */
     size_t n_slots; /* a power of two */
     struct lrm_mode *modes; /* sorted by node */
     size_t n_modes;

@@ -248,6 +248,8 @@ static void test_commands_and_results(void)
 
     /* a failed migration keeps the service where it was */
     lrm_result_loose(&f.c, "node1", "vm:101", LRM_ERROR);
+    /* the same uid from a later node: the first node in sorted order wins */
+    lrm_result(&f.c, "node2", "vm:101", "migrate", LRM_SUCCESS);
     round_at(&f, 60);
     CHECK_INT(fake_logged(&f.c, "service 'vm:101' - migration failed (exit code 1)"), 1);
     CHECK_INT(fake_svc_state(&f.c, "vm:101"), SS_STARTED);
