@@ -73,6 +73,7 @@ static void round_free(struct manager *m)
     free(m->modes);
     m->modes = NULL;
     m->n_modes = 0;
+    m->any_lrm_restart = false;
     crs_free(m->usage);
     m->usage = NULL;
     svc_stats_list_free(&m->stats);
@@ -241,6 +242,7 @@ static int read_lrm_states(struct manager *m)
         m->modes = xrealloc(m->modes, (m->n_modes + 1) * sizeof(*m->modes));
         m->modes[m->n_modes].node = xstrdup(node);
         m->modes[m->n_modes].mode = mode ? mode : xstrdup("active");
+        m->any_lrm_restart = m->any_lrm_restart || str_eq(m->modes[m->n_modes].mode, "restart");
         m->n_modes++;
     }
     merge_results(m, all.v, all.n);

@@ -65,6 +65,7 @@ struct manager {
     size_t n_slots; /* a power of two */
     struct lrm_mode *modes; /* sorted by node */
     size_t n_modes;
+    bool any_lrm_restart; /* some mode is "restart" */
     struct crs_usage *usage;
     struct svc_stats_list stats;
     char *err; /* set when the round must abort */

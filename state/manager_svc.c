@@ -547,7 +547,8 @@ static struct sd *sd_walk(const struct manager *m, const char *sid, size_t *pos)
 {
     struct sd *sd;
 
-    if (*pos < m->ms.n_svcs && strcmp(m->ms.svcs[*pos].sid, sid) == 0) {
+    if (*pos < m->ms.n_svcs &&
+        (m->ms.svcs[*pos].sid == sid || strcmp(m->ms.svcs[*pos].sid, sid) == 0)) {
         return &m->ms.svcs[(*pos)++];
     }
     sd = ms_find_sd(&m->ms, sid);
@@ -571,8 +572,15 @@ static struct svc_conf *conf_walk(const struct manager *m, const char *sid, size
     return cd;
 }
 
+/* The sids a pass visits, in order: borrowed from the manager status (no
+ * service is added or removed while the passes run) or from "only". */
+struct sid_list {
+    const char **v;
+    size_t n;
+};
+
 /* One pass over the services; true if some state changed. */
-static bool service_pass(struct manager *m, const struct strlist *sids)
+static bool service_pass(struct manager *m, const struct sid_list *sids)
 {
     bool changed = false;
     size_t spos = 0, cpos = 0;
@@ -588,7 +596,7 @@ static bool service_pass(struct manager *m, const struct strlist *sids)
         cd = conf_walk(m, sd->sid, &cpos);
         last = sd->state;
         next_state(m, sd, cd ? cd : &fallback, mgr_result_of(m, sd->uid));
-        if (str_eq(mgr_lrm_mode(m, sd->node), "restart") &&
+        if (m->any_lrm_restart && str_eq(mgr_lrm_mode(m, sd->node), "restart") &&
             (sd->state == SS_STARTED || sd->state == SS_STOPPED || sd->state == SS_REQUEST_STOP)) {
             mgr_change_state(m, sd, SS_FREEZE, NULL, NULL, NULL);
         }
@@ -597,14 +605,26 @@ static bool service_pass(struct manager *m, const struct strlist *sids)
     return changed;
 }
 
+static bool any_fence_state(const struct manager *m)
+{
+    for (size_t i = 0; i < m->ms.n_svcs; i++) {
+        if (m->ms.svcs[i].state == SS_FENCE) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The fencing sub-pass; true if some state changed. */
-static bool fence_pass(struct manager *m, const struct strlist *sids)
+static bool fence_pass(struct manager *m, const struct sid_list *sids)
 {
     struct strlist tried = {0}, acked = {0};
     bool changed = false;
     size_t spos = 0;
+    /* this pass only ever leaves the fence state: without one, skip the walk */
+    size_t n = any_fence_state(m) ? sids->n : 0;
 
-    for (size_t i = 0; i < sids->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct sd *sd = sd_walk(m, sids->v[i], &spos);
         if (sd == NULL || sd->state != SS_FENCE) {
             continue;
@@ -640,15 +660,13 @@ static bool fence_pass(struct manager *m, const struct strlist *sids)
 
 void mgr_state_passes(struct manager *m, const struct strlist *only)
 {
-    struct strlist sids = {0};
+    struct sid_list sids = {0};
     bool changed;
 
-    if (only != NULL) {
-        strlist_copy(&sids, only);
-    } else {
-        for (size_t i = 0; i < m->ms.n_svcs; i++) {
-            strlist_add(&sids, m->ms.svcs[i].sid);
-        }
+    sids.n = only != NULL ? only->n : m->ms.n_svcs;
+    sids.v = xcalloc(sids.n + 1, sizeof(*sids.v));
+    for (size_t i = 0; i < sids.n; i++) {
+        sids.v[i] = only != NULL ? only->v[i] : m->ms.svcs[i].sid;
     }
     do {
         changed = service_pass(m, &sids);
@@ -656,5 +674,5 @@ void mgr_state_passes(struct manager *m, const struct strlist *only)
             changed = fence_pass(m, &sids) || changed;
         }
     } while (changed && m->err == NULL);
-    strlist_clear(&sids);
+    free(sids.v);
 }
