@@ -2,6 +2,8 @@
 # bench.sh - the benchmarks of 'make bench' (never part of 'make check').
 # usage: sh test/bench.sh [HAVEN_BINARY]        (default build/haven)
 #   BENCH_RUNS=N      runs per timed figure, the median is shown (default 5)
+#   BENCH_ROUND_RUNS  manager rounds timed per cluster size (default 21: a
+#                     round takes milliseconds, so more samples cost little)
 #   BENCH_WD_SECONDS  idle window of the watchdog footprint (default 10)
 #   SHARED=DIR        where upstream-scenarios/ lives (default ../shared)
 # Prints one table (figure | value | target | how measured), writes it as
@@ -10,6 +12,7 @@
 set -u
 haven=${1:-build/haven}
 runs=${BENCH_RUNS:-5}
+round_runs=${BENCH_ROUND_RUNS:-21}
 shared=${SHARED:-../shared}
 run=build/bench/bench_run
 round=build/bench/bench_round
@@ -69,13 +72,13 @@ fi
 : >"$tmp/round.dat"
 for m in 1000 10000 100000; do
     for n in 3 16 64; do
-        r=$("$round" "$n" "$m" "$runs") || continue
+        r=$("$round" "$n" "$m" "$round_runs") || continue
         echo "$r" >>"$tmp/round.dat"
         set -- $r
         target="-"
         [ "$n" = 64 ] && [ "$m" = 10000 ] && target="< 10 ms"
         row "manager round, $n nodes, $m services" "$3 ms ($4 us/service)" "$target" \
-            "bench_round: steady cluster in memory, JSON status round trip included; median of $runs"
+            "bench_round: steady cluster in memory, JSON status round trip included; median of $round_runs rounds"
     done
 done
 # one block per node count (blank lines between) for the plot
