@@ -1,6 +1,7 @@
 #!/bin/sh
 # cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh,
-# ha-stack.md 12.11): fencing and recovery of a killed node, master takeover,
+# ha-stack.md 12.11): fencing and recovery of a killed node and of a frozen one,
+# master takeover,
 # self-fencing of a node cut off from the store, the shutdown policies (migrate,
 # conditional, freeze, failover), migrate and
 # relocate, a malformed resources.cfg, hanging and failing agents, a paused
@@ -94,6 +95,27 @@ cl_cli node3 migrate test:a node2 >/dev/null
 check "migrate test:a to node2" cl_wait 20 on test:a node2
 cl_cli node1 relocate test:b node3 >/dev/null
 check "relocate test:b to node3" cl_wait 20 on test:b node3
+
+# A node whose daemons freeze (SIGSTOP, as a hung disk or kernel would do):
+# they stop feeding their watchdog clients, the mux stops feeding the device
+# and the node is reset before its agent lock can expire; the master then
+# recovers its services, and the ledger shows none of them ran twice. The
+# node comes back empty.
+m=$(cl_master)
+victim=$(for n in node1 node2 node3; do
+    [ "$n" != "$m" ] && [ -n "$(ls "$CL_DIR/run/$n" 2>/dev/null)" ] && echo $n
+done | head -n 1)
+frozen=$(for s in a b c d; do [ -n "$victim" ] && [ "$(cl_where test:$s)" = "$victim" ] && echo test:$s; done)
+check "a node other than the master runs a service" [ -n "$frozen" ]
+cl_signal "$victim" lrm STOP
+cl_signal "$victim" crm STOP
+check "the frozen $victim is reset by its watchdog" cl_wait 20 logged "$victim/hw.log" reset
+for s in $frozen; do
+    check "$s recovered from the frozen $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+done
+check "frozen node: no double run in the ledger" cl_ledger_ok
+cl_start "$victim"
+check "$victim is online again" cl_wait 40 grep -q "\"$victim\":\"online\"" "$CL_DIR/store/ha/manager_status"
 
 # A node killed with SIGKILL: its watchdog resets it, the master fences it
 # and recovers its services elsewhere.
