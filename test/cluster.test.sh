@@ -5,7 +5,7 @@
 # self-fencing of a node cut off from the store, the shutdown policies (migrate,
 # conditional, freeze, failover), migrate and
 # relocate, a malformed resources.cfg, hanging and failing agents, a paused
-# master and its fencing token;
+# master and its fencing token, a paused node whose watchdog does not reset;
 # the ledger never shows a double run.
 # usage: sh test/cluster.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -245,6 +245,38 @@ wait "$sampler" 2>/dev/null
 check "the fencing token never decreases" awk 'NF { if ($1 < last) exit 1; last = $1 }' "$tmp/tokens"
 check "the resumed $m is not master" new_master "$m"
 check "cluster 2: no double run in the ledger" cl_ledger_ok
+
+# Paused daemons under a watchdog that does not reset (12.11): a node's CRM
+# and LRM stop for longer than node_timeout + F + T. The master fences the
+# node and recovers its services; they still run on the paused node, as only
+# the reset it was spared would end them. Once resumed, its LRM has lost its
+# lock and starts nothing. (The node is then reset by hand; the double run
+# this leaves is why the ledger was checked above.)
+cutoff=$victim
+cl_uncut "$cutoff"
+cl_start "$cutoff"
+check "$cutoff is online again" cl_wait 40 grep -q "\"$cutoff\":\"online\"" "$CL_DIR/store/ha/manager_status"
+m=$(cl_master)
+victim=$(for n in node1 node2 node3; do
+    [ "$n" != "$m" ] && [ -n "$(ls "$CL_DIR/run/$n" 2>/dev/null)" ] && echo $n
+done | head -n 1)
+[ -n "$victim" ] || victim=$m
+held=$(for s in p q r; do [ "$(cl_where test:$s)" = "$victim" ] && echo test:$s; done)
+check "the paused node runs a service" [ -n "$held" ]
+starts=$(grep -c " $victim start " "$CL_DIR/ledger")
+touch "$CL_DIR/$victim/no-reset"
+cl_signal "$victim" lrm STOP
+cl_signal "$victim" crm STOP
+for s in $held; do
+    check "paused: $s recovered elsewhere" cl_wait 60 runs_elsewhere "$s" "$victim"
+done
+check "paused: $victim was fenced" sh -c "grep -q \"fencing: acknowledged - got agent lock for node '$victim'\" '$CL_DIR'/node*/crm.log"
+cl_signal "$victim" crm CONT
+cl_signal "$victim" lrm CONT
+check "paused: the resumed LRM lost its lock" cl_wait 15 logged "$victim/lrm.log" "lost lock 'ha_agent_${victim}_lock"
+sleep 3
+check "paused: the resumed LRM starts nothing" [ "$(grep -c " $victim start " "$CL_DIR/ledger")" = "$starts" ]
+cl_reset "$victim"
 check "cluster 2: no sanitizer report" cl_sanitizer_clean
 [ "$fail" -eq 0 ] || dump
 cl_stop_all >/dev/null 2>&1
