@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-CL_DEADLINE=$(($(date +%s) + 240))
+CL_DEADLINE=$(($(date +%s) + 420))
 
 ok() { pass=$((pass + 1)); }
 bad() {
