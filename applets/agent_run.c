@@ -251,7 +251,9 @@ static bool res_check_running(void *ctx, const char *sid)
 /* The lease check of 12.7: a resumed, paused LRM must not act. */
 static bool lease_ok(struct daemon *d, const char *verb, const char *sid)
 {
-    if (kv_now_ms() - d->worker_lease_t_ms <= d->budget_ms) {
+    int64_t t_s = workers_lease_t_ms(d);
+
+    if (t_s >= 0 && kv_now_ms() - t_s <= d->budget_ms) {
         return true;
     }
     daemon_log(d, HA_ERR, "agent lock lease expired - not running %s for %s", verb, sid);

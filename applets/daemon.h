@@ -94,6 +94,10 @@ int agent_call(
 
 /* lrm_workers.c: run_job/job_finished of env in forked workers (12.8). */
 void workers_install(struct daemon *d);
+/* After a change of the agent lock: publish its lease to the workers. */
+void workers_lease_changed(struct daemon *d);
+/* In a worker: the start of the LRM's latest good renewal (-1: none). */
+int64_t workers_lease_t_ms(const struct daemon *d);
 /* Kill workers older than the limit (each tick); count of running workers. */
 size_t workers_running(struct daemon *d);
 

@@ -203,14 +203,17 @@ static bool env_get_agent_lock(void *ctx, const char *node)
     bool got = lock_get(d, name);
 
     free(name);
+    workers_lease_changed(d);
     return got;
 }
 
 static bool env_release_agent_lock(void *ctx)
 {
     struct daemon *d = ctx;
+    bool ok = lock_release(d, daemon_agent_lock(d));
 
-    return lock_release(d, daemon_agent_lock(d));
+    workers_lease_changed(d);
+    return ok;
 }
 
 /* Read a store file; absent gives "" (the core's empty document). */

@@ -1,14 +1,24 @@
 /* lrm_workers.c - the LRM's workers (ha-stack.md 4.6, 12.8): every job runs
  * lrm_exec_job() in a forked child with its own process group and only fds
  * 0-2 (never the watchdog socket); the core polls job_finished() each 1 s
- * tick of run_workers. max_workers comes from datacenter.cfg. */
+ * tick of run_workers. max_workers comes from datacenter.cfg.
+ *
+ * The lease a worker checks before start or migrate (12.7) is the start of
+ * the LRM's latest good renewal of its agent lock, which the LRM publishes
+ * on a page shared with its workers: the spec passes the renewal at fork,
+ * but then a relocation whose stop outlasts B (48 s at defaults, a slow VM
+ * shutdown) failed its move although the lock was held all along. Safety is
+ * the same: a worker acts only within B of a renewal the holder completed
+ * in time, and a paused, lost or released lock publishes nothing new. */
 #include "applets/daemon.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -26,6 +36,7 @@ struct worker {
 struct workers {
     struct worker *v;
     size_t n;
+    _Atomic int64_t *lease; /* shared with the workers; -1 = no lease */
 };
 
 /* Only fds 0-2 survive into a worker (12.8). */
@@ -172,9 +183,32 @@ size_t workers_running(struct daemon *d)
     return d->workers ? d->workers->n : 0;
 }
 
+void workers_lease_changed(struct daemon *d)
+{
+    if (d->workers != NULL && d->workers->lease != NULL && !d->in_worker) {
+        atomic_store(d->workers->lease, kv_lock_renewed_at(d->store, daemon_agent_lock(d)));
+    }
+}
+
+int64_t workers_lease_t_ms(const struct daemon *d)
+{
+    if (d->workers != NULL && d->workers->lease != NULL) {
+        return atomic_load(d->workers->lease);
+    }
+    return d->worker_lease_t_ms;
+}
+
 void workers_install(struct daemon *d)
 {
+    void *page = mmap(
+        NULL, sizeof(_Atomic int64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0
+    );
+
     d->workers = xcalloc(1, sizeof(*d->workers));
+    if (page != MAP_FAILED) { /* else workers keep the renewal passed at fork */
+        d->workers->lease = page;
+        atomic_init(d->workers->lease, -1);
+    }
     d->env.run_job = run_job;
     d->env.job_finished = job_finished;
 }

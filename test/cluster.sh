@@ -49,7 +49,7 @@ EOF
 # Every live process (not a zombie) whose session is $1.
 cl_session_pids() {
     for f in /proc/[0-9]*/stat; do
-        read -r p _ st _ _ se _ <"$f" 2>/dev/null || continue
+        read -r p _ st _ _ se _ 2>/dev/null <"$f" || continue  # (a process gone meanwhile)
         [ "$se" = "$1" ] && [ "$st" != Z ] && echo "$p"
     done
 }

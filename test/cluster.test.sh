@@ -4,7 +4,8 @@
 # master takeover,
 # self-fencing of a node cut off from the store, the shutdown policies (migrate,
 # conditional, freeze, failover), migrate and
-# relocate, a malformed resources.cfg, hanging and failing agents, a paused
+# relocate (also of a service that stops slowly), the workers' lease check, a
+# malformed resources.cfg, hanging and failing agents, a paused
 # master and its fencing token, a paused node whose watchdog does not reset;
 # the ledger never shows a double run.
 # usage: sh test/cluster.test.sh HAVEN_BINARY
@@ -34,6 +35,7 @@ check() { # description command...
 on() { [ "$(cl_where "$1")" = "$2" ]; }            # sid node
 runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; } # sid node
 runs() { [ -n "$(cl_where "$1")" ]; }
+stopped() { [ -z "$(cl_where "$1")" ]; }
 logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
 count_in() { grep -c "$2" "$CL_DIR/$1" 2>/dev/null; }
 status_has() { cl_cli node1 status 2>/dev/null | grep -q -F "$1"; }
@@ -95,6 +97,30 @@ cl_cli node3 migrate test:a node2 >/dev/null
 check "migrate test:a to node2" cl_wait 20 on test:a node2
 cl_cli node1 relocate test:b node3 >/dev/null
 check "relocate test:b to node3" cl_wait 20 on test:b node3
+# A relocation whose stop outlasts the lease budget B (1 s here; 48 s at
+# defaults, a slow guest shutdown): the move must not fail on the lease check
+# while the LRM keeps renewing its lock.
+cl_add test:slowstop node2
+check "test:slowstop starts on node2" cl_wait 30 on test:slowstop node2
+cl_cli node1 relocate test:slowstop node1 >/dev/null
+check "relocate the slowly stopping test:slowstop to node1" cl_wait 30 on test:slowstop node1
+check "no lease failure while the lock was held" sh -c "! grep -q 'lease expired' '$CL_DIR'/node*/lrm.log"
+cl_cli node1 set test:slowstop --state stopped >/dev/null
+check "test:slowstop stops" cl_wait 30 stopped test:slowstop
+cl_cli node1 remove test:slowstop >/dev/null
+# The worker's own lease check (12.7): a start forked while the lock was
+# fresh, whose LRM then stops (SIGSTOP) during the worker's status call,
+# must not start the service once the lease is older than B.
+touch "$CL_DIR/node3/no-reset"
+cl_add test:slowstatus node3
+check "the worker's status call began" cl_wait 20 test -f "$CL_DIR/run/node3/test_slowstatus.status"
+cl_signal node3 lrm STOP
+check "the worker refuses the start on a stale lease" cl_wait 10 logged node3/lrm.log "agent lock lease expired - not running start for test:slowstatus"
+cl_signal node3 lrm CONT
+check "test:slowstatus was not started" sh -c "! grep -q 'node3 start test:slowstatus' '$CL_DIR/ledger'"
+cl_cli node1 set test:slowstatus --state stopped >/dev/null
+cl_cli node1 remove test:slowstatus >/dev/null
+rm -f "$CL_DIR/node3/no-reset" "$CL_DIR/run/node3/test_slowstatus.status"
 
 # A node whose daemons freeze (SIGSTOP, as a hung disk or kernel would do):
 # they stop feeding their watchdog clients, the mux stops feeding the device

@@ -42,6 +42,13 @@ case $sid:$verb in
 *fail*:start) echo "refusing to start $sid"; exit 1 ;;
 *hang*:start) echo "hanging in start"; exec sleep 1000 ;;
 *badstatus*:status) echo "status unknown"; exit 3 ;;
+*slowstatus*:status) # announce the call, then take 2 s to answer
+    mkdir -p "$base/run/$node" && : >"$base/run/$node/$file.status"
+    sleep 2
+    running "$node" && exit 0
+    exit 7
+    ;;
+*slowstop*:stop) echo "stopping slowly"; sleep 3 ;;
 esac
 
 case $verb in
