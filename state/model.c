@@ -383,15 +383,16 @@ struct svc_conf *svc_config_add(struct svc_config *sc, const char *sid)
     bool created;
     struct svc_conf *c = sorted_insert((void **)&sc->v, &sc->n, sizeof(*sc->v), sid, &created);
 
-    if (!created && !pool_used(&sc->pool)) { /* replace: the caller asked for a fresh entry */
-        svc_conf_free_members(c);
+    if (created && !pool_used(&sc->pool)) {
+        return c; /* sorted_insert's copy of sid is the entry's */
     }
-    if (!created || pool_used(&sc->pool)) {
-        char *own = created ? c->sid : NULL; /* sorted_insert's malloc'd copy */
-        memset(c, 0, sizeof(*c));
-        svc_conf_set(sc, &c->sid, sid);
-        free(own);
+    if (created) {
+        free(c->sid); /* a pooled config keeps its sid in the pool */
+    } else if (!pool_used(&sc->pool)) {
+        svc_conf_free_members(c); /* replace: the caller asked for a fresh entry */
     }
+    memset(c, 0, sizeof(*c));
+    svc_conf_set(sc, &c->sid, sid);
     return c;
 }
 
