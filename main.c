@@ -76,12 +76,6 @@ int applet_usage(const struct applet *a)
     return EXIT_USAGE;
 }
 
-int applet_not_implemented(const char *name)
-{
-    fprintf(stderr, "%s: not implemented yet in this build of haven %s\n", name, HAVEN_VERSION);
-    return EXIT_FAIL;
-}
-
 /* Options of the multiplexer itself; returns -1 when argv[1] is not one. */
 static int main_option(const char *arg)
 {

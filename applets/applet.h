@@ -22,9 +22,6 @@ struct applet {
 /* Print the applet's usage on stderr and return EXIT_USAGE. */
 int applet_usage(const struct applet *a);
 
-/* For applets that a later release fills in: say so and return EXIT_FAIL. */
-int applet_not_implemented(const char *name);
-
 extern const struct applet applet_ha_crm;
 extern const struct applet applet_ha_lrm;
 extern const struct applet applet_ha_watchdog;

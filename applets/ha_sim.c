@@ -1,15 +1,153 @@
-/* ha_sim.c - interactive simulator (not implemented yet). */
+/* ha_sim.c - the interactive simulator: a scenario folder's cluster on the
+ * simulated hardware of kv/sim.h, driven by commands typed (or piped) one
+ * command slot at a time, its log printed as it happens. The cmdlist of the
+ * folder, if any, runs first; a line of input then counts exactly as one
+ * more cmdlist batch, so a piped cmdlist gives ha-tester's log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "applets/applet.h"
+#include "applets/log.h"
+#include "applets/sim_cli.h"
+#include "state/str.h"
+
+static const char help_text[] =
+    "commands, separated by ';' (a line is one command slot, every 5 rounds):\n"
+    "  power NODE on|off              network NODE on|off\n"
+    "  reboot NODE                    shutdown NODE\n"
+    "  restart-lrm NODE               cfs NODE rw|update work|fail\n"
+    "  crm NODE stop|start|arm-ha|disarm-ha freeze|ignore\n"
+    "  crm NODE enable-node-maintenance|disable-node-maintenance\n"
+    "  pve-manager-version NODE set VERSION\n"
+    "  service SID started|stopped|disabled|ignored|delete\n"
+    "  service SID migrate|relocate NODE    service SID stop TIMEOUT\n"
+    "  service SID add NODE [STATE [RUNNING]]  service SID manual-migrate NODE\n"
+    "  service SID lock|unlock [NAME]\n"
+    "  service SID set-static-stats [maxcpu CORES] [maxmem MIB]\n"
+    "  service SID set-dynamic-stats [cpu CORES] [mem MIB]\n"
+    "  delay SECONDS                  skip-round crm|lrm [N]\n"
+    "an empty line runs a slot without commands; 'help'; 'quit' or the end of\n"
+    "the input ends it (the run then goes on until 500 s pass without a command)\n";
+
+struct input {
+    FILE *in;
+    bool prompt; /* an operator at a terminal */
+    bool quit;
+};
+
+static char *trimmed(char *s)
+{
+    char *end;
+
+    s += strspn(s, " \t\r\n");
+    end = s + strlen(s);
+    while (end > s && strchr(" \t\r\n", end[-1]) != NULL) {
+        *--end = '\0';
+    }
+    return s;
+}
+
+/* The commands of one line, each checked; NULL (with a message) if one is bad. */
+static char **parse_line(const struct sim *sim, char *line)
+{
+    char **batch = xcalloc(strlen(line) / 2 + 2, sizeof(*batch));
+    size_t n = 0;
+
+    for (char *part = strtok(line, ";"); part != NULL; part = strtok(NULL, ";")) {
+        char *cmd = trimmed(part), *why;
+        if (*cmd == '\0') {
+            continue;
+        }
+        why = sim_cmd_check(sim, cmd);
+        if (why != NULL) {
+            log_warnx("%s - line ignored ('help' lists the commands)", why);
+            free(why);
+            for (size_t i = 0; i < n; i++) {
+                free(batch[i]);
+            }
+            free(batch);
+            return NULL;
+        }
+        batch[n++] = xstrdup(cmd);
+    }
+    return batch;
+}
+
+/* sim_batch_fn: the next line with commands that pass the check. */
+static char **next_batch(void *ctx, const struct sim *sim)
+{
+    struct input *in = ctx;
+    char *line = NULL;
+    size_t cap = 0;
+
+    while (!in->quit) {
+        char **batch, *cmd;
+        if (in->prompt) {
+            fprintf(stderr, "ha-sim [%lld s]> ", sim_time(sim));
+            fflush(stderr);
+        }
+        if (getline(&line, &cap, in->in) < 0) {
+            break;
+        }
+        cmd = trimmed(line);
+        if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "exit") == 0) {
+            break;
+        }
+        if (strcmp(cmd, "help") == 0) {
+            fputs(help_text, stderr);
+            continue;
+        }
+        batch = parse_line(sim, cmd);
+        if (batch != NULL) {
+            free(line);
+            return batch;
+        }
+    }
+    in->quit = true;
+    free(line);
+    return NULL;
+}
+
+static void sim_oom(void)
+{
+    fatalx("out of memory");
+}
 
 static int ha_sim_main(int argc, char **argv)
 {
-    return applet_not_implemented("ha-sim");
+    struct input in = {stdin, isatty(STDIN_FILENO) == 1, false};
+    const char *out;
+    bool quiet = false;
+    int c;
+
+    str_oom_hook = sim_oom;
+    while ((c = getopt(argc, argv, "+q")) != -1) {
+        if (c != 'q') {
+            return applet_usage(&applet_ha_sim);
+        }
+        quiet = true;
+    }
+    if (argc - optind < 1 || argc - optind > 2) {
+        return applet_usage(&applet_ha_sim);
+    }
+    out = argc - optind == 2 ? argv[optind + 1] : NULL;
+    if (out != NULL && sim_cli_prepare_out(argv[optind], out) != 0) {
+        return EXIT_USAGE;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* the log as it happens */
+    return sim_cli_run(argv[optind], out, quiet, SIM_CMDLIST_OPTIONAL, next_batch, &in);
 }
 
 const struct applet applet_ha_sim = {
     .name = "ha-sim",
     .main = ha_sim_main,
     .usage =
-        "usage: ha-sim SCENARIO_DIR\n"
-        "Interactive simulator of a cluster. Not implemented yet in this build.\n",
+        "usage: ha-sim [-q] SCENARIO_DIR [OUT_DIR]\n"
+        "Interactive simulator: runs the scenario folder's cluster (hardware_status,\n"
+        "manager_status, service_config, ...; its cmdlist first, if there is one),\n"
+        "then reads commands from standard input, one line per command slot, and\n"
+        "prints the log as it happens (-q: not). With OUT_DIR, also writes the log and\n"
+        "the runtime files there, as ha-tester does. Type 'help' for the commands.\n",
 };

@@ -17,10 +17,29 @@ struct sim;
  * malloc'd one-line *err naming the file (caller frees). Caller frees the
  * result with sim_free(). */
 struct sim *sim_load(const char *dir, char **err);
+/* The same with flags: SIM_CMDLIST_OPTIONAL takes a missing cmdlist as empty. */
+#define SIM_CMDLIST_OPTIONAL 1u
+struct sim *sim_load_flags(const char *dir, unsigned flags, char **err);
 void sim_free(struct sim *sim);
 
 /* Write log lines to log (required) and echo them to echo (may be NULL). */
 void sim_set_output(struct sim *sim, FILE *log, FILE *echo);
+
+/* Where the commands of each command slot come from once the cmdlist's
+ * batches are used up (by default nowhere). fn returns a NULL-terminated
+ * batch (the simulator frees it and its strings; an empty one is a slot
+ * without commands), or NULL when its input has ended: the run then goes on
+ * as after the last cmdlist batch, until 500 s pass without a command. */
+typedef char **(*sim_batch_fn)(void *ctx, const struct sim *sim);
+void sim_set_batch_source(struct sim *sim, sim_batch_fn fn, void *ctx);
+
+/* The simulated clock, in seconds. */
+long long sim_time(const struct sim *sim);
+
+/* The check the cmdlist gets before a run (a known command word, a known
+ * node, a service id of the simulator's form): NULL if fine, else why
+ * (caller frees). */
+char *sim_cmd_check(const struct sim *sim, const char *cmd);
 
 /* Run the whole simulation: "starting simulation" to "exit simulation - ...".
  * A runtime error ends the run with an err line, not a failure. */

@@ -98,6 +98,8 @@ struct sim {
     /* The cmdlist: batches of commands. */
     char ***batches; /* each NULL-terminated */
     size_t n_batches, next_batch;
+    sim_batch_fn more; /* the batches after the cmdlist (ha-sim), NULL = none */
+    void *more_ctx;
 
     /* The shared store. */
     char *manager_status;
@@ -165,10 +167,8 @@ void sim_stats_install(struct ha_env *env);
 
 /* sim_hw.c: hardware commands (simulator.md 3). 0 ok, -1 sim->abort_err set. */
 int sim_hw_cmd(struct sim *sim, const char *cmd, const char *actor);
-/* Check a cmdlist command before the run: a known command word, a known node,
- * a service id of the simulator's form. NULL if fine, else why (caller frees).
- * Other mistakes (a missing service, a bad action) abort the run as upstream. */
-char *sim_cmd_check(const struct sim *sim, const char *cmd);
+/* sim_cmd_check() of sim.h. Other mistakes (a missing service, a bad
+ * action) abort the run as upstream. */
 void sim_node_power_off(struct sim *sim, struct sim_node *n);
 void sim_crm_create(struct sim *sim, struct sim_node *n);
 void sim_lrm_create(struct sim *sim, struct sim_node *n);

@@ -89,11 +89,15 @@ static int load_json(const char *dir, const char *name, int type, cJSON **out, c
     return 1;
 }
 
-static int load_cmdlist(struct sim *sim, const char *dir, char **err)
+static int load_cmdlist(struct sim *sim, const char *dir, bool optional, char **err)
 {
     cJSON *root, *batch, *cmd;
     int rc = load_json(dir, "cmdlist", cJSON_Array, &root, err);
 
+    if (rc == 0 && optional) {
+        sim->batches = xcalloc(1, sizeof(*sim->batches));
+        return 0;
+    }
     if (rc == 0) {
         *err = xasprintf("%s/cmdlist: missing", dir);
     }
@@ -397,12 +401,12 @@ static int load_texts(struct sim *sim, const char *dir, char **err)
     return 0;
 }
 
-static int load_all(struct sim *sim, const char *dir, char **err)
+static int load_all(struct sim *sim, const char *dir, unsigned flags, char **err)
 {
-    if (load_cmdlist(sim, dir, err) < 0 || load_hardware(sim, dir, err) < 0 ||
-        load_manager_status(sim, dir, err) < 0 || load_services(sim, dir, err) < 0 ||
-        load_texts(sim, dir, err) < 0 || load_datacenter(sim, dir, err) < 0 ||
-        load_all_stats(sim, dir, err) < 0) {
+    if (load_cmdlist(sim, dir, (flags & SIM_CMDLIST_OPTIONAL) != 0, err) < 0 ||
+        load_hardware(sim, dir, err) < 0 || load_manager_status(sim, dir, err) < 0 ||
+        load_services(sim, dir, err) < 0 || load_texts(sim, dir, err) < 0 ||
+        load_datacenter(sim, dir, err) < 0 || load_all_stats(sim, dir, err) < 0) {
         return -1;
     }
     for (size_t i = 0; i < sim->n_nodes; i++) {
@@ -425,10 +429,21 @@ static int load_all(struct sim *sim, const char *dir, char **err)
 
 struct sim *sim_load(const char *dir, char **err)
 {
-    struct sim *sim = xcalloc(1, sizeof(*sim));
+    return sim_load_flags(dir, 0, err);
+}
+
+struct sim *sim_load_flags(const char *dir, unsigned flags, char **err)
+{
+    struct sim *sim;
+    struct stat st;
 
     *err = NULL;
-    if (load_all(sim, dir, err) < 0) {
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        *err = xasprintf("%s: not a scenario folder", dir);
+        return NULL;
+    }
+    sim = xcalloc(1, sizeof(*sim));
+    if (load_all(sim, dir, flags, err) < 0) {
         sim_free(sim);
         return NULL;
     }
@@ -445,6 +460,17 @@ void sim_set_output(struct sim *sim, FILE *log, FILE *echo)
 {
     sim->log = log;
     sim->echo = echo;
+}
+
+void sim_set_batch_source(struct sim *sim, sim_batch_fn fn, void *ctx)
+{
+    sim->more = fn;
+    sim->more_ctx = ctx;
+}
+
+long long sim_time(const struct sim *sim)
+{
+    return (long long)sim->t;
 }
 
 static void node_free(struct sim_node *n)

@@ -230,22 +230,35 @@ static bool sched_cmd(struct sim *sim, const char *cmd)
     return true;
 }
 
-/* A command slot; false when the simulation ends here. */
-static bool cmd_slot(struct sim *sim)
+static void run_batch(struct sim *sim, char **batch)
 {
-    char **batch;
-
-    if (sim->next_batch >= sim->n_batches) {
-        return sim->t - sim->last_cmd_time <= 500;
-    }
-    batch = sim->batches[sim->next_batch++];
     for (size_t i = 0; batch[i] != NULL && sim->abort_err == NULL; i++) {
         sim->last_cmd_time = sim->t;
         if (!sched_cmd(sim, batch[i])) {
             sim_hw_cmd(sim, batch[i], "cmdlist");
         }
     }
-    return sim->abort_err == NULL;
+}
+
+/* A command slot; false when the simulation ends here. */
+static bool cmd_slot(struct sim *sim)
+{
+    char **batch;
+
+    if (sim->next_batch < sim->n_batches) {
+        run_batch(sim, sim->batches[sim->next_batch++]);
+        return sim->abort_err == NULL;
+    }
+    if (sim->more != NULL && (batch = sim->more(sim->more_ctx, sim)) != NULL) {
+        run_batch(sim, batch); /* exactly as if it had been in the cmdlist */
+        for (size_t i = 0; batch[i] != NULL; i++) {
+            free(batch[i]);
+        }
+        free(batch);
+        return sim->abort_err == NULL;
+    }
+    sim->more = NULL; /* its input has ended */
+    return sim->t - sim->last_cmd_time <= 500;
 }
 
 void sim_run(struct sim *sim)
