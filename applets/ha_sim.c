@@ -28,7 +28,8 @@ static const char help_text[] =
     "  service SID set-static-stats [maxcpu CORES] [maxmem MIB]\n"
     "  service SID set-dynamic-stats [cpu CORES] [mem MIB]\n"
     "  delay SECONDS                  skip-round crm|lrm [N]\n"
-    "an empty line runs a slot without commands; 'help'; 'quit' or the end of\n"
+    "an empty line runs a slot without commands; 'status' shows the nodes and\n"
+    "services; 'help'; 'quit' or the end of\n"
     "the input ends it (the run then goes on until 500 s pass without a command)\n";
 
 struct input {
@@ -97,6 +98,12 @@ static char **next_batch(void *ctx, const struct sim *sim)
         }
         if (strcmp(cmd, "help") == 0) {
             fputs(help_text, stderr);
+            continue;
+        }
+        if (strcmp(cmd, "status") == 0) {
+            char *text = sim_status_text(sim);
+            fputs(text, stderr);
+            free(text);
             continue;
         }
         batch = parse_line(sim, cmd);

@@ -36,6 +36,10 @@ void sim_set_batch_source(struct sim *sim, sim_batch_fn fn, void *ctx);
 /* The simulated clock, in seconds. */
 long long sim_time(const struct sim *sim);
 
+/* Nodes (hardware and the master's view) and services, as the manager status
+ * last written says, in lines for an operator (caller frees). */
+char *sim_status_text(const struct sim *sim);
+
 /* The check the cmdlist gets before a run (a known command word, a known
  * node, a service id of the simulator's form): NULL if fine, else why
  * (caller frees). */

@@ -174,3 +174,37 @@ int sim_write_status(const struct sim *sim, const char *dir, char **err)
     }
     return write_node_files(sim, dir, err);
 }
+
+/* What ha-sim's 'status' shows: the hardware of each node and the master's
+ * view of nodes and services, from the manager status as last written. */
+char *sim_status_text(const struct sim *sim)
+{
+    struct manager_status ms = {0};
+    struct strbuf sb = {0};
+    char *err = NULL;
+
+    strbuf_addf(&sb, "time %lld s\n", (long long)sim->t);
+    if (ms_from_json(sim->manager_status, &ms, &err) != 0) {
+        strbuf_addf(&sb, "manager status unreadable: %s\n", err ? err : "?");
+        free(err);
+    }
+    strbuf_addf(&sb, "master %s\n", ms.master_node ? ms.master_node : "(none)");
+    for (size_t i = 0; i < sim->n_nodes; i++) {
+        const struct sim_node *n = &sim->nodes[i];
+        const struct node_entry *e = ms_find_node(&ms, n->name);
+        strbuf_addf(
+            &sb, "node %s: %s (power %s, network %s%s%s)\n", n->name,
+            e ? node_state_name(e->state) : "-", n->power ? "on" : "off", n->network ? "on" : "off",
+            n->shutdown ? ", " : "", n->shutdown ? n->shutdown : ""
+        );
+    }
+    for (size_t i = 0; i < ms.n_svcs; i++) {
+        const struct sd *sd = &ms.svcs[i];
+        strbuf_addf(
+            &sb, "service %s: %s on %s%s%s\n", sd->sid, svc_state_name(sd->state),
+            sd->node ? sd->node : "-", sd->target ? ", target " : "", sd->target ? sd->target : ""
+        );
+    }
+    ms_free(&ms);
+    return strbuf_take(&sb);
+}

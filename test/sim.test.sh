@@ -50,13 +50,14 @@ for d in test/scenarios/*/; do
 done
 
 # At the prompt: a bad command is named and its line skipped, the next line
-# runs; help goes to stderr; quit ends the input; the log goes to stdout.
+# runs; help and status go to stderr; quit ends the input; the log goes to
+# stdout.
 s=test/scenarios/service-commands
 rm -rf "$work/s"
 cp -r "$s" "$work/s"
 rm -f "$work/s/cmdlist"
 printf '%s\n' "power node1 on; power node2 on; power node3 on" "network node9 off" \
-    "service vm:101 migrate node2" "help" "" "quit" "power node1 off" >"$work/lines"
+    "service vm:101 migrate node2" "help" "" "" "status" "quit" "power node1 off" >"$work/lines"
 timeout 60 "$haven" ha-sim "$work/s" <"$work/lines" >"$work/out" 2>"$work/err"
 rc=$?
 check "interactive run: exit 0" [ "$rc" -eq 0 ]
@@ -67,6 +68,8 @@ check "help lists the commands" grep -q "service SID migrate|relocate NODE" "$wo
 check "quit ends the input" sh -c "! grep -q 'execute power node1 off' '$work/out'"
 check "the run ends as after a cmdlist" grep -q "hardware: exit simulation - done" "$work/out"
 check "the migration happened" grep -q "service 'vm:101': state changed from 'migrate' to 'started'  (node = node2)" "$work/out"
+check "status shows the master's view" grep -q "^service vm:101: started on node2$" "$work/err"
+check "status shows the hardware" grep -q "^node node1: online (power on, network on)$" "$work/err"
 
 # Usage errors: exit 2 and one line.
 timeout 10 "$haven" ha-sim </dev/null >/dev/null 2>"$work/err"
