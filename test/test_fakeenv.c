@@ -439,7 +439,9 @@ static void f_start(void *ctx, const char *sid)
 
 static void f_shutdown(void *ctx, const char *sid, const char *timeout)
 {
-    running_del(&fe_of(ctx)->n->running, sid);
+    if (!strlist_has(&fe_of(ctx)->c->fail_stop, sid)) {
+        running_del(&fe_of(ctx)->n->running, sid);
+    }
 }
 
 static bool f_migrate(void *ctx, const char *sid, const char *target, bool online)
@@ -547,6 +549,7 @@ void fake_free(struct fake_cluster *c)
     strbuf_free(&c->commands);
     dc_settings_free(&c->dc);
     strlist_clear(&c->fail_start);
+    strlist_clear(&c->fail_stop);
     strlist_clear(&c->log);
     memset(c, 0, sizeof(*c));
 }

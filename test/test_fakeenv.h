@@ -59,6 +59,7 @@ struct fake_cluster {
     size_t n_locks;
     struct fake_wd wd[FAKE_MAX_WD];
     struct strlist fail_start; /* sids whose start never works */
+    struct strlist fail_stop; /* sids whose stop never works (a hung agent killed) */
     struct strlist log; /* "<actor>: <level>: <msg>" */
     bool lrm_status_written;
 };

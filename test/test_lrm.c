@@ -229,6 +229,26 @@ static void test_exit_after_shutdown(void)
     fake_free(&c);
 }
 
+/* A stop that fails at shutdown (a hung agent, killed at its deadline): the
+ * LRM still exits, but keeps its watchdog open and its lock, so that the
+ * node is reset and fenced rather than leaving a service running unowned. */
+static void test_shutdown_with_failed_stop(void)
+{
+    struct fake_cluster c;
+    struct fake_env fe;
+    struct lrm *lrm = active_lrm(&c, &fe);
+
+    strlist_add(&c.fail_stop, "vm:101");
+    fake_node(&c, "node1")->shutdown = true;
+    lrm_shutdown_request(lrm, &fe.env);
+    CHECK(!step(&c, lrm, &fe, 41)); /* the LRM exits */
+    CHECK(strlist_has(&fake_node(&c, "node1")->running, "vm:101"));
+    CHECK_INT(fake_wd_open_count(&c, "node1"), 1); /* no clean close: reset */
+    CHECK_STR(fake_lock_owner(&c, "ha_agent_node1_lock"), "node1"); /* not released */
+    lrm_free(lrm);
+    fake_free(&c);
+}
+
 static void test_restart_policy(void)
 {
     struct fake_cluster c;
@@ -260,6 +280,7 @@ int main(void)
     RUN(test_fence_request);
     RUN(test_shutdown_policies);
     RUN(test_exit_after_shutdown);
+    RUN(test_shutdown_with_failed_stop);
     RUN(test_restart_policy);
     return test_summary();
 }
