@@ -6,7 +6,8 @@
 # conditional, freeze, failover), migrate and
 # relocate (also of a service that stops slowly), the workers' lease check, a
 # malformed resources.cfg, hanging and failing agents, a paused
-# master and its fencing token, a paused node whose watchdog does not reset;
+# master and its fencing token, a paused node whose watchdog does not reset,
+# a short outage of the whole store;
 # the ledger never shows a double run.
 # usage: sh test/cluster.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -304,6 +305,36 @@ sleep 3
 check "paused: the resumed LRM starts nothing" [ "$(grep -c " $victim start " "$CL_DIR/ledger")" = "$starts" ]
 cl_reset "$victim"
 check "cluster 2: no sanitizer report" cl_sanitizer_clean
+[ "$fail" -eq 0 ] || dump
+cl_stop_all >/dev/null 2>&1
+CL_DIR=
+
+# ---- cluster 3: a short outage of the whole store (12.5 "store blips") ----
+# Shorter than C - R - S it resets and fences nothing: no lock changes hands,
+# no service moves. Client timeout 6 s here (T 11), so the bound is 4 s and
+# the outage 2 s.
+CL_C=6 CL_T=11
+cl_init "$tmp/c3" "$haven" node1 node2 node3
+for n in node1 node2 node3; do cl_start $n; done
+cl_add test:x node1
+cl_add test:y node2
+cl_add test:z node3
+for s in x:node1 y:node2 z:node3; do
+    check "outage: test:${s%:*} starts on ${s#*:}" cl_wait 30 on "test:${s%:*}" "${s#*:}"
+done
+sleep 3
+lines=$(wc -l <"$CL_DIR/ledger")
+for n in node1 node2 node3; do cl_cut $n; done
+sleep 2
+for n in node1 node2 node3; do cl_uncut $n; done
+sleep 10
+check "outage: no node was reset" sh -c "! grep -q reset '$CL_DIR'/node*/hw.log"
+check "outage: no service stopped or started" [ "$(wc -l <"$CL_DIR/ledger")" = "$lines" ]
+for s in x:node1 y:node2 z:node3; do
+    check "outage: test:${s%:*} still on ${s#*:}" on "test:${s%:*}" "${s#*:}"
+done
+check "outage: nobody fenced" sh -c "! grep -q 'fencing' '$CL_DIR'/node*/crm.log"
+check "cluster 3: no sanitizer report" cl_sanitizer_clean
 [ "$fail" -eq 0 ] || dump
 cl_stop_all >/dev/null 2>&1
 CL_DIR=
