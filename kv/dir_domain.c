@@ -50,7 +50,11 @@ static int try_take(struct kv_store *s, struct dir_lock *l)
         return 0; /* no view this time: retry */
     }
     if (dir_head_free(l) || dir_head_ours(s, l) || head_dead(s, l)) {
-        return dir_lock_advance(s, l, true) ? 1 : 0;
+        if (dir_lock_advance(s, l, true)) {
+            return 1;
+        }
+        /* a lost race is "busy"; a full disk or a failing store is an error */
+        return errno == ENOENT || errno == EEXIST ? 0 : -1;
     }
     return 0;
 }

@@ -318,10 +318,37 @@ static bool head_expired(const struct kv_store *s, const struct dir_lock *l, int
     return l->obs_valid && !dir_head_free(l) && now - l->seen_at > s->lock_timeout_ms;
 }
 
+/* Step 2 of an advance: the prepared record becomes generation g+1 under
+ * its final name, which only one process can create (link fails if the
+ * name exists). */
+static int install_record(const char *tmp, const char *next, const char *rec)
+{
+    struct stat st;
+    int e;
+
+    if (link(tmp, next) == 0) {
+        return 0;
+    }
+    e = errno;
+    if (stat(tmp, &st) == 0 && st.st_nlink >= 2) {
+        return 0; /* an NFS retransmission hid our success */
+    }
+    if (e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS) {
+        /* a file system without hard links: create it in place */
+        return dir_create_excl(next, rec, strlen(rec));
+    }
+    errno = e;
+    return -1;
+}
+
+/* Advance generation g to g+1. The new record is written to a temporary
+ * file first, so that a full disk or a failing store fails before anything
+ * changes: a record that could not be written must never become the head
+ * (an empty head would block the lock until it expires). */
 int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
 {
     char *ldir = dir_lock_dir(s, l->name), gn[DIR_GEN_DIGITS + 1];
-    char *from, *claim, *next, *rec;
+    char *from, *claim, *next, *rec, *tmp;
     uint64_t g = l->obs_g;
     int won = 0, e = 0;
 
@@ -330,8 +357,14 @@ int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
     claim = xasprintf("%s/.claim.%s.%s", ldir, gn, s->instance);
     gen_name(gn, g + 1);
     next = xasprintf("%s/%s", ldir, gn);
+    tmp = xasprintf("%s/.rec.%s", ldir, s->instance);
     rec = format_record(s, held);
 
+    unlink(tmp); /* leftovers of an interrupted attempt */
+    if (dir_create_excl(tmp, rec, strlen(rec)) != 0) {
+        e = errno;
+        goto out;
+    }
     if (kv_dir_hooks.claim_delay_ms > 0) {
         dir_sleep_ms(kv_dir_hooks.claim_delay_ms);
     }
@@ -350,7 +383,7 @@ int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
         dir_sleep_ms(kv_dir_hooks.install_delay_ms);
     }
     /* 2. install: only one process can create g+1 */
-    if (dir_create_excl(next, rec, strlen(rec)) != 0) {
+    if (install_record(tmp, next, rec) != 0) {
         e = errno;
         goto out;
     }
@@ -364,6 +397,8 @@ int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
         set_view(l, g + 1, NULL, &r, dir_wall_s(), kv_now_ms());
     }
 out:
+    unlink(tmp);
+    free(tmp);
     free(rec);
     free(next);
     free(claim);
