@@ -416,19 +416,7 @@ static int env_service_stats(void *ctx, const char *mode, struct svc_stats_list 
     if (daemon_read_service_config(D(ctx), &sc, err) != 0) {
         return -1;
     }
-    out->v = xcalloc(sc.n ? sc.n : 1, sizeof(*out->v));
-    for (size_t i = 0; i < sc.n; i++) {
-        struct svc_stats *st = &out->v[out->n];
-        if (sc.v[i].node == NULL) {
-            continue;
-        }
-        st->sid = pool_strdup(&out->pool, sc.v[i].sid);
-        st->node = pool_strdup(&out->pool, sc.v[i].node);
-        st->state = pool_strdup(&out->pool, sc.v[i].state);
-        st->running = str_eq(sc.v[i].state, "started");
-        st->has_usage = true;
-        out->n++;
-    }
+    svc_stats_from_config(&sc, out);
     svc_config_free(&sc);
     return 0;
 }

@@ -52,26 +52,17 @@ static void warn_overcommit(struct sim *sim, const struct svc_stats_list *l)
  * Perl error that no port can reproduce). */
 static int service_stats(struct sim *sim, const char *mode, struct svc_stats_list *out, char **err)
 {
-    const struct svc_config *sc = &sim->copy;
     bool dynamic = str_eq(mode, "dynamic");
 
-    memset(out, 0, sizeof(*out));
-    out->v = xcalloc(sc->n ? sc->n : 1, sizeof(*out->v));
-    out->n = sc->n;
-    for (size_t i = 0; i < sc->n; i++) {
+    svc_stats_from_config(&sim->copy, out);
+    for (size_t i = 0; i < out->n; i++) {
         struct svc_stats *st = &out->v[i];
-        const struct svc_conf *c = &sc->v[i];
 
-        st->sid = pool_strdup(&out->pool, c->sid);
-        st->node = pool_strdup(&out->pool, c->node);
-        st->state = pool_strdup(&out->pool, c->state);
-        st->running = str_eq(c->state, "started");
-        st->has_usage = true;
         if (dynamic || str_eq(mode, "static")) {
-            usage_overlay(st, sim_usage_find(&sim->static_stats, c->sid));
+            usage_overlay(st, sim_usage_find(&sim->static_stats, st->sid));
         }
         if (dynamic) {
-            usage_overlay(st, sim_usage_find(&sim->dynamic_stats, c->sid));
+            usage_overlay(st, sim_usage_find(&sim->dynamic_stats, st->sid));
         }
     }
     if (dynamic) {

@@ -484,15 +484,29 @@ void svc_stats_list_free(struct svc_stats_list *l)
     if (l == NULL) {
         return;
     }
-    for (size_t i = 0; i < l->n && !pool_used(&l->pool); i++) {
-        free(l->v[i].sid);
-        free(l->v[i].node);
-        free(l->v[i].state);
-    }
     free(l->v);
     l->v = NULL;
     l->n = 0;
     pool_free(&l->pool);
+}
+
+void svc_stats_from_config(const struct svc_config *sc, struct svc_stats_list *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->v = xcalloc(sc->n ? sc->n : 1, sizeof(*out->v));
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct svc_conf *c = &sc->v[i];
+        struct svc_stats *st = &out->v[out->n];
+        if (c->node == NULL) {
+            continue;
+        }
+        st->sid = pool_strdup(&out->pool, c->sid);
+        st->node = pool_strdup(&out->pool, c->node);
+        st->state = pool_strdup(&out->pool, c->state);
+        st->running = str_eq(c->state, "started");
+        st->has_usage = true;
+        out->n++;
+    }
 }
 
 void node_stats_list_free(struct node_stats_list *l)

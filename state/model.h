@@ -195,9 +195,14 @@ struct svc_stats {
 struct svc_stats_list {
     struct svc_stats *v; /* sorted by sid */
     size_t n;
-    struct pool pool; /* used: the strings of v live in it (else malloc'd) */
+    struct pool pool; /* the strings of v */
 };
 void svc_stats_list_free(struct svc_stats_list *l);
+/* The basic statistics of every configured service that has a node: sid,
+ * node, state, running = (state "started"), an empty usage; strings in the
+ * list's pool. What the simulator and the daemons report in basic mode, and
+ * the start of the other modes. out is overwritten. */
+void svc_stats_from_config(const struct svc_config *sc, struct svc_stats_list *out);
 
 struct node_stats {
     char *node;

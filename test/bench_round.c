@@ -129,15 +129,9 @@ static int svc_stats(void *ctx, const char *mode, struct svc_stats_list *out, ch
 
     (void)mode;
     (void)err;
-    out->v = xcalloc(c->sc.n ? c->sc.n : 1, sizeof(*out->v));
-    out->n = c->sc.n;
-    for (size_t i = 0; i < c->sc.n; i++) {
+    svc_stats_from_config(&c->sc, out); /* every service started, with a usage */
+    for (size_t i = 0; i < out->n; i++) {
         struct svc_stats *s = &out->v[i];
-        s->sid = pool_strdup(&out->pool, c->sc.v[i].sid);
-        s->node = pool_strdup(&out->pool, c->sc.v[i].node);
-        s->state = pool_strdup(&out->pool, "started");
-        s->running = true;
-        s->has_usage = true;
         s->has_maxcpu = s->has_maxmem = s->has_cpu = s->has_mem = true;
         s->maxcpu = 2.0;
         s->cpu = 0.5;

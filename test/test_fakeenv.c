@@ -313,17 +313,7 @@ static void f_dc(void *ctx, struct dc_settings *out)
 /* Basic mode only needs node and state of each service. */
 static int f_service_stats(void *ctx, const char *mode, struct svc_stats_list *out, char **err)
 {
-    const struct svc_config *sc = &fe_of(ctx)->c->cfg;
-
-    out->v = xcalloc(sc->n + 1, sizeof(*out->v));
-    out->n = sc->n;
-    for (size_t i = 0; i < sc->n; i++) {
-        out->v[i].sid = xstrdup(sc->v[i].sid);
-        out->v[i].node = xstrdup(sc->v[i].node);
-        out->v[i].state = xstrdup(sc->v[i].state);
-        out->v[i].running = str_eq(sc->v[i].state, "started");
-        out->v[i].has_usage = true;
-    }
+    svc_stats_from_config(&fe_of(ctx)->c->cfg, out);
     return 0;
 }
 
