@@ -59,9 +59,20 @@ static bool plain_string(struct scan *s, const char **start, size_t *len)
     return true;
 }
 
-static bool key_is(const char *k, size_t n, const char *want)
+static bool key_is(struct str_view k, const char *want)
 {
-    return strlen(want) == n && memcmp(k, want, n) == 0;
+    return strlen(want) == k.n && memcmp(k.p, want, k.n) == 0;
+}
+
+/* The field a string member with key k goes to: the one named a or b, if
+ * it is not set yet (each key at most once); NULL otherwise. */
+static struct str_view *string_field(
+    struct str_view k, const char *a, struct str_view *fa, const char *b, struct str_view *fb
+)
+{
+    struct str_view *f = key_is(k, a) ? fa : key_is(k, b) ? fb : NULL;
+
+    return f != NULL && f->p == NULL ? f : NULL;
 }
 
 /* An integer literal in [min, max]; "null" gives *is_null. */
@@ -107,7 +118,7 @@ static int view_cmp(const struct str_view *a, const struct str_view *b)
  * order, each at most once. */
 static bool result(struct scan *s, struct lrm_result_view *r)
 {
-    struct str_view k;
+    struct str_view k, *field;
     bool seen_ec = false, is_null;
     long long ec;
 
@@ -121,14 +132,14 @@ static bool result(struct scan *s, struct lrm_result_view *r)
         if (!view_of(s, &k) || !eat(s, ':')) {
             return false;
         }
-        if (key_is(k.p, k.n, "exit_code") && !seen_ec) {
+        if (key_is(k, "exit_code") && !seen_ec) {
             if (!integer(s, INT32_MIN, INT32_MAX, &ec, &is_null)) {
                 return false;
             }
             seen_ec = true;
             r->exit_code = is_null ? 0 : (int)ec;
-        } else if ((key_is(k.p, k.n, "sid") && r->sid.p == NULL) || (key_is(k.p, k.n, "state") && r->state.p == NULL)) {
-            if (!view_of(s, key_is(k.p, k.n, "sid") ? &r->sid : &r->state)) {
+        } else if ((field = string_field(k, "sid", &r->sid, "state", &r->state)) != NULL) {
+            if (!view_of(s, field)) {
                 return false;
             }
         } else {
@@ -167,7 +178,7 @@ static bool results(struct scan *s, struct lrm_status_view *ls)
 static bool status(struct scan *s, struct lrm_status_view *ls)
 {
     bool seen_ts = false, seen_res = false, is_null;
-    struct str_view k;
+    struct str_view k, *field;
     long long ts;
 
     if (!eat(s, '{')) {
@@ -180,19 +191,18 @@ static bool status(struct scan *s, struct lrm_status_view *ls)
         if (!view_of(s, &k) || !eat(s, ':')) {
             return false;
         }
-        if ((key_is(k.p, k.n, "state") && ls->state.p == NULL) ||
-            (key_is(k.p, k.n, "mode") && ls->mode.p == NULL)) {
-            if (!view_of(s, key_is(k.p, k.n, "state") ? &ls->state : &ls->mode)) {
+        if ((field = string_field(k, "state", &ls->state, "mode", &ls->mode)) != NULL) {
+            if (!view_of(s, field)) {
                 return false;
             }
-        } else if (key_is(k.p, k.n, "timestamp") && !seen_ts) {
+        } else if (key_is(k, "timestamp") && !seen_ts) {
             /* beyond 2^53 cJSON's double would round: leave those to it */
             if (!integer(s, -(1LL << 53), 1LL << 53, &ts, &is_null)) {
                 return false;
             }
             seen_ts = true;
             ls->timestamp = is_null ? 0 : ts;
-        } else if (key_is(k.p, k.n, "results") && !seen_res) {
+        } else if (key_is(k, "results") && !seen_res) {
             seen_res = true;
             if (!results(s, ls)) {
                 return false;
