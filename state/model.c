@@ -396,17 +396,6 @@ struct svc_conf *svc_config_add(struct svc_config *sc, const char *sid)
     return c;
 }
 
-static size_t conf_bytes(const struct svc_conf *c)
-{
-    const char *s[] = {c->sid, c->type, c->name, c->node, c->state, c->group, c->comment, c->lock};
-    size_t n = 0;
-
-    for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
-        n += s[i] != NULL ? strlen(s[i]) + 1 : 0;
-    }
-    return n;
-}
-
 static void svc_conf_copy(struct pool *pool, struct svc_conf *dst, const struct svc_conf *src)
 {
     *dst = *src;
@@ -421,11 +410,10 @@ static void svc_conf_copy(struct pool *pool, struct svc_conf *dst, const struct 
 }
 
 /* dst is overwritten, not freed first (like memcpy). The copy keeps its
- * strings in one pool block. */
+ * strings in its pool. */
 void svc_config_copy(struct svc_config *dst, const struct svc_config *src)
 {
     struct svc_config out = {0};
-    size_t bytes = 0;
 
     if (dst == src) {
         return;
@@ -433,10 +421,6 @@ void svc_config_copy(struct svc_config *dst, const struct svc_config *src)
     if (src->n > 0) {
         out.v = xcalloc(src->n, sizeof(*out.v));
     }
-    for (size_t i = 0; i < src->n; i++) {
-        bytes += conf_bytes(&src->v[i]);
-    }
-    pool_reserve(&out.pool, bytes + 1);
     for (size_t i = 0; i < src->n; i++) {
         svc_conf_copy(&out.pool, &out.v[i], &src->v[i]);
     }

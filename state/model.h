@@ -141,7 +141,7 @@ struct svc_conf {
 };
 
 /* The strings of a parsed config are malloc'd one by one; a copy keeps them
- * all in its pool (one block: the manager copies 10,000 entries a round).
+ * all in its pool (a few blocks: the manager copies 10,000 entries a round).
  * Change a string of either kind with svc_conf_set(). */
 struct svc_config {
     struct svc_conf *v; /* sorted by sid */

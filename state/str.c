@@ -279,13 +279,6 @@ static struct pool_block *pool_block_new(struct pool *p, size_t size)
     return b;
 }
 
-void pool_reserve(struct pool *p, size_t bytes)
-{
-    if (p->head == NULL || p->head->size - p->head->used < bytes) {
-        pool_block_new(p, bytes);
-    }
-}
-
 /* n bytes at the given alignment (a power of two). */
 static void *pool_get(struct pool *p, size_t n, size_t align)
 {

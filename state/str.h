@@ -84,7 +84,6 @@ struct pool_block;
 struct pool {
     struct pool_block *head;
 };
-void pool_reserve(struct pool *p, size_t bytes); /* room for that much, in one block */
 void *pool_alloc(struct pool *p, size_t n); /* zeroed, aligned for any type */
 char *pool_strdup(struct pool *p, const char *s); /* NULL stays NULL */
 char *pool_strndup(struct pool *p, const char *s, size_t n);

@@ -117,7 +117,7 @@ static void test_svc_config_helpers(void)
     CHECK(copy.n == 3 && strcmp(copy.v[0].sid, "vm:0") == 0 && copy.v[2].node == NULL);
     CHECK_STR(svc_config_find(&copy, "vm:1")->node, "n2");
     svc_config_free(&copy);
-    svc_config_copy(&copy, &sc); /* an empty copy is pooled as well */
+    svc_config_copy(&copy, &sc); /* an empty copy takes new entries too */
     svc_config_add(&copy, "ct:5");
     CHECK_STR(copy.v[0].sid, "ct:5");
     svc_config_free(&copy);
