@@ -180,20 +180,7 @@ static bool lrm_fence_requested(const struct lrm *lrm, const struct ha_env *env)
 /* Services this node must care about (ha-stack.md 4.4). */
 static int lrm_active_count(const struct lrm *lrm, const struct ha_env *env)
 {
-    int count = 0;
-
-    for (size_t i = 0; i < lrm->view.n_svcs; i++) {
-        const struct sd *sd = &lrm->view.svcs[i];
-        if (!str_eq(sd->node, env->node) && !str_eq(sd->target, env->node)) {
-            continue;
-        }
-        if (sd->state == SS_NONE || sd->state == SS_STOPPED || sd->state == SS_FREEZE ||
-            sd->state == SS_ERROR || sd->state == SS_REQUEST_START) {
-            continue;
-        }
-        count++;
-    }
-    return count;
+    return (int)ms_active_service_count(&lrm->view, env->node);
 }
 
 static bool lrm_has_service_here(const struct lrm *lrm, const struct ha_env *env)

@@ -46,18 +46,6 @@ static bool version_ok(const char *version)
     return !have_rev || have[3] >= want[3];
 }
 
-static bool lrm_has_active_services(const struct manager *m, const char *node)
-{
-    for (size_t i = 0; i < m->ms.n_svcs; i++) {
-        const struct sd *sd = &m->ms.svcs[i];
-        if (str_eq(sd->node, node) && sd->state != SS_STOPPED && sd->state != SS_FREEZE &&
-            sd->state != SS_ERROR && sd->state != SS_REQUEST_START) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The LRM checks of one node; returns the abort reason or NULL. */
 static char *check_lrm(struct manager *m, const char *node)
 {
@@ -72,8 +60,8 @@ static char *check_lrm(struct manager *m, const char *node)
             m->env, HA_NOTICE, "ha groups migration: lrm '%s' is in state '%s' and mode '%s'", node,
             ls.state, ls.mode
         );
-        if (!str_eq(ls.state, "active") &&
-            !(str_eq(ls.state, "wait_for_agent_lock") && !lrm_has_active_services(m, node))) {
+        if (!str_eq(ls.state, "active") && !(str_eq(ls.state, "wait_for_agent_lock") &&
+                                             ms_active_service_count(&m->ms, node) == 0)) {
             reason = xasprintf("lrm '%s' is not in state 'active' or 'idle'", node);
         } else if (!str_eq(ls.mode, "active")) {
             reason = xasprintf("lrm '%s' is not in mode 'active'", node);

@@ -269,6 +269,24 @@ struct sd *ms_add_sd(struct manager_status *ms, const char *sid)
     return sd;
 }
 
+size_t ms_active_service_count(const struct manager_status *ms, const char *node)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < ms->n_svcs; i++) {
+        const struct sd *sd = &ms->svcs[i];
+        if (!str_eq(sd->node, node) && !str_eq(sd->target, node)) {
+            continue;
+        }
+        if (sd->state == SS_NONE || sd->state == SS_STOPPED || sd->state == SS_FREEZE ||
+            sd->state == SS_ERROR || sd->state == SS_REQUEST_START) {
+            continue;
+        }
+        count++;
+    }
+    return count;
+}
+
 void ms_del_sd(struct manager_status *ms, const char *sid)
 {
     struct sd *sd = ms_find_sd(ms, sid);

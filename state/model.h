@@ -97,6 +97,9 @@ struct manager_status {
 };
 void ms_free(struct manager_status *ms); /* frees members, zeroes the struct */
 struct sd *ms_find_sd(const struct manager_status *ms, const char *sid);
+/* active_service_count of ha-stack.md 4.4: the services node must care
+ * about, as its current node or as a target, in a state that needs it. */
+size_t ms_active_service_count(const struct manager_status *ms, const char *node);
 struct sd *ms_add_sd(struct manager_status *ms, const char *sid); /* new zeroed entry, sorted in */
 void ms_del_sd(struct manager_status *ms, const char *sid);
 struct node_entry *ms_find_node(const struct manager_status *ms, const char *node);
