@@ -75,8 +75,10 @@ build/bench/%.o: %.c | $(VENDOR_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(OPT) -MMD -MP -c -o $@ $<
 
+# Upstream's regression scenarios, run by check under the sanitizer build when present.
+UPSTREAM_SCENARIOS = ../shared/upstream-scenarios
 check: build/$(PROG) build/test/$(PROG) $(TESTS) check-pure
-	sh test/run.sh build/test/$(PROG) $(TESTS)
+	UPSTREAM_SCENARIOS=$(UPSTREAM_SCENARIOS) sh test/run.sh build/test/$(PROG) $(TESTS)
 
 # state/ must not touch the OS: every such call goes through struct ha_env.
 FORBIDDEN = open|close|read|write|time|clock_gettime|gettimeofday|sleep|usleep|nanosleep|\

@@ -121,7 +121,9 @@ static void select_and_apply(struct manager *m, double imbalance)
     char *err = NULL;
     int rc;
 
-    qsort(b, n, sizeof(*b), cmp_bundle);
+    if (n > 1) {
+        qsort(b, n, sizeof(*b), cmp_bundle);
+    }
     for (size_t i = 0; i < n; i++) {
         cand[i].leader = b[i].members.v[0];
         cand[i].members = (const char *const *)b[i].members.v;

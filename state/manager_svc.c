@@ -40,7 +40,14 @@ void mgr_change_state(
 {
     enum svc_state old = sd->state;
     struct strbuf params = {0};
+    /* Callers may pass sd's own strings (sd->node): copy before anything is freed. */
+    char *node_copy = node ? xstrdup(node) : NULL;
+    char *target_copy = target ? xstrdup(target) : NULL;
+    char *timeout_copy = timeout ? xstrdup(timeout) : NULL;
 
+    node = node_copy;
+    target = target_copy;
+    timeout = timeout_copy;
     set_str(&sd->target, NULL);
     set_str(&sd->timeout, NULL);
     set_str(&sd->cmd, NULL);
@@ -68,6 +75,9 @@ void mgr_change_state(
         params.len ? ")" : ""
     );
     strbuf_free(&params);
+    free(node_copy);
+    free(target_copy);
+    free(timeout_copy);
 }
 
 static enum svc_state req_state(const struct svc_conf *cd)
