@@ -296,12 +296,12 @@ static void res_shutdown(void *ctx, const char *sid, const char *timeout)
     report(d, "stop", sid, rc, why);
 }
 
-/* Move the registry entry to target: 3 tries, 1 s apart. */
-static bool move_registry(struct daemon *d, const char *sid, const char *target)
+/* Move the registry entry between two nodes: 3 tries, 1 s apart. */
+static bool move_registry(struct daemon *d, const char *sid, const char *src, const char *dst)
 {
-    char *from = xasprintf("nodes/%s/resources/%s", d->conf.node, sid);
-    char *to = xasprintf("nodes/%s/resources/%s", target, sid);
-    char *dir = xasprintf("nodes/%s/resources", target);
+    char *from = xasprintf("nodes/%s/resources/%s", src, sid);
+    char *to = xasprintf("nodes/%s/resources/%s", dst, sid);
+    char *dir = xasprintf("nodes/%s/resources", dst);
     bool ok = false;
 
     for (int i = 0; i < 3 && !ok; i++) {
@@ -327,6 +327,16 @@ static bool move_registry(struct daemon *d, const char *sid, const char *target)
     return ok;
 }
 
+/*
+ * The hand-over. The registry entry moves to the target BEFORE the agent
+ * runs: an online migration may run the service on the target while the agent
+ * still works on the source, and if the source is fenced in that window the
+ * master must find the service registered on the target (it recovers it
+ * there, or fences the target too when that is gone), never start it on a
+ * third node. A failed move goes back to the source, but only on a live lease:
+ * a worker whose LRM is gone leaves the entry on the target, the one node
+ * where the service may already run.
+ */
 static bool res_migrate(void *ctx, const char *sid, const char *target, bool online)
 {
     struct daemon *d = ctx;
@@ -339,22 +349,23 @@ static bool res_migrate(void *ctx, const char *sid, const char *target, bool onl
     if (!lease_ok(d, "migrate", sid)) {
         return false;
     }
+    if (!move_registry(d, sid, d->conf.node, target)) {
+        return false;
+    }
     rc = agent_call(d, "migrate", sid, target, d->conf.agent_timeout, NULL, online, &why);
     if (rc != 0 || why != NULL) {
         report(d, "migrate", sid, rc, why);
-        return false;
+    } else if (!res_check_running(ctx, sid)) {
+        return true;
     }
-    if (res_check_running(ctx, sid)) {
-        return false;
-    }
-    if (!move_registry(d, sid, target)) {
-        /* moved but unregistered: it may already run on the target */
+    if (!lease_ok(d, "the registry move back", sid) ||
+        !move_registry(d, sid, target, d->conf.node)) {
         daemon_log(
-            d, HA_ERR, "service '%s' moved to '%s' but its registry entry was not", sid, target
+            d, HA_ERR, "service '%s' failed to move to '%s' but stays registered there", sid, target
         );
         _exit(LRM_EWRONG_NODE);
     }
-    return true;
+    return false;
 }
 
 static char *res_remove_locks(void *ctx, const char *sid, const char *const *names)

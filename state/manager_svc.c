@@ -478,7 +478,8 @@ static void recover_to(struct manager *m, struct sd *sd, struct svc_conf *cd, co
         );
         free(lock);
     }
-    if (env->steal_service(env->ctx, sd->sid, fenced, node, &err) != 0) {
+    /* the registry entry is where the location says: after a hand-over, not on the fenced node */
+    if (env->steal_service(env->ctx, sd->sid, cd->node ? cd->node : fenced, node, &err) != 0) {
         m->err = err ? err : xstrdup("unable to move service");
     } else {
         svc_conf_set(&m->sc, &cd->node, node);
@@ -489,10 +490,45 @@ static void recover_to(struct manager *m, struct sd *sd, struct svc_conf *cd, co
     free(node);
 }
 
+/*
+ * A migration hands a service over by registering it on its target before the
+ * agent runs (the location, cd->node, moves first). If the source is fenced
+ * during the hand-over, the service may already run on the target: recover it
+ * there while the target is up (online or in maintenance), or fence the target as well before the
+ * service may start anywhere else. True if it took the service in hand.
+ */
+static bool recover_handed_over(struct manager *m, struct sd *sd, struct svc_conf *cd)
+{
+    enum node_state ns;
+    char *target;
+
+    if (cd->node == NULL || str_eq(cd->node, sd->node)) {
+        return false;
+    }
+    ns = mgr_node_state(m, cd->node);
+    if (ns == NS_ONLINE || ns == NS_MAINTENANCE) {
+        recover_to(m, sd, cd, cd->node);
+        return true;
+    }
+    target = xstrdup(cd->node);
+    env_log(
+        m->env, HA_WARNING,
+        "service '%s' was handed over to node '%s' when node '%s' was fenced - fencing '%s' too",
+        sd->sid, target, sd->node ? sd->node : "", target
+    );
+    mgr_change_state(m, sd, SS_FENCE, target, NULL, NULL);
+    free(target);
+    return true;
+}
+
 static void next_recovery(struct manager *m, struct sd *sd, struct svc_conf *cd)
 {
-    const char *n = mgr_select_node(m, sd, cd, PREF_BEST_SCORE);
+    const char *n;
 
+    if (recover_handed_over(m, sd, cd)) {
+        return;
+    }
+    n = mgr_select_node(m, sd, cd, PREF_BEST_SCORE);
     if (m->err != NULL) {
         return;
     }

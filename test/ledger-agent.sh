@@ -61,6 +61,12 @@ migrate)
         halt "$node"
         [ "${HAVEN_ONLINE:-0}" = 1 ] && launch "$target"
     fi
+    case $sid in
+    *slowmigrate*) # the guest runs on the target; the source cleans up for 10 s
+        mkdir -p "$base/run/$node" && : >"$base/run/$node/$file.cleanup"
+        sleep 10
+        ;;
+    esac
     exit 0
     ;;
 *) echo "unknown verb '$verb'" >&2; exit 2 ;;
