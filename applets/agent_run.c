@@ -260,6 +260,15 @@ static bool lease_ok(struct daemon *d, const char *verb, const char *sid)
     return false;
 }
 
+/* A stale lease is no failure of the service: the job ends without a result
+ * (try again) and runs again once the LRM has renewed its lock. */
+static void require_lease(struct daemon *d, const char *verb, const char *sid)
+{
+    if (!lease_ok(d, verb, sid)) {
+        _exit(LRM_ETRY_AGAIN);
+    }
+}
+
 static void report(struct daemon *d, const char *verb, const char *sid, int rc, char *why)
 {
     char *type = sid_type(sid);
@@ -279,9 +288,7 @@ static void res_start(void *ctx, const char *sid)
     char *why = NULL;
     int rc;
 
-    if (!lease_ok(d, "start", sid)) {
-        return;
-    }
+    require_lease(d, "start", sid);
     rc = agent_call(d, "start", sid, NULL, d->conf.agent_timeout, NULL, -1, &why);
     report(d, "start", sid, rc, why);
 }
@@ -346,9 +353,7 @@ static bool res_migrate(void *ctx, const char *sid, const char *target, bool onl
     if (!online && res_check_running(ctx, sid)) {
         res_shutdown(ctx, sid, NULL);
     }
-    if (!lease_ok(d, "migrate", sid)) {
-        return false;
-    }
+    require_lease(d, "migrate", sid);
     if (!move_registry(d, sid, d->conf.node, target)) {
         return false;
     }

@@ -108,11 +108,9 @@ static int run_job(void *ctx, const struct lrm_job *job)
     if (d->workers->n >= (size_t)max_workers) {
         return LRM_JOB_BUSY;
     }
+    /* no lease now: the job waits in the queue for the next renewal, it has not failed */
     if (needs_lease(job->state) && (lease_t_ms < 0 || kv_now_ms() - lease_t_ms > d->budget_ms)) {
-        daemon_log(
-            d, HA_ERR, "agent lock lease expired - not running %s for %s", job->state, job->sid
-        );
-        return LRM_ERROR;
+        return LRM_JOB_BUSY;
     }
     pid = fork();
     if (pid < 0) {
