@@ -387,14 +387,12 @@ static int lrm_from_tree(const cJSON *root, struct lrm_status *ls, char **err)
     return obj != NULL ? lrm_results_from_json(obj, ls, err) : 0;
 }
 
-int lrm_status_from_json(const char *json, struct lrm_status *out, char **err)
+int lrm_status_from_json_tree(const char *json, struct lrm_status *out, char **err)
 {
     cJSON *root;
     int rc;
 
-    if (lrm_status_from_json_fast(json, out) == 0) {
-        return 0;
-    }
+    memset(out, 0, sizeof(*out));
     root = cj_parse_object(json, "lrm status", err);
     if (root == NULL) {
         return -1;
@@ -405,6 +403,14 @@ int lrm_status_from_json(const char *json, struct lrm_status *out, char **err)
         lrm_status_free(out);
     }
     return rc;
+}
+
+int lrm_status_from_json(const char *json, struct lrm_status *out, char **err)
+{
+    if (lrm_status_from_json_fast(json, out) == 0) {
+        return 0;
+    }
+    return lrm_status_from_json_tree(json, out, err);
 }
 
 char *lrm_status_to_json(const struct lrm_status *ls)

@@ -609,6 +609,166 @@ static void test_lrm_view(void)
     CHECK(v.results == NULL && v.n_results == 0);
 }
 
+/* ---- the fast and the general LRM status readers agree ---- */
+
+struct diff_stats {
+    size_t inputs, fast_ok, mismatches;
+};
+
+static void diff_print(const char *what, const char *s, size_t n)
+{
+    fprintf(stderr, "reader mismatch (%s) on \"", what);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fprintf(stderr, c >= 32 && c < 127 && c != '"' && c != '\\' ? "%c" : "\\x%02x", c);
+    }
+    fprintf(stderr, "\"\n");
+}
+
+/* One input (n bytes, NUL-terminated by the caller): whatever the fast
+ * reader accepts the general one accepts with the same content, and the
+ * reader the daemons use answers as the general one. */
+static void diff_one(struct diff_stats *st, const char *text, size_t n)
+{
+    struct lrm_status fast, tree, used;
+    struct lrm_status_view v;
+    char *e1 = NULL, *e2 = NULL;
+    int f = lrm_status_from_json_fast(text, &fast);
+    int t = lrm_status_from_json_tree(text, &tree, &e1);
+    int u = lrm_status_from_json(text, &used, &e2);
+    int w = lrm_status_view_scan(text, &v);
+    const char *bad = NULL;
+
+    st->inputs++;
+    st->fast_ok += f == 0;
+    if (f != 0 && f != 1) {
+        bad = "fast result";
+    } else if (w != f || (f == 0 && v.n_results != fast.n_results)) {
+        bad = "view";
+    } else if (f == 0 && t != 0) {
+        bad = "fast accepts, general rejects";
+    } else if (u != t) {
+        bad = "accept/reject";
+    } else if (t == 0) {
+        char *a = lrm_status_to_json(&tree), *b = lrm_status_to_json(&used);
+        char *c = f == 0 ? lrm_status_to_json(&fast) : xstrdup(a);
+        if (strcmp(a, b) != 0 || strcmp(a, c) != 0) {
+            bad = "content";
+        }
+        free(a);
+        free(b);
+        free(c);
+    }
+    if (bad != NULL) {
+        if (st->mismatches++ < 10) {
+            diff_print(bad, text, n);
+        }
+    }
+    if (f == 0) {
+        lrm_status_free(&fast);
+        lrm_status_view_free(&v);
+    }
+    if (t == 0) {
+        lrm_status_free(&tree);
+    }
+    if (u == 0) {
+        lrm_status_free(&used);
+    }
+    free(e1);
+    free(e2);
+}
+
+/* Feed buf[0..n) (copied, so the readers see exactly n bytes). */
+static void diff_feed(struct diff_stats *st, const char *buf, size_t n)
+{
+    char *copy = xstrndup(buf, n);
+
+    diff_one(st, copy, strlen(copy));
+    free(copy);
+}
+
+static unsigned diff_rand(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+/* Derived from valid statuses: every truncation, every byte replaced by and
+ * every position given each byte of an alphabet of JSON's building blocks,
+ * suffixes, and random multi-byte mutations. */
+static void test_lrm_readers_agree(void)
+{
+    static const char *const seeds[] = {
+        "{}",
+        "{\"mode\":\"active\",\"results\":{\"a\":{\"exit_code\":0,\"sid\":\"vm:1\","
+        "\"state\":\"started\"},\"b\":{\"exit_code\":-1,\"sid\":\"ct:2\"}},"
+        "\"state\":\"active\",\"timestamp\":1700000000}",
+        " { \"results\" : { } , \"timestamp\" : null } ",
+        "{\"results\":{\"u1\":{\"exit_code\":7,\"sid\":\"vm:1\",\"state\":\"x\"},\"u2\":{}},"
+        "\"timestamp\":5}",
+        "{\"mode\":\"restart\",\"timestamp\":\"5\",\"results\":{\"b\":{},\"a\":{\"exit_code\":"
+        "null}}}",
+        "{\"state\":\"wait_for_agent_lock\",\"mode\":\"a\\u0062\",\"results\":{}}",
+    };
+    static const char alphabet[] = "{}[]\":,0123456789-+.eEnulltrfa \t\n\r\x01\\x\x7f\x80";
+    static const char *const suffixes[] = {"garbage", "}",    ",", " ",  "\n", "\x01",
+                                           "{}",      "null", "0", "\"", "x}"};
+    struct diff_stats st = {0};
+    unsigned seed = 11;
+    char buf[512];
+
+    for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+        const char *base = seeds[s];
+        size_t n = strlen(base);
+
+        for (size_t cut = 0; cut <= n; cut++) {
+            diff_feed(&st, base, cut);
+        }
+        for (size_t i = 0; i < n; i++) {
+            for (const char *a = alphabet; *a != '\0'; a++) {
+                memcpy(buf, base, n);
+                buf[i] = *a;
+                diff_feed(&st, buf, n);
+                memcpy(buf, base, i);
+                buf[i] = *a;
+                memcpy(buf + i + 1, base + i, n - i);
+                diff_feed(&st, buf, n + 1);
+            }
+        }
+        for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+            size_t m = strlen(suffixes[k]);
+            memcpy(buf, base, n);
+            memcpy(buf + n, suffixes[k], m);
+            diff_feed(&st, buf, n + m);
+        }
+        for (int round = 0; round < 400; round++) {
+            size_t len = n;
+            memcpy(buf, base, n);
+            for (unsigned k = 1 + diff_rand(&seed) % 4; k > 0 && len > 0; k--) {
+                size_t at = diff_rand(&seed) % len;
+                char c = alphabet[diff_rand(&seed) % (sizeof(alphabet) - 1)];
+                switch (diff_rand(&seed) % 3) {
+                case 0:
+                    buf[at] = c;
+                    break;
+                case 1:
+                    memmove(buf + at + 1, buf + at, len - at);
+                    buf[at] = c;
+                    len++;
+                    break;
+                default:
+                    memmove(buf + at, buf + at + 1, len - at - 1);
+                    len--;
+                }
+            }
+            diff_feed(&st, buf, len);
+        }
+    }
+    CHECK_INT(st.mismatches, 0);
+    CHECK(st.fast_ok > 1000); /* the mutations reach the fast reader's accepting paths */
+    CHECK(st.inputs > 20000);
+}
+
 /* ---- the simulator's service_config ---- */
 
 static void test_sim_config_forms(void)
@@ -958,6 +1118,7 @@ int main(void)
     RUN(test_lrm_broken);
     RUN(test_lrm_fast_reader);
     RUN(test_lrm_view);
+    RUN(test_lrm_readers_agree);
     RUN(test_sim_config_forms);
     RUN(test_sim_config_round_trip);
     RUN(test_sim_config_broken);
