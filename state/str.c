@@ -104,6 +104,46 @@ int str_cmp_ptr(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+enum str_int_rc str_to_ll(const char *s, long long min, long long max, long long *out)
+{
+    bool neg = s[0] == '-';
+    const char *d = s + neg;
+    unsigned long long v = 0, limit;
+
+    if (*d == '\0' || strspn(d, "0123456789") != strlen(d)) {
+        return STR_INT_SYNTAX;
+    }
+    if (neg && min >= 0) {
+        return STR_INT_RANGE; /* "-0" too: no sign where none is allowed */
+    }
+    /* the magnitude may reach 2^63 for a negative number */
+    limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+    for (; *d != '\0'; d++) {
+        unsigned digit = (unsigned)(*d - '0');
+        if (v > (limit - digit) / 10) {
+            return STR_INT_RANGE;
+        }
+        v = v * 10 + digit;
+    }
+    long long x = !neg ? (long long)v : v == limit ? LLONG_MIN : -(long long)v;
+    if (x < min || x > max) {
+        return STR_INT_RANGE;
+    }
+    *out = x;
+    return STR_INT_OK;
+}
+
+enum str_int_rc str_to_int(const char *s, int min, int max, int *out)
+{
+    long long v;
+    enum str_int_rc rc = str_to_ll(s, min, max, &v);
+
+    if (rc == STR_INT_OK) {
+        *out = (int)v;
+    }
+    return rc;
+}
+
 static void strbuf_grow(struct strbuf *sb, size_t extra)
 {
     size_t need = sb->len + extra + 1;

@@ -27,6 +27,17 @@ bool str_starts(const char *s, const char *prefix);
 /* qsort comparator for an array of char *, byte-wise order. */
 int str_cmp_ptr(const void *a, const void *b);
 
+/* The one integer parser for every number read from outside (config files,
+ * the store, the spool, command lines): ASCII decimal digits only, a leading
+ * '-' only when min < 0, no '+', no blanks, no other base; leading zeros
+ * read as decimal ("010" is 10). Overflow is checked: anything outside
+ * [min, max] is STR_INT_RANGE, whatever its length. *out is set on
+ * STR_INT_OK only. */
+enum str_int_rc { STR_INT_OK = 0, STR_INT_SYNTAX = -1, STR_INT_RANGE = -2 };
+enum str_int_rc str_to_ll(const char *s, long long min, long long max, long long *out);
+/* The same into an int (min and max must fit one). */
+enum str_int_rc str_to_int(const char *s, int min, int max, int *out);
+
 /* Binary search in an array of n elements of size bytes, sorted byte-wise by
  * the string at byte offset off of each element (NULL counts as ""): the
  * index of the first element whose key is >= key; *found tells equality. */

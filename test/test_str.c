@@ -1,4 +1,5 @@
 /* test_str.c - the string helpers of state/str.c. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,61 @@ static void test_pos_memo(void)
     CHECK(!found);
 }
 
+/* The one integer parser: digits, '-' where negative values are allowed,
+ * leading zeros as decimal, overflow and range checked. */
+static void test_to_ll(void)
+{
+    static const struct {
+        const char *s;
+        long long min, max;
+        int rc;
+        long long v;
+    } cases[] = {
+        {"0", 0, 10, STR_INT_OK, 0},
+        {"10", 0, 10, STR_INT_OK, 10},
+        {"010", 0, 10, STR_INT_OK, 10},
+        {"0000000000000000000000000007", 0, 10, STR_INT_OK, 7},
+        {"11", 0, 10, STR_INT_RANGE, 0},
+        {"-1", 0, 10, STR_INT_RANGE, 0},
+        {"-0", 0, 10, STR_INT_RANGE, 0},
+        {"-5", -10, 10, STR_INT_OK, -5},
+        {"-0", -10, 10, STR_INT_OK, 0},
+        {"+5", 0, 10, STR_INT_SYNTAX, 0},
+        {" 5", 0, 10, STR_INT_SYNTAX, 0},
+        {"5 ", 0, 10, STR_INT_SYNTAX, 0},
+        {"", 0, 10, STR_INT_SYNTAX, 0},
+        {"-", -10, 10, STR_INT_SYNTAX, 0},
+        {"--1", -10, 10, STR_INT_SYNTAX, 0},
+        {"0x10", 0, 100, STR_INT_SYNTAX, 0},
+        {"1e3", 0, 10000, STR_INT_SYNTAX, 0},
+        {"1.0", 0, 10, STR_INT_SYNTAX, 0},
+        {"nan", 0, 10, STR_INT_SYNTAX, 0},
+        {"inf", 0, 10, STR_INT_SYNTAX, 0},
+        {"\xd9\xa3", 0, 10, STR_INT_SYNTAX, 0}, /* non-ASCII digit */
+        {"9223372036854775807", LLONG_MIN, LLONG_MAX, STR_INT_OK, LLONG_MAX},
+        {"9223372036854775808", LLONG_MIN, LLONG_MAX, STR_INT_RANGE, 0},
+        {"-9223372036854775808", LLONG_MIN, LLONG_MAX, STR_INT_OK, LLONG_MIN},
+        {"-9223372036854775809", LLONG_MIN, LLONG_MAX, STR_INT_RANGE, 0},
+        {"99999999999", 1, 128, STR_INT_RANGE, 0},
+        {"99999999999999999999999999", 0, LLONG_MAX, STR_INT_RANGE, 0},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        long long v = 12345;
+        int rc = str_to_ll(cases[i].s, cases[i].min, cases[i].max, &v);
+        if (rc != cases[i].rc) {
+            fprintf(stderr, "str_to_ll(\"%s\") = %d\n", cases[i].s, rc);
+        }
+        CHECK_INT(rc, cases[i].rc);
+        CHECK_INT(v, rc == STR_INT_OK ? cases[i].v : 12345);
+    }
+    int n = 7;
+    CHECK_INT(str_to_int("2147483647", 0, INT_MAX, &n), STR_INT_OK);
+    CHECK_INT(n, INT_MAX);
+    CHECK_INT(str_to_int("2147483648", 0, INT_MAX, &n), STR_INT_RANGE);
+    CHECK_INT(n, INT_MAX);
+}
+
 int main(void)
 {
     RUN(test_asprintf);
@@ -101,5 +157,6 @@ int main(void)
     RUN(test_eq);
     RUN(test_pool);
     RUN(test_pos_memo);
+    RUN(test_to_ll);
     return test_summary();
 }
