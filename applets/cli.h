@@ -26,7 +26,7 @@ enum cli_fmt { FMT_TEXT, FMT_JSON, FMT_JSON_PRETTY };
 enum cli_type {
     T_STR, /* any string without a newline */
     T_COMMENT, /* string of at most 4096 bytes */
-    T_UINT, /* integer >= 0 */
+    T_UINT, /* integer in 0..values (its maximum, as decimal text: CLI_MAX()) */
     T_BOOL, /* 0/1, yes/no, true/false, on/off; a bare option is 1 */
     T_ENUM, /* one of cli_opt.values */
     T_SID, /* ha resource id, or a bare guest id */
@@ -37,6 +37,9 @@ enum cli_type {
     T_TYPE, /* resource type ^[a-z]+$ */
     T_KEYLIST, /* list of option names (--delete) */
 };
+
+#define CLI_MAX_TEXT(n) #n
+#define CLI_MAX(n) CLI_MAX_TEXT(n) /* a T_UINT's maximum: CLI_MAX(SVC_TRIES_MAX) */
 
 struct cli_opt {
     const char *name;

@@ -5,7 +5,6 @@
 #include "state/str.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,25 @@ struct conf_key {
     const char *name;
     enum conf_kind kind;
     size_t offset;
+    int64_t max; /* K_SECONDS: the largest value accepted */
 };
 
 #define STR(f) offsetof(struct conf, f)
 static const struct conf_key conf_keys[] = {
-    {"node", K_NODE, 0},
-    {"store", K_STORE, STR(store)},
-    {"store_id", K_STORE_ID, STR(store_id)},
-    {"watchdog_socket", K_STRING, STR(watchdog_socket)},
-    {"agents_dir", K_STRING, STR(agents_dir)},
-    {"shutdown_marker", K_STRING, STR(shutdown_marker)},
-    {"lock_timeout", K_SECONDS, STR(lock_timeout)},
-    {"loop_interval", K_SECONDS, STR(loop_interval)},
-    {"fence_delay", K_SECONDS, STR(fence_delay)},
-    {"watchdog_client_timeout", K_SECONDS, STR(watchdog_client_timeout)},
-    {"agent_timeout", K_SECONDS, STR(agent_timeout)},
-    {"agent_status_timeout", K_SECONDS, STR(agent_status_timeout)},
+    {"node", K_NODE, 0, 0},
+    {"store", K_STORE, STR(store), 0},
+    {"store_id", K_STORE_ID, STR(store_id), 0},
+    {"watchdog_socket", K_STRING, STR(watchdog_socket), 0},
+    {"agents_dir", K_STRING, STR(agents_dir), 0},
+    {"shutdown_marker", K_STRING, STR(shutdown_marker), 0},
+    /* an hour for the timings of the lease and the loop, a day for the
+     * fence delay and a status call, a week for an agent's migrate */
+    {"lock_timeout", K_SECONDS, STR(lock_timeout), 3600},
+    {"loop_interval", K_SECONDS, STR(loop_interval), 3600},
+    {"fence_delay", K_SECONDS, STR(fence_delay), 86400},
+    {"watchdog_client_timeout", K_SECONDS, STR(watchdog_client_timeout), 3600},
+    {"agent_timeout", K_SECONDS, STR(agent_timeout), 604800},
+    {"agent_status_timeout", K_SECONDS, STR(agent_status_timeout), 86400},
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -133,14 +135,13 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
         }
         break;
     case K_SECONDS: {
-        char *end;
         long long v;
 
-        errno = 0;
-        v = strtoll(val, &end, 10);
-        if (*val == '\0' || *end != '\0' || errno != 0 || v < 0 || v > INT_MAX ||
-            !(*val >= '0' && *val <= '9')) {
-            return xasprintf("bad value for '%s': '%s' is not a number of seconds", key, val);
+        if (str_to_ll(val, 0, k->max, &v) != STR_INT_OK) {
+            return xasprintf(
+                "bad value for '%s': '%s' is not a number of seconds in 0..%lld", key, val,
+                (long long)k->max
+            );
         }
         *(int64_t *)(void *)((char *)c + k->offset) = v;
         return NULL;

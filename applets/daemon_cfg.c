@@ -115,21 +115,13 @@ int daemon_read_service_config(struct daemon *d, struct svc_config *out, char **
     return rc;
 }
 
-static int set_int(int *field, const char *value, int dflt, int min)
+static int set_int(int *field, const char *value, int dflt, int max)
 {
-    char *end;
-    long v;
-
     if (value == NULL) {
         *field = dflt;
         return 0;
     }
-    v = strtol(value, &end, 10);
-    if (*value == '\0' || *end != '\0' || v < min || v > 1000000) {
-        return -1;
-    }
-    *field = (int)v;
-    return 0;
+    return str_to_int(value, 0, max, field) == STR_INT_OK ? 0 : -1;
 }
 
 static void set_str(char **field, const char *value)
@@ -147,11 +139,11 @@ static int set_key(struct svc_conf *c, const char *key, const char *value)
     } else if (strcmp(key, "comment") == 0) {
         set_str(&c->comment, value);
     } else if (strcmp(key, "failback") == 0) {
-        return set_int(&c->failback, value, 1, 0);
+        return set_int(&c->failback, value, 1, 1);
     } else if (strcmp(key, "max_restart") == 0) {
-        return set_int(&c->max_restart, value, 1, 0);
+        return set_int(&c->max_restart, value, 1, SVC_TRIES_MAX);
     } else if (strcmp(key, "max_relocate") == 0) {
-        return set_int(&c->max_relocate, value, 1, 0);
+        return set_int(&c->max_relocate, value, 1, SVC_TRIES_MAX);
     } else {
         return -1;
     }

@@ -17,7 +17,6 @@
  * sid. node is not part of this file. */
 #include "state/codec.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -149,16 +148,12 @@ static int cfg_bool(const char *v)
     return -1;
 }
 
-/* A non-negative integer that fits an int, or -1. */
-static int cfg_uint(const char *v)
+/* A count in 0..SVC_TRIES_MAX, or -1. */
+static int cfg_tries(const char *v)
 {
-    long n;
+    int n;
 
-    if (!all_digits(v) || strlen(v) > 10) {
-        return -1;
-    }
-    n = strtol(v, NULL, 10);
-    return n > INT_MAX ? -1 : (int)n;
+    return str_to_int(v, 0, SVC_TRIES_MAX, &n) == STR_INT_OK ? n : -1;
 }
 
 /* PVE config id: ^[A-Za-z][A-Za-z0-9_-]+$ */
@@ -205,10 +200,10 @@ static bool cfg_set(struct svc_conf *c, enum cfg_key k, const char *v)
         c->failback = cfg_bool(v);
         return c->failback >= 0;
     case CK_MAX_RESTART:
-        c->max_restart = cfg_uint(v);
+        c->max_restart = cfg_tries(v);
         return c->max_restart >= 0;
     case CK_MAX_RELOCATE:
-        c->max_relocate = cfg_uint(v);
+        c->max_relocate = cfg_tries(v);
         return c->max_relocate >= 0;
     case CK_COMMENT:
         c->comment = strlen(v) <= CFG_COMMENT_MAX ? xstrdup(v) : NULL;

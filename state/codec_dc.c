@@ -35,15 +35,15 @@ static cJSON *property_string(char *value, const char *default_key)
     for (char *part = strtok_r(value, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(part, '=');
         const char *k = default_key, *v = trim(part);
-        char *end;
         double num;
         if (eq != NULL) {
             *eq = '\0';
             k = trim(part);
             v = trim(eq + 1);
         }
-        num = strtod(v, &end);
-        if (*v != '\0' && *end == '\0') {
+        /* only a finite decimal becomes a number: anything else ("nan",
+         * "0x10") stays a string, which the reader then rejects */
+        if (str_to_double(v, &num) == 0) {
             cJSON_AddNumberToObject(obj, k, num);
         } else {
             cJSON_AddStringToObject(obj, k, v);
@@ -55,8 +55,8 @@ static cJSON *property_string(char *value, const char *default_key)
 int dc_settings_from_cfg(const char *text, struct dc_settings *out, int *max_workers, char **err)
 {
     cJSON *root = cJSON_CreateObject();
-    char *copy = xstrdup(text ? text : ""), *save = NULL, *json;
-    int rc;
+    char *copy = xstrdup(text ? text : ""), *save = NULL, *json, *bad_workers = NULL;
+    int rc, n;
 
     *max_workers = 4;
     for (char *line = strtok_r(copy, "\n", &save); line != NULL;
@@ -72,8 +72,13 @@ int dc_settings_from_cfg(const char *text, struct dc_settings *out, int *max_wor
             cJSON_AddItemToObject(root, "ha", property_string(value, "shutdown_policy"));
         } else if (strcmp(key, "crs") == 0) {
             cJSON_AddItemToObject(root, "crs", property_string(value, "ha"));
-        } else if (strcmp(key, "max_workers") == 0 && atoi(value) > 0) {
-            *max_workers = atoi(value);
+        } else if (strcmp(key, "max_workers") == 0) {
+            if (str_to_int(value, 0, MAX_WORKERS_MAX, &n) != STR_INT_OK) {
+                free(bad_workers);
+                bad_workers = xstrdup(value);
+            } else {
+                *max_workers = n > 0 ? n : 4;
+            }
         }
     }
     json = cJSON_PrintUnformatted(root);
@@ -82,7 +87,18 @@ int dc_settings_from_cfg(const char *text, struct dc_settings *out, int *max_wor
     rc = dc_settings_from_sim_json(json, out, err);
     if (rc != 0) {
         dc_settings_init(out);
+    } else if (bad_workers != NULL) {
+        free(*err);
+        *err = xasprintf(
+            "datacenter config: bad value for max_workers: '%s' (want an integer in 0..%d)",
+            bad_workers, MAX_WORKERS_MAX
+        );
+        rc = -1;
     }
+    if (bad_workers != NULL) {
+        *max_workers = 4;
+    }
+    free(bad_workers);
     cJSON_free(json);
     return rc;
 }

@@ -127,6 +127,13 @@ struct lrm_status {
 void lrm_status_free(struct lrm_status *ls);
 const struct lrm_result *lrm_status_find(const struct lrm_status *ls, const char *uid);
 
+/* The ranges of the numeric settings, checked wherever one is read (the
+ * codecs, the CLI, the spool). Upstream sets no maximum; these keep every
+ * count and timeout far from overflow and from absurd values. */
+#define SVC_TRIES_MAX 1000000 /* max_restart, max_relocate */
+#define STOP_TIMEOUT_MAX 86400 /* crm-command stop TIMEOUT: one day, in seconds */
+#define MAX_WORKERS_MAX 128 /* datacenter.cfg max_workers (0 = the default, 4) */
+
 /* One configured service (resources.cfg section, or the simulator's JSON). */
 struct svc_conf {
     char *sid; /* "type:name" */

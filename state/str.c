@@ -2,6 +2,7 @@
 #include "state/str.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,40 @@ enum str_int_rc str_to_int(const char *s, int min, int max, int *out)
         *out = (int)v;
     }
     return rc;
+}
+
+int str_to_double(const char *s, double *out)
+{
+    const char *p = s + (s[0] == '-');
+    size_t int_digits = strspn(p, "0123456789"), frac_digits = 0;
+    char *end;
+    double v;
+
+    p += int_digits;
+    if (*p == '.') {
+        frac_digits = strspn(p + 1, "0123456789");
+        p += 1 + frac_digits;
+    }
+    if (int_digits + frac_digits == 0) {
+        return -1;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p += 1 + (p[1] == '+' || p[1] == '-');
+        size_t exp_digits = strspn(p, "0123456789");
+        if (exp_digits == 0) {
+            return -1;
+        }
+        p += exp_digits;
+    }
+    if (*p != '\0') {
+        return -1;
+    }
+    v = strtod(s, &end);
+    if (*end != '\0' || !isfinite(v)) {
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 static void strbuf_grow(struct strbuf *sb, size_t extra)

@@ -38,6 +38,10 @@ enum str_int_rc str_to_ll(const char *s, long long min, long long max, long long
 /* The same into an int (min and max must fit one). */
 enum str_int_rc str_to_int(const char *s, int min, int max, int *out);
 
+/* A decimal number: -?(digits[.digits]|.digits)([eE][+-]?digits)?, no '+'
+ * in front, no blanks, no hex, no inf or nan, and finite. 0 or -1. */
+int str_to_double(const char *s, double *out);
+
 /* Binary search in an array of n elements of size bytes, sorted byte-wise by
  * the string at byte offset off of each element (NULL counts as ""): the
  * index of the first element whose key is >= key; *found tells equality. */

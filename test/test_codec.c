@@ -1095,6 +1095,108 @@ static void test_dc_broken(void)
     }
 }
 
+/* ---- numbers: one checked parser, a range for every setting ---- */
+
+static void test_dc_cfg_numbers(void)
+{
+    static const char *const bad[] = {
+        "crs: ha=static,ha-auto-rebalance-threshold=nan\n",
+        "crs: ha=static,ha-auto-rebalance-threshold=-nan\n",
+        "crs: ha-auto-rebalance-margin=inf\n",
+        "crs: ha-auto-rebalance-hold-duration=1e999\n",
+        "crs: ha-auto-rebalance-threshold=0x10\n",
+        "crs: ha-auto-rebalance-threshold= 0.5x\n",
+        "max_workers: 99999999999\n",
+        "max_workers: 129\n",
+        "max_workers: +5\n",
+        "max_workers: -1\n",
+        "max_workers: 4x\n",
+        "max_workers: \n",
+    };
+    struct dc_settings dc;
+    char *err = NULL;
+    int workers;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        workers = -1;
+        if (dc_settings_from_cfg(bad[i], &dc, &workers, &err) != -1) {
+            fprintf(stderr, "accepted: %s", bad[i]);
+            CHECK(false);
+        }
+        CHECK(err != NULL && dc.threshold == 0.3 && dc.margin == 0.1 && dc.hold_duration == 3);
+        CHECK_INT(workers, 4);
+        free(err);
+        err = NULL;
+        dc_settings_free(&dc);
+    }
+    CHECK_INT(
+        dc_settings_from_cfg(
+            "max_workers: 010\ncrs: ha=static,ha-auto-rebalance-threshold=0.25"
+            ",ha-auto-rebalance-hold-duration=5\n",
+            &dc, &workers, &err
+        ),
+        0
+    );
+    CHECK_INT(workers, 10);
+    CHECK(dc.threshold == 0.25 && dc.hold_duration == 5);
+    CHECK_STR(dc.crs_ha, "static");
+    dc_settings_free(&dc);
+    CHECK_INT(dc_settings_from_cfg("max_workers: 0\n", &dc, &workers, &err), 0);
+    CHECK_INT(workers, 4); /* 0 means the default */
+    dc_settings_free(&dc);
+    CHECK_INT(dc_settings_from_cfg("max_workers: 128\n", &dc, &workers, &err), 0);
+    CHECK_INT(workers, 128);
+    dc_settings_free(&dc);
+    /* the simulator's JSON: a number that is not finite is no number */
+    CHECK_INT(
+        dc_settings_from_sim_json("{\"crs\":{\"ha-auto-rebalance-margin\":1e999}}", &dc, &err), -1
+    );
+    free(err);
+    err = NULL;
+    CHECK_INT(
+        dc_settings_from_sim_json("{\"crs\":{\"ha-auto-rebalance-margin\":\"inf\"}}", &dc, &err), -1
+    );
+    free(err);
+}
+
+static void test_config_numbers(void)
+{
+    static const char *const bad_cfg[] = {
+        "vm: 100\n\tmax_restart 1000001\n",
+        "vm: 100\n\tmax_relocate 99999999999999999999\n",
+        "vm: 100\n\tmax_restart +1\n",
+        "vm: 100\n\tmax_restart -0\n",
+    };
+    static const char *const bad_json[] = {
+        "{\"vm:1\":{\"max_restart\":\"+1\"}}",
+        "{\"vm:1\":{\"max_restart\":\" 1\"}}",
+        "{\"vm:1\":{\"max_relocate\":1000001}}",
+        "{\"vm:1\":{\"max_relocate\":\"1000001\"}}",
+    };
+    struct svc_config sc;
+    char *err = NULL;
+
+    for (size_t i = 0; i < sizeof(bad_cfg) / sizeof(bad_cfg[0]); i++) {
+        CHECK_INT(svc_config_from_cfg(bad_cfg[i], &sc, &err), -1);
+        free(err);
+        err = NULL;
+    }
+    for (size_t i = 0; i < sizeof(bad_json) / sizeof(bad_json[0]); i++) {
+        CHECK_INT(svc_config_from_sim_json(bad_json[i], true, &sc, &err), -1);
+        free(err);
+        err = NULL;
+    }
+    CHECK_INT(
+        svc_config_from_cfg("vm: 100\n\tmax_restart 010\n\tmax_relocate 1000000\n", &sc, &err), 0
+    );
+    CHECK_INT(svc_config_find(&sc, "vm:100")->max_restart, 10);
+    CHECK_INT(svc_config_find(&sc, "vm:100")->max_relocate, SVC_TRIES_MAX);
+    svc_config_free(&sc);
+    CHECK_INT(svc_config_from_sim_json("{\"vm:1\":{\"max_restart\":\"007\"}}", true, &sc, &err), 0);
+    CHECK_INT(svc_config_find(&sc, "vm:1")->max_restart, 7);
+    svc_config_free(&sc);
+}
+
 int main(void)
 {
     RUN(test_state_names);
@@ -1129,5 +1231,7 @@ int main(void)
     RUN(test_cfg_long_comment);
     RUN(test_dc_forms);
     RUN(test_dc_broken);
+    RUN(test_dc_cfg_numbers);
+    RUN(test_config_numbers);
     return test_summary();
 }

@@ -131,6 +131,14 @@ static void test_errors(void)
     CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'lock_timeout'"));
     CHECK_INT(load("fence_delay=-1\nstore=dir:/s\n", &c, &err), -1);
     CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'fence_delay'"));
+    CHECK_INT(load("lock_timeout=+8\nstore=dir:/s\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'lock_timeout'"));
+    CHECK_INT(load("lock_timeout=3601\nstore=dir:/s\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'lock_timeout'"));
+    CHECK_INT(load("agent_timeout=604801\nstore=dir:/s\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'agent_timeout'"));
+    CHECK_INT(load("fence_delay=99999999999999999999\nstore=dir:/s\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'fence_delay'"));
     CHECK_INT(load("loop_interval=\nstore=dir:/s\n", &c, &err), -1);
     CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'loop_interval'"));
     CHECK_INT(load("store=etcd://x\n", &c, &err), -1);

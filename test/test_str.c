@@ -150,6 +150,30 @@ static void test_to_ll(void)
     CHECK_INT(n, INT_MAX);
 }
 
+static void test_to_double(void)
+{
+    static const char *const good[] = {"0",   "-1",   "0.25",    ".5", "5.",
+                                       "1e3", "1E-3", "-2.5e+2", "007"};
+    static const double want[] = {0, -1, 0.25, 0.5, 5, 1000, 0.001, -250, 7};
+    static const char *const bad[] = {"",    "-",     ".",   "+1",       " 1",   "1 ",
+                                      "nan", "-nan",  "inf", "infinity", "0x10", "1e",
+                                      "1e+", "1e999", "1,5", "e3",       "--1"};
+    double v;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        CHECK_INT(str_to_double(good[i], &v), 0);
+        CHECK(v == want[i]);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        v = 42;
+        if (str_to_double(bad[i], &v) != -1) {
+            fprintf(stderr, "accepted: '%s'\n", bad[i]);
+            CHECK(false);
+        }
+        CHECK(v == 42);
+    }
+}
+
 int main(void)
 {
     RUN(test_asprintf);
@@ -158,5 +182,6 @@ int main(void)
     RUN(test_pool);
     RUN(test_pos_memo);
     RUN(test_to_ll);
+    RUN(test_to_double);
     return test_summary();
 }
