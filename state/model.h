@@ -134,6 +134,15 @@ const struct lrm_result *lrm_status_find(const struct lrm_status *ls, const char
 #define STOP_TIMEOUT_MAX 86400 /* crm-command stop TIMEOUT: one day, in seconds */
 #define MAX_WORKERS_MAX 128 /* datacenter.cfg max_workers (0 = the default, 4) */
 
+/* Names from outside (names.c). A sid: ^[a-z]+:\S+$ with the name in
+ * printable ASCII, at most HA_SID_MAX bytes. A node: letters, digits, '.',
+ * '_' and '-', not starting with '-' or '.', at most HA_NODE_MAX bytes (the
+ * host names of pve and the simulator's node names). */
+#define HA_SID_MAX 255
+#define HA_NODE_MAX 63
+bool ha_sid_ok(const char *sid);
+bool ha_node_ok(const char *node);
+
 /* One configured service (resources.cfg section, or the simulator's JSON). */
 struct svc_conf {
     char *sid; /* "type:name" */
