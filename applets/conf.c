@@ -2,6 +2,7 @@
  * timings derived from it (12.5). Errors come back as one line in *err;
  * the applets print it and exit 2. */
 #include "applets/conf.h"
+#include "applets/local_file.h"
 #include "state/str.h"
 
 #include <errno.h>
@@ -9,6 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+
+/* The file is small: a bound on its size and lines, so that a wrong -c
+ * (/dev/zero, a log file) is an error, not gigabytes read. */
+#define CONF_FILE_MAX 65536
+#define CONF_LINE_MAX 4096
 
 enum conf_kind { K_NODE, K_STORE, K_STORE_ID, K_STRING, K_SECONDS };
 
@@ -158,26 +164,32 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
 int conf_load(const char *path, struct conf *c, char **err)
 {
     bool seen[N_KEYS] = {false};
-    char *line = NULL, *problem = NULL;
-    size_t cap = 0;
+    char *text, *next, *problem = NULL;
+    size_t len;
     int lineno = 0;
-    FILE *f;
 
     *err = NULL;
     if (path == NULL) {
         path = CONF_DEFAULT_PATH;
     }
     set_defaults(c);
-    f = fopen(path, "re");
-    if (f == NULL) {
-        *err = xasprintf("%s: %s", path, strerror(errno));
+    if (local_file_read(path, CONF_FILE_MAX, &text, &len, err) != 0) {
         conf_free(c);
         return -1;
     }
-    while (getline(&line, &cap, f) >= 0) {
-        char *s = trim(line), *eq;
+    for (char *line = text; line != NULL && *line != '\0'; line = next) {
+        char *s, *eq;
 
+        next = strchr(line, '\n');
+        if (next != NULL) {
+            *next++ = '\0';
+        }
         lineno++;
+        if (strlen(line) > CONF_LINE_MAX) {
+            *err = xasprintf("%s:%d: line longer than %d bytes", path, lineno, CONF_LINE_MAX);
+            break;
+        }
+        s = trim(line);
         if (*s == '\0' || *s == '#') {
             continue;
         }
@@ -194,11 +206,7 @@ int conf_load(const char *path, struct conf *c, char **err)
             break;
         }
     }
-    if (*err == NULL && ferror(f)) {
-        *err = xasprintf("%s: %s", path, strerror(errno));
-    }
-    fclose(f);
-    free(line);
+    free(text);
     if (*err == NULL && c->node[0] == '\0') {
         *err = xasprintf("%s: no 'node' and no usable host name", path);
     }
