@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -80,8 +81,12 @@ const char *cli_param(const struct cli *c, const char *name); /* NULL = absent *
 void cli_params_free(struct cli *c);
 /* "400 Parameter verification failed." + "<name>: <msg>"; returns 2. */
 int cli_param_error(const char *name, const char *msg);
-/* Print one line on stderr; returns rc. */
+/* Print one line on stderr (control characters escaped); returns rc. */
 int cli_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Text for the terminal: every control character but the newlines and tabs
+ * that lay it out is escaped (str_escaped()), so that a value from the
+ * store cannot drive the terminal. All text output goes through it. */
+void cli_print_text(FILE *f, const char *text);
 /* ---- cli_check.c ---- */
 /* Check v against a type: NULL when fine, else the upstream message
  * (malloc'd). */

@@ -106,7 +106,7 @@ int cli_config(struct cli *c)
         cJSON_AddItemToArray(arr, o);
     }
     if (c->fmt == FMT_TEXT) {
-        fwrite(strbuf_str(&out), 1, out.len, stdout);
+        cli_print_text(stdout, strbuf_str(&out));
     } else {
         cli_json_output(c, arr);
     }

@@ -49,8 +49,10 @@ struct cfg_parser {
 static int cfg_fail(struct cfg_parser *p, const char *problem, const char *what)
 {
     if (p->err != NULL) {
+        char *e = str_escaped(what); /* the error is printed and logged */
         free(*p->err);
-        *p->err = xasprintf("line %zu: %s '%s'", p->lineno, problem, what);
+        *p->err = xasprintf("line %zu: %s '%s'", p->lineno, problem, e);
+        free(e);
     }
     return -1;
 }
@@ -61,7 +63,8 @@ static bool all_digits(const char *s)
 }
 
 /* type: [a-z]+; vm/ct names: a guest id (first digit 1-9, two digits or
- * more); other types: any name without blanks (the plugin decides). */
+ * more); other types: any printable name without blanks (the plugin
+ * decides; ha_sid_ok). */
 static bool cfg_sid_ok(const char *type, const char *name)
 {
     if (*type == '\0' || strspn(type, "abcdefghijklmnopqrstuvwxyz") != strlen(type)) {
@@ -70,7 +73,11 @@ static bool cfg_sid_ok(const char *type, const char *name)
     if (strcmp(type, "vm") == 0 || strcmp(type, "ct") == 0) {
         return all_digits(name) && name[0] != '0' && strlen(name) >= 2;
     }
-    return *name != '\0';
+    char *sid = xasprintf("%s:%s", type, name);
+    bool ok = ha_sid_ok(sid);
+
+    free(sid);
+    return ok;
 }
 
 static struct svc_conf *cfg_new_section(struct cfg_parser *p, const char *sid)

@@ -119,7 +119,9 @@ static int sc_from_tree(const cJSON *root, bool strict_ids, struct svc_config *s
 
         c->sid = xstrdup(kids[i]->string);
         conf_split_sid(c);
-        if (strict_ids && !sim_sid_ok(c->sid)) {
+        if (str_has_ctl(c->sid) || strpbrk(c->sid, " ") != NULL) {
+            rc = cj_fail(err, "service config: a service id with a blank or control character");
+        } else if (strict_ids && !sim_sid_ok(c->sid)) {
             rc = cj_fail(err, "service '%s': invalid service id (want vm|ct|fa:<digits>)", c->sid);
         } else if (!cJSON_IsObject(kids[i])) {
             rc = cj_fail(err, "service '%s': not an object", c->sid);

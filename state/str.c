@@ -316,6 +316,52 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     free(s);
 }
 
+static bool is_ctl(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+bool str_has_ctl(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (is_ctl((unsigned char)*s)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void strbuf_add_escaped(struct strbuf *sb, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *run = s;
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (!is_ctl(c)) {
+            continue;
+        }
+        strbuf_addn(sb, run, (size_t)(s - run));
+        run = s + 1;
+        if (c == '\n' || c == '\r' || c == '\t') {
+            strbuf_addc(sb, '\\');
+            strbuf_addc(sb, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        } else {
+            char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            strbuf_addn(sb, x, 4);
+        }
+    }
+    strbuf_addn(sb, run, (size_t)(s - run));
+}
+
+char *str_escaped(const char *s)
+{
+    struct strbuf sb = {0};
+
+    strbuf_add_escaped(&sb, s);
+    return strbuf_take(&sb);
+}
+
 const char *strbuf_str(const struct strbuf *sb)
 {
     return sb->buf ? sb->buf : "";

@@ -87,6 +87,14 @@ void strbuf_reserve(struct strbuf *sb, size_t extra); /* room for extra more byt
 char *strbuf_extend(struct strbuf *sb, size_t n);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *strbuf_str(const struct strbuf *sb); /* never NULL */
+/* s with every control byte (0x00-0x1f, 0x7f) written as \n, \r, \t or
+ * \xHH: untrusted text (a name from the store or a scenario) printed as it
+ * is could forge a log line or drive a terminal. Everything else, UTF-8
+ * included, is kept. strbuf_add_escaped appends; str_escaped returns a
+ * copy (caller frees); str_has_ctl tells whether escaping changes s. */
+void strbuf_add_escaped(struct strbuf *sb, const char *s);
+char *str_escaped(const char *s);
+bool str_has_ctl(const char *s);
 char *strbuf_take(struct strbuf *sb); /* caller frees; sb is reset */
 void strbuf_free(struct strbuf *sb);
 

@@ -568,6 +568,25 @@ cp "$st/ha/manager_status" "$tmp/ms"
 printf '{"master_node":' >"$st/ha/manager_status"
 bad_input 1 "unable to parse ha/manager_status" status
 cp "$tmp/ms" "$st/ha/manager_status"
+# Names with control characters in the store never reach the terminal as
+# they are (an ESC sequence would drive it, a newline forge a line).
+ctl=$(printf '[\001-\011\013-\037\177]')
+for ms in '{"master_node":"node1","node_status":{"node1":"online","evil\u001b[2J":"online"}}' \
+    '{"master_node":"node1\u001b]0;owned\u0007","node_status":{"node1":"online"}}' \
+    '{"node_status":{"node1":"online"},"service_status":{"vm:100":{"state":"started","node":"node1\u001b[31m"}}}' \
+    '{"node_status":{"node1":"online"},"service_status":{"vm:100\ninfo forged":{"state":"started","node":"node1"}}}'; do
+    printf '%s' "$ms" >"$st/ha/manager_status"
+    for args in status "status --verbose" "status --output-format json"; do
+        # shellcheck disable=SC2086
+        run $args
+        if LC_ALL=C grep -q "$ctl" "$tmp/out" "$tmp/err"; then
+            bad "$args: a control character from the manager status was printed"
+        else
+            ok
+        fi
+    done
+done
+cp "$tmp/ms" "$st/ha/manager_status"
 printf 'garbage' >"$st/nodes/node1/lrm_status"
 run status
 grep -qx "lrm node1 (unable to read lrm status)" "$tmp/out" && ok || bad "corrupt lrm_status not reported"

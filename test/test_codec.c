@@ -1095,6 +1095,58 @@ static void test_dc_broken(void)
     }
 }
 
+/* ---- names: sids and node names outside their syntax are refused ---- */
+
+static void test_ms_names(void)
+{
+    static const char *const bad[] = {
+        "{\"node_status\":{\"node\\u001b[2J\":\"online\"}}",
+        "{\"node_status\":{\"node 1\":\"online\"}}",
+        "{\"service_status\":{\"vm:1\\ninfo forged\":{\"state\":\"started\"}}}",
+        "{\"service_status\":{\"vm:1\":{\"state\":\"started\",\"node\":\"n\\u0007\"}}}",
+        "{\"service_status\":{\"vm:1\":{\"state\":\"migrate\",\"node\":\"n1\","
+        "\"target\":\"-n2\"}}}",
+        "{\"service_status\":{\"vm:1\":{\"state\":\"started\",\"node\":\"n1\","
+        "\"failed_nodes\":[\"n1\",\"n\\r2\"]}}}",
+        "{\"master_node\":\"n1\\u001b\"}",
+        "{\"node_request\":{\"n\\t1\":{\"maintenance\":1}}}",
+    };
+    struct manager_status ms;
+    char *err = NULL;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ms_from_json(bad[i], &ms, &err) != -1) {
+            fprintf(stderr, "accepted: %s\n", bad[i]);
+            CHECK(false);
+            ms_free(&ms);
+        } else {
+            CHECK(err != NULL && !str_has_ctl(err));
+        }
+        free(err);
+        err = NULL;
+    }
+    CHECK_INT(
+        ms_from_json(
+            "{\"master_node\":\"node1\",\"node_status\":{\"node1\":\"online\","
+            "\"my_node.2\":\"online\"},\"service_status\":{\"fa:1001\":{"
+            "\"state\":\"started\",\"node\":\"node1\"}}}",
+            &ms, &err
+        ),
+        0
+    );
+    ms_free(&ms);
+    /* resources.cfg: a name of another type is any printable text */
+    struct svc_config sc;
+    CHECK_INT(svc_config_from_cfg("fa: a\x1b[2Jb\n", &sc, &err), -1);
+    CHECK(err != NULL && !str_has_ctl(err));
+    free(err);
+    err = NULL;
+    CHECK_INT(svc_config_from_cfg("fa: web-1\n", &sc, &err), 0);
+    svc_config_free(&sc);
+    CHECK_INT(svc_config_from_sim_json("{\"x:1\\u001b\":{}}", false, &sc, &err), -1);
+    free(err);
+}
+
 /* ---- numbers: one checked parser, a range for every setting ---- */
 
 static void test_dc_cfg_numbers(void)
@@ -1231,6 +1283,7 @@ int main(void)
     RUN(test_cfg_long_comment);
     RUN(test_dc_forms);
     RUN(test_dc_broken);
+    RUN(test_ms_names);
     RUN(test_dc_cfg_numbers);
     RUN(test_config_numbers);
     return test_summary();

@@ -174,6 +174,20 @@ static void test_to_double(void)
     }
 }
 
+/* Control bytes are escaped, nothing else changes. */
+static void test_escape(void)
+{
+    char *e = str_escaped("vm:1\ninfo forged\r\t\x1b[2J\x7f\x01 caf\xc3\xa9 \\x");
+
+    CHECK_STR(e, "vm:1\\ninfo forged\\r\\t\\x1b[2J\\x7f\\x01 caf\xc3\xa9 \\x");
+    free(e);
+    e = str_escaped("plain text: 'node1' (x)");
+    CHECK_STR(e, "plain text: 'node1' (x)");
+    free(e);
+    CHECK(str_has_ctl("a\x1b"));
+    CHECK(!str_has_ctl("a b\xc3\xa9"));
+}
+
 int main(void)
 {
     RUN(test_asprintf);
@@ -183,5 +197,6 @@ int main(void)
     RUN(test_pos_memo);
     RUN(test_to_ll);
     RUN(test_to_double);
+    RUN(test_escape);
     return test_summary();
 }
