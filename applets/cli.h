@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -26,7 +27,7 @@ enum cli_fmt { FMT_TEXT, FMT_JSON, FMT_JSON_PRETTY };
 enum cli_type {
     T_STR, /* any string without a newline */
     T_COMMENT, /* string of at most 4096 bytes */
-    T_UINT, /* integer >= 0 */
+    T_UINT, /* integer in 0..values (its maximum, as decimal text: CLI_MAX()) */
     T_BOOL, /* 0/1, yes/no, true/false, on/off; a bare option is 1 */
     T_ENUM, /* one of cli_opt.values */
     T_SID, /* ha resource id, or a bare guest id */
@@ -37,6 +38,9 @@ enum cli_type {
     T_TYPE, /* resource type ^[a-z]+$ */
     T_KEYLIST, /* list of option names (--delete) */
 };
+
+#define CLI_MAX_TEXT(n) #n
+#define CLI_MAX(n) CLI_MAX_TEXT(n) /* a T_UINT's maximum: CLI_MAX(SVC_TRIES_MAX) */
 
 struct cli_opt {
     const char *name;
@@ -77,8 +81,12 @@ const char *cli_param(const struct cli *c, const char *name); /* NULL = absent *
 void cli_params_free(struct cli *c);
 /* "400 Parameter verification failed." + "<name>: <msg>"; returns 2. */
 int cli_param_error(const char *name, const char *msg);
-/* Print one line on stderr; returns rc. */
+/* Print one line on stderr (control characters escaped); returns rc. */
 int cli_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Text for the terminal: every control character but the newlines and tabs
+ * that lay it out is escaped (str_escaped()), so that a value from the
+ * store cannot drive the terminal. All text output goes through it. */
+void cli_print_text(FILE *f, const char *text);
 /* ---- cli_check.c ---- */
 /* Check v against a type: NULL when fine, else the upstream message
  * (malloc'd). */

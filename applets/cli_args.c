@@ -12,20 +12,44 @@
 #include "applets/cli.h"
 #include "state/str.h"
 
+void cli_print_text(FILE *f, const char *text)
+{
+    struct strbuf sb = {0};
+
+    while (*text != '\0') { /* newlines and tabs lay the text out: kept */
+        size_t n = strcspn(text, "\n\t");
+        char *part = xstrndup(text, n);
+        strbuf_add_escaped(&sb, part);
+        free(part);
+        text += n;
+        if (*text != '\0') {
+            strbuf_addc(&sb, *text++);
+        }
+    }
+    fwrite(strbuf_str(&sb), 1, sb.len, f);
+    strbuf_free(&sb);
+}
+
 int cli_fail(int rc, const char *fmt, ...)
 {
     va_list ap;
+    char *msg;
 
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    msg = xvasprintf(fmt, ap);
     va_end(ap);
+    cli_print_text(stderr, msg);
     fputc('\n', stderr);
+    free(msg);
     return rc;
 }
 
 int cli_param_error(const char *name, const char *msg)
 {
-    fprintf(stderr, "400 Parameter verification failed.\n%s: %s\n", name, msg);
+    char *e = str_escaped(msg); /* a message may quote the value given */
+
+    fprintf(stderr, "400 Parameter verification failed.\n%s: %s\n", name, e);
+    free(e);
     return EXIT_USAGE;
 }
 

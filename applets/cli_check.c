@@ -2,6 +2,7 @@
  * JSON schema formats (ha-stack.md 1.4.9, 7.1, 7.3, 12.7): resource ids and
  * names, node names, config ids, lists, integers, booleans, enumerations.
  * Messages are upstream's "<param>: <message>" texts. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,21 +178,21 @@ static char *check_list(const char *v, bool nodes)
     return err;
 }
 
-static char *check_uint(const char *v)
+/* An integer in 0..max (o->values); a '-' in front is below the minimum. */
+static char *check_uint(const struct cli_opt *o, const char *v)
 {
-    bool neg = v[0] == '-';
-    const char *digits = neg ? v + 1 : v;
+    long long max = 0, n;
 
-    if (!all_digits(digits)) {
+    str_to_ll(o->values, 0, LLONG_MAX, &max);
+    switch (str_to_ll(v, 0, max, &n)) {
+    case STR_INT_OK:
+        return NULL;
+    case STR_INT_SYNTAX:
         return xasprintf("type check ('integer') failed - got '%s'", v);
+    default:
+        return v[0] == '-' ? xstrdup("value must have a minimum value of 0")
+                           : xasprintf("value must have a maximum value of %lld", max);
     }
-    if (neg && strspn(digits, "0") != strlen(digits)) {
-        return xstrdup("value must have a minimum value of 0");
-    }
-    if (strlen(digits) > 9) { /* stays an int */
-        return xstrdup("value must have a maximum value of 999999999");
-    }
-    return NULL;
 }
 
 static char *check_keylist(const char *v)
@@ -233,7 +234,7 @@ char *cli_check_value(const struct cli_opt *o, const char *v)
     }
     switch (o->type) {
     case T_UINT:
-        return check_uint(v);
+        return check_uint(o, v);
     case T_BOOL:
         return cli_parse_bool(v) < 0 ? xasprintf("type check ('boolean') failed - got '%s'", v)
                                      : NULL;

@@ -95,8 +95,9 @@ int cli_config(struct cli *c)
             strbuf_addf(&out, "\t%s %s\n", res_keys[k].name, val);
             bool num =
                 res_keys[k].bit & (SVC_KEY_FAILBACK | SVC_KEY_MAX_RELOCATE | SVC_KEY_MAX_RESTART);
-            if (num) {
-                cli_json_add_int(o, res_keys[k].name, strtol(val, NULL, 10));
+            long long n;
+            if (num && str_to_ll(val, 0, SVC_TRIES_MAX, &n) == STR_INT_OK) {
+                cli_json_add_int(o, res_keys[k].name, n);
             } else {
                 cli_json_add_str(o, res_keys[k].name, val);
             }
@@ -105,7 +106,7 @@ int cli_config(struct cli *c)
         cJSON_AddItemToArray(arr, o);
     }
     if (c->fmt == FMT_TEXT) {
-        fwrite(strbuf_str(&out), 1, out.len, stdout);
+        cli_print_text(stdout, strbuf_str(&out));
     } else {
         cli_json_output(c, arr);
     }
@@ -135,12 +136,13 @@ static char *apply_options(struct cli *c, struct svc_conf *s)
         s->failback = strcmp(v, "1") == 0;
         s->keys |= SVC_KEY_FAILBACK;
     }
+    /* the values passed cli_check_value(): in range */
     if ((v = cli_param(c, "max_restart")) != NULL) {
-        s->max_restart = (int)strtol(v, NULL, 10);
+        str_to_int(v, 0, SVC_TRIES_MAX, &s->max_restart);
         s->keys |= SVC_KEY_MAX_RESTART;
     }
     if ((v = cli_param(c, "max_relocate")) != NULL) {
-        s->max_relocate = (int)strtol(v, NULL, 10);
+        str_to_int(v, 0, SVC_TRIES_MAX, &s->max_relocate);
         s->keys |= SVC_KEY_MAX_RELOCATE;
     }
     if ((v = cli_param(c, "comment")) != NULL) {

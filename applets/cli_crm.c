@@ -156,7 +156,9 @@ int cli_stop(struct cli *c)
 
     if (rc == 0) {
         if ((rc = cli_need_quorum(c)) == 0) {
-            char *line = xasprintf("stop %s %ld", sid, strtol(cli_param(c, "timeout"), NULL, 10));
+            long long t = 0; /* checked by cli_check_value(): "010" is queued as 10 */
+            str_to_ll(cli_param(c, "timeout"), 0, STOP_TIMEOUT_MAX, &t);
+            char *line = xasprintf("stop %s %lld", sid, t);
             rc = cli_queue(c, line);
             free(line);
         }

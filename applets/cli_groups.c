@@ -100,22 +100,25 @@ int cli_group_config(struct cli *c)
         groups_free(&g);
         return EXIT_OK;
     }
+    struct strbuf out = {0};
     for (size_t i = 0; i < g.n; i++) {
         char *nodes = node_list(&g.v[i]);
-        printf("group: %s\n", g.v[i].id);
+        strbuf_addf(&out, "group: %s\n", g.v[i].id);
         if (g.v[i].comment != NULL) {
-            printf("\tcomment %s\n", g.v[i].comment);
+            strbuf_addf(&out, "\tcomment %s\n", g.v[i].comment);
         }
-        printf("\tnodes %s\n", nodes);
+        strbuf_addf(&out, "\tnodes %s\n", nodes);
         if (g.v[i].nofailback) {
-            printf("\tnofailback 1\n");
+            strbuf_add(&out, "\tnofailback 1\n");
         }
         if (g.v[i].has_restricted) {
-            printf("\trestricted %d\n", g.v[i].restricted);
+            strbuf_addf(&out, "\trestricted %d\n", g.v[i].restricted);
         }
-        printf("\n");
+        strbuf_add(&out, "\n");
         free(nodes);
     }
+    cli_print_text(stdout, strbuf_str(&out));
+    strbuf_free(&out);
     groups_free(&g);
     return EXIT_OK;
 }

@@ -151,7 +151,13 @@ void cli_table_add(struct cli_table *t, char **row)
 {
     t->cells = xrealloc(t->cells, (t->n_rows + 1) * t->n_cols * sizeof(*t->cells));
     for (size_t i = 0; i < t->n_cols; i++) {
-        t->cells[t->n_rows * t->n_cols + i] = row[i] ? row[i] : xstrdup("");
+        char *cell = row[i] ? row[i] : xstrdup("");
+        if (str_has_ctl(cell)) { /* escaped before the widths are measured */
+            char *e = str_escaped(cell);
+            free(cell);
+            cell = e;
+        }
+        t->cells[t->n_rows * t->n_cols + i] = cell;
     }
     t->n_rows++;
 }

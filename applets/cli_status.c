@@ -310,9 +310,17 @@ cJSON *status_json(const struct status_list *l)
     return arr;
 }
 
+/* One line an entry: a newline in a name from the store is escaped too. */
 static void print_text(const struct status_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
+        if (str_has_ctl(l->v[i].type) || str_has_ctl(l->v[i].status)) {
+            char *t = str_escaped(l->v[i].type), *s = str_escaped(l->v[i].status);
+            printf("%s %s\n", t, s);
+            free(t);
+            free(s);
+            continue;
+        }
         fputs(l->v[i].type, stdout);
         putchar(' ');
         fputs(l->v[i].status, stdout);

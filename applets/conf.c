@@ -2,14 +2,19 @@
  * timings derived from it (12.5). Errors come back as one line in *err;
  * the applets print it and exit 2. */
 #include "applets/conf.h"
+#include "applets/local_file.h"
 #include "state/str.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+
+/* The file is small: a bound on its size and lines, so that a wrong -c
+ * (/dev/zero, a log file) is an error, not gigabytes read. */
+#define CONF_FILE_MAX 65536
+#define CONF_LINE_MAX 4096
 
 enum conf_kind { K_NODE, K_STORE, K_STORE_ID, K_STRING, K_SECONDS };
 
@@ -17,22 +22,25 @@ struct conf_key {
     const char *name;
     enum conf_kind kind;
     size_t offset;
+    int64_t max; /* K_SECONDS: the largest value accepted */
 };
 
 #define STR(f) offsetof(struct conf, f)
 static const struct conf_key conf_keys[] = {
-    {"node", K_NODE, 0},
-    {"store", K_STORE, STR(store)},
-    {"store_id", K_STORE_ID, STR(store_id)},
-    {"watchdog_socket", K_STRING, STR(watchdog_socket)},
-    {"agents_dir", K_STRING, STR(agents_dir)},
-    {"shutdown_marker", K_STRING, STR(shutdown_marker)},
-    {"lock_timeout", K_SECONDS, STR(lock_timeout)},
-    {"loop_interval", K_SECONDS, STR(loop_interval)},
-    {"fence_delay", K_SECONDS, STR(fence_delay)},
-    {"watchdog_client_timeout", K_SECONDS, STR(watchdog_client_timeout)},
-    {"agent_timeout", K_SECONDS, STR(agent_timeout)},
-    {"agent_status_timeout", K_SECONDS, STR(agent_status_timeout)},
+    {"node", K_NODE, 0, 0},
+    {"store", K_STORE, STR(store), 0},
+    {"store_id", K_STORE_ID, STR(store_id), 0},
+    {"watchdog_socket", K_STRING, STR(watchdog_socket), 0},
+    {"agents_dir", K_STRING, STR(agents_dir), 0},
+    {"shutdown_marker", K_STRING, STR(shutdown_marker), 0},
+    /* an hour for the timings of the lease and the loop, a day for the
+     * fence delay and a status call, a week for an agent's migrate */
+    {"lock_timeout", K_SECONDS, STR(lock_timeout), 3600},
+    {"loop_interval", K_SECONDS, STR(loop_interval), 3600},
+    {"fence_delay", K_SECONDS, STR(fence_delay), 86400},
+    {"watchdog_client_timeout", K_SECONDS, STR(watchdog_client_timeout), 3600},
+    {"agent_timeout", K_SECONDS, STR(agent_timeout), 604800},
+    {"agent_status_timeout", K_SECONDS, STR(agent_status_timeout), 86400},
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -133,14 +141,13 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
         }
         break;
     case K_SECONDS: {
-        char *end;
         long long v;
 
-        errno = 0;
-        v = strtoll(val, &end, 10);
-        if (*val == '\0' || *end != '\0' || errno != 0 || v < 0 || v > INT_MAX ||
-            !(*val >= '0' && *val <= '9')) {
-            return xasprintf("bad value for '%s': '%s' is not a number of seconds", key, val);
+        if (str_to_ll(val, 0, k->max, &v) != STR_INT_OK) {
+            return xasprintf(
+                "bad value for '%s': '%s' is not a number of seconds in 0..%lld", key, val,
+                (long long)k->max
+            );
         }
         *(int64_t *)(void *)((char *)c + k->offset) = v;
         return NULL;
@@ -157,26 +164,32 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
 int conf_load(const char *path, struct conf *c, char **err)
 {
     bool seen[N_KEYS] = {false};
-    char *line = NULL, *problem = NULL;
-    size_t cap = 0;
+    char *text, *next, *problem = NULL;
+    size_t len;
     int lineno = 0;
-    FILE *f;
 
     *err = NULL;
     if (path == NULL) {
         path = CONF_DEFAULT_PATH;
     }
     set_defaults(c);
-    f = fopen(path, "re");
-    if (f == NULL) {
-        *err = xasprintf("%s: %s", path, strerror(errno));
+    if (local_file_read(path, CONF_FILE_MAX, &text, &len, err) != 0) {
         conf_free(c);
         return -1;
     }
-    while (getline(&line, &cap, f) >= 0) {
-        char *s = trim(line), *eq;
+    for (char *line = text; line != NULL && *line != '\0'; line = next) {
+        char *s, *eq;
 
+        next = strchr(line, '\n');
+        if (next != NULL) {
+            *next++ = '\0';
+        }
         lineno++;
+        if (strlen(line) > CONF_LINE_MAX) {
+            *err = xasprintf("%s:%d: line longer than %d bytes", path, lineno, CONF_LINE_MAX);
+            break;
+        }
+        s = trim(line);
         if (*s == '\0' || *s == '#') {
             continue;
         }
@@ -193,11 +206,7 @@ int conf_load(const char *path, struct conf *c, char **err)
             break;
         }
     }
-    if (*err == NULL && ferror(f)) {
-        *err = xasprintf("%s: %s", path, strerror(errno));
-    }
-    fclose(f);
-    free(line);
+    free(text);
     if (*err == NULL && c->node[0] == '\0') {
         *err = xasprintf("%s: no 'node' and no usable host name", path);
     }

@@ -4,11 +4,9 @@
  * config changes under the domain-ha lock (12.4.7); datacenter.cfg (1.4.8). */
 #include "applets/daemon.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cJSON.h"
 #include "state/codec.h"
 #include "state/sha1.h"
 #include "state/str.h"
@@ -117,21 +115,13 @@ int daemon_read_service_config(struct daemon *d, struct svc_config *out, char **
     return rc;
 }
 
-static int set_int(int *field, const char *value, int dflt, int min)
+static int set_int(int *field, const char *value, int dflt, int max)
 {
-    char *end;
-    long v;
-
     if (value == NULL) {
         *field = dflt;
         return 0;
     }
-    v = strtol(value, &end, 10);
-    if (*value == '\0' || *end != '\0' || v < min || v > 1000000) {
-        return -1;
-    }
-    *field = (int)v;
-    return 0;
+    return str_to_int(value, 0, max, field) == STR_INT_OK ? 0 : -1;
 }
 
 static void set_str(char **field, const char *value)
@@ -149,11 +139,11 @@ static int set_key(struct svc_conf *c, const char *key, const char *value)
     } else if (strcmp(key, "comment") == 0) {
         set_str(&c->comment, value);
     } else if (strcmp(key, "failback") == 0) {
-        return set_int(&c->failback, value, 1, 0);
+        return set_int(&c->failback, value, 1, 1);
     } else if (strcmp(key, "max_restart") == 0) {
-        return set_int(&c->max_restart, value, 1, 0);
+        return set_int(&c->max_restart, value, 1, SVC_TRIES_MAX);
     } else if (strcmp(key, "max_relocate") == 0) {
-        return set_int(&c->max_relocate, value, 1, 0);
+        return set_int(&c->max_relocate, value, 1, SVC_TRIES_MAX);
     } else {
         return -1;
     }
@@ -240,80 +230,21 @@ int daemon_steal_service(
     return rc;
 }
 
-static char *trim(char *s)
-{
-    char *end;
-
-    while (isspace((unsigned char)*s)) {
-        s++;
-    }
-    end = s + strlen(s);
-    while (end > s && isspace((unsigned char)end[-1])) {
-        *--end = '\0';
-    }
-    return s;
-}
-
-/* "a=1,b=x" -> {"a":1,"b":"x"}; a bare first word is the default key. */
-static cJSON *property_string(char *value, const char *default_key)
-{
-    cJSON *obj = cJSON_CreateObject();
-    char *save = NULL;
-
-    for (char *part = strtok_r(value, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(part, '=');
-        const char *k = default_key, *v = trim(part);
-        char *end;
-        double num;
-        if (eq != NULL) {
-            *eq = '\0';
-            k = trim(part);
-            v = trim(eq + 1);
-        }
-        num = strtod(v, &end);
-        if (*v != '\0' && *end == '\0') {
-            cJSON_AddNumberToObject(obj, k, num);
-        } else {
-            cJSON_AddStringToObject(obj, k, v);
-        }
-    }
-    return obj;
-}
-
 void daemon_datacenter(struct daemon *d, struct dc_settings *out, int *max_workers)
 {
-    cJSON *root = cJSON_CreateObject();
-    char *text = NULL, *err = NULL, *json, *save = NULL;
+    char *text = NULL, *err = NULL;
     size_t len;
     int rc = kv_read(d->store, "datacenter.cfg", &text, &len, &err);
 
-    *max_workers = 4;
-    for (char *line = rc == 0 ? strtok_r(text, "\n", &save) : NULL; line != NULL;
-         line = strtok_r(NULL, "\n", &save)) {
-        char *colon = strchr(line, ':'), *key, *value;
-        if (line[0] == '#' || colon == NULL) {
-            continue;
-        }
-        *colon = '\0';
-        key = trim(line);
-        value = trim(colon + 1);
-        if (strcmp(key, "ha") == 0) {
-            cJSON_AddItemToObject(root, "ha", property_string(value, "shutdown_policy"));
-        } else if (strcmp(key, "crs") == 0) {
-            cJSON_AddItemToObject(root, "crs", property_string(value, "ha"));
-        } else if (strcmp(key, "max_workers") == 0 && atoi(value) > 0) {
-            *max_workers = atoi(value);
-        }
-    }
-    json = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    if (rc < 0 || dc_settings_from_sim_json(json, out, &err) != 0) {
+    if (rc < 0 || dc_settings_from_cfg(rc == 0 ? text : NULL, out, max_workers, &err) != 0) {
         daemon_log(
             d, HA_ERR, "unable to get HA settings from datacenter.cfg - %s", err ? err : "?"
         );
-        dc_settings_init(out);
+        if (rc < 0) {
+            dc_settings_init(out);
+            *max_workers = 4;
+        }
     }
-    free(json);
     free(text);
     free(err);
 }

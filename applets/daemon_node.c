@@ -2,6 +2,7 @@
  * 12.5, 12.9): the watchdog connection through watchdog/wd.h, re-checking
  * the multiplexer's greeting, and whether the node is shutting down. */
 #include "applets/daemon.h"
+#include "applets/local_file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +17,8 @@
 static void env_is_shutdown(void *ctx, bool *shutdown, bool *reboot)
 {
     struct daemon *d = ctx;
-    char line[256];
+    char line[256], *text = NULL, *err = NULL;
+    size_t len;
     FILE *f;
 
     *shutdown = *reboot = false;
@@ -36,15 +38,15 @@ static void env_is_shutdown(void *ctx, bool *shutdown, bool *reboot)
         }
         return;
     }
-    if (d->conf.shutdown_marker == NULL || (f = fopen(d->conf.shutdown_marker, "re")) == NULL) {
-        return;
+    /* bounded and never blocking: a FIFO there must not stop the loop */
+    if (d->conf.shutdown_marker != NULL &&
+        local_file_read(d->conf.shutdown_marker, 4096, &text, &len, &err) == 0) {
+        text[strcspn(text, " \t\r\n")] = '\0';
+        *reboot = strcmp(text, "reboot") == 0;
+        *shutdown = *reboot || strcmp(text, "poweroff") == 0;
     }
-    if (fgets(line, sizeof(line), f) != NULL) {
-        line[strcspn(line, " \t\r\n")] = '\0';
-        *reboot = strcmp(line, "reboot") == 0;
-        *shutdown = *reboot || strcmp(line, "poweroff") == 0;
-    }
-    fclose(f);
+    free(text);
+    free(err);
 }
 
 /* The real connection re-checks the greeting of startup check 3 (12.5). */

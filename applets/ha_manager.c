@@ -21,9 +21,10 @@
         "human-readable", T_BOOL, NULL                                                             \
     }
 #define STATES "started,stopped,enabled,disabled,ignored"
+#define TRIES CLI_MAX(SVC_TRIES_MAX)
 #define RES_OPTS                                                                                   \
-    {"state", T_ENUM, STATES}, {"group", T_CONFIGID, NULL}, {"max_restart", T_UINT, NULL},         \
-        {"max_relocate", T_UINT, NULL}, {"failback", T_BOOL, NULL},                                \
+    {"state", T_ENUM, STATES}, {"group", T_CONFIGID, NULL}, {"max_restart", T_UINT, TRIES},        \
+        {"max_relocate", T_UINT, TRIES}, {"failback", T_BOOL, NULL},                               \
     {                                                                                              \
         "comment", T_COMMENT, NULL                                                                 \
     }
@@ -49,7 +50,7 @@ static const struct cli_opt a_none[] = {{0}};
 static const struct cli_opt a_sid[] = {{"sid", T_SID, NULL}, {0}};
 static const struct cli_opt a_sid_node[] = {{"sid", T_SID, NULL}, {"node", T_NODE, NULL}, {0}};
 static const struct cli_opt a_sid_timeout[] = {
-    {"sid", T_SID, NULL}, {"timeout", T_UINT, NULL}, {0}};
+    {"sid", T_SID, NULL}, {"timeout", T_UINT, CLI_MAX(STOP_TIMEOUT_MAX)}, {0}};
 static const struct cli_opt a_node[] = {{"node", T_NODE, NULL}, {0}};
 static const struct cli_opt a_mode[] = {{"resource-mode", T_ENUM, "freeze,ignore"}, {0}};
 static const struct cli_opt a_rule_typed[] = {

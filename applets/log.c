@@ -7,6 +7,8 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "state/str.h"
+
 const char *log_prog = "haven";
 static int log_sinks = LOG_TO_STDERR;
 static int log_max_prio = LOG_INFO;
@@ -28,12 +30,16 @@ static void log_vmsg(int prio, const char *suffix, const char *fmt, va_list ap)
         return;
     }
     vsnprintf(buf, sizeof(buf), fmt, ap);
+    /* one message, one line, nothing a terminal acts on: a name from the
+     * store or a scenario may carry any byte */
+    char *msg = str_escaped(buf);
     if (log_sinks & LOG_TO_SYSLOG) {
-        syslog(prio, "%s%s", buf, suffix);
+        syslog(prio, "%s%s", msg, suffix);
     }
     if (log_sinks & LOG_TO_STDERR) {
-        fprintf(stderr, "%s: %s%s\n", log_prog, buf, suffix);
+        fprintf(stderr, "%s: %s%s\n", log_prog, msg, suffix);
     }
+    free(msg);
 }
 
 void log_msg(int prio, const char *fmt, ...)

@@ -41,9 +41,14 @@ static int env_read_cfg(void *ctx, struct svc_config *out, char **err)
     return 0;
 }
 
-static int parse_int(const char *value, int dflt)
+/* The default when value is NULL; false for a bad value. */
+static bool parse_int(const char *value, int dflt, int max, int *out)
 {
-    return value ? atoi(value) : dflt;
+    if (value == NULL) {
+        *out = dflt;
+        return true;
+    }
+    return str_to_int(value, 0, max, out) == STR_INT_OK;
 }
 
 static void set_str(char **field, const char *value)
@@ -52,7 +57,8 @@ static void set_str(char **field, const char *value)
     *field = xstrdup(value);
 }
 
-/* Set or delete one key; false if the key is unknown. */
+/* Set or delete one key; false if the key is unknown (or, for a number,
+ * the value is not one in its range). */
 static bool cfg_set_key(struct svc_conf *c, const char *key, const char *value)
 {
     if (strcmp(key, "state") == 0) {
@@ -66,11 +72,11 @@ static bool cfg_set_key(struct svc_conf *c, const char *key, const char *value)
     } else if (strcmp(key, "lock") == 0) {
         set_str(&c->lock, value);
     } else if (strcmp(key, "failback") == 0) {
-        c->failback = parse_int(value, 1);
+        return parse_int(value, 1, 1, &c->failback);
     } else if (strcmp(key, "max_restart") == 0) {
-        c->max_restart = parse_int(value, 1);
+        return parse_int(value, 1, SVC_TRIES_MAX, &c->max_restart);
     } else if (strcmp(key, "max_relocate") == 0) {
-        c->max_relocate = parse_int(value, 1);
+        return parse_int(value, 1, SVC_TRIES_MAX, &c->max_relocate);
     } else {
         return false;
     }

@@ -11,7 +11,17 @@
 static void
 put_line(FILE *f, const char *level, int64_t t, const char *actor, const char *msg, size_t len)
 {
-    fprintf(f, "%-5s %5lld %12s: %.*s\n", level, (long long)t, actor, (int)len, msg);
+    if (str_has_ctl(actor) || memchr(msg, '\n', len) != NULL || str_has_ctl(msg)) {
+        /* a name from the scenario: one message stays one line, and no
+         * terminal sequence reaches the log (the usual line has none) */
+        char *m = xstrndup(msg, len), *em = str_escaped(m), *ea = str_escaped(actor);
+        fprintf(f, "%-5s %5lld %12s: %s\n", level, (long long)t, ea, em);
+        free(m);
+        free(em);
+        free(ea);
+    } else {
+        fprintf(f, "%-5s %5lld %12s: %.*s\n", level, (long long)t, actor, (int)len, msg);
+    }
     fflush(f);
 }
 

@@ -58,5 +58,9 @@ char *svc_config_to_cfg(const struct svc_config *sc);
 
 /* The simulator's datacenter.cfg JSON (simulator.md 1.7). */
 int dc_settings_from_sim_json(const char *json, struct dc_settings *out, char **err);
+/* datacenter.cfg as stored: "key: value" lines (ha:, crs:, max_workers:).
+ * *max_workers is 4 when unset or 0. On a bad value: -1, *err, and out
+ * holds the defaults. */
+int dc_settings_from_cfg(const char *text, struct dc_settings *out, int *max_workers, char **err);
 
 #endif

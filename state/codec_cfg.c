@@ -17,7 +17,6 @@
  * sid. node is not part of this file. */
 #include "state/codec.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -50,8 +49,10 @@ struct cfg_parser {
 static int cfg_fail(struct cfg_parser *p, const char *problem, const char *what)
 {
     if (p->err != NULL) {
+        char *e = str_escaped(what); /* the error is printed and logged */
         free(*p->err);
-        *p->err = xasprintf("line %zu: %s '%s'", p->lineno, problem, what);
+        *p->err = xasprintf("line %zu: %s '%s'", p->lineno, problem, e);
+        free(e);
     }
     return -1;
 }
@@ -62,7 +63,8 @@ static bool all_digits(const char *s)
 }
 
 /* type: [a-z]+; vm/ct names: a guest id (first digit 1-9, two digits or
- * more); other types: any name without blanks (the plugin decides). */
+ * more); other types: any printable name without blanks (the plugin
+ * decides; ha_sid_ok). */
 static bool cfg_sid_ok(const char *type, const char *name)
 {
     if (*type == '\0' || strspn(type, "abcdefghijklmnopqrstuvwxyz") != strlen(type)) {
@@ -71,7 +73,11 @@ static bool cfg_sid_ok(const char *type, const char *name)
     if (strcmp(type, "vm") == 0 || strcmp(type, "ct") == 0) {
         return all_digits(name) && name[0] != '0' && strlen(name) >= 2;
     }
-    return *name != '\0';
+    char *sid = xasprintf("%s:%s", type, name);
+    bool ok = ha_sid_ok(sid);
+
+    free(sid);
+    return ok;
 }
 
 static struct svc_conf *cfg_new_section(struct cfg_parser *p, const char *sid)
@@ -149,16 +155,12 @@ static int cfg_bool(const char *v)
     return -1;
 }
 
-/* A non-negative integer that fits an int, or -1. */
-static int cfg_uint(const char *v)
+/* A count in 0..SVC_TRIES_MAX, or -1. */
+static int cfg_tries(const char *v)
 {
-    long n;
+    int n;
 
-    if (!all_digits(v) || strlen(v) > 10) {
-        return -1;
-    }
-    n = strtol(v, NULL, 10);
-    return n > INT_MAX ? -1 : (int)n;
+    return str_to_int(v, 0, SVC_TRIES_MAX, &n) == STR_INT_OK ? n : -1;
 }
 
 /* PVE config id: ^[A-Za-z][A-Za-z0-9_-]+$ */
@@ -205,10 +207,10 @@ static bool cfg_set(struct svc_conf *c, enum cfg_key k, const char *v)
         c->failback = cfg_bool(v);
         return c->failback >= 0;
     case CK_MAX_RESTART:
-        c->max_restart = cfg_uint(v);
+        c->max_restart = cfg_tries(v);
         return c->max_restart >= 0;
     case CK_MAX_RELOCATE:
-        c->max_relocate = cfg_uint(v);
+        c->max_relocate = cfg_tries(v);
         return c->max_relocate >= 0;
     case CK_COMMENT:
         c->comment = strlen(v) <= CFG_COMMENT_MAX ? xstrdup(v) : NULL;

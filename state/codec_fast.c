@@ -175,6 +175,13 @@ static bool results(struct scan *s, struct lrm_status_view *ls)
     return eat(s, '}');
 }
 
+/* Nothing but white space after the document, as cJSON requires. */
+static bool at_end(struct scan *s)
+{
+    ws(s);
+    return *s->p == '\0';
+}
+
 static bool status(struct scan *s, struct lrm_status_view *ls)
 {
     bool seen_ts = false, seen_res = false, is_null;
@@ -185,7 +192,7 @@ static bool status(struct scan *s, struct lrm_status_view *ls)
         return false;
     }
     if (eat(s, '}')) {
-        return true;
+        return at_end(s);
     }
     do {
         if (!view_of(s, &k) || !eat(s, ':')) {
@@ -211,11 +218,7 @@ static bool status(struct scan *s, struct lrm_status_view *ls)
             return false;
         }
     } while (eat(s, ','));
-    if (!eat(s, '}')) {
-        return false;
-    }
-    ws(s);
-    return *s->p == '\0';
+    return eat(s, '}') && at_end(s);
 }
 
 int lrm_status_view_scan(const char *json, struct lrm_status_view *out)

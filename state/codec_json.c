@@ -9,7 +9,6 @@
  * codec_status.c (manager and LRM status) and codec_sim.c. */
 #include "state/codec_json.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -110,12 +109,9 @@ int cj_get_str(const cJSON *it, char **out)
 
 static int str_to_int64(const char *s, int64_t *out)
 {
-    char *end;
     long long v;
 
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (end == s || *end != '\0' || errno != 0) {
+    if (str_to_ll(s, INT64_MIN, INT64_MAX, &v) != STR_INT_OK) {
         return -1;
     }
     *out = v;
@@ -158,10 +154,10 @@ int cj_get_int(const cJSON *it, int min, int max, int *out)
 
 int cj_get_double(const cJSON *it, double *out)
 {
-    char *end;
-    double d;
-
-    if (cJSON_IsNumber(it)) {
+    if (cJSON_IsNumber(it)) { /* 1e999 reads as inf */
+        if (!isfinite(it->valuedouble)) {
+            return -1;
+        }
         *out = it->valuedouble;
         return 0;
     }
@@ -172,12 +168,7 @@ int cj_get_double(const cJSON *it, double *out)
     if (!cJSON_IsString(it) || it->valuestring == NULL) {
         return -1;
     }
-    d = strtod(it->valuestring, &end);
-    if (end == it->valuestring || *end != '\0' || !isfinite(d)) {
-        return -1;
-    }
-    *out = d;
-    return 0;
+    return str_to_double(it->valuestring, out);
 }
 
 /* Perl truthiness: false, null, 0, "" and "0" are false. */

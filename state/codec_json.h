@@ -42,6 +42,9 @@ void cj_add_loose_num(cJSON *obj, const char *key, const char *val);
  * 0 and *out filled, or 1 (not canonical: use the general reader). */
 struct lrm_status;
 int lrm_status_from_json_fast(const char *json, struct lrm_status *out);
+/* The general (cJSON) reader alone: what lrm_status_from_json() falls back
+ * to. The two must agree on every text the fast one accepts. */
+int lrm_status_from_json_tree(const char *json, struct lrm_status *out, char **err);
 
 /* Direct compact output, byte for byte what cJSON_PrintUnformatted gives for
  * the same values: a cJSON tree of 10,000 services cost more than the rest

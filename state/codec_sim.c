@@ -53,15 +53,16 @@ static const char *sim_state(const char *s)
     return NULL;
 }
 
-/* An optional integer member; *out keeps its default when absent/null. */
-static int conf_int(const cJSON *o, const char *key, int *out)
+/* An optional integer member in [0, max]; *out keeps its default when
+ * absent/null. */
+static int conf_int(const cJSON *o, const char *key, int max, int *out)
 {
     const cJSON *it = cj_member(o, key);
 
     if (it == NULL || cJSON_IsNull(it)) {
         return 0;
     }
-    return cj_get_int(it, 0, INT_MAX, out);
+    return cj_get_int(it, 0, max, out);
 }
 
 /* Returns NULL or the name of the bad key. */
@@ -83,14 +84,14 @@ static const char *conf_from_json(const cJSON *o, struct svc_conf *c)
         return "state";
     }
     c->state = xstrdup(st);
-    if (conf_int(o, "failback", &c->failback) < 0) {
+    if (conf_int(o, "failback", INT_MAX, &c->failback) < 0) {
         return "failback";
     }
     c->failback = c->failback != 0;
-    if (conf_int(o, "max_restart", &c->max_restart) < 0) {
+    if (conf_int(o, "max_restart", SVC_TRIES_MAX, &c->max_restart) < 0) {
         return "max_restart";
     }
-    if (conf_int(o, "max_relocate", &c->max_relocate) < 0) {
+    if (conf_int(o, "max_relocate", SVC_TRIES_MAX, &c->max_relocate) < 0) {
         return "max_relocate";
     }
     if (cj_get_str(cj_member(o, "group"), &c->group) < 0) {
@@ -118,7 +119,9 @@ static int sc_from_tree(const cJSON *root, bool strict_ids, struct svc_config *s
 
         c->sid = xstrdup(kids[i]->string);
         conf_split_sid(c);
-        if (strict_ids && !sim_sid_ok(c->sid)) {
+        if (str_has_ctl(c->sid) || strpbrk(c->sid, " ") != NULL) {
+            rc = cj_fail(err, "service config: a service id with a blank or control character");
+        } else if (strict_ids && !sim_sid_ok(c->sid)) {
             rc = cj_fail(err, "service '%s': invalid service id (want vm|ct|fa:<digits>)", c->sid);
         } else if (!cJSON_IsObject(kids[i])) {
             rc = cj_fail(err, "service '%s': not an object", c->sid);

@@ -30,6 +30,22 @@ static int sd_cmd_from_json(const cJSON *it, struct sd *sd)
     return 0;
 }
 
+/* NULL (absent) or a name of node syntax. */
+static bool node_or_null(const char *node)
+{
+    return node == NULL || ha_node_ok(node);
+}
+
+/* A name outside its syntax: the error names it escaped. */
+static int bad_name(char **err, const char *what, const char *name)
+{
+    char *e = str_escaped(name);
+
+    cj_fail(err, "manager status: invalid %s '%s'", what, e);
+    free(e);
+    return -1;
+}
+
 static int sd_failed_from_json(const cJSON *it, struct sd *sd)
 {
     const cJSON *c;
@@ -44,7 +60,8 @@ static int sd_failed_from_json(const cJSON *it, struct sd *sd)
     sd->has_failed_nodes = true;
     cJSON_ArrayForEach(c, it)
     {
-        if (cj_get_str(c, &s) < 0 || s == NULL) {
+        if (cj_get_str(c, &s) < 0 || s == NULL || !ha_node_ok(s)) {
+            free(s);
             return -1;
         }
         strlist_add(&sd->failed_nodes, s);
@@ -67,19 +84,20 @@ static const char *sd_from_json(const cJSON *o, struct sd *sd)
         return "state";
     }
     free(state);
-    if (cj_get_str(cj_member(o, "node"), &sd->node) < 0) {
+    if (cj_get_str(cj_member(o, "node"), &sd->node) < 0 || !node_or_null(sd->node)) {
         return "node";
     }
     if (cj_get_str(cj_member(o, "uid"), &sd->uid) < 0) {
         return "uid";
     }
-    if (cj_get_str(cj_member(o, "target"), &sd->target) < 0) {
+    if (cj_get_str(cj_member(o, "target"), &sd->target) < 0 || !node_or_null(sd->target)) {
         return "target";
     }
     if (cj_get_str(cj_member(o, "timeout"), &sd->timeout) < 0) {
         return "timeout";
     }
-    if (cj_get_str(cj_member(o, "maintenance_node"), &sd->maintenance_node) < 0) {
+    if (cj_get_str(cj_member(o, "maintenance_node"), &sd->maintenance_node) < 0 ||
+        !node_or_null(sd->maintenance_node)) {
         return "maintenance_node";
     }
     if (cj_get_truth(cj_member(o, "running"), &sd->running) < 0) {
@@ -106,7 +124,9 @@ static int ms_svcs_from_json(const cJSON *obj, struct manager_status *ms, char *
         const char *bad;
 
         sd->sid = xstrdup(kids[i]->string);
-        if (!cJSON_IsObject(kids[i])) {
+        if (!ha_sid_ok(sd->sid)) {
+            rc = bad_name(err, "service id", sd->sid);
+        } else if (!cJSON_IsObject(kids[i])) {
             rc = cj_fail(err, "manager status: service '%s': not an object", sd->sid);
         } else if ((bad = sd_from_json(kids[i], sd)) != NULL) {
             rc = cj_fail(err, "manager status: service '%s': bad value for %s", sd->sid, bad);
@@ -127,7 +147,9 @@ static int ms_nodes_from_json(const cJSON *obj, struct manager_status *ms, char 
         struct node_entry *e = &ms->nodes[ms->n_nodes++];
 
         e->node = xstrdup(kids[i]->string);
-        if (!cJSON_IsString(kids[i]) || node_state_parse(kids[i]->valuestring, &e->state) < 0) {
+        if (!ha_node_ok(e->node)) {
+            rc = bad_name(err, "node name", e->node);
+        } else if (!cJSON_IsString(kids[i]) || node_state_parse(kids[i]->valuestring, &e->state) < 0) {
             rc = cj_fail(err, "manager status: node '%s': bad node state", e->node);
         }
     }
@@ -147,8 +169,9 @@ static int ms_reqs_from_json(const cJSON *obj, struct manager_status *ms, char *
         struct node_request *r = &ms->reqs[ms->n_reqs++];
 
         r->node = xstrdup(kids[i]->string);
-        if (!cJSON_IsObject(kids[i]) ||
-            cj_get_truth(cj_member(kids[i], "maintenance"), &r->maintenance) < 0) {
+        if (!ha_node_ok(r->node)) {
+            rc = bad_name(err, "node name", r->node);
+        } else if (!cJSON_IsObject(kids[i]) || cj_get_truth(cj_member(kids[i], "maintenance"), &r->maintenance) < 0) {
             rc = cj_fail(err, "manager status: bad node_request for node '%s'", r->node);
         }
     }
@@ -182,7 +205,8 @@ static int ms_from_tree(const cJSON *root, struct manager_status *ms, char **err
 {
     const cJSON *obj;
 
-    if (cj_get_str(cj_member(root, "master_node"), &ms->master_node) < 0) {
+    if (cj_get_str(cj_member(root, "master_node"), &ms->master_node) < 0 ||
+        !node_or_null(ms->master_node)) {
         return cj_fail(err, "manager status: bad value for master_node");
     }
     obj = cj_member(root, "timestamp");
@@ -387,14 +411,12 @@ static int lrm_from_tree(const cJSON *root, struct lrm_status *ls, char **err)
     return obj != NULL ? lrm_results_from_json(obj, ls, err) : 0;
 }
 
-int lrm_status_from_json(const char *json, struct lrm_status *out, char **err)
+int lrm_status_from_json_tree(const char *json, struct lrm_status *out, char **err)
 {
     cJSON *root;
     int rc;
 
-    if (lrm_status_from_json_fast(json, out) == 0) {
-        return 0;
-    }
+    memset(out, 0, sizeof(*out));
     root = cj_parse_object(json, "lrm status", err);
     if (root == NULL) {
         return -1;
@@ -405,6 +427,14 @@ int lrm_status_from_json(const char *json, struct lrm_status *out, char **err)
         lrm_status_free(out);
     }
     return rc;
+}
+
+int lrm_status_from_json(const char *json, struct lrm_status *out, char **err)
+{
+    if (lrm_status_from_json_fast(json, out) == 0) {
+        return 0;
+    }
+    return lrm_status_from_json_tree(json, out, err);
 }
 
 char *lrm_status_to_json(const struct lrm_status *ls)

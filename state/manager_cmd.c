@@ -157,30 +157,73 @@ static void cmd_arm(struct manager *m)
     m->ms.disarm_mode = m->ms.disarm_state = NULL;
 }
 
+/* The words of a command line: blanks (Perl's \s) between them, none
+ * before or after (upstream's anchored patterns); at most max words, each
+ * a copy. The count, or -1 when the line is not of that shape. */
+static int split_words(const char *line, char **w, int max)
+{
+    static const char blanks[] = " \t\r\f\v";
+    int n = 0;
+
+    for (const char *p = line; *p != '\0';) {
+        size_t len = strcspn(p, blanks), gap;
+        if (len == 0 || n == max) {
+            goto bad; /* a leading blank, or too many words */
+        }
+        w[n++] = xstrndup(p, len);
+        p += len;
+        gap = strspn(p, blanks);
+        if (gap > 0 && p[gap] == '\0') {
+            goto bad; /* a trailing blank */
+        }
+        p += gap;
+    }
+    return n;
+bad:
+    while (n > 0) {
+        free(w[--n]);
+    }
+    return -1;
+}
+
+/* Every field of a line is checked before anything of it is logged as
+ * accepted, stored in the manager status or passed on to an LRM and its
+ * agent (the stop timeout ends up in the agent's environment): a sid and a
+ * node must have their syntax, a timeout is an integer in
+ * 0..STOP_TIMEOUT_MAX, and any other line is "unable to parse", as upstream
+ * logs an unknown command. */
 static void process_line(struct manager *m, const char *line)
 {
-    char a[64], b[256], c[256], extra[2];
-    int n = sscanf(line, "%63s %255s %255s %1s", a, b, c, extra);
+    char *w[4];
+    int n = split_words(line, w, 4);
+    const char *a = n > 0 ? w[0] : "";
+    long long timeout;
+    bool motion = str_eq(a, "migrate") || str_eq(a, "relocate");
+    bool maint = str_eq(a, "enable-node-maintenance") || str_eq(a, "disable-node-maintenance");
 
-    if (n == 3 && (str_eq(a, "migrate") || str_eq(a, "relocate"))) {
-        cmd_motion(m, line, a, b, c);
-    } else if (n == 3 && str_eq(a, "stop")) {
-        struct sd *sd = ms_find_sd(&m->ms, b);
+    if (n == 3 && motion && ha_sid_ok(w[1]) && ha_node_ok(w[2])) {
+        cmd_motion(m, line, a, w[1], w[2]);
+    } else if (n == 3 && str_eq(a, "stop") && ha_sid_ok(w[1]) && str_to_ll(w[2], 0, STOP_TIMEOUT_MAX, &timeout) == STR_INT_OK) {
+        struct sd *sd = ms_find_sd(&m->ms, w[1]);
         if (sd == NULL) {
             env_log(m->env, HA_ERR, "crm command error - no such service: %s", line);
         } else {
+            char *t = xasprintf("%lld", timeout); /* "010" goes on as 10 */
             env_log(m->env, HA_INFO, "got crm command: %s", line);
-            set_cmd(sd, "stop", c);
+            set_cmd(sd, "stop", t);
+            free(t);
         }
-    } else if (n == 2 && (str_eq(a, "enable-node-maintenance") ||
-                          str_eq(a, "disable-node-maintenance"))) {
-        cmd_maintenance(m, line, a[0] == 'e', b);
-    } else if (n == 2 && str_eq(a, "disarm-ha") && (str_eq(b, "freeze") || str_eq(b, "ignore"))) {
-        cmd_disarm(m, b);
+    } else if (n == 2 && maint && ha_node_ok(w[1])) {
+        cmd_maintenance(m, line, a[0] == 'e', w[1]);
+    } else if (n == 2 && str_eq(a, "disarm-ha") && (str_eq(w[1], "freeze") || str_eq(w[1], "ignore"))) {
+        cmd_disarm(m, w[1]);
     } else if (n == 1 && str_eq(a, "arm-ha")) {
         cmd_arm(m);
     } else {
         env_log(m->env, HA_ERR, "unable to parse crm command: %s", line);
+    }
+    while (n > 0) {
+        free(w[--n]);
     }
 }
 

@@ -127,6 +127,22 @@ struct lrm_status {
 void lrm_status_free(struct lrm_status *ls);
 const struct lrm_result *lrm_status_find(const struct lrm_status *ls, const char *uid);
 
+/* The ranges of the numeric settings, checked wherever one is read (the
+ * codecs, the CLI, the spool). Upstream sets no maximum; these keep every
+ * count and timeout far from overflow and from absurd values. */
+#define SVC_TRIES_MAX 1000000 /* max_restart, max_relocate */
+#define STOP_TIMEOUT_MAX 86400 /* crm-command stop TIMEOUT: one day, in seconds */
+#define MAX_WORKERS_MAX 128 /* datacenter.cfg max_workers (0 = the default, 4) */
+
+/* Names from outside (names.c). A sid: ^[a-z]+:\S+$ with the name in
+ * printable ASCII, at most HA_SID_MAX bytes. A node: letters, digits, '.',
+ * '_' and '-', not starting with '-' or '.', at most HA_NODE_MAX bytes (the
+ * host names of pve and the simulator's node names). */
+#define HA_SID_MAX 255
+#define HA_NODE_MAX 63
+bool ha_sid_ok(const char *sid);
+bool ha_node_ok(const char *node);
+
 /* One configured service (resources.cfg section, or the simulator's JSON). */
 struct svc_conf {
     char *sid; /* "type:name" */

@@ -248,8 +248,8 @@ static void write_rule(struct strbuf *sb, const struct rule *rule)
     if (rule->comment != NULL && rule->comment[0] != '\0') {
         strbuf_addf(sb, "\tcomment %s\n", rule->comment);
     }
-    if (rule->has_disable && rule->disable) {
-        strbuf_add(sb, "\tdisable\n");
+    if (rule->has_disable) { /* "disable 0" disables too: keep it */
+        strbuf_add(sb, rule->disable ? "\tdisable\n" : "\tdisable 0\n");
     }
     if (!na && rule->affinity != RULE_AFFINITY_NONE) {
         strbuf_addf(

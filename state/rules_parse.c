@@ -258,7 +258,9 @@ static bool parse_node(const char *s, char **node, long long *prio)
     return true;
 }
 
-/* Splits on runs of ',', ';' and white space; empty fields vanish. */
+/* Splits on runs of ',', ';' and white space; empty fields vanish. A list
+ * of nothing ("resources ,") is rejected like a missing value: the writer
+ * could not write it back so that it reads as present. */
 static struct rules_msgs split_list(const char *val)
 {
     struct rules_msgs out = {0};
@@ -278,7 +280,7 @@ static struct rules_msgs split_list(const char *val)
 static const char *parse_sids(const char *val, struct rules_set *out)
 {
     struct rules_msgs items = split_list(val);
-    const char *err = NULL;
+    const char *err = items.n == 0 ? "empty list" : NULL;
 
     for (size_t i = 0; i < items.n && err == NULL; i++) {
         if (!valid_sid(items.v[i])) {
@@ -298,7 +300,7 @@ static const char *parse_nodes(const char *val, struct rule_node **v, size_t *n)
     struct rules_msgs items = split_list(val);
     struct rule_node *nodes = NULL;
     size_t n_nodes = 0;
-    const char *err = NULL;
+    const char *err = items.n == 0 ? "empty list" : NULL;
 
     for (size_t i = 0; i < items.n && err == NULL; i++) {
         char *node;

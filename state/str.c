@@ -2,6 +2,7 @@
 #include "state/str.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,80 @@ bool str_starts(const char *s, const char *prefix)
 int str_cmp_ptr(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+enum str_int_rc str_to_ll(const char *s, long long min, long long max, long long *out)
+{
+    bool neg = s[0] == '-';
+    const char *d = s + neg;
+    unsigned long long v = 0, limit;
+
+    if (*d == '\0' || strspn(d, "0123456789") != strlen(d)) {
+        return STR_INT_SYNTAX;
+    }
+    if (neg && min >= 0) {
+        return STR_INT_RANGE; /* "-0" too: no sign where none is allowed */
+    }
+    /* the magnitude may reach 2^63 for a negative number */
+    limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+    for (; *d != '\0'; d++) {
+        unsigned digit = (unsigned)(*d - '0');
+        if (v > (limit - digit) / 10) {
+            return STR_INT_RANGE;
+        }
+        v = v * 10 + digit;
+    }
+    long long x = !neg ? (long long)v : v == limit ? LLONG_MIN : -(long long)v;
+    if (x < min || x > max) {
+        return STR_INT_RANGE;
+    }
+    *out = x;
+    return STR_INT_OK;
+}
+
+enum str_int_rc str_to_int(const char *s, int min, int max, int *out)
+{
+    long long v;
+    enum str_int_rc rc = str_to_ll(s, min, max, &v);
+
+    if (rc == STR_INT_OK) {
+        *out = (int)v;
+    }
+    return rc;
+}
+
+int str_to_double(const char *s, double *out)
+{
+    const char *p = s + (s[0] == '-');
+    size_t int_digits = strspn(p, "0123456789"), frac_digits = 0;
+    char *end;
+    double v;
+
+    p += int_digits;
+    if (*p == '.') {
+        frac_digits = strspn(p + 1, "0123456789");
+        p += 1 + frac_digits;
+    }
+    if (int_digits + frac_digits == 0) {
+        return -1;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p += 1 + (p[1] == '+' || p[1] == '-');
+        size_t exp_digits = strspn(p, "0123456789");
+        if (exp_digits == 0) {
+            return -1;
+        }
+        p += exp_digits;
+    }
+    if (*p != '\0') {
+        return -1;
+    }
+    v = strtod(s, &end);
+    if (*end != '\0' || !isfinite(v)) {
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 static void strbuf_grow(struct strbuf *sb, size_t extra)
@@ -239,6 +314,52 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     va_end(ap);
     strbuf_add(sb, s);
     free(s);
+}
+
+static bool is_ctl(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+bool str_has_ctl(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (is_ctl((unsigned char)*s)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void strbuf_add_escaped(struct strbuf *sb, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *run = s;
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (!is_ctl(c)) {
+            continue;
+        }
+        strbuf_addn(sb, run, (size_t)(s - run));
+        run = s + 1;
+        if (c == '\n' || c == '\r' || c == '\t') {
+            strbuf_addc(sb, '\\');
+            strbuf_addc(sb, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        } else {
+            char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            strbuf_addn(sb, x, 4);
+        }
+    }
+    strbuf_addn(sb, run, (size_t)(s - run));
+}
+
+char *str_escaped(const char *s)
+{
+    struct strbuf sb = {0};
+
+    strbuf_add_escaped(&sb, s);
+    return strbuf_take(&sb);
 }
 
 const char *strbuf_str(const struct strbuf *sb)

@@ -27,6 +27,21 @@ bool str_starts(const char *s, const char *prefix);
 /* qsort comparator for an array of char *, byte-wise order. */
 int str_cmp_ptr(const void *a, const void *b);
 
+/* The one integer parser for every number read from outside (config files,
+ * the store, the spool, command lines): ASCII decimal digits only, a leading
+ * '-' only when min < 0, no '+', no blanks, no other base; leading zeros
+ * read as decimal ("010" is 10). Overflow is checked: anything outside
+ * [min, max] is STR_INT_RANGE, whatever its length. *out is set on
+ * STR_INT_OK only. */
+enum str_int_rc { STR_INT_OK = 0, STR_INT_SYNTAX = -1, STR_INT_RANGE = -2 };
+enum str_int_rc str_to_ll(const char *s, long long min, long long max, long long *out);
+/* The same into an int (min and max must fit one). */
+enum str_int_rc str_to_int(const char *s, int min, int max, int *out);
+
+/* A decimal number: -?(digits[.digits]|.digits)([eE][+-]?digits)?, no '+'
+ * in front, no blanks, no hex, no inf or nan, and finite. 0 or -1. */
+int str_to_double(const char *s, double *out);
+
 /* Binary search in an array of n elements of size bytes, sorted byte-wise by
  * the string at byte offset off of each element (NULL counts as ""): the
  * index of the first element whose key is >= key; *found tells equality. */
@@ -72,6 +87,14 @@ void strbuf_reserve(struct strbuf *sb, size_t extra); /* room for extra more byt
 char *strbuf_extend(struct strbuf *sb, size_t n);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *strbuf_str(const struct strbuf *sb); /* never NULL */
+/* s with every control byte (0x00-0x1f, 0x7f) written as \n, \r, \t or
+ * \xHH: untrusted text (a name from the store or a scenario) printed as it
+ * is could forge a log line or drive a terminal. Everything else, UTF-8
+ * included, is kept. strbuf_add_escaped appends; str_escaped returns a
+ * copy (caller frees); str_has_ctl tells whether escaping changes s. */
+void strbuf_add_escaped(struct strbuf *sb, const char *s);
+char *str_escaped(const char *s);
+bool str_has_ctl(const char *s);
 char *strbuf_take(struct strbuf *sb); /* caller frees; sb is reset */
 void strbuf_free(struct strbuf *sb);
 

@@ -378,6 +378,8 @@ run crm-command migrate vm:101 node2
 expect_rc 0 "crm-command migrate"
 run crm-command stop vm:100 0
 expect_rc 0 "crm-command stop"
+run crm-command stop vm:100 0086400
+expect_rc 0 "crm-command stop with leading zeros and the largest timeout"
 run crm-command node-maintenance enable node2
 expect_rc 0 "node-maintenance enable"
 run crm-command node-maintenance disable node2
@@ -391,6 +393,7 @@ migrate vm:100 node2
 relocate vm:100 node2
 migrate vm:101 node2
 stop vm:100 0
+stop vm:100 86400
 enable-node-maintenance node2
 disable-node-maintenance node2
 disarm-ha freeze
@@ -520,6 +523,14 @@ bad_input 2 "Unknown option: bogus" add vm:400 --bogus 1
 bad_input 2 "Option max is ambiguous (max_restart, max_relocate)" add vm:400 --max 1
 bad_input 2 "node: invalid format - value does not look like a valid node name" migrate vm:100 bad_node
 bad_input 2 "timeout: type check ('integer') failed" crm-command stop vm:100 soon
+bad_input 2 "timeout: type check ('integer') failed - got '1;id'" crm-command stop vm:100 '1;id'
+bad_input 2 "timeout: type check ('integer') failed - got '+5'" crm-command stop vm:100 +5
+bad_input 2 "timeout: type check ('integer') failed - got ' 5'" crm-command stop vm:100 ' 5'
+bad_input 2 "timeout: value must have a minimum value of 0" crm-command stop vm:100 -0
+bad_input 2 "timeout: value must have a maximum value of 86400" crm-command stop vm:100 86401
+bad_input 2 "timeout: value must have a maximum value of 86400" crm-command stop vm:100 99999999999999999999
+bad_input 2 "max_restart: value must have a maximum value of 1000000" add vm:400 --max_restart 1000001
+bad_input 2 "max_relocate: value must have a maximum value of 1000000" set vm:100 --max_relocate 99999999999
 bad_input 2 "resource-mode: value 'all'" crm-command disarm-ha all
 bad_input 2 "group: invalid format - invalid configuration ID '1x'" add vm:400 --group 1x
 bad_input 2 "resources: property is missing and it is not optional" rules add resource-affinity r1 --affinity positive
@@ -556,6 +567,25 @@ cp "$tmp/good.cfg" "$st/ha/resources.cfg"
 cp "$st/ha/manager_status" "$tmp/ms"
 printf '{"master_node":' >"$st/ha/manager_status"
 bad_input 1 "unable to parse ha/manager_status" status
+cp "$tmp/ms" "$st/ha/manager_status"
+# Names with control characters in the store never reach the terminal as
+# they are (an ESC sequence would drive it, a newline forge a line).
+ctl=$(printf '[\001-\011\013-\037\177]')
+for ms in '{"master_node":"node1","node_status":{"node1":"online","evil\u001b[2J":"online"}}' \
+    '{"master_node":"node1\u001b]0;owned\u0007","node_status":{"node1":"online"}}' \
+    '{"node_status":{"node1":"online"},"service_status":{"vm:100":{"state":"started","node":"node1\u001b[31m"}}}' \
+    '{"node_status":{"node1":"online"},"service_status":{"vm:100\ninfo forged":{"state":"started","node":"node1"}}}'; do
+    printf '%s' "$ms" >"$st/ha/manager_status"
+    for args in status "status --verbose" "status --output-format json"; do
+        # shellcheck disable=SC2086
+        run $args
+        if LC_ALL=C grep -q "$ctl" "$tmp/out" "$tmp/err"; then
+            bad "$args: a control character from the manager status was printed"
+        else
+            ok
+        fi
+    done
+done
 cp "$tmp/ms" "$st/ha/manager_status"
 printf 'garbage' >"$st/nodes/node1/lrm_status"
 run status

@@ -67,6 +67,18 @@ conf
 echo "store_id=0123456789abcdef0123456789abcdef" >>"$tmp/haven.conf"
 expect 2 "store id mismatch" "store_id of an empty folder" "$haven" ha-crm -c "$tmp/haven.conf"
 
+# The configuration is read bounded: a FIFO, a device or a directory is
+# refused at once (exit 2, one line naming the file), never waited on or
+# read without end.
+mkfifo "$tmp/conf.fifo"
+expect 2 "conf.fifo: not a regular file" "config FIFO (ha-crm)" "$haven" ha-crm -c "$tmp/conf.fifo"
+expect 2 "conf.fifo: not a regular file" "config FIFO (ha-manager)" \
+    "$haven" ha-manager -c "$tmp/conf.fifo" status
+expect 2 "/dev/zero: not a regular file" "config /dev/zero (ha-lrm)" "$haven" ha-lrm -c /dev/zero
+expect 2 "/dev/zero: not a regular file" "config /dev/zero (ha-manager)" \
+    "$haven" ha-manager -c /dev/zero status
+expect 2 ": not a regular file" "config directory" "$haven" ha-crm -c "$tmp"
+
 start_mux() { # hw-timeout: a FIFO reader, then ha-watchdog on the FIFO
     rm -f "$tmp/wd.sock" "$tmp/wd.fifo"
     rm -rf "$tmp/wd.active"

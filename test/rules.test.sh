@@ -42,6 +42,11 @@ expect_error "missing file" --rules-check "$work/no-such.cfg"
 expect_error "directory" --rules-check "$work"
 printf 'node-affinity: a\n\tresources vm:1\n\tnodes node1\0\n' >"$work/nul.cfg"
 expect_error "NUL byte" --rules-check "$work/nul.cfg"
+nl="$work/a
+info forged line$(printf '\033')[2J"
+expect_error "newline and ESC in the path (one escaped line)" --rules-check "$nl"
+LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$work/err" &&
+    { fail=$((fail + 1)); echo "FAIL: a control character of the path was printed"; } || pass=$((pass + 1))
 expect_error usage --rules-check
 expect_error usage --rules-check a.cfg b.cfg
 

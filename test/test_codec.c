@@ -609,6 +609,166 @@ static void test_lrm_view(void)
     CHECK(v.results == NULL && v.n_results == 0);
 }
 
+/* ---- the fast and the general LRM status readers agree ---- */
+
+struct diff_stats {
+    size_t inputs, fast_ok, mismatches;
+};
+
+static void diff_print(const char *what, const char *s, size_t n)
+{
+    fprintf(stderr, "reader mismatch (%s) on \"", what);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fprintf(stderr, c >= 32 && c < 127 && c != '"' && c != '\\' ? "%c" : "\\x%02x", c);
+    }
+    fprintf(stderr, "\"\n");
+}
+
+/* One input (n bytes, NUL-terminated by the caller): whatever the fast
+ * reader accepts the general one accepts with the same content, and the
+ * reader the daemons use answers as the general one. */
+static void diff_one(struct diff_stats *st, const char *text, size_t n)
+{
+    struct lrm_status fast, tree, used;
+    struct lrm_status_view v;
+    char *e1 = NULL, *e2 = NULL;
+    int f = lrm_status_from_json_fast(text, &fast);
+    int t = lrm_status_from_json_tree(text, &tree, &e1);
+    int u = lrm_status_from_json(text, &used, &e2);
+    int w = lrm_status_view_scan(text, &v);
+    const char *bad = NULL;
+
+    st->inputs++;
+    st->fast_ok += f == 0;
+    if (f != 0 && f != 1) {
+        bad = "fast result";
+    } else if (w != f || (f == 0 && v.n_results != fast.n_results)) {
+        bad = "view";
+    } else if (f == 0 && t != 0) {
+        bad = "fast accepts, general rejects";
+    } else if (u != t) {
+        bad = "accept/reject";
+    } else if (t == 0) {
+        char *a = lrm_status_to_json(&tree), *b = lrm_status_to_json(&used);
+        char *c = f == 0 ? lrm_status_to_json(&fast) : xstrdup(a);
+        if (strcmp(a, b) != 0 || strcmp(a, c) != 0) {
+            bad = "content";
+        }
+        free(a);
+        free(b);
+        free(c);
+    }
+    if (bad != NULL) {
+        if (st->mismatches++ < 10) {
+            diff_print(bad, text, n);
+        }
+    }
+    if (f == 0) {
+        lrm_status_free(&fast);
+        lrm_status_view_free(&v);
+    }
+    if (t == 0) {
+        lrm_status_free(&tree);
+    }
+    if (u == 0) {
+        lrm_status_free(&used);
+    }
+    free(e1);
+    free(e2);
+}
+
+/* Feed buf[0..n) (copied, so the readers see exactly n bytes). */
+static void diff_feed(struct diff_stats *st, const char *buf, size_t n)
+{
+    char *copy = xstrndup(buf, n);
+
+    diff_one(st, copy, strlen(copy));
+    free(copy);
+}
+
+static unsigned diff_rand(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+/* Derived from valid statuses: every truncation, every byte replaced by and
+ * every position given each byte of an alphabet of JSON's building blocks,
+ * suffixes, and random multi-byte mutations. */
+static void test_lrm_readers_agree(void)
+{
+    static const char *const seeds[] = {
+        "{}",
+        "{\"mode\":\"active\",\"results\":{\"a\":{\"exit_code\":0,\"sid\":\"vm:1\","
+        "\"state\":\"started\"},\"b\":{\"exit_code\":-1,\"sid\":\"ct:2\"}},"
+        "\"state\":\"active\",\"timestamp\":1700000000}",
+        " { \"results\" : { } , \"timestamp\" : null } ",
+        "{\"results\":{\"u1\":{\"exit_code\":7,\"sid\":\"vm:1\",\"state\":\"x\"},\"u2\":{}},"
+        "\"timestamp\":5}",
+        "{\"mode\":\"restart\",\"timestamp\":\"5\",\"results\":{\"b\":{},\"a\":{\"exit_code\":"
+        "null}}}",
+        "{\"state\":\"wait_for_agent_lock\",\"mode\":\"a\\u0062\",\"results\":{}}",
+    };
+    static const char alphabet[] = "{}[]\":,0123456789-+.eEnulltrfa \t\n\r\x01\\x\x7f\x80";
+    static const char *const suffixes[] = {"garbage", "}",    ",", " ",  "\n", "\x01",
+                                           "{}",      "null", "0", "\"", "x}"};
+    struct diff_stats st = {0};
+    unsigned seed = 11;
+    char buf[512];
+
+    for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+        const char *base = seeds[s];
+        size_t n = strlen(base);
+
+        for (size_t cut = 0; cut <= n; cut++) {
+            diff_feed(&st, base, cut);
+        }
+        for (size_t i = 0; i < n; i++) {
+            for (const char *a = alphabet; *a != '\0'; a++) {
+                memcpy(buf, base, n);
+                buf[i] = *a;
+                diff_feed(&st, buf, n);
+                memcpy(buf, base, i);
+                buf[i] = *a;
+                memcpy(buf + i + 1, base + i, n - i);
+                diff_feed(&st, buf, n + 1);
+            }
+        }
+        for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+            size_t m = strlen(suffixes[k]);
+            memcpy(buf, base, n);
+            memcpy(buf + n, suffixes[k], m);
+            diff_feed(&st, buf, n + m);
+        }
+        for (int round = 0; round < 400; round++) {
+            size_t len = n;
+            memcpy(buf, base, n);
+            for (unsigned k = 1 + diff_rand(&seed) % 4; k > 0 && len > 0; k--) {
+                size_t at = diff_rand(&seed) % len;
+                char c = alphabet[diff_rand(&seed) % (sizeof(alphabet) - 1)];
+                switch (diff_rand(&seed) % 3) {
+                case 0:
+                    buf[at] = c;
+                    break;
+                case 1:
+                    memmove(buf + at + 1, buf + at, len - at);
+                    buf[at] = c;
+                    len++;
+                    break;
+                default:
+                    memmove(buf + at, buf + at + 1, len - at - 1);
+                    len--;
+                }
+            }
+            diff_feed(&st, buf, len);
+        }
+    }
+    CHECK_INT(st.mismatches, 0);
+    CHECK(st.fast_ok > 1000); /* the mutations reach the fast reader's accepting paths */
+    CHECK(st.inputs > 20000);
+}
+
 /* ---- the simulator's service_config ---- */
 
 static void test_sim_config_forms(void)
@@ -935,6 +1095,160 @@ static void test_dc_broken(void)
     }
 }
 
+/* ---- names: sids and node names outside their syntax are refused ---- */
+
+static void test_ms_names(void)
+{
+    static const char *const bad[] = {
+        "{\"node_status\":{\"node\\u001b[2J\":\"online\"}}",
+        "{\"node_status\":{\"node 1\":\"online\"}}",
+        "{\"service_status\":{\"vm:1\\ninfo forged\":{\"state\":\"started\"}}}",
+        "{\"service_status\":{\"vm:1\":{\"state\":\"started\",\"node\":\"n\\u0007\"}}}",
+        "{\"service_status\":{\"vm:1\":{\"state\":\"migrate\",\"node\":\"n1\","
+        "\"target\":\"-n2\"}}}",
+        "{\"service_status\":{\"vm:1\":{\"state\":\"started\",\"node\":\"n1\","
+        "\"failed_nodes\":[\"n1\",\"n\\r2\"]}}}",
+        "{\"master_node\":\"n1\\u001b\"}",
+        "{\"node_request\":{\"n\\t1\":{\"maintenance\":1}}}",
+    };
+    struct manager_status ms;
+    char *err = NULL;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ms_from_json(bad[i], &ms, &err) != -1) {
+            fprintf(stderr, "accepted: %s\n", bad[i]);
+            CHECK(false);
+            ms_free(&ms);
+        } else {
+            CHECK(err != NULL && !str_has_ctl(err));
+        }
+        free(err);
+        err = NULL;
+    }
+    CHECK_INT(
+        ms_from_json(
+            "{\"master_node\":\"node1\",\"node_status\":{\"node1\":\"online\","
+            "\"my_node.2\":\"online\"},\"service_status\":{\"fa:1001\":{"
+            "\"state\":\"started\",\"node\":\"node1\"}}}",
+            &ms, &err
+        ),
+        0
+    );
+    ms_free(&ms);
+    /* resources.cfg: a name of another type is any printable text */
+    struct svc_config sc;
+    CHECK_INT(svc_config_from_cfg("fa: a\x1b[2Jb\n", &sc, &err), -1);
+    CHECK(err != NULL && !str_has_ctl(err));
+    free(err);
+    err = NULL;
+    CHECK_INT(svc_config_from_cfg("fa: web-1\n", &sc, &err), 0);
+    svc_config_free(&sc);
+    CHECK_INT(svc_config_from_sim_json("{\"x:1\\u001b\":{}}", false, &sc, &err), -1);
+    free(err);
+}
+
+/* ---- numbers: one checked parser, a range for every setting ---- */
+
+static void test_dc_cfg_numbers(void)
+{
+    static const char *const bad[] = {
+        "crs: ha=static,ha-auto-rebalance-threshold=nan\n",
+        "crs: ha=static,ha-auto-rebalance-threshold=-nan\n",
+        "crs: ha-auto-rebalance-margin=inf\n",
+        "crs: ha-auto-rebalance-hold-duration=1e999\n",
+        "crs: ha-auto-rebalance-threshold=0x10\n",
+        "crs: ha-auto-rebalance-threshold= 0.5x\n",
+        "max_workers: 99999999999\n",
+        "max_workers: 129\n",
+        "max_workers: +5\n",
+        "max_workers: -1\n",
+        "max_workers: 4x\n",
+        "max_workers: \n",
+    };
+    struct dc_settings dc;
+    char *err = NULL;
+    int workers;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        workers = -1;
+        if (dc_settings_from_cfg(bad[i], &dc, &workers, &err) != -1) {
+            fprintf(stderr, "accepted: %s", bad[i]);
+            CHECK(false);
+        }
+        CHECK(err != NULL && dc.threshold == 0.3 && dc.margin == 0.1 && dc.hold_duration == 3);
+        CHECK_INT(workers, 4);
+        free(err);
+        err = NULL;
+        dc_settings_free(&dc);
+    }
+    CHECK_INT(
+        dc_settings_from_cfg(
+            "max_workers: 010\ncrs: ha=static,ha-auto-rebalance-threshold=0.25"
+            ",ha-auto-rebalance-hold-duration=5\n",
+            &dc, &workers, &err
+        ),
+        0
+    );
+    CHECK_INT(workers, 10);
+    CHECK(dc.threshold == 0.25 && dc.hold_duration == 5);
+    CHECK_STR(dc.crs_ha, "static");
+    dc_settings_free(&dc);
+    CHECK_INT(dc_settings_from_cfg("max_workers: 0\n", &dc, &workers, &err), 0);
+    CHECK_INT(workers, 4); /* 0 means the default */
+    dc_settings_free(&dc);
+    CHECK_INT(dc_settings_from_cfg("max_workers: 128\n", &dc, &workers, &err), 0);
+    CHECK_INT(workers, 128);
+    dc_settings_free(&dc);
+    /* the simulator's JSON: a number that is not finite is no number */
+    CHECK_INT(
+        dc_settings_from_sim_json("{\"crs\":{\"ha-auto-rebalance-margin\":1e999}}", &dc, &err), -1
+    );
+    free(err);
+    err = NULL;
+    CHECK_INT(
+        dc_settings_from_sim_json("{\"crs\":{\"ha-auto-rebalance-margin\":\"inf\"}}", &dc, &err), -1
+    );
+    free(err);
+}
+
+static void test_config_numbers(void)
+{
+    static const char *const bad_cfg[] = {
+        "vm: 100\n\tmax_restart 1000001\n",
+        "vm: 100\n\tmax_relocate 99999999999999999999\n",
+        "vm: 100\n\tmax_restart +1\n",
+        "vm: 100\n\tmax_restart -0\n",
+    };
+    static const char *const bad_json[] = {
+        "{\"vm:1\":{\"max_restart\":\"+1\"}}",
+        "{\"vm:1\":{\"max_restart\":\" 1\"}}",
+        "{\"vm:1\":{\"max_relocate\":1000001}}",
+        "{\"vm:1\":{\"max_relocate\":\"1000001\"}}",
+    };
+    struct svc_config sc;
+    char *err = NULL;
+
+    for (size_t i = 0; i < sizeof(bad_cfg) / sizeof(bad_cfg[0]); i++) {
+        CHECK_INT(svc_config_from_cfg(bad_cfg[i], &sc, &err), -1);
+        free(err);
+        err = NULL;
+    }
+    for (size_t i = 0; i < sizeof(bad_json) / sizeof(bad_json[0]); i++) {
+        CHECK_INT(svc_config_from_sim_json(bad_json[i], true, &sc, &err), -1);
+        free(err);
+        err = NULL;
+    }
+    CHECK_INT(
+        svc_config_from_cfg("vm: 100\n\tmax_restart 010\n\tmax_relocate 1000000\n", &sc, &err), 0
+    );
+    CHECK_INT(svc_config_find(&sc, "vm:100")->max_restart, 10);
+    CHECK_INT(svc_config_find(&sc, "vm:100")->max_relocate, SVC_TRIES_MAX);
+    svc_config_free(&sc);
+    CHECK_INT(svc_config_from_sim_json("{\"vm:1\":{\"max_restart\":\"007\"}}", true, &sc, &err), 0);
+    CHECK_INT(svc_config_find(&sc, "vm:1")->max_restart, 7);
+    svc_config_free(&sc);
+}
+
 int main(void)
 {
     RUN(test_state_names);
@@ -958,6 +1272,7 @@ int main(void)
     RUN(test_lrm_broken);
     RUN(test_lrm_fast_reader);
     RUN(test_lrm_view);
+    RUN(test_lrm_readers_agree);
     RUN(test_sim_config_forms);
     RUN(test_sim_config_round_trip);
     RUN(test_sim_config_broken);
@@ -968,5 +1283,8 @@ int main(void)
     RUN(test_cfg_long_comment);
     RUN(test_dc_forms);
     RUN(test_dc_broken);
+    RUN(test_ms_names);
+    RUN(test_dc_cfg_numbers);
+    RUN(test_config_numbers);
     return test_summary();
 }

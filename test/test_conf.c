@@ -1,7 +1,8 @@
 /* test_conf.c - the configuration file (ha-stack.md 12.1) and startup check 1
  * (12.5). conf.c lives with the applets, which unit tests do not link, so it
- * is compiled into this test directly. */
+ * is compiled into this test directly, with its file reader. */
 #include "applets/conf.c"
+#include "applets/local_file.c"
 #include "test/kv_test.h"
 #include "test/test.h"
 
@@ -131,6 +132,14 @@ static void test_errors(void)
     CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'lock_timeout'"));
     CHECK_INT(load("fence_delay=-1\nstore=dir:/s\n", &c, &err), -1);
     CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'fence_delay'"));
+    CHECK_INT(load("lock_timeout=+8\nstore=dir:/s\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'lock_timeout'"));
+    CHECK_INT(load("lock_timeout=3601\nstore=dir:/s\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'lock_timeout'"));
+    CHECK_INT(load("agent_timeout=604801\nstore=dir:/s\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'agent_timeout'"));
+    CHECK_INT(load("fence_delay=99999999999999999999\nstore=dir:/s\n", &c, &err), -1);
+    CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'fence_delay'"));
     CHECK_INT(load("loop_interval=\nstore=dir:/s\n", &c, &err), -1);
     CHECK(str_starts(short_err(err), "haven.conf:1: bad value for 'loop_interval'"));
     CHECK_INT(load("store=etcd://x\n", &c, &err), -1);
@@ -149,6 +158,60 @@ static void test_errors(void)
     err = NULL;
     CHECK_INT(conf_load("/nonexistent/haven.conf", &c, &err), -1);
     CHECK_STR(err, "/nonexistent/haven.conf: No such file or directory");
+    free(err);
+}
+
+/* Write n bytes (NULs included) to the config file and load it. */
+static int load_bytes(const char *bytes, size_t n, struct conf *c, char **err)
+{
+    char *p = xasprintf("%s/haven.conf", dir);
+    FILE *f = fopen(p, "w");
+    int r;
+
+    CHECK(f != NULL && fwrite(bytes, 1, n, f) == n);
+    if (f != NULL) {
+        fclose(f);
+    }
+    free(*err);
+    *err = NULL;
+    r = conf_load(p, c, err);
+    free(p);
+    return r;
+}
+
+/* The file is read bounded: a regular file of at most CONF_FILE_MAX bytes,
+ * lines of at most CONF_LINE_MAX, no NUL; one line of error naming it. */
+static void test_bounded_read(void)
+{
+    struct conf c;
+    char *err = NULL, *big;
+    size_t n = 70000;
+
+    big = xmalloc(n + 64);
+    memset(big, '#', n);
+    memcpy(big + n, "\nstore=dir:/s\n", 15);
+    CHECK_INT(load_bytes(big, n + 15, &c, &err), -1);
+    CHECK_STR(short_err(err), "haven.conf: larger than 65536 bytes");
+    memset(big, ' ', 5000);
+    memcpy(big + 5000, "#\nstore=dir:/s\n", 16);
+    CHECK_INT(load_bytes(big, 5015, &c, &err), -1);
+    CHECK_STR(short_err(err), "haven.conf:1: line longer than 4096 bytes");
+    free(big);
+    CHECK_INT(load_bytes("node=node1\0x\nstore=dir:/s\n", 25, &c, &err), -1);
+    CHECK_STR(short_err(err), "haven.conf: binary data (NUL byte)");
+    free(err);
+    err = NULL;
+    CHECK_INT(conf_load(dir, &c, &err), -1);
+    CHECK(err != NULL && strcmp(err + strlen(dir), ": not a regular file") == 0);
+    free(err);
+    err = NULL;
+    CHECK_INT(conf_load("/dev/zero", &c, &err), -1);
+    CHECK_STR(err, "/dev/zero: not a regular file");
+    free(err);
+    err = NULL;
+    /* a config at the limits is fine */
+    CHECK_INT(load("store=dir:/s\n# 4096 bytes or less a line\n", &c, &err), 0);
+    conf_free(&c);
     free(err);
 }
 
@@ -222,6 +285,7 @@ int main(void)
     RUN(test_defaults);
     RUN(test_all_keys);
     RUN(test_errors);
+    RUN(test_bounded_read);
     RUN(test_timing_checks);
     kvt_rm_rf(dir);
     free(dir);

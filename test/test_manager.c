@@ -224,6 +224,82 @@ static void test_restricted_group_no_recovery(void)
     teardown(&f);
 }
 
+/* How many log lines end in exactly " <want>" (fake_logged() matches any
+ * part of a line). */
+static int logged_exact(const struct fake_cluster *c, const char *want)
+{
+    size_t n = strlen(want);
+    int hits = 0;
+
+    for (size_t i = 0; i < c->log.n; i++) {
+        size_t len = strlen(c->log.v[i]);
+        hits +=
+            len > n && c->log.v[i][len - n - 1] == ' ' && strcmp(c->log.v[i] + len - n, want) == 0;
+    }
+    return hits;
+}
+
+/* Every field of every spool command is checked before anything of it is
+ * accepted: a bad line is "unable to parse" and changes nothing. */
+static void test_commands_validated(void)
+{
+    static const char *const bad[] = {
+        "stop vm:102 $(id)",
+        "stop vm:102 5;id",
+        "stop vm:102 -1",
+        "stop vm:102 +5",
+        "stop vm:102 86401",
+        "stop vm:102 99999999999999999999",
+        "stop vm:102 0x10",
+        "stop vm:102",
+        "stop vm:102 5 extra",
+        "stop VM:102 5",
+        "stop vm: 5",
+        "migrate vm:102 node3;id",
+        "migrate vm:102 -node3",
+        "relocate vm:102 node\x1b[2Jx",
+        "migrate vm:102\x01 node3",
+        "enable-node-maintenance node3$(id)",
+        "disable-node-maintenance ..",
+        "disarm-ha freeze now",
+        "arm-ha now",
+        " stop vm:102 5",
+        "stop vm:102 5 ",
+        "stop\tvm:102\t5\r",
+    };
+    struct mgr_fixture f = {0};
+
+    setup(&f);
+    fake_add_service(&f.c, "vm:102", "node1", NULL, NULL);
+    round_at(&f, 20);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        fake_command(&f.c, bad[i]);
+    }
+    round_at(&f, 40);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *want = xasprintf("err: unable to parse crm command: %s", bad[i]);
+        if (logged_exact(&f.c, want) != 1) {
+            fprintf(stderr, "not refused: '%s'\n", bad[i]);
+            CHECK(false);
+        }
+        free(want);
+    }
+    CHECK_INT(fake_logged(&f.c, "got crm command"), 0);
+    CHECK_INT(fake_svc_state(&f.c, "vm:102"), SS_STARTED);
+    CHECK(strstr(f.c.manager_status, "id)") == NULL);
+    CHECK(strstr(f.c.manager_status, "\"cmd\"") == NULL);
+    CHECK_INT(fake_node_state(&f.c, "node3"), NS_ONLINE);
+    /* the largest timeout, with leading zeros: read as decimal; blanks
+     * between the words as upstream's \s+ */
+    fake_command(&f.c, "stop \t vm:102  086400");
+    round_at(&f, 60);
+    CHECK_INT(logged_exact(&f.c, "got crm command: stop \t vm:102  086400"), 1);
+    CHECK(strstr(f.c.manager_status, "86400") != NULL); /* as 86400, never "086400" */
+    CHECK(strstr(f.c.manager_status, "086400") == NULL);
+    CHECK_INT(fake_svc_state(&f.c, "vm:102"), SS_REQUEST_STOP);
+    teardown(&f);
+}
+
 static void test_commands_and_results(void)
 {
     struct mgr_fixture f = {0};
@@ -269,5 +345,6 @@ int main(void)
     RUN(test_group_priorities_and_failback);
     RUN(test_restricted_group_no_recovery);
     RUN(test_commands_and_results);
+    RUN(test_commands_validated);
     return test_summary();
 }

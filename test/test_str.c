@@ -1,4 +1,5 @@
 /* test_str.c - the string helpers of state/str.c. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,99 @@ static void test_pos_memo(void)
     CHECK(!found);
 }
 
+/* The one integer parser: digits, '-' where negative values are allowed,
+ * leading zeros as decimal, overflow and range checked. */
+static void test_to_ll(void)
+{
+    static const struct {
+        const char *s;
+        long long min, max;
+        int rc;
+        long long v;
+    } cases[] = {
+        {"0", 0, 10, STR_INT_OK, 0},
+        {"10", 0, 10, STR_INT_OK, 10},
+        {"010", 0, 10, STR_INT_OK, 10},
+        {"0000000000000000000000000007", 0, 10, STR_INT_OK, 7},
+        {"11", 0, 10, STR_INT_RANGE, 0},
+        {"-1", 0, 10, STR_INT_RANGE, 0},
+        {"-0", 0, 10, STR_INT_RANGE, 0},
+        {"-5", -10, 10, STR_INT_OK, -5},
+        {"-0", -10, 10, STR_INT_OK, 0},
+        {"+5", 0, 10, STR_INT_SYNTAX, 0},
+        {" 5", 0, 10, STR_INT_SYNTAX, 0},
+        {"5 ", 0, 10, STR_INT_SYNTAX, 0},
+        {"", 0, 10, STR_INT_SYNTAX, 0},
+        {"-", -10, 10, STR_INT_SYNTAX, 0},
+        {"--1", -10, 10, STR_INT_SYNTAX, 0},
+        {"0x10", 0, 100, STR_INT_SYNTAX, 0},
+        {"1e3", 0, 10000, STR_INT_SYNTAX, 0},
+        {"1.0", 0, 10, STR_INT_SYNTAX, 0},
+        {"nan", 0, 10, STR_INT_SYNTAX, 0},
+        {"inf", 0, 10, STR_INT_SYNTAX, 0},
+        {"\xd9\xa3", 0, 10, STR_INT_SYNTAX, 0}, /* non-ASCII digit */
+        {"9223372036854775807", LLONG_MIN, LLONG_MAX, STR_INT_OK, LLONG_MAX},
+        {"9223372036854775808", LLONG_MIN, LLONG_MAX, STR_INT_RANGE, 0},
+        {"-9223372036854775808", LLONG_MIN, LLONG_MAX, STR_INT_OK, LLONG_MIN},
+        {"-9223372036854775809", LLONG_MIN, LLONG_MAX, STR_INT_RANGE, 0},
+        {"99999999999", 1, 128, STR_INT_RANGE, 0},
+        {"99999999999999999999999999", 0, LLONG_MAX, STR_INT_RANGE, 0},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        long long v = 12345;
+        int rc = str_to_ll(cases[i].s, cases[i].min, cases[i].max, &v);
+        if (rc != cases[i].rc) {
+            fprintf(stderr, "str_to_ll(\"%s\") = %d\n", cases[i].s, rc);
+        }
+        CHECK_INT(rc, cases[i].rc);
+        CHECK_INT(v, rc == STR_INT_OK ? cases[i].v : 12345);
+    }
+    int n = 7;
+    CHECK_INT(str_to_int("2147483647", 0, INT_MAX, &n), STR_INT_OK);
+    CHECK_INT(n, INT_MAX);
+    CHECK_INT(str_to_int("2147483648", 0, INT_MAX, &n), STR_INT_RANGE);
+    CHECK_INT(n, INT_MAX);
+}
+
+static void test_to_double(void)
+{
+    static const char *const good[] = {"0",   "-1",   "0.25",    ".5", "5.",
+                                       "1e3", "1E-3", "-2.5e+2", "007"};
+    static const double want[] = {0, -1, 0.25, 0.5, 5, 1000, 0.001, -250, 7};
+    static const char *const bad[] = {"",    "-",     ".",   "+1",       " 1",   "1 ",
+                                      "nan", "-nan",  "inf", "infinity", "0x10", "1e",
+                                      "1e+", "1e999", "1,5", "e3",       "--1"};
+    double v;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        CHECK_INT(str_to_double(good[i], &v), 0);
+        CHECK(v == want[i]);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        v = 42;
+        if (str_to_double(bad[i], &v) != -1) {
+            fprintf(stderr, "accepted: '%s'\n", bad[i]);
+            CHECK(false);
+        }
+        CHECK(v == 42);
+    }
+}
+
+/* Control bytes are escaped, nothing else changes. */
+static void test_escape(void)
+{
+    char *e = str_escaped("vm:1\ninfo forged\r\t\x1b[2J\x7f\x01 caf\xc3\xa9 \\x");
+
+    CHECK_STR(e, "vm:1\\ninfo forged\\r\\t\\x1b[2J\\x7f\\x01 caf\xc3\xa9 \\x");
+    free(e);
+    e = str_escaped("plain text: 'node1' (x)");
+    CHECK_STR(e, "plain text: 'node1' (x)");
+    free(e);
+    CHECK(str_has_ctl("a\x1b"));
+    CHECK(!str_has_ctl("a b\xc3\xa9"));
+}
+
 int main(void)
 {
     RUN(test_asprintf);
@@ -101,5 +195,8 @@ int main(void)
     RUN(test_eq);
     RUN(test_pool);
     RUN(test_pos_memo);
+    RUN(test_to_ll);
+    RUN(test_to_double);
+    RUN(test_escape);
     return test_summary();
 }

@@ -148,5 +148,22 @@ if [ "$(id -u)" -ne 0 ]; then # root writes anywhere
     expect_usage_error "read-only OUT_DIR" "ro-out"
 fi
 
+# Control characters from the scenario (here in crm and service commands)
+# never reach the log as they are: a newline would forge a line, an ESC
+# drive a terminal. The log keeps one line per message.
+rm -rf "$work/ctl" "$work/ctl.out"
+cp -r test/scenarios/cfs-failures "$work/ctl"
+chmod -R u+w "$work/ctl"
+sed -i '$ s/]$/, [ "crm node1 stop vm:101 5\\u001b[2J", "service vm:101 migrate node2\\u001b[31m" ], [ "crm node1 stop vm:101\\ninfo    999    node1\/crm: forged 5" ] ]/' "$work/ctl/cmdlist"
+run "$work/ctl" "$work/ctl.out"
+no_sanitizer "control characters in commands"
+if [ "$rc" -eq 0 ] && [ -f "$work/ctl.out/log" ] && grep -q 'u001b\|\\x1b' "$work/ctl.out/log" &&
+    ! LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$work/ctl.out/log" &&
+    ! grep -q '^info    999' "$work/ctl.out/log"; then
+    ok
+else
+    bad "control characters in commands reach the log (rc=$rc)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
