@@ -144,6 +144,23 @@ int dir_fsync_dir(const char *abs_dir)
     return (r != 0 && (e == EINVAL || e == EBADF)) ? 0 : r;
 }
 
+const char *dir_strerror(int e)
+{
+    switch (e) {
+    case DIR_ENUL:
+        return "contains a NUL byte";
+    case EFBIG:
+        return "larger than 16 MiB";
+    default:
+        return strerror(e);
+    }
+}
+
+bool dir_bad_content(int e)
+{
+    return e == DIR_ENUL || e == EFBIG;
+}
+
 int dir_read_file(const char *abs, char **data, size_t *len)
 {
     struct strbuf sb = {0};
@@ -171,6 +188,12 @@ int dir_read_file(const char *abs, char **data, size_t *len)
         strbuf_addn(&sb, buf, (size_t)n);
     }
     close(fd);
+    if (sb.len > 0 && memchr(sb.buf, '\0', sb.len) != NULL) {
+        /* callers parse C strings: the rest would silently vanish */
+        strbuf_free(&sb);
+        errno = DIR_ENUL;
+        return -1;
+    }
     *len = sb.len;
     *data = sb.buf ? strbuf_take(&sb) : xstrdup("");
     return 0;
@@ -373,7 +396,7 @@ int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char
     r = dir_read_file(abs, data, len);
     free(abs);
     if (r < 0) {
-        dir_err(err, "unable to read file '%s' - %s", path, strerror(errno));
+        dir_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
     }
     return r;
 }

@@ -169,6 +169,10 @@ static int read_head(const char *ldir, const char *entry, struct dir_record *rec
     int r;
 
     r = dir_read_file(p, &data, &len);
+    if (r < 0 && dir_bad_content(errno)) {
+        r = 0; /* garbage: an unknown owner, which expires like any other */
+        data = xstrdup("");
+    }
     if (r == 0) {
         parse_record(data, rec);
         *ctime_s = stat(p, &st) == 0 ? (int64_t)st.st_ctime : dir_wall_s();

@@ -49,7 +49,7 @@ static int read_marker(const char *root, char *id, char **err)
         r = dir_read_file(abs, &data, &len);
         if (r != 0) {
             if (r < 0) {
-                dir_err(err, "%s: %s", abs, strerror(errno));
+                dir_err(err, "%s: %s", abs, dir_strerror(errno));
             }
             break;
         }

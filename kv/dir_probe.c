@@ -95,10 +95,13 @@ static int load_members(struct kv_store *s, char ***members, size_t *n_members, 
             int r = dir_read_file(bp, &data, &len);
 
             free(bp);
+            if (r < 0 && dir_bad_content(errno)) {
+                continue; /* garbage: no heartbeat from this file */
+            }
             if (r < 0) {
                 dir_err(
                     err, "unable to read file 'nodes/%s/%s' - %s", names[i], beat_files[f],
-                    strerror(errno)
+                    dir_strerror(errno)
                 );
                 for (size_t j = i; j < n; j++) {
                     free(names[j]);
@@ -154,7 +157,7 @@ static int check_marker(struct kv_store *s, char **err)
 
     free(abs);
     if (r < 0) {
-        dir_err(err, "unable to read file 'haven-store' - %s", strerror(errno));
+        dir_err(err, "unable to read file 'haven-store' - %s", dir_strerror(errno));
         return -1;
     }
     if (r == 1) {

@@ -552,6 +552,14 @@ bad_input 1 "$msg" config
 bad_input 1 "$msg" add vm:400
 bad_input 1 "$msg" set vm:100 --state stopped
 bad_input 1 "$msg" remove vm:100
+# A NUL byte in resources.cfg: a read error naming the file, never a
+# config cut at the NUL (add would rewrite the file without what follows).
+{ head -c 20 "$tmp/good.cfg"; printf '\000'; tail -c +21 "$tmp/good.cfg"; } >"$st/ha/resources.cfg"
+msg="unable to read file 'ha/resources.cfg' - contains a NUL byte"
+bad_input 1 "$msg" add vm:400
+[ "$(cat "$tmp/err")" = "$msg" ] && ok || bad "NUL: not exactly one line: $(cat "$tmp/err")"
+bad_input 1 "$msg" config
+bad_input 1 "$msg" status
 cp "$tmp/good.cfg" "$st/ha/resources.cfg"
 cp "$st/ha/manager_status" "$tmp/ms"
 printf '{"master_node":' >"$st/ha/manager_status"

@@ -244,6 +244,88 @@ static void test_files(void)
     free(err);
 }
 
+/* A NUL byte anywhere in a store file is a read error naming the file:
+ * callers parse C strings, so the rest of the file would silently vanish. */
+static void test_read_rejects_nul(void)
+{
+    struct kv_store *s;
+    char *err = NULL, *data = NULL, *p;
+    size_t len;
+    FILE *f;
+
+    fresh_root();
+    s = kvt_open(root, "a", NULL, T_MS);
+    p = xasprintf("%s/ha/resources.cfg", root);
+    f = fopen(p, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        fwrite("vm: 100\n\0\nvm: 101\n", 1, 18, f);
+        fclose(f);
+    }
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), -1);
+    CHECK(data == NULL);
+    CHECK_STR(err, "unable to read file 'ha/resources.cfg' - contains a NUL byte");
+    /* the raw reader says why too, and a NUL as the last byte counts */
+    kvt_write_file(p, "vm: 100\n");
+    f = fopen(p, "a");
+    if (f != NULL) {
+        fputc('\0', f);
+        fclose(f);
+    }
+    errno = 0;
+    CHECK_INT(dir_read_file(p, &data, &len), -1);
+    CHECK_STR(dir_strerror(errno), "contains a NUL byte");
+    kvt_write_file(p, "vm: 100\n");
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), 0);
+    CHECK_STR(data, "vm: 100\n");
+    free(data);
+    free(p);
+    kv_close(s);
+    free(err);
+}
+
+/* A spool file nobody can parse is dropped (it would block the spool) and
+ * never handed over cut at its NUL; alone, it is reported. */
+static void test_spool_drops_nul(void)
+{
+    struct kv_store *m;
+    char *err = NULL, *text = NULL, *p;
+    FILE *f;
+
+    fresh_root();
+    m = kvt_open(root, "m", "crm", 10000);
+    CHECK_INT(kv_lock_get(m, "ha_manager_lock", &err), 0);
+    p = xasprintf("%s/ha/crm_commands.d/00000000000000000001.x.1.00000000", root);
+    f = fopen(p, "w");
+    if (f != NULL) {
+        fwrite("stop vm:100 0\0junk\n", 1, 19, f);
+        fclose(f);
+    }
+    CHECK_INT(kv_spool_put(m, "arm-ha", &err), 0);
+    CHECK_INT(kv_spool_take(m, &text, &err), 0);
+    CHECK_STR(text, "arm-ha\n");
+    CHECK(access(p, F_OK) != 0);
+    free(text);
+    text = NULL;
+    kvt_write_file(p, "x");
+    f = fopen(p, "a");
+    if (f != NULL) {
+        fputc('\0', f);
+        fclose(f);
+    }
+    CHECK_INT(kv_spool_take(m, &text, &err), -1);
+    CHECK_STR(
+        err,
+        "dropped crm command file "
+        "'ha/crm_commands.d/00000000000000000001.x.1.00000000' - contains a NUL byte"
+    );
+    CHECK(!kv_spool_pending(m));
+    free(text);
+    free(p);
+    kv_close(m);
+    free(err);
+}
+
 static bool one_byte_repeated(const char *data, size_t len)
 {
     for (size_t i = 1; i < len; i++) {
@@ -596,8 +678,10 @@ int main(void)
     RUN(test_open_marker);
     RUN(test_open_race);
     RUN(test_files);
+    RUN(test_read_rejects_nul);
     RUN(test_kill_during_writes);
     RUN(test_spool_concurrent);
+    RUN(test_spool_drops_nul);
     RUN(test_domain_contention);
     RUN(test_domain_dead_owner);
     RUN(test_probe_members);
