@@ -149,6 +149,10 @@ const char *dir_strerror(int e)
     switch (e) {
     case DIR_ENUL:
         return "contains a NUL byte";
+    case DIR_ENOTREG:
+        return "not a regular file";
+    case DIR_ESYMLINK:
+        return "is a symbolic link";
     case EFBIG:
         return "larger than 16 MiB";
     default:
@@ -158,21 +162,36 @@ const char *dir_strerror(int e)
 
 bool dir_bad_content(int e)
 {
-    return e == DIR_ENUL || e == EFBIG;
+    return e == DIR_ENUL || e == EFBIG || e == DIR_ENOTREG || e == DIR_ESYMLINK;
 }
 
 int dir_read_file(const char *abs, char **data, size_t *len)
 {
     struct strbuf sb = {0};
     char buf[65536];
+    struct stat st;
     ssize_t n;
     int fd, e;
 
     *data = NULL;
     *len = 0;
-    fd = open(abs, O_RDONLY | O_CLOEXEC);
+    /* never block in open (a FIFO), never follow a link out of the store */
+    fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
+        if (errno == ELOOP) {
+            errno = DIR_ESYMLINK;
+        }
         return errno == ENOENT ? 1 : -1;
+    }
+    if (fstat(fd, &st) != 0) {
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        errno = DIR_ENOTREG; /* a FIFO, device or folder: never read it */
+        goto fail;
+    }
+    if (fcntl(fd, F_SETFL, 0) != 0) {
+        goto fail;
     }
     while ((n = read(fd, buf, sizeof(buf))) != 0) {
         if (n < 0) {

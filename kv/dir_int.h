@@ -99,14 +99,17 @@ bool dir_path_ok(const char *path);
 char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
 /* The store's own read errors, as errno values no system call returns. */
 #define DIR_ENUL 10001 /* a NUL byte in the file */
+#define DIR_ENOTREG 10002 /* a FIFO, device, socket or folder */
+#define DIR_ESYMLINK 10003 /* a symbolic link */
 
-/* Read a file by absolute path: 0, 1 absent, -1 with errno set (EFBIG when
- * larger than DIR_MAX_FILE, DIR_ENUL for a NUL byte). */
+/* Read a regular file by absolute path, without blocking on a FIFO or
+ * following a symbolic link: 0, 1 absent, -1 with errno set (EFBIG when
+ * larger than DIR_MAX_FILE, or one of the DIR_E* above). */
 int dir_read_file(const char *abs, char **data, size_t *len);
 /* strerror() that also names the store's own read errors. */
 const char *dir_strerror(int e);
-/* The file is there but its content can never be used (NUL, too large):
- * retrying cannot help, unlike an I/O error. */
+/* The file is there but can never be used (NUL, too large, not a regular
+ * file): retrying cannot help, unlike an I/O error. */
 bool dir_bad_content(int e);
 /* Create a file that must not exist (O_EXCL), write, fsync: 0 or -1 errno. */
 int dir_create_excl(const char *abs, const char *data, size_t len);

@@ -560,7 +560,28 @@ bad_input 1 "$msg" add vm:400
 [ "$(cat "$tmp/err")" = "$msg" ] && ok || bad "NUL: not exactly one line: $(cat "$tmp/err")"
 bad_input 1 "$msg" config
 bad_input 1 "$msg" status
+# A FIFO (or anything but a regular file) in the store: every command
+# returns at once (a 5 s timeout is a hang), reading it is an error.
 cp "$tmp/good.cfg" "$st/ha/resources.cfg"
+for f in ha/manager_status ha/resources.cfg nodes/node1/lrm_status ha/rules.cfg ha/groups.cfg datacenter.cfg; do
+    [ -e "$st/$f" ] && mv "$st/$f" "$tmp/saved"
+    mkfifo "$st/$f"
+    for cmd in status config "add vm:400"; do
+        # shellcheck disable=SC2086 # the words of the command
+        timeout 5 "$haven" ha-manager -c "$conf" $cmd >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        [ "$rc" -ne 124 ] && ok || bad "$cmd with a FIFO at $f: hangs"
+        if [ "$rc" -ne 0 ]; then
+            grep -qF "unable to read file '$f' - not a regular file" "$tmp/err" && ok ||
+                bad "$cmd with a FIFO at $f: exit $rc, $(head -n 2 "$tmp/err")"
+        fi
+        [ "$f" = ha/resources.cfg ] || cp "$tmp/good.cfg" "$st/ha/resources.cfg" # undo an add
+    done
+    rm -f "$st/$f"
+    [ -e "$tmp/saved" ] && mv "$tmp/saved" "$st/$f"
+done
+run status
+expect_rc 0 "status once the FIFOs are gone"
 cp "$st/ha/manager_status" "$tmp/ms"
 printf '{"master_node":' >"$st/ha/manager_status"
 bad_input 1 "unable to parse ha/manager_status" status

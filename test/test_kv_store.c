@@ -284,6 +284,110 @@ static void test_read_rejects_nul(void)
     free(err);
 }
 
+/* kv_read in a child: its result as the exit code (0 read, 1 absent, 2
+ * error, 9 error with the wrong text); 10 when it did not return within 5 s
+ * (a reader blocked on a FIFO). */
+static int read_in_child(const char *path, const char *want_err)
+{
+    int status = 0;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        struct kv_store *s = kvt_open(root, "a", NULL, T_MS);
+        char *data = NULL, *err = NULL;
+        size_t len;
+        int r;
+
+        if (s == NULL) {
+            _exit(8);
+        }
+        r = kv_read(s, path, &data, &len, &err);
+        if (r < 0 && want_err != NULL && (err == NULL || strcmp(err, want_err) != 0)) {
+            fprintf(stderr, "kv_read %s: %s\n", path, err ? err : "(null)");
+            _exit(9);
+        }
+        _exit(r < 0 ? 2 : r);
+    }
+    for (int i = 0; i < 500; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 11;
+        }
+        dir_sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return 10;
+}
+
+/* Anything but a regular file is refused at once: a FIFO would block the
+ * reader (a daemon would stop feeding its watchdog), a symbolic link could
+ * point out of the store. */
+static void test_read_refuses_special_files(void)
+{
+    struct kv_store *s;
+    char *p, *err = NULL, *data = NULL;
+    size_t len;
+
+    fresh_root();
+    s = kvt_open(root, "a", NULL, T_MS);
+    p = xasprintf("%s/ha/manager_status", root);
+    CHECK_INT(mkfifo(p, 0600), 0);
+    CHECK_INT(
+        read_in_child(
+            "ha/manager_status", "unable to read file 'ha/manager_status' - not a regular file"
+        ),
+        2
+    );
+    unlink(p);
+    CHECK_INT(symlink("/etc/hostname", p), 0);
+    CHECK_INT(
+        read_in_child(
+            "ha/manager_status", "unable to read file 'ha/manager_status' - is a symbolic link"
+        ),
+        2
+    );
+    unlink(p);
+    CHECK_INT(mkdir(p, 0755), 0);
+    CHECK_INT(
+        read_in_child(
+            "ha/manager_status", "unable to read file 'ha/manager_status' - not a regular file"
+        ),
+        2
+    );
+    rmdir(p);
+    CHECK_INT(read_in_child("ha/manager_status", NULL), 1);
+    /* a FIFO as a lock head is an unknown owner, not a blocked observer */
+    {
+        char *ldir = xasprintf("%s/priv/lock/domain-ha", root);
+        char *head = xasprintf("%s/00000000000000000001", ldir);
+        pid_t pid;
+        int status = 0, i;
+
+        CHECK_INT(mkdir(ldir, 0755), 0);
+        CHECK_INT(mkfifo(head, 0600), 0);
+        pid = fork();
+        if (pid == 0) {
+            struct kv_store *c = kvt_open(root, "a", NULL, T_MS);
+            struct dir_lock *l = dir_lock_find(c, "domain-ha", true);
+            _exit(dir_lock_observe(c, l) == 1 && !l->obs_rec.parsed ? 0 : 1);
+        }
+        for (i = 0; i < 500 && waitpid(pid, &status, WNOHANG) != pid; i++) {
+            dir_sleep_ms(10);
+        }
+        if (i == 500) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+        }
+        CHECK(i < 500 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        free(head);
+        free(ldir);
+    }
+    CHECK_INT(kv_read(s, "ha/manager_status", &data, &len, &err), 1);
+    free(p);
+    kv_close(s);
+    free(err);
+}
+
 /* A spool file nobody can parse is dropped (it would block the spool) and
  * never handed over cut at its NUL; alone, it is reported. */
 static void test_spool_drops_nul(void)
@@ -679,6 +783,7 @@ int main(void)
     RUN(test_open_race);
     RUN(test_files);
     RUN(test_read_rejects_nul);
+    RUN(test_read_refuses_special_files);
     RUN(test_kill_during_writes);
     RUN(test_spool_concurrent);
     RUN(test_spool_drops_nul);
