@@ -11,6 +11,7 @@
 #include "kv/store.h"
 
 #define DIR_GEN_DIGITS 20
+#define DIR_GEN_MAX 9999999999999999999ULL /* 10^19 - 1: g + 1 never wraps */
 #define DIR_INSTANCE_HEX 32
 #define DIR_MAX_FILE (16 * 1024 * 1024)
 #define DIR_DOMAIN_EXPIRE_S 120 /* [Upstream] pmxcfs lock lifetime */

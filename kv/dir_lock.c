@@ -93,14 +93,20 @@ static bool all_hex(const char *p, size_t n)
     return true;
 }
 
-/* "<20 digits>" -> g */
+/* "<20 digits>" -> g in 1..DIR_GEN_MAX; anything else (also a number
+ * beyond it, which strtoull would clamp or wrap) is no generation. */
 static bool parse_gen(const char *name, uint64_t *g)
 {
-    if (strlen(name) != DIR_GEN_DIGITS || !all_digits(name, DIR_GEN_DIGITS)) {
+    uint64_t v = 0;
+
+    if (strlen(name) != DIR_GEN_DIGITS || !all_digits(name, DIR_GEN_DIGITS) || name[0] != '0') {
         return false;
     }
-    *g = strtoull(name, NULL, 10);
-    return *g > 0;
+    for (size_t i = 1; i < DIR_GEN_DIGITS; i++) {
+        v = v * 10 + (uint64_t)(name[i] - '0'); /* 19 digits: below 2^64 */
+    }
+    *g = v;
+    return v > 0;
 }
 
 /* ".claim.<20 digits>.<32 hex>" -> g */
@@ -216,6 +222,40 @@ static void set_view(
     l->obs_ctime = ctime_s;
 }
 
+/* A lock folder without any head or claim holds only garbage (a name that
+ * is no generation, a temporary record of an interrupted attempt): nobody
+ * can advance it, so remove it all, and the folder is free again (a
+ * creating rename replaces an empty folder). 0 emptied, -1 not. */
+static int clear_garbage(const char *ldir)
+{
+    char **names;
+    size_t n;
+
+    if (dir_list_abs(ldir, true, &names, &n) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t g;
+        char *p;
+
+        if (parse_gen(names[i], &g) || parse_claim(names[i], &g)) {
+            kv_free_names(names);
+            return -1; /* a head appeared meanwhile */
+        }
+        p = xasprintf("%s/%s", ldir, names[i]);
+        if (unlink(p) != 0 && (errno == EISDIR || errno == EPERM)) {
+            rmdir(p);
+        }
+        free(p);
+    }
+    kv_free_names(names);
+    if (dir_list_abs(ldir, true, &names, &n) != 0) {
+        return -1;
+    }
+    kv_free_names(names);
+    return n == 0 ? 0 : -1;
+}
+
 int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
 {
     char *ldir = dir_lock_dir(s, l->name), **names, *claim = NULL, gn[DIR_GEN_DIGITS + 1];
@@ -265,7 +305,11 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
     } else if (claim != NULL) {
         g = claim_g;
     } else {
-        goto out; /* an empty lock folder: no observation */
+        r = clear_garbage(ldir);
+        if (r == 0) {
+            l->obs_valid = false; /* emptied: free, as a folder never used */
+        }
+        goto out;
     }
 
     if (claim != NULL) {
@@ -280,7 +324,7 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
         free(claim);
         claim = NULL;
         rr = -1;
-        for (uint64_t k = 1; k <= DIR_STALE_PROBES; k++) {
+        for (uint64_t k = 1; k <= DIR_STALE_PROBES && g + k <= DIR_GEN_MAX; k++) {
             gen_name(gn, g + k);
             if (exists_at(ldir, gn)) {
                 g += k;
@@ -356,6 +400,11 @@ int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
     uint64_t g = l->obs_g;
     int won = 0, e = 0;
 
+    if (g >= DIR_GEN_MAX) {
+        free(ldir);
+        errno = EOVERFLOW; /* only a forged head gets here: report it */
+        return 0;
+    }
     gen_name(gn, g);
     from = xasprintf("%s/%s", ldir, l->obs_claim ? l->obs_claim : gn);
     claim = xasprintf("%s/.claim.%s.%s", ldir, gn, s->instance);
@@ -553,6 +602,10 @@ static int acquire(struct kv_store *s, struct dir_lock *l, char **err)
         if (dir_head_free(l) || dir_head_ours(s, l) || head_expired(s, l, t_s)) {
             if (dir_lock_advance(s, l, true)) {
                 return finish_won(s, l, t_s, false, err);
+            }
+            if (errno != ENOENT && errno != EEXIST && errno != 0) {
+                dir_err(err, "can't get cfs lock - %s", strerror(errno));
+                return -1;
             }
         }
     }

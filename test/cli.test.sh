@@ -635,6 +635,13 @@ hold_domain node1 $dead
 run add vm:400
 expect_rc 0 "add after a dead local lock holder"
 [ ! -s "$tmp/err" ] && ok || bad "add after a dead holder waited: $(head -n 2 "$tmp/err")"
+# A name beyond the largest generation (2^64 and up) in the lock folder is
+# no head: it must not wedge domain-ha.
+: >"$st/priv/lock/domain-ha/99999999999999999999"
+run add vm:401
+expect_rc 0 "add with an overflowing generation name in the lock folder"
+run remove vm:401
+expect_rc 0 "remove with an overflowing generation name in the lock folder"
 
 # Canonical JSON escapes.
 run set vm:400 --comment 'say "hi" \ tab	end'
