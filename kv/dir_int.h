@@ -60,6 +60,8 @@ struct dir_sweep {
 
 struct kv_store {
     char *root; /* absolute, no trailing '/' */
+    dev_t root_dev; /* the folder kv_open found the marker in */
+    ino_t root_ino;
     char node[64];
     char *want_id; /* configured store_id or NULL */
     char *store_id; /* the marker's id, read at open */
@@ -102,6 +104,7 @@ char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
 #define DIR_ENUL 10001 /* a NUL byte in the file */
 #define DIR_ENOTREG 10002 /* a FIFO, device, socket or folder */
 #define DIR_ESYMLINK 10003 /* a symbolic link */
+#define DIR_EROOT 10004 /* the store root is not the folder opened */
 
 /* Read a regular file by absolute path, without blocking on a FIFO or
  * following a symbolic link: 0, 1 absent, -1 with errno set (EFBIG when
@@ -123,7 +126,10 @@ int64_t dir_wall_s(void);
 /* Names in an absolute folder, sorted; with_dots includes dot files (not "."
  * and ".."). 0 (absent folder: 0 names), -1 errno. */
 int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n);
-int dir_mkdir_p(const char *abs);
+/* 0 while the store root is still the folder kv_open found the marker in
+ * (same device and inode), else -1 with errno (DIR_EROOT: replaced, e.g.
+ * the mount point of an unmounted store). Every kv_* call checks it. */
+int dir_root_check(const struct kv_store *s);
 
 /* dir_lock.c */
 struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add);

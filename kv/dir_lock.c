@@ -514,7 +514,7 @@ void dir_lock_restart_windows(struct kv_store *s, int64_t now)
 
 void kv_lock_observe(struct kv_store *s, const char *name)
 {
-    if (lock_name_ok(name)) {
+    if (lock_name_ok(name) && dir_root_check(s) == 0) {
         dir_lock_observe(s, dir_lock_find(s, name, true));
     }
 }
@@ -622,6 +622,10 @@ int kv_lock_get(struct kv_store *s, const char *name, char **err)
         dir_err(err, "invalid lock name '%s'", name ? name : "");
         return -1;
     }
+    if (dir_root_check(s) != 0) {
+        dir_err(err, "can't get cfs lock - %s", dir_strerror(errno));
+        return -1;
+    }
     l = dir_lock_find(s, name, true);
     if (l->held_g != 0 && l->ok_at >= 0 && kv_now_ms() - l->ok_at < s->lock_timeout_ms) {
         return renew(s, l, err); /* no acquisition is tried */
@@ -641,7 +645,8 @@ bool kv_lock_release(struct kv_store *s, const char *name)
         return false;
     }
     drop_cache(l);
-    if (dir_lock_observe(s, l) <= 0 || l->obs_claim != NULL || !dir_head_ours(s, l)) {
+    if (dir_root_check(s) != 0 || dir_lock_observe(s, l) <= 0 || l->obs_claim != NULL ||
+        !dir_head_ours(s, l)) {
         return false;
     }
     return dir_lock_advance(s, l, false) == 1;

@@ -71,8 +71,8 @@ static int load_members(struct kv_store *s, char ***members, size_t *n_members, 
     int64_t now = kv_now_ms();
     size_t n, k = 0;
 
-    if (dir_list_abs(abs, false, &names, &n) != 0) {
-        dir_err(err, "unable to list 'nodes' - %s", strerror(errno));
+    if (dir_root_check(s) != 0 || dir_list_abs(abs, false, &names, &n) != 0) {
+        dir_err(err, "unable to list 'nodes' - %s", dir_strerror(errno));
         free(abs);
         return -1;
     }
@@ -153,7 +153,7 @@ static int check_marker(struct kv_store *s, char **err)
 {
     char *abs = dir_abs(s, "haven-store"), *data, id[DIR_INSTANCE_HEX + 1];
     size_t len;
-    int r = dir_read_file(abs, &data, &len);
+    int r = dir_root_check(s) != 0 ? -1 : dir_read_file(abs, &data, &len);
 
     free(abs);
     if (r < 0) {

@@ -430,6 +430,58 @@ static void test_spool_drops_nul(void)
     free(err);
 }
 
+static int count_entries(const char *abs)
+{
+    char **names;
+    size_t n;
+
+    if (dir_list_abs(abs, true, &names, &n) != 0) {
+        return -1;
+    }
+    kv_free_names(names);
+    return (int)n;
+}
+
+/* The store folder goes away under an open store (an unmounted mount
+ * point): nothing is created at or above its path, and nothing is read or
+ * written in an empty folder that took its place. */
+static void test_store_folder_replaced(void)
+{
+    struct kv_store *s;
+    char *err = NULL, *data = NULL, *away = NULL;
+    size_t len;
+
+    fresh_root();
+    s = kvt_open(root, "a", "lrm", T_MS);
+    away = xasprintf("%s.away", root);
+    CHECK_INT(rename(root, away), 0);
+    /* gone: kv_mkdir must not recreate it (mkdir -p did) */
+    CHECK_INT(kv_mkdir(s, "nodes/b/resources", &err), -1);
+    CHECK(access(root, F_OK) != 0);
+    CHECK_INT(kv_write(s, "nodes/a/lrm_status", "{}", 2, NULL, &err), -1);
+    CHECK(access(root, F_OK) != 0);
+    /* an empty folder in its place: no write, no folder, no read */
+    CHECK_INT(mkdir(root, 0755), 0);
+    CHECK_INT(kv_write(s, "datacenter.cfg", "x", 1, NULL, &err), -1);
+    CHECK(err && strstr(err, "unmounted?") != NULL);
+    CHECK_INT(kv_mkdir(s, "nodes/b/resources", &err), -1);
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), -1);
+    CHECK_INT(kv_spool_put(s, "arm-ha", &err), -1);
+    CHECK_INT(kv_lock_get(s, "ha_agent_a_lock", &err), -1);
+    CHECK_INT(kv_domain_lock(s, "domain-ha", 300, &err), -1);
+    CHECK_INT(kv_probe(s, &err), -1);
+    CHECK_INT(count_entries(root), 0);
+    /* the real folder back: everything works again */
+    CHECK_INT(rmdir(root), 0);
+    CHECK_INT(rename(away, root), 0);
+    CHECK_INT(kv_write(s, "datacenter.cfg", "x", 1, NULL, &err), 0);
+    CHECK_INT(kv_mkdir(s, "nodes/b/resources", &err), 0);
+    CHECK_INT(kv_probe(s, &err), 0);
+    free(away);
+    kv_close(s);
+    free(err);
+}
+
 static bool one_byte_repeated(const char *data, size_t len)
 {
     for (size_t i = 1; i < len; i++) {
@@ -784,6 +836,7 @@ int main(void)
     RUN(test_files);
     RUN(test_read_rejects_nul);
     RUN(test_read_refuses_special_files);
+    RUN(test_store_folder_replaced);
     RUN(test_kill_during_writes);
     RUN(test_spool_concurrent);
     RUN(test_spool_drops_nul);
