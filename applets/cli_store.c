@@ -54,7 +54,12 @@ int cli_read(struct cli *c, const char *path, char **text)
     int rc = kv_read(c->kv, path, text, &len, &err);
 
     if (rc < 0) {
-        cli_fail(EXIT_FAIL, "unable to read file '%s' - %s", path, err ? err : "store error");
+        /* the store's error already names the file */
+        if (err != NULL) {
+            cli_fail(EXIT_FAIL, "%s", err);
+        } else {
+            cli_fail(EXIT_FAIL, "unable to read file '%s' - store error", path);
+        }
         free(err);
         return EXIT_FAIL;
     }
