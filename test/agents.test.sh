@@ -2,7 +2,8 @@
 # agents.test.sh - the shipped resource agents (applets/agents) under every
 # shell at hand (bash, dash, sh): an outside value (HAVEN_TIMEOUT, the sid) is
 # checked with 'case' before any use and never evaluated, so a payload fails
-# the call cleanly and runs nothing.
+# the call cleanly and runs nothing; the daemon agent fails every call when it
+# cannot observe processes.
 # usage: sh test/agents.test.sh HAVEN_BINARY (the binary is not needed)
 src=$(cd "$(dirname "$0")/.." && pwd)/applets/agents
 pass=0
@@ -14,6 +15,7 @@ cleanup() {
         p=$(cat "$f" 2>/dev/null)
         [ -n "$p" ] && kill -s KILL -- "-$p" 2>/dev/null
     done
+    [ -f "$tmp/starts" ] && kill -s KILL $(cat "$tmp/starts") 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -28,6 +30,7 @@ check() { # description command...
     shift
     if "$@"; then ok; else bad "$what"; fi
 }
+failed() { [ "$1" -ne 0 ] && [ "$1" -ne 7 ]; } # exit code: neither done nor stopped
 
 mkdir -p "$tmp/agents" "$tmp/conf" "$tmp/bin"
 cp "$src/daemon" "$src/pve-guest" "$tmp/agents/"
@@ -112,6 +115,59 @@ for sh in $shells; do
         check "$sh: pve-guest called qm for '$sid'" [ ! -e "$tmp/qm.args" ]
     done
 done
+
+# An agent that cannot observe processes (no /proc, as in a minimal chroot)
+# must fail every call, status included, and start nothing: else each start
+# "fails", the LRM retries, and copies pile up. DAEMON_PROC (daemon.env) is
+# where the agent reads processes: a missing folder stands for no /proc, a
+# folder without the service's pid for a /proc of another pid namespace.
+echo "echo \$\$ >>$tmp/starts; exec sleep 1000" >"$tmp/conf/svc"
+mkdir -p "$tmp/otherproc/self"
+echo "1 (init) S" >"$tmp/otherproc/self/stat"
+starts() { [ -f "$tmp/starts" ] && wc -l <"$tmp/starts" || echo 0; }
+blind() { # shell proc-folder label: every call fails (not 0, not 7), nothing starts
+    sed -i '/^DAEMON_PROC=/d' "$tmp/agents/daemon.env"
+    echo "DAEMON_PROC=$2" >>"$tmp/agents/daemon.env"
+    before=$(starts)
+    for verb in status start start status stop; do
+        daemon "$1" "$verb"
+        rc=$?
+        check "$1: $3: $verb fails (exit $rc)" failed "$rc"
+    done
+    check "$1: $3: nothing started" [ "$(starts)" -eq "$before" ]
+    sed -i '/^DAEMON_PROC=/d' "$tmp/agents/daemon.env"
+}
+for sh in $shells; do
+    first=$(starts)
+    blind "$sh" "$tmp/noproc" "no /proc, nothing running"
+    daemon "$sh" start
+    check "$sh: start with /proc" [ $? -eq 0 ]
+    check "$sh: one copy started" [ "$(starts)" -eq $((first + 1)) ]
+    blind "$sh" "$tmp/noproc" "no /proc, service running"
+    blind "$sh" "$tmp/otherproc" "the service's pid not in /proc"
+    daemon "$sh" status
+    check "$sh: status with /proc again" [ $? -eq 0 ]
+    check "$sh: one copy started in all" [ "$(starts)" -eq $((first + 1)) ]
+    daemon "$sh" stop
+    check "$sh: stop with /proc" [ $? -eq 0 ]
+done
+
+# The same with /proc really unmounted (a private mount namespace), where
+# this machine allows it.
+if unshare --mount --propagation private sh -c 'umount -l /proc && [ ! -e /proc/self ]' \
+    2>/dev/null; then
+    first=$(starts)
+    for verb in status start start status stop; do
+        env HAVEN_NAME=svc unshare --mount --propagation private sh -c \
+            'umount -l /proc && exec timeout 30 sh "$1" "$2" daemon:svc' sh \
+            "$tmp/agents/daemon" "$verb" >"$tmp/out" 2>&1
+        rc=$?
+        check "unmounted /proc: $verb fails (exit $rc)" failed "$rc"
+    done
+    check "unmounted /proc: nothing started" [ "$(starts)" -eq "$first" ]
+else
+    echo "note: cannot unmount /proc in a mount namespace here; only the DAEMON_PROC checks ran"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
