@@ -27,6 +27,7 @@ static const struct conf_key conf_keys[] = {
     {"watchdog_socket", K_STRING, STR(watchdog_socket)},
     {"agents_dir", K_STRING, STR(agents_dir)},
     {"shutdown_marker", K_STRING, STR(shutdown_marker)},
+    {"run_dir", K_STRING, STR(run_dir)},
     {"lock_timeout", K_SECONDS, STR(lock_timeout)},
     {"loop_interval", K_SECONDS, STR(loop_interval)},
     {"fence_delay", K_SECONDS, STR(fence_delay)},
@@ -221,7 +222,9 @@ void conf_free(struct conf *c)
     free(c->watchdog_socket);
     free(c->agents_dir);
     free(c->shutdown_marker);
+    free(c->run_dir);
     c->store = c->store_id = c->watchdog_socket = c->agents_dir = c->shutdown_marker = NULL;
+    c->run_dir = NULL;
 }
 
 int64_t conf_short_sleep(const struct conf *c)

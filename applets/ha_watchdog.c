@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "applets/applet.h"
+#include "applets/instance.h"
 #include "applets/log.h"
+#include "state/str.h"
 #include "watchdog/mux.h"
 #include "watchdog/wd.h"
 
@@ -48,6 +50,7 @@ static const char ha_watchdog_usage[] =
     "  --interval T          device keep-alive and client check period (default 1)\n"
     "  -d                    log to stderr too\n"
     "Each client is greeted with 'watchdog-mux 1 client-timeout=C hw-timeout=H'.\n"
+    "One instance per socket: a second one (lock file <socket>.lock) exits 1.\n"
     "Exit: 0 after a terminate signal or after feeding stopped, 1 when start-up fails\n"
     "or the active marker exists, 2 on a usage error.\n";
 
@@ -294,6 +297,23 @@ static int parse_options(int argc, char **argv)
     return 0;
 }
 
+/* One daemon per socket: "<socket>.lock", before anything else is touched
+ * (a second one would replace the first's socket). */
+static int lock_instance(void)
+{
+    char *path = xasprintf("%s.lock", opts.mux.socket_path);
+    char *what = xasprintf("ha-watchdog for socket '%s'", opts.mux.socket_path), *err = NULL;
+    int rc = instance_lock(path, what, &err);
+
+    if (rc != 0) {
+        mux_log(LOG_CRIT, "%s", err);
+    }
+    free(err);
+    free(what);
+    free(path);
+    return rc;
+}
+
 static int ha_watchdog_main(int argc, char **argv)
 {
     struct stat st;
@@ -303,6 +323,9 @@ static int ha_watchdog_main(int argc, char **argv)
         return rc;
     }
     log_init(LOG_TO_SYSLOG | (opts.debug ? LOG_TO_STDERR : 0), LOG_INFO);
+    if (lock_instance() != 0) {
+        return EXIT_FAIL;
+    }
     if (stat(opts.mux.marker, &st) == 0) {
         mux_log(LOG_CRIT, "watchdog active - unable to restart watchdog-mux");
         return EXIT_FAIL;

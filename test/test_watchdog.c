@@ -246,6 +246,8 @@ static bool mux_start(struct mux *x, const char *client_timeout)
 
 static void mux_stop(struct mux *x)
 {
+    char lock[128];
+
     if (x->pid > 0 && !x->exited) {
         kill(x->pid, SIGKILL);
         waitpid(x->pid, &x->status, 0);
@@ -255,6 +257,8 @@ static void mux_stop(struct mux *x)
     }
     unlink(x->dev);
     unlink(x->sock);
+    snprintf(lock, sizeof(lock), "%s.lock", x->sock);
+    unlink(lock);
     unlink(x->log);
     rmdir(x->marker);
     rmdir(x->dir);
@@ -873,6 +877,44 @@ static void test_socket_path_taken(void)
     }
 }
 
+/* One daemon per socket path: a second one is refused (exit 1, naming the
+ * first's pid) before it touches the socket or its device; the first serves
+ * on, on the same socket. */
+static void test_one_per_socket(void)
+{
+    struct mux x, y;
+    struct wd_greeting g;
+    struct stat before, after;
+    char text[96];
+    int fd;
+
+    mux_prepare(&y);
+    if (!mux_start(&x, ROOMY)) {
+        goto out;
+    }
+    CHECK(stat(x.sock, &before) == 0);
+    snprintf(y.sock, sizeof(y.sock), "%s", x.sock);
+    mux_spawn(&y, ROOMY, false);
+    CHECK_INT(mux_wait(&y, SOON_MS), 1);
+    snprintf(text, sizeof(text), "is already running (pid %d)", (int)x.pid);
+    CHECK(log_has(&y, text));
+    CHECK_INT(y.keepalives + y.vs, 0);
+    CHECK(!y.eof); /* its device was never opened */
+    CHECK(stat(x.sock, &after) == 0 && after.st_ino == before.st_ino);
+    fd = client_open(&x);
+    CHECK(fd >= 0);
+    CHECK_INT(wd_read_greeting(fd, SOON_MS, &g), 1);
+    CHECK_INT(client_close(fd), 0);
+    CHECK(wait_gone(&x, x.marker, SOON_MS));
+    CHECK(!mux_reap(&x));
+    term_and_wait(&x);
+    CHECK_INT(x.vs, 1);
+out:
+    snprintf(y.sock, sizeof(y.sock), "%s/sock", y.dir);
+    mux_stop(&y);
+    mux_stop(&x);
+}
+
 /* Write as fast as the socket takes it for 2 s: the keep-alives go on. */
 static void test_flood_does_not_starve(void)
 {
@@ -997,6 +1039,7 @@ int main(int argc, char **argv)
     RUN(test_socket_group);
     RUN(test_socket_path_taken);
     RUN(test_peer_check);
+    RUN(test_one_per_socket);
     RUN(test_flood_does_not_starve);
     RUN(test_many_clients);
     return test_summary();
