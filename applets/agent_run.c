@@ -25,7 +25,8 @@
 #define OUTPUT_LOG_MAX 4096
 #define KILL_GRACE_MS 5000
 #define STILL_ACTIVE_MS 5000
-#define STOP_DEFAULT_TIMEOUT "60"
+#define STOP_DEFAULT_TIMEOUT 60
+#define STOP_TIMEOUT_DIGITS 9 /* at most 999999999 s, as ha-manager accepts */
 
 static int64_t mono_ms(void)
 {
@@ -293,13 +294,42 @@ static void res_start(void *ctx, const char *sid)
     report(d, "start", sid, rc, why);
 }
 
+/* The stop timeout comes from the master's stop command, an outside value:
+ * 1 to STOP_TIMEOUT_DIGITS digits and nothing else, or -1. */
+static int64_t stop_timeout(const char *t)
+{
+    size_t n = strspn(t, "0123456789");
+    int64_t v = 0;
+
+    if (n == 0 || n > STOP_TIMEOUT_DIGITS || t[n] != '\0') {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        v = v * 10 + (t[i] - '0');
+    }
+    return v;
+}
+
+/* A bad timeout is refused without calling the agent: the service still
+ * runs, so the stop fails cleanly (the value is not echoed: it may hold
+ * anything). The agent gets the number in canonical form. */
 static void res_shutdown(void *ctx, const char *sid, const char *timeout)
 {
     struct daemon *d = ctx;
-    const char *t = timeout ? timeout : STOP_DEFAULT_TIMEOUT;
-    char *why = NULL;
-    int rc = agent_call(d, "stop", sid, NULL, atoll(t) + 30, t, -1, &why);
+    int64_t t = timeout ? stop_timeout(timeout) : STOP_DEFAULT_TIMEOUT;
+    char *why = NULL, *t_env;
+    int rc;
 
+    if (t < 0) {
+        daemon_log(
+            d, HA_ERR,
+            "not stopping %s - its stop timeout is not a number of seconds (0 to 999999999)", sid
+        );
+        return;
+    }
+    t_env = xasprintf("%lld", (long long)t);
+    rc = agent_call(d, "stop", sid, NULL, t + 30, t_env, -1, &why);
+    free(t_env);
     report(d, "stop", sid, rc, why);
 }
 

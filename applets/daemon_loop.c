@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "applets/applet.h"
+#include "applets/instance.h"
 #include "applets/log.h"
 #include "ev.h"
 #include "state/crm.h"
@@ -22,6 +24,8 @@
 #include "state/str.h"
 #include "watchdog/wd.h"
 
+#define RUN_DIR "/run/haven"
+#define RUN_DIR_NO_RUN "/var/lib/haven" /* a system without /run */
 #define MUX_CONNECT_TRIES 10
 #define MUX_GREETING_MS 1000
 #define MUX_DEFAULT_HW 10
@@ -207,6 +211,34 @@ static int open_store(struct daemon *d, const char *daemon_name, char **err)
     return rc;
 }
 
+/* One instance per daemon and node: <run_dir>/ha-<role>.<node>.lock, taken
+ * before the store or the watchdog is touched. */
+static int lock_instance(struct daemon *d)
+{
+    const char *dir = d->conf.run_dir;
+    char *path, *what, *err = NULL;
+    struct stat st;
+    int rc;
+
+    if (dir == NULL) {
+        dir = stat("/run", &st) == 0 && S_ISDIR(st.st_mode) ? RUN_DIR : RUN_DIR_NO_RUN;
+    }
+    if (dir[0] != '/') {
+        fprintf(stderr, "run_dir '%s' is not an absolute path\n", dir);
+        return EXIT_USAGE;
+    }
+    path = xasprintf("%s/ha-%s.%s.lock", dir, d->role, d->conf.node);
+    what = xasprintf("ha-%s for node '%s'", d->role, d->conf.node);
+    rc = instance_lock(path, what, &err);
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err);
+    }
+    free(err);
+    free(what);
+    free(path);
+    return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 /* Checks 1-3 of 12.5, then the store opened for good. */
 static int daemon_setup(struct daemon *d, const char *path)
 {
@@ -217,6 +249,10 @@ static int daemon_setup(struct daemon *d, const char *path)
         fprintf(stderr, "%s\n", err ? err : "bad configuration");
         free(err);
         return EXIT_USAGE;
+    }
+    rc = lock_instance(d);
+    if (rc != EXIT_OK) {
+        return rc;
     }
     d->timing.round = d->conf.loop_interval;
     d->timing.short_sleep = conf_short_sleep(&d->conf);
