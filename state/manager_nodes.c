@@ -10,16 +10,15 @@
 /* ms_find_node() through the manager's memo. */
 static const struct node_entry *find_node(const struct manager *m, const char *node)
 {
+    struct sorted_array a = {
+        m->ms.nodes, m->ms.n_nodes, sizeof(*m->ms.nodes), offsetof(struct node_entry, node)};
     bool found;
     size_t i;
 
     if (node == NULL) {
         return NULL;
     }
-    i = sorted_pos_memo(
-        m->node_memo, m->ms.nodes, m->ms.n_nodes, sizeof(*m->ms.nodes),
-        offsetof(struct node_entry, node), node, &found
-    );
+    i = sorted_pos_memo(m->node_memo, &a, node, &found);
     return found ? &m->ms.nodes[i] : NULL;
 }
 
@@ -58,16 +57,15 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
  * as this runs once per service and round. */
 const char *mgr_lrm_mode(const struct manager *m, const char *node)
 {
+    struct sorted_array a = {
+        m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct lrm_mode, node)};
     bool found;
     size_t i;
 
     if (node == NULL) {
         return NULL;
     }
-    i = sorted_pos_memo(
-        m->mode_memo, m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct lrm_mode, node),
-        node, &found
-    );
+    i = sorted_pos_memo(m->mode_memo, &a, node, &found);
     return found ? m->modes[i].mode : NULL;
 }
 
@@ -146,9 +144,8 @@ static void update_offline_node(struct manager *m, const char *node, bool member
     enum node_state st = mgr_node_state(m, node);
     const char *mode = mgr_lrm_mode(m, node);
 
-    if (st == NS_ONLINE) {
-        mgr_set_node_state(m, node, NS_UNKNOWN);
-    } else if (st == NS_MAINTENANCE && !str_eq(mode ? mode : "unknown", "maintenance")) {
+    if (st == NS_ONLINE ||
+        (st == NS_MAINTENANCE && !str_eq(mode ? mode : "unknown", "maintenance"))) {
         mgr_set_node_state(m, node, NS_UNKNOWN);
     } else if (st == NS_UNKNOWN && !member) {
         mgr_set_node_state(m, node, NS_GONE);
@@ -175,9 +172,7 @@ void mgr_update_nodes(struct manager *m, const struct node_info_list *info)
         lo_set(m, node, now);
         if (st == NS_ONLINE && maint) {
             mgr_set_node_state(m, node, NS_MAINTENANCE);
-        } else if (st == NS_UNKNOWN || st == NS_GONE) {
-            mgr_set_node_state(m, node, NS_ONLINE);
-        } else if (st == NS_MAINTENANCE && !maint) {
+        } else if (st == NS_UNKNOWN || st == NS_GONE || (st == NS_MAINTENANCE && !maint)) {
             mgr_set_node_state(m, node, NS_ONLINE);
         }
     }
