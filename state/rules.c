@@ -208,8 +208,7 @@ void rules_free(struct rules *r)
 /* Writer order: by order, ties by id (upstream leaves ties to hash order). */
 static int cmp_rule_order(const void *a, const void *b)
 {
-    const struct rule *x = *(const struct rule *const *)a;
-    const struct rule *y = *(const struct rule *const *)b;
+    const struct rule *x = a, *y = b;
 
     if (x->order != y->order) {
         return x->order < y->order ? -1 : 1;
@@ -271,14 +270,15 @@ static void write_rule(struct strbuf *sb, const struct rule *rule)
 char *rules_write(const struct rules *r)
 {
     struct strbuf sb = {0};
-    const struct rule **sorted = xcalloc(r->n, sizeof(*sorted));
+    /* a shallow copy in file order: the strings stay r's */
+    struct rule *sorted = xcalloc(r->n, sizeof(*sorted));
 
     for (size_t i = 0; i < r->n; i++) {
-        sorted[i] = &r->v[i];
+        sorted[i] = r->v[i];
     }
     qsort(sorted, r->n, sizeof(*sorted), cmp_rule_order);
     for (size_t i = 0; i < r->n; i++) {
-        write_rule(&sb, sorted[i]);
+        write_rule(&sb, &sorted[i]);
     }
     free(sorted);
     return strbuf_take(&sb);
