@@ -27,7 +27,7 @@ const char *ha_level_tag(enum ha_level l);
 struct lrm_job {
     char *sid;
     char *uid; /* NULL for the stop jobs of a shutdown request */
-    char *state; /* the command: started, request_stop, stopped, migrate, ... */
+    enum svc_state state; /* the command: SS_STARTED, SS_REQUEST_STOP, SS_MIGRATE, ... */
     char *target;
     char *timeout;
     /* The service config read once per run of the job queue (upstream's

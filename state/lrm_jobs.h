@@ -33,7 +33,7 @@ void lrm_jobs_queue(
     struct lrm_jobs *j,
     const char *sid,
     const char *uid,
-    const char *state,
+    enum svc_state state,
     const char *target,
     const char *timeout
 );

@@ -63,7 +63,7 @@ static char *check_lrm(struct manager *m, const char *node)
         if (!str_eq(ls.state, "active") && !(str_eq(ls.state, "wait_for_agent_lock") &&
                                              ms_active_service_count(&m->ms, node) == 0)) {
             reason = xasprintf("lrm '%s' is not in state 'active' or 'idle'", node);
-        } else if (!str_eq(ls.mode, "active")) {
+        } else if (lrm_mode_parse(ls.mode, strlen(ls.mode)) != LRM_MODE_ACTIVE) {
             reason = xasprintf("lrm '%s' is not in mode 'active'", node);
         }
     }

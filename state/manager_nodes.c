@@ -55,18 +55,18 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
 
 /* modes follow the sorted node list of the manager status: binary search,
  * as this runs once per service and round. */
-const char *mgr_lrm_mode(const struct manager *m, const char *node)
+enum lrm_mode mgr_lrm_mode(const struct manager *m, const char *node)
 {
     struct sorted_array a = {
-        m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct lrm_mode, node)};
+        m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct node_mode, node)};
     bool found;
     size_t i;
 
     if (node == NULL) {
-        return NULL;
+        return LRM_MODE_UNKNOWN;
     }
     i = sorted_pos_memo(m->mode_memo, &a, node, &found);
-    return found ? m->modes[i].mode : NULL;
+    return found ? m->modes[i].mode : LRM_MODE_UNKNOWN;
 }
 
 static struct last_online *lo_find(const struct manager *m, const char *node)
@@ -142,10 +142,9 @@ static bool info_member(const struct node_info_list *info, const char *node, boo
 static void update_offline_node(struct manager *m, const char *node, bool member)
 {
     enum node_state st = mgr_node_state(m, node);
-    const char *mode = mgr_lrm_mode(m, node);
 
     if (st == NS_ONLINE ||
-        (st == NS_MAINTENANCE && !str_eq(mode ? mode : "unknown", "maintenance"))) {
+        (st == NS_MAINTENANCE && mgr_lrm_mode(m, node) != LRM_MODE_MAINTENANCE)) {
         mgr_set_node_state(m, node, NS_UNKNOWN);
     } else if (st == NS_UNKNOWN && !member) {
         mgr_set_node_state(m, node, NS_GONE);
@@ -163,9 +162,8 @@ void mgr_update_nodes(struct manager *m, const struct node_info_list *info)
 
     for (size_t i = 0; i < info->n; i++) {
         const char *node = info->v[i].node;
-        const char *mode = mgr_lrm_mode(m, node);
         enum node_state st = mgr_node_state(m, node);
-        bool maint = str_eq(mode, "maintenance");
+        bool maint = mgr_lrm_mode(m, node) == LRM_MODE_MAINTENANCE;
         if (!info->v[i].online) {
             continue;
         }

@@ -238,7 +238,7 @@ void mgr_recompute_usage(struct manager *m)
         if (!sorted_seek(m->ms.svcs, m->ms.n_svcs, sizeof(*m->ms.svcs), 0, s->sid, &j)) {
             struct sd only = {
                 .sid = s->sid,
-                .state = svc_state_parse(s->state),
+                .state = s->state,
                 .node = s->node,
                 .running = s->running,
             };
