@@ -1,7 +1,7 @@
-/* codec_cfg.c - resources.cfg (section config, ha-stack.md 1.4.3, 1.4.7)
+/* codec_cfg.c - resources.cfg (section config)
  * <-> struct svc_config.
  *
- * The reader is haven's strict one (ha-stack.md 12.10): where upstream warns
+ * The reader is haven's strict one: where upstream warns
  * and skips (so a mistyped `state` line silently means `started`), any line
  * that is not a comment, blank, valid header or property, a bad sid, a
  * duplicate section or key, an unknown key or a bad value fails the whole

@@ -1,10 +1,10 @@
 /* codec_sim.c - the simulator's service_config and datacenter.cfg JSON
- * (simulator.md 1.4 and 1.7) <-> model.h structs.
+ * <-> model.h structs.
  *
  * Both files are hand-written test inputs, so every value may come as a
  * number or a string ("max_restart": "0", "ha-auto-rebalance": 1 or true),
  * and unknown keys are ignored. Values are kept as given: the threshold and
- * margin are not scaled (ha-stack.md 5.9.1: "every key is used as given"). */
+ * margin are not scaled. */
 #include "state/codec.h"
 
 #include <limits.h>

@@ -1,5 +1,5 @@
-/* codec_status.c - manager status (ha-stack.md 1.4.1) and LRM status
- * (1.4.2) JSON <-> model.h structs. Loose scalars, ignored unknown keys and
+/* codec_status.c - manager status and LRM status JSON (schemas in
+ * state/README.md) <-> model.h structs. Loose scalars, ignored unknown keys and
  * sorted output as described in codec_json.c. */
 #include "state/codec.h"
 

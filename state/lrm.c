@@ -1,6 +1,6 @@
 /* lrm.c - the LRM daemon: holds the node's agent lock (and with it the
  * watchdog), follows the master's service status and runs the resulting
- * jobs. Follows simulator.md 5.2 and ha-stack.md 4. */
+ * jobs. The states and modes: state/README.md, "The daemons' state machines". */
 #include "state/lrm.h"
 
 #include <stdlib.h>
@@ -127,7 +127,7 @@ static bool lrm_write_status(struct lrm *lrm, const struct ha_env *env)
     return true;
 }
 
-/* Re-read the manager status (ha-stack.md 4.3); keeps the old view on error. */
+/* Re-read the manager status; keeps the old view on error. */
 static bool lrm_refresh(struct lrm *lrm, const struct ha_env *env)
 {
     struct manager_status ms = {0};
@@ -177,7 +177,7 @@ static bool lrm_fence_requested(const struct lrm *lrm, const struct ha_env *env)
     return false;
 }
 
-/* Services this node must care about (ha-stack.md 4.4). */
+/* Services this node must care about. */
 static int lrm_active_count(const struct lrm *lrm, const struct ha_env *env)
 {
     return (int)ms_active_service_count(&lrm->view, env->node);
@@ -464,7 +464,7 @@ void lrm_job_done(struct lrm *lrm, const struct ha_env *env, const char *sid, in
     lrm_jobs_finished(&lrm->jobs, env, &lrm->view, sid, exit_code);
 }
 
-/* Stop jobs of a node shutdown, and the message and mode (simulator.md 5.2.2). */
+/* Stop jobs of a node shutdown, and the message and mode. */
 static void lrm_shutdown_mode(
     struct lrm *lrm, const struct ha_env *env, const char *policy, bool shutdown, bool reboot
 )

@@ -1,5 +1,5 @@
 /* lrm_agent.c - execute one LRM job with the resource plugins of the
- * environment (ha-stack.md 4.8). The same code runs inline in the
+ * environment. The same code runs inline in the
  * simulator and inside a worker process of the real LRM. */
 #include <stdlib.h>
 #include <string.h>

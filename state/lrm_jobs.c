@@ -134,7 +134,7 @@ static int max_restart_of(const struct ha_env *env, const char *sid)
     return max;
 }
 
-/* The local restart policy (ha-stack.md 4.7). */
+/* The local restart policy. */
 static int restart_policy(
     struct lrm_jobs *j,
     const struct ha_env *env,
@@ -313,7 +313,7 @@ jobs_collect(struct lrm_jobs *j, const struct ha_env *env, const struct manager_
     free(codes);
 }
 
-/* run_workers() (ha-stack.md 4.6): start jobs, then wait up to W for the
+/* run_workers(): start jobs, then wait up to W for the
  * workers, 1 s apart. Without env->sleep (simulator) there is no wait. */
 size_t lrm_jobs_run(
     struct lrm_jobs *j,

@@ -1,5 +1,5 @@
 /* manager.c - construction of the master's manager and one manage() round,
- * step by step as ha-stack.md 5.1 orders them. */
+ * step by step (state/README.md, "One manager round"). */
 #include "state/manager.h"
 
 #include <stdlib.h>
@@ -226,7 +226,7 @@ static int read_one_lrm(struct manager *m, char *json, struct result_list *all, 
     return 0;
 }
 
-/* Step 3: modes and results of every LRM the manager knows. */
+/* Round step 1 (state/README.md): modes and results of every LRM the manager knows. */
 static int read_lrm_states(struct manager *m)
 {
     struct result_list all = {0};
@@ -289,7 +289,7 @@ static void reread_settings(struct manager *m)
     }
 }
 
-/* Step 9: track new services and forget removed or ignored ones. */
+/* Round step 4: track new services and forget removed or ignored ones. */
 static void sync_services(struct manager *m)
 {
     struct strlist stale = {0};
@@ -357,7 +357,7 @@ static int read_config(struct manager *m)
     return 0;
 }
 
-/* Steps 13-17, once the inputs of the round are in place. */
+/* Round steps 6-8, once the inputs of the round are in place. */
 static void manage_services(struct manager *m)
 {
     struct strlist only = {0};

@@ -1,4 +1,4 @@
-/* manager_balance.c - automatic rebalancing (ha-stack.md 5.10.2): after
+/* manager_balance.c - automatic rebalancing: after
  * hold_duration rounds above the imbalance threshold, move the stationary
  * bundle whose move improves the imbalance most, if by at least margin. */
 #include <stdlib.h>

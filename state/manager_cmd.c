@@ -1,5 +1,4 @@
-/* manager_cmd.c - CRM commands (ha-stack.md 5.12), disarm/arm (5.13) and
- * automatic rebalancing (5.10.2). */
+/* manager_cmd.c - CRM commands, disarm/arm and automatic rebalancing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* manager_nodes.c - the master's view of the nodes (ha-stack.md 5.2) and
- * fencing by taking a lost node's agent lock (5.7). */
+/* manager_nodes.c - the master's view of the nodes and fencing by taking a
+ * lost node's agent lock. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* manager_svc.c - the per-service state machine of the master
- * (ha-stack.md 5.4-5.7): one handler per service state, repeated passes
+ * (state/README.md): one handler per service state, repeated passes
  * until nothing changes, and the fencing sub-pass. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* manager_usage.c - node usage accounting for the scheduler (ha-stack.md
- * 5.9.2, 5.9.3) and node selection for a service (5.8). */
+/* manager_usage.c - node usage accounting for the scheduler and node
+ * selection for a service. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,7 @@ static bool usage_online(const struct manager *m, const char *node)
     return crs_node_index(m->usage, node) >= 0;
 }
 
-/* used_nodes() of 5.9.3 for a state, node and target. A configured state
+/* Upstream's used_nodes() for a state, node and target. A configured state
  * such as "disabled" parses to SS_NONE, which uses no node. */
 static void used_nodes_of(
     const struct manager *m,
@@ -326,7 +326,7 @@ static void resource_affinity(struct manager *m, const char *sid, struct node_se
     }
 }
 
-/* Steps 4-6 of 5.8: failed nodes, negative and positive affinity. */
+/* The middle of node selection: failed nodes, negative and positive affinity. */
 static void
 filter_preferred(struct manager *m, const struct sd *sd, enum select_pref pref, struct node_sets *s)
 {

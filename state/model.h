@@ -1,6 +1,6 @@
 /* model.h - the data the HA core works on, as plain C structs.
  *
- * These mirror the files of the shared store (ha-stack.md 1.4): the manager
+ * These mirror the files of the shared store (state/README.md): the manager
  * status (written by the master), each node's LRM status, the service
  * (resource) configuration and the datacenter settings. Every collection is a
  * sorted array (byte-wise order of its key) so that iteration order is the
@@ -29,7 +29,7 @@ void strlist_copy(struct strlist *dst, const struct strlist *src);
 /* "a, b, c" (the separator upstream uses in log lines); caller frees. */
 char *strlist_join(const struct strlist *l, const char *sep);
 
-/* Service states of the manager (ha-stack.md 5.3). */
+/* Service states of the manager. */
 enum svc_state {
     SS_NONE = 0, /* unset / unknown string */
     SS_REQUEST_START,
@@ -48,7 +48,7 @@ enum svc_state {
 const char *svc_state_name(enum svc_state s); /* "" for SS_NONE */
 enum svc_state svc_state_parse(const char *s); /* SS_NONE if unknown */
 
-/* Node states of the manager (ha-stack.md 5.2). */
+/* Node states of the manager. */
 enum node_state { NS_UNKNOWN = 0, NS_ONLINE, NS_MAINTENANCE, NS_FENCE, NS_GONE, NS_COUNT };
 const char *node_state_name(enum node_state s);
 int node_state_parse(const char *s, enum node_state *out); /* 0 ok, -1 unknown string */
@@ -109,7 +109,7 @@ enum crm_cmd {
 const char *crm_cmd_name(enum crm_cmd c); /* NULL for CMD_NONE and CMD_OTHER */
 enum crm_cmd crm_cmd_parse(const char *s); /* CMD_NONE for NULL, CMD_OTHER if unknown */
 
-/* One manager status service entry ("sd", ha-stack.md 1.4.1). NULL = absent. */
+/* One manager status service entry ("sd"). NULL = absent. */
 struct sd {
     char *sid;
     enum svc_state state;
@@ -142,7 +142,7 @@ struct node_request {
     bool maintenance;
 };
 
-/* The manager status (ha-stack.md 1.4.1). */
+/* The manager status. */
 struct manager_status {
     char *master_node;
     int64_t timestamp;
@@ -158,7 +158,7 @@ struct manager_status {
 };
 void ms_free(struct manager_status *ms); /* frees members, zeroes the struct */
 struct sd *ms_find_sd(const struct manager_status *ms, const char *sid);
-/* active_service_count of ha-stack.md 4.4: the services node must care
+/* Upstream's active_service_count: the services node must care
  * about, as its current node or as a target, in a state that needs it. */
 size_t ms_active_service_count(const struct manager_status *ms, const char *node);
 struct sd *ms_add_sd(struct manager_status *ms, const char *sid); /* new zeroed entry, sorted in */
@@ -177,7 +177,7 @@ struct lrm_result {
     int exit_code;
 };
 
-/* An LRM status (ha-stack.md 1.4.2). */
+/* An LRM status. */
 struct lrm_status {
     char *state; /* NULL if absent */
     char *mode; /* the word as stored (shown as is); lrm_mode_parse() reads it; NULL if absent */
@@ -243,7 +243,7 @@ const char *svc_conf_state(const struct svc_conf *c);
 /* Sets the requested state from a word (NULL: absent), keeping an unknown one. */
 void svc_conf_set_state(struct svc_config *sc, struct svc_conf *c, const char *word);
 
-/* The HA and CRS parts of the datacenter settings (ha-stack.md 1.4.8, 5.9.1).
+/* The HA and CRS parts of the datacenter settings.
  * Strings are NULL when the key is absent. */
 struct dc_settings {
     char *shutdown_policy;
@@ -269,7 +269,7 @@ struct node_info_list {
 };
 void node_info_list_free(struct node_info_list *l);
 
-/* CRS statistics as the environment reports them (ha-stack.md 1.3). */
+/* CRS statistics as the environment reports them. */
 struct svc_stats {
     char *sid;
     char *node;

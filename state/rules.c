@@ -1,5 +1,5 @@
 /* rules.c - the rule set container: sorted sets, rule lookup and
- * replacement, the order quirk, and the section-config writer (1.4.7). */
+ * replacement, the order quirk, and the section-config writer. */
 #include "state/rules.h"
 
 #include <stdlib.h>
@@ -237,7 +237,7 @@ static void write_nodes(struct strbuf *sb, const struct rule *rule)
     strbuf_add(sb, "\n");
 }
 
-/* Comment, disable, required keys sorted, optional keys sorted (1.4.7). A
+/* Comment, disable, required keys sorted, optional keys sorted. A
  * placeholder writes the keys it has, so it stays a placeholder. */
 static void write_rule(struct strbuf *sb, const struct rule *rule)
 {

@@ -1,6 +1,6 @@
-/* rules_transform.c - the 5.11.1 pipeline after parsing: legacy group
- * rules (5.11.6), dropping checked rules, and the three transforms
- * (5.11.3). Every transform first collects what it will add, then adds
+/* rules_transform.c - the rules pipeline after parsing: legacy group
+ * rules, dropping checked rules, and the three transforms. Every
+ * transform first collects what it will add, then adds
  * it, so it never sees its own additions (and indices into r->v, which
  * insertion invalidates, are never used after a change). */
 #include "state/rules.h"
@@ -220,7 +220,7 @@ static void implicit_negative(struct rules *r)
     new_commit(r, &add, RULE_NEGATIVE);
 }
 
-/* The first node-affinity rule by id wins ([Proposal] for hash order);
+/* The first node-affinity rule by id wins (upstream's order is a hash's);
  * extensions made for earlier positive rules are visible to later ones. */
 static void inherit_node_affinity(struct rules *r)
 {
