@@ -1,6 +1,7 @@
 # Makefile - haven: one static musl multicall binary, plus sanitizer-built tests.
 #   make            build/haven (static, musl, stripped: what we ship)
-#   make check      unit tests, scenario tests and binary tests under ASan+UBSan
+#   make check      lint, check-pure, then unit, scenario and binary tests under
+#                   ASan+UBSan (test/README.md)
 #   make bench      benchmarks (never part of check)
 #   make differential  ha-tester vs the reference simulator (needs ../shared)
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
