@@ -1,10 +1,12 @@
 # Makefile - haven: one static musl multicall binary, plus sanitizer-built tests.
 #   make            build/haven (static, musl, stripped: what we ship)
-#   make check      unit tests, scenario tests and binary tests under ASan+UBSan
+#   make check      lint, check-pure, then unit, scenario and binary tests under
+#                   ASan+UBSan (test/README.md)
 #   make bench      benchmarks (never part of check)
 #   make differential  ha-tester vs the reference simulator (needs ../shared)
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
 #   make run        a 3-node demo cluster on this machine (test/demo.sh)
+#   make lint       clang-tidy (.clang-tidy) and the format check; part of check
 #   make format     clang-format our sources (never vendor/)
 PROG     = haven
 VERSION  = 0.1.0
@@ -78,7 +80,7 @@ build/bench/%.o: %.c | $(VENDOR_SRC)
 # UPSTREAM_SCENARIOS=DIR: check also runs upstream's regression scenario folders
 # in DIR under the sanitizer build (test/upstream.test.sh; CI passes them).
 UPSTREAM_SCENARIOS =
-check: build/$(PROG) build/test/$(PROG) $(TESTS) check-pure
+check: lint build/$(PROG) build/test/$(PROG) $(TESTS) check-pure
 	UPSTREAM_SCENARIOS=$(UPSTREAM_SCENARIOS) sh test/run.sh build/test/$(PROG) $(TESTS)
 
 # state/ must not touch the OS: every such call goes through struct ha_env.
@@ -99,6 +101,19 @@ differential: build/$(PROG)
 bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 	sh test/bench.sh build/$(PROG)
 
+# clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
+# check. Findings are fixed, never silenced. LINT_SRC is every source file
+# that is already clean: applets/*.c and kv/*.c are pending (their findings,
+# in applets/agent_run.c and kv/dir_*.c, are being fixed on other branches);
+# once they land, widen it to LINT_ALL. Any list can be given on the command
+# line: make lint LINT_SRC='$(LINT_ALL)'.
+TIDY     = clang-tidy
+LINT_ALL = $(APP_SRC) $(LIB_SRC)
+LINT_SRC = main.c $(wildcard state/*.c watchdog/*.c)
+lint: format-check | $(VENDOR_SRC)
+	$(TIDY) --quiet $(LINT_SRC) -- $(CSTD) $(CPPFLAGS)
+	@echo "lint: clang-tidy clean: $(words $(LINT_SRC)) files"
+
 format:
 	clang-format -i $(APP_SRC) $(LIB_SRC) $(wildcard */*.h test/*.c test/*.h)
 format-check:
@@ -116,7 +131,7 @@ run: build/$(PROG)
 	sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
-DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils
+DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
@@ -128,6 +143,6 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf vendor/libev vendor/cjson vendor/downloads
-.PHONY: all deps check check-pure differential bench format format-check install run clean distclean
+.PHONY: all deps check check-pure differential bench lint format format-check install run clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

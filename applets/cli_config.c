@@ -50,7 +50,7 @@ static void key_value(const struct svc_conf *s, unsigned bit, char *buf, size_t 
         snprintf(buf, len, "%d", s->max_restart);
         break;
     default:
-        snprintf(buf, len, "%s", s->state ? s->state : "");
+        snprintf(buf, len, "%s", svc_conf_state(s) ? svc_conf_state(s) : "");
     }
 }
 
@@ -123,8 +123,8 @@ static char *apply_options(struct cli *c, struct svc_conf *s)
     const char *v;
 
     if ((v = cli_param(c, "state")) != NULL) {
-        free(s->state);
-        s->state = xstrdup(strcmp(v, "enabled") == 0 ? "started" : v);
+        /* one of STATES (the option check) */
+        s->state = strcmp(v, "enabled") == 0 ? REQ_STARTED : req_state_parse(v);
         s->keys |= SVC_KEY_STATE;
     }
     if ((v = cli_param(c, "group")) != NULL) {
@@ -234,7 +234,7 @@ static char *do_add(struct cli *c, void *arg)
         const char *colon = strchr(job->sid, ':');
         s->type = xstrndup(job->sid, (size_t)(colon - job->sid));
         s->name = xstrdup(colon + 1);
-        s->state = xstrdup("started");
+        s->state = REQ_STARTED;
         s->failback = s->max_restart = s->max_relocate = 1;
         if ((err = apply_options(c, s)) == NULL) {
             err = write_resources(c, &sc);
@@ -292,8 +292,7 @@ static char *delete_keys(struct cli *c, struct svc_conf *s, const char *list)
             unsigned bit = res_keys[j].bit;
             s->keys &= ~bit;
             if (bit == SVC_KEY_STATE) {
-                free(s->state);
-                s->state = xstrdup("started");
+                s->state = REQ_STARTED;
             } else if (bit == SVC_KEY_GROUP) {
                 free(s->group);
                 s->group = NULL;

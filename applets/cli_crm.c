@@ -20,7 +20,7 @@ static int check_managed(
     const struct svc_conf *s = svc_config_find(sc, sid);
     const struct sd *sd = ms_find_sd(ms, sid);
 
-    if (s == NULL || strcmp(s->state, "ignored") == 0 ||
+    if (s == NULL || s->state == REQ_IGNORED ||
         (ms->disarm_mode != NULL && strcmp(ms->disarm_mode, "ignore") == 0)) {
         return cli_fail(EXIT_FAIL, "resource '%s' is not HA managed", sid);
     }

@@ -173,8 +173,8 @@ static const char *verbose_state(const struct sd *sd, const struct svc_conf *sc)
     if (sc == NULL) {
         return "deleting";
     }
-    const char *req = sc->state ? sc->state : "ignored";
-    if (strcmp(req, "ignored") == 0) {
+    enum req_state req = sc->state != REQ_NONE ? sc->state : REQ_IGNORED;
+    if (req == REQ_IGNORED) {
         return "ignored";
     }
     if (sc->node == NULL) {
@@ -185,16 +185,14 @@ static const char *verbose_state(const struct sd *sd, const struct svc_conf *sc)
     }
     switch (sd->state) {
     case SS_STOPPED:
-        return strcmp(req, "started") == 0    ? "starting"
-               : strcmp(req, "disabled") == 0 ? "disabled"
-                                              : "stopped";
+        return req == REQ_STARTED ? "starting" : req == REQ_DISABLED ? "disabled" : "stopped";
     case SS_STARTED:
         if (!sd->running) {
             return "starting";
         }
-        return strcmp(req, "stopped") == 0 || strcmp(req, "disabled") == 0 ? "stopping" : "started";
+        return req == REQ_STOPPED || req == REQ_DISABLED ? "stopping" : "started";
     case SS_ERROR:
-        return strcmp(req, "disabled") == 0 ? "clearing error flag" : "error";
+        return req == REQ_DISABLED ? "clearing error flag" : "error";
     default:
         return svc_state_name(sd->state);
     }
@@ -298,7 +296,7 @@ cJSON *status_json(const struct status_list *l)
         cli_json_add_str(o, "state", e->state);
         cli_json_add_str(o, "crm_state", e->crm_state);
         if (e->sc != NULL) {
-            cli_json_add_str(o, "request_state", e->sc->state);
+            cli_json_add_str(o, "request_state", svc_conf_state(e->sc));
             cli_json_add_int(o, "max_restart", e->sc->max_restart);
             cli_json_add_int(o, "max_relocate", e->sc->max_relocate);
             cli_json_add_int(o, "failback", e->sc->failback ? 1 : 0);

@@ -133,7 +133,8 @@ static void set_str(char **field, const char *value)
 static int set_key(struct svc_conf *c, const char *key, const char *value)
 {
     if (strcmp(key, "state") == 0) {
-        set_str(&c->state, value ? value : "started");
+        c->state = req_state_parse(value ? value : "started");
+        return c->state == REQ_OTHER ? -1 : 0; /* resources.cfg holds known states only */
     } else if (strcmp(key, "group") == 0) {
         set_str(&c->group, value);
     } else if (strcmp(key, "comment") == 0) {

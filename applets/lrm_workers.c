@@ -88,10 +88,10 @@ static void worker_child(struct daemon *d, const struct lrm_job *job, int64_t le
 }
 
 /* The start and move verbs need a live lease (12.7); stops never wait. */
-static bool needs_lease(const char *state)
+static bool needs_lease(enum svc_state state)
 {
-    return str_eq(state, "started") || str_eq(state, "migrate") || str_eq(state, "relocate") ||
-           str_eq(state, "request_start_balance");
+    return state == SS_STARTED || state == SS_MIGRATE || state == SS_RELOCATE ||
+           state == SS_REQUEST_START_BALANCE;
 }
 
 static int run_job(void *ctx, const struct lrm_job *job)

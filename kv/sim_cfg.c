@@ -13,10 +13,10 @@ void sim_cfg_normalize(struct svc_config *sc)
     for (size_t i = 0; i < sc->n; i++) {
         struct svc_conf *c = &sc->v[i];
 
-        if (c->state == NULL) {
-            svc_conf_set(sc, &c->state, "disabled");
-        } else if (strcmp(c->state, "enabled") == 0) {
-            svc_conf_set(sc, &c->state, "started");
+        if (c->state == REQ_NONE) {
+            svc_conf_set_state(sc, c, "disabled");
+        } else if (c->state == REQ_OTHER && strcmp(c->state_text, "enabled") == 0) {
+            svc_conf_set_state(sc, c, "started");
         }
     }
 }
@@ -59,10 +59,11 @@ static void set_str(char **field, const char *value)
 
 /* Set or delete one key; false if the key is unknown (or, for a number,
  * the value is not one in its range). */
-static bool cfg_set_key(struct svc_conf *c, const char *key, const char *value)
+static bool
+cfg_set_key(struct svc_config *sc, struct svc_conf *c, const char *key, const char *value)
 {
     if (strcmp(key, "state") == 0) {
-        set_str(&c->state, value);
+        svc_conf_set_state(sc, c, value);
     } else if (strcmp(key, "node") == 0) {
         set_str(&c->node, value);
     } else if (strcmp(key, "group") == 0) {
@@ -95,7 +96,7 @@ env_update_cfg(void *ctx, const char *sid, const char *key, const char *value, c
         return -1;
     }
     sim_cfg_normalize(&sim->cfg);
-    if (!cfg_set_key(c, key, value)) {
+    if (!cfg_set_key(&sim->cfg, c, key, value)) {
         *err = xasprintf("unknown service config key '%s'", key);
         return -1;
     }

@@ -59,7 +59,9 @@ static int svc_add(struct sim *sim, char **argv, int argc)
     c->type = xstrndup(sid, 2);
     c->name = xstrdup(sid + 3);
     c->node = xstrdup(n->name);
-    c->state = xstrdup(argc > 4 ? argv[4] : "started"); /* literal until the next rewrite */
+    svc_conf_set_state(
+        &sim->cfg, c, argc > 4 ? argv[4] : "started"
+    ); /* literal until the next rewrite */
     c->failback = c->max_restart = c->max_relocate = 1;
     sim_cfg_written(sim);
     *sim_imap_get(&n->running, sid) = argc > 5 ? atoi(argv[5]) : 0;
@@ -158,7 +160,7 @@ static int svc_manual_migrate(struct sim *sim, char **argv, int argc)
         sim_abort(sim, "manual-migrate: missing target node\n");
         return -1;
     }
-    if (!str_eq(c->state, "ignored") && !disarmed_ignore(sim)) {
+    if (c->state != REQ_IGNORED && !disarmed_ignore(sim)) {
         sim_abort(sim, "manual-migrate");
         return -1;
     }
@@ -184,7 +186,9 @@ static int svc_state(struct sim *sim, char **argv, int argc)
         sim_abort(sim, "no such service");
         return -1;
     }
-    set_field(sim, &c->state, argv[2]);
+    sim_cfg_normalize(&sim->cfg); /* a rewrite re-reads with defaults */
+    svc_conf_set_state(&sim->cfg, c, argv[2]);
+    sim_cfg_written(sim);
     return 0;
 }
 

@@ -4,7 +4,7 @@
  * reader per client, and a timer that both checks the clients' ages and feeds
  * the device. The timer is independent of client traffic, so a client that
  * floods the socket cannot starve the hardware (upstream fed only after a
- * quiet second, ha-stack.md 6.3). Feeding, once stopped, never resumes: the
+ * quiet second). Feeding, once stopped, never resumes: the
  * loop ends and the process exits without a magic close, so the device resets
  * the node. All state lives in one struct mux; no allocation after start. */
 #include "watchdog/mux.h"

@@ -1,4 +1,4 @@
-/* mux.h - the watchdog multiplexer core (ha-stack.md section 6).
+/* mux.h - the watchdog multiplexer core (protocol: watchdog/README.md).
  *
  * One process owns the watchdog device and keeps feeding it once per interval
  * while every connected client keeps feeding its own software watchdog over
