@@ -30,9 +30,9 @@ STATIC_OPT = -Os -ffunction-sections -fdata-sections
 STATIC_LDFLAGS = -static -Wl,--gc-sections
 SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-LIB_SRC    = $(wildcard state/*.c kv/*.c watchdog/*.c)
+LIB_SRC    = $(wildcard state/*.c kv/*.c kv/*/*.c watchdog/*.c)
 VENDOR_SRC = vendor/libev/ev.c vendor/cjson/cJSON.c
-APP_SRC    = main.c $(wildcard applets/*.c)
+APP_SRC    = main.c $(wildcard applets/*.c applets/*/*.c)
 TEST_LIB   = test/test_fakeenv.c
 TESTS      = $(patsubst test/%.c,build/test/%,$(filter-out $(TEST_LIB),$(wildcard test/test_*.c)))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
@@ -115,9 +115,9 @@ lint: format-check | $(VENDOR_SRC)
 	@echo "lint: clang-tidy clean: $(words $(LINT_SRC)) files"
 
 format:
-	clang-format -i $(APP_SRC) $(LIB_SRC) $(wildcard */*.h test/*.c test/*.h)
+	clang-format -i $(APP_SRC) $(LIB_SRC) $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 format-check:
-	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) $(wildcard */*.h test/*.c test/*.h)
+	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 
 install: build/$(PROG)
 	install -D -m 755 $< $(DESTDIR)$(SBINDIR)/$(PROG)

@@ -3,7 +3,7 @@
  * before any use and reaches the agent only as a canonical number. The
  * applets are not linked into unit tests, so agent_run.c is compiled in here,
  * with stand-ins for the two daemon functions it calls. */
-#include "applets/agent_run.c"
+#include "applets/daemon/agent_run.c"
 #include "test/kv_test.h"
 #include "test/test.h"
 
