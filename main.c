@@ -66,16 +66,6 @@ static int version(void)
     return EXIT_OK;
 }
 
-int applet_usage(const struct applet *a)
-{
-    const char *nl = strchr(a->usage, '\n');
-    int len = nl ? (int)(nl - a->usage) : (int)strlen(a->usage);
-
-    fprintf(stderr, "%.*s\n", len, a->usage);
-    fprintf(stderr, "try '%s --help' for more information\n", a->name);
-    return EXIT_USAGE;
-}
-
 /* Options of the multiplexer itself; returns -1 when argv[1] is not one. */
 static int main_option(const char *arg)
 {

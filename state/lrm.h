@@ -25,6 +25,8 @@ const char *lrm_state_name(const struct lrm *lrm);
 
 /* run_job() started the job in a worker; its result comes later. */
 #define LRM_JOB_ASYNC (-1000)
+/* run_job() cannot start the job now (worker limit, no lease): it stays queued. */
+#define LRM_JOB_BUSY (-1001)
 
 /* Exit codes between LRM and CRM. */
 enum {

@@ -57,7 +57,4 @@ void lrm_jobs_finished(
     int exit_code
 );
 
-/* The job would hit the worker limit: leave it queued (from run_job). */
-#define LRM_JOB_BUSY (-1001)
-
 #endif

@@ -190,4 +190,19 @@ char *const *rules_negative(const struct rules_compiled *c, const char *sid, siz
  * file in messages. */
 char *rules_dump(const char *raw_text, const char *path);
 
+/* Editing a rule set (the CLI's rules and groups commands). */
+/* Sorted string sets. rset_add copies str; returns true if it was new. */
+bool rset_add(struct rules_set *s, const char *str);
+bool rset_has(const struct rules_set *s, const char *str);
+void rset_free(struct rules_set *s);
+/* Sets the priority of node in a sorted node list (the last entry wins). */
+void nodes_set(struct rule_node **v, size_t *n, const char *node, long long prio);
+void nodes_free(struct rule_node *v, size_t n);
+/* Inserts an empty rule with this id (replacing one with the same id) and
+ * returns it; pointers into r->v are invalid afterwards. */
+struct rule *rules_put(struct rules *r, const char *id);
+void rules_delete(struct rules *r, const char *id);
+/* (The smallest order present, or 0) + 1: upstream's quirk. */
+int rules_next_order(const struct rules *r);
+
 #endif

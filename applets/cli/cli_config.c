@@ -9,7 +9,6 @@
 #include "applets/applet.h"
 #include "applets/cli/cli.h"
 #include "state/codec.h"
-#include "state/rules_impl.h" /* rules_delete: removing a sid from the rules */
 #include "state/sha1.h"
 #include "state/str.h"
 

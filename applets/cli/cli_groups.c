@@ -8,7 +8,6 @@
 
 #include "applets/applet.h"
 #include "applets/cli/cli.h"
-#include "state/rules_impl.h" /* nodes_set, nodes_free */
 #include "state/str.h"
 
 static char *node_list(const struct group *g)

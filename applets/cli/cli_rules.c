@@ -8,7 +8,6 @@
 
 #include "applets/applet.h"
 #include "applets/cli/cli.h"
-#include "state/rules_impl.h" /* rset_has */
 #include "state/str.h"
 
 /* Add the in-memory group rules (5.11.6) of the resources to r. */

@@ -9,7 +9,6 @@
 
 #include "applets/applet.h"
 #include "applets/cli/cli.h"
-#include "state/rules_impl.h" /* rules_put, rules_delete, rset_add, nodes_set */
 #include "state/str.h"
 
 static const char *type_name(enum rule_type t)

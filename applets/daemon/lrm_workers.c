@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "state/lrm.h"
-#include "state/lrm_jobs.h"
 #include "state/str.h"
 
 struct worker {
