@@ -28,7 +28,7 @@ STATIC_OPT = -Os -ffunction-sections -fdata-sections
 STATIC_LDFLAGS = -static -Wl,--gc-sections
 SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-LIB_SRC    = $(wildcard state/*.c kv/*.c watchdog/*.c)
+LIB_SRC    = $(wildcard state/*.c kv/*.c kv/etcd/*.c watchdog/*.c)
 VENDOR_SRC = vendor/libev/ev.c vendor/cjson/cJSON.c
 APP_SRC    = main.c $(wildcard applets/*.c)
 TEST_LIB   = test/test_fakeenv.c
@@ -115,7 +115,8 @@ run: build/$(PROG)
 	sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
-DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils
+# etcd-server and etcd-client: the etcd store's tests run against real etcd members.
+DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils etcd-server etcd-client
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
