@@ -99,9 +99,9 @@ bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 	sh test/bench.sh build/$(PROG)
 
 format:
-	clang-format -i $(APP_SRC) $(LIB_SRC) $(wildcard */*.h test/*.c test/*.h)
+	clang-format -i $(APP_SRC) $(LIB_SRC) $(wildcard */*.h kv/etcd/*.h test/*.c test/*.h)
 format-check:
-	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) $(wildcard */*.h test/*.c test/*.h)
+	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) $(wildcard */*.h kv/etcd/*.h test/*.c test/*.h)
 
 install: build/$(PROG)
 	install -D -m 755 $< $(DESTDIR)$(SBINDIR)/$(PROG)
