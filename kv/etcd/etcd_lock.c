@@ -111,6 +111,20 @@ static int finish(struct etcd_store *s, struct etcd_lock *l, int64_t t_s, bool r
 /* The renewal: our lease answers a keep-alive with a TTL, and the key
  * still carries our create_revision and lease. Its whole round trip is
  * bounded by B from its start. */
+static int renew_failed(struct etcd_store *s, struct etcd_lock *l, int64_t t_s, char *e, char **err)
+{
+    int64_t took = kv_now_ms() - t_s;
+
+    drop_cache(l);
+    if (took >= s->renew_budget_ms) {
+        etcd_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
+    } else {
+        etcd_err(err, "cfs lock update failed - %s", e);
+    }
+    free(e);
+    return -1;
+}
+
 static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
 {
     int64_t t_s = kv_now_ms(), deadline = t_s + s->renew_budget_ms, ttl = 0;
@@ -122,10 +136,7 @@ static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
         etcd_sleep_ms(kv_etcd_hooks.renew_delay_ms);
     }
     if (etcd_lease_keepalive(s, l->lease, deadline, &ttl, &e) != 0) {
-        drop_cache(l);
-        etcd_err(err, "cfs lock update failed - %s", e);
-        free(e);
-        return -1;
+        return renew_failed(s, l, t_s, e, err);
     }
     if (ttl <= 0) {
         drop_cache(l);
@@ -134,10 +145,7 @@ static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
         return -1;
     }
     if (etcd_range(s, l->key, NULL, deadline, &r, &e) != 0) {
-        drop_cache(l);
-        etcd_err(err, "cfs lock update failed - %s", e);
-        free(e);
-        return -1;
+        return renew_failed(s, l, t_s, e, err);
     }
     ours = r.n == 1 && r.kvs[0].create_rev == l->rev && r.kvs[0].lease == l->lease;
     etcd_range_free(&r);
