@@ -2,6 +2,7 @@
 #   make            build/haven (static, musl, stripped: what we ship)
 #   make check      unit tests, scenario tests and binary tests under ASan+UBSan
 #   make bench      benchmarks (never part of check)
+#   make fuzz       libFuzzer on the etcd response parser (clang, FUZZ_SECONDS)
 #   make differential  ha-tester vs the reference simulator (needs ../shared)
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
 #   make run        a 3-node demo cluster on this machine (test/demo.sh)
@@ -95,6 +96,19 @@ DIFF_SEED  = 1
 differential: build/$(PROG)
 	sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
 
+# libFuzzer on the etcd client's response parser (clang; never part of check):
+# FUZZ_SECONDS of fuzzing from the seeds in test/fuzz-etcd/.
+FUZZ_CC      = clang
+FUZZ_SECONDS = 10
+FUZZ_SRC     = kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c state/str.c
+build/fuzz/fuzz_etcd_response: test/fuzz_etcd_response.c $(FUZZ_SRC) vendor/cjson/cJSON.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $^
+fuzz: build/fuzz/fuzz_etcd_response
+	@mkdir -p build/fuzz/corpus
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus test/fuzz-etcd
+
 bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 	sh test/bench.sh build/$(PROG)
 
@@ -128,6 +142,6 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf vendor/libev vendor/cjson vendor/downloads
-.PHONY: all deps check check-pure differential bench format format-check install run clean distclean
+.PHONY: all deps check check-pure differential fuzz bench format format-check install run clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -5,7 +5,6 @@
 #include "kv/store.h"
 
 #include <cJSON.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,19 +12,6 @@
 
 #define GRPC_RESOURCE_EXHAUSTED 8
 #define GRPC_UNAUTHENTICATED 16
-
-void etcd_err(char **err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    free(*err);
-    *err = xvasprintf(fmt, ap);
-    va_end(ap);
-}
 
 char *etcd_key(const struct etcd_store *s, const char *path)
 {

@@ -52,8 +52,11 @@ struct etcd_txn {
     size_t n;
 };
 
+/* Set *err (when err is not NULL) to a new formatted text. */
+void etcd_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a whole body as one JSON object (trailing blanks allowed): the
- * object, or NULL and *err. */
+ * object, or NULL and *err. body[len] must be a NUL, as in every buffer
+ * of the client (cJSON may look at the byte after the end). */
 struct cJSON *ej_parse(const char *body, size_t len, char **err);
 /* A 64-bit number that etcd sends as a JSON string ("123"): absent = 0; a
  * JSON number, other text or a value outside [min, max] is an error. 0/-1. */
@@ -134,7 +137,6 @@ extern struct kv_etcd_hooks kv_etcd_hooks;
 
 /* etcd_client.c: the gateway's calls. All 0 or -1 with a one-line *err;
  * deadline 0 = now + s->call_ms. Keys are whole keys (with the prefix). */
-void etcd_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *etcd_key(const struct etcd_store *s, const char *path); /* caller frees */
 int64_t etcd_deadline(const struct etcd_store *s);
 /* POST <api><path>: the decoded JSON object of a 200 answer. */

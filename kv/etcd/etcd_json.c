@@ -6,9 +6,23 @@
 #include "kv/etcd/etcd_int.h"
 
 #include <cJSON.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+void etcd_err(char **err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    free(*err);
+    *err = xvasprintf(fmt, ap);
+    va_end(ap);
+}
 
 struct cJSON *ej_parse(const char *body, size_t len, char **err)
 {
