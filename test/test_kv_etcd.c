@@ -803,6 +803,52 @@ out:
     free(prefix);
 }
 
+/* The seconds left on a lease (etcd truncates), -1 on error. */
+static int64_t lease_ttl(struct etcd_store *s, int64_t id)
+{
+    char *body = xasprintf("{\"ID\":\"%lld\"}", (long long)id), *err = NULL;
+    int64_t ttl = -1;
+    cJSON *j;
+
+    if (etcd_post(s, "/lease/timetolive", body, 0, true, &j, &err) == 0) {
+        if (ej_i64(j, "TTL", -1, INT64_MAX, &ttl) != 0) {
+            ttl = -1;
+        }
+        cJSON_Delete(j);
+    }
+    free(err);
+    free(body);
+    return ttl;
+}
+
+/* A lease granted by an earlier, failed attempt is nearly used up when the
+ * lock finally comes free: the acquisition must still leave the key a
+ * whole lock_timeout from its start, else the new holder's key expires
+ * while it believes it holds the lock. */
+static void test_lock_fresh_lease(void)
+{
+    char *prefix = new_prefix("fresh"), *err = NULL;
+    struct etcd_store *a = open_node(prefix, "n1", "crm"), *b = open_node(prefix, "n2", "crm");
+
+    CHECK(a && b);
+    if (a && b) {
+        CHECK_INT(etcd_store_lock_get(b, LOCK, &err), 0);
+        CHECK_INT(etcd_store_lock_get(a, LOCK, &err), -1); /* a's lease is granted */
+        etcd_sleep_ms(T_MS - 300);
+        CHECK_INT(etcd_store_lock_get(b, LOCK, &err), 0);
+        CHECK(etcd_store_lock_release(b, LOCK));
+        CHECK_INT(etcd_store_lock_get(a, LOCK, &err), 0);
+        {
+            struct etcd_lock *l = etcd_lock_find(a, LOCK, false);
+            CHECK(l != NULL && lease_ttl(a, l->lease) >= T_MS / 1000 - 1);
+        }
+    }
+    free(err);
+    etcd_store_close(a);
+    etcd_store_close(b);
+    free(prefix);
+}
+
 /* A holder that stops renewing (a dead or paused node) loses the lock when
  * its lease expires in etcd; the next holder's token is larger. */
 static void test_lock_expiry_takeover(void)
@@ -1292,6 +1338,7 @@ int main(void)
     RUN(test_files);
     RUN(test_list_mkdir_rename);
     RUN(test_lock_basic);
+    RUN(test_lock_fresh_lease);
     RUN(test_lock_expiry_takeover);
     RUN(test_fencing_deposed_write);
     RUN(test_spool);

@@ -20,7 +20,9 @@
  *
  * Locks. A lock is the key priv/lock/<name>, bound to a lease whose TTL is
  * T = lock_timeout (rounded up to whole seconds).
- *   acquire = txn (create_revision(key) == 0) put key with our lease; a
+ *   acquire = our lease made to run a whole T from now (a keep-alive of
+ *             the one left by an earlier attempt, or a new one), then txn
+ *             (create_revision(key) == 0) put key with that lease; a
  *             failed txn reads the key, and a key bound to our own lease
  *             (an acquisition that was too slow, or whose answer was lost)
  *             is ours again after a keep-alive;

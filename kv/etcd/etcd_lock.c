@@ -170,6 +170,18 @@ try_acquire(struct etcd_store *s, struct etcd_lock *l, int64_t lease_ms, int64_t
         char *rec;
         int rc;
 
+        /* the lease must run a whole T from now (after the attempt's
+         * start): one left from an earlier attempt is renewed first, or it
+         * could expire right after it got the key */
+        if (l->lease != 0) {
+            int64_t ttl = 0;
+            if (etcd_lease_keepalive(s, l->lease, deadline, &ttl, e) != 0) {
+                return -1;
+            }
+            if (ttl <= 0) {
+                l->lease = 0;
+            }
+        }
         if (l->lease == 0) {
             int64_t ttl;
             if (etcd_lease_grant(s, ttl_s(lease_ms), deadline, &l->lease, &ttl, e) != 0) {
