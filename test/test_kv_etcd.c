@@ -911,6 +911,92 @@ static void test_fencing_deposed_write(void)
     free(prefix);
 }
 
+/* The store's revision now (an empty txn reads it), -1 on error. */
+static int64_t store_revision(struct etcd_store *s)
+{
+    struct etcd_txn_req t = {0};
+    struct etcd_txn res;
+    int64_t rev = -1;
+
+    if (etcd_txn(s, &t, 0, true, &res, NULL) == 0) {
+        rev = res.revision;
+        etcd_txn_free(&res);
+    }
+    return rev;
+}
+
+/* Steady state writes nothing: etcd keeps every revision until compaction,
+ * so a round that rewrites unchanged files (or renews locks, or beats)
+ * must not add one. Changed content, and a key someone else changed, are
+ * written; a deposed holder's unchanged write is still refused. */
+static void test_steady_rounds_write_nothing(void)
+{
+    char *prefix = new_prefix("steady"), *err = NULL, *data;
+    struct etcd_store *a = open_node(prefix, "n1", "crm"), *b = open_node(prefix, "n2", "lrm");
+    const char *status = "{\"master_node\":\"n1\",\"service_status\":{}}";
+    size_t len;
+    int64_t r0, r1;
+
+    CHECK(a && b);
+    if (!a || !b) {
+        goto out;
+    }
+    CHECK_INT(etcd_store_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(etcd_store_lock_get(b, "ha_agent_n2_lock", &err), 0);
+    CHECK_INT(etcd_store_write(a, "ha/manager_status", status, strlen(status), LOCK, &err), 0);
+    CHECK_INT(etcd_store_write(b, "nodes/n2/lrm_status", "{}", 2, NULL, &err), 0);
+    CHECK_INT(etcd_store_probe(a, &err), 0);
+    CHECK_INT(etcd_store_probe(b, &err), 0);
+    r0 = store_revision(a);
+    for (int round = 0; round < 50; round++) {
+        CHECK_INT(etcd_store_probe(a, &err), 0);
+        CHECK_INT(etcd_store_probe(b, &err), 0);
+        CHECK_INT(etcd_store_lock_get(a, LOCK, &err), 0);
+        CHECK_INT(etcd_store_lock_get(b, "ha_agent_n2_lock", &err), 0);
+        CHECK_INT(etcd_store_write(a, "ha/manager_status", status, strlen(status), LOCK, &err), 0);
+        CHECK_INT(etcd_store_write(b, "nodes/n2/lrm_status", "{}", 2, NULL, &err), 0);
+        CHECK_INT(etcd_store_mkdir(b, "nodes/n2/resources", &err), 0);
+    }
+    r1 = store_revision(a);
+    CHECK(r0 > 0);
+    CHECK_INT(r1, r0);
+    /* a change is one revision */
+    CHECK_INT(etcd_store_write(a, "ha/manager_status", "{}", 2, LOCK, &err), 0);
+    CHECK_INT(store_revision(a), r0 + 1);
+    /* someone else rewrote the key: our unchanged content is written again */
+    CHECK_INT(etcd_store_write(b, "ha/manager_status", "other", 5, NULL, &err), 0);
+    CHECK_INT(etcd_store_write(a, "ha/manager_status", "{}", 2, LOCK, &err), 0);
+    CHECK_INT(etcd_store_read(b, "ha/manager_status", &data, &len, &err), 0);
+    CHECK_STR(data, "{}");
+    free(data);
+    CHECK_INT(etcd_store_write(b, "nodes/n2/lrm_status", "{}", 2, NULL, &err), 0);
+    etcd_store_remove(a, "nodes/n2/lrm_status", &err);
+    CHECK_INT(etcd_store_write(b, "nodes/n2/lrm_status", "{}", 2, NULL, &err), 0);
+    CHECK_INT(etcd_store_read(a, "nodes/n2/lrm_status", &data, &len, &err), 0);
+    free(data);
+    /* deposed (its lease ends as on expiry; its cache still says held):
+     * even an unchanged write is refused */
+    {
+        struct etcd_store *c = open_node(prefix, "n3", "crm");
+        struct etcd_lock *l = etcd_lock_find(a, LOCK, false);
+
+        CHECK(c != NULL && l != NULL);
+        if (c != NULL && l != NULL) {
+            CHECK_INT(etcd_lease_revoke(a, l->lease, 0, &err), 0);
+            CHECK_INT(etcd_store_lock_get(c, LOCK, &err), 0);
+            CHECK(etcd_store_lock_generation(a, LOCK) != 0);
+            CHECK_INT(etcd_store_write(a, "ha/manager_status", "{}", 2, LOCK, &err), -1);
+            CHECK_STR(err, "lost manager lock - not writing manager status");
+        }
+        etcd_store_close(c);
+    }
+out:
+    free(err);
+    etcd_store_close(a);
+    etcd_store_close(b);
+    free(prefix);
+}
+
 static void test_spool(void)
 {
     char *prefix = new_prefix("spool"), *err = NULL, *text;
@@ -1001,7 +1087,7 @@ static void test_probe_members(void)
         {
             char *k = xasprintf("%s/haven-store", prefix);
             const char *other = "haven-store 1 id=0123456789abcdef0123456789abcdef created=1\n";
-            CHECK_INT(etcd_put(a, k, other, strlen(other), 0, 0, &err), 0);
+            CHECK_INT(etcd_put(a, k, other, strlen(other), 0, 0, NULL, &err), 0);
             CHECK_INT(etcd_store_probe(a, &err), -1);
             CHECK(one_line(err) && strstr(err, "store id mismatch"));
             CHECK(!etcd_store_quorate(a));
@@ -1342,6 +1428,7 @@ int main(void)
     RUN(test_lock_expiry_takeover);
     RUN(test_fencing_deposed_write);
     RUN(test_spool);
+    RUN(test_steady_rounds_write_nothing);
     RUN(test_probe_members);
     RUN(test_domain_lock);
     RUN(test_big_value);

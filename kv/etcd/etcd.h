@@ -67,6 +67,13 @@
  * most 60 s, and a holder on the local node whose process is gone is
  * taken over at once.
  *
+ * Store traffic. etcd keeps every revision until it is compacted, so in
+ * steady state a round must add none: rewriting a file with what this
+ * process wrote there last (same SHA-1, key unchanged since) writes
+ * nothing, and lock renewals and heartbeats are lease keep-alives, which
+ * add no revision either. Run etcd with --auto-compaction-retention (e.g.
+ * 1h) and a --quota-backend-bytes with room to spare.
+ *
  * Deadlines. Every call finishes or fails within call_ms (the probe age,
  * at most the renew budget): each member gets its share and a member that
  * hangs is skipped. A renewal's round trip is bounded by B from its start.

@@ -206,6 +206,7 @@ int etcd_put(
     size_t vlen,
     int64_t lease,
     int64_t deadline,
+    int64_t *rev,
     char **err
 )
 {
@@ -223,6 +224,13 @@ int etcd_put(
     strbuf_addc(&sb, '}');
     rc = etcd_post(s, "/kv/put", sb.buf, deadline, true, &j, err);
     strbuf_free(&sb);
+    if (rc == 0 && rev != NULL) {
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "header");
+        if (!cJSON_IsObject(h) || ej_i64(h, "revision", 1, INT64_MAX, rev) != 0) {
+            etcd_err(err, "malformed put response from etcd");
+            rc = -1;
+        }
+    }
     cJSON_Delete(j);
     return rc;
 }

@@ -2,6 +2,7 @@
  * a folder a key prefix. Every write is a single put or txn, so a reader
  * sees the old content or the new one, never a mix. */
 #include "kv/etcd/etcd_int.h"
+#include "state/sha1.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -114,6 +115,53 @@ int etcd_store_read(struct etcd_store *s, const char *path, char **data, size_t 
     return rc;
 }
 
+static struct etcd_memo *memo_find(struct etcd_store *s, const char *path)
+{
+    for (size_t i = 0; i < ETCD_MEMOS; i++) {
+        if (s->memos[i].path != NULL && strcmp(s->memos[i].path, path) == 0) {
+            return &s->memos[i];
+        }
+    }
+    return NULL;
+}
+
+static void memo_set(struct etcd_store *s, const char *path, const char *sha, int64_t rev)
+{
+    struct etcd_memo *m = memo_find(s, path);
+
+    if (m == NULL) {
+        m = &s->memos[s->memo_next];
+        s->memo_next = (s->memo_next + 1) % ETCD_MEMOS;
+        free(m->path);
+        m->path = xstrdup(path);
+    }
+    memcpy(m->sha, sha, sizeof(m->sha));
+    m->mod_rev = rev;
+}
+
+static void memo_drop(struct etcd_store *s, const char *path)
+{
+    struct etcd_memo *m = memo_find(s, path);
+
+    if (m != NULL) {
+        free(m->path);
+        memset(m, 0, sizeof(*m));
+    }
+}
+
+void etcd_memos_free(struct etcd_store *s)
+{
+    for (size_t i = 0; i < ETCD_MEMOS; i++) {
+        free(s->memos[i].path);
+        s->memos[i].path = NULL;
+    }
+}
+
+/* Rewriting what a file holds writes nothing: etcd keeps every revision
+ * until compaction, so an unchanged manager_status put every round would
+ * grow its database without end. When the content is what we wrote last
+ * (same SHA-1) the put runs only if the key changed since (its
+ * mod_revision is not ours); under a lock, inside the guard's txn. */
 int etcd_store_write(
     struct etcd_store *s,
     const char *path,
@@ -123,9 +171,12 @@ int etcd_store_write(
     char **err
 )
 {
-    struct etcd_txn_req t = {0};
+    struct etcd_txn_req t = {0}, inner = {0};
+    struct etcd_memo *m;
     struct etcd_txn res;
-    char *key, *e = NULL;
+    char sha[SHA1_HEX_LEN + 1], *key, *e = NULL;
+    bool same, written = true;
+    int64_t rev = 0;
     int rc;
 
     if ((key = checked_key(s, path, err)) == NULL) {
@@ -136,18 +187,16 @@ int etcd_store_write(
         free(key);
         return -1;
     }
-    if (guard_lock == NULL) {
-        rc = etcd_put(s, key, data, len, 0, 0, &e);
-        free(key);
-        if (rc != 0) {
-            etcd_err(err, "unable to write file '%s' - %s", path, e);
-        }
-        free(e);
-        return rc;
+    sha1_hex(data, len, sha);
+    m = memo_find(s, path);
+    same = m != NULL && m->mod_rev > 0 && strcmp(m->sha, sha) == 0;
+    if (guard_lock == NULL && !same) {
+        rc = etcd_put(s, key, data, len, 0, 0, &rev, &e);
+        goto done;
     }
     /* the write and the lock check are one txn: a deposed holder's write
      * is refused by etcd, however late it arrives */
-    if (etcd_guard_cmp(s, guard_lock, path, &t, err) != 0) {
+    if (guard_lock != NULL && etcd_guard_cmp(s, guard_lock, path, &t, err) != 0) {
         etx_free(&t);
         free(key);
         return -1;
@@ -155,20 +204,48 @@ int etcd_store_write(
     if (kv_etcd_hooks.guard_delay_ms > 0) {
         etcd_sleep_ms(kv_etcd_hooks.guard_delay_ms);
     }
-    etx_put(&t.ok, key, data, len, 0);
+    if (same) {
+        struct etcd_txn_req *u = guard_lock != NULL ? &inner : &t;
+
+        etx_cmp(&u->cmp, key, "MOD", m->mod_rev);
+        etx_put(&u->ko, key, data, len, 0);
+        if (guard_lock != NULL) {
+            etx_nested(&t.ok, &inner);
+        }
+    } else {
+        etx_put(&t.ok, key, data, len, 0);
+    }
     rc = etcd_txn(s, &t, 0, true, &res, &e);
     etx_free(&t);
+    etx_free(&inner);
+    if (rc == 0) {
+        rev = res.revision;
+        if (guard_lock != NULL && !res.succeeded) {
+            etcd_txn_free(&res);
+            memo_drop(s, path);
+            free(key);
+            return etcd_guard_err(s, guard_lock, path, err);
+        }
+        if (same) {
+            /* unguarded: the outer compare; guarded: the nested one */
+            written = guard_lock == NULL ? !res.succeeded
+                                         : !(res.n == 1 && res.ops[0].kind == EOP_TXN &&
+                                             res.ops[0].nested_succeeded);
+        }
+        etcd_txn_free(&res);
+    }
+done:
     free(key);
     if (rc != 0) {
+        memo_drop(s, path);
         etcd_err(err, "unable to write file '%s' - %s", path, e);
         free(e);
         return -1;
     }
-    if (!res.succeeded) {
-        rc = etcd_guard_err(s, guard_lock, path, err);
+    if (written) {
+        memo_set(s, path, sha, rev);
     }
-    etcd_txn_free(&res);
-    return rc;
+    return 0;
 }
 
 int etcd_store_remove(struct etcd_store *s, const char *path, char **err)
@@ -179,6 +256,7 @@ int etcd_store_remove(struct etcd_store *s, const char *path, char **err)
     if ((key = checked_key(s, path, err)) == NULL) {
         return -1;
     }
+    memo_drop(s, path);
     rc = etcd_delete(s, key, false, 0, &e);
     free(key);
     if (rc != 0) {
@@ -237,6 +315,8 @@ int etcd_store_rename(struct etcd_store *s, const char *from, const char *to, ch
             etcd_range_free(&r);
         }
     }
+    memo_drop(s, from);
+    memo_drop(s, to);
     for (int i = 0; i < RENAME_TRIES && rc == 2; i++) {
         rc = rename_once(s, a, b, &e);
     }

@@ -40,9 +40,10 @@ struct etcd_range {
 
 /* One operation's result inside a txn response. */
 struct etcd_op_result {
-    enum { EOP_RANGE, EOP_PUT, EOP_DELETE, EOP_OTHER } kind;
+    enum { EOP_RANGE, EOP_PUT, EOP_DELETE, EOP_TXN, EOP_OTHER } kind;
     struct etcd_range range; /* EOP_RANGE */
     int64_t deleted; /* EOP_DELETE */
+    bool nested_succeeded; /* EOP_TXN */
 };
 
 struct etcd_txn {
@@ -91,6 +92,8 @@ void etx_put(struct strbuf *arr, const char *key, const void *val, size_t vlen, 
 void etx_delete(struct strbuf *arr, const char *key, bool prefix);
 /* range of one key, or of a prefix sorted by create revision */
 void etx_range(struct strbuf *arr, const char *key, bool prefix, bool keys_only);
+/* a txn inside a txn (its own compares, success and failure) */
+void etx_nested(struct strbuf *arr, const struct etcd_txn_req *inner);
 char *etx_body(const struct etcd_txn_req *t); /* caller frees */
 void etx_free(struct etcd_txn_req *t);
 
@@ -104,6 +107,14 @@ struct etcd_lock {
     bool domain; /* held as a config lock */
     int64_t domain_at;
 };
+
+/* What we last wrote to a file: an unchanged rewrite writes nothing. */
+struct etcd_memo {
+    char *path;
+    char sha[41]; /* SHA-1 hex of the content */
+    int64_t mod_rev; /* the key's mod_revision after our write */
+};
+#define ETCD_MEMOS 32
 
 struct etcd_store {
     struct http_client http;
@@ -122,6 +133,8 @@ struct etcd_store {
 
     struct etcd_lock *locks;
     size_t n_locks, cap_locks;
+    struct etcd_memo memos[ETCD_MEMOS];
+    size_t memo_next; /* the slot a new path takes (round robin) */
     int64_t beat_lease; /* the heartbeat's lease, 0 = none */
     bool probe_ok;
     int64_t probe_at;
@@ -164,6 +177,7 @@ int etcd_range(
     struct etcd_range *out,
     char **err
 );
+/* *rev (when not NULL): the revision of the put, the key's mod_revision. */
 int etcd_put(
     struct etcd_store *s,
     const char *key,
@@ -171,6 +185,7 @@ int etcd_put(
     size_t vlen,
     int64_t lease,
     int64_t deadline,
+    int64_t *rev,
     char **err
 );
 int etcd_delete(struct etcd_store *s, const char *key, bool prefix, int64_t deadline, char **err);
@@ -195,6 +210,7 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err);
 
 /* etcd_file.c */
 bool etcd_path_ok(const char *path);
+void etcd_memos_free(struct etcd_store *s);
 void etcd_random_hex(char *out, size_t nhex);
 void etcd_sleep_ms(int64_t ms);
 /* A write under a lock: 0, or -1 with the lost-lock text of kv_write. */

@@ -225,6 +225,12 @@ int ej_txn(const cJSON *obj, struct etcd_txn *out, char **err)
             if (!cJSON_IsObject(v) || ej_i64(v, "deleted", 0, INT64_MAX, &op->deleted) != 0) {
                 goto bad;
             }
+        } else if ((v = cJSON_GetObjectItemCaseSensitive(it, "response_txn")) != NULL) {
+            op->kind = EOP_TXN;
+            out->n++;
+            if (!cJSON_IsObject(v) || !opt_bool(v, "succeeded", &op->nested_succeeded)) {
+                goto bad;
+            }
         } else if ((v = cJSON_GetObjectItemCaseSensitive(it, "response_put")) != NULL) {
             op->kind = EOP_PUT;
             out->n++;
@@ -383,6 +389,15 @@ void etx_range(struct strbuf *arr, const char *key, bool prefix, bool keys_only)
         strbuf_add(arr, ",\"keys_only\":true");
     }
     strbuf_add(arr, "}}");
+}
+
+void etx_nested(struct strbuf *arr, const struct etcd_txn_req *inner)
+{
+    sep(arr);
+    strbuf_addf(
+        arr, "{\"request_txn\":{\"compare\":[%s],\"success\":[%s],\"failure\":[%s]}}",
+        strbuf_str(&inner->cmp), strbuf_str(&inner->ok), strbuf_str(&inner->ko)
+    );
 }
 
 char *etx_body(const struct etcd_txn_req *t)

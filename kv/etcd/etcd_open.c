@@ -303,6 +303,7 @@ void etcd_store_close(struct etcd_store *s)
         return;
     }
     etcd_locks_free(s);
+    etcd_memos_free(s);
     http_client_free(&s->http);
     free(s->prefix);
     free(s->daemon);

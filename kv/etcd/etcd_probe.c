@@ -49,7 +49,7 @@ static int beat_new(struct etcd_store *s, int64_t deadline, char **e)
     }
     key = beat_key(s);
     val = xasprintf("%s %lld\n", s->instance, (long long)time(NULL));
-    rc = etcd_put(s, key, val, strlen(val), s->beat_lease, deadline, e);
+    rc = etcd_put(s, key, val, strlen(val), s->beat_lease, deadline, NULL, e);
     free(val);
     free(key);
     return rc;
