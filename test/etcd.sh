@@ -5,6 +5,7 @@
 #                         DIR/m<i>.pid, DIR/m<i>.url, DIR/m<i>.log, DIR/endpoints
 #   etcd.sh restart DIR I start member I again (after it was killed)
 #   etcd.sh stop DIR      kill every member and remove DIR
+# ETCD_EXTRA: more flags for every member (e.g. --auth-token-ttl 1).
 # Exit 77 when etcd is not installed. Ports are picked at random and
 # checked free; a start that fails (a port taken meanwhile) is retried.
 set -u
@@ -105,7 +106,7 @@ start)
 --listen-client-urls http://127.0.0.1:$c --advertise-client-urls http://127.0.0.1:$c \
 --listen-peer-urls http://127.0.0.1:$pe --initial-advertise-peer-urls http://127.0.0.1:$pe \
 --initial-cluster $cluster --initial-cluster-token haven-test-$base \
---initial-cluster-state new" >"$dir/m$i.flags"
+--initial-cluster-state new ${ETCD_EXTRA:-}" >"$dir/m$i.flags"
             echo "http://127.0.0.1:$c" >"$dir/m$i.url"
             urls="${urls:+$urls,}http://127.0.0.1:$c"
             run_member $i

@@ -32,24 +32,26 @@
 static char *cluster_dir, *endpoints;
 static int test_seq;
 
-static void reaper(void);
+static void reaper(const char *dir);
 
 /* ---- the cluster ---- */
 
-/* Start n members: 0, 77 when etcd is not installed, else failure. */
-static int start_cluster(int n)
+/* Start n members with extra flags: 0 and *dir, *eps; 77 when etcd is
+ * not installed; else failure. */
+static int start_members(int n, const char *extra, char **dir, char **eps)
 {
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     char *cmd, line[4096];
     FILE *p;
     int st;
 
-    cluster_dir = xasprintf("%s/haven-etcd.XXXXXX", base);
-    if (mkdtemp(cluster_dir) == NULL) {
+    *dir = xasprintf("%s/haven-etcd.XXXXXX", base);
+    *eps = NULL;
+    if (mkdtemp(*dir) == NULL) {
         perror("mkdtemp");
         return 1;
     }
-    cmd = xasprintf("sh test/etcd.sh start %s %d", cluster_dir, n);
+    cmd = xasprintf("ETCD_EXTRA='%s' sh test/etcd.sh start %s %d", extra, *dir, n);
     p = popen(cmd, "r");
     free(cmd);
     if (p == NULL) {
@@ -61,21 +63,26 @@ static int start_cluster(int n)
     }
     st = pclose(p);
     if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
-        rmdir(cluster_dir);
+        rmdir(*dir);
         return 77;
     }
     line[strcspn(line, "\n")] = '\0';
     if (st != 0 || line[0] == '\0') {
         return 1;
     }
-    endpoints = xstrdup(line);
-    reaper();
+    *eps = xstrdup(line);
+    reaper(*dir);
     return 0;
+}
+
+static int start_cluster(int n)
+{
+    return start_members(n, "", &cluster_dir, &endpoints);
 }
 
 /* Stop the cluster however this process ends (a failed CHECK, a crash,
  * a sanitizer abort): a child waits for our end of a pipe to close. */
-static void reaper(void)
+static void reaper(const char *dir)
 {
     int fds[2];
     pid_t pid;
@@ -85,7 +92,7 @@ static void reaper(void)
     }
     pid = fork();
     if (pid == 0) {
-        char c, *cmd = xasprintf("sh test/etcd.sh stop %s", cluster_dir);
+        char c, *cmd = xasprintf("sh test/etcd.sh stop %s", dir);
 
         close(fds[1]);
         setsid();
@@ -96,9 +103,9 @@ static void reaper(void)
     close(fds[0]); /* the write end stays open until we exit */
 }
 
-static void stop_cluster(void)
+static void stop_members(const char *dir)
 {
-    char *cmd = xasprintf("sh test/etcd.sh stop %s", cluster_dir);
+    char *cmd = xasprintf("sh test/etcd.sh stop %s", dir);
 
     if (system(cmd) != 0) {
         fprintf(stderr, "etcd.sh stop failed\n");
@@ -127,13 +134,16 @@ static void quiet(void *arg, const char *msg)
     (void)arg, (void)msg;
 }
 
-/* A store on url (NULL = the cluster) under a prefix of its own per test. */
-static struct etcd_store *open_url(
+/* A store on url (NULL = the cluster) under a prefix of its own per test,
+ * with etcd's authentication when user is not NULL. */
+static struct etcd_store *open_auth(
     const char *url,
     const char *prefix,
     const char *node,
     const char *daemon,
     const char *store_id,
+    const char *user,
+    const char *password_file,
     char **err
 )
 {
@@ -151,11 +161,25 @@ static struct etcd_store *open_url(
     o.probe_max_age_ms = T_MS;
     o.notice = quiet;
     o.etcd_prefix = prefix;
+    o.etcd_user = user;
+    o.etcd_password_file = password_file;
     if (etcd_store_open(&o, &s, err) != 0) {
         s = NULL;
     }
     free(u);
     return s;
+}
+
+static struct etcd_store *open_url(
+    const char *url,
+    const char *prefix,
+    const char *node,
+    const char *daemon,
+    const char *store_id,
+    char **err
+)
+{
+    return open_auth(url, prefix, node, daemon, store_id, NULL, NULL, err);
 }
 
 static char *new_prefix(const char *what)
@@ -1400,6 +1424,103 @@ static void test_failover(void)
     free(prefix);
 }
 
+/* ---- etcd with authentication (a member of its own, tokens that
+ * expire after 1 s) ---- */
+
+static int gateway(const char *eps, const char *path, const char *body)
+{
+    struct http_client c;
+    struct http_response r;
+    int rc = -1;
+
+    if (http_client_init(&c, eps, 1 << 20, NULL) != 0) {
+        return -1;
+    }
+    if (http_call(&c, "POST", path, body, strlen(body), kv_now_ms() + 5000, true, &r, NULL) == 0) {
+        rc = r.status == 200 ? 0 : -1;
+        http_response_free(&r);
+    }
+    http_client_free(&c);
+    return rc;
+}
+
+static char *write_temp(const char *text)
+{
+    char *path = xasprintf("%s/pw.XXXXXX", cluster_dir);
+    int fd = mkstemp(path);
+
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+        perror("password file");
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return path;
+}
+
+static void test_auth(void)
+{
+    char *dir, *eps, *url, *err = NULL, *good, *bad, *empty, *data;
+    struct etcd_store *s;
+    size_t len;
+
+    if (start_members(1, "--auth-token-ttl 1", &dir, &eps) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(gateway(eps, "/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"pw\"}"), 0);
+    CHECK_INT(gateway(eps, "/v3/auth/role/add", "{\"name\":\"root\"}"), 0);
+    CHECK_INT(gateway(eps, "/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}"), 0);
+    CHECK_INT(gateway(eps, "/v3/auth/enable", "{}"), 0);
+    url = xasprintf("etcd:%s", eps);
+    good = write_temp("pw\n");
+    bad = write_temp("wrong\n");
+    empty = write_temp("");
+    /* no credentials, wrong ones, a bad password file: one-line errors */
+    s = open_auth(url, "/auth", "n1", "crm", NULL, NULL, NULL, &err);
+    CHECK(s == NULL && one_line(err) && strstr(err, "authentication required"));
+    free(err);
+    err = NULL;
+    s = open_auth(url, "/auth", "n1", "crm", NULL, "root", bad, &err);
+    CHECK(s == NULL && one_line(err) && strstr(err, "etcd authentication as 'root' failed"));
+    free(err);
+    err = NULL;
+    s = open_auth(url, "/auth", "n1", "crm", NULL, "root", empty, &err);
+    CHECK(s == NULL && one_line(err) && strstr(err, "etcd_password_file"));
+    free(err);
+    err = NULL;
+    s = open_auth(url, "/auth", "n1", "crm", NULL, "root", "/nonexistent/pw", &err);
+    CHECK(s == NULL && one_line(err) && strstr(err, "etcd_password_file"));
+    free(err);
+    err = NULL;
+    s = open_auth(url, "/auth", "n1", "crm", NULL, "root", NULL, &err);
+    CHECK(s == NULL && one_line(err));
+    free(err);
+    err = NULL;
+    /* the right ones; the token expires and is renewed on the way */
+    s = open_auth(url, "/auth", "n1", "crm", NULL, "root", good, &err);
+    CHECK(s != NULL);
+    if (s != NULL) {
+        CHECK_INT(etcd_store_write(s, "ha/x", "1", 1, NULL, &err), 0);
+        etcd_sleep_ms(2500);
+        CHECK_INT(etcd_store_read(s, "ha/x", &data, &len, &err), 0);
+        CHECK_STR(data, "1");
+        free(data);
+        etcd_sleep_ms(2500);
+        CHECK_INT(etcd_store_lock_get(s, LOCK, &err), 0);
+        CHECK_INT(etcd_store_probe(s, &err), 0);
+        etcd_store_close(s);
+    }
+    free(err);
+    free(good);
+    free(bad);
+    free(empty);
+    free(url);
+    stop_members(dir);
+    free(dir);
+    free(eps);
+}
+
 int main(void)
 {
     int r;
@@ -1433,7 +1554,8 @@ int main(void)
     RUN(test_domain_lock);
     RUN(test_big_value);
     RUN(test_lock_torture);
+    RUN(test_auth);
     RUN(test_failover); /* last: it kills a member */
-    stop_cluster();
+    stop_members(cluster_dir);
     return test_summary();
 }

@@ -45,6 +45,10 @@ static char *answer_error(const struct http_response *r, size_t req_len, bool *a
             "etcd's --max-request-bytes) - %s",
             req_len, msg
         );
+    } else if (msg != NULL && strstr(msg, "user name is empty") != NULL) {
+        out = xasprintf(
+            "etcd: authentication required (set etcd_user and etcd_password_file) - %s", msg
+        );
     } else if (msg != NULL) {
         out = xasprintf("etcd: %s", msg);
     } else {
