@@ -31,6 +31,7 @@
 
 static char *cluster_dir, *endpoints;
 static int test_seq;
+static int64_t t_ms = T_MS; /* lock_timeout of the stores opened */
 
 static void reaper(const char *dir);
 
@@ -155,10 +156,10 @@ static struct etcd_store *open_auth(
     o.node = node;
     o.daemon = daemon;
     o.store_id = store_id;
-    o.lock_timeout_ms = T_MS;
-    o.renew_budget_ms = T_MS / 2;
-    o.node_timeout_ms = T_MS;
-    o.probe_max_age_ms = T_MS;
+    o.lock_timeout_ms = t_ms;
+    o.renew_budget_ms = t_ms / 2;
+    o.node_timeout_ms = t_ms;
+    o.probe_max_age_ms = t_ms;
     o.notice = quiet;
     o.etcd_prefix = prefix;
     o.etcd_user = user;
@@ -1360,6 +1361,84 @@ static char *member_url(int i)
     return xstrdup(url);
 }
 
+/* The leader freezes for longer than the election timeout: a new leader
+ * takes over and extends every lease, so the holder keeps its lock (same
+ * token) and a contender never gets it. */
+static void test_leader_freeze(void)
+{
+    char *prefix = new_prefix("leader"), *err = NULL;
+    struct etcd_store *a, *b;
+    int lead = leader_member(NULL);
+    uint64_t g;
+    int stolen = 0;
+
+    t_ms = 4000;
+    a = open_node(prefix, "n1", "crm");
+    b = open_node(prefix, "n2", "crm");
+    CHECK(a && b && lead > 0);
+    if (a && b && lead > 0) {
+        CHECK_INT(etcd_store_lock_get(a, LOCK, &err), 0);
+        g = etcd_store_lock_generation(a, LOCK);
+        kill(member_pid(lead), SIGSTOP);
+        for (int64_t start = kv_now_ms(); kv_now_ms() - start < 2500;) {
+            etcd_store_lock_get(a, LOCK, &err); /* may fail during the election */
+            if (etcd_store_lock_get(b, LOCK, &err) == 0) {
+                stolen++;
+            }
+            etcd_sleep_ms(200);
+        }
+        kill(member_pid(lead), SIGCONT);
+        CHECK_INT(get_within(a, LOCK, 5 * t_ms), 0);
+        CHECK(etcd_store_lock_generation(a, LOCK) == g);
+        CHECK_INT(stolen, 0);
+        CHECK_INT(etcd_store_lock_get(b, LOCK, &err), -1);
+        CHECK(leader_member(NULL) > 0);
+    }
+    t_ms = T_MS;
+    free(err);
+    etcd_store_close(a);
+    etcd_store_close(b);
+    free(prefix);
+}
+
+/* Two of three members freeze: no quorum. A probe fails within its
+ * deadline (not quorate), a renewal fails; with the members back, the
+ * store works again. */
+static void test_quorum_loss(void)
+{
+    char *prefix = new_prefix("quorum"), *err = NULL;
+    struct etcd_store *a = open_node(prefix, "n1", "crm");
+    int64_t start, took;
+
+    CHECK(a != NULL);
+    if (a != NULL) {
+        CHECK_INT(etcd_store_probe(a, &err), 0);
+        CHECK(etcd_store_quorate(a));
+        CHECK_INT(etcd_store_lock_get(a, LOCK, &err), 0);
+        kill(member_pid(2), SIGSTOP);
+        kill(member_pid(3), SIGSTOP);
+        start = kv_now_ms();
+        CHECK_INT(etcd_store_probe(a, &err), -1);
+        took = kv_now_ms() - start;
+        CHECK(one_line(err));
+        CHECK(!etcd_store_quorate(a));
+        CHECK(took < 10 * t_ms); /* bounded (generously: never a timing check) */
+        CHECK_INT(etcd_store_lock_get(a, LOCK, &err), -1);
+        CHECK(one_line(err) && str_starts(err, "cfs lock update failed"));
+        kill(member_pid(2), SIGCONT);
+        kill(member_pid(3), SIGCONT);
+        start = kv_now_ms();
+        while (etcd_store_probe(a, &err) != 0 && kv_now_ms() - start < 20 * t_ms) {
+            etcd_sleep_ms(100);
+        }
+        CHECK(etcd_store_quorate(a));
+        CHECK_INT(get_within(a, LOCK, 10 * t_ms), 0);
+    }
+    free(err);
+    etcd_store_close(a);
+    free(prefix);
+}
+
 static void test_failover(void)
 {
     char *prefix = new_prefix("failover"), *err = NULL, *data, *url;
@@ -1555,6 +1634,8 @@ int main(void)
     RUN(test_big_value);
     RUN(test_lock_torture);
     RUN(test_auth);
+    RUN(test_leader_freeze);
+    RUN(test_quorum_loss);
     RUN(test_failover); /* last: it kills a member */
     stop_members(cluster_dir);
     return test_summary();
