@@ -39,6 +39,11 @@ struct kv_options {
     const char *etcd_prefix;
     const char *etcd_user;
     const char *etcd_password_file;
+    /* etcd over TLS: the CA file (required for https:// endpoints), and
+     * the client certificate and key (both or neither). */
+    const char *etcd_cacert;
+    const char *etcd_cert;
+    const char *etcd_key;
 };
 
 /* Open the store: startup check 2 of 12.5 (marker, store_id, create the

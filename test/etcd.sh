@@ -5,7 +5,8 @@
 #                         DIR/m<i>.pid, DIR/m<i>.url, DIR/m<i>.log, DIR/endpoints
 #   etcd.sh restart DIR I start member I again (after it was killed)
 #   etcd.sh stop DIR      kill every member and remove DIR
-# ETCD_EXTRA: more flags for every member (e.g. --auth-token-ttl 1).
+# ETCD_EXTRA: more flags for every member (e.g. --auth-token-ttl 1);
+# ETCD_SCHEME=https: client URLs over TLS (give the certificates in ETCD_EXTRA).
 # Exit 77 when etcd is not installed. Ports are picked at random and
 # checked free; a start that fails (a port taken meanwhile) is retried.
 set -u
@@ -100,15 +101,15 @@ start)
         urls=
         i=1
         while [ $i -le "$n" ]; do
-            c=$((base + 2 * i - 2)) pe=$((base + 2 * i - 1))
+            c=$((base + 2 * i - 2)) pe=$((base + 2 * i - 1)) cs=${ETCD_SCHEME:-http}
             rm -rf "$dir/m$i.data" "$dir/m$i.log"
             echo "--name m$i --data-dir $dir/m$i.data \
---listen-client-urls http://127.0.0.1:$c --advertise-client-urls http://127.0.0.1:$c \
+--listen-client-urls $cs://127.0.0.1:$c --advertise-client-urls $cs://127.0.0.1:$c \
 --listen-peer-urls http://127.0.0.1:$pe --initial-advertise-peer-urls http://127.0.0.1:$pe \
 --initial-cluster $cluster --initial-cluster-token haven-test-$base \
 --initial-cluster-state new ${ETCD_EXTRA:-}" >"$dir/m$i.flags"
-            echo "http://127.0.0.1:$c" >"$dir/m$i.url"
-            urls="${urls:+$urls,}http://127.0.0.1:$c"
+            echo "$cs://127.0.0.1:$c" >"$dir/m$i.url"
+            urls="${urls:+$urls,}$cs://127.0.0.1:$c"
             run_member $i
             i=$((i + 1))
         done

@@ -32,6 +32,7 @@
 static char *cluster_dir, *endpoints;
 static int test_seq;
 static int64_t t_ms = T_MS; /* lock_timeout of the stores opened */
+static const char *tls_ca, *tls_cert, *tls_key; /* for the stores opened */
 
 static void reaper(const char *dir);
 
@@ -39,7 +40,7 @@ static void reaper(const char *dir);
 
 /* Start n members with extra flags: 0 and *dir, *eps; 77 when etcd is
  * not installed; else failure. */
-static int start_members(int n, const char *extra, char **dir, char **eps)
+static int start_members(int n, const char *scheme, const char *extra, char **dir, char **eps)
 {
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     char *cmd, line[4096];
@@ -52,7 +53,9 @@ static int start_members(int n, const char *extra, char **dir, char **eps)
         perror("mkdtemp");
         return 1;
     }
-    cmd = xasprintf("ETCD_EXTRA='%s' sh test/etcd.sh start %s %d", extra, *dir, n);
+    cmd = xasprintf(
+        "ETCD_SCHEME=%s ETCD_EXTRA='%s' sh test/etcd.sh start %s %d", scheme, extra, *dir, n
+    );
     p = popen(cmd, "r");
     free(cmd);
     if (p == NULL) {
@@ -78,7 +81,7 @@ static int start_members(int n, const char *extra, char **dir, char **eps)
 
 static int start_cluster(int n)
 {
-    return start_members(n, "", &cluster_dir, &endpoints);
+    return start_members(n, "http", "", &cluster_dir, &endpoints);
 }
 
 /* Stop the cluster however this process ends (a failed CHECK, a crash,
@@ -164,6 +167,9 @@ static struct etcd_store *open_auth(
     o.etcd_prefix = prefix;
     o.etcd_user = user;
     o.etcd_password_file = password_file;
+    o.etcd_cacert = tls_ca;
+    o.etcd_cert = tls_cert;
+    o.etcd_key = tls_key;
     if (etcd_store_open(&o, &s, err) != 0) {
         s = NULL;
     }
@@ -610,7 +616,7 @@ static void test_open_bad_input(void)
             "etcd:http://h:2379/v3",
             "etcd:http://h:2379,",
             "etcd:http://a b:1",
-            "etcd:https://h:2379",
+            "etcd:https://h:2379", /* no etcd_cacert */
         };
         for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
             s = open_url(urls[i], NULL, "n1", "crm", NULL, &err);
@@ -1316,7 +1322,7 @@ static int leader_member(struct etcd_store *s)
         }
         fclose(f);
         url[strcspn(url, "\n")] = '\0';
-        if (http_client_init(&c, url, 1 << 20, NULL) != 0) {
+        if (http_client_init(&c, url, 1 << 20, NULL, NULL) != 0) {
             continue;
         }
         if (http_call(
@@ -1512,7 +1518,7 @@ static int gateway(const char *eps, const char *path, const char *body)
     struct http_response r;
     int rc = -1;
 
-    if (http_client_init(&c, eps, 1 << 20, NULL) != 0) {
+    if (http_client_init(&c, eps, 1 << 20, NULL, NULL) != 0) {
         return -1;
     }
     if (http_call(&c, "POST", path, body, strlen(body), kv_now_ms() + 5000, true, &r, NULL) == 0) {
@@ -1543,7 +1549,7 @@ static void test_auth(void)
     struct etcd_store *s;
     size_t len;
 
-    if (start_members(1, "--auth-token-ttl 1", &dir, &eps) != 0) {
+    if (start_members(1, "http", "--auth-token-ttl 1", &dir, &eps) != 0) {
         CHECK(0);
         return;
     }
@@ -1600,6 +1606,140 @@ static void test_auth(void)
     free(eps);
 }
 
+/* ---- etcd over TLS with client certificates ---- */
+
+/* Open on url with the given files: the error (caller frees), NULL when
+ * it opened (and worked). */
+static char *tls_open(const char *url, const char *ca, const char *cert, const char *key)
+{
+    struct etcd_store *s;
+    char *err = NULL, *data;
+    size_t len;
+
+    tls_ca = ca;
+    tls_cert = cert;
+    tls_key = key;
+    s = open_url(url, "/tls", "n1", "crm", NULL, &err);
+    tls_ca = tls_cert = tls_key = NULL;
+    if (s != NULL) {
+        if (etcd_store_write(s, "ha/x", "tls", 3, NULL, &err) != 0 ||
+            etcd_store_read(s, "ha/x", &data, &len, &err) != 0) {
+            etcd_store_close(s);
+            return err ? err : xstrdup("failed");
+        }
+        free(data);
+        etcd_store_close(s);
+    }
+    if (getenv("VERBOSE") != NULL) {
+        fprintf(stderr, "# tls: %s\n", err ? err : "(worked)");
+    }
+    return err;
+}
+
+static void test_tls(void)
+{
+    char *dir, *eps, *certs = xasprintf("%s/certs", cluster_dir), *cmd, *url, *plain_url, *e;
+    char *extra, *ca, *other, *cert, *key, *rsa, *rsakey, *expired, *serverkey;
+
+    cmd = xasprintf("sh test/etcd-certs.sh %s", certs);
+    if (system(cmd) != 0) {
+        free(cmd);
+        CHECK(0);
+        return;
+    }
+    free(cmd);
+    ca = xasprintf("%s/ca.pem", certs);
+    other = xasprintf("%s/other.pem", certs);
+    cert = xasprintf("%s/client.pem", certs);
+    key = xasprintf("%s/client.key", certs);
+    rsa = xasprintf("%s/rsa.pem", certs);
+    rsakey = xasprintf("%s/rsa.key", certs);
+    expired = xasprintf("%s/expired.pem", certs);
+    serverkey = xasprintf("%s/server.key", certs);
+    extra = xasprintf(
+        "--cert-file %s/server.pem --key-file %s --client-cert-auth --trusted-ca-file %s", certs,
+        serverkey, ca
+    );
+    if (start_members(1, "https", extra, &dir, &eps) != 0) {
+        CHECK(0);
+        goto out;
+    }
+    url = xasprintf("etcd:%s", eps);
+    plain_url = xasprintf("etcd:http://%s", eps + strlen("https://"));
+    /* the right CA and client certificate (EC, then RSA) */
+    e = tls_open(url, ca, cert, key);
+    CHECK(e == NULL);
+    free(e);
+    e = tls_open(url, ca, rsa, rsakey);
+    CHECK(e == NULL);
+    free(e);
+    /* a wrong CA, a missing and an expired client certificate, plain HTTP
+     * to the TLS port, TLS to a plain port: one-line errors */
+    e = tls_open(url, other, cert, key);
+    CHECK(one_line(e) && strstr(e, "not signed by etcd_cacert"));
+    free(e);
+    e = tls_open(url, ca, NULL, NULL);
+    CHECK(one_line(e) && strstr(e, "the server refused us"));
+    free(e);
+    e = tls_open(url, ca, expired, key);
+    CHECK(one_line(e) && strstr(e, "the server refused us"));
+    free(e);
+    e = tls_open(plain_url, NULL, NULL, NULL);
+    CHECK(one_line(e) && strstr(e, "use https://"));
+    free(e);
+    {
+        char *tls_to_plain = xasprintf("etcd:https://%s", endpoints + strlen("http://"));
+        char *comma = strchr(tls_to_plain, ',');
+        if (comma != NULL) {
+            *comma = '\0';
+        }
+        e = tls_open(tls_to_plain, ca, cert, key);
+        CHECK(one_line(e) && strstr(e, "not a TLS server"));
+        free(e);
+        free(tls_to_plain);
+    }
+    /* bad files */
+    e = tls_open(url, "/nonexistent/ca.pem", NULL, NULL);
+    CHECK(one_line(e) && strstr(e, "/nonexistent/ca.pem"));
+    free(e);
+    e = tls_open(url, key, NULL, NULL); /* a key is no CA */
+    CHECK(one_line(e) && strstr(e, "no certificate"));
+    free(e);
+    e = tls_open(url, ca, cert, NULL);
+    CHECK(one_line(e) && strstr(e, "go together"));
+    free(e);
+    e = tls_open(url, ca, cert, ca); /* a certificate is no key */
+    CHECK(one_line(e) && strstr(e, "private key"));
+    free(e);
+    e = tls_open(url, NULL, NULL, NULL);
+    CHECK(one_line(e) && strstr(e, "etcd_cacert"));
+    free(e);
+    free(url);
+    free(plain_url);
+    stop_members(dir);
+    free(dir);
+    free(eps);
+out:
+    free(extra);
+    free(ca);
+    free(other);
+    free(cert);
+    free(key);
+    free(rsa);
+    free(rsakey);
+    free(expired);
+    free(serverkey);
+    free(certs);
+}
+
+/* TEST_ONLY=name runs that test alone (besides the cluster set-up). */
+#define RUN_SOME(fn)                                                                               \
+    do {                                                                                           \
+        if (getenv("TEST_ONLY") == NULL || strcmp(getenv("TEST_ONLY"), #fn) == 0) {                \
+            RUN(fn);                                                                               \
+        }                                                                                          \
+    } while (0)
+
 int main(void)
 {
     int r;
@@ -1610,33 +1750,38 @@ int main(void)
         printf("not run: etcd is not installed\n");
         return test_summary();
     }
-    RUN(test_parser_bodies);
-    RUN(test_parser_hostile);
-    RUN(test_base64);
-    RUN(test_json_hostile);
+    RUN_SOME(test_parser_bodies);
+    RUN_SOME(test_parser_hostile);
+    RUN_SOME(test_base64);
+    RUN_SOME(test_json_hostile);
     if (r != 0) {
         fprintf(stderr, "could not start etcd (see %s)\n", cluster_dir);
         test_failed++;
         return test_summary();
     }
-    RUN(test_open_bad_input);
-    RUN(test_marker_and_store_id);
-    RUN(test_files);
-    RUN(test_list_mkdir_rename);
-    RUN(test_lock_basic);
-    RUN(test_lock_fresh_lease);
-    RUN(test_lock_expiry_takeover);
-    RUN(test_fencing_deposed_write);
-    RUN(test_spool);
-    RUN(test_steady_rounds_write_nothing);
-    RUN(test_probe_members);
-    RUN(test_domain_lock);
-    RUN(test_big_value);
-    RUN(test_lock_torture);
-    RUN(test_auth);
-    RUN(test_leader_freeze);
-    RUN(test_quorum_loss);
-    RUN(test_failover); /* last: it kills a member */
+    RUN_SOME(test_open_bad_input);
+    RUN_SOME(test_marker_and_store_id);
+    RUN_SOME(test_files);
+    RUN_SOME(test_list_mkdir_rename);
+    RUN_SOME(test_lock_basic);
+    RUN_SOME(test_lock_fresh_lease);
+    RUN_SOME(test_lock_expiry_takeover);
+    RUN_SOME(test_fencing_deposed_write);
+    RUN_SOME(test_spool);
+    RUN_SOME(test_steady_rounds_write_nothing);
+    RUN_SOME(test_probe_members);
+    RUN_SOME(test_domain_lock);
+    RUN_SOME(test_big_value);
+    RUN_SOME(test_lock_torture);
+    RUN_SOME(test_auth);
+    if (system("command -v openssl >/dev/null 2>&1") == 0) {
+        RUN_SOME(test_tls);
+    } else {
+        fprintf(stderr, "# test_tls not run: openssl is not installed\n");
+    }
+    RUN_SOME(test_leader_freeze);
+    RUN_SOME(test_quorum_loss);
+    RUN_SOME(test_failover); /* last: it kills a member */
     stop_members(cluster_dir);
     return test_summary();
 }

@@ -2,6 +2,7 @@
  * (GET /version, 3.4 or newer), authentication, the store marker and the
  * node's own folder (startup check 2, as on the folder store). */
 #include "kv/etcd/etcd_int.h"
+#include "kv/etcd/tls.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -98,7 +99,9 @@ static int check_version(struct etcd_store *s, char **err)
     if (r.status == 200) {
         j = ej_parse(r.body, r.len, NULL);
     }
-    if (j == NULL || ej_version(j, &major, &minor, &text) != 0) {
+    if (r.status == 400 && r.body != NULL && strstr(r.body, "HTTPS server") != NULL) {
+        etcd_err(err, "%s speaks https: use an https:// endpoint and etcd_cacert", url);
+    } else if (j == NULL || ej_version(j, &major, &minor, &text) != 0) {
         etcd_err(
             err, "%s is not an etcd server (GET /version: HTTP %d, no etcd version)", url, r.status
         );
@@ -220,6 +223,7 @@ static int64_t call_budget(const struct kv_options *o)
 int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **err)
 {
     struct etcd_store *s;
+    struct tls_config *tls = NULL;
     const char *prefix = o->etcd_prefix ? o->etcd_prefix : DEFAULT_PREFIX;
 
     *out = NULL;
@@ -267,7 +271,13 @@ int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **
                  (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");
     }
     s->rng |= 1;
-    if (http_client_init(&s->http, o->url + 5, ETCD_MAX_BODY, err) != 0 ||
+    if (o->etcd_cacert != NULL || o->etcd_cert != NULL || o->etcd_key != NULL ||
+        strstr(o->url, "https://") != NULL) {
+        if (tls_config_load(o->etcd_cacert, o->etcd_cert, o->etcd_key, &tls, err) != 0) {
+            goto fail;
+        }
+    }
+    if (http_client_init(&s->http, o->url + 5, ETCD_MAX_BODY, tls, err) != 0 ||
         check_version(s, err) != 0) {
         goto fail;
     }

@@ -1,6 +1,7 @@
 /* http.c - the etcd client's HTTP/1.1 transport: endpoints, deadlines,
  * keep-alive and failover (see http.h). */
 #include "kv/etcd/http.h"
+#include "kv/etcd/tls.h"
 #include "kv/store.h"
 #include "state/str.h"
 
@@ -33,21 +34,17 @@ static bool host_char_ok(char c)
            c == '-' || c == '_';
 }
 
-/* "http://host[:port][/]" -> host and port (IPv6 in brackets); 0 or -1. */
-static int parse_url(const char *url, char **host, char **port, char **err)
+/* "http[s]://host[:port][/]" -> host and port (IPv6 in brackets); 0 or -1. */
+static int parse_url(const char *url, char **host, char **port, bool *tls, char **err)
 {
     const char *p, *h, *he;
     char *e = NULL;
 
-    if (str_starts(url, "https://")) {
-        set_err(err, xasprintf("etcd endpoint '%s': https is not supported by this build", url));
-        return -1;
+    *tls = str_starts(url, "https://");
+    if (!*tls && !str_starts(url, "http://")) {
+        goto bad;
     }
-    if (!str_starts(url, "http://")) {
-        set_err(err, xasprintf("etcd endpoint '%s': want http://host:port", url));
-        return -1;
-    }
-    p = url + 7;
+    p = url + (*tls ? 8 : 7);
     if (*p == '[') {
         h = ++p;
         while (*p && (host_char_ok(*p) || *p == ':')) {
@@ -95,18 +92,21 @@ static int parse_url(const char *url, char **host, char **port, char **err)
     return 0;
 bad:
     e = str_escaped(url);
-    set_err(err, xasprintf("etcd endpoint '%s': want http://host:port", e));
+    set_err(err, xasprintf("etcd endpoint '%s': want http://host:port or https://host:port", e));
     free(e);
     return -1;
 }
 
-int http_client_init(struct http_client *c, const char *list, size_t max_body, char **err)
+int http_client_init(
+    struct http_client *c, const char *list, size_t max_body, struct tls_config *tls, char **err
+)
 {
     const char *p = list;
 
     memset(c, 0, sizeof(*c));
     c->fd = -1;
     c->max_body = max_body;
+    c->tls = tls;
     if (list == NULL || *list == '\0') {
         set_err(err, xstrdup("no etcd endpoints"));
         return -1;
@@ -117,6 +117,7 @@ int http_client_init(struct http_client *c, const char *list, size_t max_body, c
         char *url = xstrndup(p, n), *host, *port;
         struct addrinfo hints = {0}, *ai = NULL;
         struct http_endpoint *ep;
+        bool https;
         int r;
 
         if (c->n == HTTP_MAX_ENDPOINTS) {
@@ -124,8 +125,15 @@ int http_client_init(struct http_client *c, const char *list, size_t max_body, c
             set_err(err, xasprintf("more than %d etcd endpoints", HTTP_MAX_ENDPOINTS));
             goto fail;
         }
-        if (parse_url(url, &host, &port, err) != 0) {
+        if (parse_url(url, &host, &port, &https, err) != 0) {
             free(url);
+            goto fail;
+        }
+        if (https && c->tls == NULL) {
+            set_err(err, xasprintf("etcd endpoint '%s': https needs etcd_cacert", url));
+            free(url);
+            free(host);
+            free(port);
             goto fail;
         }
         hints.ai_socktype = SOCK_STREAM;
@@ -147,8 +155,10 @@ int http_client_init(struct http_client *c, const char *list, size_t max_body, c
         ep = &c->eps[c->n++];
         memset(ep, 0, sizeof(*ep));
         ep->url = url;
+        ep->tls = https;
         ep->host =
             strchr(host, ':') ? xasprintf("[%s]:%s", host, port) : xasprintf("%s:%s", host, port);
+        ep->name = xstrdup(host);
         memcpy(&ep->addr, ai->ai_addr, ai->ai_addrlen);
         ep->addrlen = ai->ai_addrlen;
         freeaddrinfo(ai);
@@ -175,6 +185,8 @@ void http_client_close(struct http_client *c)
         close(c->fd);
         c->fd = -1;
     }
+    tls_conn_free(c->tc);
+    c->tc = NULL;
 }
 
 void http_client_free(struct http_client *c)
@@ -183,11 +195,14 @@ void http_client_free(struct http_client *c)
     for (size_t i = 0; i < c->n; i++) {
         free(c->eps[i].url);
         free(c->eps[i].host);
+        free(c->eps[i].name);
     }
     free(c->eps);
     free(c->auth);
+    tls_config_free(c->tls);
     c->eps = NULL;
     c->auth = NULL;
+    c->tls = NULL;
     c->n = 0;
 }
 
@@ -289,40 +304,19 @@ static bool idle_conn_ok(int fd)
     return poll(&pfd, 1, 0) == 0;
 }
 
-/* Read one response: 0 complete, -1 failed (*got: bytes were received). */
-static int receive(
-    struct http_client *c, int fd, int64_t deadline, struct http_parser *p, bool *got, char **why
-)
+/* Up to cap bytes from a connection: the count, 0 at its end, -1 *why. */
+static ssize_t
+conn_recv(int fd, struct tls_conn *tc, char *buf, size_t cap, int64_t deadline, char **why)
 {
-    char buf[16384];
-
+    if (tc != NULL) {
+        return tls_recv(tc, fd, buf, cap, deadline, why);
+    }
     for (;;) {
-        ssize_t n = recv(fd, buf, sizeof(buf), 0);
-        size_t used;
+        ssize_t n = recv(fd, buf, cap, 0);
         int r;
 
-        if (n > 0) {
-            *got = true;
-            c->bytes_received += (uint64_t)n;
-            r = http_parser_feed(p, buf, (size_t)n, &used);
-            if (r < 0) {
-                *why = xstrdup(p->error);
-                return -1;
-            }
-            if (r > 0) {
-                if (used != (size_t)n) {
-                    p->close = true; /* bytes nobody asked for: not reusable */
-                }
-                return 0;
-            }
-            continue;
-        }
-        if (n == 0) {
-            if (http_parser_eof(p) > 0) {
-                return 0;
-            }
-            *why = xstrdup(*got ? p->error : "connection closed without a response");
-            return -1;
+        if (n >= 0) {
+            return n;
         }
         if (errno == EINTR) {
             continue;
@@ -342,6 +336,54 @@ static int receive(
     }
 }
 
+/* Read one response: 0 complete, -1 failed (*got: bytes were received). */
+static int receive(
+    struct http_client *c,
+    int fd,
+    struct tls_conn *tc,
+    int64_t deadline,
+    struct http_parser *p,
+    bool *got,
+    char **why
+)
+{
+    char buf[16384];
+
+    for (;;) {
+        ssize_t n = conn_recv(fd, tc, buf, sizeof(buf), deadline, why);
+        size_t used;
+        int r;
+
+        if (n < 0) {
+            return -1;
+        }
+        if (n == 0) {
+            if (http_parser_eof(p) > 0) {
+                return 0;
+            }
+            *why = xstrdup(
+                *got ? p->error
+                : tc ? "connection closed without a response"
+                     : "connection closed without a response (a TLS port? use https://)"
+            );
+            return -1;
+        }
+        *got = true;
+        c->bytes_received += (uint64_t)n;
+        r = http_parser_feed(p, buf, (size_t)n, &used);
+        if (r < 0) {
+            *why = xstrdup(p->error);
+            return -1;
+        }
+        if (r > 0) {
+            if (used != (size_t)n) {
+                p->close = true; /* bytes nobody asked for: not reusable */
+            }
+            return 0;
+        }
+    }
+}
+
 enum attempt_rc { A_OK, A_NOT_SENT, A_SENT };
 
 /* One try on one member. A_NOT_SENT: the request certainly did not reach
@@ -357,11 +399,13 @@ static enum attempt_rc attempt(
 )
 {
     bool reused = false, got = false;
+    struct tls_conn *tc = NULL;
     struct http_parser p;
-    int fd;
+    int fd, sent;
 
     if (c->fd >= 0 && c->cur == idx && idle_conn_ok(c->fd)) {
         fd = c->fd;
+        tc = c->tc;
         reused = true;
     } else {
         http_client_close(c);
@@ -369,14 +413,25 @@ static enum attempt_rc attempt(
         if (fd < 0) {
             return A_NOT_SENT;
         }
+        if (c->eps[idx].tls) {
+            tc = tls_conn_new(c->tls, c->eps[idx].name);
+            if (tls_handshake(tc, fd, deadline, why) != 0) {
+                tls_conn_free(tc);
+                close(fd);
+                return A_NOT_SENT; /* no request went out */
+            }
+        }
     }
     c->fd = -1;
+    c->tc = NULL;
     http_parser_init(&p, c->max_body);
     c->requests++;
     c->bytes_sent += reqlen;
-    if (send_all(fd, req, reqlen, deadline, why) != 0 ||
-        receive(c, fd, deadline, &p, &got, why) != 0) {
+    sent = tc ? tls_send(tc, fd, req, reqlen, deadline, why)
+              : send_all(fd, req, reqlen, deadline, why);
+    if (sent != 0 || receive(c, fd, tc, deadline, &p, &got, why) != 0) {
         close(fd);
+        tls_conn_free(tc);
         http_parser_free(&p);
         /* a kept connection the server dropped as we used it: nothing was
          * processed, try once more on a new one */
@@ -389,8 +444,10 @@ static enum attempt_rc attempt(
     }
     if (http_parser_reusable(&p)) {
         c->fd = fd;
+        c->tc = tc;
     } else {
         close(fd);
+        tls_conn_free(tc);
     }
     c->cur = idx;
     r->status = p.status;

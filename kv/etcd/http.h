@@ -51,9 +51,14 @@ bool http_parser_reusable(const struct http_parser *p);
 void http_parser_free(struct http_parser *p);
 
 /* ---- the client ---- */
+struct tls_config;
+struct tls_conn;
+
 struct http_endpoint {
     char *url; /* as configured, for messages */
     char *host; /* the Host header: "name:port" */
+    char *name; /* the host name alone: TLS checks the certificate against it */
+    bool tls; /* https:// */
     struct sockaddr_storage addr;
     socklen_t addrlen;
 };
@@ -63,6 +68,8 @@ struct http_client {
     size_t n;
     size_t cur; /* the last member that answered: tried first */
     int fd; /* keep-alive connection to eps[cur], -1 none */
+    struct tls_conn *tc; /* its TLS state, when eps[cur] is https */
+    struct tls_config *tls; /* NULL: no https endpoints allowed */
     size_t max_body;
     char *auth; /* Authorization header value, or NULL */
     /* counters, for the benchmarks */
@@ -75,9 +82,12 @@ struct http_response {
     size_t len;
 };
 
-/* Parse "http://h1:2379,http://h2:2379" (port 2379 when none) and resolve
- * every name: 0, or -1 and a one-line *err. */
-int http_client_init(struct http_client *c, const char *list, size_t max_body, char **err);
+/* Parse "http://h1:2379,https://h2:2379" (port 2379 when none) and resolve
+ * every name: 0, or -1 and a one-line *err. tls (NULL: https endpoints are
+ * refused) becomes the client's, also on error. */
+int http_client_init(
+    struct http_client *c, const char *list, size_t max_body, struct tls_config *tls, char **err
+);
 void http_client_free(struct http_client *c);
 void http_client_close(struct http_client *c); /* drop the open connection */
 
