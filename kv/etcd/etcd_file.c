@@ -201,9 +201,6 @@ int etcd_store_write(
         free(key);
         return -1;
     }
-    if (kv_etcd_hooks.guard_delay_ms > 0) {
-        etcd_sleep_ms(kv_etcd_hooks.guard_delay_ms);
-    }
     if (same) {
         struct etcd_txn_req *u = guard_lock != NULL ? &inner : &t;
 

@@ -144,7 +144,6 @@ struct etcd_store {
 /* Failure injection for the unit tests; all zero in production. */
 struct kv_etcd_hooks {
     int64_t renew_delay_ms; /* sleep inside a renewal (a slow round trip) */
-    int64_t guard_delay_ms; /* sleep before a guarded write (a paused master) */
 };
 extern struct kv_etcd_hooks kv_etcd_hooks;
 
