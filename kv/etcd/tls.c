@@ -351,8 +351,6 @@ struct tls_conn *tls_conn_new(const struct tls_config *c, const char *server_nam
         BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
         BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
         BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     };
     static const br_hash_class *const hashes[] = {
         &br_sha1_vtable, &br_sha224_vtable, &br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable,
@@ -365,9 +363,13 @@ struct tls_conn *tls_conn_new(const struct tls_config *c, const char *server_nam
     br_ssl_engine_set_suites(eng, suites, sizeof(suites) / sizeof(suites[0]));
     br_x509_minimal_init(&t->xc, &br_sha256_vtable, c->tas, c->n_tas);
     br_ssl_engine_set_default_rsavrfy(eng);
-    br_ssl_engine_set_default_ecdsa(eng);
+    /* one generic implementation of the NIST curves (P-256, P-384, P-521)
+     * instead of the default set: the binary is the size budget, and a
+     * key exchange runs once per connection */
+    br_ssl_engine_set_ec(eng, &br_ec_prime_i31);
+    br_ssl_engine_set_ecdsa(eng, &br_ecdsa_i31_vrfy_asn1);
     br_x509_minimal_set_rsa(&t->xc, br_ssl_engine_get_rsavrfy(eng));
-    br_x509_minimal_set_ecdsa(&t->xc, br_ssl_engine_get_ec(eng), br_ssl_engine_get_ecdsa(eng));
+    br_x509_minimal_set_ecdsa(&t->xc, &br_ec_prime_i31, &br_ecdsa_i31_vrfy_asn1);
     for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
         int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
 
@@ -378,7 +380,6 @@ struct tls_conn *tls_conn_new(const struct tls_config *c, const char *server_nam
     br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
     br_ssl_engine_set_default_aes_gcm(eng);
-    br_ssl_engine_set_default_chapol(eng);
     if (c->skey != NULL) {
         if (br_skey_decoder_key_type(c->skey) == BR_KEYTYPE_RSA) {
             br_ssl_client_set_single_rsa(
@@ -388,7 +389,7 @@ struct tls_conn *tls_conn_new(const struct tls_config *c, const char *server_nam
         } else {
             br_ssl_client_set_single_ec(
                 &t->cc, c->chain, c->n_chain, br_skey_decoder_get_ec(c->skey), BR_KEYTYPE_SIGN,
-                c->issuer_key_type, br_ec_get_default(), br_ecdsa_sign_asn1_get_default()
+                c->issuer_key_type, &br_ec_prime_i31, &br_ecdsa_i31_sign_asn1
             );
         }
     }

@@ -6,8 +6,8 @@
  * names only: give a member's certificate its DNS name, or "localhost" for
  * a loopback test). etcd_cert and etcd_key, when set, are the client
  * certificate (chain) and its RSA or EC key, for etcd's
- * --client-cert-auth. Only ECDHE key exchange with AES-GCM or
- * ChaCha20-Poly1305: what etcd (Go) offers first, and nothing weaker. Every
+ * --client-cert-auth. Only ECDHE (NIST curves) key exchange with AES-GCM:
+ * what etcd (Go) offers first, and nothing weaker. Every
  * read and write keeps the caller's deadline (non-blocking socket, poll). */
 #ifndef HAVEN_KV_ETCD_TLS_H
 #define HAVEN_KV_ETCD_TLS_H
