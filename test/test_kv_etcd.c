@@ -673,6 +673,15 @@ static void test_marker_and_store_id(void)
         free(k);
     }
     free(other);
+    /* a host name instead of an address (resolved once, at open; each of
+     * its addresses is tried in turn) */
+    {
+        char *u = xasprintf("etcd:http://localhost:%s", strrchr(endpoints, ':') + 1);
+        b = open_url(u, prefix, "n2", "lrm", id, &err);
+        CHECK(b != NULL);
+        etcd_store_close(b);
+        free(u);
+    }
     etcd_store_close(a);
     free(prefix);
 }

@@ -139,7 +139,7 @@ int http_client_init(
         hints.ai_socktype = SOCK_STREAM;
         hints.ai_flags = AI_NUMERICSERV;
         r = getaddrinfo(host, port, &hints, &ai);
-        if (r != 0 || ai == NULL || ai->ai_addrlen > sizeof(ep->addr)) {
+        if (r != 0 || ai == NULL) {
             set_err(
                 err, xasprintf("etcd endpoint '%s': %s", url, r ? gai_strerror(r) : "no address")
             );
@@ -159,8 +159,13 @@ int http_client_init(
         ep->host =
             strchr(host, ':') ? xasprintf("[%s]:%s", host, port) : xasprintf("%s:%s", host, port);
         ep->name = xstrdup(host);
-        memcpy(&ep->addr, ai->ai_addr, ai->ai_addrlen);
-        ep->addrlen = ai->ai_addrlen;
+        for (const struct addrinfo *a = ai; a != NULL && ep->n_addr < HTTP_MAX_ADDRS;
+             a = a->ai_next) {
+            if (a->ai_addrlen <= sizeof(ep->addr[0])) {
+                memcpy(&ep->addr[ep->n_addr], a->ai_addr, a->ai_addrlen);
+                ep->addrlen[ep->n_addr++] = a->ai_addrlen;
+            }
+        }
         freeaddrinfo(ai);
         free(host);
         free(port);
@@ -234,9 +239,10 @@ static int wait_fd(int fd, short events, int64_t deadline)
     }
 }
 
-static int connect_to(const struct http_endpoint *ep, int64_t deadline, char **why)
+static int
+connect_addr(const struct sockaddr_storage *sa, socklen_t len, int64_t deadline, char **why)
 {
-    int fd = socket(ep->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1, e = 0, r;
     socklen_t elen = sizeof(e);
 
@@ -245,7 +251,7 @@ static int connect_to(const struct http_endpoint *ep, int64_t deadline, char **w
         return -1;
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (connect(fd, (const struct sockaddr *)&ep->addr, ep->addrlen) == 0) {
+    if (connect(fd, (const struct sockaddr *)sa, len) == 0) {
         return fd;
     }
     if (errno != EINPROGRESS) {
@@ -263,6 +269,22 @@ static int connect_to(const struct http_endpoint *ep, int64_t deadline, char **w
         *why = xstrdup(strerror(e ? e : errno));
         close(fd);
         return -1;
+    }
+    return fd;
+}
+
+/* Each of the endpoint's addresses in turn (one refusing, the next). */
+static int connect_to(const struct http_endpoint *ep, int64_t deadline, char **why)
+{
+    int fd = -1;
+
+    for (size_t i = 0; i < ep->n_addr && fd < 0; i++) {
+        free(*why);
+        *why = NULL;
+        fd = connect_addr(&ep->addr[i], ep->addrlen[i], deadline, why);
+    }
+    if (fd < 0 && *why == NULL) {
+        *why = xstrdup("no address");
     }
     return fd;
 }

@@ -23,6 +23,7 @@
 #define HTTP_MAX_LINE 8192 /* status line, one header, one chunk size line */
 #define HTTP_MAX_HEAD 65536 /* all headers (or trailers) of one response */
 #define HTTP_MAX_ENDPOINTS 16
+#define HTTP_MAX_ADDRS 4 /* addresses tried per endpoint, in the resolver's order */
 
 /* ---- the response parser (pure: no I/O; fuzzed) ---- */
 struct http_parser {
@@ -59,8 +60,9 @@ struct http_endpoint {
     char *host; /* the Host header: "name:port" */
     char *name; /* the host name alone: TLS checks the certificate against it */
     bool tls; /* https:// */
-    struct sockaddr_storage addr;
-    socklen_t addrlen;
+    struct sockaddr_storage addr[HTTP_MAX_ADDRS]; /* "localhost": ::1 and 127.0.0.1 */
+    socklen_t addrlen[HTTP_MAX_ADDRS];
+    size_t n_addr;
 };
 
 struct http_client {
