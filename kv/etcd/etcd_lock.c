@@ -144,6 +144,12 @@ static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
         etcd_err(err, "cfs lock update failed - lease expired");
         return -1;
     }
+    if (ttl < ttl_s(s->lock_timeout_ms)) {
+        /* the safety argument needs the whole T (a hostile or broken answer) */
+        drop_cache(l);
+        etcd_err(err, "cfs lock update failed - etcd gave the lease %lld s", (long long)ttl);
+        return -1;
+    }
     if (etcd_range(s, l->key, NULL, deadline, &r, &e) != 0) {
         return renew_failed(s, l, t_s, e, err);
     }
@@ -180,12 +186,19 @@ try_acquire(struct etcd_store *s, struct etcd_lock *l, int64_t lease_ms, int64_t
             }
             if (ttl <= 0) {
                 l->lease = 0;
+            } else if (ttl < ttl_s(lease_ms)) {
+                etcd_err(e, "etcd gave the lease %lld s", (long long)ttl);
+                return -1;
             }
         }
         if (l->lease == 0) {
             int64_t ttl;
             if (etcd_lease_grant(s, ttl_s(lease_ms), deadline, &l->lease, &ttl, e) != 0) {
                 l->lease = 0;
+                return -1;
+            }
+            if (ttl < ttl_s(lease_ms)) {
+                etcd_err(e, "etcd granted a lease of %lld s", (long long)ttl);
                 return -1;
             }
         }
