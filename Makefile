@@ -1,11 +1,13 @@
 # Makefile - haven: one static musl multicall binary, plus sanitizer-built tests.
 #   make            build/haven (static, musl, stripped: what we ship)
-#   make check      unit tests, scenario tests and binary tests under ASan+UBSan
+#   make check      lint, check-pure, then unit, scenario and binary tests under
+#                   ASan+UBSan (test/README.md)
 #   make bench      benchmarks (never part of check)
 #   make fuzz       libFuzzer on the etcd response parser (clang, FUZZ_SECONDS)
 #   make differential  ha-tester vs the reference simulator (needs ../shared)
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
 #   make run        a 3-node demo cluster on this machine (test/demo.sh)
+#   make lint       clang-tidy (.clang-tidy) and the format check; part of check
 #   make format     clang-format our sources (never vendor/)
 PROG     = haven
 VERSION  = 0.1.0
@@ -29,10 +31,10 @@ STATIC_OPT = -Os -ffunction-sections -fdata-sections
 STATIC_LDFLAGS = -static -Wl,--gc-sections
 SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-LIB_SRC    = $(wildcard state/*.c kv/*.c kv/etcd/*.c watchdog/*.c)
+LIB_SRC    = $(wildcard state/*.c kv/*.c kv/*/*.c watchdog/*.c)
 VENDOR_SRC = vendor/libev/ev.c vendor/cjson/cJSON.c
 BEARSSL_H  = vendor/bearssl/inc/bearssl.h
-APP_SRC    = main.c $(wildcard applets/*.c)
+APP_SRC    = main.c $(wildcard applets/*.c applets/*/*.c)
 TEST_LIB   = test/test_fakeenv.c
 TESTS      = $(patsubst test/%.c,build/test/%,$(filter-out $(TEST_LIB),$(wildcard test/test_*.c)))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
@@ -93,9 +95,10 @@ build/bench/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(OPT) -MMD -MP -c -o $@ $<
 
-# Upstream's regression scenarios, run by check under the sanitizer build when present.
-UPSTREAM_SCENARIOS = ../shared/upstream-scenarios
-check: build/$(PROG) build/test/$(PROG) $(TESTS) check-pure
+# UPSTREAM_SCENARIOS=DIR: check also runs upstream's regression scenario folders
+# in DIR under the sanitizer build (test/upstream.test.sh; CI passes them).
+UPSTREAM_SCENARIOS =
+check: lint build/$(PROG) build/test/$(PROG) $(TESTS) check-pure
 	UPSTREAM_SCENARIOS=$(UPSTREAM_SCENARIOS) sh test/run.sh build/test/$(PROG) $(TESTS)
 
 # state/ must not touch the OS: every such call goes through struct ha_env.
@@ -129,10 +132,23 @@ fuzz: build/fuzz/fuzz_etcd_response
 bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 	sh test/bench.sh build/$(PROG)
 
+# clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
+# check. Findings are fixed, never silenced. LINT_SRC is every source file
+# that is already clean: applets/*.c and kv/*.c are pending (their findings,
+# in applets/agent_run.c and kv/dir_*.c, are being fixed on other branches);
+# once they land, widen it to LINT_ALL. Any list can be given on the command
+# line: make lint LINT_SRC='$(LINT_ALL)'.
+TIDY     = clang-tidy
+LINT_ALL = $(APP_SRC) $(LIB_SRC)
+LINT_SRC = main.c $(wildcard state/*.c watchdog/*.c)
+lint: format-check | $(VENDOR_SRC)
+	$(TIDY) --quiet $(LINT_SRC) -- $(CSTD) $(CPPFLAGS)
+	@echo "lint: clang-tidy clean: $(words $(LINT_SRC)) files"
+
 format:
-	clang-format -i $(APP_SRC) $(LIB_SRC) $(wildcard */*.h kv/etcd/*.h test/*.c test/*.h)
+	clang-format -i $(APP_SRC) $(LIB_SRC) $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 format-check:
-	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) $(wildcard */*.h kv/etcd/*.h test/*.c test/*.h)
+	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 
 install: build/$(PROG)
 	install -D -m 755 $< $(DESTDIR)$(SBINDIR)/$(PROG)
@@ -147,7 +163,8 @@ run: build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
 # etcd-server and etcd-client: the etcd store's tests run against real etcd members.
-DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils etcd-server etcd-client
+DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
+               etcd-server etcd-client
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
@@ -159,6 +176,6 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf vendor/libev vendor/cjson vendor/bearssl vendor/downloads
-.PHONY: all deps check check-pure differential fuzz bench format format-check install run clean distclean
+.PHONY: all deps check check-pure differential fuzz bench lint format format-check install run clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

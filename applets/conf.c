@@ -33,6 +33,7 @@ static const struct conf_key conf_keys[] = {
     {"watchdog_socket", K_STRING, STR(watchdog_socket), 0},
     {"agents_dir", K_STRING, STR(agents_dir), 0},
     {"shutdown_marker", K_STRING, STR(shutdown_marker), 0},
+    {"run_dir", K_STRING, STR(run_dir), 0},
     /* an hour for the timings of the lease and the loop, a day for the
      * fence delay and a status call, a week for an agent's migrate */
     {"lock_timeout", K_SECONDS, STR(lock_timeout), 3600},
@@ -230,7 +231,9 @@ void conf_free(struct conf *c)
     free(c->watchdog_socket);
     free(c->agents_dir);
     free(c->shutdown_marker);
+    free(c->run_dir);
     c->store = c->store_id = c->watchdog_socket = c->agents_dir = c->shutdown_marker = NULL;
+    c->run_dir = NULL;
 }
 
 int64_t conf_short_sleep(const struct conf *c)

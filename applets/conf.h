@@ -16,6 +16,7 @@ struct conf {
     char *watchdog_socket;
     char *agents_dir;
     char *shutdown_marker; /* NULL if unset */
+    char *run_dir; /* NULL if unset: the daemons' lock files (daemon_loop.c) */
     int64_t lock_timeout; /* T, seconds */
     int64_t loop_interval; /* R */
     int64_t fence_delay; /* F */

@@ -1,7 +1,7 @@
 /* ha_crm.c - the ha-crm daemon: the core's crm_iterate() on the real
  * environment of applets/daemon*.c (ha-stack.md 12.9). */
 #include "applets/applet.h"
-#include "applets/daemon.h"
+#include "applets/daemon/daemon.h"
 
 static int ha_crm_main(int argc, char **argv)
 {

@@ -1,7 +1,7 @@
 /* ha_lrm.c - the ha-lrm daemon: the core's lrm_iterate() on the real
  * environment of applets/daemon*.c (ha-stack.md 12.9). */
 #include "applets/applet.h"
-#include "applets/daemon.h"
+#include "applets/daemon/daemon.h"
 
 static int ha_lrm_main(int argc, char **argv)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "applets/applet.h"
-#include "applets/cli.h"
+#include "applets/cli/cli.h"
 #include "applets/log.h"
 #include "state/str.h"
 

@@ -10,7 +10,7 @@
 
 #include "applets/applet.h"
 #include "applets/log.h"
-#include "applets/sim_cli.h"
+#include "applets/sim/sim_cli.h"
 #include "state/str.h"
 
 static const char help_text[] =

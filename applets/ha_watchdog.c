@@ -7,24 +7,29 @@
  * stderr with -d; start-up failures always reach stderr). */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "applets/applet.h"
+#include "applets/instance.h"
 #include "applets/log.h"
+#include "state/str.h"
 #include "watchdog/mux.h"
 #include "watchdog/wd.h"
 
 static const char ha_watchdog_usage[] =
-    "usage: ha-watchdog [-d] [--device PATH] [--socket PATH] [--active-marker PATH]\n"
-    "                   [--client-timeout T] [--hw-timeout S] [--interval T]\n"
+    "usage: ha-watchdog [-d] [--device PATH] [--socket PATH] [--socket-group GROUP]\n"
+    "                   [--active-marker PATH] [--client-timeout T] [--hw-timeout S]\n"
+    "                   [--interval T]\n"
     "Watchdog multiplexer (upstream's watchdog-mux): the one owner of the watchdog\n"
     "device. It feeds the device every interval for as long as every client connected\n"
     "to its socket keeps writing; a client silent longer than the client timeout, or\n"
@@ -32,7 +37,12 @@ static const char ha_watchdog_usage[] =
     "device resets the node. Runs in the foreground; logs to syslog.\n"
     "  --device PATH         watchdog device (default /dev/watchdog; when it is missing,\n"
     "                        'modprobe -q' loads $WATCHDOG_MODULE, else softdog)\n"
-    "  --socket PATH         client socket (default /run/watchdog-mux.sock)\n"
+    "  --socket PATH         client socket, an absolute path (default\n"
+    "                        /run/watchdog-mux.sock); mode 0600, clients must be root\n"
+    "                        or this daemon's user; a file there that is not a socket\n"
+    "                        is never replaced (the start fails)\n"
+    "  --socket-group GROUP  mode 0660 and this group (a name or a number): its\n"
+    "                        members may be clients too\n"
     "  --active-marker PATH  directory that exists while clients are watched; start is\n"
     "                        refused while it exists (default /run/watchdog-mux.active)\n"
     "  --client-timeout T    per-client timeout (default 60); T is seconds, or N'ms'\n"
@@ -40,6 +50,7 @@ static const char ha_watchdog_usage[] =
     "  --interval T          device keep-alive and client check period (default 1)\n"
     "  -d                    log to stderr too\n"
     "Each client is greeted with 'watchdog-mux 1 client-timeout=C hw-timeout=H'.\n"
+    "One instance per socket: a second one (lock file <socket>.lock) exits 1.\n"
     "Exit: 0 after a terminate signal or after feeding stopped, 1 when start-up fails\n"
     "or the active marker exists, 2 on a usage error.\n";
 
@@ -160,6 +171,20 @@ static int parse_ms(const char *s, long long min_ms, long long max_ms, long long
     return 0;
 }
 
+/* A group name or number; -1 when there is no such group. */
+static long long parse_group(const char *s)
+{
+    struct group *g;
+    size_t n = strspn(s, "0123456789");
+
+    if (n > 0 && n <= 10 && s[n] == '\0') {
+        long long v = strtoll(s, NULL, 10);
+        return v < (gid_t)-1 ? v : -1;
+    }
+    g = s[0] != '\0' ? getgrnam(s) : NULL;
+    return g != NULL ? (long long)g->gr_gid : -1;
+}
+
 /* The applet we run as, for its usage line. */
 static const struct applet *self(void)
 {
@@ -185,6 +210,7 @@ static int usage_error(const char *fmt, ...)
 static const struct option long_options[] = {
     {"device", required_argument, NULL, 'D'},
     {"socket", required_argument, NULL, 'S'},
+    {"socket-group", required_argument, NULL, 'G'},
     {"active-marker", required_argument, NULL, 'M'},
     {"client-timeout", required_argument, NULL, 'C'},
     {"hw-timeout", required_argument, NULL, 'H'},
@@ -208,6 +234,9 @@ static int parse_option(int c, const char *arg)
     case 'S':
         opts.mux.socket_path = arg;
         return 0;
+    case 'G':
+        opts.mux.socket_gid = parse_group(arg);
+        return opts.mux.socket_gid < 0 ? usage_error("unknown --socket-group '%s'", arg) : 0;
     case 'M':
         opts.mux.marker = arg;
         return 0;
@@ -237,6 +266,7 @@ static int parse_options(int argc, char **argv)
     opts.mux = (struct wd_mux_config){
         .device = WD_MUX_DEVICE,
         .socket_path = WD_SOCKET_PATH,
+        .socket_gid = -1,
         .marker = WD_MUX_MARKER,
         .client_timeout_ms = 60000,
         .hw_timeout_s = 10,
@@ -253,11 +283,35 @@ static int parse_options(int argc, char **argv)
     if (optind < argc) {
         return usage_error("unexpected argument '%s'", argv[optind]);
     }
+    /* An empty path would bind an abstract socket, open to every user. */
+    if (opts.mux.socket_path[0] != '/') {
+        return usage_error("--socket must be an absolute path, not '%s'", opts.mux.socket_path);
+    }
+    if (strlen(opts.mux.socket_path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+        return usage_error("--socket path too long (at most 107 bytes)");
+    }
     /* A device fed less often than it expires resets the node. */
     if (opts.mux.interval_ms >= (long long)opts.mux.hw_timeout_s * 1000) {
         return usage_error("--interval must be shorter than --hw-timeout");
     }
     return 0;
+}
+
+/* One daemon per socket: "<socket>.lock", before anything else is touched
+ * (a second one would replace the first's socket). */
+static int lock_instance(void)
+{
+    char *path = xasprintf("%s.lock", opts.mux.socket_path);
+    char *what = xasprintf("ha-watchdog for socket '%s'", opts.mux.socket_path), *err = NULL;
+    int rc = instance_lock(path, what, &err);
+
+    if (rc != 0) {
+        mux_log(LOG_CRIT, "%s", err);
+    }
+    free(err);
+    free(what);
+    free(path);
+    return rc;
 }
 
 static int ha_watchdog_main(int argc, char **argv)
@@ -269,8 +323,14 @@ static int ha_watchdog_main(int argc, char **argv)
         return rc;
     }
     log_init(LOG_TO_SYSLOG | (opts.debug ? LOG_TO_STDERR : 0), LOG_INFO);
+    if (lock_instance() != 0) {
+        return EXIT_FAIL;
+    }
     if (stat(opts.mux.marker, &st) == 0) {
         mux_log(LOG_CRIT, "watchdog active - unable to restart watchdog-mux");
+        return EXIT_FAIL;
+    }
+    if (wd_mux_socket_check(&opts.mux) < 0) {
         return EXIT_FAIL;
     }
     if (!opts.device_given && stat(opts.mux.device, &st) < 0 && errno == ENOENT) {

@@ -38,7 +38,12 @@ static bool head_dead(const struct kv_store *s, const struct dir_lock *l)
 /* One attempt: 1 taken, 0 busy, -1 error (errno). */
 static int try_take(struct kv_store *s, struct dir_lock *l)
 {
-    int r = dir_lock_observe(s, l);
+    int r;
+
+    if (dir_root_check(s) != 0) {
+        return -1;
+    }
+    r = dir_lock_observe(s, l);
 
     if (r == 0) {
         if (dir_lock_create(s, l)) {
@@ -76,7 +81,7 @@ int kv_domain_lock(struct kv_store *s, const char *name, int64_t timeout_ms, cha
             return 0;
         }
         if (r < 0) {
-            dir_err(err, "cfs-lock '%s' error: %s", name, strerror(errno));
+            dir_err(err, "cfs-lock '%s' error: %s", name, dir_strerror(errno));
             return -1;
         }
         now = kv_now_ms();
@@ -111,7 +116,8 @@ void kv_domain_unlock(struct kv_store *s, const char *name)
     l->held_g = 0;
     l->ok_at = -1;
     l->domain = false;
-    if (dir_lock_observe(s, l) > 0 && l->obs_claim == NULL && dir_head_ours(s, l)) {
+    if (dir_root_check(s) == 0 && dir_lock_observe(s, l) > 0 && l->obs_claim == NULL &&
+        dir_head_ours(s, l)) {
         dir_lock_advance(s, l, false);
     }
 }

@@ -144,18 +144,56 @@ int dir_fsync_dir(const char *abs_dir)
     return (r != 0 && (e == EINVAL || e == EBADF)) ? 0 : r;
 }
 
+const char *dir_strerror(int e)
+{
+    switch (e) {
+    case DIR_ENUL:
+        return "contains a NUL byte";
+    case DIR_ENOTREG:
+        return "not a regular file";
+    case DIR_ESYMLINK:
+        return "is a symbolic link";
+    case DIR_EROOT:
+        return "the store folder is not the one opened (unmounted?)";
+    case EFBIG:
+        return "larger than 16 MiB";
+    default:
+        return strerror(e);
+    }
+}
+
+bool dir_bad_content(int e)
+{
+    return e == DIR_ENUL || e == EFBIG || e == DIR_ENOTREG || e == DIR_ESYMLINK;
+}
+
 int dir_read_file(const char *abs, char **data, size_t *len)
 {
     struct strbuf sb = {0};
     char buf[65536];
+    struct stat st;
     ssize_t n;
     int fd, e;
 
     *data = NULL;
     *len = 0;
-    fd = open(abs, O_RDONLY | O_CLOEXEC);
+    /* never block in open (a FIFO), never follow a link out of the store */
+    fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
+        if (errno == ELOOP) {
+            errno = DIR_ESYMLINK;
+        }
         return errno == ENOENT ? 1 : -1;
+    }
+    if (fstat(fd, &st) != 0) {
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        errno = DIR_ENOTREG; /* a FIFO, device or folder: never read it */
+        goto fail;
+    }
+    if (fcntl(fd, F_SETFL, 0) != 0) {
+        goto fail;
     }
     while ((n = read(fd, buf, sizeof(buf))) != 0) {
         if (n < 0) {
@@ -171,6 +209,12 @@ int dir_read_file(const char *abs, char **data, size_t *len)
         strbuf_addn(&sb, buf, (size_t)n);
     }
     close(fd);
+    if (sb.len > 0 && memchr(sb.buf, '\0', sb.len) != NULL) {
+        /* callers parse C strings: the rest would silently vanish */
+        strbuf_free(&sb);
+        errno = DIR_ENUL;
+        return -1;
+    }
     *len = sb.len;
     *data = sb.buf ? strbuf_take(&sb) : xstrdup("");
     return 0;
@@ -271,12 +315,14 @@ int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n)
     return 0;
 }
 
-int dir_mkdir_p(const char *abs)
+/* mkdir -p of root/rel, but only below root: never the root itself or
+ * anything above it (a store folder that went away is not recreated). */
+static int mkdir_below(const char *root, const char *rel)
 {
-    char *p = xstrdup(abs);
+    char *p = xasprintf("%s/%s", root, rel);
     struct stat st;
 
-    for (char *c = p + 1;; c++) {
+    for (char *c = p + strlen(root) + 1;; c++) {
         if (*c == '/' || *c == '\0') {
             char save = *c;
 
@@ -349,6 +395,20 @@ static void sweep_temps(struct kv_store *s, const char *abs_dir)
     kv_free_names(names);
 }
 
+int dir_root_check(const struct kv_store *s)
+{
+    struct stat st;
+
+    if (stat(s->root, &st) != 0) {
+        return -1;
+    }
+    if (st.st_dev != s->root_dev || st.st_ino != s->root_ino) {
+        errno = DIR_EROOT;
+        return -1;
+    }
+    return 0;
+}
+
 /* The absolute name of a store path, or NULL (and *err) for a bad path. */
 static char *checked_abs(const struct kv_store *s, const char *path, char **err)
 {
@@ -370,10 +430,10 @@ int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char
     if (abs == NULL) {
         return -1;
     }
-    r = dir_read_file(abs, data, len);
+    r = dir_root_check(s) != 0 ? -1 : dir_read_file(abs, data, len);
     free(abs);
     if (r < 0) {
-        dir_err(err, "unable to read file '%s' - %s", path, strerror(errno));
+        dir_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
     }
     return r;
 }
@@ -399,6 +459,9 @@ int kv_write(
     *slash = '\0';
     dir_random_hex(hex, 16);
     tmp = xasprintf("%s/.tmp.%s.%ld.%s", dir, s->node, (long)s->pid, hex);
+    if (dir_root_check(s) != 0) {
+        goto failed;
+    }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
         goto failed;
@@ -416,7 +479,7 @@ int kv_write(
         unlink(tmp);
         goto out;
     }
-    if (rename(tmp, abs) != 0) {
+    if (dir_root_check(s) != 0 || rename(tmp, abs) != 0) {
         goto failed_unlink;
     }
     if (dir_fsync_dir(dir) != 0) {
@@ -431,7 +494,7 @@ failed_unlink : {
     errno = e;
 }
 failed:
-    dir_err(err, "unable to write file '%s' - %s", path, strerror(errno));
+    dir_err(err, "unable to write file '%s' - %s", path, dir_strerror(errno));
 out:
     free(tmp);
     free(dir);
@@ -448,8 +511,8 @@ int kv_remove(struct kv_store *s, const char *path, char **err)
     if (abs == NULL) {
         return -1;
     }
-    if (unlink(abs) != 0 && errno != ENOENT) {
-        dir_err(err, "unable to delete file '%s' - %s", path, strerror(errno));
+    if (dir_root_check(s) != 0 || (unlink(abs) != 0 && errno != ENOENT)) {
+        dir_err(err, "unable to delete file '%s' - %s", path, dir_strerror(errno));
         r = -1;
     }
     free(abs);
@@ -467,11 +530,11 @@ int kv_rename(struct kv_store *s, const char *from, const char *to, char **err)
         free(a);
         return -1;
     }
-    if (rename(a, b) != 0) {
+    if (dir_root_check(s) != 0 || rename(a, b) != 0) {
         if (errno == ENOENT && access(a, F_OK) != 0 && errno == ENOENT) {
             r = 1;
         } else {
-            dir_err(err, "rename '%s' to '%s' failed - %s", from, to, strerror(errno));
+            dir_err(err, "rename '%s' to '%s' failed - %s", from, to, dir_strerror(errno));
             r = -1;
         }
     }
@@ -491,10 +554,10 @@ int kv_list(struct kv_store *s, const char *dir, char ***names, size_t *n, char 
     if (abs == NULL) {
         return -1;
     }
-    r = dir_list_abs(abs, false, names, n);
+    r = dir_root_check(s) != 0 ? -1 : dir_list_abs(abs, false, names, n);
     free(abs);
     if (r != 0) {
-        dir_err(err, "unable to list '%s' - %s", dir, strerror(errno));
+        dir_err(err, "unable to list '%s' - %s", dir, dir_strerror(errno));
     }
     return r;
 }
@@ -519,10 +582,10 @@ int kv_mkdir(struct kv_store *s, const char *dir, char **err)
     if (abs == NULL) {
         return -1;
     }
-    r = dir_mkdir_p(abs);
+    r = dir_root_check(s) != 0 ? -1 : mkdir_below(s->root, dir);
     free(abs);
     if (r != 0) {
-        dir_err(err, "unable to create folder '%s' - %s", dir, strerror(errno));
+        dir_err(err, "unable to create folder '%s' - %s", dir, dir_strerror(errno));
     }
     return r;
 }

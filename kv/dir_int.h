@@ -11,6 +11,7 @@
 #include "kv/store.h"
 
 #define DIR_GEN_DIGITS 20
+#define DIR_GEN_MAX 9999999999999999999ULL /* 10^19 - 1: g + 1 never wraps */
 #define DIR_INSTANCE_HEX 32
 #define DIR_MAX_FILE (16 * 1024 * 1024)
 #define DIR_DOMAIN_EXPIRE_S 120 /* [Upstream] pmxcfs lock lifetime */
@@ -59,6 +60,8 @@ struct dir_sweep {
 
 struct kv_store {
     char *root; /* absolute, no trailing '/' */
+    dev_t root_dev; /* the folder kv_open found the marker in */
+    ino_t root_ino;
     char node[64];
     char *want_id; /* configured store_id or NULL */
     char *store_id; /* the marker's id, read at open */
@@ -97,9 +100,21 @@ extern struct kv_dir_hooks kv_dir_hooks;
 void dir_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool dir_path_ok(const char *path);
 char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
-/* Read a file by absolute path: 0, 1 absent, -1 with errno set (EFBIG when
- * larger than DIR_MAX_FILE). */
+/* The store's own read errors, as errno values no system call returns. */
+#define DIR_ENUL 10001 /* a NUL byte in the file */
+#define DIR_ENOTREG 10002 /* a FIFO, device, socket or folder */
+#define DIR_ESYMLINK 10003 /* a symbolic link */
+#define DIR_EROOT 10004 /* the store root is not the folder opened */
+
+/* Read a regular file by absolute path, without blocking on a FIFO or
+ * following a symbolic link: 0, 1 absent, -1 with errno set (EFBIG when
+ * larger than DIR_MAX_FILE, or one of the DIR_E* above). */
 int dir_read_file(const char *abs, char **data, size_t *len);
+/* strerror() that also names the store's own read errors. */
+const char *dir_strerror(int e);
+/* The file is there but can never be used (NUL, too large, not a regular
+ * file): retrying cannot help, unlike an I/O error. */
+bool dir_bad_content(int e);
 /* Create a file that must not exist (O_EXCL), write, fsync: 0 or -1 errno. */
 int dir_create_excl(const char *abs, const char *data, size_t len);
 int dir_fsync_dir(const char *abs_dir);
@@ -111,7 +126,10 @@ int64_t dir_wall_s(void);
 /* Names in an absolute folder, sorted; with_dots includes dot files (not "."
  * and ".."). 0 (absent folder: 0 names), -1 errno. */
 int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n);
-int dir_mkdir_p(const char *abs);
+/* 0 while the store root is still the folder kv_open found the marker in
+ * (same device and inode), else -1 with errno (DIR_EROOT: replaced, e.g.
+ * the mount point of an unmounted store). Every kv_* call checks it. */
+int dir_root_check(const struct kv_store *s);
 
 /* dir_lock.c */
 struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add);

@@ -93,14 +93,20 @@ static bool all_hex(const char *p, size_t n)
     return true;
 }
 
-/* "<20 digits>" -> g */
+/* "<20 digits>" -> g in 1..DIR_GEN_MAX; anything else (also a number
+ * beyond it, which strtoull would clamp or wrap) is no generation. */
 static bool parse_gen(const char *name, uint64_t *g)
 {
-    if (strlen(name) != DIR_GEN_DIGITS || !all_digits(name, DIR_GEN_DIGITS)) {
+    uint64_t v = 0;
+
+    if (strlen(name) != DIR_GEN_DIGITS || !all_digits(name, DIR_GEN_DIGITS) || name[0] != '0') {
         return false;
     }
-    *g = strtoull(name, NULL, 10);
-    return *g > 0;
+    for (size_t i = 1; i < DIR_GEN_DIGITS; i++) {
+        v = v * 10 + (uint64_t)(name[i] - '0'); /* 19 digits: below 2^64 */
+    }
+    *g = v;
+    return v > 0;
 }
 
 /* ".claim.<20 digits>.<32 hex>" -> g */
@@ -169,6 +175,10 @@ static int read_head(const char *ldir, const char *entry, struct dir_record *rec
     int r;
 
     r = dir_read_file(p, &data, &len);
+    if (r < 0 && dir_bad_content(errno)) {
+        r = 0; /* garbage: an unknown owner, which expires like any other */
+        data = xstrdup("");
+    }
     if (r == 0) {
         parse_record(data, rec);
         *ctime_s = stat(p, &st) == 0 ? (int64_t)st.st_ctime : dir_wall_s();
@@ -210,6 +220,40 @@ static void set_view(
     }
     l->obs_rec = *rec;
     l->obs_ctime = ctime_s;
+}
+
+/* A lock folder without any head or claim holds only garbage (a name that
+ * is no generation, a temporary record of an interrupted attempt): nobody
+ * can advance it, so remove it all, and the folder is free again (a
+ * creating rename replaces an empty folder). 0 emptied, -1 not. */
+static int clear_garbage(const char *ldir)
+{
+    char **names;
+    size_t n;
+
+    if (dir_list_abs(ldir, true, &names, &n) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t g;
+        char *p;
+
+        if (parse_gen(names[i], &g) || parse_claim(names[i], &g)) {
+            kv_free_names(names);
+            return -1; /* a head appeared meanwhile */
+        }
+        p = xasprintf("%s/%s", ldir, names[i]);
+        if (unlink(p) != 0 && (errno == EISDIR || errno == EPERM)) {
+            rmdir(p);
+        }
+        free(p);
+    }
+    kv_free_names(names);
+    if (dir_list_abs(ldir, true, &names, &n) != 0) {
+        return -1;
+    }
+    kv_free_names(names);
+    return n == 0 ? 0 : -1;
 }
 
 int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
@@ -261,7 +305,11 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
     } else if (claim != NULL) {
         g = claim_g;
     } else {
-        goto out; /* an empty lock folder: no observation */
+        r = clear_garbage(ldir);
+        if (r == 0) {
+            l->obs_valid = false; /* emptied: free, as a folder never used */
+        }
+        goto out;
     }
 
     if (claim != NULL) {
@@ -276,7 +324,7 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
         free(claim);
         claim = NULL;
         rr = -1;
-        for (uint64_t k = 1; k <= DIR_STALE_PROBES; k++) {
+        for (uint64_t k = 1; k <= DIR_STALE_PROBES && g + k <= DIR_GEN_MAX; k++) {
             gen_name(gn, g + k);
             if (exists_at(ldir, gn)) {
                 g += k;
@@ -352,6 +400,11 @@ int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
     uint64_t g = l->obs_g;
     int won = 0, e = 0;
 
+    if (g >= DIR_GEN_MAX) {
+        free(ldir);
+        errno = EOVERFLOW; /* only a forged head gets here: report it */
+        return 0;
+    }
     gen_name(gn, g);
     from = xasprintf("%s/%s", ldir, l->obs_claim ? l->obs_claim : gn);
     claim = xasprintf("%s/.claim.%s.%s", ldir, gn, s->instance);
@@ -461,7 +514,7 @@ void dir_lock_restart_windows(struct kv_store *s, int64_t now)
 
 void kv_lock_observe(struct kv_store *s, const char *name)
 {
-    if (lock_name_ok(name)) {
+    if (lock_name_ok(name) && dir_root_check(s) == 0) {
         dir_lock_observe(s, dir_lock_find(s, name, true));
     }
 }
@@ -550,6 +603,10 @@ static int acquire(struct kv_store *s, struct dir_lock *l, char **err)
             if (dir_lock_advance(s, l, true)) {
                 return finish_won(s, l, t_s, false, err);
             }
+            if (errno != ENOENT && errno != EEXIST && errno != 0) {
+                dir_err(err, "can't get cfs lock - %s", strerror(errno));
+                return -1;
+            }
         }
     }
     dir_err(err, "can't get cfs lock");
@@ -563,6 +620,10 @@ int kv_lock_get(struct kv_store *s, const char *name, char **err)
 
     if (!lock_name_ok(name)) {
         dir_err(err, "invalid lock name '%s'", name ? name : "");
+        return -1;
+    }
+    if (dir_root_check(s) != 0) {
+        dir_err(err, "can't get cfs lock - %s", dir_strerror(errno));
         return -1;
     }
     l = dir_lock_find(s, name, true);
@@ -584,7 +645,8 @@ bool kv_lock_release(struct kv_store *s, const char *name)
         return false;
     }
     drop_cache(l);
-    if (dir_lock_observe(s, l) <= 0 || l->obs_claim != NULL || !dir_head_ours(s, l)) {
+    if (dir_root_check(s) != 0 || dir_lock_observe(s, l) <= 0 || l->obs_claim != NULL ||
+        !dir_head_ours(s, l)) {
         return false;
     }
     return dir_lock_advance(s, l, false) == 1;

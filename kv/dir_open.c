@@ -49,7 +49,7 @@ static int read_marker(const char *root, char *id, char **err)
         r = dir_read_file(abs, &data, &len);
         if (r != 0) {
             if (r < 0) {
-                dir_err(err, "%s: %s", abs, strerror(errno));
+                dir_err(err, "%s: %s", abs, dir_strerror(errno));
             }
             break;
         }
@@ -153,6 +153,7 @@ int kv_open(const struct kv_options *o, struct kv_store **out, char **err)
 {
     char id[DIR_INSTANCE_HEX + 1], *root;
     struct kv_store *s;
+    struct stat st;
     size_t len;
 
     *out = NULL;
@@ -177,8 +178,15 @@ int kv_open(const struct kv_options *o, struct kv_store **out, char **err)
         free(root);
         return -1;
     }
+    if (stat(root, &st) != 0) {
+        dir_err(err, "%s: %s", root, strerror(errno));
+        free(root);
+        return -1;
+    }
     s = xcalloc(1, sizeof(*s));
     s->root = root;
+    s->root_dev = st.st_dev;
+    s->root_ino = st.st_ino;
     snprintf(s->node, sizeof(s->node), "%s", o->node);
     s->want_id = xstrdup(o->store_id);
     s->store_id = xstrdup(id);

@@ -71,8 +71,8 @@ static int load_members(struct kv_store *s, char ***members, size_t *n_members, 
     int64_t now = kv_now_ms();
     size_t n, k = 0;
 
-    if (dir_list_abs(abs, false, &names, &n) != 0) {
-        dir_err(err, "unable to list 'nodes' - %s", strerror(errno));
+    if (dir_root_check(s) != 0 || dir_list_abs(abs, false, &names, &n) != 0) {
+        dir_err(err, "unable to list 'nodes' - %s", dir_strerror(errno));
         free(abs);
         return -1;
     }
@@ -95,10 +95,13 @@ static int load_members(struct kv_store *s, char ***members, size_t *n_members, 
             int r = dir_read_file(bp, &data, &len);
 
             free(bp);
+            if (r < 0 && dir_bad_content(errno)) {
+                continue; /* garbage: no heartbeat from this file */
+            }
             if (r < 0) {
                 dir_err(
                     err, "unable to read file 'nodes/%s/%s' - %s", names[i], beat_files[f],
-                    strerror(errno)
+                    dir_strerror(errno)
                 );
                 for (size_t j = i; j < n; j++) {
                     free(names[j]);
@@ -150,11 +153,11 @@ static int check_marker(struct kv_store *s, char **err)
 {
     char *abs = dir_abs(s, "haven-store"), *data, id[DIR_INSTANCE_HEX + 1];
     size_t len;
-    int r = dir_read_file(abs, &data, &len);
+    int r = dir_root_check(s) != 0 ? -1 : dir_read_file(abs, &data, &len);
 
     free(abs);
     if (r < 0) {
-        dir_err(err, "unable to read file 'haven-store' - %s", strerror(errno));
+        dir_err(err, "unable to read file 'haven-store' - %s", dir_strerror(errno));
         return -1;
     }
     if (r == 1) {

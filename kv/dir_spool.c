@@ -40,7 +40,7 @@ int kv_spool_put(struct kv_store *s, const char *line, char **err)
 int kv_spool_take(struct kv_store *s, char **text, char **err)
 {
     struct strbuf sb = {0};
-    char **names, *abs, *data;
+    char **names, *abs, *data, *dropped = NULL;
     size_t n, len;
 
     *text = NULL;
@@ -53,8 +53,18 @@ int kv_spool_take(struct kv_store *s, char **text, char **err)
     for (size_t i = 0; i < n; i++) {
         abs = xasprintf("%s/" SPOOL "/%s", s->root, names[i]);
         int r = dir_read_file(abs, &data, &len);
+        if (r < 0 && dir_bad_content(errno)) {
+            /* a command nobody can parse: drop it, or it blocks the spool */
+            free(dropped);
+            dropped = xasprintf(
+                "dropped crm command file '" SPOOL "/%s' - %s", names[i], dir_strerror(errno)
+            );
+            unlink(abs);
+            free(abs);
+            continue;
+        }
         if (r < 0) {
-            dir_err(err, "unable to read file '" SPOOL "/%s' - %s", names[i], strerror(errno));
+            dir_err(err, "unable to read file '" SPOOL "/%s' - %s", names[i], dir_strerror(errno));
             free(abs);
             goto fail;
         }
@@ -80,10 +90,17 @@ int kv_spool_take(struct kv_store *s, char **text, char **err)
         free(abs);
     }
     kv_free_names(names);
+    if (sb.len == 0 && dropped != NULL) {
+        dir_err(err, "%s", dropped); /* nothing else to hand over: report it */
+        free(dropped);
+        return -1;
+    }
+    free(dropped);
     *text = sb.buf ? strbuf_take(&sb) : xstrdup("");
     return 0;
 fail:
     /* commands already unlinked must not be lost: hand them over */
+    free(dropped);
     kv_free_names(names);
     if (sb.len > 0) {
         free(*err);

@@ -1,7 +1,7 @@
-/* codec_cfg.c - resources.cfg (section config, ha-stack.md 1.4.3, 1.4.7)
+/* codec_cfg.c - resources.cfg (section config)
  * <-> struct svc_config.
  *
- * The reader is haven's strict one (ha-stack.md 12.10): where upstream warns
+ * The reader is haven's strict one: where upstream warns
  * and skips (so a mistyped `state` line silently means `started`), any line
  * that is not a comment, blank, valid header or property, a bad sid, a
  * duplicate section or key, an unknown key or a bad value fails the whole
@@ -87,7 +87,7 @@ static struct svc_conf *cfg_new_section(struct cfg_parser *p, const char *sid)
 
     c->type = xstrndup(sid, (size_t)(colon - sid));
     c->name = xstrdup(colon + 1);
-    c->state = xstrdup("started");
+    c->state = REQ_STARTED;
     c->failback = c->max_restart = c->max_relocate = 1;
     return c;
 }
@@ -172,33 +172,23 @@ static bool cfg_configid_ok(const char *v)
     return alpha && v[1] != '\0' && strspn(v + 1, rest) == strlen(v + 1);
 }
 
-static const char *cfg_state(const char *v)
+/* A known state, "enabled" read as started; REQ_OTHER for anything else. */
+static enum req_state cfg_state(const char *v)
 {
-    static const char *const ok[] = {"started", "stopped", "disabled", "ignored"};
-
-    if (strcmp(v, "enabled") == 0) {
-        return "started";
-    }
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        if (strcmp(v, ok[i]) == 0) {
-            return ok[i];
-        }
-    }
-    return NULL;
+    return strcmp(v, "enabled") == 0 ? REQ_STARTED : req_state_parse(v);
 }
 
 /* Store value v of key k in the open section; false if v is bad. */
 static bool cfg_set(struct svc_conf *c, enum cfg_key k, const char *v)
 {
-    const char *st;
+    enum req_state st;
 
     switch (k) {
     case CK_STATE:
-        if ((st = cfg_state(v)) == NULL) {
+        if ((st = cfg_state(v)) == REQ_OTHER) {
             return false;
         }
-        free(c->state);
-        c->state = xstrdup(st);
+        c->state = st;
         return true;
     case CK_GROUP:
         c->group = cfg_configid_ok(v) ? xstrdup(v) : NULL;
@@ -324,8 +314,8 @@ static void cfg_write_section(struct strbuf *sb, const struct svc_conf *c)
     if (c->max_restart != 1 || (c->keys & SVC_KEY_MAX_RESTART)) {
         strbuf_addf(sb, "\tmax_restart %d\n", c->max_restart);
     }
-    if (c->state != NULL && (strcmp(c->state, "started") != 0 || (c->keys & SVC_KEY_STATE))) {
-        strbuf_addf(sb, "\tstate %s\n", c->state);
+    if (svc_conf_state(c) != NULL && (c->state != REQ_STARTED || (c->keys & SVC_KEY_STATE))) {
+        strbuf_addf(sb, "\tstate %s\n", svc_conf_state(c));
     }
     strbuf_add(sb, "\n");
 }

@@ -285,9 +285,40 @@ const unsigned char json_special[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
 };
 
-void jw_string(struct strbuf *sb, const char *s)
+/* The JSON escape of a byte that needs one; u is room for \u00XX. */
+static const char *json_escape(unsigned char c, char u[7])
 {
     static const char hex[] = "0123456789abcdef";
+
+    switch (c) {
+    case '"':
+        return "\\\"";
+    case '\\':
+        return "\\\\";
+    case '\b':
+        return "\\b";
+    case '\f':
+        return "\\f";
+    case '\n':
+        return "\\n";
+    case '\r':
+        return "\\r";
+    case '\t':
+        return "\\t";
+    default:
+        u[0] = '\\';
+        u[1] = 'u';
+        u[2] = '0';
+        u[3] = '0';
+        u[4] = hex[c >> 4];
+        u[5] = hex[c & 15];
+        u[6] = '\0';
+        return u;
+    }
+}
+
+void jw_string(struct strbuf *sb, const char *s)
+{
     const char *run = s;
     size_t plain = 0;
 
@@ -304,46 +335,13 @@ void jw_string(struct strbuf *sb, const char *s)
     strbuf_addn(sb, "\"", 1);
     for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
-        const char *esc = NULL;
         char u[7];
         if (c >= 32 && c != '"' && c != '\\') {
             continue;
         }
         strbuf_addn(sb, run, (size_t)(s - run));
         run = s + 1;
-        switch (c) {
-        case '"':
-            esc = "\\\"";
-            break;
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\b':
-            esc = "\\b";
-            break;
-        case '\f':
-            esc = "\\f";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        default:
-            u[0] = '\\';
-            u[1] = 'u';
-            u[2] = '0';
-            u[3] = '0';
-            u[4] = hex[c >> 4];
-            u[5] = hex[c & 15];
-            u[6] = '\0';
-            esc = u;
-        }
-        strbuf_add(sb, esc);
+        strbuf_add(sb, json_escape(c, u));
     }
     strbuf_addn(sb, run, (size_t)(s - run));
     strbuf_addn(sb, "\"", 1);

@@ -1,10 +1,10 @@
 /* codec_sim.c - the simulator's service_config and datacenter.cfg JSON
- * (simulator.md 1.4 and 1.7) <-> model.h structs.
+ * <-> model.h structs.
  *
  * Both files are hand-written test inputs, so every value may come as a
  * number or a string ("max_restart": "0", "ha-auto-rebalance": 1 or true),
  * and unknown keys are ignored. Values are kept as given: the threshold and
- * margin are not scaled (ha-stack.md 5.9.1: "every key is used as given"). */
+ * margin are not scaled. */
 #include "state/codec.h"
 
 #include <limits.h>
@@ -38,19 +38,10 @@ static void conf_split_sid(struct svc_conf *c)
     }
 }
 
-static const char *sim_state(const char *s)
+/* A known state, "enabled" read as started; REQ_OTHER for anything else. */
+static enum req_state sim_state(const char *s)
 {
-    static const char *const ok[] = {"started", "stopped", "disabled", "ignored"};
-
-    if (strcmp(s, "enabled") == 0) {
-        return "started";
-    }
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        if (strcmp(s, ok[i]) == 0) {
-            return ok[i];
-        }
-    }
-    return NULL;
+    return strcmp(s, "enabled") == 0 ? REQ_STARTED : req_state_parse(s);
 }
 
 /* An optional integer member in [0, max]; *out keeps its default when
@@ -69,7 +60,7 @@ static int conf_int(const cJSON *o, const char *key, int max, int *out)
 static const char *conf_from_json(const cJSON *o, struct svc_conf *c)
 {
     char *state = NULL;
-    const char *st;
+    enum req_state st;
 
     c->failback = c->max_restart = c->max_relocate = 1;
     if (cj_get_str(cj_member(o, "node"), &c->node) < 0) {
@@ -80,10 +71,10 @@ static const char *conf_from_json(const cJSON *o, struct svc_conf *c)
     }
     st = sim_state(state ? state : "disabled");
     free(state);
-    if (st == NULL) {
+    if (st == REQ_OTHER) {
         return "state";
     }
-    c->state = xstrdup(st);
+    c->state = st;
     if (conf_int(o, "failback", INT_MAX, &c->failback) < 0) {
         return "failback";
     }
@@ -174,8 +165,8 @@ char *svc_config_to_sim_json(const struct svc_config *sc)
         if (c->node != NULL) {
             cJSON_AddStringToObject(o, "node", c->node);
         }
-        if (c->state != NULL) {
-            cJSON_AddStringToObject(o, "state", c->state);
+        if (svc_conf_state(c) != NULL) {
+            cJSON_AddStringToObject(o, "state", svc_conf_state(c));
         }
     }
     return cj_print(root);

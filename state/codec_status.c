@@ -1,5 +1,5 @@
-/* codec_status.c - manager status (ha-stack.md 1.4.1) and LRM status
- * (1.4.2) JSON <-> model.h structs. Loose scalars, ignored unknown keys and
+/* codec_status.c - manager status and LRM status JSON (schemas in
+ * state/README.md) <-> model.h structs. Loose scalars, ignored unknown keys and
  * sorted output as described in codec_json.c. */
 #include "state/codec.h"
 
@@ -26,7 +26,10 @@ static int sd_cmd_from_json(const cJSON *it, struct sd *sd)
     if (!cJSON_IsString(a0) || cj_get_str(a1, &sd->cmd_arg) < 0) {
         return -1;
     }
-    sd->cmd = xstrdup(a0->valuestring);
+    sd->cmd = crm_cmd_parse(a0->valuestring);
+    if (sd->cmd == CMD_OTHER) {
+        sd->cmd_text = xstrdup(a0->valuestring);
+    }
     return 0;
 }
 
@@ -247,13 +250,13 @@ static void sd_to_json(struct strbuf *sb, const struct sd *sd)
     bool first = true;
 
     strbuf_addc(sb, '{');
-    if (sd->cmd != NULL) {
+    if (sd->cmd != CMD_NONE) {
         JW_KEY(sb, "cmd", &first);
         strbuf_addc(sb, '[');
-        jw_string(sb, sd->cmd);
+        jw_string(sb, sd_cmd_word(sd));
         if (sd->cmd_arg != NULL) {
             strbuf_addc(sb, ',');
-            if (str_eq(sd->cmd, "stop")) {
+            if (sd->cmd == CMD_STOP) {
                 jw_loose_num(sb, sd->cmd_arg);
             } else {
                 jw_string(sb, sd->cmd_arg);

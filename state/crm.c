@@ -1,6 +1,6 @@
 /* crm.c - the CRM daemon: elects the master through ha_manager_lock, runs the
  * manager while master, and guards the master with a watchdog.
- * Follows simulator.md 5.1 and ha-stack.md 3. */
+ * The states: state/README.md, "The daemons' state machines". */
 #include "state/crm.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* crm.h - the cluster resource manager daemon's state machine (ha-stack.md 3,
- * simulator.md 5.1). One struct crm per node; one iteration per loop. */
+/* crm.h - the cluster resource manager daemon's state machine
+ * (state/README.md). One struct crm per node; one iteration per loop. */
 #ifndef HAVEN_CRM_H
 #define HAVEN_CRM_H
 

@@ -1,4 +1,4 @@
-/* crs.c - the usage object: nodes, registered services and views (5.9.4, 5.9.5).
+/* crs.c - the usage object: nodes, registered services and views.
  *
  * Every node keeps its services in a sid-sorted array and caches its
  * aggregated stats per view. A cache is dropped when a service is added to or
@@ -273,7 +273,7 @@ int crs_res_stats(
     return 0;
 }
 
-/* The node checks of 5.9.5 add_service step 3. */
+/* The node checks of adding a service in static or dynamic mode. */
 static int
 place(struct crs_usage *u, struct crs_res *r, const char *cur, const char *tgt, char **err)
 {

@@ -1,4 +1,4 @@
-/* crs.h - the cluster resource scheduler's usage model (ha-stack.md 5.9, 5.10.2).
+/* crs.h - the cluster resource scheduler's usage model.
  *
  * A usage object holds the online nodes of one manager round with their base
  * stats, and the services registered on them. From that it scores the nodes
@@ -36,7 +36,7 @@ enum {
     CRS_HAS_MAXMEM = 1 << 3,
 };
 
-/* stats[sid].usage of the service stats provider (5.9.5). Pass NULL (or
+/* stats[sid].usage of the service stats provider. Pass NULL (or
  * has_usage false) when the sid has no entry or its entry has no usage; an
  * empty map is has_usage true with present 0. mem/maxmem are truncated. */
 struct crs_service_stats {
@@ -45,7 +45,7 @@ struct crs_service_stats {
     double cpu, maxcpu, mem, maxmem;
 };
 
-/* The stats of one node in one view (5.9.5 number types): memory stays an
+/* The stats of one node in one view (upstream's number types): memory stays an
  * integer until a load is computed. */
 struct crs_stats {
     double cpu;
@@ -63,7 +63,7 @@ void crs_criteria(const struct crs_stats *nodes, size_t n, double out[CRS_CRITER
  * row after row; rows is modified (normalised). -1 with *err on a
  * non-finite value or score. */
 int crs_topsis(double *rows, size_t m, double *scores, char **err);
-/* Coefficient of variation of the loads of n node stats (5.9.6). */
+/* Coefficient of variation of the loads of n node stats. */
 double crs_stats_imbalance(const struct crs_stats *nodes, size_t n);
 /* trunc(x * 1e15) / 1e15: upstream's 15-decimal truncation. */
 double crs_trunc15(double x);
@@ -80,7 +80,7 @@ size_t crs_node_count(const struct crs_usage *u);
 const char *crs_node_name(const struct crs_usage *u, size_t i); /* sorted; borrowed */
 long crs_node_index(const struct crs_usage *u, const char *node); /* -1 if absent or NULL */
 
-/* add_service of 5.9.4/5.9.5: cur/tgt may be NULL; st is ignored in basic
+/* Upstream's add_service: cur/tgt may be NULL; st is ignored in basic
  * mode. On failure returns -1 and *warning is the complete warning line to
  * log: "unable to add service '<sid>' - <error>" in static/dynamic mode, or
  * basic mode's "unable to add service '<sid>' usage to node '<n>' - node not
@@ -99,7 +99,7 @@ int crs_add_service(
 void crs_remove_service(struct crs_usage *u, const char *sid);
 bool crs_has_service(const struct crs_usage *u, const char *sid);
 
-/* Scores every usage node for starting sid (5.9.5 "Scoring a start"), into
+/* Scores every usage node for starting sid, into
  * score_out[crs_node_count()] in node order; lower is better. Basic: number
  * of services on the node. Static/dynamic: minus the TOPSIS score. On error
  * returns -1, sets every score to 0 and *err to the bare error (the caller
@@ -112,11 +112,11 @@ int crs_score_nodes(
     char **err
 );
 
-/* Node imbalance of 5.9.6: coefficient of variation of the node loads over
+/* Node imbalance: coefficient of variation of the node loads over
  * the balancing view, not normalised (basic: 0.0). */
 double crs_imbalance(struct crs_usage *u);
 
-/* One balancing candidate of 5.10.2 step 5; all strings borrowed. */
+/* One candidate of automatic rebalancing; all strings borrowed. */
 struct crs_candidate {
     const char *leader;
     const char *const *members; /* sorted, leader included */
@@ -133,7 +133,7 @@ struct crs_migration {
     double imbalance; /* after the move, truncated to 15 decimals */
 };
 
-/* Selects the best balancing migration (5.10.2 step 6) with method
+/* Selects the best balancing migration with method
  * "bruteforce" or "topsis". Returns 1 with *out filled, 0 when there is no
  * migration (no targets, basic mode or another method), or -1 with *err the
  * bare error (caller logs "unable to score best balancing migration - ..."). */
@@ -146,7 +146,7 @@ int crs_select_migration(
     char **err
 );
 
-/* (before - after) / before: the relative improvement of 5.10.2 step 7. */
+/* (before - after) / before: the relative improvement a rebalance must reach. */
 double crs_relative_improvement(double before, double after);
 
 #endif

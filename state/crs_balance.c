@@ -1,4 +1,4 @@
-/* crs_balance.c - choosing the best balancing migration (ha-stack.md 5.10.2 step 6).
+/* crs_balance.c - choosing the best balancing migration.
  *
  * Each (candidate, target) pair is a migration. Its hypothetical node stats
  * are the balancing view with the bundle moved from its source to the

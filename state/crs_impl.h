@@ -24,7 +24,7 @@ struct crs_resvec {
     size_t n, cap;
 };
 
-/* Aggregated views of 5.9.5; the identity view is the base itself. */
+/* Aggregated views of the stats; the identity view is the base itself. */
 enum crs_view { CRS_VIEW_STARTED, CRS_VIEW_STARTING, CRS_VIEW_IDENTITY };
 
 struct crs_node {
@@ -47,7 +47,7 @@ struct crs_usage {
 struct crs_res *crs_find_res(const struct crs_usage *u, const char *sid);
 /* *idx (may be NULL) gets the index, or the insertion point when absent. */
 struct crs_node *crs_find_node(const struct crs_usage *u, const char *name, size_t *idx);
-/* Fills r's cpu/maxcpu/mem/maxmem from the service stats (5.9.5 lookup). */
+/* Fills r's cpu/maxcpu/mem/maxmem from the service stats. */
 int crs_res_stats(
     enum crs_mode mode,
     const char *sid,

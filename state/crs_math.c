@@ -1,7 +1,7 @@
-/* crs_math.c - loads, TOPSIS and node imbalance (ha-stack.md 5.9.5, 5.9.6).
+/* crs_math.c - loads, TOPSIS and node imbalance.
  *
  * Sums always run in array order (nodes sorted by name, rows in candidate
- * order), and every operation is written as the spec states it, so the f64
+ * order), and every operation is written in upstream's order, so the f64
  * results match upstream's bit for bit. */
 #include "state/crs.h"
 

@@ -1,4 +1,4 @@
-/* crs_score.c - views, start scoring and node imbalance (5.9.5, 5.9.6). */
+/* crs_score.c - views, start scoring and node imbalance. */
 #include "state/crs.h"
 
 #include <stdlib.h>

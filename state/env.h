@@ -3,7 +3,7 @@
  * state/ never touches the OS: time, locks, the shared store, quorum, the
  * watchdog, resource agents and logging all go through struct ha_env. Three
  * fillers exist: the real daemons (applets/), the simulator (kv/sim*) and the
- * fakes of the unit tests. Contracts follow ha-stack.md 1.3. Functions that
+ * fakes of the unit tests. Contracts: state/README.md. Functions that
  * can fail return 0 on success or -1 and a malloc'd one-line *err (caller
  * frees); text results are malloc'd (caller frees), "" when a file is absent. */
 #ifndef HAVEN_ENV_H
@@ -23,11 +23,11 @@ const char *ha_level_name(enum ha_level l); /* "err", "warning", "notice", ... *
  * "noti"); HA_QUIRK_NL gives upstream's broken "\n\t". */
 const char *ha_level_tag(enum ha_level l);
 
-/* A job of the LRM, handed to the environment to run (ha-stack.md 4.6). */
+/* A job of the LRM, handed to the environment to run. */
 struct lrm_job {
     char *sid;
     char *uid; /* NULL for the stop jobs of a shutdown request */
-    char *state; /* the command: started, request_stop, stopped, migrate, ... */
+    enum svc_state state; /* the command: SS_STARTED, SS_REQUEST_STOP, SS_MIGRATE, ... */
     char *target;
     char *timeout;
     /* The service config read once per run of the job queue (upstream's
@@ -36,13 +36,13 @@ struct lrm_job {
     const struct svc_conf *conf; /* NULL: the service is not configured */
 };
 
-/* The daemon timings of ha-stack.md 12.5, in seconds. The simulator passes
+/* The daemon timings, in seconds. The simulator passes
  * upstream's values: R 10, S 5, W 8, F 60. */
 struct ha_timing {
     int64_t round; /* R: daemon round */
     int64_t short_sleep; /* S: wait-state sleep, lock retry window */
     int64_t worker_wait; /* W: how long run_workers waits for its workers */
-    int64_t fence_delay; /* F: delay of node_is_offline_delayed (5.2) */
+    int64_t fence_delay; /* F: delay of node_is_offline_delayed */
 };
 
 struct ha_env {
@@ -52,7 +52,7 @@ struct ha_env {
 
     int64_t (*now)(void *ctx); /* seconds */
     void (*log)(void *ctx, enum ha_level level, const char *msg);
-    /* Fencing notification (ha-stack.md 5.7.3): prefix "FENCE"/"SUCCEED". */
+    /* Fencing notification: prefix "FENCE"/"SUCCEED". */
     void (*notify)(void *ctx, const char *prefix, const char *text);
 
     bool (*quorate)(void *ctx);
@@ -99,7 +99,7 @@ struct ha_env {
     bool (*watchdog_update)(void *ctx, int handle);
     bool (*watchdog_close)(void *ctx, int handle);
 
-    /* Resource plugins, used by lrm_exec_job() (ha-stack.md 8.1). */
+    /* Resource plugins, used by lrm_exec_job(). */
     bool (*res_type_known)(void *ctx, const char *type);
     bool (*res_check_running)(void *ctx, const char *sid);
     void (*res_start)(void *ctx, const char *sid);
@@ -127,14 +127,14 @@ struct ha_env {
     void (*unhandled_error)(void *ctx, const char *err);
 
     /* One flag shared by every LRM of the process: some LRM has written its
-     * status once (simulator.md 5.2). Points into the filler's storage. */
+     * status once. Points into the filler's storage. */
     bool *lrm_status_written;
 };
 
 /* env->timing, or upstream's R 10, S 5, W 8, F 60 when the filler sets none. */
 const struct ha_timing *env_timing(const struct ha_env *env);
 
-/* get_protected_*_lock's retry loop (ha-stack.md 3.6, 4.5): up to 6 attempts
+/* get_protected_*_lock's retry loop: up to 6 attempts
  * 1 s apart within S. node NULL: the manager lock, else node's agent lock. */
 bool env_lock_attempts(const struct ha_env *env, const char *node);
 

@@ -1,6 +1,6 @@
 /* lrm.c - the LRM daemon: holds the node's agent lock (and with it the
  * watchdog), follows the master's service status and runs the resulting
- * jobs. Follows simulator.md 5.2 and ha-stack.md 4. */
+ * jobs. The states and modes: state/README.md, "The daemons' state machines". */
 #include "state/lrm.h"
 
 #include <stdlib.h>
@@ -26,7 +26,7 @@ static const char *const lrm_state_names[] = {
 struct lrm {
     enum lrm_state state;
     int64_t state_change_time;
-    const char *mode; /* static string: active, restart, shutdown, maintenance, disarm */
+    enum lrm_mode mode;
     bool shutdown_request;
     int64_t shutdown_request_time;
     int watchdog;
@@ -46,7 +46,7 @@ struct lrm *lrm_new(const struct ha_env *env)
     struct lrm *lrm = xcalloc(1, sizeof(*lrm));
 
     lrm->state = LRM_WAIT_FOR_AGENT_LOCK;
-    lrm->mode = "active";
+    lrm->mode = LRM_MODE_ACTIVE;
     lrm->watchdog = -1;
     lrm->state_change_time = env->now(env->ctx);
     env_log(env, HA_INFO, "status change startup => wait_for_agent_lock");
@@ -109,7 +109,7 @@ static bool lrm_write_status(struct lrm *lrm, const struct ha_env *env)
         return false;
     }
     ls.state = xstrdup(lrm_state_names[lrm->state]);
-    ls.mode = xstrdup(lrm->mode);
+    ls.mode = xstrdup(lrm_mode_name(lrm->mode));
     ls.results = lrm->jobs.results;
     ls.n_results = lrm->jobs.n_results;
     ls.timestamp = env->now(env->ctx);
@@ -127,7 +127,7 @@ static bool lrm_write_status(struct lrm *lrm, const struct ha_env *env)
     return true;
 }
 
-/* Re-read the manager status (ha-stack.md 4.3); keeps the old view on error. */
+/* Re-read the manager status; keeps the old view on error. */
 static bool lrm_refresh(struct lrm *lrm, const struct ha_env *env)
 {
     struct manager_status ms = {0};
@@ -151,11 +151,11 @@ static bool lrm_refresh(struct lrm *lrm, const struct ha_env *env)
     if (!lrm->shutdown_request) {
         const struct node_request *req = ms_find_req(&ms, env->node);
         if (req != NULL && req->maintenance) {
-            lrm->mode = "maintenance";
+            lrm->mode = LRM_MODE_MAINTENANCE;
         } else if (ms.disarm_mode != NULL) {
-            lrm->mode = "disarm";
-        } else if (str_eq(lrm->mode, "maintenance") || str_eq(lrm->mode, "disarm")) {
-            lrm->mode = "active";
+            lrm->mode = LRM_MODE_DISARM;
+        } else if (lrm->mode == LRM_MODE_MAINTENANCE || lrm->mode == LRM_MODE_DISARM) {
+            lrm->mode = LRM_MODE_ACTIVE;
         }
     }
     return true;
@@ -177,7 +177,7 @@ static bool lrm_fence_requested(const struct lrm *lrm, const struct ha_env *env)
     return false;
 }
 
-/* Services this node must care about (ha-stack.md 4.4). */
+/* Services this node must care about. */
 static int lrm_active_count(const struct lrm *lrm, const struct ha_env *env)
 {
     return (int)ms_active_service_count(&lrm->view, env->node);
@@ -233,9 +233,9 @@ static void lrm_active_transition(struct lrm *lrm, const struct ha_env *env, boo
         lrm_set_state(lrm, env, LRM_LOST_AGENT_LOCK);
     } else if (!lrm_take_agent_lock(lrm, env)) {
         lrm_set_state(lrm, env, LRM_LOST_AGENT_LOCK);
-    } else if (str_eq(lrm->mode, "maintenance")) {
+    } else if (lrm->mode == LRM_MODE_MAINTENANCE) {
         lrm_set_state(lrm, env, LRM_MAINTENANCE);
-    } else if (str_eq(lrm->mode, "disarm") && lrm_run_jobs(lrm, env) == 0 && lrm->exc == NULL) {
+    } else if (lrm->mode == LRM_MODE_DISARM && lrm_run_jobs(lrm, env) == 0 && lrm->exc == NULL) {
         env_log(env, HA_INFO, "HA disarm requested, releasing agent lock and watchdog");
         lrm_release(lrm, env);
         lrm_set_state(lrm, env, LRM_WAIT_FOR_AGENT_LOCK);
@@ -268,7 +268,7 @@ static void lrm_maintenance_transition(
             env, HA_ERR, "node needs to be fenced during maintenance mode - releasing agent_lock"
         );
         lrm_set_state(lrm, env, LRM_LOST_AGENT_LOCK);
-    } else if (str_eq(lrm->mode, "disarm") && active_count == 0 && lrm_run_jobs(lrm, env) == 0 && lrm->exc == NULL) {
+    } else if (lrm->mode == LRM_MODE_DISARM && active_count == 0 && lrm_run_jobs(lrm, env) == 0 && lrm->exc == NULL) {
         env_log(
             env, HA_INFO,
             "HA disarm requested during maintenance, releasing agent lock and watchdog"
@@ -285,7 +285,7 @@ static void lrm_maintenance_transition(
             if (!lrm_take_agent_lock(lrm, env)) {
                 lrm_set_state(lrm, env, LRM_LOST_AGENT_LOCK);
             }
-        } else if (!str_eq(lrm->mode, "maintenance")) {
+        } else if (lrm->mode != LRM_MODE_MAINTENANCE) {
             lrm_set_state(
                 lrm, env, lrm_take_agent_lock(lrm, env) ? LRM_ACTIVE : LRM_LOST_AGENT_LOCK
             );
@@ -300,7 +300,7 @@ static void lrm_transition(struct lrm *lrm, const struct ha_env *env)
 
     switch (lrm->state) {
     case LRM_WAIT_FOR_AGENT_LOCK:
-        if (!str_eq(lrm->mode, "disarm") && !fence_request && active_count > 0 &&
+        if (lrm->mode != LRM_MODE_DISARM && !fence_request && active_count > 0 &&
             env->quorate(env->ctx) && lrm_take_agent_lock(lrm, env)) {
             lrm_set_state(lrm, env, LRM_ACTIVE);
         }
@@ -322,7 +322,7 @@ static void lrm_transition(struct lrm *lrm, const struct ha_env *env)
 /* The active work phase while a shutdown or restart is pending; true = exit. */
 static bool lrm_active_shutdown(struct lrm *lrm, const struct ha_env *env)
 {
-    if (str_eq(lrm->mode, "restart")) {
+    if (lrm->mode == LRM_MODE_RESTART) {
         size_t workers = lrm_run_jobs(lrm, env);
         if (lrm->exc == NULL && lrm_active_count(lrm, env) == 0 && workers == 0) {
             lrm_close_watchdog(lrm, env);
@@ -381,7 +381,7 @@ static bool lrm_lost_lock_work(struct lrm *lrm, const struct ha_env *env)
         env, HA_ERR,
         "got shutdown request in state 'lost_agent_lock' - detected %d running services", count
     );
-    if (str_eq(lrm->mode, "restart") &&
+    if (lrm->mode == LRM_MODE_RESTART &&
         env->now(env->ctx) - lrm->state_change_time > LRM_RESTART_GIVE_UP_S) {
         env_log(
             env, HA_ERR, "lost agent lock and restart request for over 90 seconds - giving up!"
@@ -464,7 +464,7 @@ void lrm_job_done(struct lrm *lrm, const struct ha_env *env, const char *sid, in
     lrm_jobs_finished(&lrm->jobs, env, &lrm->view, sid, exit_code);
 }
 
-/* Stop jobs of a node shutdown, and the message and mode (simulator.md 5.2.2). */
+/* Stop jobs of a node shutdown, and the message and mode. */
 static void lrm_shutdown_mode(
     struct lrm *lrm, const struct ha_env *env, const char *policy, bool shutdown, bool reboot
 )
@@ -485,11 +485,11 @@ static void lrm_shutdown_mode(
         for (size_t i = 0; i < lrm->view.n_svcs; i++) {
             const struct sd *sd = &lrm->view.svcs[i];
             if (str_eq(sd->node, env->node)) {
-                lrm_jobs_queue(&lrm->jobs, sd->sid, NULL, "request_stop", NULL, NULL);
+                lrm_jobs_queue(&lrm->jobs, sd->sid, NULL, SS_REQUEST_STOP, NULL, NULL);
             }
         }
     }
-    if (shutdown && str_eq(lrm->mode, "maintenance")) {
+    if (shutdown && lrm->mode == LRM_MODE_MAINTENANCE) {
         if (maintenance) {
             env_log(
                 env, HA_INFO, "%s LRM, ignore maintenance policy, already in maintenance mode", type
@@ -504,21 +504,21 @@ static void lrm_shutdown_mode(
         env_log(
             env, HA_INFO, "%s LRM, doing maintenance, removing this node from active list", type
         );
-        lrm->mode = "maintenance";
+        lrm->mode = LRM_MODE_MAINTENANCE;
     } else if (shutdown && freeze_all) {
         env_log(env, HA_INFO, "%s LRM, stop and freeze all services", type);
-        lrm->mode = "restart";
+        lrm->mode = LRM_MODE_RESTART;
     } else if (shutdown) {
         env_log(env, HA_INFO, "shutdown LRM, stop all services");
-        lrm->mode = "shutdown";
-    } else if (str_eq(lrm->mode, "maintenance")) {
+        lrm->mode = LRM_MODE_SHUTDOWN;
+    } else if (lrm->mode == LRM_MODE_MAINTENANCE) {
         env_log(
             env, HA_QUIRK_NL,
             "Restarting LRM in maintenance mode may be delayed until all services are moved"
         );
     } else {
         env_log(env, HA_INFO, "restart LRM, freeze all services");
-        lrm->mode = "restart";
+        lrm->mode = LRM_MODE_RESTART;
     }
 }
 

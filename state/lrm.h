@@ -1,5 +1,5 @@
-/* lrm.h - the local resource manager daemon's state machine (ha-stack.md 4,
- * simulator.md 5.2), its job queue and the resource-agent logic. */
+/* lrm.h - the local resource manager daemon's state machine (state/README.md),
+ * its job queue and the resource-agent logic. */
 #ifndef HAVEN_LRM_H
 #define HAVEN_LRM_H
 
@@ -14,11 +14,11 @@ struct lrm *lrm_new(const struct ha_env *env);
 void lrm_free(struct lrm *lrm);
 /* One daemon iteration; false = the daemon exits. */
 bool lrm_iterate(struct lrm *lrm, const struct ha_env *env);
-/* Shutdown or restart request (simulator.md 5.2.2); ignored if one is pending. */
+/* Shutdown or restart request; ignored if one is pending. */
 void lrm_shutdown_request(struct lrm *lrm, const struct ha_env *env);
 /* A worker finished a job that run_job() started asynchronously. */
 void lrm_job_done(struct lrm *lrm, const struct ha_env *env, const char *sid, int exit_code);
-/* Execute one job with the resource plugins of env (ha-stack.md 4.8); returns
+/* Execute one job with the resource plugins of env; returns
  * the exit code. Runs inside a worker, or inline from run_job(). */
 int lrm_exec_job(const struct ha_env *env, const struct lrm_job *job);
 const char *lrm_state_name(const struct lrm *lrm);
@@ -26,7 +26,7 @@ const char *lrm_state_name(const struct lrm *lrm);
 /* run_job() started the job in a worker; its result comes later. */
 #define LRM_JOB_ASYNC (-1000)
 
-/* Exit codes between LRM and CRM (ha-stack.md 8.2). */
+/* Exit codes between LRM and CRM. */
 enum {
     LRM_SUCCESS = 0,
     LRM_ERROR = 1,

@@ -1,5 +1,5 @@
 /* lrm_agent.c - execute one LRM job with the resource plugins of the
- * environment (ha-stack.md 4.8). The same code runs inline in the
+ * environment. The same code runs inline in the
  * simulator and inside a worker process of the real LRM. */
 #include <stdlib.h>
 #include <string.h>
@@ -44,19 +44,22 @@ static int exec_stop(const struct ha_env *env, const struct lrm_job *job)
 static int exec_move(const struct ha_env *env, const struct lrm_job *job, const struct svc_conf *cd)
 {
     if (job->target == NULL) {
-        env_log(env, HA_ERR, "%s '%s' failed - no target node given", job->state, job->sid);
+        env_log(
+            env, HA_ERR, "%s '%s' failed - no target node given", svc_state_name(job->state),
+            job->sid
+        );
         return -1;
     }
     if (str_eq(cd->node, job->target)) {
         return LRM_SUCCESS;
     }
-    if (str_eq(job->state, "request_start_balance") && env->res_check_running(env->ctx, job->sid)) {
+    if (job->state == SS_REQUEST_START_BALANCE && env->res_check_running(env->ctx, job->sid)) {
         env_log(
             env, HA_INFO, "ignoring rebalance-on-start for service %s - already running", job->sid
         );
         return LRM_IGNORED;
     }
-    if (!env->res_migrate(env->ctx, job->sid, job->target, str_eq(job->state, "migrate"))) {
+    if (!env->res_migrate(env->ctx, job->sid, job->target, job->state == SS_MIGRATE)) {
         env_log(env, HA_ERR, "service %s not moved (migration error)", job->sid);
         return LRM_ERROR;
     }
@@ -66,9 +69,9 @@ static int exec_move(const struct ha_env *env, const struct lrm_job *job, const 
 static int
 exec_with_config(const struct ha_env *env, const struct lrm_job *job, const struct svc_conf *cd)
 {
-    const char *st = job->state;
+    enum svc_state st = job->state;
 
-    if (str_eq(st, "error")) {
+    if (st == SS_ERROR) {
         env_log(
             env, HA_ERR,
             "service %s is in an error state and needs manual intervention. Look up "
@@ -81,17 +84,20 @@ exec_with_config(const struct ha_env *env, const struct lrm_job *job, const stru
         env_log(env, HA_ERR, "service '%s' not on this node", job->sid);
         return LRM_EWRONG_NODE;
     }
-    if (str_eq(st, "started")) {
+    switch (st) {
+    case SS_STARTED:
         return exec_start(env, job->sid);
-    }
-    if (str_eq(st, "request_stop") || str_eq(st, "stopped")) {
+    case SS_REQUEST_STOP:
+    case SS_STOPPED:
         return exec_stop(env, job);
-    }
-    if (str_eq(st, "migrate") || str_eq(st, "relocate") || str_eq(st, "request_start_balance")) {
+    case SS_MIGRATE:
+    case SS_RELOCATE:
+    case SS_REQUEST_START_BALANCE:
         return exec_move(env, job, cd);
+    default:
+        env_log(env, HA_ERR, "implement me (cmd '%s')", svc_state_name(st));
+        return LRM_EUNKNOWN_COMMAND;
     }
-    env_log(env, HA_ERR, "implement me (cmd '%s')", st);
-    return LRM_EUNKNOWN_COMMAND;
 }
 
 int lrm_exec_job(const struct ha_env *env, const struct lrm_job *job)

@@ -15,7 +15,6 @@ static void job_free(struct lrm_job *job)
 {
     free(job->sid);
     free(job->uid);
-    free(job->state);
     free(job->target);
     free(job->timeout);
 }
@@ -62,7 +61,7 @@ void lrm_jobs_queue(
     struct lrm_jobs *j,
     const char *sid,
     const char *uid,
-    const char *state,
+    enum svc_state state,
     const char *target,
     const char *timeout
 )
@@ -73,7 +72,7 @@ void lrm_jobs_queue(
 
     /* The same command twice could race with the master's view of the first
      * result; "stopped" is the exception, it is enforced every round. */
-    if (!str_eq(state, "stopped") && uid != NULL && result_find(j, uid) != NULL) {
+    if (state != SS_STOPPED && uid != NULL && result_find(j, uid) != NULL) {
         return;
     }
     pos = queue_pos(j, sid, &found);
@@ -91,7 +90,7 @@ void lrm_jobs_queue(
     memset(q, 0, sizeof(*q));
     q->job.sid = xstrdup(sid);
     q->job.uid = xstrdup(uid);
-    q->job.state = xstrdup(state);
+    q->job.state = state;
     q->job.target = xstrdup(target);
     q->job.timeout = xstrdup(timeout);
 }
@@ -135,14 +134,18 @@ static int max_restart_of(const struct ha_env *env, const char *sid)
     return max;
 }
 
-/* The local restart policy (ha-stack.md 4.7). */
+/* The local restart policy. */
 static int restart_policy(
-    struct lrm_jobs *j, const struct ha_env *env, const char *sid, const char *state, int exit_code
+    struct lrm_jobs *j,
+    const struct ha_env *env,
+    const char *sid,
+    enum svc_state state,
+    int exit_code
 )
 {
     int tries;
 
-    if (!str_eq(state, "started")) {
+    if (state != SS_STARTED) {
         return exit_code;
     }
     if (exit_code == LRM_SUCCESS) {
@@ -204,7 +207,7 @@ static void results_store(
     memmove(&j->results[pos + 1], &j->results[pos], (j->n_results - pos) * sizeof(*j->results));
     j->results[pos].uid = xstrdup(job->uid);
     j->results[pos].sid = xstrdup(job->sid);
-    j->results[pos].state = xstrdup(job->state);
+    j->results[pos].state = xstrdup(svc_state_name(job->state));
     j->results[pos].exit_code = exit_code;
     j->n_results++;
 }
@@ -310,7 +313,7 @@ jobs_collect(struct lrm_jobs *j, const struct ha_env *env, const struct manager_
     free(codes);
 }
 
-/* run_workers() (ha-stack.md 4.6): start jobs, then wait up to W for the
+/* run_workers(): start jobs, then wait up to W for the
  * workers, 1 s apart. Without env->sleep (simulator) there is no wait. */
 size_t lrm_jobs_run(
     struct lrm_jobs *j,
@@ -360,6 +363,6 @@ void lrm_jobs_manage(
             sd->state == SS_REQUEST_START) {
             continue;
         }
-        lrm_jobs_queue(j, sd->sid, sd->uid, svc_state_name(sd->state), sd->target, sd->timeout);
+        lrm_jobs_queue(j, sd->sid, sd->uid, sd->state, sd->target, sd->timeout);
     }
 }

@@ -1,5 +1,5 @@
 /* lrm_jobs.h - the LRM's work queue, job results and restart policy
- * (ha-stack.md 4.6-4.8). Internal to the LRM. */
+ * Internal to the LRM. */
 #ifndef HAVEN_LRM_JOBS_H
 #define HAVEN_LRM_JOBS_H
 
@@ -33,7 +33,7 @@ void lrm_jobs_queue(
     struct lrm_jobs *j,
     const char *sid,
     const char *uid,
-    const char *state,
+    enum svc_state state,
     const char *target,
     const char *timeout
 );

@@ -1,5 +1,5 @@
 /* manager.c - construction of the master's manager and one manage() round,
- * step by step as ha-stack.md 5.1 orders them. */
+ * step by step (state/README.md, "One manager round"). */
 #include "state/manager.h"
 
 #include <stdlib.h>
@@ -68,7 +68,6 @@ static void round_free(struct manager *m)
     m->n_lrm_parsed = 0;
     for (size_t i = 0; i < m->n_modes; i++) {
         free(m->modes[i].node);
-        free(m->modes[i].mode);
     }
     free(m->modes);
     m->modes = NULL;
@@ -189,8 +188,14 @@ static void add_result(struct result_list *l, const char *uid, size_t len, int e
     l->v[l->n++] = (struct mgr_result){uid, len, exit_code};
 }
 
-/* One LRM's status: its mode (NULL if absent) and results, kept for the round. */
-static int read_one_lrm(struct manager *m, char *json, struct result_list *all, char **mode)
+/* The mode word of an LRM status: absent or empty reads as active. */
+static enum lrm_mode mode_of(const char *s, size_t n)
+{
+    return s == NULL || n == 0 ? LRM_MODE_ACTIVE : lrm_mode_parse(s, n);
+}
+
+/* One LRM's status: its mode and results, kept for the round. */
+static int read_one_lrm(struct manager *m, char *json, struct result_list *all, enum lrm_mode *mode)
 {
     struct lrm_status_view v;
     struct lrm_status ls;
@@ -200,7 +205,7 @@ static int read_one_lrm(struct manager *m, char *json, struct result_list *all, 
         for (size_t j = 0; j < v.n_results; j++) {
             add_result(all, v.results[j].uid.p, v.results[j].uid.n, v.results[j].exit_code);
         }
-        *mode = v.mode.p && v.mode.n ? xstrndup(v.mode.p, v.mode.n) : NULL;
+        *mode = mode_of(v.mode.p, v.mode.n);
         lrm_status_view_free(&v);
         m->lrm_texts = xrealloc(m->lrm_texts, (m->n_lrm_texts + 1) * sizeof(*m->lrm_texts));
         m->lrm_texts[m->n_lrm_texts++] = json;
@@ -215,20 +220,21 @@ static int read_one_lrm(struct manager *m, char *json, struct result_list *all, 
     for (size_t j = 0; j < ls.n_results; j++) {
         add_result(all, ls.results[j].uid, strlen(ls.results[j].uid), ls.results[j].exit_code);
     }
-    *mode = ls.mode && ls.mode[0] ? xstrdup(ls.mode) : NULL;
+    *mode = mode_of(ls.mode, ls.mode ? strlen(ls.mode) : 0);
     m->lrm_parsed = xrealloc(m->lrm_parsed, (m->n_lrm_parsed + 1) * sizeof(*m->lrm_parsed));
     m->lrm_parsed[m->n_lrm_parsed++] = ls;
     return 0;
 }
 
-/* Step 3: modes and results of every LRM the manager knows. */
+/* Round step 1 (state/README.md): modes and results of every LRM the manager knows. */
 static int read_lrm_states(struct manager *m)
 {
     struct result_list all = {0};
 
     for (size_t i = 0; i < m->ms.n_nodes; i++) {
         const char *node = m->ms.nodes[i].node;
-        char *json = NULL, *err = NULL, *mode = NULL;
+        char *json = NULL, *err = NULL;
+        enum lrm_mode mode;
         if (m->env->read_lrm_status(m->env->ctx, node, &json, &err) != 0) {
             free(json);
             merge_results(m, all.v, all.n);
@@ -241,8 +247,8 @@ static int read_lrm_states(struct manager *m)
         }
         m->modes = xrealloc(m->modes, (m->n_modes + 1) * sizeof(*m->modes));
         m->modes[m->n_modes].node = xstrdup(node);
-        m->modes[m->n_modes].mode = mode ? mode : xstrdup("active");
-        m->any_lrm_restart = m->any_lrm_restart || str_eq(m->modes[m->n_modes].mode, "restart");
+        m->modes[m->n_modes].mode = mode;
+        m->any_lrm_restart = m->any_lrm_restart || mode == LRM_MODE_RESTART;
         m->n_modes++;
     }
     merge_results(m, all.v, all.n);
@@ -283,7 +289,7 @@ static void reread_settings(struct manager *m)
     }
 }
 
-/* Step 9: track new services and forget removed or ignored ones. */
+/* Round step 4: track new services and forget removed or ignored ones. */
 static void sync_services(struct manager *m)
 {
     struct strlist stale = {0};
@@ -293,7 +299,7 @@ static void sync_services(struct manager *m)
         const struct svc_conf *cd = &m->sc.v[i];
         struct sd *sd;
         if (sorted_seek(m->ms.svcs, m->ms.n_svcs, sizeof(*m->ms.svcs), 0, cd->sid, &j) ||
-            str_eq(cd->state, "ignored")) {
+            cd->state == REQ_IGNORED) {
             continue;
         }
         j++; /* the new entry is sorted in right here */
@@ -302,7 +308,7 @@ static void sync_services(struct manager *m)
             cd->node ? cd->node : ""
         );
         sd = ms_add_sd(&m->ms, cd->sid);
-        sd->state = str_eq(cd->state, "started") ? SS_REQUEST_START : SS_REQUEST_STOP;
+        sd->state = cd->state == REQ_STARTED ? SS_REQUEST_START : SS_REQUEST_STOP;
         sd->node = xstrdup(cd->node);
         mgr_new_uid(m, sd);
     }
@@ -311,7 +317,7 @@ static void sync_services(struct manager *m)
         const char *sid = m->ms.svcs[i].sid;
         const struct svc_conf *cd =
             sorted_seek(m->sc.v, m->sc.n, sizeof(*m->sc.v), 0, sid, &j) ? &m->sc.v[j] : NULL;
-        if (cd == NULL || str_eq(cd->state, "ignored")) {
+        if (cd == NULL || cd->state == REQ_IGNORED) {
             env_log(
                 m->env, HA_INFO, "removing stale service '%s' (%s)", sid,
                 cd ? "ignored state requested" : "no config"
@@ -351,7 +357,7 @@ static int read_config(struct manager *m)
     return 0;
 }
 
-/* Steps 13-17, once the inputs of the round are in place. */
+/* Round steps 6-8, once the inputs of the round are in place. */
 static void manage_services(struct manager *m)
 {
     struct strlist only = {0};

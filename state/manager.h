@@ -1,4 +1,4 @@
-/* manager.h - the master's decision logic (ha-stack.md 5): node states,
+/* manager.h - the master's decision logic: node states,
  * service state machine, fencing, recovery, CRM commands, disarm, rules and
  * CRS. Created when a CRM becomes master, dropped when it stops being one. */
 #ifndef HAVEN_MANAGER_H

@@ -1,4 +1,4 @@
-/* manager_balance.c - automatic rebalancing (ha-stack.md 5.10.2): after
+/* manager_balance.c - automatic rebalancing: after
  * hold_duration rounds above the imbalance threshold, move the stationary
  * bundle whose move improves the imbalance most, if by at least margin. */
 #include <stdlib.h>
@@ -16,8 +16,8 @@ static bool motion_pending(const struct manager *m)
 {
     for (size_t i = 0; i < m->ms.n_svcs; i++) {
         const struct sd *sd = &m->ms.svcs[i];
-        if (sd->state == SS_MIGRATE || sd->state == SS_RELOCATE || str_eq(sd->cmd, "migrate") ||
-            str_eq(sd->cmd, "relocate")) {
+        if (sd->state == SS_MIGRATE || sd->state == SS_RELOCATE || sd->cmd == CMD_MIGRATE ||
+            sd->cmd == CMD_RELOCATE) {
             return true;
         }
     }
@@ -96,7 +96,7 @@ static int cmp_bundle(const void *a, const void *b)
 static void apply_migration(struct manager *m, double imbalance, const struct crs_migration *mig)
 {
     double after = mig->imbalance;
-    const char *task = str_starts(mig->leader, "vm:") ? "migrate" : "relocate";
+    enum crm_cmd task = str_starts(mig->leader, "vm:") ? CMD_MIGRATE : CMD_RELOCATE;
     char *line;
 
     if (crs_relative_improvement(imbalance, after) < m->dc.margin) {
@@ -104,10 +104,10 @@ static void apply_migration(struct manager *m, double imbalance, const struct cr
     }
     env_log(
         m->env, HA_INFO,
-        "auto rebalance - %s %s to %s (expected change for imbalance from %.2f to %.2f)", task,
-        mig->leader, mig->target, imbalance, after
+        "auto rebalance - %s %s to %s (expected change for imbalance from %.2f to %.2f)",
+        crm_cmd_name(task), mig->leader, mig->target, imbalance, after
     );
-    line = xasprintf("%s %s %s", task, mig->leader, mig->target);
+    line = xasprintf("%s %s %s", crm_cmd_name(task), mig->leader, mig->target);
     mgr_queue_motion(m, line, task, mig->leader, mig->target);
     free(line);
 }

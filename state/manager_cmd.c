@@ -1,5 +1,4 @@
-/* manager_cmd.c - CRM commands (ha-stack.md 5.12), disarm/arm (5.13) and
- * automatic rebalancing (5.10.2). */
+/* manager_cmd.c - CRM commands, disarm/arm and automatic rebalancing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,16 +7,8 @@
 #include "state/manager_int.h"
 #include "state/str.h"
 
-static void set_cmd(struct sd *sd, const char *cmd, const char *arg)
-{
-    free(sd->cmd);
-    free(sd->cmd_arg);
-    sd->cmd = xstrdup(cmd);
-    sd->cmd_arg = xstrdup(arg);
-}
-
 void mgr_queue_motion(
-    struct manager *m, const char *line, const char *task, const char *sid, const char *target
+    struct manager *m, const char *line, enum crm_cmd task, const char *sid, const char *target
 )
 {
     size_t n;
@@ -38,7 +29,7 @@ void mgr_queue_motion(
         return;
     }
     env_log(m->env, HA_INFO, "got crm command: %s", line);
-    set_cmd(ms_find_sd(&m->ms, sid), task, target);
+    sd_set_cmd(ms_find_sd(&m->ms, sid), task, target);
     char *const *pos = rules_positive(&m->compiled, sid, &n);
     for (size_t i = 0; i < n; i++) {
         struct sd *p = ms_find_sd(&m->ms, pos[i]);
@@ -49,14 +40,15 @@ void mgr_queue_motion(
             m->env, HA_INFO,
             "crm command '%s' - %s service '%s' to node '%s' (service '%s' in positive "
             "affinity with service '%s')",
-            line, task, pos[i], target, pos[i], sid
+            line, crm_cmd_name(task), pos[i], target, pos[i], sid
         );
-        set_cmd(p, task, target);
+        sd_set_cmd(p, task, target);
     }
 }
 
-static void
-cmd_motion(struct manager *m, const char *line, const char *task, const char *sid, const char *node)
+static void cmd_motion(
+    struct manager *m, const char *line, enum crm_cmd task, const char *sid, const char *node
+)
 {
     const struct sd *sd = ms_find_sd(&m->ms, sid);
 
@@ -196,28 +188,28 @@ static void process_line(struct manager *m, const char *line)
 {
     char *w[4];
     int n = split_words(line, w, 4);
-    const char *a = n > 0 ? w[0] : "";
+    enum crm_cmd a = n > 0 ? crm_cmd_parse(w[0]) : CMD_OTHER;
     long long timeout;
-    bool motion = str_eq(a, "migrate") || str_eq(a, "relocate");
-    bool maint = str_eq(a, "enable-node-maintenance") || str_eq(a, "disable-node-maintenance");
+    bool motion = a == CMD_MIGRATE || a == CMD_RELOCATE;
+    bool maint = a == CMD_ENABLE_NODE_MAINTENANCE || a == CMD_DISABLE_NODE_MAINTENANCE;
 
     if (n == 3 && motion && ha_sid_ok(w[1]) && ha_node_ok(w[2])) {
         cmd_motion(m, line, a, w[1], w[2]);
-    } else if (n == 3 && str_eq(a, "stop") && ha_sid_ok(w[1]) && str_to_ll(w[2], 0, STOP_TIMEOUT_MAX, &timeout) == STR_INT_OK) {
+    } else if (n == 3 && a == CMD_STOP && ha_sid_ok(w[1]) && str_to_ll(w[2], 0, STOP_TIMEOUT_MAX, &timeout) == STR_INT_OK) {
         struct sd *sd = ms_find_sd(&m->ms, w[1]);
         if (sd == NULL) {
             env_log(m->env, HA_ERR, "crm command error - no such service: %s", line);
         } else {
             char *t = xasprintf("%lld", timeout); /* "010" goes on as 10 */
             env_log(m->env, HA_INFO, "got crm command: %s", line);
-            set_cmd(sd, "stop", t);
+            sd_set_cmd(sd, CMD_STOP, t);
             free(t);
         }
     } else if (n == 2 && maint && ha_node_ok(w[1])) {
-        cmd_maintenance(m, line, a[0] == 'e', w[1]);
-    } else if (n == 2 && str_eq(a, "disarm-ha") && (str_eq(w[1], "freeze") || str_eq(w[1], "ignore"))) {
+        cmd_maintenance(m, line, a == CMD_ENABLE_NODE_MAINTENANCE, w[1]);
+    } else if (n == 2 && a == CMD_DISARM_HA && (str_eq(w[1], "freeze") || str_eq(w[1], "ignore"))) {
         cmd_disarm(m, w[1]);
-    } else if (n == 1 && str_eq(a, "arm-ha")) {
+    } else if (n == 1 && a == CMD_ARM_HA) {
         cmd_arm(m);
     } else {
         env_log(m->env, HA_ERR, "unable to parse crm command: %s", line);
@@ -246,9 +238,8 @@ static void prune_sd(struct sd *sd)
 {
     free(sd->target);
     free(sd->timeout);
-    free(sd->cmd);
-    free(sd->cmd_arg);
-    sd->target = sd->timeout = sd->cmd = sd->cmd_arg = NULL;
+    sd->target = sd->timeout = NULL;
+    sd_set_cmd(sd, CMD_NONE, NULL);
     strlist_clear(&sd->failed_nodes);
     sd->has_failed_nodes = false;
     sd->running = false;
@@ -258,7 +249,7 @@ static bool all_lrms_disarmed(const struct manager *m)
 {
     for (size_t i = 0; i < m->ms.n_nodes; i++) {
         if (m->ms.nodes[i].state == NS_ONLINE &&
-            !str_eq(mgr_lrm_mode(m, m->ms.nodes[i].node), "disarm")) {
+            mgr_lrm_mode(m, m->ms.nodes[i].node) != LRM_MODE_DISARM) {
             return false;
         }
     }

@@ -1,5 +1,5 @@
-/* manager_groups.c - rules compilation for the manager (ha-stack.md 5.11.1)
- * and the persistent migration of legacy HA groups into rules (5.11.6). */
+/* manager_groups.c - rules compilation for the manager and the persistent
+ * migration of legacy HA groups into rules. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,7 @@ static bool parse_version(const char *s, long v[4], bool *has_rev)
     return true;
 }
 
-/* The node version is at least the minimum (simulator.md 5.3.3). */
+/* The node version is at least the minimum. */
 static bool version_ok(const char *version)
 {
     long have[4], want[4];
@@ -63,7 +63,7 @@ static char *check_lrm(struct manager *m, const char *node)
         if (!str_eq(ls.state, "active") && !(str_eq(ls.state, "wait_for_agent_lock") &&
                                              ms_active_service_count(&m->ms, node) == 0)) {
             reason = xasprintf("lrm '%s' is not in state 'active' or 'idle'", node);
-        } else if (!str_eq(ls.mode, "active")) {
+        } else if (lrm_mode_parse(ls.mode, strlen(ls.mode)) != LRM_MODE_ACTIVE) {
             reason = xasprintf("lrm '%s' is not in mode 'active'", node);
         }
     }

@@ -15,9 +15,9 @@ struct last_online {
     int64_t time;
 };
 
-struct lrm_mode {
+struct node_mode {
     char *node;
-    char *mode;
+    enum lrm_mode mode;
 };
 
 /* An LRM's job result as the master uses it. The uid is borrowed from the
@@ -63,9 +63,9 @@ struct manager {
     size_t n_results;
     struct result_slot *result_slots; /* hash table over results */
     size_t n_slots; /* a power of two */
-    struct lrm_mode *modes; /* sorted by node */
+    struct node_mode *modes; /* sorted by node */
     size_t n_modes;
-    bool any_lrm_restart; /* some mode is "restart" */
+    bool any_lrm_restart; /* some mode is LRM_MODE_RESTART */
     struct crs_usage *usage;
     struct svc_stats_list stats;
     char *err; /* set when the round must abort */
@@ -78,7 +78,8 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
 bool mgr_offline_delayed(struct manager *m, const char *node, int64_t delay);
 void mgr_update_nodes(struct manager *m, const struct node_info_list *info);
 bool mgr_fence_node(struct manager *m, const char *node);
-const char *mgr_lrm_mode(const struct manager *m, const char *node); /* NULL if none */
+/* LRM_MODE_UNKNOWN for a node without an LRM status this round. */
+enum lrm_mode mgr_lrm_mode(const struct manager *m, const char *node);
 /* manager.c: the LRM result of a job uid, NULL if none. */
 const struct mgr_result *mgr_result_of(const struct manager *m, const char *uid);
 void mgr_last_online_free(struct manager *m);
@@ -110,8 +111,9 @@ void mgr_affinity_targets(struct manager *m, const struct sd *sd, struct strlist
 
 /* manager_cmd.c */
 void mgr_process_commands(struct manager *m);
+/* task: CMD_MIGRATE or CMD_RELOCATE. */
 void mgr_queue_motion(
-    struct manager *m, const char *line, const char *task, const char *sid, const char *target
+    struct manager *m, const char *line, enum crm_cmd task, const char *sid, const char *target
 );
 /* Returns true when the round ends here; *only gets the deferred sids. */
 bool mgr_handle_disarm(struct manager *m, struct strlist *only);

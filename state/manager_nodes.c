@@ -1,5 +1,5 @@
-/* manager_nodes.c - the master's view of the nodes (ha-stack.md 5.2) and
- * fencing by taking a lost node's agent lock (5.7). */
+/* manager_nodes.c - the master's view of the nodes and fencing by taking a
+ * lost node's agent lock. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,16 +10,15 @@
 /* ms_find_node() through the manager's memo. */
 static const struct node_entry *find_node(const struct manager *m, const char *node)
 {
+    struct sorted_array a = {
+        m->ms.nodes, m->ms.n_nodes, sizeof(*m->ms.nodes), offsetof(struct node_entry, node)};
     bool found;
     size_t i;
 
     if (node == NULL) {
         return NULL;
     }
-    i = sorted_pos_memo(
-        m->node_memo, m->ms.nodes, m->ms.n_nodes, sizeof(*m->ms.nodes),
-        offsetof(struct node_entry, node), node, &found
-    );
+    i = sorted_pos_memo(m->node_memo, &a, node, &found);
     return found ? &m->ms.nodes[i] : NULL;
 }
 
@@ -56,19 +55,18 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
 
 /* modes follow the sorted node list of the manager status: binary search,
  * as this runs once per service and round. */
-const char *mgr_lrm_mode(const struct manager *m, const char *node)
+enum lrm_mode mgr_lrm_mode(const struct manager *m, const char *node)
 {
+    struct sorted_array a = {
+        m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct node_mode, node)};
     bool found;
     size_t i;
 
     if (node == NULL) {
-        return NULL;
+        return LRM_MODE_UNKNOWN;
     }
-    i = sorted_pos_memo(
-        m->mode_memo, m->modes, m->n_modes, sizeof(*m->modes), offsetof(struct lrm_mode, node),
-        node, &found
-    );
-    return found ? m->modes[i].mode : NULL;
+    i = sorted_pos_memo(m->mode_memo, &a, node, &found);
+    return found ? m->modes[i].mode : LRM_MODE_UNKNOWN;
 }
 
 static struct last_online *lo_find(const struct manager *m, const char *node)
@@ -144,11 +142,9 @@ static bool info_member(const struct node_info_list *info, const char *node, boo
 static void update_offline_node(struct manager *m, const char *node, bool member)
 {
     enum node_state st = mgr_node_state(m, node);
-    const char *mode = mgr_lrm_mode(m, node);
 
-    if (st == NS_ONLINE) {
-        mgr_set_node_state(m, node, NS_UNKNOWN);
-    } else if (st == NS_MAINTENANCE && !str_eq(mode ? mode : "unknown", "maintenance")) {
+    if (st == NS_ONLINE ||
+        (st == NS_MAINTENANCE && mgr_lrm_mode(m, node) != LRM_MODE_MAINTENANCE)) {
         mgr_set_node_state(m, node, NS_UNKNOWN);
     } else if (st == NS_UNKNOWN && !member) {
         mgr_set_node_state(m, node, NS_GONE);
@@ -166,18 +162,15 @@ void mgr_update_nodes(struct manager *m, const struct node_info_list *info)
 
     for (size_t i = 0; i < info->n; i++) {
         const char *node = info->v[i].node;
-        const char *mode = mgr_lrm_mode(m, node);
         enum node_state st = mgr_node_state(m, node);
-        bool maint = str_eq(mode, "maintenance");
+        bool maint = mgr_lrm_mode(m, node) == LRM_MODE_MAINTENANCE;
         if (!info->v[i].online) {
             continue;
         }
         lo_set(m, node, now);
         if (st == NS_ONLINE && maint) {
             mgr_set_node_state(m, node, NS_MAINTENANCE);
-        } else if (st == NS_UNKNOWN || st == NS_GONE) {
-            mgr_set_node_state(m, node, NS_ONLINE);
-        } else if (st == NS_MAINTENANCE && !maint) {
+        } else if (st == NS_UNKNOWN || st == NS_GONE || (st == NS_MAINTENANCE && !maint)) {
             mgr_set_node_state(m, node, NS_ONLINE);
         }
     }

@@ -1,5 +1,5 @@
 /* manager_svc.c - the per-service state machine of the master
- * (ha-stack.md 5.4-5.7): one handler per service state, repeated passes
+ * (state/README.md): one handler per service state, repeated passes
  * until nothing changes, and the fencing sub-pass. */
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +50,7 @@ void mgr_change_state(
     timeout = timeout_copy;
     set_str(&sd->target, NULL);
     set_str(&sd->timeout, NULL);
-    set_str(&sd->cmd, NULL);
-    set_str(&sd->cmd_arg, NULL);
+    sd_set_cmd(sd, CMD_NONE, NULL);
     sd->running = false;
     sd->state = st;
     if (node != NULL) {
@@ -82,7 +81,7 @@ void mgr_change_state(
 
 static enum svc_state req_state(const struct svc_conf *cd)
 {
-    return str_eq(cd->state, "started") ? SS_STARTED : SS_REQUEST_STOP;
+    return cd->state == REQ_STARTED ? SS_STARTED : SS_REQUEST_STOP;
 }
 
 static void drop_failed_nodes(struct sd *sd)
@@ -93,9 +92,9 @@ static void drop_failed_nodes(struct sd *sd)
 
 static void handle_stopped_cmd(struct manager *m, struct sd *sd, bool *moved)
 {
-    const char *cmd = sd->cmd;
+    const char *cmd = sd_cmd_word(sd);
 
-    if (str_eq(cmd, "migrate") || str_eq(cmd, "relocate")) {
+    if (sd->cmd == CMD_MIGRATE || sd->cmd == CMD_RELOCATE) {
         const char *t = sd->cmd_arg;
         if (!mgr_node_online(m, t)) {
             env_log(
@@ -109,20 +108,20 @@ static void handle_stopped_cmd(struct manager *m, struct sd *sd, bool *moved)
             );
         } else {
             char *target = xstrdup(t);
-            mgr_change_state(m, sd, svc_state_parse(cmd), sd->node, target, NULL);
+            enum svc_state st = sd->cmd == CMD_MIGRATE ? SS_MIGRATE : SS_RELOCATE;
+            mgr_change_state(m, sd, st, sd->node, target, NULL);
             free(target);
             *moved = true;
             return;
         }
-    } else if (str_eq(cmd, "stop")) {
+    } else if (sd->cmd == CMD_STOP) {
         env_log(
             m->env, HA_INFO, "ignore service '%s' stop request - service already stopped", sd->sid
         );
     } else {
         env_log(m->env, HA_ERR, "unknown command '%s' for service '%s'", cmd, sd->sid);
     }
-    set_str(&sd->cmd, NULL);
-    set_str(&sd->cmd_arg, NULL);
+    sd_set_cmd(sd, CMD_NONE, NULL);
 }
 
 static void next_stopped(struct manager *m, struct sd *sd, const struct svc_conf *cd)
@@ -136,28 +135,28 @@ static void next_stopped(struct manager *m, struct sd *sd, const struct svc_conf
         );
         set_str(&sd->node, cd->node);
     }
-    if (sd->cmd != NULL) {
+    if (sd->cmd != CMD_NONE) {
         handle_stopped_cmd(m, sd, &moved);
         if (moved) {
             return;
         }
     }
-    if (str_eq(cd->state, "disabled")) {
+    if (cd->state == REQ_DISABLED) {
         return;
     }
     if (mgr_offline_delayed(m, sd->node, env_timing(m->env)->fence_delay) &&
         mgr_node_state(m, sd->node) != NS_MAINTENANCE) {
         mgr_change_state(m, sd, SS_FENCE, NULL, NULL, NULL);
-    } else if (str_eq(cd->state, "stopped")) {
+    } else if (cd->state == REQ_STOPPED) {
         return;
-    } else if (str_eq(cd->state, "started")) {
+    } else if (cd->state == REQ_STARTED) {
         char *node = xstrdup(sd->node);
         mgr_change_state(m, sd, SS_REQUEST_START, node, NULL, NULL);
         free(node);
     } else {
         env_log(
             m->env, HA_ERR, "service '%s' - unknown state '%s' in service configuration", sd->sid,
-            cd->state
+            svc_conf_state(cd)
         );
     }
 }
@@ -194,9 +193,9 @@ static void next_request_start(struct manager *m, struct sd *sd, const struct sv
 
 static void started_cmd(struct manager *m, struct sd *sd)
 {
-    const char *cmd = sd->cmd, *arg = sd->cmd_arg;
+    const char *cmd = sd_cmd_word(sd), *arg = sd->cmd_arg;
 
-    if (str_eq(cmd, "migrate") || str_eq(cmd, "relocate")) {
+    if (sd->cmd == CMD_MIGRATE || sd->cmd == CMD_RELOCATE) {
         if (!mgr_node_online(m, arg)) {
             env_log(
                 m->env, HA_ERR, "ignore service '%s' %s request - node '%s' not online", sd->sid,
@@ -208,14 +207,14 @@ static void started_cmd(struct manager *m, struct sd *sd)
                 sd->sid, cmd, arg
             );
         } else {
-            char *c = xstrdup(cmd), *t = xstrdup(arg), *node = xstrdup(sd->node);
-            env_log(m->env, HA_INFO, "%s service '%s' to node '%s'", c, sd->sid, t);
-            mgr_change_state(m, sd, svc_state_parse(c), node, t, NULL);
-            free(c);
+            char *t = xstrdup(arg), *node = xstrdup(sd->node);
+            enum svc_state st = sd->cmd == CMD_MIGRATE ? SS_MIGRATE : SS_RELOCATE;
+            env_log(m->env, HA_INFO, "%s service '%s' to node '%s'", cmd, sd->sid, t);
+            mgr_change_state(m, sd, st, node, t, NULL);
             free(t);
             free(node);
         }
-    } else if (str_eq(cmd, "stop")) {
+    } else if (sd->cmd == CMD_STOP) {
         char *t = xstrdup(arg), *err = NULL;
         if (str_eq(t, "0")) {
             env_log(
@@ -235,8 +234,7 @@ static void started_cmd(struct manager *m, struct sd *sd)
     } else {
         env_log(m->env, HA_ERR, "unknown command '%s' for service '%s'", cmd, sd->sid);
     }
-    set_str(&sd->cmd, NULL);
-    set_str(&sd->cmd_arg, NULL);
+    sd_set_cmd(sd, CMD_NONE, NULL);
 }
 
 /* React to the LRM's result of a start; false = the service went to error. */
@@ -366,18 +364,18 @@ static void next_started(
         }
         set_str(&sd->maintenance_node, sd->node);
     }
-    if (str_eq(cd->state, "disabled") || str_eq(cd->state, "stopped")) {
+    if (cd->state == REQ_DISABLED || cd->state == REQ_STOPPED) {
         mgr_change_state(m, sd, SS_REQUEST_STOP, NULL, NULL, NULL);
         return;
     }
-    if (!str_eq(cd->state, "started")) {
+    if (cd->state != REQ_STARTED) {
         env_log(
             m->env, HA_ERR, "service '%s' - unknown state '%s' in service configuration", sd->sid,
-            cd->state
+            svc_conf_state(cd)
         );
         return;
     }
-    if (sd->cmd != NULL) {
+    if (sd->cmd != CMD_NONE) {
         started_cmd(m, sd);
         return;
     }
@@ -541,7 +539,7 @@ static void next_recovery(struct manager *m, struct sd *sd, struct svc_conf *cd)
         "recovering service '%s' from fenced node '%s' failed, no recovery node found", sd->sid,
         sd->node ? sd->node : ""
     );
-    if (str_eq(cd->state, "disabled")) {
+    if (cd->state == REQ_DISABLED) {
         drop_failed_nodes(sd);
         mgr_change_state(m, sd, SS_STOPPED, NULL, NULL, NULL);
     }
@@ -572,12 +570,12 @@ next_state(struct manager *m, struct sd *sd, struct svc_conf *cd, const struct m
         next_recovery(m, sd, cd);
         break;
     case SS_FREEZE:
-        if (str_eq(mgr_lrm_mode(m, sd->node), "active")) {
+        if (mgr_lrm_mode(m, sd->node) == LRM_MODE_ACTIVE) {
             mgr_change_state(m, sd, req_state(cd), NULL, NULL, NULL);
         }
         break;
     case SS_ERROR:
-        if (str_eq(cd->state, "disabled")) {
+        if (cd->state == REQ_DISABLED) {
             drop_failed_nodes(sd);
             mgr_change_state(m, sd, SS_STOPPED, NULL, NULL, NULL);
         }
@@ -633,8 +631,7 @@ static bool service_pass(struct manager *m, const struct sid_list *sids)
 
     for (size_t i = 0; i < sids->n && m->err == NULL; i++) {
         struct sd *sd = sd_walk(m, sids->v[i], &spos);
-        char disabled[] = "disabled";
-        struct svc_conf *cd, fallback = {.state = disabled, .failback = 1};
+        struct svc_conf *cd, fallback = {.state = REQ_DISABLED, .failback = 1};
         enum svc_state last;
         if (sd == NULL) {
             continue;
@@ -642,7 +639,7 @@ static bool service_pass(struct manager *m, const struct sid_list *sids)
         cd = conf_walk(m, sd->sid, &cpos);
         last = sd->state;
         next_state(m, sd, cd ? cd : &fallback, mgr_result_of(m, sd->uid));
-        if (m->any_lrm_restart && str_eq(mgr_lrm_mode(m, sd->node), "restart") &&
+        if (m->any_lrm_restart && mgr_lrm_mode(m, sd->node) == LRM_MODE_RESTART &&
             (sd->state == SS_STARTED || sd->state == SS_STOPPED || sd->state == SS_REQUEST_STOP)) {
             mgr_change_state(m, sd, SS_FREEZE, NULL, NULL, NULL);
         }

@@ -1,5 +1,5 @@
-/* manager_usage.c - node usage accounting for the scheduler (ha-stack.md
- * 5.9.2, 5.9.3) and node selection for a service (5.8). */
+/* manager_usage.c - node usage accounting for the scheduler and node
+ * selection for a service. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,7 @@ static bool usage_online(const struct manager *m, const char *node)
     return crs_node_index(m->usage, node) >= 0;
 }
 
-/* used_nodes() of 5.9.3 for a state, node and target. A configured state
+/* Upstream's used_nodes() for a state, node and target. A configured state
  * such as "disabled" parses to SS_NONE, which uses no node. */
 static void used_nodes_of(
     const struct manager *m,
@@ -84,28 +84,21 @@ static void crs_stats_from(const struct svc_stats *s, struct crs_service_stats *
     out->maxmem = s->maxmem;
 }
 
-/* s: the sid's statistics (NULL if none). */
-static void add_usage(
-    struct manager *m,
-    const char *sid,
-    enum svc_state state,
-    const char *node,
-    const char *target,
-    bool running_flag,
-    const struct svc_stats *s
-)
+/* sd: the service's entry (or one made from its statistics); s: the sid's
+ * statistics (NULL if none). */
+static void add_usage(struct manager *m, const struct sd *sd, const struct svc_stats *s)
 {
     const char *cur, *tgt;
     struct crs_service_stats st;
     char *warning = NULL;
     bool running;
 
-    used_nodes_of(m, state, node, target, &cur, &tgt);
-    running = (state == SS_STARTED && running_flag) || (state != SS_STARTED && cur != NULL);
+    used_nodes_of(m, sd->state, sd->node, sd->target, &cur, &tgt);
+    running = (sd->state == SS_STARTED && sd->running) || (sd->state != SS_STARTED && cur != NULL);
     if (s != NULL) {
         crs_stats_from(s, &st);
     }
-    if (crs_add_service(m->usage, sid, cur, tgt, running, s ? &st : NULL, &warning) != 0 &&
+    if (crs_add_service(m->usage, sd->sid, cur, tgt, running, s ? &st : NULL, &warning) != 0 &&
         warning != NULL) {
         char *line = warning, *nl;
         while ((nl = strchr(line, '\n')) != NULL) {
@@ -120,7 +113,7 @@ static void add_usage(
 
 void mgr_add_service_usage(struct manager *m, const struct sd *sd)
 {
-    add_usage(m, sd->sid, sd->state, sd->node, sd->target, sd->running, mgr_stats_of(m, sd->sid));
+    add_usage(m, sd, mgr_stats_of(m, sd->sid));
 }
 
 /* Adds the online nodes with their static or dynamic stats; -1 with *err. */
@@ -236,16 +229,20 @@ void mgr_recompute_usage(struct manager *m)
             m->stats.v, m->stats.n, sizeof(*m->stats.v), offsetof(struct svc_stats, sid), sd->sid,
             &k
         );
-        add_usage(
-            m, sd->sid, sd->state, sd->node, sd->target, sd->running, has ? &m->stats.v[k] : NULL
-        );
+        add_usage(m, sd, has ? &m->stats.v[k] : NULL);
     }
     /* Both lists are sorted by sid: one merge walk finds the services that
      * only the statistics know. */
     for (size_t i = 0, j = 0; i < m->stats.n; i++) {
         const struct svc_stats *s = &m->stats.v[i];
         if (!sorted_seek(m->ms.svcs, m->ms.n_svcs, sizeof(*m->ms.svcs), 0, s->sid, &j)) {
-            add_usage(m, s->sid, svc_state_parse(s->state), s->node, NULL, s->running, s);
+            struct sd only = {
+                .sid = s->sid,
+                .state = s->state,
+                .node = s->node,
+                .running = s->running,
+            };
+            add_usage(m, &only, s);
         }
     }
 }
@@ -329,7 +326,7 @@ static void resource_affinity(struct manager *m, const char *sid, struct node_se
     }
 }
 
-/* Steps 4-6 of 5.8: failed nodes, negative and positive affinity. */
+/* The middle of node selection: failed nodes, negative and positive affinity. */
 static void
 filter_preferred(struct manager *m, const struct sd *sd, enum select_pref pref, struct node_sets *s)
 {

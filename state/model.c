@@ -13,26 +13,6 @@
 
 #include "state/str.h"
 
-static const char *const svc_state_names[SS_COUNT] = {
-    [SS_NONE] = "",
-    [SS_REQUEST_START] = "request_start",
-    [SS_REQUEST_START_BALANCE] = "request_start_balance",
-    [SS_STARTED] = "started",
-    [SS_REQUEST_STOP] = "request_stop",
-    [SS_STOPPED] = "stopped",
-    [SS_MIGRATE] = "migrate",
-    [SS_RELOCATE] = "relocate",
-    [SS_FENCE] = "fence",
-    [SS_RECOVERY] = "recovery",
-    [SS_FREEZE] = "freeze",
-    [SS_ERROR] = "error",
-};
-
-static const char *const node_state_names[NS_COUNT] = {
-    [NS_UNKNOWN] = "unknown", [NS_ONLINE] = "online", [NS_MAINTENANCE] = "maintenance",
-    [NS_FENCE] = "fence",     [NS_GONE] = "gone",
-};
-
 /* Index of the first element whose key (its first member, a string) is >=
  * key; *found tells equality. */
 static size_t lower_bound(const void *base, size_t n, size_t size, const char *key, bool *found)
@@ -154,43 +134,6 @@ char *strlist_join(const struct strlist *l, const char *sep)
     return strbuf_take(&sb);
 }
 
-const char *svc_state_name(enum svc_state s)
-{
-    if ((int)s < 0 || s >= SS_COUNT) {
-        return "";
-    }
-    return svc_state_names[s];
-}
-
-enum svc_state svc_state_parse(const char *s)
-{
-    for (int i = SS_NONE + 1; s != NULL && i < SS_COUNT; i++) {
-        if (strcmp(svc_state_names[i], s) == 0) {
-            return (enum svc_state)i;
-        }
-    }
-    return SS_NONE;
-}
-
-const char *node_state_name(enum node_state s)
-{
-    if ((int)s < 0 || s >= NS_COUNT) {
-        return "unknown";
-    }
-    return node_state_names[s];
-}
-
-int node_state_parse(const char *s, enum node_state *out)
-{
-    for (int i = 0; s != NULL && i < NS_COUNT; i++) {
-        if (strcmp(node_state_names[i], s) == 0) {
-            *out = (enum node_state)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 void sd_free_members(struct sd *sd)
 {
     if (sd == NULL) {
@@ -203,7 +146,7 @@ void sd_free_members(struct sd *sd)
     free(sd->timeout);
     strlist_clear(&sd->failed_nodes);
     free(sd->maintenance_node);
-    free(sd->cmd);
+    free(sd->cmd_text);
     free(sd->cmd_arg);
     memset(sd, 0, sizeof(*sd));
 }
@@ -223,9 +166,25 @@ void sd_copy(struct sd *dst, const struct sd *src)
     out.timeout = xstrdup(src->timeout);
     strlist_copy(&out.failed_nodes, &src->failed_nodes);
     out.maintenance_node = xstrdup(src->maintenance_node);
-    out.cmd = xstrdup(src->cmd);
+    out.cmd_text = xstrdup(src->cmd_text);
     out.cmd_arg = xstrdup(src->cmd_arg);
     *dst = out;
+}
+
+const char *sd_cmd_word(const struct sd *sd)
+{
+    return sd->cmd == CMD_OTHER ? sd->cmd_text : crm_cmd_name(sd->cmd);
+}
+
+void sd_set_cmd(struct sd *sd, enum crm_cmd cmd, const char *arg)
+{
+    char *copy = cmd != CMD_NONE ? xstrdup(arg) : NULL; /* arg may be sd's own */
+
+    free(sd->cmd_text);
+    free(sd->cmd_arg);
+    sd->cmd = cmd;
+    sd->cmd_text = NULL;
+    sd->cmd_arg = copy;
 }
 
 void ms_free(struct manager_status *ms)
@@ -362,7 +321,7 @@ void svc_conf_free_members(struct svc_conf *c)
     free(c->type);
     free(c->name);
     free(c->node);
-    free(c->state);
+    free(c->state_text);
     free(c->group);
     free(c->comment);
     free(c->lock);
@@ -389,6 +348,20 @@ void svc_conf_set(struct svc_config *sc, char **field, const char *value)
         free(*field);
         *field = xstrdup(value);
     }
+}
+
+const char *svc_conf_state(const struct svc_conf *c)
+{
+    return c->state == REQ_OTHER ? c->state_text : req_state_name(c->state);
+}
+
+void svc_conf_set_state(struct svc_config *sc, struct svc_conf *c, const char *word)
+{
+    if (word != NULL && word == c->state_text) {
+        return; /* already so; svc_conf_set() would free it first */
+    }
+    c->state = req_state_parse(word);
+    svc_conf_set(sc, &c->state_text, c->state == REQ_OTHER ? word : NULL);
 }
 
 struct svc_conf *svc_config_find(const struct svc_config *sc, const char *sid)
@@ -421,7 +394,7 @@ static void svc_conf_copy(struct pool *pool, struct svc_conf *dst, const struct 
     dst->type = pool_strdup(pool, src->type);
     dst->name = pool_strdup(pool, src->name);
     dst->node = pool_strdup(pool, src->node);
-    dst->state = pool_strdup(pool, src->state);
+    dst->state_text = pool_strdup(pool, src->state_text);
     dst->group = pool_strdup(pool, src->group);
     dst->comment = pool_strdup(pool, src->comment);
     dst->lock = pool_strdup(pool, src->lock);
@@ -492,6 +465,22 @@ void svc_stats_list_free(struct svc_stats_list *l)
     pool_free(&l->pool);
 }
 
+/* The requested state read as a service state (started, stopped; SS_NONE
+ * for the others), as the usage accounting takes it. */
+static enum svc_state stats_state(const struct svc_conf *c)
+{
+    switch (c->state) {
+    case REQ_STARTED:
+        return SS_STARTED;
+    case REQ_STOPPED:
+        return SS_STOPPED;
+    case REQ_OTHER:
+        return svc_state_parse(c->state_text);
+    default:
+        return SS_NONE;
+    }
+}
+
 void svc_stats_from_config(const struct svc_config *sc, struct svc_stats_list *out)
 {
     memset(out, 0, sizeof(*out));
@@ -504,8 +493,8 @@ void svc_stats_from_config(const struct svc_config *sc, struct svc_stats_list *o
         }
         st->sid = pool_strdup(&out->pool, c->sid);
         st->node = pool_strdup(&out->pool, c->node);
-        st->state = pool_strdup(&out->pool, c->state);
-        st->running = str_eq(c->state, "started");
+        st->state = stats_state(c);
+        st->running = c->state == REQ_STARTED;
         st->has_usage = true;
         out->n++;
     }

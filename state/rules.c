@@ -1,5 +1,5 @@
 /* rules.c - the rule set container: sorted sets, rule lookup and
- * replacement, the order quirk, and the section-config writer (1.4.7). */
+ * replacement, the order quirk, and the section-config writer. */
 #include "state/rules.h"
 
 #include <stdlib.h>
@@ -208,8 +208,7 @@ void rules_free(struct rules *r)
 /* Writer order: by order, ties by id (upstream leaves ties to hash order). */
 static int cmp_rule_order(const void *a, const void *b)
 {
-    const struct rule *x = *(const struct rule *const *)a;
-    const struct rule *y = *(const struct rule *const *)b;
+    const struct rule *x = a, *y = b;
 
     if (x->order != y->order) {
         return x->order < y->order ? -1 : 1;
@@ -238,7 +237,7 @@ static void write_nodes(struct strbuf *sb, const struct rule *rule)
     strbuf_add(sb, "\n");
 }
 
-/* Comment, disable, required keys sorted, optional keys sorted (1.4.7). A
+/* Comment, disable, required keys sorted, optional keys sorted. A
  * placeholder writes the keys it has, so it stays a placeholder. */
 static void write_rule(struct strbuf *sb, const struct rule *rule)
 {
@@ -271,14 +270,15 @@ static void write_rule(struct strbuf *sb, const struct rule *rule)
 char *rules_write(const struct rules *r)
 {
     struct strbuf sb = {0};
-    const struct rule **sorted = xcalloc(r->n, sizeof(*sorted));
+    /* a shallow copy in file order: the strings stay r's */
+    struct rule *sorted = xcalloc(r->n, sizeof(*sorted));
 
     for (size_t i = 0; i < r->n; i++) {
-        sorted[i] = &r->v[i];
+        sorted[i] = r->v[i];
     }
     qsort(sorted, r->n, sizeof(*sorted), cmp_rule_order);
     for (size_t i = 0; i < r->n; i++) {
-        write_rule(&sb, sorted[i]);
+        write_rule(&sb, &sorted[i]);
     }
     free(sorted);
     return strbuf_take(&sb);

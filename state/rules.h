@@ -1,6 +1,6 @@
 /* rules.h - HA rules (rules.cfg) and legacy HA groups (groups.cfg).
  *
- * Pure logic, no I/O (ha-stack.md 1.4.4, 1.4.5, 1.4.7, 5.11): parse the
+ * Pure logic, no I/O: parse the
  * section-config text, add the in-memory group rules, run the seven
  * feasibility checks and the transforms, compile the result into the
  * per-sid maps the manager queries, and write the rules back. Every list
@@ -48,11 +48,11 @@ enum rule_affinity {
 struct rule {
     char *id;
     enum rule_type type;
-    int order; /* 1-based file position; new rules share numbers (5.11.3) */
-    /* A required key is absent: the rule is inert (1.4.5) and is dumped
+    int order; /* 1-based file position; new rules share numbers */
+    /* A required key is absent: the rule is inert and is dumped
      * as null. The keys that did parse are kept, for the writer. */
     bool placeholder;
-    bool has_disable; /* present with any value = disabled (1.4.5 quirk) */
+    bool has_disable; /* present with any value = disabled (upstream's quirk) */
     int disable; /* parsed value, 0 or 1, when has_disable */
     bool has_strict;
     int strict; /* 0 or 1, when has_strict */
@@ -87,7 +87,7 @@ const struct rule *rules_find(const struct rules *r, const char *id);
  * a placeholder and has no disable key. */
 bool rule_enabled(const struct rule *rule);
 
-/* Section-config text of the rules (1.4.7 writer); caller frees. */
+/* Section-config text of the rules; caller frees. */
 char *rules_write(const struct rules *r);
 
 /* One group of groups.cfg. */
@@ -124,14 +124,14 @@ struct rules_group_ref {
 };
 
 /* Adds the in-memory rules ha-group-<g> for every existing group that the
- * refs name (5.11.6), in byte order of the group id, replacing a rule of
+ * refs name, in byte order of the group id, replacing a rule of
  * the same id. The rules written back by the persistent migration are
  * rules_write() of the result. */
 void rules_add_groups(
     struct rules *r, const struct groups *g, const struct rules_group_ref *refs, size_t n_refs
 );
 
-/* The checks alone (5.11.2), on an unmodified copy of the view: appends
+/* The checks alone, on an unmodified copy of the view: appends
  * one "Drop rule '<id>', because <text>." per error to msgs (sorted by
  * rule id) and the dropped rule ids, sorted and unique, to dropped (both
  * may be NULL). nodes are the known nodes, in any order. */
@@ -143,14 +143,14 @@ void rules_check(
     struct rules_msgs *msgs
 );
 
-/* 5.11.1 steps 3-6 before the compile: check, drop every rule named in an
+/* The pipeline before the compile: check, drop every rule named in an
  * error, then run the transforms. Appends the drop messages (without a
  * trailing newline) to msgs when it is not NULL. */
 void rules_check_transform(
     struct rules *r, const char *const *nodes, size_t n_nodes, struct rules_msgs *msgs
 );
 
-/* Per-sid results of the compile (5.11.4), each array sorted by sid. */
+/* Per-sid results of the compile, each array sorted by sid. */
 struct rules_na_entry {
     char *sid;
     struct rule_node *nodes; /* sorted by node */
@@ -185,7 +185,7 @@ rules_node_affinity(const struct rules_compiled *c, const char *sid, size_t *n);
 char *const *rules_positive(const struct rules_compiled *c, const char *sid, size_t *n);
 char *const *rules_negative(const struct rules_compiled *c, const char *sid, size_t *n);
 
-/* The complete rules_cfgs test output (simulator.md 7.3) for a rules.cfg
+/* The complete rules_cfgs test output for a rules.cfg
  * text, with the node list node1..node3; caller frees. path names the
  * file in messages. */
 char *rules_dump(const char *raw_text, const char *path);

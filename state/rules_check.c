@@ -1,4 +1,4 @@
-/* rules_check.c - the seven feasibility checks of 5.11.2 and the greedy
+/* rules_check.c - the seven feasibility checks of the rules and the greedy
  * positive components they and the merge transform share.
  *
  * All checks look at one unpruned snapshot of the enabled rules; each

@@ -1,4 +1,4 @@
-/* rules_compile.c - compile the enabled rules into per-sid maps (5.11.4)
+/* rules_compile.c - compile the enabled rules into per-sid maps
  * and answer the manager's queries on them. */
 #include "state/rules.h"
 
@@ -43,7 +43,7 @@ static void compile_node_affinity(
     bool strict = rule->has_strict && rule->strict;
 
     for (size_t s = 0; s < rule->resources.n; s++) {
-        /* Later rules (id order) win: the [Proposal] for upstream hash order. */
+        /* Later rules (id order) win, where upstream's order is a hash's. */
         struct rules_na_entry *e = na_slot(c, cap, rule->resources.v[s]);
         for (size_t i = 0; i < rule->n_nodes; i++) {
             nodes_set(&e->nodes, &e->n_nodes, rule->nodes[i].node, rule->nodes[i].prio);

@@ -1,4 +1,4 @@
-/* rules_dump.c - the rules_cfgs test output (simulator.md 7.3): the drop
+/* rules_dump.c - the rules_cfgs test output: the drop
  * messages, the transformed config and the compiled maps, as Perl's
  * canonical pretty JSON (keys sorted, 3-space indent, "key" : value,
  * non-ASCII as \u escapes). */

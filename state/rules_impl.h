@@ -22,10 +22,10 @@ void nodes_free(struct rule_node *v, size_t n);
 struct rule *rules_put(struct rules *r, const char *id);
 void rules_delete(struct rules *r, const char *id);
 void rule_clear(struct rule *rule);
-/* (The smallest order present, or 0) + 1: the 5.11.3 quirk. */
+/* (The smallest order present, or 0) + 1: upstream's quirk. */
 int rules_next_order(const struct rules *r);
 
-/* Greedy components of some rules (5.11.2): idx are indices into r->v. */
+/* Greedy components of some rules: idx are indices into r->v. */
 struct rules_comp {
     size_t *rules; /* indices into r->v, in the order they joined */
     size_t n;

@@ -1,5 +1,4 @@
-/* rules_parse.c - section-config reader (1.4.7) for rules.cfg (1.4.5)
- * and groups.cfg (1.4.4).
+/* rules_parse.c - section-config reader for rules.cfg and groups.cfg.
  *
  * Upstream never fails a whole file: bad headers skip their section, bad
  * lines and values are warned about and left out, and a rule that ends up

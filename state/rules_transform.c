@@ -1,6 +1,6 @@
-/* rules_transform.c - the 5.11.1 pipeline after parsing: legacy group
- * rules (5.11.6), dropping checked rules, and the three transforms
- * (5.11.3). Every transform first collects what it will add, then adds
+/* rules_transform.c - the rules pipeline after parsing: legacy group
+ * rules, dropping checked rules, and the three transforms. Every
+ * transform first collects what it will add, then adds
  * it, so it never sees its own additions (and indices into r->v, which
  * insertion invalidates, are never used after a change). */
 #include "state/rules.h"
@@ -154,6 +154,24 @@ static struct sep_entry *sep_get(struct sep_entry *sep, size_t *n, const char *c
     return &sep[pos];
 }
 
+/* One negative rule's set nres: each member a that is also in the positive
+ * rule's set pres goes into sep[b].from of every other member b. */
+static void sep_collect(
+    const struct rules_set *pres, const struct rules_set *nres, struct sep_entry *sep, size_t *n
+)
+{
+    for (size_t a = 0; a < nres->n; a++) {
+        if (!rset_has(pres, nres->v[a])) {
+            continue;
+        }
+        for (size_t b = 0; b < nres->n; b++) {
+            if (b != a) {
+                rset_add(&sep_get(sep, n, nres->v[b])->from, nres->v[a]);
+            }
+        }
+    }
+}
+
 static void implicit_for(
     const struct rules *r,
     const struct rule *p,
@@ -168,17 +186,7 @@ static void implicit_for(
     }
     struct sep_entry *sep = xcalloc(cap, sizeof(*sep));
     for (size_t i = 0; i < n_neg; i++) {
-        const struct rules_set *nres = &r->v[neg[i]].resources;
-        for (size_t a = 0; a < nres->n; a++) {
-            if (!rset_has(&p->resources, nres->v[a])) {
-                continue;
-            }
-            for (size_t b = 0; b < nres->n; b++) {
-                if (b != a) {
-                    rset_add(&sep_get(sep, &n, nres->v[b])->from, nres->v[a]);
-                }
-            }
-        }
+        sep_collect(&p->resources, &r->v[neg[i]].resources, sep, &n);
     }
     for (size_t k = 0; k < n; k++) {
         for (size_t s = 0; s < p->resources.n; s++) {
@@ -212,7 +220,7 @@ static void implicit_negative(struct rules *r)
     new_commit(r, &add, RULE_NEGATIVE);
 }
 
-/* The first node-affinity rule by id wins ([Proposal] for hash order);
+/* The first node-affinity rule by id wins (upstream's order is a hash's);
  * extensions made for earlier positive rules are visible to later ones. */
 static void inherit_node_affinity(struct rules *r)
 {

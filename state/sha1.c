@@ -13,7 +13,7 @@ static void sha1_block(uint32_t h[5], const unsigned char *p)
 {
     uint32_t w[80];
 
-    for (int i = 0; i < 16; i++) {
+    for (size_t i = 0; i < 16; i++) {
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
                (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
     }
@@ -74,7 +74,7 @@ void sha1_hex(const void *data, size_t len, char hex[SHA1_HEX_LEN + 1])
     for (size_t off = 0; off < tail_len; off += 64) {
         sha1_block(h, tail + off);
     }
-    for (int i = 0; i < 20; i++) {
+    for (size_t i = 0; i < 20; i++) {
         unsigned char byte = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
         hex[2 * i] = digits[byte >> 4];
         hex[2 * i + 1] = digits[byte & 15];

@@ -232,24 +232,17 @@ void pos_memo_put(struct pos_memo *m, unsigned h, size_t i)
     m->slot[h] = i < UINT_MAX ? (unsigned)i + 1 : 0;
 }
 
-size_t sorted_pos_memo(
-    struct pos_memo *m,
-    const void *base,
-    size_t n,
-    size_t size,
-    size_t off,
-    const char *key,
-    bool *found
-)
+size_t
+sorted_pos_memo(struct pos_memo *m, const struct sorted_array *a, const char *key, bool *found)
 {
     unsigned h;
     size_t i = m != NULL ? pos_memo_get(m, key, &h) : SIZE_MAX;
 
-    if (i < n && strcmp(key_at(base, size, off, i), key) == 0) {
+    if (i < a->n && strcmp(key_at(a->base, a->size, a->off, i), key) == 0) {
         *found = true;
         return i;
     }
-    i = sorted_pos(base, n, size, off, key, found);
+    i = sorted_pos(a->base, a->n, a->size, a->off, key, found);
     if (m != NULL && *found) {
         pos_memo_put(m, h, i);
     }
@@ -344,8 +337,7 @@ void strbuf_add_escaped(struct strbuf *sb, const char *s)
         strbuf_addn(sb, run, (size_t)(s - run));
         run = s + 1;
         if (c == '\n' || c == '\r' || c == '\t') {
-            strbuf_addc(sb, '\\');
-            strbuf_addc(sb, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+            strbuf_addn(sb, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t", 2);
         } else {
             char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
             strbuf_addn(sb, x, 4);

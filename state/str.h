@@ -63,16 +63,15 @@ struct pos_memo {
 /* The index remembered for key, or SIZE_MAX; *h is for pos_memo_put(). */
 size_t pos_memo_get(const struct pos_memo *m, const char *key, unsigned *h);
 void pos_memo_put(struct pos_memo *m, unsigned h, size_t i);
+/* An array as sorted_pos() searches it: n elements of size bytes at base,
+ * keyed by the string at byte offset off. */
+struct sorted_array {
+    const void *base;
+    size_t n, size, off;
+};
 /* sorted_pos() through a memo (may be NULL). */
-size_t sorted_pos_memo(
-    struct pos_memo *m,
-    const void *base,
-    size_t n,
-    size_t size,
-    size_t off,
-    const char *key,
-    bool *found
-);
+size_t
+sorted_pos_memo(struct pos_memo *m, const struct sorted_array *a, const char *key, bool *found);
 
 /* A growable string. Zero-initialise; free with strbuf_free(). */
 struct strbuf {

@@ -253,7 +253,7 @@ int main(int argc, char **argv)
         cd->type = xstrdup("vm");
         cd->name = xstrdup(sid + 3);
         cd->node = xstrdup(c.nodes[i % c.n_nodes]);
-        cd->state = xstrdup("started");
+        cd->state = REQ_STARTED;
         cd->failback = 1;
         cd->max_restart = 1;
         cd->max_relocate = 1;

@@ -563,7 +563,36 @@ bad_input 1 "$msg" config
 bad_input 1 "$msg" add vm:400
 bad_input 1 "$msg" set vm:100 --state stopped
 bad_input 1 "$msg" remove vm:100
+# A NUL byte in resources.cfg: a read error naming the file, never a
+# config cut at the NUL (add would rewrite the file without what follows).
+{ head -c 20 "$tmp/good.cfg"; printf '\000'; tail -c +21 "$tmp/good.cfg"; } >"$st/ha/resources.cfg"
+msg="unable to read file 'ha/resources.cfg' - contains a NUL byte"
+bad_input 1 "$msg" add vm:400
+[ "$(cat "$tmp/err")" = "$msg" ] && ok || bad "NUL: not exactly one line: $(cat "$tmp/err")"
+bad_input 1 "$msg" config
+bad_input 1 "$msg" status
+# A FIFO (or anything but a regular file) in the store: every command
+# returns at once (a 5 s timeout is a hang), reading it is an error.
 cp "$tmp/good.cfg" "$st/ha/resources.cfg"
+for f in ha/manager_status ha/resources.cfg nodes/node1/lrm_status ha/rules.cfg ha/groups.cfg datacenter.cfg; do
+    [ -e "$st/$f" ] && mv "$st/$f" "$tmp/saved"
+    mkfifo "$st/$f"
+    for cmd in status config "add vm:400"; do
+        # shellcheck disable=SC2086 # the words of the command
+        timeout 5 "$haven" ha-manager -c "$conf" $cmd >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        [ "$rc" -ne 124 ] && ok || bad "$cmd with a FIFO at $f: hangs"
+        if [ "$rc" -ne 0 ]; then
+            grep -qF "unable to read file '$f' - not a regular file" "$tmp/err" && ok ||
+                bad "$cmd with a FIFO at $f: exit $rc, $(head -n 2 "$tmp/err")"
+        fi
+        [ "$f" = ha/resources.cfg ] || cp "$tmp/good.cfg" "$st/ha/resources.cfg" # undo an add
+    done
+    rm -f "$st/$f"
+    [ -e "$tmp/saved" ] && mv "$tmp/saved" "$st/$f"
+done
+run status
+expect_rc 0 "status once the FIFOs are gone"
 cp "$st/ha/manager_status" "$tmp/ms"
 printf '{"master_node":' >"$st/ha/manager_status"
 bad_input 1 "unable to parse ha/manager_status" status
@@ -636,6 +665,13 @@ hold_domain node1 $dead
 run add vm:400
 expect_rc 0 "add after a dead local lock holder"
 [ ! -s "$tmp/err" ] && ok || bad "add after a dead holder waited: $(head -n 2 "$tmp/err")"
+# A name beyond the largest generation (2^64 and up) in the lock folder is
+# no head: it must not wedge domain-ha.
+: >"$st/priv/lock/domain-ha/99999999999999999999"
+run add vm:401
+expect_rc 0 "add with an overflowing generation name in the lock folder"
+run remove vm:401
+expect_rc 0 "remove with an overflowing generation name in the lock folder"
 
 # Canonical JSON escapes.
 run set vm:400 --comment 'say "hi" \ tab	end'

@@ -42,6 +42,7 @@ watchdog_client_timeout=$CL_C
 agent_timeout=5
 agent_status_timeout=3
 shutdown_marker=$d/shutdown
+run_dir=$d
 EOF
     done
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # daemon.test.sh - ha-crm and ha-lrm start-up checks and signals (ha-stack.md
 # 12.5, 12.9): timing inequalities, foreign folder, store_id, the watchdog-mux
-# greeting, usage errors; SIGHUP is ignored, SIGTERM ends the daemon with 0.
+# greeting, usage errors, one instance per daemon and node; SIGHUP is ignored,
+# SIGTERM ends the daemon with 0.
 # usage: sh test/daemon.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 pass=0
@@ -30,6 +31,7 @@ node=node1
 store=dir:$tmp/store
 watchdog_socket=$tmp/wd.sock
 agents_dir=$tmp
+run_dir=$tmp/run
 lock_timeout=8
 loop_interval=1
 fence_delay=2
@@ -39,7 +41,7 @@ EOF
 expect() { # rc pattern description command...
     want=$1 pat=$2 what=$3
     shift 3
-    timeout 30 "$@" >"$tmp/out" 2>&1
+    timeout "${limit:-30}" "$@" >"$tmp/out" 2>&1
     rc=$?
     if [ "$rc" -ne "$want" ]; then
         bad "$what: exit $rc, want $want ($(head -n 1 "$tmp/out"))"
@@ -105,6 +107,36 @@ expect 1 "watchdog-mux timings unsafe: lock_timeout 8 < client 3 + hw 10 + 3" \
 stop_mux
 start_mux 2
 
+# One LRM per node: a second one is refused (exit 1, naming the first's pid)
+# before it touches the store or the watchdog, so it can neither act nor,
+# when stopped, put the node's services in restart mode (freeze them); the
+# first runs on unaffected. (Before, the second ran, and its SIGTERM logged
+# "restart LRM, freeze all services".)
+"$haven" ha-lrm -d -c "$tmp/haven.conf" >"$tmp/lrm.log" 2>&1 &
+dmn=$!
+i=0
+while ! grep -q "wait_for_agent_lock" "$tmp/lrm.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+limit=5 expect 1 "ha-lrm for node 'node1' is already running (pid $dmn)" "a second ha-lrm" \
+    "$haven" ha-lrm -d -c "$tmp/haven.conf"
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "second ha-lrm: not one line: $(cat "$tmp/out")"
+! grep -q "freeze" "$tmp/out" "$tmp/lrm.log" && ok || bad "a second ha-lrm froze the services"
+sleep 1
+kill -0 "$dmn" 2>/dev/null && ok || bad "the first ha-lrm did not survive a second one"
+grep -q '"mode":"active"' "$tmp/store/nodes/node1/lrm_status" && ok || bad "lrm_status not active"
+[ -f "$tmp/run/ha-lrm.node1.lock" ] && ok || bad "no lock file in run_dir"
+kill -TERM "$dmn"
+wait "$dmn"
+dmn=
+# Gone with its process, whichever way it ended: a new LRM starts at once.
+"$haven" ha-lrm -c "$tmp/haven.conf" >"$tmp/lrm.log" 2>&1 &
+dmn=$!
+sleep 1
+kill -9 "$dmn"
+wait "$dmn" 2>/dev/null
+limit=3 expect 124 "wait_for_agent_lock" "an ha-lrm after one killed with SIGKILL" \
+    "$haven" ha-lrm -d -c "$tmp/haven.conf"
+dmn=
+
 # A CRM with nothing to do: SIGHUP is logged and ignored, SIGTERM ends it.
 "$haven" ha-crm -d -c "$tmp/haven.conf" >"$tmp/crm.log" 2>&1 &
 dmn=$!
@@ -112,6 +144,8 @@ i=0
 while ! grep -q "wait_for_quorum" "$tmp/crm.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 grep -q "^info  *[0-9]* *node1/crm: status change startup => wait_for_quorum" "$tmp/crm.log" &&
     ok || bad "crm -d: no log line in the simulator's format: $(head -n 1 "$tmp/crm.log")"
+limit=5 expect 1 "ha-crm for node 'node1' is already running (pid $dmn)" "a second ha-crm" \
+    "$haven" ha-crm -d -c "$tmp/haven.conf"
 kill -HUP "$dmn"
 sleep 0.5
 grep -q "got SIGHUP - ignored" "$tmp/crm.log" && ok || bad "SIGHUP not logged"

@@ -32,6 +32,55 @@ static void test_state_names(void)
     CHECK_STR(ha_level_name(HA_EMAIL), "email");
 }
 
+/* Every word of the enums parses back to its value; other words are the
+ * *_OTHER or unknown value, never a near match. */
+static void test_enum_words(void)
+{
+    for (int i = LRM_MODE_UNKNOWN; i < LRM_MODE_COUNT; i++) {
+        const char *w = lrm_mode_name((enum lrm_mode)i);
+        CHECK_INT(lrm_mode_parse(w, strlen(w)), i);
+    }
+    CHECK_INT(lrm_mode_parse("restart-x", 7), LRM_MODE_RESTART); /* n bytes only */
+    CHECK_INT(lrm_mode_parse("restart", 6), LRM_MODE_UNKNOWN);
+    CHECK_INT(lrm_mode_parse("Active", 6), LRM_MODE_UNKNOWN);
+    CHECK_INT(lrm_mode_parse(NULL, 0), LRM_MODE_UNKNOWN);
+    CHECK_STR(lrm_mode_name(LRM_MODE_MAINTENANCE), "maintenance");
+    for (int i = REQ_NONE + 1; i < REQ_OTHER; i++) {
+        CHECK_INT(req_state_parse(req_state_name((enum req_state)i)), i);
+    }
+    CHECK(req_state_name(REQ_NONE) == NULL && req_state_name(REQ_OTHER) == NULL);
+    CHECK_INT(req_state_parse(NULL), REQ_NONE);
+    CHECK_INT(req_state_parse("enabled"), REQ_OTHER); /* the readers alias it, not the parser */
+    CHECK_INT(req_state_parse(""), REQ_OTHER);
+    for (int i = CMD_NONE + 1; i < CMD_OTHER; i++) {
+        CHECK_INT(crm_cmd_parse(crm_cmd_name((enum crm_cmd)i)), i);
+    }
+    CHECK_STR(crm_cmd_name(CMD_DISABLE_NODE_MAINTENANCE), "disable-node-maintenance");
+    CHECK(crm_cmd_name(CMD_NONE) == NULL && crm_cmd_name(CMD_OTHER) == NULL);
+    CHECK_INT(crm_cmd_parse("Migrate"), CMD_OTHER);
+    CHECK_INT(crm_cmd_parse(NULL), CMD_NONE);
+}
+
+/* A state word the simulator keeps as given is written out unchanged. */
+static void test_kept_state_word(void)
+{
+    struct svc_config sc = {0};
+    struct svc_conf *c = svc_config_add(&sc, "vm:1");
+    char *json;
+
+    c->failback = c->max_restart = c->max_relocate = 1;
+    svc_conf_set_state(&sc, c, "enabled");
+    json = svc_config_to_sim_json(&sc);
+    CHECK(strstr(json, "\"state\":\"enabled\"") != NULL);
+    free(json);
+    svc_conf_set_state(&sc, c, NULL);
+    CHECK(c->state == REQ_NONE && c->state_text == NULL && svc_conf_state(c) == NULL);
+    json = svc_config_to_sim_json(&sc);
+    CHECK(strstr(json, "state") == NULL);
+    free(json);
+    svc_config_free(&sc);
+}
+
 static void test_strlist(void)
 {
     struct strlist l = {0}, c = {0};
@@ -112,7 +161,12 @@ static void test_svc_config_helpers(void)
     CHECK(pool_used(&copy.pool));
     svc_conf_set(&copy, &copy.v[0].node, "n2");
     svc_conf_set(&copy, &copy.v[1].group, NULL);
-    svc_config_add(&copy, "vm:0")->state = pool_strdup(&copy.pool, "started");
+    /* an unknown state word is kept (in the pool), a known one is not */
+    svc_conf_set_state(&copy, svc_config_add(&copy, "vm:0"), "literal");
+    CHECK(copy.v[0].state == REQ_OTHER);
+    CHECK_STR(svc_conf_state(&copy.v[0]), "literal");
+    svc_conf_set_state(&copy, &copy.v[1], "stopped");
+    CHECK(copy.v[1].state == REQ_STOPPED && copy.v[1].state_text == NULL);
     svc_config_add(&copy, "vm:2"); /* replaced by an empty entry */
     CHECK(copy.n == 3 && strcmp(copy.v[0].sid, "vm:0") == 0 && copy.v[2].node == NULL);
     CHECK_STR(svc_config_find(&copy, "vm:1")->node, "n2");
@@ -235,7 +289,8 @@ static void test_ms_loose(void)
     CHECK_STR(sd->uid, "12345");
     CHECK_STR(sd->timeout, "60");
     CHECK(sd->running);
-    CHECK_STR(sd->cmd, "stop");
+    CHECK(sd->cmd == CMD_STOP);
+    CHECK_STR(sd_cmd_word(sd), "stop");
     CHECK_STR(sd->cmd_arg, "0");
     CHECK(sd->has_failed_nodes);
     CHECK_INT(sd->failed_nodes.n, 3);
@@ -246,7 +301,7 @@ static void test_ms_loose(void)
     CHECK_STR(sd->timeout, "30");
     CHECK_STR(sd->maintenance_node, "n3");
     sd = ms_find_sd(&ms, "vm:3");
-    CHECK(!sd->has_failed_nodes && sd->cmd == NULL && sd->node == NULL);
+    CHECK(!sd->has_failed_nodes && sd->cmd == CMD_NONE && sd->node == NULL);
     CHECK(ms.has_node_request);
     CHECK_INT(ms.n_reqs, 2);
     CHECK(ms_find_req(&ms, "n1")->maintenance);
@@ -269,7 +324,9 @@ static void test_ms_round_trip(void)
         "\"maintenance_node\":\"node2\",\"node\":\"node1\",\"running\":1,\"state\":\"started\","
         "\"uid\":\"u/2+\"},"
         "\"vm:102\":{\"failed_nodes\":[],\"node\":\"node1\",\"state\":\"relocate\","
-        "\"target\":\"node3\",\"timeout\":\"x1\",\"uid\":\"u3\"}},\"timestamp\":1700000123}";
+        "\"target\":\"node3\",\"timeout\":\"x1\",\"uid\":\"u3\"},"
+        "\"vm:103\":{\"cmd\":[\"frob\",\"x\"],\"state\":\"stopped\"},"
+        "\"vm:104\":{\"cmd\":[\"\"],\"state\":\"error\"}},\"timestamp\":1700000123}";
     struct manager_status ms, ms2;
     char *err = NULL, *out, *out2;
 
@@ -791,12 +848,12 @@ static void test_sim_config_forms(void)
     CHECK_INT(sc.n, 6);
     CHECK_STR(sc.v[0].sid, "ct:103");
     c = svc_config_find(&sc, "vm:101");
-    CHECK_STR(c->state, "started");
+    CHECK_STR(svc_conf_state(c), "started");
     CHECK_STR(c->type, "vm");
     CHECK_STR(c->name, "101");
     CHECK(c->failback == 1 && c->max_restart == 1 && c->max_relocate == 1);
     CHECK(c->group == NULL && c->lock == NULL && c->comment == NULL);
-    CHECK_STR(svc_config_find(&sc, "vm:102")->state, "disabled");
+    CHECK_STR(svc_conf_state(svc_config_find(&sc, "vm:102")), "disabled");
     c = svc_config_find(&sc, "ct:103");
     CHECK(c->failback == 0 && c->max_restart == 0 && c->max_relocate == 3);
     CHECK_STR(c->group, "group2");
@@ -805,7 +862,7 @@ static void test_sim_config_forms(void)
     CHECK_STR(c->lock, "backup");
     CHECK_STR(c->comment, "hi");
     CHECK_INT(c->max_relocate, 0);
-    CHECK_STR(svc_config_find(&sc, "vm:104")->state, "ignored");
+    CHECK_STR(svc_conf_state(svc_config_find(&sc, "vm:104")), "ignored");
     svc_config_free(&sc);
 }
 
@@ -897,18 +954,18 @@ static void test_cfg_read(void)
     free(err);
     CHECK_INT(sc.n, 4);
     c = svc_config_find(&sc, "vm:100");
-    CHECK_STR(c->state, "stopped");
+    CHECK_STR(svc_conf_state(c), "stopped");
     CHECK_INT(c->max_restart, 3);
     CHECK_INT(c->max_relocate, 1);
     CHECK_STR(c->comment, "two  words");
     CHECK(c->node == NULL);
     c = svc_config_find(&sc, "ct:101");
-    CHECK_STR(c->state, "started");
+    CHECK_STR(svc_conf_state(c), "started");
     CHECK_STR(c->group, "grp-1");
     CHECK_INT(c->failback, 0);
     CHECK_STR(c->type, "ct");
     CHECK_STR(c->name, "101");
-    CHECK_STR(svc_config_find(&sc, "vm:102")->state, "started");
+    CHECK_STR(svc_conf_state(svc_config_find(&sc, "vm:102")), "started");
     CHECK(svc_config_find(&sc, "test:abc") != NULL);
     svc_config_free(&sc);
 }
@@ -1252,6 +1309,8 @@ static void test_config_numbers(void)
 int main(void)
 {
     RUN(test_state_names);
+    RUN(test_enum_words);
+    RUN(test_kept_state_word);
     RUN(test_strlist);
     RUN(test_ms_helpers);
     RUN(test_svc_config_helpers);

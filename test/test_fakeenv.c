@@ -241,7 +241,7 @@ static int f_update_cfg(void *ctx, const char *sid, const char *key, const char 
         return -1;
     }
     if (strcmp(key, "state") == 0) {
-        write_text(&sc->state, value);
+        svc_conf_set_state(&fe_of(ctx)->c->cfg, sc, value);
     } else if (strcmp(key, "group") == 0) {
         free(sc->group);
         sc->group = value ? xstrdup(value) : NULL;
@@ -554,7 +554,7 @@ struct svc_conf *fake_add_service(
     sc->type = xstrndup(sid, (size_t)(colon - sid));
     sc->name = xstrdup(colon + 1);
     sc->node = xstrdup(node);
-    sc->state = xstrdup(state ? state : "started");
+    svc_conf_set_state(&c->cfg, sc, state ? state : "started");
     sc->group = group ? xstrdup(group) : NULL;
     sc->failback = sc->max_restart = sc->max_relocate = 1;
     return sc;

@@ -329,6 +329,90 @@ static void test_observe_prefix_and_garbage(void)
     free(err);
 }
 
+/* "<dir>/<name>", freed at the next call */
+static const char *xasprintf_tmp(const char *dir, const char *name)
+{
+    static char *bufs[2];
+    static int k;
+
+    k ^= 1;
+    free(bufs[k]);
+    bufs[k] = xasprintf("%s/%s", dir, name);
+    return bufs[k];
+}
+
+static void put_file(const char *ldir, const char *name)
+{
+    char *p = xasprintf("%s/%s", ldir, name);
+
+    kvt_write_file(p, "junk\n");
+    free(p);
+}
+
+static bool has_entry(const char *ldir, const char *name)
+{
+    char *p = xasprintf("%s/%s", ldir, name);
+    bool r = access(p, F_OK) == 0;
+
+    free(p);
+    return r;
+}
+
+/* A name in a lock folder that is no generation (garbage, or digits beyond
+ * the largest generation, 2^64 and up) never wedges the lock, and the
+ * generation never wraps. */
+static void test_garbage_generation_names(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL, *ldir = NULL;
+
+    fresh_root();
+    a = kvt_open(root, "a", NULL, T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    ldir = xasprintf("%s/priv/lock/domain-ha", root);
+    /* next to a real head: ignored */
+    CHECK_INT(kv_domain_lock(a, "domain-ha", 2000, &err), 0);
+    kv_domain_unlock(a, "domain-ha");
+    put_file(ldir, "99999999999999999999");
+    put_file(ldir, "18446744073709551615");
+    CHECK_INT(kv_domain_lock(a, "domain-ha", 2000, &err), 0);
+    CHECK_INT(kv_lock_generation(a, "domain-ha"), 3);
+    kv_domain_unlock(a, "domain-ha");
+    /* alone (the head deleted by hand): cleared away, the lock taken */
+    CHECK_INT(unlink(xasprintf_tmp(ldir, "00000000000000000004")), 0);
+    put_file(ldir, "junk");
+    put_file(ldir, "1");
+    CHECK_INT(kv_domain_lock(a, "domain-ha", 2000, &err), 0);
+    CHECK_INT(kv_lock_generation(a, "domain-ha"), 1);
+    CHECK(!has_entry(ldir, "99999999999999999999") && !has_entry(ldir, "junk"));
+    kv_domain_unlock(a, "domain-ha");
+    /* a lease lock the same way */
+    free(ldir);
+    ldir = xasprintf("%s/priv/lock/" LOCK, root);
+    CHECK_INT(mkdir(ldir, 0755), 0);
+    put_file(ldir, "99999999999999999999");
+    CHECK_INT(kv_lock_get(b, LOCK, &err), 0);
+    CHECK_INT(kv_lock_generation(b, LOCK), 1);
+    /* the largest generation cannot advance: an error, never a wrap to 0 */
+    CHECK(kv_lock_release(b, LOCK));
+    CHECK_INT(
+        rename(
+            xasprintf_tmp(ldir, "00000000000000000002"), xasprintf_tmp(ldir, "09999999999999999999")
+        ),
+        0
+    );
+    free(err);
+    err = NULL;
+    CHECK_INT(kv_lock_get(b, LOCK, &err), -1);
+    CHECK_STR(err, "can't get cfs lock - Value too large for defined data type");
+    CHECK(!has_entry(ldir, "00000000000000000000"));
+    CHECK(!has_entry(ldir, "10000000000000000000"));
+    free(ldir);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
 static void test_guarded_writes(void)
 {
     struct kv_store *a, *b;
@@ -579,6 +663,7 @@ int main(void)
     RUN(test_claim_enoent_takes_stat_path);
     RUN(test_stale_listing);
     RUN(test_observe_prefix_and_garbage);
+    RUN(test_garbage_generation_names);
     RUN(test_guarded_writes);
     RUN(test_failed_probe_restarts_windows);
     RUN(test_stress_ledger);

@@ -244,6 +244,244 @@ static void test_files(void)
     free(err);
 }
 
+/* A NUL byte anywhere in a store file is a read error naming the file:
+ * callers parse C strings, so the rest of the file would silently vanish. */
+static void test_read_rejects_nul(void)
+{
+    struct kv_store *s;
+    char *err = NULL, *data = NULL, *p;
+    size_t len;
+    FILE *f;
+
+    fresh_root();
+    s = kvt_open(root, "a", NULL, T_MS);
+    p = xasprintf("%s/ha/resources.cfg", root);
+    f = fopen(p, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        fwrite("vm: 100\n\0\nvm: 101\n", 1, 18, f);
+        fclose(f);
+    }
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), -1);
+    CHECK(data == NULL);
+    CHECK_STR(err, "unable to read file 'ha/resources.cfg' - contains a NUL byte");
+    /* the raw reader says why too, and a NUL as the last byte counts */
+    kvt_write_file(p, "vm: 100\n");
+    f = fopen(p, "a");
+    if (f != NULL) {
+        fputc('\0', f);
+        fclose(f);
+    }
+    errno = 0;
+    CHECK_INT(dir_read_file(p, &data, &len), -1);
+    CHECK_STR(dir_strerror(errno), "contains a NUL byte");
+    kvt_write_file(p, "vm: 100\n");
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), 0);
+    CHECK_STR(data, "vm: 100\n");
+    free(data);
+    free(p);
+    kv_close(s);
+    free(err);
+}
+
+/* kv_read in a child: its result as the exit code (0 read, 1 absent, 2
+ * error, 9 error with the wrong text); 10 when it did not return within 5 s
+ * (a reader blocked on a FIFO). */
+static int read_in_child(const char *path, const char *want_err)
+{
+    int status = 0;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        struct kv_store *s = kvt_open(root, "a", NULL, T_MS);
+        char *data = NULL, *err = NULL;
+        size_t len;
+        int r;
+
+        if (s == NULL) {
+            _exit(8);
+        }
+        r = kv_read(s, path, &data, &len, &err);
+        if (r < 0 && want_err != NULL && (err == NULL || strcmp(err, want_err) != 0)) {
+            fprintf(stderr, "kv_read %s: %s\n", path, err ? err : "(null)");
+            _exit(9);
+        }
+        _exit(r < 0 ? 2 : r);
+    }
+    for (int i = 0; i < 500; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 11;
+        }
+        dir_sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return 10;
+}
+
+/* Anything but a regular file is refused at once: a FIFO would block the
+ * reader (a daemon would stop feeding its watchdog), a symbolic link could
+ * point out of the store. */
+static void test_read_refuses_special_files(void)
+{
+    struct kv_store *s;
+    char *p, *err = NULL, *data = NULL;
+    size_t len;
+
+    fresh_root();
+    s = kvt_open(root, "a", NULL, T_MS);
+    p = xasprintf("%s/ha/manager_status", root);
+    CHECK_INT(mkfifo(p, 0600), 0);
+    CHECK_INT(
+        read_in_child(
+            "ha/manager_status", "unable to read file 'ha/manager_status' - not a regular file"
+        ),
+        2
+    );
+    unlink(p);
+    CHECK_INT(symlink("/etc/hostname", p), 0);
+    CHECK_INT(
+        read_in_child(
+            "ha/manager_status", "unable to read file 'ha/manager_status' - is a symbolic link"
+        ),
+        2
+    );
+    unlink(p);
+    CHECK_INT(mkdir(p, 0755), 0);
+    CHECK_INT(
+        read_in_child(
+            "ha/manager_status", "unable to read file 'ha/manager_status' - not a regular file"
+        ),
+        2
+    );
+    rmdir(p);
+    CHECK_INT(read_in_child("ha/manager_status", NULL), 1);
+    /* a FIFO as a lock head is an unknown owner, not a blocked observer */
+    {
+        char *ldir = xasprintf("%s/priv/lock/domain-ha", root);
+        char *head = xasprintf("%s/00000000000000000001", ldir);
+        pid_t pid;
+        int status = 0, i;
+
+        CHECK_INT(mkdir(ldir, 0755), 0);
+        CHECK_INT(mkfifo(head, 0600), 0);
+        pid = fork();
+        if (pid == 0) {
+            struct kv_store *c = kvt_open(root, "a", NULL, T_MS);
+            struct dir_lock *l = dir_lock_find(c, "domain-ha", true);
+            _exit(dir_lock_observe(c, l) == 1 && !l->obs_rec.parsed ? 0 : 1);
+        }
+        for (i = 0; i < 500 && waitpid(pid, &status, WNOHANG) != pid; i++) {
+            dir_sleep_ms(10);
+        }
+        if (i == 500) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+        }
+        CHECK(i < 500 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        free(head);
+        free(ldir);
+    }
+    CHECK_INT(kv_read(s, "ha/manager_status", &data, &len, &err), 1);
+    free(p);
+    kv_close(s);
+    free(err);
+}
+
+/* A spool file nobody can parse is dropped (it would block the spool) and
+ * never handed over cut at its NUL; alone, it is reported. */
+static void test_spool_drops_nul(void)
+{
+    struct kv_store *m;
+    char *err = NULL, *text = NULL, *p;
+    FILE *f;
+
+    fresh_root();
+    m = kvt_open(root, "m", "crm", 10000);
+    CHECK_INT(kv_lock_get(m, "ha_manager_lock", &err), 0);
+    p = xasprintf("%s/ha/crm_commands.d/00000000000000000001.x.1.00000000", root);
+    f = fopen(p, "w");
+    if (f != NULL) {
+        fwrite("stop vm:100 0\0junk\n", 1, 19, f);
+        fclose(f);
+    }
+    CHECK_INT(kv_spool_put(m, "arm-ha", &err), 0);
+    CHECK_INT(kv_spool_take(m, &text, &err), 0);
+    CHECK_STR(text, "arm-ha\n");
+    CHECK(access(p, F_OK) != 0);
+    free(text);
+    text = NULL;
+    kvt_write_file(p, "x");
+    f = fopen(p, "a");
+    if (f != NULL) {
+        fputc('\0', f);
+        fclose(f);
+    }
+    CHECK_INT(kv_spool_take(m, &text, &err), -1);
+    CHECK_STR(
+        err,
+        "dropped crm command file "
+        "'ha/crm_commands.d/00000000000000000001.x.1.00000000' - contains a NUL byte"
+    );
+    CHECK(!kv_spool_pending(m));
+    free(text);
+    free(p);
+    kv_close(m);
+    free(err);
+}
+
+static int count_entries(const char *abs)
+{
+    char **names;
+    size_t n;
+
+    if (dir_list_abs(abs, true, &names, &n) != 0) {
+        return -1;
+    }
+    kv_free_names(names);
+    return (int)n;
+}
+
+/* The store folder goes away under an open store (an unmounted mount
+ * point): nothing is created at or above its path, and nothing is read or
+ * written in an empty folder that took its place. */
+static void test_store_folder_replaced(void)
+{
+    struct kv_store *s;
+    char *err = NULL, *data = NULL, *away = NULL;
+    size_t len;
+
+    fresh_root();
+    s = kvt_open(root, "a", "lrm", T_MS);
+    away = xasprintf("%s.away", root);
+    CHECK_INT(rename(root, away), 0);
+    /* gone: kv_mkdir must not recreate it (mkdir -p did) */
+    CHECK_INT(kv_mkdir(s, "nodes/b/resources", &err), -1);
+    CHECK(access(root, F_OK) != 0);
+    CHECK_INT(kv_write(s, "nodes/a/lrm_status", "{}", 2, NULL, &err), -1);
+    CHECK(access(root, F_OK) != 0);
+    /* an empty folder in its place: no write, no folder, no read */
+    CHECK_INT(mkdir(root, 0755), 0);
+    CHECK_INT(kv_write(s, "datacenter.cfg", "x", 1, NULL, &err), -1);
+    CHECK(err && strstr(err, "unmounted?") != NULL);
+    CHECK_INT(kv_mkdir(s, "nodes/b/resources", &err), -1);
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), -1);
+    CHECK_INT(kv_spool_put(s, "arm-ha", &err), -1);
+    CHECK_INT(kv_lock_get(s, "ha_agent_a_lock", &err), -1);
+    CHECK_INT(kv_domain_lock(s, "domain-ha", 300, &err), -1);
+    CHECK_INT(kv_probe(s, &err), -1);
+    CHECK_INT(count_entries(root), 0);
+    /* the real folder back: everything works again */
+    CHECK_INT(rmdir(root), 0);
+    CHECK_INT(rename(away, root), 0);
+    CHECK_INT(kv_write(s, "datacenter.cfg", "x", 1, NULL, &err), 0);
+    CHECK_INT(kv_mkdir(s, "nodes/b/resources", &err), 0);
+    CHECK_INT(kv_probe(s, &err), 0);
+    free(away);
+    kv_close(s);
+    free(err);
+}
+
 static bool one_byte_repeated(const char *data, size_t len)
 {
     for (size_t i = 1; i < len; i++) {
@@ -596,8 +834,12 @@ int main(void)
     RUN(test_open_marker);
     RUN(test_open_race);
     RUN(test_files);
+    RUN(test_read_rejects_nul);
+    RUN(test_read_refuses_special_files);
+    RUN(test_store_folder_replaced);
     RUN(test_kill_during_writes);
     RUN(test_spool_concurrent);
+    RUN(test_spool_drops_nul);
     RUN(test_domain_contention);
     RUN(test_domain_dead_owner);
     RUN(test_probe_members);

@@ -319,7 +319,7 @@ static void test_commands_and_results(void)
         fake_logged(&f.c, "err: crm command error - node not online: migrate vm:101 node9"), 1
     );
     CHECK_INT(fake_svc_state(&f.c, "vm:102"), SS_REQUEST_STOP);
-    CHECK_STR(svc_config_find(&f.c.cfg, "vm:102")->state, "stopped");
+    CHECK_STR(svc_conf_state(svc_config_find(&f.c.cfg, "vm:102")), "stopped");
     CHECK_INT(fake_logged(&f.c, "err: unable to parse crm command: frobnicate"), 1);
 
     /* a failed migration keeps the service where it was */
@@ -339,6 +339,47 @@ static void test_commands_and_results(void)
     teardown(&f);
 }
 
+/* Words the manager does not know, in the config and in a stored manager
+ * status, are logged and written back as they came: parsing them into
+ * enums loses none. */
+static void test_unknown_words(void)
+{
+    struct mgr_fixture f = {0};
+
+    setup(&f);
+    free(f.c.manager_status);
+    f.c.manager_status = xstrdup(
+        "{\"node_status\":{\"node1\":\"online\",\"node2\":\"online\",\"node3\":\"online\"},"
+        "\"service_status\":{"
+        "\"vm:104\":{\"cmd\":[\"frob\",\"x\"],\"node\":\"node1\",\"state\":\"stopped\","
+        "\"uid\":\"u4\"},"
+        "\"vm:105\":{\"cmd\":[\"arm-ha\",\"y\"],\"node\":\"node1\",\"state\":\"started\","
+        "\"uid\":\"u5\"},"
+        "\"vm:106\":{\"cmd\":[\"fr\\\"ob\",\"z\"],\"node\":\"node1\",\"state\":\"error\","
+        "\"uid\":\"u6\"}},\"timestamp\":10}"
+    );
+    fake_add_service(&f.c, "vm:103", "node1", NULL, NULL);
+    fake_add_service(&f.c, "vm:104", "node1", "stopped", NULL);
+    fake_add_service(&f.c, "vm:105", "node1", NULL, NULL);
+    fake_add_service(&f.c, "vm:106", "node1", NULL, NULL);
+    round_at(&f, 20);
+    CHECK_INT(fake_logged(&f.c, "err: unknown command 'frob' for service 'vm:104'"), 1);
+    CHECK_INT(fake_logged(&f.c, "err: unknown command 'arm-ha' for service 'vm:105'"), 1);
+    /* an entry in error keeps its command, written back byte for byte */
+    CHECK(strstr(f.c.manager_status, "\"cmd\":[\"fr\\\"ob\",\"z\"]") != NULL);
+    CHECK(strstr(f.c.manager_status, "frob") == NULL);
+    CHECK(strstr(f.c.manager_status, "arm-ha") == NULL);
+    CHECK_INT(fake_svc_state(&f.c, "vm:103"), SS_STARTED);
+    fake_add_service(&f.c, "vm:103", "node1", "bogus", NULL);
+    round_at(&f, 40);
+    CHECK_INT(
+        fake_logged(&f.c, "err: service 'vm:103' - unknown state 'bogus' in service configuration"),
+        1
+    );
+    CHECK_INT(fake_svc_state(&f.c, "vm:103"), SS_STARTED);
+    teardown(&f);
+}
+
 int main(void)
 {
     RUN(test_node_states_and_fencing);
@@ -346,5 +387,6 @@ int main(void)
     RUN(test_restricted_group_no_recovery);
     RUN(test_commands_and_results);
     RUN(test_commands_validated);
+    RUN(test_unknown_words);
     return test_summary();
 }

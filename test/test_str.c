@@ -79,19 +79,22 @@ static void test_pos_memo(void)
     struct pos_memo memo = {0};
     const char *nodes[] = {"node1", "node2", "node3"};
     const char *shifted[] = {"node0", "node1", "node2", "node3"};
+    const struct sorted_array three = {nodes, 3, sizeof(char *), 0};
+    const struct sorted_array four = {shifted, 4, sizeof(char *), 0};
+    const struct sorted_array one = {nodes, 1, sizeof(char *), 0};
     bool found;
 
-    CHECK_INT((long long)sorted_pos_memo(&memo, nodes, 3, sizeof(char *), 0, "node2", &found), 1);
+    CHECK_INT((long long)sorted_pos_memo(&memo, &three, "node2", &found), 1);
     CHECK(found);
-    CHECK_INT((long long)sorted_pos_memo(&memo, nodes, 3, sizeof(char *), 0, "node2", &found), 1);
+    CHECK_INT((long long)sorted_pos_memo(&memo, &three, "node2", &found), 1);
     CHECK(found);
     /* stale: node2 moved to index 2 */
-    CHECK_INT((long long)sorted_pos_memo(&memo, shifted, 4, sizeof(char *), 0, "node2", &found), 2);
+    CHECK_INT((long long)sorted_pos_memo(&memo, &four, "node2", &found), 2);
     CHECK(found);
     /* shrunk below the remembered index */
-    CHECK_INT((long long)sorted_pos_memo(&memo, nodes, 1, sizeof(char *), 0, "node2", &found), 1);
+    CHECK_INT((long long)sorted_pos_memo(&memo, &one, "node2", &found), 1);
     CHECK(!found);
-    CHECK_INT((long long)sorted_pos_memo(NULL, nodes, 3, sizeof(char *), 0, "node9", &found), 3);
+    CHECK_INT((long long)sorted_pos_memo(NULL, &three, "node9", &found), 3);
     CHECK(!found);
 }
 

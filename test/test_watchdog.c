@@ -16,6 +16,7 @@
  * counts are lower bounds far below what is due. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -48,6 +49,8 @@ struct mux {
     long keepalives; /* bytes other than 'V' */
     long vs; /* 'V' bytes */
     long after_v; /* bytes written after a 'V' */
+    bool open_umask; /* run the daemon under umask 000 */
+    const char *group; /* its --socket-group, or NULL */
     char dir[64], dev[96], sock[96], marker[96], log[96];
 };
 
@@ -141,10 +144,17 @@ static void mux_exec(struct mux *x, const char *client_timeout)
     const char *argv[] = {
         "haven", "ha-watchdog",      "-d",           "--device",     x->dev, "--socket",
         x->sock, "--active-marker",  x->marker,      "--hw-timeout", "2",    "--interval",
-        "100ms", "--client-timeout", client_timeout, NULL,
+        "100ms", "--client-timeout", client_timeout, NULL,           NULL,   NULL,
     };
     int fd = open(x->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
+    if (x->group != NULL) {
+        argv[15] = "--socket-group";
+        argv[16] = x->group;
+    }
+    if (x->open_umask) {
+        umask(0);
+    }
     dup2(fd, 2);
     dup2(fd, 1);
     exec_haven(argv);
@@ -236,6 +246,8 @@ static bool mux_start(struct mux *x, const char *client_timeout)
 
 static void mux_stop(struct mux *x)
 {
+    char lock[128];
+
     if (x->pid > 0 && !x->exited) {
         kill(x->pid, SIGKILL);
         waitpid(x->pid, &x->status, 0);
@@ -245,6 +257,8 @@ static void mux_stop(struct mux *x)
     }
     unlink(x->dev);
     unlink(x->sock);
+    snprintf(lock, sizeof(lock), "%s.lock", x->sock);
+    unlink(lock);
     unlink(x->log);
     rmdir(x->marker);
     rmdir(x->dir);
@@ -584,7 +598,15 @@ static int run_haven(struct mux *x, const char *const *args)
         dup2(fd, 1);
         exec_haven(argv);
     }
-    waitpid(pid, &status, 0);
+    for (long long end = now_ms() + SOON_MS; waitpid(pid, &status, WNOHANG) == 0;) {
+        if (now_ms() > end) {
+            fprintf(stderr, "ha-watchdog still running after %d ms, killing it\n", SOON_MS);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        usleep(10000);
+    }
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -597,6 +619,18 @@ static void test_usage(void)
     const char *const bad_hw[] = {"--hw-timeout", "1500ms", NULL};
     const char *const slow[] = {"--hw-timeout", "2", "--interval", "2", NULL};
     const char *const extra[] = {"--device", "/dev/null", "junk", NULL};
+    const char *const empty_socket[] = {"--device", "/dev/null", "--socket=", NULL};
+    const char *const relative_socket[] = {"--device", "/dev/null", "--socket", "wd.sock", NULL};
+    const char *const long_socket[] = {
+        "--device",
+        "/dev/null",
+        "--socket",
+        "/tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "/xxxxxxxxxxxxxxxxxxxxxxxx/sock",
+        NULL,
+    };
+    const char *const empty_group[] = {"--device", "/dev/null", "--socket-group=", NULL};
+    const char *const bad_group[] = {"--device", "/dev/null", "--socket-group", "no such", NULL};
     const char *missing[] = {"--device", NULL, "--socket", NULL, "--active-marker", NULL, NULL};
 
     mux_prepare(&x);
@@ -605,12 +639,279 @@ static void test_usage(void)
     CHECK_INT(run_haven(&x, bad_hw), 2);
     CHECK_INT(run_haven(&x, slow), 2);
     CHECK_INT(run_haven(&x, extra), 2);
+    CHECK_INT(run_haven(&x, empty_socket), 2);
+    CHECK(log_has(&x, "--socket"));
+    CHECK_INT(run_haven(&x, relative_socket), 2);
+    CHECK_INT(run_haven(&x, long_socket), 2);
+    CHECK_INT(run_haven(&x, empty_group), 2);
+    CHECK_INT(run_haven(&x, bad_group), 2);
+    CHECK(log_has(&x, "--socket-group"));
     missing[1] = x.marker; /* does not exist */
     missing[3] = x.sock;
     missing[5] = x.marker;
     CHECK_INT(run_haven(&x, missing), 1);
     CHECK(log_has(&x, "watchdog open: No such file or directory"));
     CHECK(!exists(x.sock));
+    mux_stop(&x);
+}
+
+/* The socket is 0600 whatever the umask (000 here), owned by the daemon's
+ * user: no other user can connect. */
+static void test_socket_mode(void)
+{
+    struct mux x;
+    struct stat st;
+
+    mux_prepare(&x);
+    x.open_umask = true;
+    if (!mux_spawn(&x, ROOMY, true)) {
+        goto out;
+    }
+    CHECK(stat(x.sock, &st) == 0);
+    CHECK_INT(st.st_mode & 07777, 0600);
+    CHECK_INT(st.st_uid, geteuid());
+    term_and_wait(&x);
+out:
+    mux_stop(&x);
+}
+
+/* Start fn(fd of a connection to path, arg) in a child with uid 65534 and
+ * group gid (no supplementary groups); its exit status is fn's result. */
+static pid_t spawn_other_user(const char *path, gid_t gid, int (*fn)(int, void *), void *arg)
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||
+            setresuid(65534, 65534, 65534) != 0) {
+            _exit(100);
+        }
+        _exit(fn(wd_open(path), arg));
+    }
+    return pid;
+}
+
+static int child_status(pid_t pid)
+{
+    int status = -1;
+
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int as_other_user(const char *path, gid_t gid, int (*fn)(int, void *), void *arg)
+{
+    return child_status(spawn_other_user(path, gid, fn, arg));
+}
+
+/* 1 if the connection failed with EACCES, 2 if it worked, 3 otherwise. */
+static int connect_result(int fd, void *arg)
+{
+    return fd >= 0 ? 2 : errno == EACCES ? 1 : 3;
+}
+
+/* 1 when the mux greeted the client (which then leaves cleanly), 0 when it
+ * closed the connection without a greeting, 2 when the connect failed. */
+static int greeted(int fd, void *arg)
+{
+    struct wd_greeting g;
+    int r;
+
+    if (fd < 0) {
+        return 2;
+    }
+    r = wd_read_greeting(fd, SOON_MS, &g);
+    if (r == 1) {
+        return wd_close(fd) == 0 ? 1 : 3;
+    }
+    close(fd);
+    return 0;
+}
+
+struct holder {
+    const char *path;
+    int ready[2]; /* the child writes one byte once all connections are made */
+    int done[2]; /* the child reads end of file when the parent is done */
+};
+
+/* Hold HELD connections open until the parent is done; 0 when the mux closed
+ * every one of them without a greeting. */
+enum { HELD = 120 };
+static int hold_many(int fd, void *arg)
+{
+    struct holder *h = arg;
+    struct wd_greeting g;
+    int fds[HELD], refused = 0;
+    char c;
+
+    close(h->ready[0]);
+    close(h->done[1]);
+    fds[0] = fd;
+    for (int i = 1; i < HELD; i++) {
+        fds[i] = wd_open(h->path);
+    }
+    for (int i = 0; i < HELD; i++) {
+        refused += fds[i] >= 0 && wd_read_greeting(fds[i], SOON_MS, &g) == 0;
+    }
+    (void)!write(h->ready[1], "x", 1);
+    (void)!read(h->done[0], &c, 1);
+    return refused == HELD ? 0 : 1;
+}
+
+/* Other users are refused, even through a socket made world-writable by
+ * mistake (chmod 0666): a refused peer is closed at once and logged, takes
+ * no client slot, and its close without 'V' stops nothing; HELD of them held
+ * open leave room for a real client. */
+static void test_peer_check(void)
+{
+    struct mux x;
+    struct wd_greeting g;
+    struct holder h = {.path = NULL};
+    int fd;
+    pid_t holder;
+    char c;
+
+    if (getuid() != 0) {
+        fprintf(stderr, "test_peer_check: not root, cannot switch users - skipped\n");
+        return;
+    }
+    if (!mux_start(&x, ROOMY)) {
+        goto out;
+    }
+    CHECK(chmod(x.dir, 0711) == 0);
+    CHECK_INT(as_other_user(x.sock, 65534, connect_result, NULL), 1); /* 0600 */
+    CHECK(chmod(x.sock, 0666) == 0);
+    CHECK_INT(as_other_user(x.sock, 65534, greeted, NULL), 0);
+    CHECK(wait_log(&x, "refusing client", SOON_MS));
+    CHECK(!exists(x.marker));
+    CHECK(wait_keepalives(&x, 3, SOON_MS));
+
+    h.path = x.sock;
+    CHECK(pipe(h.ready) == 0 && pipe(h.done) == 0);
+    holder = spawn_other_user(x.sock, 65534, hold_many, &h);
+    close(h.ready[1]);
+    close(h.done[0]);
+    CHECK(read(h.ready[0], &c, 1) == 1);
+    fd = client_open(&x);
+    CHECK(fd >= 0);
+    CHECK_INT(wd_read_greeting(fd, SOON_MS, &g), 1);
+    CHECK_INT(client_close(fd), 0);
+    close(h.done[1]);
+    close(h.ready[0]);
+    CHECK_INT(child_status(holder), 0);
+    CHECK(wait_gone(&x, x.marker, SOON_MS));
+    CHECK(wait_keepalives(&x, 2, SOON_MS));
+    CHECK(!mux_reap(&x));
+    CHECK(strstr(log_text(&x), "did not stop watchdog") == NULL);
+    term_and_wait(&x);
+    CHECK_INT(x.vs, 1);
+out:
+    mux_stop(&x);
+}
+
+/* --socket-group G: mode 0660 and group G whatever the umask; a member of
+ * G (its primary group) is served, other users cannot connect. */
+static void test_socket_group(void)
+{
+    struct mux x;
+    struct stat st;
+
+    mux_prepare(&x);
+    x.open_umask = true;
+    x.group = "4242";
+    if (!mux_spawn(&x, ROOMY, true)) {
+        goto out;
+    }
+    CHECK(stat(x.sock, &st) == 0);
+    CHECK_INT(st.st_mode & 07777, 0660);
+    CHECK_INT(st.st_gid, 4242);
+    if (getuid() == 0) {
+        CHECK(chmod(x.dir, 0711) == 0);
+        CHECK_INT(as_other_user(x.sock, 4242, greeted, NULL), 1);
+        CHECK_INT(as_other_user(x.sock, 65534, connect_result, NULL), 1);
+        CHECK(wait_gone(&x, x.marker, SOON_MS));
+    }
+    CHECK(!mux_reap(&x));
+    term_and_wait(&x);
+    CHECK_INT(x.vs, 1);
+out:
+    mux_stop(&x);
+}
+
+/* Whatever is at --socket and is not a socket stays as it is, and the start
+ * fails before the device is touched. */
+static void test_socket_path_taken(void)
+{
+    struct mux x;
+    char buf[32] = "";
+    FILE *f;
+
+    for (int kind = 0; kind < 3; kind++) {
+        mux_prepare(&x);
+        if (kind == 0) {
+            f = fopen(x.sock, "w");
+            CHECK(f != NULL && fputs("precious\n", f) >= 0 && fclose(f) == 0);
+        } else if (kind == 1) {
+            CHECK(mkdir(x.sock, 0755) == 0);
+        } else {
+            CHECK(symlink(x.log, x.sock) == 0);
+        }
+        mux_spawn(&x, ROOMY, false);
+        CHECK_INT(mux_wait(&x, SOON_MS), 1);
+        CHECK(log_has(&x, "is not a socket"));
+        CHECK_INT(x.keepalives + x.vs, 0);
+        CHECK(!x.eof); /* the device was never opened */
+        if (kind == 0) {
+            f = fopen(x.sock, "r");
+            CHECK(f != NULL && fgets(buf, sizeof(buf), f) != NULL);
+            CHECK_STR(buf, "precious\n");
+            if (f != NULL) {
+                fclose(f);
+            }
+        } else if (kind == 1) {
+            CHECK(rmdir(x.sock) == 0);
+        }
+        mux_stop(&x);
+    }
+}
+
+/* One daemon per socket path: a second one is refused (exit 1, naming the
+ * first's pid) before it touches the socket or its device; the first serves
+ * on, on the same socket. */
+static void test_one_per_socket(void)
+{
+    struct mux x, y;
+    struct wd_greeting g;
+    struct stat before, after;
+    char text[96];
+    int fd;
+
+    mux_prepare(&y);
+    if (!mux_start(&x, ROOMY)) {
+        goto out;
+    }
+    CHECK(stat(x.sock, &before) == 0);
+    snprintf(y.sock, sizeof(y.sock), "%s", x.sock);
+    mux_spawn(&y, ROOMY, false);
+    CHECK_INT(mux_wait(&y, SOON_MS), 1);
+    snprintf(text, sizeof(text), "is already running (pid %d)", (int)x.pid);
+    CHECK(log_has(&y, text));
+    CHECK_INT(y.keepalives + y.vs, 0);
+    CHECK(!y.eof); /* its device was never opened */
+    CHECK(stat(x.sock, &after) == 0 && after.st_ino == before.st_ino);
+    fd = client_open(&x);
+    CHECK(fd >= 0);
+    CHECK_INT(wd_read_greeting(fd, SOON_MS, &g), 1);
+    CHECK_INT(client_close(fd), 0);
+    CHECK(wait_gone(&x, x.marker, SOON_MS));
+    CHECK(!mux_reap(&x));
+    term_and_wait(&x);
+    CHECK_INT(x.vs, 1);
+out:
+    snprintf(y.sock, sizeof(y.sock), "%s/sock", y.dir);
+    mux_stop(&y);
     mux_stop(&x);
 }
 
@@ -734,6 +1035,11 @@ int main(int argc, char **argv)
     RUN(test_sigterm_active_client);
     RUN(test_marker_refuses_start);
     RUN(test_usage);
+    RUN(test_socket_mode);
+    RUN(test_socket_group);
+    RUN(test_socket_path_taken);
+    RUN(test_peer_check);
+    RUN(test_one_per_socket);
     RUN(test_flood_does_not_starve);
     RUN(test_many_clients);
     return test_summary();

@@ -4,7 +4,7 @@
  * reader per client, and a timer that both checks the clients' ages and feeds
  * the device. The timer is independent of client traffic, so a client that
  * floods the socket cannot starve the hardware (upstream fed only after a
- * quiet second, ha-stack.md 6.3). Feeding, once stopped, never resumes: the
+ * quiet second). Feeding, once stopped, never resumes: the
  * loop ends and the process exits without a magic close, so the device resets
  * the node. All state lives in one struct mux; no allocation after start. */
 #include "watchdog/mux.h"
@@ -65,6 +65,8 @@ struct mux {
     bool feed_failed; /* the last keep-alive write failed (logged once) */
     bool notty_logged;
     bool accept_paused;
+    long long refused_log_ms; /* when a refused peer was last logged */
+    long refused_quiet; /* refused since then, not logged yet */
     ev_io listen_io;
     ev_timer tick;
     ev_signal sig_term, sig_int, sig_hup;
@@ -186,32 +188,87 @@ static int dev_open(struct mux *m)
     return 0;
 }
 
+int wd_mux_socket_check(const struct wd_mux_config *cfg)
+{
+    const char *path = cfg->socket_path;
+    struct sockaddr_un sa;
+    struct stat st;
+
+    /* An empty path would bind an abstract socket, which any user reaches. */
+    if (path[0] != '/') {
+        cfg->log(LOG_CRIT, "socket path '%s' is not an absolute path", path);
+        return -1;
+    }
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        cfg->log(LOG_CRIT, "socket path '%s' is too long", path);
+        return -1;
+    }
+    if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+        cfg->log(LOG_CRIT, "'%s' exists and is not a socket - not replacing it", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Remove our socket (or a stale one), never anything else found there. */
+static void socket_unlink(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        unlink(path);
+    }
+}
+
+/* Bind with the final mode already set: 0600 (umask 0177 during bind, so the
+ * caller's umask cannot widen it), or 0660 and the group; connects fail
+ * until listen(), so nobody gets in before the mode is right. */
+static int socket_bind(struct mux *m, int fd, const struct sockaddr_un *sa)
+{
+    const char *path = m->cfg->socket_path;
+    mode_t mask = umask(0177);
+    int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+
+    umask(mask);
+    if (rc < 0) {
+        m->cfg->log(LOG_CRIT, "socket bind: %s", strerror(errno));
+        return -1;
+    }
+    if (m->cfg->socket_gid >= 0 &&
+        (chown(path, (uid_t)-1, (gid_t)m->cfg->socket_gid) < 0 || chmod(path, 0660) < 0)) {
+        m->cfg->log(
+            LOG_CRIT, "socket group %lld: %s", (long long)m->cfg->socket_gid, strerror(errno)
+        );
+        socket_unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
 static int listen_open(struct mux *m)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     const char *path = m->cfg->socket_path;
     int fd;
 
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        m->cfg->log(LOG_CRIT, "socket path '%s' is too long", path);
+    if (wd_mux_socket_check(m->cfg) < 0) {
         return -1;
     }
     memcpy(sa.sun_path, path, strlen(path) + 1);
-    unlink(path);
+    socket_unlink(path);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         m->cfg->log(LOG_CRIT, "socket create: %s", strerror(errno));
         return -1;
     }
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        m->cfg->log(LOG_CRIT, "socket bind: %s", strerror(errno));
+    if (socket_bind(m, fd, &sa) < 0) {
         close(fd);
         return -1;
     }
     if (listen(fd, WD_MUX_BACKLOG) < 0) {
         m->cfg->log(LOG_CRIT, "socket listen: %s", strerror(errno));
         close(fd);
-        unlink(path);
+        socket_unlink(path);
         return -1;
     }
     return fd;
@@ -318,12 +375,68 @@ static void client_greet(struct mux *m, int fd)
     }
 }
 
+/* Clients are root, our own user, or members of the socket's group (primary
+ * or supplementary): the socket's mode says the same, this holds even when
+ * the mode was widened by hand. */
+static bool peer_allowed(const struct mux *m, int fd, struct ucred *cred)
+{
+    gid_t groups[256];
+    socklen_t len = sizeof(*cred);
+    gid_t gid = (gid_t)m->cfg->socket_gid;
+
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) < 0) {
+        return false;
+    }
+    if (cred->uid == 0 || cred->uid == geteuid()) {
+        return true;
+    }
+    if (m->cfg->socket_gid < 0) {
+        return false;
+    }
+    if (cred->gid == gid) {
+        return true;
+    }
+    len = sizeof(groups);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+        return false;
+    }
+    for (size_t i = 0; i < len / sizeof(gid_t); i++) {
+        if (groups[i] == gid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Closed before it takes a slot or counts as a client: its close without 'V'
+ * stops nothing. Logged at most once a second (on_tick reports the rest). */
+static void peer_refuse(struct mux *m, int fd, const struct ucred *cred)
+{
+    long long now = mono_ms();
+
+    close(fd);
+    if (m->refused_log_ms != 0 && now - m->refused_log_ms < 1000) {
+        m->refused_quiet++;
+        return;
+    }
+    m->refused_log_ms = now;
+    m->cfg->log(
+        LOG_WARNING, "refusing client (PID %d, uid %u, gid %u) - not root, not uid %u%s", cred->pid,
+        (unsigned)cred->uid, (unsigned)cred->gid, (unsigned)geteuid(),
+        m->cfg->socket_gid >= 0 ? ", not in the socket's group" : ""
+    );
+}
+
 static void client_add(struct mux *m, int fd)
 {
-    struct client *c = client_slot(m);
-    struct ucred cred = {.pid = 0};
-    socklen_t len = sizeof(cred);
+    struct client *c;
+    struct ucred cred = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
 
+    if (!peer_allowed(m, fd, &cred)) {
+        peer_refuse(m, fd, &cred);
+        return;
+    }
+    c = client_slot(m);
     if (c == NULL) {
         m->cfg->log(
             LOG_WARNING, "too many clients (%d) - refusing new connection", WD_MUX_MAX_CLIENTS
@@ -331,7 +444,6 @@ static void client_add(struct mux *m, int fd)
         close(fd);
         return;
     }
-    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
     *c =
         (struct client){.mux = m, .state = CLIENT_LIVE, .pid = (int)cred.pid, .last_ms = mono_ms()};
     ev_io_init(&c->io, on_client, fd, EV_READ);
@@ -400,6 +512,11 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
         return;
     }
     dev_keepalive(m);
+    if (m->refused_quiet > 0 && now - m->refused_log_ms >= 1000) {
+        m->cfg->log(LOG_WARNING, "refused %ld more clients", m->refused_quiet);
+        m->refused_quiet = 0;
+        m->refused_log_ms = now;
+    }
     if (m->accept_paused) {
         m->accept_paused = false;
         ev_io_start(loop, &m->listen_io);
@@ -471,7 +588,7 @@ static void mux_finish(struct mux *m)
         dev_magic_close(m);
     }
     close(m->listen_io.fd);
-    unlink(m->cfg->socket_path);
+    socket_unlink(m->cfg->socket_path);
 }
 
 int wd_mux_run(const struct wd_mux_config *cfg)

@@ -1,4 +1,4 @@
-/* mux.h - the watchdog multiplexer core (ha-stack.md section 6).
+/* mux.h - the watchdog multiplexer core (protocol: watchdog/README.md).
  *
  * One process owns the watchdog device and keeps feeding it once per interval
  * while every connected client keeps feeding its own software watchdog over
@@ -19,7 +19,9 @@ typedef void wd_log_fn(int prio, const char *fmt, ...) __attribute__((format(pri
 
 struct wd_mux_config {
     const char *device; /* opened write-only and never closed while running */
-    const char *socket_path;
+    const char *socket_path; /* absolute; an existing file there must be a socket */
+    long long socket_gid; /* -1: mode 0600, clients root or our own user; else
+                             0660, this group's members may be clients too */
     const char *marker; /* a directory that exists while clients are active */
     long long client_timeout_ms;
     int hw_timeout_s;
@@ -27,6 +29,11 @@ struct wd_mux_config {
     wd_log_fn *log; /* syslog priorities */
     void (*sync_journal)(void); /* flush the log before a likely reset; may be NULL */
 };
+
+/* Whether the socket path is usable: absolute, short enough, and free or a
+ * socket (a stale one is replaced; anything else is never removed). Logs why
+ * not (LOG_CRIT) and returns -1. wd_mux_run checks it again. */
+int wd_mux_socket_check(const struct wd_mux_config *cfg);
 
 /* Open and set up the device, listen, and serve until a terminate signal or
  * until feeding stopped. Returns 0 after a clean or an "active connections"

@@ -1,4 +1,4 @@
-/* wd.h - the client side of the watchdog-mux protocol (ha-stack.md 6.5, 12.5).
+/* wd.h - the client side of the watchdog-mux protocol (watchdog/README.md).
  *
  * A client connects to the multiplexer's stream socket; from then on the mux
  * runs a software watchdog for it: every byte the client writes feeds it, and
@@ -44,7 +44,7 @@ int wd_close(int fd);
 int wd_read_greeting(int fd, int timeout_ms, struct wd_greeting *g);
 
 /* Connect, wait up to timeout_ms for the greeting, and close cleanly: the
- * start-up check of 12.5. Returns as wd_read_greeting. */
+ * daemons' start-up check (watchdog/README.md). Returns as wd_read_greeting. */
 int wd_probe(const char *socket_path, int timeout_ms, struct wd_greeting *g);
 
 /* Format the greeting line (with its '\n') into buf. Returns its length, or

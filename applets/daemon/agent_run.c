@@ -1,0 +1,419 @@
+/* agent_run.c - resource agents (ha-stack.md 12.7): "<agents_dir>/<type>
+ * start|stop|status <sid>" or "migrate <sid> <target>", each in its own
+ * process group under a deadline (SIGTERM, SIGKILL 5 s later), stdin
+ * /dev/null, cwd /, upstream's PATH plus HAVEN_* variables, the first 4 KiB
+ * of output logged. The resource plugin calls of env map onto them; they run
+ * inside LRM workers, where an exception is "log it and exit 255". */
+#include "applets/daemon/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "state/lrm.h"
+#include "state/str.h"
+
+#define AGENT_PATH "PATH=/sbin:/bin:/usr/sbin:/usr/bin"
+#define OUTPUT_LOG_MAX 4096
+#define KILL_GRACE_MS 5000
+#define STILL_ACTIVE_MS 5000
+#define STOP_DEFAULT_TIMEOUT 60
+#define STOP_TIMEOUT_DIGITS 9 /* at most 999999999 s, as ha-manager accepts */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *sid_type(const char *sid)
+{
+    const char *colon = strchr(sid, ':');
+
+    return xstrndup(sid, colon ? (size_t)(colon - sid) : strlen(sid));
+}
+
+/* The agent process: own group, /dev/null in, output to the pipe. */
+static void
+agent_child(struct daemon *d, const char *path, char *const argv[], char *const envp[], int out)
+{
+    int null = open("/dev/null", O_RDONLY);
+    sigset_t none;
+
+    setpgid(0, 0);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < NSIG; s++) {
+        signal(s, SIG_DFL);
+    }
+    if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 || chdir("/") != 0) {
+        _exit(127);
+    }
+    execve(path, argv, envp);
+    _exit(127);
+}
+
+/* Log complete lines of the agent's output, up to OUTPUT_LOG_MAX bytes. */
+static void
+log_output(struct daemon *d, const char *sid, struct strbuf *buf, size_t *logged, bool flush)
+{
+    char *nl;
+
+    while (buf->len > 0 && ((nl = memchr(buf->buf, '\n', buf->len)) != NULL || flush)) {
+        size_t n = nl ? (size_t)(nl - buf->buf) : buf->len;
+        if (*logged < OUTPUT_LOG_MAX) {
+            size_t keep = n < OUTPUT_LOG_MAX - *logged ? n : OUTPUT_LOG_MAX - *logged;
+            daemon_log(d, HA_INFO, "%s: %.*s", sid, (int)keep, buf->buf);
+            *logged += n + 1;
+        }
+        n = nl ? n + 1 : n;
+        memmove(buf->buf, buf->buf + n, buf->len - n);
+        buf->len -= n;
+    }
+}
+
+struct agent_proc {
+    pid_t pid;
+    int out; /* read end of the output pipe, -1 at EOF */
+    int status;
+    bool reaped;
+};
+
+/* Wait for the agent until deadline_ms; false when it is still running. */
+static bool agent_wait(
+    struct daemon *d,
+    struct agent_proc *p,
+    const char *sid,
+    const char *task,
+    int64_t deadline_ms,
+    struct strbuf *buf,
+    size_t *logged
+)
+{
+    int64_t next_note = mono_ms() + STILL_ACTIVE_MS;
+
+    while (!p->reaped) {
+        int64_t now = mono_ms();
+        struct pollfd pfd = {.fd = p->out, .events = POLLIN};
+        char chunk[1024];
+        if (now >= deadline_ms) {
+            return false;
+        }
+        if (now >= next_note) {
+            daemon_log(d, HA_INFO, "Task '%s' still active, waiting", task);
+            next_note = now + STILL_ACTIVE_MS;
+        }
+        if (p->out >= 0 && poll(&pfd, 1, 100) > 0) {
+            ssize_t n = read(p->out, chunk, sizeof(chunk));
+            if (n > 0) {
+                strbuf_addn(buf, chunk, (size_t)n);
+                log_output(d, sid, buf, logged, false);
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                close(p->out);
+                p->out = -1;
+            }
+        } else if (p->out < 0) {
+            usleep(50 * 1000);
+        }
+        if (waitpid(p->pid, &p->status, WNOHANG) == p->pid) {
+            p->reaped = true;
+        }
+    }
+    return true;
+}
+
+int agent_call(
+    struct daemon *d,
+    const char *verb,
+    const char *sid,
+    const char *target,
+    int64_t deadline_s,
+    const char *timeout_env,
+    int online,
+    char **why
+)
+{
+    char *type = sid_type(sid), *path = xasprintf("%s/%s", d->conf.agents_dir, type);
+    char *task = xasprintf("%s %s %s", type, verb, sid);
+    char *envp[8];
+    char *argv[] = {type, xstrdup(verb), xstrdup(sid), xstrdup(target), NULL};
+    struct agent_proc p = {.out = -1};
+    struct strbuf buf = {0};
+    size_t logged = 0, ne = 0;
+    int pipefd[2], rc;
+
+    envp[ne++] = xstrdup(AGENT_PATH);
+    envp[ne++] = xasprintf("HAVEN_NODE=%s", d->conf.node);
+    envp[ne++] = xasprintf("HAVEN_SID=%s", sid);
+    envp[ne++] = xasprintf("HAVEN_TYPE=%s", type);
+    envp[ne++] = xasprintf("HAVEN_NAME=%s", strchr(sid, ':') ? strchr(sid, ':') + 1 : sid);
+    if (timeout_env != NULL) {
+        envp[ne++] = xasprintf("HAVEN_TIMEOUT=%s", timeout_env);
+    }
+    if (online >= 0) {
+        envp[ne++] = xasprintf("HAVEN_ONLINE=%d", online);
+    }
+    envp[ne] = NULL;
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        *why = xasprintf("agent '%s' failed - pipe: %s", task, strerror(errno));
+        rc = -1;
+        goto out;
+    }
+    p.pid = fork();
+    if (p.pid == 0) {
+        agent_child(d, path, argv, envp, pipefd[1]);
+    }
+    close(pipefd[1]);
+    p.out = pipefd[0];
+    if (p.pid < 0) {
+        *why = xasprintf("agent '%s' failed - fork: %s", task, strerror(errno));
+        close(p.out);
+        rc = -1;
+        goto out;
+    }
+    setpgid(p.pid, p.pid);
+    if (!agent_wait(d, &p, sid, task, mono_ms() + deadline_s * 1000, &buf, &logged)) {
+        kill(-p.pid, SIGTERM);
+        if (!agent_wait(d, &p, sid, task, mono_ms() + KILL_GRACE_MS, &buf, &logged)) {
+            kill(-p.pid, SIGKILL);
+            while (waitpid(p.pid, &p.status, 0) < 0 && errno == EINTR) {
+            }
+        }
+        *why = xasprintf("agent '%s' timed out after %lld s - killed", task, (long long)deadline_s);
+        rc = -1;
+    } else if (WIFEXITED(p.status) && WEXITSTATUS(p.status) == 127 && access(path, X_OK) != 0) {
+        *why = xasprintf("agent '%s' failed - unable to execute '%s'", task, path);
+        rc = -1;
+    } else {
+        rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
+    }
+    log_output(d, sid, &buf, &logged, true);
+    if (p.out >= 0) {
+        close(p.out);
+    }
+out:
+    for (size_t i = 0; i < ne; i++) {
+        free(envp[i]);
+    }
+    for (size_t i = 1; i < 4; i++) {
+        free(argv[i]);
+    }
+    strbuf_free(&buf);
+    free(task);
+    free(path);
+    free(type);
+    return rc;
+}
+
+static struct daemon *D(void *ctx)
+{
+    return ctx;
+}
+
+static bool res_type_known(void *ctx, const char *type)
+{
+    char *path = xasprintf("%s/%s", D(ctx)->conf.agents_dir, type);
+    struct stat st;
+    bool ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+
+    free(path);
+    return ok;
+}
+
+/* An unknown state must never count as stopped: exception, worker exit 255. */
+static bool res_check_running(void *ctx, const char *sid)
+{
+    struct daemon *d = ctx;
+    char *why = NULL, *type = sid_type(sid);
+    int rc = agent_call(d, "status", sid, NULL, d->conf.agent_status_timeout, NULL, -1, &why);
+
+    if (rc == 0 || rc == 7) {
+        free(type);
+        return rc == 0;
+    }
+    if (why != NULL) {
+        daemon_log(d, HA_ERR, "%s", why);
+    } else {
+        daemon_log(d, HA_ERR, "agent '%s status %s' failed - exit code %d", type, sid, rc);
+    }
+    _exit(255);
+}
+
+/* The lease check of 12.7: a resumed, paused LRM must not act. */
+static bool lease_ok(struct daemon *d, const char *verb, const char *sid)
+{
+    int64_t t_s = workers_lease_t_ms(d);
+
+    if (t_s >= 0 && kv_now_ms() - t_s <= d->budget_ms) {
+        return true;
+    }
+    daemon_log(d, HA_ERR, "agent lock lease expired - not running %s for %s", verb, sid);
+    return false;
+}
+
+/* A stale lease is no failure of the service: the job ends without a result
+ * (try again) and runs again once the LRM has renewed its lock. */
+static void require_lease(struct daemon *d, const char *verb, const char *sid)
+{
+    if (!lease_ok(d, verb, sid)) {
+        _exit(LRM_ETRY_AGAIN);
+    }
+}
+
+static void report(struct daemon *d, const char *verb, const char *sid, int rc, char *why)
+{
+    char *type = sid_type(sid);
+
+    if (why != NULL) {
+        daemon_log(d, HA_ERR, "%s", why);
+    } else if (rc != 0) {
+        daemon_log(d, HA_WARNING, "agent '%s %s %s' failed - exit code %d", type, verb, sid, rc);
+    }
+    free(why);
+    free(type);
+}
+
+static void res_start(void *ctx, const char *sid)
+{
+    struct daemon *d = ctx;
+    char *why = NULL;
+    int rc;
+
+    require_lease(d, "start", sid);
+    rc = agent_call(d, "start", sid, NULL, d->conf.agent_timeout, NULL, -1, &why);
+    report(d, "start", sid, rc, why);
+}
+
+/* The stop timeout comes from the master's stop command, an outside value:
+ * 1 to STOP_TIMEOUT_DIGITS digits and nothing else, or -1. */
+static int64_t stop_timeout(const char *t)
+{
+    size_t n = strspn(t, "0123456789");
+    int64_t v = 0;
+
+    if (n == 0 || n > STOP_TIMEOUT_DIGITS || t[n] != '\0') {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        v = v * 10 + (t[i] - '0');
+    }
+    return v;
+}
+
+/* A bad timeout is refused without calling the agent: the service still
+ * runs, so the stop fails cleanly (the value is not echoed: it may hold
+ * anything). The agent gets the number in canonical form. */
+static void res_shutdown(void *ctx, const char *sid, const char *timeout)
+{
+    struct daemon *d = ctx;
+    int64_t t = timeout ? stop_timeout(timeout) : STOP_DEFAULT_TIMEOUT;
+    char *why = NULL, *t_env;
+    int rc;
+
+    if (t < 0) {
+        daemon_log(
+            d, HA_ERR,
+            "not stopping %s - its stop timeout is not a number of seconds (0 to 999999999)", sid
+        );
+        return;
+    }
+    t_env = xasprintf("%lld", (long long)t);
+    rc = agent_call(d, "stop", sid, NULL, t + 30, t_env, -1, &why);
+    free(t_env);
+    report(d, "stop", sid, rc, why);
+}
+
+/* Move the registry entry between two nodes: 3 tries, 1 s apart. */
+static bool move_registry(struct daemon *d, const char *sid, const char *src, const char *dst)
+{
+    char *from = xasprintf("nodes/%s/resources/%s", src, sid);
+    char *to = xasprintf("nodes/%s/resources/%s", dst, sid);
+    char *dir = xasprintf("nodes/%s/resources", dst);
+    bool ok = false;
+
+    for (int i = 0; i < 3 && !ok; i++) {
+        char *err = NULL;
+        if (i > 0) {
+            sleep(1);
+        }
+        kv_mkdir(d->store, dir, &err);
+        free(err);
+        err = NULL;
+        ok = kv_rename(d->store, from, to, &err) == 0;
+        if (!ok) {
+            daemon_log(
+                d, HA_ERR, "rename '%s' to '%s' failed - %s", from, to,
+                err ? err : "No such file or directory"
+            );
+        }
+        free(err);
+    }
+    free(dir);
+    free(to);
+    free(from);
+    return ok;
+}
+
+/*
+ * The hand-over. The registry entry moves to the target BEFORE the agent
+ * runs: an online migration may run the service on the target while the agent
+ * still works on the source, and if the source is fenced in that window the
+ * master must find the service registered on the target (it recovers it
+ * there, or fences the target too when that is gone), never start it on a
+ * third node. A failed move goes back to the source, but only on a live lease:
+ * a worker whose LRM is gone leaves the entry on the target, the one node
+ * where the service may already run.
+ */
+static bool res_migrate(void *ctx, const char *sid, const char *target, bool online)
+{
+    struct daemon *d = ctx;
+    char *why = NULL;
+    int rc;
+
+    if (!online && res_check_running(ctx, sid)) {
+        res_shutdown(ctx, sid, NULL);
+    }
+    require_lease(d, "migrate", sid);
+    if (!move_registry(d, sid, d->conf.node, target)) {
+        return false;
+    }
+    rc = agent_call(d, "migrate", sid, target, d->conf.agent_timeout, NULL, online, &why);
+    if (rc != 0 || why != NULL) {
+        report(d, "migrate", sid, rc, why);
+    } else if (!res_check_running(ctx, sid)) {
+        return true;
+    }
+    if (!lease_ok(d, "the registry move back", sid) ||
+        !move_registry(d, sid, target, d->conf.node)) {
+        daemon_log(
+            d, HA_ERR, "service '%s' failed to move to '%s' but stays registered there", sid, target
+        );
+        _exit(LRM_EWRONG_NODE);
+    }
+    return false;
+}
+
+static char *res_remove_locks(void *ctx, const char *sid, const char *const *names)
+{
+    return NULL;
+}
+
+void agent_install(struct ha_env *env)
+{
+    env->res_type_known = res_type_known;
+    env->res_check_running = res_check_running;
+    env->res_start = res_start;
+    env->res_shutdown = res_shutdown;
+    env->res_migrate = res_migrate;
+    env->res_remove_locks = res_remove_locks;
+}

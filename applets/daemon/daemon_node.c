@@ -1,0 +1,110 @@
+/* daemon_node.c - the env methods about this node itself (ha-stack.md 1.3,
+ * 12.5, 12.9): the watchdog connection through watchdog/wd.h, re-checking
+ * the multiplexer's greeting, and whether the node is shutting down. */
+#include "applets/daemon/daemon.h"
+#include "applets/local_file.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state/str.h"
+#include "watchdog/wd.h"
+
+/* systemd: the shutdown/reboot jobs; else the shutdown_marker (12.9). */
+static void env_is_shutdown(void *ctx, bool *shutdown, bool *reboot)
+{
+    struct daemon *d = ctx;
+    char line[256], *text = NULL, *err = NULL;
+    size_t len;
+    FILE *f;
+
+    *shutdown = *reboot = false;
+    if (access("/run/systemd/system", F_OK) == 0) {
+        f = popen("systemctl --full list-jobs 2>/dev/null", "r");
+        while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+            char unit[64];
+            unsigned long id;
+            if (sscanf(line, "%lu %63s", &id, unit) != 2) {
+                continue;
+            }
+            *shutdown = *shutdown || strcmp(unit, "shutdown.target") == 0;
+            *reboot = *reboot || strcmp(unit, "reboot.target") == 0;
+        }
+        if (f != NULL) {
+            pclose(f);
+        }
+        return;
+    }
+    /* bounded and never blocking: a FIFO there must not stop the loop */
+    if (d->conf.shutdown_marker != NULL &&
+        local_file_read(d->conf.shutdown_marker, 4096, &text, &len, &err) == 0) {
+        text[strcspn(text, " \t\r\n")] = '\0';
+        *reboot = strcmp(text, "reboot") == 0;
+        *shutdown = *reboot || strcmp(text, "poweroff") == 0;
+    }
+    free(text);
+    free(err);
+}
+
+/* The real connection re-checks the greeting of startup check 3 (12.5). */
+static int env_wd_open(void *ctx)
+{
+    struct daemon *d = ctx;
+    struct wd_greeting g;
+    int fd = wd_open(d->conf.watchdog_socket);
+    int rc;
+
+    if (fd < 0) {
+        daemon_log(d, HA_ERR, "ERROR: unable to open watchdog socket - %s", strerror(errno));
+        exit(1);
+    }
+    rc = wd_read_greeting(fd, 1000, &g);
+    if (rc == 1 && (g.client_timeout_s != d->conf.watchdog_client_timeout ||
+                    g.hw_timeout_s != d->hw_timeout)) {
+        wd_close(fd);
+        kv_lock_release(
+            d->store, str_eq(d->role, "lrm") ? daemon_agent_lock(d) : "ha_manager_lock"
+        );
+        daemon_log(
+            d, HA_ERR, "ERROR: watchdog-mux timings changed (client %ld, hw %ld)",
+            g.client_timeout_s, g.hw_timeout_s
+        );
+        exit(1);
+    }
+    daemon_log(d, HA_INFO, "watchdog active");
+    return fd;
+}
+
+static bool env_wd_update(void *ctx, int handle)
+{
+    struct daemon *d = ctx;
+
+    if (wd_update(handle) != 0) {
+        daemon_log(d, HA_ERR, "watchdog update failed - %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static bool env_wd_close(void *ctx, int handle)
+{
+    struct daemon *d = ctx;
+
+    if (wd_close(handle) != 0) {
+        daemon_log(d, HA_ERR, "watchdog close failed - %s", strerror(errno));
+        return false;
+    }
+    daemon_log(d, HA_INFO, "watchdog closed (disabled)");
+    return true;
+}
+
+void daemon_node_install(struct ha_env *e)
+{
+    e->is_node_shutdown = env_is_shutdown;
+    e->watchdog_open = env_wd_open;
+    e->watchdog_update = env_wd_update;
+    e->watchdog_close = env_wd_close;
+}

@@ -1,0 +1,117 @@
+/* test_agent_run.c - the LRM's agent calls (applets/agent_run.c): the stop
+ * timeout is an outside value (the master's stop command), so it is checked
+ * before any use and reaches the agent only as a canonical number. The
+ * applets are not linked into unit tests, so agent_run.c is compiled in here,
+ * with stand-ins for the two daemon functions it calls. */
+#include "applets/daemon/agent_run.c"
+#include "test/kv_test.h"
+#include "test/test.h"
+
+#include <stdarg.h>
+
+static char *dir, *seen_file;
+static char last_log[512];
+
+void daemon_log(struct daemon *d, enum ha_level level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(last_log, sizeof(last_log), fmt, ap);
+    va_end(ap);
+}
+
+int64_t workers_lease_t_ms(const struct daemon *d)
+{
+    return kv_now_ms();
+}
+
+/* What the agent saw as HAVEN_TIMEOUT in its last call; "" when not called. */
+static const char *seen_timeout(void)
+{
+    static char buf[64];
+    FILE *f = fopen(seen_file, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+    if (f) {
+        fclose(f);
+    }
+    buf[n] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    unlink(seen_file);
+    return buf;
+}
+
+static void stop_with(struct daemon *d, const char *timeout)
+{
+    last_log[0] = '\0';
+    res_shutdown(d, "t:x", timeout);
+}
+
+static void test_stop_timeout(void)
+{
+    struct daemon d = {0};
+    static const char *const refused[] = {
+        "1234567890123456789",
+        "9223372036854775807",
+        "99999999999999999999",
+        "1000000000",
+        "-1",
+        "+5",
+        "",
+        " 5",
+        "5 ",
+        "1e3",
+        "0x10",
+        "5s",
+        "a[$(id)]",
+        "$(id)",
+    };
+
+    snprintf(d.conf.node, sizeof(d.conf.node), "node1");
+    d.conf.agents_dir = dir;
+    stop_with(&d, "90");
+    CHECK_STR(seen_timeout(), "90");
+    stop_with(&d, NULL);
+    CHECK_STR(seen_timeout(), "60");
+    stop_with(&d, "0");
+    CHECK_STR(seen_timeout(), "0");
+    stop_with(&d, "007");
+    CHECK_STR(seen_timeout(), "7");
+    stop_with(&d, "999999999");
+    CHECK_STR(seen_timeout(), "999999999");
+    CHECK_STR(last_log, "");
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        stop_with(&d, refused[i]);
+        CHECK_STR(seen_timeout(), ""); /* the agent never ran */
+        CHECK(strstr(last_log, "not a number of seconds") != NULL);
+        if (strstr(last_log, "not a number of seconds") == NULL) {
+            fprintf(stderr, "timeout '%s': log '%s'\n", refused[i], last_log);
+        }
+        CHECK(strchr(last_log, '$') == NULL); /* the value is not echoed verbatim */
+    }
+}
+
+int main(void)
+{
+    char *agent;
+    FILE *f;
+
+    dir = kvt_tmpdir();
+    agent = xasprintf("%s/t", dir);
+    seen_file = xasprintf("%s/seen", dir);
+    f = fopen(agent, "w");
+    if (f == NULL) {
+        perror(agent);
+        return 2;
+    }
+    fprintf(f, "#!/bin/sh\nprintf '%%s\\n' \"$HAVEN_TIMEOUT\" >'%s'\n", seen_file);
+    fclose(f);
+    chmod(agent, 0755);
+    RUN(test_stop_timeout);
+    kvt_rm_rf(dir);
+    free(agent);
+    free(seen_file);
+    free(dir);
+    return test_summary();
+}
