@@ -850,7 +850,7 @@ static int64_t lease_ttl(struct etcd_store *s, int64_t id)
     int64_t ttl = -1;
     cJSON *j;
 
-    if (etcd_post(s, "/lease/timetolive", body, 0, true, &j, &err) == 0) {
+    if (etcd_post(s, "/lease/timetolive", body, 0, &j, &err) == 0) {
         if (ej_i64(j, "TTL", -1, INT64_MAX, &ttl) != 0) {
             ttl = -1;
         }
@@ -1127,7 +1127,10 @@ static void test_probe_members(void)
         {
             char *k = xasprintf("%s/haven-store", prefix);
             const char *other = "haven-store 1 id=0123456789abcdef0123456789abcdef created=1\n";
-            CHECK_INT(etcd_put(a, k, other, strlen(other), 0, 0, NULL, &err), 0);
+            {
+                struct etcd_put_req pr = {k, other, strlen(other), 0};
+                CHECK_INT(etcd_put(a, &pr, 0, NULL, &err), 0);
+            }
             CHECK_INT(etcd_store_probe(a, &err), -1);
             CHECK(one_line(err) && strstr(err, "store id mismatch"));
             CHECK(!etcd_store_quorate(a));
@@ -1334,9 +1337,9 @@ static int leader_member(struct etcd_store *s)
         if (http_client_init(&c, url, 1 << 20, NULL, NULL) != 0) {
             continue;
         }
-        if (http_call(
-                &c, "POST", "/v3/maintenance/status", "{}", 2, kv_now_ms() + 2000, true, &r, NULL
-            ) == 0) {
+        struct http_req q = {"POST", "/v3/maintenance/status", "{}", 2, kv_now_ms() + 2000, true};
+
+        if (http_call(&c, &q, &r, NULL) == 0) {
             cJSON *j = ej_parse(r.body, r.len, NULL);
             cJSON *h = j ? cJSON_GetObjectItemCaseSensitive(j, "header") : NULL;
             /* member ids are unsigned 64-bit: compare the texts */
@@ -1530,7 +1533,9 @@ static int gateway(const char *eps, const char *path, const char *body)
     if (http_client_init(&c, eps, 1 << 20, NULL, NULL) != 0) {
         return -1;
     }
-    if (http_call(&c, "POST", path, body, strlen(body), kv_now_ms() + 5000, true, &r, NULL) == 0) {
+    struct http_req q = {"POST", path, body, strlen(body), kv_now_ms() + 5000, true};
+
+    if (http_call(&c, &q, &r, NULL) == 0) {
         rc = r.status == 200 ? 0 : -1;
         http_response_free(&r);
     }

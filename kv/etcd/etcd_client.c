@@ -58,31 +58,27 @@ static char *answer_error(const struct http_response *r, size_t req_len, bool *a
     return out;
 }
 
-int etcd_post(
-    struct etcd_store *s,
-    const char *path,
-    const char *body,
-    int64_t deadline,
-    bool idempotent,
-    cJSON **out,
-    char **err
-)
+/* POST q (path relative to the gateway's prefix): the JSON object of a
+ * 200 answer; a token that expired is renewed once and the call repeated. */
+static int post(struct etcd_store *s, struct http_req *q, cJSON **out, char **err)
 {
-    char *url = xasprintf("%s%s", s->api, path);
-    size_t len = strlen(body);
+    char *url = xasprintf("%s%s", s->api, q->path);
     bool retried = false;
     int rc = -1;
 
     *out = NULL;
-    if (deadline == 0) {
-        deadline = etcd_deadline(s);
+    q->method = "POST";
+    q->path = url;
+    q->len = strlen(q->body);
+    if (q->deadline == 0) {
+        q->deadline = etcd_deadline(s);
     }
     for (;;) {
         struct http_response r;
         bool auth = false;
-        char *e = NULL;
+        char *e;
 
-        if (http_call(&s->http, "POST", url, body, len, deadline, idempotent, &r, err) != 0) {
+        if (http_call(&s->http, q, &r, err) != 0) {
             break;
         }
         if (r.status == 200) {
@@ -91,10 +87,9 @@ int etcd_post(
             rc = *out ? 0 : -1;
             break;
         }
-        e = answer_error(&r, len, &auth);
+        e = answer_error(&r, q->len, &auth);
         http_response_free(&r);
-        /* a token expires: get a new one, once per call */
-        if (!auth || retried || s->user == NULL || etcd_authenticate(s, deadline, NULL) != 0) {
+        if (!auth || retried || s->user == NULL || etcd_authenticate(s, q->deadline, NULL) != 0) {
             etcd_err(err, "%s", e);
             free(e);
             break;
@@ -104,6 +99,34 @@ int etcd_post(
     }
     free(url);
     return rc;
+}
+
+int etcd_post(
+    struct etcd_store *s,
+    const char *path,
+    const char *body,
+    int64_t deadline,
+    cJSON **out,
+    char **err
+)
+{
+    struct http_req q = {.path = path, .body = body, .deadline = deadline, .idempotent = true};
+
+    return post(s, &q, out, err);
+}
+
+int etcd_post_once(
+    struct etcd_store *s,
+    const char *path,
+    const char *body,
+    int64_t deadline,
+    cJSON **out,
+    char **err
+)
+{
+    struct http_req q = {.path = path, .body = body, .deadline = deadline, .idempotent = false};
+
+    return post(s, &q, out, err);
 }
 
 int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
@@ -125,7 +148,9 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
     }
     free(s->http.auth);
     s->http.auth = NULL;
-    if (http_call(&s->http, "POST", url, body, strlen(body), deadline, true, &r, err) == 0) {
+    struct http_req q = {"POST", url, body, strlen(body), deadline, true};
+
+    if (http_call(&s->http, &q, &r, err) == 0) {
         if (r.status != 200) {
             bool auth;
             char *m = answer_error(&r, strlen(body), &auth);
@@ -194,7 +219,7 @@ int etcd_range(
 
     memset(out, 0, sizeof(*out));
     add_range_opts(&sb, key, o ? o : &none);
-    rc = etcd_post(s, "/kv/range", sb.buf, deadline, true, &j, err);
+    rc = etcd_post(s, "/kv/range", sb.buf, deadline, &j, err);
     strbuf_free(&sb);
     if (rc == 0) {
         rc = ej_range(j, out, err);
@@ -204,14 +229,7 @@ int etcd_range(
 }
 
 int etcd_put(
-    struct etcd_store *s,
-    const char *key,
-    const void *val,
-    size_t vlen,
-    int64_t lease,
-    int64_t deadline,
-    int64_t *rev,
-    char **err
+    struct etcd_store *s, const struct etcd_put_req *p, int64_t deadline, int64_t *rev, char **err
 )
 {
     struct strbuf sb = {0};
@@ -219,14 +237,14 @@ int etcd_put(
     int rc;
 
     strbuf_addc(&sb, '{');
-    ej_add_b64(&sb, "key", key, strlen(key));
+    ej_add_b64(&sb, "key", p->key, strlen(p->key));
     strbuf_addc(&sb, ',');
-    ej_add_b64(&sb, "value", val, vlen);
-    if (lease != 0) {
-        strbuf_addf(&sb, ",\"lease\":\"%lld\"", (long long)lease);
+    ej_add_b64(&sb, "value", p->val, p->len);
+    if (p->lease != 0) {
+        strbuf_addf(&sb, ",\"lease\":\"%lld\"", (long long)p->lease);
     }
     strbuf_addc(&sb, '}');
-    rc = etcd_post(s, "/kv/put", sb.buf, deadline, true, &j, err);
+    rc = etcd_post(s, "/kv/put", sb.buf, deadline, &j, err);
     strbuf_free(&sb);
     if (rc == 0 && rev != NULL) {
         const cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "header");
@@ -256,7 +274,7 @@ int etcd_delete(struct etcd_store *s, const char *key, bool prefix, int64_t dead
         free(end);
     }
     strbuf_addc(&sb, '}');
-    rc = etcd_post(s, "/kv/deleterange", sb.buf, deadline, true, &j, err);
+    rc = etcd_post(s, "/kv/deleterange", sb.buf, deadline, &j, err);
     strbuf_free(&sb);
     cJSON_Delete(j);
     return rc;
@@ -276,7 +294,8 @@ int etcd_txn(
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = etcd_post(s, "/kv/txn", body, deadline, idempotent, &j, err);
+    rc = idempotent ? etcd_post(s, "/kv/txn", body, deadline, &j, err)
+                    : etcd_post_once(s, "/kv/txn", body, deadline, &j, err);
     free(body);
     if (rc == 0) {
         rc = ej_txn(j, out, err);
@@ -293,7 +312,7 @@ int etcd_lease_grant(
     cJSON *j;
     int rc;
 
-    rc = etcd_post(s, "/lease/grant", body, deadline, true, &j, err);
+    rc = etcd_post(s, "/lease/grant", body, deadline, &j, err);
     free(body);
     if (rc == 0) {
         rc = ej_lease(j, false, id, ttl, err);
@@ -315,7 +334,7 @@ int etcd_lease_keepalive(
     cJSON *j;
     int rc;
 
-    rc = etcd_post(s, "/lease/keepalive", body, deadline, true, &j, err);
+    rc = etcd_post(s, "/lease/keepalive", body, deadline, &j, err);
     free(body);
     if (rc == 0) {
         int code;
@@ -346,7 +365,7 @@ int etcd_lease_revoke(struct etcd_store *s, int64_t id, int64_t deadline, char *
     cJSON *j;
     int rc;
 
-    rc = etcd_post(s, "/lease/revoke", body, deadline, true, &j, &e);
+    rc = etcd_post(s, "/lease/revoke", body, deadline, &j, &e);
     free(body);
     cJSON_Delete(j);
     if (rc != 0 && e != NULL && strstr(e, "lease not found") != NULL) {

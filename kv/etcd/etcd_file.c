@@ -157,6 +157,65 @@ void etcd_memos_free(struct etcd_store *s)
     }
 }
 
+/* One write: what to put where, under which lock, and what we wrote
+ * there last (NULL: nothing known). */
+struct write_job {
+    const char *path, *key;
+    const void *data;
+    size_t len;
+    const char *guard;
+    const struct etcd_memo *same; /* our last write, when it holds data */
+};
+
+/* The txn of a write that needs one (guarded, or unchanged content): 0
+ * and whether a put ran (*written, *rev), 1 the guard failed, -1 (*e). */
+static int
+write_txn(struct etcd_store *s, const struct write_job *w, bool *written, int64_t *rev, char **e)
+{
+    struct etcd_txn_req t = {0}, inner = {0};
+    struct etcd_txn res;
+    int rc;
+
+    if (w->guard != NULL) {
+        /* the write and the lock check are one txn: a deposed holder's
+         * write is refused by etcd, however late it arrives */
+        if (etcd_guard_cmp(s, w->guard, w->path, &t, e) != 0) {
+            etx_free(&t);
+            return 1;
+        }
+    }
+    if (w->same != NULL) {
+        struct etcd_txn_req *u = w->guard != NULL ? &inner : &t;
+
+        etx_cmp(&u->cmp, w->key, "MOD", w->same->mod_rev);
+        etx_put(&u->ko, w->key, w->data, w->len, 0);
+        if (w->guard != NULL) {
+            etx_nested(&t.ok, &inner);
+        }
+    } else {
+        etx_put(&t.ok, w->key, w->data, w->len, 0);
+    }
+    rc = etcd_txn(s, &t, 0, true, &res, e);
+    etx_free(&t);
+    etx_free(&inner);
+    if (rc != 0) {
+        return -1;
+    }
+    *rev = res.revision;
+    *written = true;
+    if (w->guard != NULL && !res.succeeded) {
+        rc = 1;
+        etcd_guard_err(s, w->guard, w->path, e);
+    } else if (w->same != NULL) {
+        /* unguarded: the outer compare; guarded: the nested one */
+        *written = w->guard == NULL
+                       ? !res.succeeded
+                       : !(res.n == 1 && res.ops[0].kind == EOP_TXN && res.ops[0].nested_succeeded);
+    }
+    etcd_txn_free(&res);
+    return rc;
+}
+
 /* Rewriting what a file holds writes nothing: etcd keeps every revision
  * until compaction, so an unchanged manager_status put every round would
  * grow its database without end. When the content is what we wrote last
@@ -171,11 +230,10 @@ int etcd_store_write(
     char **err
 )
 {
-    struct etcd_txn_req t = {0}, inner = {0};
+    struct write_job w = {path, NULL, data, len, guard_lock, NULL};
     struct etcd_memo *m;
-    struct etcd_txn res;
     char sha[SHA1_HEX_LEN + 1], *key, *e = NULL;
-    bool same, written = true;
+    bool written = true;
     int64_t rev = 0;
     int rc;
 
@@ -183,59 +241,28 @@ int etcd_store_write(
         return -1;
     }
     if (len > ETCD_MAX_VALUE) {
-        etcd_err(err, "unable to write file '%s' - larger than %d bytes", path, ETCD_MAX_VALUE);
+        etcd_err(err, "unable to write file '%s' - larger than %zu bytes", path, ETCD_MAX_VALUE);
         free(key);
         return -1;
     }
     sha1_hex(data, len, sha);
     m = memo_find(s, path);
-    same = m != NULL && m->mod_rev > 0 && strcmp(m->sha, sha) == 0;
-    if (guard_lock == NULL && !same) {
-        rc = etcd_put(s, key, data, len, 0, 0, &rev, &e);
-        goto done;
-    }
-    /* the write and the lock check are one txn: a deposed holder's write
-     * is refused by etcd, however late it arrives */
-    if (guard_lock != NULL && etcd_guard_cmp(s, guard_lock, path, &t, err) != 0) {
-        etx_free(&t);
-        free(key);
-        return -1;
-    }
-    if (same) {
-        struct etcd_txn_req *u = guard_lock != NULL ? &inner : &t;
-
-        etx_cmp(&u->cmp, key, "MOD", m->mod_rev);
-        etx_put(&u->ko, key, data, len, 0);
-        if (guard_lock != NULL) {
-            etx_nested(&t.ok, &inner);
-        }
+    w.key = key;
+    w.same = m != NULL && m->mod_rev > 0 && strcmp(m->sha, sha) == 0 ? m : NULL;
+    if (guard_lock == NULL && w.same == NULL) {
+        struct etcd_put_req pr = {key, data, len, 0};
+        rc = etcd_put(s, &pr, 0, &rev, &e);
     } else {
-        etx_put(&t.ok, key, data, len, 0);
+        rc = write_txn(s, &w, &written, &rev, &e);
     }
-    rc = etcd_txn(s, &t, 0, true, &res, &e);
-    etx_free(&t);
-    etx_free(&inner);
-    if (rc == 0) {
-        rev = res.revision;
-        if (guard_lock != NULL && !res.succeeded) {
-            etcd_txn_free(&res);
-            memo_drop(s, path);
-            free(key);
-            return etcd_guard_err(s, guard_lock, path, err);
-        }
-        if (same) {
-            /* unguarded: the outer compare; guarded: the nested one */
-            written = guard_lock == NULL ? !res.succeeded
-                                         : !(res.n == 1 && res.ops[0].kind == EOP_TXN &&
-                                             res.ops[0].nested_succeeded);
-        }
-        etcd_txn_free(&res);
-    }
-done:
     free(key);
     if (rc != 0) {
         memo_drop(s, path);
-        etcd_err(err, "unable to write file '%s' - %s", path, e);
+        if (rc > 0) {
+            etcd_err(err, "%s", e); /* the lock's own words */
+        } else {
+            etcd_err(err, "unable to write file '%s' - %s", path, e);
+        }
         free(e);
         return -1;
     }
@@ -329,13 +356,78 @@ int etcd_store_rename(struct etcd_store *s, const char *from, const char *to, ch
     return rc;
 }
 
-static void add_name(char ***v, size_t *n, size_t *cap, const char *name, size_t len)
+/* The names a listing collects. */
+struct name_list {
+    char **v;
+    size_t n, cap;
+};
+
+static void add_name(struct name_list *l, const char *name, size_t len)
 {
-    if (*n + 2 > *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *v = xrealloc(*v, *cap * sizeof(**v));
+    char *c = xstrndup(name, len);
+
+    /* control characters never make a name; a repeat is one name */
+    if (str_has_ctl(c) || (l->n > 0 && strcmp(l->v[l->n - 1], c) == 0)) {
+        free(c);
+        return;
     }
-    (*v)[(*n)++] = xstrndup(name, len);
+    if (l->n + 2 > l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->n++] = c;
+}
+
+/* One page of keys under base: their names into l; *next the key the
+ * next page starts at; true when a key was in a sub-folder. */
+static bool
+take_page(const struct etcd_range *r, const char *base, struct name_list *l, char **next)
+{
+    size_t blen = strlen(base);
+    bool deep = false;
+
+    for (size_t i = 0; i < r->n; i++) {
+        const struct etcd_kv *kv = &r->kvs[i];
+        const char *rest = kv->key + blen, *slash;
+        size_t clen;
+
+        if (kv->key_len < blen || memcmp(kv->key, base, blen) != 0) {
+            continue; /* not in the folder: never from a sane etcd */
+        }
+        slash = strchr(rest, '/');
+        clen = slash ? (size_t)(slash - rest) : strlen(rest);
+        deep = deep || slash != NULL;
+        free(*next);
+        /* after a sub-folder: past "<name>/" every key of it; after a file
+         * (or a key with a NUL byte, cut there): the least key greater */
+        *next =
+            slash ? xasprintf("%.*s0", (int)(blen + clen), kv->key) : xasprintf("%s\x01", kv->key);
+        if (strlen(kv->key) == kv->key_len && clen > 0 && rest[0] != '.') {
+            add_name(l, rest, clen);
+        }
+    }
+    return deep;
+}
+
+/* Sorted, each name once, NULL-terminated. */
+static char **finish_names(struct name_list *l, size_t *count)
+{
+    size_t k = 0;
+
+    if (l->v == NULL) {
+        l->v = xcalloc(1, sizeof(*l->v));
+    }
+    qsort(l->v, l->n, sizeof(*l->v), str_cmp_ptr);
+    for (size_t i = 0; i < l->n; i++) {
+        if (k > 0 && strcmp(l->v[k - 1], l->v[i]) == 0) {
+            free(l->v[i]);
+        } else {
+            l->v[k++] = l->v[i];
+        }
+    }
+    l->v[k] = NULL;
+    *count = k;
+    return l->v;
 }
 
 /* The names directly under base (a key prefix ending in '/'), sorted, dot
@@ -343,85 +435,36 @@ static void add_name(char ***v, size_t *n, size_t *cap, const char *name, size_t
  * skipped as a whole: the next page starts after its last possible key. */
 static int list_keys(struct etcd_store *s, const char *base, char ***names, size_t *count, char **e)
 {
-    size_t blen = strlen(base), n = 0, cap = 0, k = 0;
+    struct name_list l = {0};
     int64_t deadline = etcd_deadline(s), page = 64;
-    char **v = NULL, *from = xstrdup(base);
+    char *from = xstrdup(base);
 
     for (;;) {
         struct etcd_range_opts o = {.prefix = true, .keys_only = true, .limit = page, .from = from};
         struct etcd_range r;
         char *next = NULL;
-        bool deep = false;
+        bool deep, more;
 
         if (etcd_range(s, base, &o, deadline, &r, e) != 0) {
             free(from);
-            for (size_t i = 0; i < n; i++) {
-                free(v[i]);
-            }
-            free(v);
+            l.v = finish_names(&l, count);
+            kv_free_names(l.v);
             return -1;
         }
-        for (size_t i = 0; i < r.n; i++) {
-            const struct etcd_kv *kv = &r.kvs[i];
-            const char *rest = kv->key + blen, *slash;
-            size_t clen;
-
-            if (kv->key_len < blen || memcmp(kv->key, base, blen) != 0) {
-                continue; /* not in the folder: never from a sane etcd */
-            }
-            slash = strchr(rest, '/');
-            clen = slash ? (size_t)(slash - rest) : strlen(rest);
-            deep = deep || slash != NULL;
-            free(next);
-            /* after a sub-folder: past "<name>/" every key of it; after a
-             * file (or a key with a NUL byte, cut there): the least key
-             * greater than it */
-            next = slash ? xasprintf("%.*s0", (int)(blen + clen), kv->key)
-                         : xasprintf("%s\x01", kv->key);
-            if (strlen(kv->key) != kv->key_len) {
-                continue;
-            }
-            if (clen == 0 || rest[0] == '.') {
-                continue;
-            }
-            {
-                char *c = xstrndup(rest, clen);
-                bool ok = !str_has_ctl(c);
-                free(c);
-                if (!ok ||
-                    (n > 0 && strlen(v[n - 1]) == clen && memcmp(v[n - 1], rest, clen) == 0)) {
-                    continue;
-                }
-            }
-            add_name(&v, &n, &cap, rest, clen);
-        }
-        if (!r.more || next == NULL) {
-            etcd_range_free(&r);
-            free(next);
-            break;
-        }
+        deep = take_page(&r, base, &l, &next);
+        more = r.more && next != NULL;
         etcd_range_free(&r);
         free(from);
         from = next;
+        if (!more) {
+            break;
+        }
         if (!deep && page < LIST_PAGE_MAX) {
             page *= 2; /* a folder of files: bigger pages */
         }
     }
     free(from);
-    if (v == NULL) {
-        v = xcalloc(1, sizeof(*v));
-    }
-    qsort(v, n, sizeof(*v), str_cmp_ptr);
-    for (size_t i = 0; i < n; i++) {
-        if (k > 0 && strcmp(v[k - 1], v[i]) == 0) {
-            free(v[i]);
-        } else {
-            v[k++] = v[i];
-        }
-    }
-    v[k] = NULL;
-    *names = v;
-    *count = k;
+    *names = finish_names(&l, count);
     return 0;
 }
 

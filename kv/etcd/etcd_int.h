@@ -12,9 +12,9 @@
 #include "kv/etcd/http.h"
 #include "state/str.h"
 
-#define ETCD_MAX_VALUE (16 * 1024 * 1024) /* as the folder store's files */
+#define ETCD_MAX_VALUE ((size_t)16 << 20) /* as the folder store's files */
 /* a response holds at most a few such values in base64, plus JSON */
-#define ETCD_MAX_BODY (2 * (ETCD_MAX_VALUE / 3 * 4) + 1024 * 1024)
+#define ETCD_MAX_BODY (2 * (ETCD_MAX_VALUE / 3 * 4) + ((size_t)1 << 20))
 #define ETCD_INSTANCE_HEX 32
 #define ETCD_DOMAIN_TTL_S 120 /* [Upstream] pmxcfs lock lifetime */
 #define ETCD_DOMAIN_MAX_MS 60000 /* [Upstream] locked command limit */
@@ -151,13 +151,22 @@ extern struct kv_etcd_hooks kv_etcd_hooks;
  * deadline 0 = now + s->call_ms. Keys are whole keys (with the prefix). */
 char *etcd_key(const struct etcd_store *s, const char *path); /* caller frees */
 int64_t etcd_deadline(const struct etcd_store *s);
-/* POST <api><path>: the decoded JSON object of a 200 answer. */
+/* POST <api><path>: the decoded JSON object of a 200 answer. Sent again
+ * to the next member when one fails; etcd_post_once never (a request
+ * that must not be applied twice). */
 int etcd_post(
     struct etcd_store *s,
     const char *path,
     const char *body,
     int64_t deadline,
-    bool idempotent,
+    struct cJSON **out,
+    char **err
+);
+int etcd_post_once(
+    struct etcd_store *s,
+    const char *path,
+    const char *body,
+    int64_t deadline,
     struct cJSON **out,
     char **err
 );
@@ -176,16 +185,16 @@ int etcd_range(
     struct etcd_range *out,
     char **err
 );
-/* *rev (when not NULL): the revision of the put, the key's mod_revision. */
+/* A put of key = val (bound to lease unless 0). *rev (when not NULL): the
+ * revision of the put, the key's mod_revision. */
+struct etcd_put_req {
+    const char *key;
+    const void *val;
+    size_t len;
+    int64_t lease;
+};
 int etcd_put(
-    struct etcd_store *s,
-    const char *key,
-    const void *val,
-    size_t vlen,
-    int64_t lease,
-    int64_t deadline,
-    int64_t *rev,
-    char **err
+    struct etcd_store *s, const struct etcd_put_req *p, int64_t deadline, int64_t *rev, char **err
 );
 int etcd_delete(struct etcd_store *s, const char *key, bool prefix, int64_t deadline, char **err);
 int etcd_txn(

@@ -164,11 +164,69 @@ static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
     return finish(s, l, t_s, true, err);
 }
 
+/* Make l->lease run a whole T from now (after the attempt's start): one
+ * left from an earlier attempt is renewed first, or it could expire right
+ * after it got the key; none (or an expired one): a new one. 0 or -1. */
+static int fresh_lease(struct etcd_store *s, struct etcd_lock *l, int64_t deadline, char **e)
+{
+    int64_t want = ttl_s(s->lock_timeout_ms), ttl = 0;
+
+    if (l->lease != 0) {
+        if (etcd_lease_keepalive(s, l->lease, deadline, &ttl, e) != 0) {
+            return -1;
+        }
+        if (ttl <= 0) {
+            l->lease = 0;
+        } else if (ttl < want) {
+            etcd_err(e, "etcd gave the lease %lld s", (long long)ttl);
+            return -1;
+        }
+    }
+    if (l->lease == 0) {
+        if (etcd_lease_grant(s, want, deadline, &l->lease, &ttl, e) != 0) {
+            l->lease = 0;
+            return -1;
+        }
+        if (ttl < want) {
+            etcd_err(e, "etcd granted a lease of %lld s", (long long)ttl);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The txn's answer: 1 ours, 0 another's. A key bound to our own lease is
+ * ours: an earlier acquisition whose answer was lost or came too late. */
+static int acquired(
+    struct etcd_store *s,
+    struct etcd_lock *l,
+    const struct etcd_txn *res,
+    int64_t deadline,
+    char **e
+)
+{
+    const struct etcd_kv *kv;
+    int64_t ttl = 0;
+
+    if (res->succeeded) {
+        l->rev = res->revision; /* the put's revision: the key's create_revision */
+        return 1;
+    }
+    if (res->n != 1 || res->ops[0].kind != EOP_RANGE || res->ops[0].range.n != 1) {
+        return 0;
+    }
+    kv = &res->ops[0].range.kvs[0];
+    if (kv->lease == 0 || kv->lease != l->lease ||
+        etcd_lease_keepalive(s, l->lease, deadline, &ttl, e) != 0 || ttl <= 0) {
+        return *e != NULL ? -1 : 0;
+    }
+    l->rev = kv->create_rev;
+    return 1;
+}
+
 /* One acquisition try: 1 ours (l->rev set), 0 held by another, -1 error
- * (*e). A key bound to our own lease is ours: an earlier acquisition
- * whose answer was lost or came too late. */
-static int
-try_acquire(struct etcd_store *s, struct etcd_lock *l, int64_t lease_ms, int64_t deadline, char **e)
+ * (*e). */
+static int try_acquire(struct etcd_store *s, struct etcd_lock *l, int64_t deadline, char **e)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         struct etcd_txn_req t = {0};
@@ -176,31 +234,8 @@ try_acquire(struct etcd_store *s, struct etcd_lock *l, int64_t lease_ms, int64_t
         char *rec;
         int rc;
 
-        /* the lease must run a whole T from now (after the attempt's
-         * start): one left from an earlier attempt is renewed first, or it
-         * could expire right after it got the key */
-        if (l->lease != 0) {
-            int64_t ttl = 0;
-            if (etcd_lease_keepalive(s, l->lease, deadline, &ttl, e) != 0) {
-                return -1;
-            }
-            if (ttl <= 0) {
-                l->lease = 0;
-            } else if (ttl < ttl_s(lease_ms)) {
-                etcd_err(e, "etcd gave the lease %lld s", (long long)ttl);
-                return -1;
-            }
-        }
-        if (l->lease == 0) {
-            int64_t ttl;
-            if (etcd_lease_grant(s, ttl_s(lease_ms), deadline, &l->lease, &ttl, e) != 0) {
-                l->lease = 0;
-                return -1;
-            }
-            if (ttl < ttl_s(lease_ms)) {
-                etcd_err(e, "etcd granted a lease of %lld s", (long long)ttl);
-                return -1;
-            }
+        if (fresh_lease(s, l, deadline, e) != 0) {
+            return -1;
         }
         rec = etcd_lock_record(s);
         etx_cmp(&t.cmp, l->key, "CREATE", 0);
@@ -218,24 +253,9 @@ try_acquire(struct etcd_store *s, struct etcd_lock *l, int64_t lease_ms, int64_t
             }
             return -1;
         }
-        if (res.succeeded) {
-            l->rev = res.revision; /* the put's revision: the key's create_revision */
-            etcd_txn_free(&res);
-            return 1;
-        }
-        rc = 0;
-        if (res.n == 1 && res.ops[0].kind == EOP_RANGE && res.ops[0].range.n == 1) {
-            const struct etcd_kv *kv = &res.ops[0].range.kvs[0];
-            int64_t ttl = 0;
-
-            if (kv->lease != 0 && kv->lease == l->lease &&
-                etcd_lease_keepalive(s, l->lease, deadline, &ttl, e) == 0 && ttl > 0) {
-                l->rev = kv->create_rev;
-                rc = 1;
-            }
-        }
+        rc = acquired(s, l, &res, deadline, e);
         etcd_txn_free(&res);
-        return *e != NULL ? -1 : rc;
+        return rc;
     }
     return 0;
 }
@@ -244,7 +264,7 @@ static int acquire(struct etcd_store *s, struct etcd_lock *l, char **err)
 {
     int64_t t_s = kv_now_ms();
     char *e = NULL;
-    int r = try_acquire(s, l, s->lock_timeout_ms, t_s + s->call_ms, &e);
+    int r = try_acquire(s, l, t_s + s->call_ms, &e);
 
     if (r > 0) {
         return finish(s, l, t_s, false, err);

@@ -92,7 +92,9 @@ static int check_version(struct etcd_store *s, char **err)
     char *text = NULL;
     const char *url;
 
-    if (http_call(&s->http, "GET", "/version", NULL, 0, etcd_deadline(s), true, &r, err) != 0) {
+    struct http_req q = {"GET", "/version", NULL, 0, etcd_deadline(s), true};
+
+    if (http_call(&s->http, &q, &r, err) != 0) {
         return -1;
     }
     url = s->http.eps[s->http.cur].url;
@@ -220,13 +222,9 @@ static int64_t call_budget(const struct kv_options *o)
     return ms < 100 ? 100 : ms > 30000 ? 30000 : ms;
 }
 
-int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **err)
+/* The options that need no etcd: 0, or -1 and *err. */
+static int check_options(const struct kv_options *o, const char *prefix, char **err)
 {
-    struct etcd_store *s;
-    struct tls_config *tls = NULL;
-    const char *prefix = o->etcd_prefix ? o->etcd_prefix : DEFAULT_PREFIX;
-
-    *out = NULL;
     if (o->url == NULL || !str_starts(o->url, "etcd:")) {
         etcd_err(
             err, "unsupported store '%s' (want etcd:http://host:port,...)", o->url ? o->url : ""
@@ -251,7 +249,13 @@ int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **
         etcd_err(err, "etcd_user and etcd_password_file go together");
         return -1;
     }
-    s = xcalloc(1, sizeof(*s));
+    return 0;
+}
+
+static struct etcd_store *new_store(const struct kv_options *o, const char *prefix)
+{
+    struct etcd_store *s = xcalloc(1, sizeof(*s));
+
     s->http.fd = -1;
     s->prefix = xstrdup(prefix);
     s->api = "/v3";
@@ -271,40 +275,59 @@ int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **
                  (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");
     }
     s->rng |= 1;
+    return s;
+}
+
+/* Reach a member: TLS files, endpoints, the version, the credentials. */
+static int connect_store(struct etcd_store *s, const struct kv_options *o, char **err)
+{
+    struct tls_config *tls = NULL;
+
     if (o->etcd_cacert != NULL || o->etcd_cert != NULL || o->etcd_key != NULL ||
         strstr(o->url, "https://") != NULL) {
         if (tls_config_load(o->etcd_cacert, o->etcd_cert, o->etcd_key, &tls, err) != 0) {
-            goto fail;
+            return -1;
         }
     }
     if (http_client_init(&s->http, o->url + 5, ETCD_MAX_BODY, tls, err) != 0 ||
         check_version(s, err) != 0) {
-        goto fail;
+        return -1;
     }
     if (o->etcd_user != NULL) {
         s->user = xstrdup(o->etcd_user);
         if (read_password(o->etcd_password_file, &s->password, err) != 0 ||
             etcd_authenticate(s, etcd_deadline(s), err) != 0) {
-            goto fail;
+            return -1;
         }
     }
-    if (check_marker(s, o->store_id, err) != 0) {
-        goto fail;
-    }
-    {
-        char *own = xasprintf("nodes/%s/resources", s->node);
-        int r = etcd_store_mkdir(s, own, err);
+    return 0;
+}
 
-        free(own);
-        if (r != 0) {
-            goto fail;
-        }
+int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **err)
+{
+    const char *prefix = o->etcd_prefix ? o->etcd_prefix : DEFAULT_PREFIX;
+    struct etcd_store *s;
+    char *own;
+    int r;
+
+    *out = NULL;
+    if (check_options(o, prefix, err) != 0) {
+        return -1;
+    }
+    s = new_store(o, prefix);
+    if (connect_store(s, o, err) != 0 || check_marker(s, o->store_id, err) != 0) {
+        etcd_store_close(s);
+        return -1;
+    }
+    own = xasprintf("nodes/%s/resources", s->node);
+    r = etcd_store_mkdir(s, own, err);
+    free(own);
+    if (r != 0) {
+        etcd_store_close(s);
+        return -1;
     }
     *out = s;
     return 0;
-fail:
-    etcd_store_close(s);
-    return -1;
 }
 
 void etcd_store_close(struct etcd_store *s)

@@ -49,82 +49,94 @@ static int beat_new(struct etcd_store *s, int64_t deadline, char **e)
     }
     key = beat_key(s);
     val = xasprintf("%s %lld\n", s->instance, (long long)time(NULL));
-    rc = etcd_put(s, key, val, strlen(val), s->beat_lease, deadline, NULL, e);
+    {
+        struct etcd_put_req pr = {key, val, strlen(val), s->beat_lease};
+        rc = etcd_put(s, &pr, deadline, NULL, e);
+    }
     free(val);
     free(key);
     return rc;
 }
 
-int etcd_store_probe(struct etcd_store *s, char **err)
+/* The probe's txn answer: 0 and *beat_ok (our heartbeat key is there,
+ * bound to our lease), or -1 and *e (marker missing or changed). */
+static int check_probe(struct etcd_store *s, const struct etcd_txn *res, bool *beat_ok, char **e)
 {
-    int64_t start = kv_now_ms(), deadline = start + s->call_ms, ttl = 0;
+    const struct etcd_kv *kv;
+    char want[160];
+
+    if (res->n < 1 || res->ops[0].kind != EOP_RANGE || res->ops[0].range.n != 1) {
+        etcd_err(e, "etcd prefix %s is not a haven store (marker missing)", s->prefix);
+        return -1;
+    }
+    kv = &res->ops[0].range.kvs[0];
+    snprintf(want, sizeof(want), MARKER " 1 id=%s ", s->store_id);
+    if (strlen(kv->value) != kv->value_len || !str_starts(kv->value, want)) {
+        etcd_err(e, "store id mismatch (etcd prefix %s: marker changed)", s->prefix);
+        return -1;
+    }
+    *beat_ok = s->daemon == NULL ||
+               (s->beat_lease != 0 && res->n >= 2 && res->ops[1].kind == EOP_RANGE &&
+                res->ops[1].range.n == 1 && res->ops[1].range.kvs[0].lease == s->beat_lease);
+    return 0;
+}
+
+/* Keep our heartbeat alive, then read marker and heartbeat in one
+ * linearizable txn; a heartbeat gone is made again. 0 or -1 (*e). */
+static int probe(struct etcd_store *s, int64_t deadline, char **e)
+{
     struct etcd_txn_req t = {0};
     struct etcd_txn res;
-    char *marker = etcd_key(s, MARKER), *beat = NULL, *e = NULL;
+    char *marker = etcd_key(s, MARKER), *beat = NULL;
+    int64_t ttl = 0;
     bool beat_ok = true;
     int rc;
 
-    /* keep our heartbeat alive first, then read marker and heartbeat in
-     * one linearizable txn */
-    if (s->daemon != NULL && s->beat_lease != 0 &&
-        etcd_lease_keepalive(s, s->beat_lease, deadline, &ttl, &e) == 0 && ttl <= 0) {
-        s->beat_lease = 0; /* expired: etcd deleted the key */
-    }
-    if (e != NULL) {
-        goto fail;
+    if (s->daemon != NULL && s->beat_lease != 0) {
+        if (etcd_lease_keepalive(s, s->beat_lease, deadline, &ttl, e) != 0) {
+            free(marker);
+            return -1;
+        }
+        s->beat_lease = ttl > 0 ? s->beat_lease : 0; /* expired: etcd deleted the key */
     }
     etx_range(&t.ok, marker, false, false);
     if (s->daemon != NULL) {
         beat = beat_key(s);
         etx_range(&t.ok, beat, false, true);
     }
-    rc = etcd_txn(s, &t, deadline, true, &res, &e);
+    rc = etcd_txn(s, &t, deadline, true, &res, e);
     etx_free(&t);
+    free(beat);
+    free(marker);
     if (rc != 0) {
-        goto fail;
+        return -1;
     }
-    if (res.n < 1 || res.ops[0].kind != EOP_RANGE || res.ops[0].range.n != 1) {
-        etcd_txn_free(&res);
-        etcd_err(&e, "etcd prefix %s is not a haven store (marker missing)", s->prefix);
-        goto fail;
-    }
-    {
-        const struct etcd_kv *kv = &res.ops[0].range.kvs[0];
-        char want[160];
-
-        snprintf(want, sizeof(want), MARKER " 1 id=%s ", s->store_id);
-        if (strlen(kv->value) != kv->value_len || !str_starts(kv->value, want)) {
-            etcd_txn_free(&res);
-            etcd_err(&e, "store id mismatch (etcd prefix %s: marker changed)", s->prefix);
-            goto fail;
-        }
-    }
-    if (s->daemon != NULL) {
-        beat_ok = s->beat_lease != 0 && res.n >= 2 && res.ops[1].kind == EOP_RANGE &&
-                  res.ops[1].range.n == 1 && res.ops[1].range.kvs[0].lease == s->beat_lease;
-    }
+    rc = check_probe(s, &res, &beat_ok, e);
     etcd_txn_free(&res);
-    if (!beat_ok) {
+    if (rc == 0 && !beat_ok) {
         if (s->beat_lease != 0) {
             etcd_lease_revoke(s, s->beat_lease, deadline, NULL);
             s->beat_lease = 0;
         }
-        if (beat_new(s, deadline, &e) != 0) {
-            goto fail;
-        }
+        rc = beat_new(s, deadline, e);
     }
-    free(beat);
-    free(marker);
+    return rc;
+}
+
+int etcd_store_probe(struct etcd_store *s, char **err)
+{
+    int64_t start = kv_now_ms();
+    char *e = NULL;
+
+    if (probe(s, start + s->call_ms, &e) != 0) {
+        etcd_err(err, "%s", e ? e : "probe failed");
+        free(e);
+        s->probe_ok = false;
+        return -1;
+    }
     s->probe_ok = true;
     s->probe_at = start;
     return 0;
-fail:
-    etcd_err(err, "%s", e ? e : "probe failed");
-    free(e);
-    free(beat);
-    free(marker);
-    s->probe_ok = false;
-    return -1;
 }
 
 bool etcd_store_quorate(struct etcd_store *s)

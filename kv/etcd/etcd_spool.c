@@ -32,7 +32,10 @@ int etcd_store_spool_put(struct etcd_store *s, const char *line, char **err)
     );
     data = xasprintf("%s\n", line);
     /* a new unique key: sending it twice changes nothing */
-    rc = etcd_put(s, key, data, strlen(data), 0, 0, NULL, &e);
+    {
+        struct etcd_put_req pr = {key, data, strlen(data), 0};
+        rc = etcd_put(s, &pr, 0, NULL, &e);
+    }
     if (rc != 0) {
         etcd_err(err, "unable to queue crm command - %s", e);
     }

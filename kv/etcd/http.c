@@ -97,6 +97,55 @@ bad:
     return -1;
 }
 
+/* Resolve one endpoint URL and add it: 0, or -1 and *err. */
+static int add_endpoint(struct http_client *c, const char *url, char **err)
+{
+    struct addrinfo hints = {0}, *ai = NULL;
+    struct http_endpoint *ep;
+    char *host, *port;
+    bool https;
+    int r;
+
+    if (c->n == HTTP_MAX_ENDPOINTS) {
+        set_err(err, xasprintf("more than %d etcd endpoints", HTTP_MAX_ENDPOINTS));
+        return -1;
+    }
+    if (parse_url(url, &host, &port, &https, err) != 0) {
+        return -1;
+    }
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    if (https && c->tls == NULL) {
+        set_err(err, xasprintf("etcd endpoint '%s': https needs etcd_cacert", url));
+        r = -1;
+    } else if ((r = getaddrinfo(host, port, &hints, &ai)) != 0 || ai == NULL) {
+        set_err(err, xasprintf("etcd endpoint '%s': %s", url, r ? gai_strerror(r) : "no address"));
+        r = -1;
+    } else {
+        c->eps = xrealloc(c->eps, (c->n + 1) * sizeof(*c->eps));
+        ep = &c->eps[c->n++];
+        memset(ep, 0, sizeof(*ep));
+        ep->url = xstrdup(url);
+        ep->tls = https;
+        ep->host =
+            strchr(host, ':') ? xasprintf("[%s]:%s", host, port) : xasprintf("%s:%s", host, port);
+        ep->name = xstrdup(host);
+        for (const struct addrinfo *a = ai; a != NULL && ep->n_addr < HTTP_MAX_ADDRS;
+             a = a->ai_next) {
+            if (a->ai_addrlen <= sizeof(ep->addr[0])) {
+                memcpy(&ep->addr[ep->n_addr], a->ai_addr, a->ai_addrlen);
+                ep->addrlen[ep->n_addr++] = a->ai_addrlen;
+            }
+        }
+    }
+    if (ai != NULL) {
+        freeaddrinfo(ai);
+    }
+    free(host);
+    free(port);
+    return r == 0 ? 0 : -1;
+}
+
 int http_client_init(
     struct http_client *c, const char *list, size_t max_body, struct tls_config *tls, char **err
 )
@@ -109,73 +158,22 @@ int http_client_init(
     c->tls = tls;
     if (list == NULL || *list == '\0') {
         set_err(err, xstrdup("no etcd endpoints"));
-        return -1;
+        goto fail;
     }
     while (*p) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        char *url = xstrndup(p, n), *host, *port;
-        struct addrinfo hints = {0}, *ai = NULL;
-        struct http_endpoint *ep;
-        bool https;
-        int r;
+        char *url = xstrndup(p, n);
+        int r = add_endpoint(c, url, err);
 
-        if (c->n == HTTP_MAX_ENDPOINTS) {
-            free(url);
-            set_err(err, xasprintf("more than %d etcd endpoints", HTTP_MAX_ENDPOINTS));
+        free(url);
+        if (r != 0) {
             goto fail;
         }
-        if (parse_url(url, &host, &port, &https, err) != 0) {
-            free(url);
-            goto fail;
-        }
-        if (https && c->tls == NULL) {
-            set_err(err, xasprintf("etcd endpoint '%s': https needs etcd_cacert", url));
-            free(url);
-            free(host);
-            free(port);
-            goto fail;
-        }
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_NUMERICSERV;
-        r = getaddrinfo(host, port, &hints, &ai);
-        if (r != 0 || ai == NULL) {
-            set_err(
-                err, xasprintf("etcd endpoint '%s': %s", url, r ? gai_strerror(r) : "no address")
-            );
-            if (ai != NULL) {
-                freeaddrinfo(ai);
-            }
-            free(url);
-            free(host);
-            free(port);
-            goto fail;
-        }
-        c->eps = xrealloc(c->eps, (c->n + 1) * sizeof(*c->eps));
-        ep = &c->eps[c->n++];
-        memset(ep, 0, sizeof(*ep));
-        ep->url = url;
-        ep->tls = https;
-        ep->host =
-            strchr(host, ':') ? xasprintf("[%s]:%s", host, port) : xasprintf("%s:%s", host, port);
-        ep->name = xstrdup(host);
-        for (const struct addrinfo *a = ai; a != NULL && ep->n_addr < HTTP_MAX_ADDRS;
-             a = a->ai_next) {
-            if (a->ai_addrlen <= sizeof(ep->addr[0])) {
-                memcpy(&ep->addr[ep->n_addr], a->ai_addr, a->ai_addrlen);
-                ep->addrlen[ep->n_addr++] = a->ai_addrlen;
-            }
-        }
-        freeaddrinfo(ai);
-        free(host);
-        free(port);
         p += n;
-        if (*p == ',') {
-            p++;
-            if (*p == '\0') {
-                set_err(err, xstrdup("empty etcd endpoint in the list"));
-                goto fail;
-            }
+        if (*p == ',' && *++p == '\0') {
+            set_err(err, xstrdup("empty etcd endpoint in the list"));
+            goto fail;
         }
     }
     return 0;
@@ -326,15 +324,20 @@ static bool idle_conn_ok(int fd)
     return poll(&pfd, 1, 0) == 0;
 }
 
+/* A connection: the socket and, on https, its TLS state. */
+struct conn {
+    int fd;
+    struct tls_conn *tc;
+};
+
 /* Up to cap bytes from a connection: the count, 0 at its end, -1 *why. */
-static ssize_t
-conn_recv(int fd, struct tls_conn *tc, char *buf, size_t cap, int64_t deadline, char **why)
+static ssize_t conn_recv(struct conn *k, char *buf, size_t cap, int64_t deadline, char **why)
 {
-    if (tc != NULL) {
-        return tls_recv(tc, fd, buf, cap, deadline, why);
+    if (k->tc != NULL) {
+        return tls_recv(k->tc, k->fd, buf, cap, deadline, why);
     }
     for (;;) {
-        ssize_t n = recv(fd, buf, cap, 0);
+        ssize_t n = recv(k->fd, buf, cap, 0);
         int r;
 
         if (n >= 0) {
@@ -344,7 +347,7 @@ conn_recv(int fd, struct tls_conn *tc, char *buf, size_t cap, int64_t deadline, 
             continue;
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            r = wait_fd(fd, POLLIN, deadline);
+            r = wait_fd(k->fd, POLLIN, deadline);
             if (r > 0) {
                 continue;
             }
@@ -361,8 +364,7 @@ conn_recv(int fd, struct tls_conn *tc, char *buf, size_t cap, int64_t deadline, 
 /* Read one response: 0 complete, -1 failed (*got: bytes were received). */
 static int receive(
     struct http_client *c,
-    int fd,
-    struct tls_conn *tc,
+    struct conn *k,
     int64_t deadline,
     struct http_parser *p,
     bool *got,
@@ -372,7 +374,7 @@ static int receive(
     char buf[16384];
 
     for (;;) {
-        ssize_t n = conn_recv(fd, tc, buf, sizeof(buf), deadline, why);
+        ssize_t n = conn_recv(k, buf, sizeof(buf), deadline, why);
         size_t used;
         int r;
 
@@ -384,9 +386,9 @@ static int receive(
                 return 0;
             }
             *why = xstrdup(
-                *got ? p->error
-                : tc ? "connection closed without a response"
-                     : "connection closed without a response (a TLS port? use https://)"
+                *got    ? p->error
+                : k->tc ? "connection closed without a response"
+                        : "connection closed without a response (a TLS port? use https://)"
             );
             return -1;
         }
@@ -398,78 +400,80 @@ static int receive(
             return -1;
         }
         if (r > 0) {
-            if (used != (size_t)n) {
-                p->close = true; /* bytes nobody asked for: not reusable */
-            }
+            p->close = p->close || used != (size_t)n; /* bytes nobody asked for */
             return 0;
         }
     }
 }
 
-enum attempt_rc { A_OK, A_NOT_SENT, A_SENT };
+enum attempt_rc { A_OK, A_NOT_SENT, A_SENT, A_RETRY };
+
+/* The kept connection to member idx, if it still looks alive, else a new
+ * one (with its TLS handshake): 0, or -1 and *why (nothing was sent). */
+static int
+open_conn(struct http_client *c, size_t idx, int64_t deadline, struct conn *k, char **why)
+{
+    if (c->fd >= 0 && c->cur == idx && idle_conn_ok(c->fd)) {
+        k->fd = c->fd;
+        k->tc = c->tc;
+        c->fd = -1;
+        c->tc = NULL;
+        return 1;
+    }
+    http_client_close(c);
+    k->tc = NULL;
+    k->fd = connect_to(&c->eps[idx], deadline, why);
+    if (k->fd < 0) {
+        return -1;
+    }
+    if (c->eps[idx].tls) {
+        k->tc = tls_conn_new(c->tls, c->eps[idx].name);
+        if (tls_handshake(k->tc, k->fd, deadline, why) != 0) {
+            tls_conn_free(k->tc);
+            close(k->fd);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 /* One try on one member. A_NOT_SENT: the request certainly did not reach
- * it (no connection); A_SENT: it may have. */
+ * it (no connection); A_SENT: it may have; A_RETRY: a kept connection the
+ * server dropped as we used it (nothing was processed): try a new one. */
 static enum attempt_rc attempt(
     struct http_client *c,
     size_t idx,
-    const char *req,
-    size_t reqlen,
+    const struct strbuf *req,
     int64_t deadline,
     struct http_response *r,
     char **why
 )
 {
-    bool reused = false, got = false;
-    struct tls_conn *tc = NULL;
+    bool got = false;
     struct http_parser p;
-    int fd, sent;
+    struct conn k;
+    int reused = open_conn(c, idx, deadline, &k, why), sent;
 
-    if (c->fd >= 0 && c->cur == idx && idle_conn_ok(c->fd)) {
-        fd = c->fd;
-        tc = c->tc;
-        reused = true;
-    } else {
-        http_client_close(c);
-        fd = connect_to(&c->eps[idx], deadline, why);
-        if (fd < 0) {
-            return A_NOT_SENT;
-        }
-        if (c->eps[idx].tls) {
-            tc = tls_conn_new(c->tls, c->eps[idx].name);
-            if (tls_handshake(tc, fd, deadline, why) != 0) {
-                tls_conn_free(tc);
-                close(fd);
-                return A_NOT_SENT; /* no request went out */
-            }
-        }
+    if (reused < 0) {
+        return A_NOT_SENT;
     }
-    c->fd = -1;
-    c->tc = NULL;
     http_parser_init(&p, c->max_body);
     c->requests++;
-    c->bytes_sent += reqlen;
-    sent = tc ? tls_send(tc, fd, req, reqlen, deadline, why)
-              : send_all(fd, req, reqlen, deadline, why);
-    if (sent != 0 || receive(c, fd, tc, deadline, &p, &got, why) != 0) {
-        close(fd);
-        tls_conn_free(tc);
+    c->bytes_sent += req->len;
+    sent = k.tc ? tls_send(k.tc, k.fd, req->buf, req->len, deadline, why)
+                : send_all(k.fd, req->buf, req->len, deadline, why);
+    if (sent != 0 || receive(c, &k, deadline, &p, &got, why) != 0) {
+        close(k.fd);
+        tls_conn_free(k.tc);
         http_parser_free(&p);
-        /* a kept connection the server dropped as we used it: nothing was
-         * processed, try once more on a new one */
-        if (reused && !got && kv_now_ms() < deadline) {
-            free(*why);
-            *why = NULL;
-            return attempt(c, idx, req, reqlen, deadline, r, why);
-        }
-        return A_SENT;
+        return reused && !got && kv_now_ms() < deadline ? A_RETRY : A_SENT;
     }
     if (http_parser_reusable(&p)) {
-        c->fd = fd;
-        c->tc = tc;
+        c->fd = k.fd;
+        c->tc = k.tc;
     } else {
-        close(fd);
-        tls_conn_free(tc);
+        close(k.fd);
+        tls_conn_free(k.tc);
     }
     c->cur = idx;
     r->status = p.status;
@@ -479,17 +483,57 @@ static enum attempt_rc attempt(
     return A_OK;
 }
 
-int http_call(
-    struct http_client *c,
-    const char *method,
-    const char *path,
-    const char *body,
-    size_t len,
-    int64_t deadline,
-    bool idempotent,
-    struct http_response *r,
-    char **err
+/* The request's bytes for member idx. */
+static void format_request(
+    const struct http_client *c, size_t idx, const struct http_req *q, struct strbuf *req
 )
+{
+    strbuf_addf(req, "%s %s HTTP/1.1\r\nHost: %s\r\n", q->method, q->path, c->eps[idx].host);
+    if (c->auth != NULL) {
+        strbuf_addf(req, "Authorization: %s\r\n", c->auth);
+    }
+    if (q->body != NULL) {
+        strbuf_addf(req, "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", q->len);
+        strbuf_addn(req, q->body, q->len);
+    } else {
+        strbuf_add(req, "\r\n");
+    }
+}
+
+/* One member, within share: its attempt, again on a new connection when
+ * a kept one was dropped, and a 502/503/504 counted as no answer. */
+static enum attempt_rc try_member(
+    struct http_client *c,
+    size_t idx,
+    const struct http_req *q,
+    int64_t share,
+    struct http_response *r,
+    char **why
+)
+{
+    struct strbuf req = {0};
+    enum attempt_rc a;
+
+    format_request(c, idx, q, &req);
+    a = attempt(c, idx, &req, share, r, why);
+    if (a == A_RETRY) {
+        free(*why);
+        *why = NULL;
+        a = attempt(c, idx, &req, share, r, why);
+        a = a == A_RETRY ? A_SENT : a;
+    }
+    strbuf_free(&req);
+    if (a == A_OK && (r->status == 502 || r->status == 503 || r->status == 504)) {
+        char *m = str_escaped(r->body ? r->body : "");
+        *why = xasprintf("unavailable (HTTP %d %.200s)", r->status, m);
+        free(m);
+        http_response_free(r);
+        a = A_SENT;
+    }
+    return a;
+}
+
+int http_call(struct http_client *c, const struct http_req *q, struct http_response *r, char **err)
 {
     struct strbuf why_all = {0};
     size_t start = c->cur, last = c->cur;
@@ -498,44 +542,24 @@ int http_call(
     for (size_t i = 0; i < c->n; i++) {
         size_t idx = (start + i) % c->n;
         int64_t now = kv_now_ms();
-        /* an equal share of the time left for each member not yet tried,
-         * so one that hangs cannot use up the others' */
-        int64_t share = now + (deadline - now) / (int64_t)(c->n - i);
-        struct strbuf req = {0};
         char *why = NULL;
         enum attempt_rc a;
 
-        if (now >= deadline) {
+        if (now >= q->deadline) {
             strbuf_addf(&why_all, "%sdeadline passed", why_all.len ? "; " : "");
             break;
         }
-        strbuf_addf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, path, c->eps[idx].host);
-        if (c->auth != NULL) {
-            strbuf_addf(&req, "Authorization: %s\r\n", c->auth);
-        }
-        if (body != NULL) {
-            strbuf_addf(&req, "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", len);
-            strbuf_addn(&req, body, len);
-        } else {
-            strbuf_add(&req, "\r\n");
-        }
-        a = attempt(c, idx, req.buf, req.len, share, r, &why);
-        strbuf_free(&req);
+        /* an equal share of the time left for each member not yet tried,
+         * so one that hangs cannot use up the others' */
+        a = try_member(c, idx, q, now + (q->deadline - now) / (int64_t)(c->n - i), r, &why);
         last = idx;
-        if (a == A_OK && (r->status == 502 || r->status == 503 || r->status == 504)) {
-            char *m = str_escaped(r->body ? r->body : "");
-            why = xasprintf("unavailable (HTTP %d %.200s)", r->status, m);
-            free(m);
-            http_response_free(r);
-            a = A_SENT;
-        }
         if (a == A_OK) {
             strbuf_free(&why_all);
             return 0;
         }
         strbuf_addf(&why_all, "%s%s: %s", why_all.len ? "; " : "", c->eps[idx].url, why);
         free(why);
-        if (a == A_SENT && !idempotent) {
+        if (a == A_SENT && !q->idempotent) {
             break; /* it may have been applied: never twice */
         }
     }

@@ -93,24 +93,24 @@ int http_client_init(
 void http_client_free(struct http_client *c);
 void http_client_close(struct http_client *c); /* drop the open connection */
 
-/* One request (body NULL for none), tried on each member in turn, starting
+/* One request: method, path (with the query), body (NULL for none). */
+struct http_req {
+    const char *method;
+    const char *path;
+    const char *body;
+    size_t len;
+    int64_t deadline; /* kv_now_ms() by which it is answered or failed */
+    bool idempotent; /* may be sent again to another member */
+};
+
+/* One request, tried on each member in turn, starting
  * with the last good one, until one answers with any HTTP status (502,
  * 503 and 504, a member without a leader, count as no answer) or the
  * deadline passes. A
  * request that was sent but not answered is tried on the next member only
  * when idempotent: a transaction must never be applied twice. 0 and *r, or
  * -1 and a one-line *err naming each member tried and why it failed. */
-int http_call(
-    struct http_client *c,
-    const char *method,
-    const char *path,
-    const char *body,
-    size_t len,
-    int64_t deadline,
-    bool idempotent,
-    struct http_response *r,
-    char **err
-);
+int http_call(struct http_client *c, const struct http_req *q, struct http_response *r, char **err);
 void http_response_free(struct http_response *r);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 enum {
     S_STATUS,
@@ -246,6 +247,57 @@ static int line_done(struct http_parser *p)
     }
 }
 
+/* Body bytes in a body state: how many were taken, or -1. */
+static ssize_t feed_body(struct http_parser *p, const char *data, size_t len)
+{
+    size_t n = len;
+
+    if (p->state == S_BODY_EOF) {
+        if (n > p->max_body - p->body.len) {
+            return fail(p, "HTTP response too large");
+        }
+        strbuf_addn(&p->body, data, n);
+        return (ssize_t)n;
+    }
+    if ((uint64_t)n > p->left) {
+        n = (size_t)p->left;
+    }
+    strbuf_addn(&p->body, data, n);
+    p->left -= n;
+    if (p->left == 0) {
+        p->state = p->state == S_BODY_LEN ? S_DONE : S_CHUNK_END;
+    }
+    return (ssize_t)n;
+}
+
+/* One byte in a line-oriented state: 0 or -1. */
+static int feed_line(struct http_parser *p, char c)
+{
+    if (++p->head_bytes > HTTP_MAX_HEAD) {
+        return fail(p, "HTTP head too large");
+    }
+    if (c != '\n') {
+        if (p->line_len >= HTTP_MAX_LINE) {
+            return fail(p, "HTTP line too long");
+        }
+        p->line[p->line_len++] = c;
+        return 0;
+    }
+    if (p->line_len > 0 && p->line[p->line_len - 1] == '\r') {
+        p->line_len--;
+    }
+    p->line[p->line_len] = '\0';
+    if (line_done(p) != 0) {
+        return -1;
+    }
+    p->line_len = 0;
+    if (p->state == S_BODY_LEN || p->state == S_CHUNK_DATA || p->state == S_BODY_EOF ||
+        p->state == S_CHUNK_SIZE) {
+        p->head_bytes = 0; /* the next line budget starts anew */
+    }
+    return 0;
+}
+
 int http_parser_feed(struct http_parser *p, const char *data, size_t len, size_t *used)
 {
     size_t i = 0;
@@ -255,59 +307,14 @@ int http_parser_feed(struct http_parser *p, const char *data, size_t len, size_t
         return -1;
     }
     while (i < len && p->state != S_DONE) {
-        switch (p->state) {
-        case S_BODY_LEN:
-        case S_CHUNK_DATA: {
-            size_t n = len - i;
-
-            if ((uint64_t)n > p->left) {
-                n = (size_t)p->left;
+        if (p->state == S_BODY_LEN || p->state == S_CHUNK_DATA || p->state == S_BODY_EOF) {
+            ssize_t n = feed_body(p, data + i, len - i);
+            if (n < 0) {
+                return -1;
             }
-            strbuf_addn(&p->body, data + i, n);
-            i += n;
-            p->left -= n;
-            if (p->left == 0) {
-                p->state = p->state == S_BODY_LEN ? S_DONE : S_CHUNK_END;
-            }
-            break;
-        }
-        case S_BODY_EOF: {
-            size_t n = len - i;
-
-            if (n > p->max_body - p->body.len) {
-                return fail(p, "HTTP response too large");
-            }
-            strbuf_addn(&p->body, data + i, n);
-            i = len;
-            break;
-        }
-        default: { /* a line-oriented state */
-            char c = data[i++];
-
-            if (++p->head_bytes > HTTP_MAX_HEAD) {
-                return fail(p, "HTTP head too large");
-            }
-            if (c == '\n') {
-                if (p->line_len > 0 && p->line[p->line_len - 1] == '\r') {
-                    p->line_len--;
-                }
-                p->line[p->line_len] = '\0';
-                if (line_done(p) != 0) {
-                    return -1;
-                }
-                p->line_len = 0;
-                if (p->state == S_BODY_LEN || p->state == S_CHUNK_DATA || p->state == S_BODY_EOF ||
-                    p->state == S_CHUNK_SIZE) {
-                    p->head_bytes = 0; /* the next line budget starts anew */
-                }
-            } else {
-                if (p->line_len >= HTTP_MAX_LINE) {
-                    return fail(p, "HTTP line too long");
-                }
-                p->line[p->line_len++] = c;
-            }
-            break;
-        }
+            i += (size_t)n;
+        } else if (feed_line(p, data[i++]) != 0) {
+            return -1;
         }
     }
     *used = i;

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PEM_MAX (1024 * 1024) /* a CA bundle is far smaller */
+#define PEM_MAX ((size_t)1 << 20) /* a CA bundle is far smaller */
 
 struct tls_config {
     br_x509_trust_anchor *tas;
@@ -82,7 +82,7 @@ static int read_small(const char *path, struct strbuf *out, char **err)
             break;
         }
         if (out->len + (size_t)n > PEM_MAX) {
-            set_why(err, xasprintf("%s: larger than %d bytes", path, PEM_MAX));
+            set_why(err, xasprintf("%s: larger than %zu bytes", path, PEM_MAX));
             close(fd);
             return -1;
         }
@@ -271,73 +271,78 @@ static int load_key(struct tls_config *c, const char *path, char **err)
     return rc;
 }
 
+/* The CA file's certificates become the trust anchors. */
+static int load_anchors(struct tls_config *c, const char *cacert, char **err)
+{
+    struct pem_obj *v;
+    size_t n;
+    int rc = 0;
+
+    if (pem_read(cacert, &v, &n, err) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (is_cert(&v[i]) && add_anchor(c, &v[i].der) != 0) {
+            set_why(err, xasprintf("%s: a certificate BearSSL cannot read", cacert));
+            rc = -1;
+        }
+    }
+    pem_free(v, n);
+    if (rc == 0 && c->n_tas == 0) {
+        set_why(err, xasprintf("%s: no certificate", cacert));
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Our certificate chain, and the key type of its first one's signer. */
+static int load_chain(struct tls_config *c, const char *cert, char **err)
+{
+    br_x509_decoder_context dc;
+    struct pem_obj *v;
+    size_t n;
+
+    if (pem_read(cert, &v, &n, err) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (is_cert(&v[i])) {
+            c->chain = xrealloc(c->chain, (c->n_chain + 1) * sizeof(*c->chain));
+            c->chain[c->n_chain].data_len = v[i].der.len;
+            c->chain[c->n_chain].data = (unsigned char *)strbuf_take(&v[i].der);
+            c->n_chain++;
+        }
+    }
+    pem_free(v, n);
+    if (c->n_chain == 0) {
+        set_why(err, xasprintf("%s: no certificate", cert));
+        return -1;
+    }
+    br_x509_decoder_init(&dc, NULL, NULL);
+    br_x509_decoder_push(&dc, c->chain[0].data, c->chain[0].data_len);
+    if (br_x509_decoder_get_pkey(&dc) == NULL) {
+        set_why(err, xasprintf("%s: a certificate BearSSL cannot read", cert));
+        return -1;
+    }
+    c->issuer_key_type = br_x509_decoder_get_signer_key_type(&dc);
+    return 0;
+}
+
 int tls_config_load(
     const char *cacert, const char *cert, const char *key, struct tls_config **out, char **err
 )
 {
     struct tls_config *c = xcalloc(1, sizeof(*c));
-    struct pem_obj *v;
-    size_t n;
 
     *out = NULL;
     if (cacert == NULL) {
         set_why(err, xstrdup("https endpoints need etcd_cacert"));
-        goto fail;
-    }
-    if ((cert == NULL) != (key == NULL)) {
+    } else if ((cert == NULL) != (key == NULL)) {
         set_why(err, xstrdup("etcd_cert and etcd_key go together"));
-        goto fail;
+    } else if (load_anchors(c, cacert, err) == 0 && (cert == NULL || (load_chain(c, cert, err) == 0 && load_key(c, key, err) == 0))) {
+        *out = c;
+        return 0;
     }
-    if (pem_read(cacert, &v, &n, err) != 0) {
-        goto fail;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (is_cert(&v[i]) && add_anchor(c, &v[i].der) != 0) {
-            set_why(err, xasprintf("%s: a certificate BearSSL cannot read", cacert));
-            pem_free(v, n);
-            goto fail;
-        }
-    }
-    pem_free(v, n);
-    if (c->n_tas == 0) {
-        set_why(err, xasprintf("%s: no certificate", cacert));
-        goto fail;
-    }
-    if (cert != NULL) {
-        if (pem_read(cert, &v, &n, err) != 0) {
-            goto fail;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (is_cert(&v[i])) {
-                c->chain = xrealloc(c->chain, (c->n_chain + 1) * sizeof(*c->chain));
-                c->chain[c->n_chain].data_len = v[i].der.len;
-                c->chain[c->n_chain].data = (unsigned char *)strbuf_take(&v[i].der);
-                c->n_chain++;
-            }
-        }
-        pem_free(v, n);
-        if (c->n_chain == 0) {
-            set_why(err, xasprintf("%s: no certificate", cert));
-            goto fail;
-        }
-        {
-            br_x509_decoder_context dc;
-
-            br_x509_decoder_init(&dc, NULL, NULL);
-            br_x509_decoder_push(&dc, c->chain[0].data, c->chain[0].data_len);
-            if (br_x509_decoder_get_pkey(&dc) == NULL) {
-                set_why(err, xasprintf("%s: a certificate BearSSL cannot read", cert));
-                goto fail;
-            }
-            c->issuer_key_type = br_x509_decoder_get_signer_key_type(&dc);
-        }
-        if (load_key(c, key, err) != 0) {
-            goto fail;
-        }
-    }
-    *out = c;
-    return 0;
-fail:
     tls_config_free(c);
     return -1;
 }
@@ -473,6 +478,76 @@ static char *ended(const struct tls_conn *t, const char *how)
     return xasprintf("TLS: %s", how);
 }
 
+/* Send what the engine has for the wire: 0 (some went out, or the socket
+ * is writable again), -1 and *why. */
+static int send_records(struct tls_conn *t, int fd, int64_t deadline, char **why)
+{
+    br_ssl_engine_context *eng = &t->cc.eng;
+    size_t len;
+    unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
+    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+    int r;
+
+    if (n > 0) {
+        br_ssl_engine_sendrec_ack(eng, (size_t)n);
+        return 0;
+    }
+    if (n < 0 && errno == EINTR) {
+        return 0;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        r = wait_fd(fd, POLLOUT, deadline);
+        if (r > 0) {
+            return 0;
+        }
+        set_why(why, xstrdup(r == 0 ? "timed out sending" : strerror(errno)));
+        return -1;
+    }
+    if (errno == EPIPE || errno == ECONNRESET) {
+        set_why(why, ended(t, "connection closed"));
+        return -1;
+    }
+    set_why(why, xasprintf("send: %s", strerror(errno)));
+    return -1;
+}
+
+/* Read from the wire into the engine: 0 (some came, or the socket is
+ * readable again), 1 the peer closed, -1 and *why. */
+static int recv_records(struct tls_conn *t, int fd, int64_t deadline, char **why)
+{
+    br_ssl_engine_context *eng = &t->cc.eng;
+    size_t len;
+    unsigned char *buf = br_ssl_engine_recvrec_buf(eng, &len);
+    ssize_t n = recv(fd, buf, len, 0);
+    int r;
+
+    if (n > 0) {
+        t->got_any = true;
+        br_ssl_engine_recvrec_ack(eng, (size_t)n);
+        return 0;
+    }
+    if (n == 0) {
+        return 1;
+    }
+    if (errno == EINTR) {
+        return 0;
+    }
+    if (errno == ECONNRESET) {
+        set_why(why, ended(t, "connection reset"));
+        return -1;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        r = wait_fd(fd, POLLIN, deadline);
+        if (r > 0) {
+            return 0;
+        }
+        set_why(why, xstrdup(r == 0 ? "timed out waiting for the response" : strerror(errno)));
+        return -1;
+    }
+    set_why(why, xasprintf("recv: %s", strerror(errno)));
+    return -1;
+}
+
 /* Run the engine until its state has one of the want bits: 0, 1 when it
  * closed cleanly (want includes BR_SSL_CLOSED), -1 and *why. */
 static int pump(struct tls_conn *t, int fd, unsigned want, int64_t deadline, char **why)
@@ -481,9 +556,7 @@ static int pump(struct tls_conn *t, int fd, unsigned want, int64_t deadline, cha
 
     for (;;) {
         unsigned st = br_ssl_engine_current_state(eng);
-        unsigned char *buf;
-        size_t len;
-        ssize_t n;
+        int r;
 
         if (st & BR_SSL_CLOSED) {
             int e = br_ssl_engine_last_error(eng);
@@ -494,29 +567,10 @@ static int pump(struct tls_conn *t, int fd, unsigned want, int64_t deadline, cha
             return -1;
         }
         if (st & BR_SSL_SENDREC) {
-            buf = br_ssl_engine_sendrec_buf(eng, &len);
-            n = send(fd, buf, len, MSG_NOSIGNAL);
-            if (n > 0) {
-                br_ssl_engine_sendrec_ack(eng, (size_t)n);
-                continue;
-            }
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                int r = wait_fd(fd, POLLOUT, deadline);
-                if (r > 0) {
-                    continue;
-                }
-                set_why(why, xstrdup(r == 0 ? "timed out sending" : strerror(errno)));
+            if (send_records(t, fd, deadline, why) != 0) {
                 return -1;
             }
-            if (errno == EPIPE || errno == ECONNRESET) {
-                set_why(why, ended(t, "connection closed"));
-                return -1;
-            }
-            set_why(why, xasprintf("send: %s", strerror(errno)));
-            return -1;
+            continue;
         }
         if (st & want) {
             return 0;
@@ -527,41 +581,17 @@ static int pump(struct tls_conn *t, int fd, unsigned want, int64_t deadline, cha
             return -1;
         }
         if (st & BR_SSL_RECVREC) {
-            buf = br_ssl_engine_recvrec_buf(eng, &len);
-            n = recv(fd, buf, len, 0);
-            if (n > 0) {
-                t->got_any = true;
-                br_ssl_engine_recvrec_ack(eng, (size_t)n);
-                continue;
+            r = recv_records(t, fd, deadline, why);
+            if (r == 1 && (want & BR_SSL_CLOSED)) {
+                return 1; /* left without close_notify: an end like any other */
             }
-            if (n == 0) {
-                /* the peer left without close_notify: an end like any other
-                 * for a response read to its end, else a failure */
-                if (want & BR_SSL_CLOSED) {
-                    return 1;
-                }
+            if (r == 1) {
                 set_why(why, ended(t, "connection closed"));
+            }
+            if (r != 0) {
                 return -1;
             }
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == ECONNRESET) {
-                set_why(why, ended(t, "connection reset"));
-                return -1;
-            }
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                int r = wait_fd(fd, POLLIN, deadline);
-                if (r > 0) {
-                    continue;
-                }
-                set_why(
-                    why, xstrdup(r == 0 ? "timed out waiting for the response" : strerror(errno))
-                );
-                return -1;
-            }
-            set_why(why, xasprintf("recv: %s", strerror(errno)));
-            return -1;
+            continue;
         }
         /* nothing to send, nothing wanted, nothing to read: flush */
         br_ssl_engine_flush(eng, 0);
