@@ -3,6 +3,7 @@
 #   make check      lint, check-pure, then unit, scenario and binary tests under
 #                   ASan+UBSan (test/README.md)
 #   make bench      benchmarks (never part of check)
+#   make fuzz       libFuzzer on the etcd response parser (clang, FUZZ_SECONDS)
 #   make differential  ha-tester vs the reference simulator (needs ../shared)
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
 #   make run        a 3-node demo cluster on this machine (test/demo.sh)
@@ -22,7 +23,7 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
            -Wno-unused-parameter
 WERROR   = -Werror
 EV_DEFS  = -DEV_STANDALONE=1 -DEV_USE_EPOLL=1 -DEV_USE_EVENTFD=1 -DEV_USE_IOURING=0 -DEV_USE_LINUXAIO=0
-CPPFLAGS = -I. -isystem vendor/libev -isystem vendor/cjson $(EV_DEFS) \
+CPPFLAGS = -I. -isystem vendor/libev -isystem vendor/cjson -isystem vendor/bearssl/inc $(EV_DEFS) \
            -DHAVEN_VERSION='"$(VERSION)"'
 OPT      = -O2
 # The shipped binary: size first (it runs on appliances); unused code dropped.
@@ -32,6 +33,7 @@ SAN      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 
 LIB_SRC    = $(wildcard state/*.c kv/*.c kv/*/*.c watchdog/*.c)
 VENDOR_SRC = vendor/libev/ev.c vendor/cjson/cJSON.c
+BEARSSL_H  = vendor/bearssl/inc/bearssl.h
 APP_SRC    = main.c $(wildcard applets/*.c applets/*/*.c)
 TEST_LIB   = test/test_fakeenv.c
 TESTS      = $(patsubst test/%.c,build/test/%,$(filter-out $(TEST_LIB),$(wildcard test/test_*.c)))
@@ -39,41 +41,57 @@ obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 all: build/$(PROG)
 
-$(VENDOR_SRC) &: vendor/sources.txt vendor/fetch.sh
+$(VENDOR_SRC) $(BEARSSL_H) &: vendor/sources.txt vendor/fetch.sh
 	sh vendor/fetch.sh
-	touch $(VENDOR_SRC)
+	touch $(VENDOR_SRC) $(BEARSSL_H)
+
+# BearSSL (the etcd client's TLS): one archive per build, from which the
+# linker takes only what is used.
+BEARSSL_CFLAGS = -isystem vendor/bearssl/inc -Ivendor/bearssl/src -w
+define bearssl_lib
+	@mkdir -p $(@D)/bearssl
+	ls vendor/bearssl/src/*/*.c | xargs -P 2 -I{} sh -c \
+		'$(1) $(BEARSSL_CFLAGS) $(2) -c {} -o $(@D)/bearssl/$$(basename {} .c).o'
+	rm -f $@ && ar rcs $@ $(@D)/bearssl/*.o
+endef
+build/static/libbearssl.a: $(BEARSSL_H)
+	$(call bearssl_lib,$(MUSL_CC),$(STATIC_OPT))
+build/test/libbearssl.a: $(BEARSSL_H)
+	$(call bearssl_lib,$(CC),$(SAN))
+build/bench/libbearssl.a: $(BEARSSL_H)
+	$(call bearssl_lib,$(CC),$(OPT))
 
 build/$(PROG): build/static/$(PROG)
 	$(STRIP) -o $@ $<
 	@echo "$@: $$(stat -c %s $@) bytes stripped, $$(file -b $@ | cut -d, -f1-5)"
 
-build/static/$(PROG): $(call obj,static,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC))
+build/static/$(PROG): $(call obj,static,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC)) build/static/libbearssl.a
 	$(MUSL_CC) $(STATIC_LDFLAGS) -o $@ $^ -lm
 build/static/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(CSTD) $(CPPFLAGS) $(STATIC_OPT) -w -c -o $@ $<
-build/static/%.o: %.c | $(VENDOR_SRC)
+build/static/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(STATIC_OPT) -MMD -MP -c -o $@ $<
 
-build/test/$(PROG): $(call obj,test,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC))
+build/test/$(PROG): $(call obj,test,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC)) build/test/libbearssl.a
 	$(CC) $(SAN) -o $@ $^ -lm
-build/test/test_%: $(call obj,test,test/test_%.c $(TEST_LIB) $(LIB_SRC) $(VENDOR_SRC))
+build/test/test_%: $(call obj,test,test/test_%.c $(TEST_LIB) $(LIB_SRC) $(VENDOR_SRC)) build/test/libbearssl.a
 	$(CC) $(SAN) -o $@ $^ -lm
 build/test/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(SAN) -w -c -o $@ $<
-build/test/%.o: %.c | $(VENDOR_SRC)
+build/test/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(SAN) -MMD -MP -c -o $@ $<
 
 # Benchmark programs: host cc, optimised, no sanitizers.
-build/bench/bench_%: $(call obj,bench,test/bench_%.c $(LIB_SRC) $(VENDOR_SRC))
+build/bench/bench_%: $(call obj,bench,test/bench_%.c $(LIB_SRC) $(VENDOR_SRC)) build/bench/libbearssl.a
 	$(CC) -o $@ $^ -lm
 build/bench/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(OPT) -w -c -o $@ $<
-build/bench/%.o: %.c | $(VENDOR_SRC)
+build/bench/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(OPT) -MMD -MP -c -o $@ $<
 
@@ -97,6 +115,19 @@ DIFF_COUNT = 300
 DIFF_SEED  = 1
 differential: build/$(PROG)
 	sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
+
+# libFuzzer on the etcd client's response parser (clang; never part of check):
+# FUZZ_SECONDS of fuzzing from the seeds in test/fuzz-etcd/.
+FUZZ_CC      = clang
+FUZZ_SECONDS = 10
+FUZZ_SRC     = kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c state/str.c
+build/fuzz/fuzz_etcd_response: test/fuzz_etcd_response.c $(FUZZ_SRC) vendor/cjson/cJSON.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $^
+fuzz: build/fuzz/fuzz_etcd_response
+	@mkdir -p build/fuzz/corpus
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus test/fuzz-etcd
 
 bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 	sh test/bench.sh build/$(PROG)
@@ -131,7 +162,9 @@ run: build/$(PROG)
 	sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
-DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format
+# etcd-server and etcd-client: the etcd store's tests run against real etcd members.
+DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
+               etcd-server etcd-client
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
@@ -142,7 +175,7 @@ deps:
 clean:
 	rm -rf build
 distclean: clean
-	rm -rf vendor/libev vendor/cjson vendor/downloads
-.PHONY: all deps check check-pure differential bench lint format format-check install run clean distclean
+	rm -rf vendor/libev vendor/cjson vendor/bearssl vendor/downloads
+.PHONY: all deps check check-pure differential fuzz bench lint format format-check install run clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

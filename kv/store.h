@@ -21,7 +21,7 @@
 struct kv_store;
 
 struct kv_options {
-    const char *url; /* "dir:/absolute/path" */
+    const char *url; /* "dir:/absolute/path" or "etcd:http://h1:2379,..." */
     const char *node; /* the local node name */
     const char *store_id; /* NULL, or the id the store marker must carry */
     const char *daemon; /* "crm", "lrm" (heartbeat file name) or NULL (CLI: read-only probe) */
@@ -34,6 +34,16 @@ struct kv_options {
      * NULL = print them to stderr. */
     void (*notice)(void *arg, const char *msg);
     void *notice_arg;
+    /* etcd only (kv/etcd/etcd.h): key prefix (NULL = "/haven"), and the
+     * user and password file of etcd's authentication (NULL = none). */
+    const char *etcd_prefix;
+    const char *etcd_user;
+    const char *etcd_password_file;
+    /* etcd over TLS: the CA file (required for https:// endpoints), and
+     * the client certificate and key (both or neither). */
+    const char *etcd_cacert;
+    const char *etcd_cert;
+    const char *etcd_key;
 };
 
 /* Open the store: startup check 2 of 12.5 (marker, store_id, create the

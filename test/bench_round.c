@@ -293,6 +293,18 @@ int main(int argc, char **argv)
         }
         lrms_answer(&c);
     }
+    if (getenv("BENCH_SIZES") != NULL) {
+        /* the store values a round writes: etcd's request limit is 1.5 MiB */
+        size_t lrm_max = 0;
+        for (size_t i = 0; i < c.n_nodes; i++) {
+            size_t n = c.lrm_json[i] ? strlen(c.lrm_json[i]) : 0;
+            lrm_max = n > lrm_max ? n : lrm_max;
+        }
+        fprintf(
+            stderr, "sizes: manager_status %zu bytes, largest lrm_status %zu bytes\n",
+            c.ms_json ? strlen(c.ms_json) : 0, lrm_max
+        );
+    }
     double *t = xcalloc((size_t)runs, sizeof(*t));
     for (int i = 0; i < runs; i++) {
         struct timespec t0;

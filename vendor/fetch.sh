@@ -1,10 +1,10 @@
 #!/bin/sh
-# fetch.sh - fetch, verify and unpack the pinned libev and cJSON sources.
+# fetch.sh - fetch, verify and unpack the pinned libev, cJSON and BearSSL sources.
 #
 # The sources are Debian source packages (orig tarballs) pinned in sources.txt by
 # sha256. They are fetched with 'apt-get source --download-only', or taken from
 # the folder named by VENDOR_TARBALLS (offline builds), checked, and unpacked into
-# vendor/libev and vendor/cjson, which git ignores. Nothing here is ever committed.
+# vendor/libev, vendor/cjson and vendor/bearssl, which git ignores. Nothing here is ever committed.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,7 +81,7 @@ fetch_one() {
         die "$tarball: sha256 mismatch (want $sum)"
     rm -rf "${here:?}/$dir" "$here/$dir.tmp"
     mkdir -p "$here/$dir.tmp"
-    tar -xzf "$dl/$tarball" -C "$here/$dir.tmp" --strip-components=1
+    tar -xf "$dl/$tarball" -C "$here/$dir.tmp" --strip-components=1
     touch "$here/$dir.tmp/.haven-$sum"
     mv "$here/$dir.tmp" "$here/$dir"
     echo "vendor: $dir from $tarball (sha256 ok)"
