@@ -34,6 +34,13 @@ static const struct conf_key conf_keys[] = {
     {"agents_dir", K_STRING, STR(agents_dir), 0},
     {"shutdown_marker", K_STRING, STR(shutdown_marker), 0},
     {"run_dir", K_STRING, STR(run_dir), 0},
+    /* the etcd store (kv/etcd/etcd.h): key prefix, authentication, TLS files */
+    {"etcd_prefix", K_STRING, STR(etcd_prefix), 0},
+    {"etcd_user", K_STRING, STR(etcd_user), 0},
+    {"etcd_password_file", K_STRING, STR(etcd_password_file), 0},
+    {"etcd_cacert", K_STRING, STR(etcd_cacert), 0},
+    {"etcd_cert", K_STRING, STR(etcd_cert), 0},
+    {"etcd_key", K_STRING, STR(etcd_key), 0},
     /* an hour for the timings of the lease and the loop, a day for the
      * fence delay and a status call, a week for an agent's migrate */
     {"lock_timeout", K_SECONDS, STR(lock_timeout), 3600},
@@ -127,8 +134,13 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
         snprintf(c->node, sizeof(c->node), "%s", val);
         return NULL;
     case K_STORE:
-        if (!str_starts(val, "dir:/")) {
-            return xasprintf("bad value for 'store': '%s' (want dir:<absolute path>)", val);
+        if (!str_starts(val, "dir:/") && !str_starts(val, "etcd:http://") &&
+            !str_starts(val, "etcd:https://")) {
+            return xasprintf(
+                "bad value for 'store': '%s' (want dir:<absolute path> or "
+                "etcd:http(s)://host:port,...)",
+                val
+            );
         }
         break;
     case K_STORE_ID:
@@ -234,6 +246,14 @@ void conf_free(struct conf *c)
     free(c->run_dir);
     c->store = c->store_id = c->watchdog_socket = c->agents_dir = c->shutdown_marker = NULL;
     c->run_dir = NULL;
+    free(c->etcd_prefix);
+    free(c->etcd_user);
+    free(c->etcd_password_file);
+    free(c->etcd_cacert);
+    free(c->etcd_cert);
+    free(c->etcd_key);
+    c->etcd_prefix = c->etcd_user = c->etcd_password_file = NULL;
+    c->etcd_cacert = c->etcd_cert = c->etcd_key = NULL;
 }
 
 int64_t conf_short_sleep(const struct conf *c)
@@ -318,4 +338,10 @@ void conf_kv_options(
     o->renew_budget_ms = conf_renew_budget(c, hw_timeout) * 1000;
     o->node_timeout_ms = conf_node_timeout(c) * 1000;
     o->probe_max_age_ms = 2 * conf_short_sleep(c) * 1000;
+    o->etcd_prefix = c->etcd_prefix;
+    o->etcd_user = c->etcd_user;
+    o->etcd_password_file = c->etcd_password_file;
+    o->etcd_cacert = c->etcd_cacert;
+    o->etcd_cert = c->etcd_cert;
+    o->etcd_key = c->etcd_key;
 }

@@ -11,12 +11,14 @@
 
 struct conf {
     char node[64];
-    char *store; /* "dir:/path", required */
+    char *store; /* "dir:/path" or "etcd:http://h1:2379,...", required */
     char *store_id; /* NULL if unset */
     char *watchdog_socket;
     char *agents_dir;
     char *shutdown_marker; /* NULL if unset */
     char *run_dir; /* NULL if unset: the daemons' lock files (daemon_loop.c) */
+    /* store=etcd: only, each NULL if unset (kv/etcd/etcd.h) */
+    char *etcd_prefix, *etcd_user, *etcd_password_file, *etcd_cacert, *etcd_cert, *etcd_key;
     int64_t lock_timeout; /* T, seconds */
     int64_t loop_interval; /* R */
     int64_t fence_delay; /* F */

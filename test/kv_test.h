@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kv/dir_int.h"
+#include "kv/dir/dir_int.h"
 #include "kv/store.h"
 #include "state/str.h"
 

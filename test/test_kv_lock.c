@@ -131,9 +131,9 @@ static void test_takeover_after_expiry(void)
     CHECK(kv_lock_release(b, LOCK));
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
     {
-        struct dir_lock *l = dir_lock_find(b, LOCK, true);
-        CHECK_INT(dir_lock_observe(b, l), 1);
-        CHECK_INT(dir_lock_advance(b, l, true), 1);
+        struct dir_lock *l = dir_lock_find(kv_dir_of(b), LOCK, true);
+        CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 1);
+        CHECK_INT(dir_lock_advance(kv_dir_of(b), l, true), 1);
     }
     CHECK_INT(kv_lock_get(a, LOCK, &err), -1);
     CHECK_STR(err, "cfs lock update failed - lock taken over");
@@ -236,11 +236,11 @@ static void test_claim_enoent_takes_stat_path(void)
     CHECK_INT(kv_lock_generation(a, LOCK), 2);
     /* a real ENOENT (stale generation) stays lost */
     {
-        struct dir_lock *l = dir_lock_find(b, LOCK, true);
-        CHECK_INT(dir_lock_observe(b, l), 1);
+        struct dir_lock *l = dir_lock_find(kv_dir_of(b), LOCK, true);
+        CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 1);
         CHECK_INT(l->obs_g, 2);
         CHECK_INT(kv_lock_get(a, LOCK, &err), 0); /* head now 3 */
-        CHECK_INT(dir_lock_advance(b, l, true), 0);
+        CHECK_INT(dir_lock_advance(kv_dir_of(b), l, true), 0);
         CHECK_INT(errno, ENOENT);
     }
     kv_close(a);
@@ -261,10 +261,10 @@ static void test_stale_listing(void)
         CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
     }
     CHECK_INT(kv_lock_generation(a, LOCK), 20);
-    l = dir_lock_find(b, LOCK, true);
+    l = dir_lock_find(kv_dir_of(b), LOCK, true);
     /* the listing names the gone head 19: stat finds 20 */
     kv_dir_hooks.stale_listing = 1;
-    CHECK_INT(dir_lock_observe(b, l), 1);
+    CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 1);
     CHECK_INT(kv_dir_hooks.stale_listing, 0);
     CHECK_INT(l->obs_g, 20);
     CHECK(l->obs_claim == NULL);
@@ -274,21 +274,21 @@ static void test_stale_listing(void)
     /* 16 behind: still found */
     l->obs_valid = false;
     kv_dir_hooks.stale_listing = 16;
-    CHECK_INT(dir_lock_observe(b, l), 1);
+    CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 1);
     CHECK_INT(l->obs_g, 20);
     /* 17 behind: no observation this round, never "free" */
     l->obs_valid = false;
     kv_dir_hooks.stale_listing = 17;
-    CHECK_INT(dir_lock_observe(b, l), -1);
+    CHECK_INT(dir_lock_observe(kv_dir_of(b), l), -1);
     CHECK(!l->obs_valid);
     kv_dir_hooks.stale_listing = 17;
     CHECK_INT(kv_lock_get(b, LOCK, &err), -1);
     CHECK_STR(err, "can't get cfs lock");
     /* a stale view never claims: the old head name is gone */
     kv_dir_hooks.stale_listing = 0;
-    CHECK_INT(dir_lock_observe(b, l), 1);
+    CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 1);
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
-    CHECK_INT(dir_lock_advance(b, l, true), 0);
+    CHECK_INT(dir_lock_advance(kv_dir_of(b), l, true), 0);
     CHECK_INT(kv_lock_generation(a, LOCK), 21);
     kv_close(a);
     kv_close(b);
@@ -315,12 +315,12 @@ static void test_observe_prefix_and_garbage(void)
     );
     kvt_write_file(junk, "x");
     kv_lock_observe_prefix(m, "ha_agent_");
-    l = dir_lock_find(m, "ha_agent_n1_lock", false);
+    l = dir_lock_find(kv_dir_of(m), "ha_agent_n1_lock", false);
     CHECK(l != NULL && l->obs_valid && l->obs_g == 2);
     CHECK(l != NULL && strcmp(l->obs_rec.node, "n1") == 0);
-    l = dir_lock_find(m, "ha_agent_n2_lock", false);
+    l = dir_lock_find(kv_dir_of(m), "ha_agent_n2_lock", false);
     CHECK(l != NULL && l->obs_valid && l->obs_g == 1);
-    CHECK(dir_lock_find(m, LOCK, false) == NULL);
+    CHECK(dir_lock_find(kv_dir_of(m), LOCK, false) == NULL);
     CHECK(access(junk, F_OK) != 0);
     free(junk);
     kv_close(n1);

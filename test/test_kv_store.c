@@ -80,7 +80,7 @@ static void test_open_marker(void)
     CHECK(is_dir("ha/crm_commands.d") && is_dir("priv/lock") && is_dir("nodes/a/resources"));
     /* a second node opens the same store and keeps its id */
     s = kvt_open(root, "b", NULL, T_MS);
-    CHECK(s != NULL && strcmp(s->store_id, id) == 0);
+    CHECK(s != NULL && strcmp(kv_dir_of(s)->store_id, id) == 0);
     kv_close(s);
     CHECK(is_dir("nodes/b/resources"));
     /* store_id: equal passes, different fails */
@@ -107,7 +107,7 @@ static void test_open_marker(void)
         CHECK(err && strstr(err, "is not a haven store") != NULL);
         free(u2);
     }
-    CHECK_INT(open_err("etcd://x", "a", NULL, &err), -1);
+    CHECK_INT(open_err("zfs:/x", "a", NULL, &err), -1);
     CHECK(err && str_starts(err, "unsupported store"));
     CHECK_INT(open_err("dir:relative", "a", NULL, &err), -1);
     CHECK_INT(open_err(url, "bad_name", NULL, &err), -1);
@@ -145,7 +145,7 @@ static void test_open_race(void)
     CHECK_INT(dir_read_file(p, &marker, &len), 0);
     for (int i = 0; i < 6; i++) {
         struct kv_store *s = kvt_open(root, "x", NULL, T_MS);
-        CHECK(s && strstr(marker, s->store_id) != NULL);
+        CHECK(s && strstr(marker, kv_dir_of(s)->store_id) != NULL);
         kv_close(s);
     }
     free(marker);
@@ -172,7 +172,7 @@ static void test_files(void)
     CHECK_STR(data, "");
     free(data);
     /* no temp files left; dot files are not listed */
-    CHECK_INT(dir_list_abs(s->root, true, &names, &n), 0);
+    CHECK_INT(dir_list_abs(kv_dir_of(s)->root, true, &names, &n), 0);
     for (size_t i = 0; i < n; i++) {
         CHECK(!str_starts(names[i], ".tmp."));
     }
@@ -231,8 +231,8 @@ static void test_files(void)
         struct timespec old[2] = {{.tv_sec = 1000}, {.tv_sec = 1000}};
         kvt_write_file(tmp, "junk");
         CHECK_INT(utimensat(AT_FDCWD, tmp, old, 0), 0);
-        for (size_t i = 0; i < s->n_sweeps; i++) {
-            s->sweeps[i].at -= 3600 * 1000; /* the last sweep was long ago */
+        for (size_t i = 0; i < kv_dir_of(s)->n_sweeps; i++) {
+            kv_dir_of(s)->sweeps[i].at -= 3600 * 1000; /* the last sweep was long ago */
         }
         free(err);
         err = NULL;
@@ -368,8 +368,8 @@ static void test_read_refuses_special_files(void)
         pid = fork();
         if (pid == 0) {
             struct kv_store *c = kvt_open(root, "a", NULL, T_MS);
-            struct dir_lock *l = dir_lock_find(c, "domain-ha", true);
-            _exit(dir_lock_observe(c, l) == 1 && !l->obs_rec.parsed ? 0 : 1);
+            struct dir_lock *l = dir_lock_find(kv_dir_of(c), "domain-ha", true);
+            _exit(dir_lock_observe(kv_dir_of(c), l) == 1 && !l->obs_rec.parsed ? 0 : 1);
         }
         for (i = 0; i < 500 && waitpid(pid, &status, WNOHANG) != pid; i++) {
             dir_sleep_ms(10);
@@ -673,7 +673,7 @@ static void test_domain_dead_owner(void)
 
     fresh_root();
     a = kvt_open(root, "a", NULL, T_MS);
-    a->notice_arg = &notices;
+    kv_dir_of(a)->notice_arg = &notices;
     /* same node, owner pid gone: taken at once */
     pid = fork();
     if (pid == 0) {
@@ -693,7 +693,7 @@ static void test_domain_dead_owner(void)
     CHECK(notices >= 1);
     /* its record older than 120 s: dead */
     {
-        struct dir_lock *l = dir_lock_find(other, "domain-ha", false);
+        struct dir_lock *l = dir_lock_find(kv_dir_of(other), "domain-ha", false);
         char *p = xasprintf(
             "%s/priv/lock/domain-ha/%020llu", root, (unsigned long long)(l ? l->held_g : 0)
         );
@@ -713,7 +713,7 @@ static void test_domain_dead_owner(void)
     CHECK_STR(err, "lost lock 'domain-ha' - not writing 'ha/resources.cfg'");
     CHECK_INT(kv_write(a, "ha/resources.cfg", "y", 1, "domain-ha", &err), 0);
     /* a critical section older than 60 s aborts */
-    dir_lock_find(a, "domain-ha", false)->domain_at -= DIR_DOMAIN_MAX_MS + 1;
+    dir_lock_find(kv_dir_of(a), "domain-ha", false)->domain_at -= DIR_DOMAIN_MAX_MS + 1;
     CHECK_INT(kv_write(a, "ha/resources.cfg", "z", 1, "domain-ha", &err), -1);
     CHECK_STR(err, "'domain-ha'-locked command timed out - aborting");
     kv_domain_unlock(a, "domain-ha");

@@ -1,7 +1,7 @@
 /* dir_spool.c - the CRM command spool ha/crm_commands.d (ha-stack.md 12.3
  * item 4): create-once files, so a command is never lost or torn, even when
  * the manager lock moves while a writer is paused. */
-#include "kv/dir_int.h"
+#include "kv/dir/dir_int.h"
 #include "state/str.h"
 
 #include <errno.h>
@@ -13,7 +13,7 @@
 
 #define SPOOL "ha/crm_commands.d"
 
-int kv_spool_put(struct kv_store *s, const char *line, char **err)
+int dir_store_spool_put(struct dir_store *s, const char *line, char **err)
 {
     struct timespec ts;
     char hex[9], *path, *data;
@@ -31,13 +31,13 @@ int kv_spool_put(struct kv_store *s, const char *line, char **err)
         (long)s->pid, hex
     );
     data = xasprintf("%s\n", line);
-    r = kv_write(s, path, data, strlen(data), NULL, err);
+    r = dir_store_write(s, path, data, strlen(data), NULL, err);
     free(data);
     free(path);
     return r;
 }
 
-int kv_spool_take(struct kv_store *s, char **text, char **err)
+int dir_store_spool_take(struct dir_store *s, char **text, char **err)
 {
     struct strbuf sb = {0};
     char **names, *abs, *data, *dropped = NULL;
@@ -47,7 +47,7 @@ int kv_spool_take(struct kv_store *s, char **text, char **err)
     if (dir_guard(s, "ha_manager_lock", "crm commands", err) != 0) {
         return -1;
     }
-    if (kv_list(s, SPOOL, &names, &n, err) != 0) {
+    if (dir_store_list(s, SPOOL, &names, &n, err) != 0) {
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -112,13 +112,13 @@ fail:
     return -1;
 }
 
-bool kv_spool_pending(struct kv_store *s)
+bool dir_store_spool_pending(struct dir_store *s)
 {
     char **names;
     size_t n;
     bool r;
 
-    if (kv_list(s, SPOOL, &names, &n, NULL) != 0) {
+    if (dir_store_list(s, SPOOL, &names, &n, NULL) != 0) {
         return false;
     }
     r = n > 0;

@@ -2,7 +2,7 @@
  * 12.6): the folder is the single arbiter, so "quorate" = our last probe of
  * it (marker + heartbeat write) worked and is recent; a node is online while
  * one of its heartbeat files keeps changing on this process's clock. */
-#include "kv/dir_int.h"
+#include "kv/dir/dir_int.h"
 #include "state/str.h"
 
 #include <errno.h>
@@ -31,7 +31,7 @@ bool dir_node_name_ok(const char *name)
     return true;
 }
 
-void dir_beats_free(struct kv_store *s)
+void dir_beats_free(struct dir_store *s)
 {
     for (size_t i = 0; i < s->n_beats; i++) {
         free(s->beats[i].node);
@@ -43,7 +43,7 @@ void dir_beats_free(struct kv_store *s)
     s->n_beats = s->cap_beats = 0;
 }
 
-static struct dir_beat *beat_find(struct kv_store *s, const char *node, const char *file)
+static struct dir_beat *beat_find(struct dir_store *s, const char *node, const char *file)
 {
     struct dir_beat *b;
 
@@ -65,7 +65,7 @@ static struct dir_beat *beat_find(struct kv_store *s, const char *node, const ch
 
 /* Read the members and their heartbeats; content changes restart the
  * liveness window (first sight counts as a change). */
-static int load_members(struct kv_store *s, char ***members, size_t *n_members, char **err)
+static int load_members(struct dir_store *s, char ***members, size_t *n_members, char **err)
 {
     char *abs = dir_abs(s, "nodes"), **names;
     int64_t now = kv_now_ms();
@@ -149,7 +149,7 @@ static int load_members(struct kv_store *s, char ***members, size_t *n_members, 
     return 0;
 }
 
-static int check_marker(struct kv_store *s, char **err)
+static int check_marker(struct dir_store *s, char **err)
 {
     char *abs = dir_abs(s, "haven-store"), *data, id[DIR_INSTANCE_HEX + 1];
     size_t len;
@@ -173,7 +173,7 @@ static int check_marker(struct kv_store *s, char **err)
     return 0;
 }
 
-int kv_probe(struct kv_store *s, char **err)
+int dir_store_probe(struct dir_store *s, char **err)
 {
     int64_t start = kv_now_ms();
 
@@ -186,7 +186,7 @@ int kv_probe(struct kv_store *s, char **err)
             "%s %llu %lld\n", s->instance, (unsigned long long)++s->beat_seq,
             (long long)dir_wall_s()
         );
-        int r = kv_write(s, path, data, strlen(data), NULL, err);
+        int r = dir_store_write(s, path, data, strlen(data), NULL, err);
 
         free(data);
         free(path);
@@ -216,7 +216,7 @@ fail:
     return -1;
 }
 
-bool kv_quorate(struct kv_store *s)
+bool dir_store_quorate(struct dir_store *s)
 {
     return s->probe_ok && kv_now_ms() - s->probe_at <= s->probe_max_age_ms;
 }
@@ -226,7 +226,7 @@ static int cmp_member(const void *a, const void *b)
     return strcmp(((const struct kv_member *)a)->name, ((const struct kv_member *)b)->name);
 }
 
-int kv_members(struct kv_store *s, struct kv_member **out, size_t *n, char **err)
+int dir_store_members(struct dir_store *s, struct kv_member **out, size_t *n, char **err)
 {
     int64_t now = kv_now_ms();
     struct kv_member *m;

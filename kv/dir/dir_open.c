@@ -1,6 +1,6 @@
 /* dir_open.c - open a "dir:" store: startup check 2 of ha-stack.md 12.5
  * (the store marker haven-store, store_id, the fixed folders). */
-#include "kv/dir_int.h"
+#include "kv/dir/dir_int.h"
 #include "state/str.h"
 
 #include <errno.h>
@@ -149,10 +149,10 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
     return check_id(o, root, id, err);
 }
 
-int kv_open(const struct kv_options *o, struct kv_store **out, char **err)
+int dir_store_open(const struct kv_options *o, struct dir_store **out, char **err)
 {
     char id[DIR_INSTANCE_HEX + 1], *root;
-    struct kv_store *s;
+    struct dir_store *s;
     struct stat st;
     size_t len;
 
@@ -206,13 +206,13 @@ int kv_open(const struct kv_options *o, struct kv_store **out, char **err)
     s->rng |= 1;
     {
         char *own = xasprintf("nodes/%s/resources", s->node);
-        int r = kv_mkdir(s, "ha/crm_commands.d", err);
+        int r = dir_store_mkdir(s, "ha/crm_commands.d", err);
 
-        r = r ? r : kv_mkdir(s, "priv/lock", err);
-        r = r ? r : kv_mkdir(s, own, err);
+        r = r ? r : dir_store_mkdir(s, "priv/lock", err);
+        r = r ? r : dir_store_mkdir(s, own, err);
         free(own);
         if (r != 0) {
-            kv_close(s);
+            dir_store_close(s);
             return -1;
         }
     }
@@ -220,7 +220,7 @@ int kv_open(const struct kv_options *o, struct kv_store **out, char **err)
     return 0;
 }
 
-void kv_close(struct kv_store *s)
+void dir_store_close(struct dir_store *s)
 {
     if (s == NULL) {
         return;
@@ -238,7 +238,7 @@ void kv_close(struct kv_store *s)
     free(s);
 }
 
-const char *kv_instance(const struct kv_store *s)
+const char *dir_store_instance(const struct dir_store *s)
 {
     return s->instance;
 }

@@ -2,7 +2,7 @@
  * folder and generations of 12.4, but nobody watches it continuously, so a
  * held head counts as dead by its wall clock (older than 120 s) or, on the
  * local node, by its pid being gone. */
-#include "kv/dir_int.h"
+#include "kv/dir/dir_int.h"
 #include "state/str.h"
 
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void notice(struct kv_store *s, const char *msg)
+static void notice(struct dir_store *s, const char *msg)
 {
     if (s->notice != NULL) {
         s->notice(s->notice_arg, msg);
@@ -20,7 +20,7 @@ static void notice(struct kv_store *s, const char *msg)
     }
 }
 
-static bool head_dead(const struct kv_store *s, const struct dir_lock *l)
+static bool head_dead(const struct dir_store *s, const struct dir_lock *l)
 {
     int64_t wall = dir_wall_s();
 
@@ -36,7 +36,7 @@ static bool head_dead(const struct kv_store *s, const struct dir_lock *l)
 }
 
 /* One attempt: 1 taken, 0 busy, -1 error (errno). */
-static int try_take(struct kv_store *s, struct dir_lock *l)
+static int try_take(struct dir_store *s, struct dir_lock *l)
 {
     int r;
 
@@ -64,7 +64,7 @@ static int try_take(struct kv_store *s, struct dir_lock *l)
     return 0;
 }
 
-int kv_domain_lock(struct kv_store *s, const char *name, int64_t timeout_ms, char **err)
+int dir_store_domain_lock(struct dir_store *s, const char *name, int64_t timeout_ms, char **err)
 {
     struct dir_lock *l = dir_lock_find(s, name, true);
     int64_t start = kv_now_ms(), last_notice = -1, now;
@@ -106,7 +106,7 @@ int kv_domain_lock(struct kv_store *s, const char *name, int64_t timeout_ms, cha
     }
 }
 
-void kv_domain_unlock(struct kv_store *s, const char *name)
+void dir_store_domain_unlock(struct dir_store *s, const char *name)
 {
     struct dir_lock *l = dir_lock_find(s, name, false);
 

@@ -2,7 +2,7 @@
  * 12.4.1-12.4.4): records, observation on CLOCK_BOOTTIME, the one write
  * primitive advance() (claim by rename, install by O_EXCL), and get/release
  * with the per-process cache of 2.2. */
-#include "kv/dir_int.h"
+#include "kv/dir/dir_int.h"
 #include "state/str.h"
 
 #include <errno.h>
@@ -15,7 +15,7 @@
 
 #define RECORD_MAGIC "haven-lock 1 "
 
-struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add)
+struct dir_lock *dir_lock_find(struct dir_store *s, const char *name, bool add)
 {
     struct dir_lock *l;
 
@@ -38,7 +38,7 @@ struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add)
     return l;
 }
 
-void dir_locks_free(struct kv_store *s)
+void dir_locks_free(struct dir_store *s)
 {
     for (size_t i = 0; i < s->n_locks; i++) {
         free(s->locks[i].name);
@@ -63,7 +63,7 @@ static bool lock_name_ok(const char *name)
     return true;
 }
 
-char *dir_lock_dir(const struct kv_store *s, const char *name)
+char *dir_lock_dir(const struct dir_store *s, const char *name)
 {
     return xasprintf("%s/priv/lock/%s", s->root, name);
 }
@@ -125,7 +125,7 @@ static bool parse_claim(const char *name, uint64_t *g)
     return parse_gen(digits, g);
 }
 
-static char *format_record(const struct kv_store *s, bool held)
+static char *format_record(const struct dir_store *s, bool held)
 {
     return xasprintf(
         RECORD_MAGIC "%s node=%s instance=%s pid=%ld wall=%lld\n", held ? "held" : "free", s->node,
@@ -256,7 +256,7 @@ static int clear_garbage(const char *ldir)
     return n == 0 ? 0 : -1;
 }
 
-int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
+int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
 {
     char *ldir = dir_lock_dir(s, l->name), **names, *claim = NULL, gn[DIR_GEN_DIGITS + 1];
     uint64_t num_g = 0, claim_g = 0, g;
@@ -349,7 +349,7 @@ bool dir_head_free(const struct dir_lock *l)
     return l->obs_valid && l->obs_claim == NULL && l->obs_rec.parsed && !l->obs_rec.held;
 }
 
-bool dir_head_ours(const struct kv_store *s, const struct dir_lock *l)
+bool dir_head_ours(const struct dir_store *s, const struct dir_lock *l)
 {
     if (!l->obs_valid) {
         return false;
@@ -361,7 +361,7 @@ bool dir_head_ours(const struct kv_store *s, const struct dir_lock *l)
     return l->obs_rec.parsed && l->obs_rec.held && strcmp(l->obs_rec.instance, s->instance) == 0;
 }
 
-static bool head_expired(const struct kv_store *s, const struct dir_lock *l, int64_t now)
+static bool head_expired(const struct dir_store *s, const struct dir_lock *l, int64_t now)
 {
     return l->obs_valid && !dir_head_free(l) && now - l->seen_at > s->lock_timeout_ms;
 }
@@ -393,7 +393,7 @@ static int install_record(const char *tmp, const char *next, const char *rec)
  * file first, so that a full disk or a failing store fails before anything
  * changes: a record that could not be written must never become the head
  * (an empty head would block the lock until it expires). */
-int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
+int dir_lock_advance(struct dir_store *s, struct dir_lock *l, bool held)
 {
     char *ldir = dir_lock_dir(s, l->name), gn[DIR_GEN_DIGITS + 1];
     char *from, *claim, *next, *rec, *tmp;
@@ -461,7 +461,7 @@ out:
     return won;
 }
 
-int dir_lock_create(struct kv_store *s, struct dir_lock *l)
+int dir_lock_create(struct dir_store *s, struct dir_lock *l)
 {
     char *ldir = dir_lock_dir(s, l->name), gn[DIR_GEN_DIGITS + 1];
     char *tmpdir = xasprintf("%s/priv/lock/.new.%s", s->root, s->instance);
@@ -505,21 +505,21 @@ out:
     return won;
 }
 
-void dir_lock_restart_windows(struct kv_store *s, int64_t now)
+void dir_lock_restart_windows(struct dir_store *s, int64_t now)
 {
     for (size_t i = 0; i < s->n_locks; i++) {
         s->locks[i].seen_at = now;
     }
 }
 
-void kv_lock_observe(struct kv_store *s, const char *name)
+void dir_store_lock_observe(struct dir_store *s, const char *name)
 {
     if (lock_name_ok(name) && dir_root_check(s) == 0) {
         dir_lock_observe(s, dir_lock_find(s, name, true));
     }
 }
 
-void kv_lock_observe_prefix(struct kv_store *s, const char *prefix)
+void dir_store_lock_observe_prefix(struct dir_store *s, const char *prefix)
 {
     char *parent = xasprintf("%s/priv/lock", s->root), **names;
     size_t n;
@@ -527,7 +527,7 @@ void kv_lock_observe_prefix(struct kv_store *s, const char *prefix)
     if (dir_list_abs(parent, false, &names, &n) == 0) {
         for (size_t i = 0; i < n; i++) {
             if (str_starts(names[i], prefix)) {
-                kv_lock_observe(s, names[i]);
+                dir_store_lock_observe(s, names[i]);
             }
         }
         kv_free_names(names);
@@ -544,7 +544,7 @@ static void drop_cache(struct dir_lock *l)
 
 /* After a won advance started at t_s: success within B, else a failure that
  * never feeds the watchdog (12.4.4). */
-static int finish_won(struct kv_store *s, struct dir_lock *l, int64_t t_s, bool renew, char **err)
+static int finish_won(struct dir_store *s, struct dir_lock *l, int64_t t_s, bool renew, char **err)
 {
     int64_t took = kv_now_ms() - t_s;
 
@@ -561,7 +561,7 @@ static int finish_won(struct kv_store *s, struct dir_lock *l, int64_t t_s, bool 
     return 0;
 }
 
-static int renew(struct kv_store *s, struct dir_lock *l, char **err)
+static int renew(struct dir_store *s, struct dir_lock *l, char **err)
 {
     int64_t t_s = kv_now_ms();
     int e;
@@ -585,7 +585,7 @@ static int renew(struct kv_store *s, struct dir_lock *l, char **err)
     return finish_won(s, l, t_s, true, err);
 }
 
-static int acquire(struct kv_store *s, struct dir_lock *l, char **err)
+static int acquire(struct dir_store *s, struct dir_lock *l, char **err)
 {
     int64_t t_s = kv_now_ms();
     int r = dir_lock_observe(s, l);
@@ -613,7 +613,7 @@ static int acquire(struct kv_store *s, struct dir_lock *l, char **err)
     return -1;
 }
 
-int kv_lock_get(struct kv_store *s, const char *name, char **err)
+int dir_store_lock_get(struct dir_store *s, const char *name, char **err)
 {
     struct dir_lock *l;
     int r;
@@ -637,7 +637,7 @@ int kv_lock_get(struct kv_store *s, const char *name, char **err)
     return r;
 }
 
-bool kv_lock_release(struct kv_store *s, const char *name)
+bool dir_store_lock_release(struct dir_store *s, const char *name)
 {
     struct dir_lock *l;
 
@@ -652,21 +652,21 @@ bool kv_lock_release(struct kv_store *s, const char *name)
     return dir_lock_advance(s, l, false) == 1;
 }
 
-uint64_t kv_lock_generation(struct kv_store *s, const char *name)
+uint64_t dir_store_lock_generation(struct dir_store *s, const char *name)
 {
     struct dir_lock *l = dir_lock_find(s, name, false);
 
     return l ? l->held_g : 0;
 }
 
-int64_t kv_lock_renewed_at(struct kv_store *s, const char *name)
+int64_t dir_store_lock_renewed_at(struct dir_store *s, const char *name)
 {
     struct dir_lock *l = dir_lock_find(s, name, false);
 
     return (l && l->held_g != 0) ? l->ok_at : -1;
 }
 
-int dir_guard(struct kv_store *s, const char *lock, const char *what, char **err)
+int dir_guard(struct dir_store *s, const char *lock, const char *what, char **err)
 {
     struct dir_lock *l = dir_lock_find(s, lock, false);
     bool ok = false;

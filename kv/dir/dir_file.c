@@ -1,7 +1,7 @@
 /* dir_file.c - files of the "dir:" store (ha-stack.md 12.3): whole-file
  * reads, atomic replace (temp, fsync, guard, rename, fsync folder), listing,
  * and the small helpers every dir*.c file shares. */
-#include "kv/dir_int.h"
+#include "kv/dir/dir_int.h"
 #include "state/str.h"
 
 #include <dirent.h>
@@ -60,7 +60,7 @@ bool dir_path_ok(const char *path)
     return true;
 }
 
-char *dir_abs(const struct kv_store *s, const char *path)
+char *dir_abs(const struct dir_store *s, const char *path)
 {
     return xasprintf("%s/%s", s->root, path);
 }
@@ -109,7 +109,7 @@ void dir_random_hex(char *out, size_t nhex)
     out[nhex] = '\0';
 }
 
-uint64_t dir_rand(struct kv_store *s)
+uint64_t dir_rand(struct dir_store *s)
 {
     uint64_t x = s->rng;
 
@@ -352,7 +352,7 @@ fail:
 
 /* Writers delete temp files older than one hour (12.3), at most once per
  * folder every SWEEP_EVERY_MS per process. */
-static void sweep_temps(struct kv_store *s, const char *abs_dir)
+static void sweep_temps(struct dir_store *s, const char *abs_dir)
 {
     int64_t now = kv_now_ms(), wall = dir_wall_s();
     struct dir_sweep *sw = NULL;
@@ -395,7 +395,7 @@ static void sweep_temps(struct kv_store *s, const char *abs_dir)
     kv_free_names(names);
 }
 
-int dir_root_check(const struct kv_store *s)
+int dir_root_check(const struct dir_store *s)
 {
     struct stat st;
 
@@ -410,7 +410,7 @@ int dir_root_check(const struct kv_store *s)
 }
 
 /* The absolute name of a store path, or NULL (and *err) for a bad path. */
-static char *checked_abs(const struct kv_store *s, const char *path, char **err)
+static char *checked_abs(const struct dir_store *s, const char *path, char **err)
 {
     if (!dir_path_ok(path)) {
         dir_err(err, "invalid store path '%s'", path);
@@ -419,7 +419,7 @@ static char *checked_abs(const struct kv_store *s, const char *path, char **err)
     return dir_abs(s, path);
 }
 
-int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char **err)
+int dir_store_read(struct dir_store *s, const char *path, char **data, size_t *len, char **err)
 {
     char *abs;
     int r;
@@ -438,8 +438,8 @@ int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char
     return r;
 }
 
-int kv_write(
-    struct kv_store *s,
+int dir_store_write(
+    struct dir_store *s,
     const char *path,
     const void *data,
     size_t len,
@@ -502,7 +502,7 @@ out:
     return r;
 }
 
-int kv_remove(struct kv_store *s, const char *path, char **err)
+int dir_store_remove(struct dir_store *s, const char *path, char **err)
 {
     char *abs;
     int r = 0;
@@ -519,7 +519,7 @@ int kv_remove(struct kv_store *s, const char *path, char **err)
     return r;
 }
 
-int kv_rename(struct kv_store *s, const char *from, const char *to, char **err)
+int dir_store_rename(struct dir_store *s, const char *from, const char *to, char **err)
 {
     char *a, *b;
     int r = 0;
@@ -543,7 +543,7 @@ int kv_rename(struct kv_store *s, const char *from, const char *to, char **err)
     return r;
 }
 
-int kv_list(struct kv_store *s, const char *dir, char ***names, size_t *n, char **err)
+int dir_store_list(struct dir_store *s, const char *dir, char ***names, size_t *n, char **err)
 {
     char *abs;
     int r;
@@ -573,7 +573,7 @@ void kv_free_names(char **names)
     free(names);
 }
 
-int kv_mkdir(struct kv_store *s, const char *dir, char **err)
+int dir_store_mkdir(struct dir_store *s, const char *dir, char **err)
 {
     char *abs;
     int r;

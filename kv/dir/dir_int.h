@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kv/dir/dir.h"
 #include "kv/store.h"
 
 #define DIR_GEN_DIGITS 20
@@ -58,7 +59,7 @@ struct dir_sweep {
     int64_t at;
 };
 
-struct kv_store {
+struct dir_store {
     char *root; /* absolute, no trailing '/' */
     dev_t root_dev; /* the folder kv_open found the marker in */
     ino_t root_ino;
@@ -99,7 +100,7 @@ extern struct kv_dir_hooks kv_dir_hooks;
 /* dir_file.c */
 void dir_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool dir_path_ok(const char *path);
-char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
+char *dir_abs(const struct dir_store *s, const char *path); /* caller frees */
 /* The store's own read errors, as errno values no system call returns. */
 #define DIR_ENUL 10001 /* a NUL byte in the file */
 #define DIR_ENOTREG 10002 /* a FIFO, device, socket or folder */
@@ -120,7 +121,7 @@ int dir_create_excl(const char *abs, const char *data, size_t len);
 int dir_fsync_dir(const char *abs_dir);
 int dir_fsync_fd(int fd);
 void dir_random_hex(char *out, size_t nhex); /* writes nhex chars + NUL */
-uint64_t dir_rand(struct kv_store *s);
+uint64_t dir_rand(struct dir_store *s);
 void dir_sleep_ms(int64_t ms);
 int64_t dir_wall_s(void);
 /* Names in an absolute folder, sorted; with_dots includes dot files (not "."
@@ -129,29 +130,29 @@ int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n);
 /* 0 while the store root is still the folder kv_open found the marker in
  * (same device and inode), else -1 with errno (DIR_EROOT: replaced, e.g.
  * the mount point of an unmounted store). Every kv_* call checks it. */
-int dir_root_check(const struct kv_store *s);
+int dir_root_check(const struct dir_store *s);
 
 /* dir_lock.c */
-struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add);
-char *dir_lock_dir(const struct kv_store *s, const char *name); /* caller frees */
+struct dir_lock *dir_lock_find(struct dir_store *s, const char *name, bool add);
+char *dir_lock_dir(const struct dir_store *s, const char *name); /* caller frees */
 /* Refresh the observation: 1 observed, 0 no lock folder or an empty one
  * (free), -1 none. */
-int dir_lock_observe(struct kv_store *s, struct dir_lock *l);
+int dir_lock_observe(struct dir_store *s, struct dir_lock *l);
 /* advance(L, g, record) from the observed head: 1 won, 0 lost (errno why). */
-int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held);
+int dir_lock_advance(struct dir_store *s, struct dir_lock *l, bool held);
 /* Create the lock folder holding generation 1 with our held record: 1 won,
  * 0 lost (errno why). */
-int dir_lock_create(struct kv_store *s, struct dir_lock *l);
+int dir_lock_create(struct dir_store *s, struct dir_lock *l);
 bool dir_head_free(const struct dir_lock *l);
-bool dir_head_ours(const struct kv_store *s, const struct dir_lock *l);
+bool dir_head_ours(const struct dir_store *s, const struct dir_lock *l);
 /* Guard of kv_write/kv_spool_take: 0 when the lock is still ours. */
-int dir_guard(struct kv_store *s, const char *lock, const char *what, char **err);
-void dir_lock_restart_windows(struct kv_store *s, int64_t now);
-void dir_locks_free(struct kv_store *s);
+int dir_guard(struct dir_store *s, const char *lock, const char *what, char **err);
+void dir_lock_restart_windows(struct dir_store *s, int64_t now);
+void dir_locks_free(struct dir_store *s);
 
 /* dir_probe.c */
 bool dir_node_name_ok(const char *name);
-void dir_beats_free(struct kv_store *s);
+void dir_beats_free(struct dir_store *s);
 
 /* dir_open.c */
 int dir_marker_parse(const char *text, char *id, size_t id_size);
