@@ -122,6 +122,11 @@ struct cli_table {
 void cli_table_add(struct cli_table *t, char **row); /* takes the strings */
 void cli_table_print(const struct cli *c, struct cli_table *t);
 
+/* ---- cli_lenient.c ---- */
+/* resources.cfg text parsed section by section: a section that does not
+ * parse is left out with a warning on stderr (sc is always valid). */
+void cli_resources_lenient(const char *text, struct svc_config *sc);
+
 /* ---- cli_store.c ---- */
 int cli_open(struct cli *c); /* conf + kv_open; 0 or exit code */
 void cli_close(struct cli *c);
@@ -131,6 +136,8 @@ bool cli_quorate(struct cli *c);
 int cli_need_quorum(struct cli *c); /* 0 or 1 ("cluster not ready - no quorum?") */
 /* resources.cfg, strict, with node from the location registry. */
 int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest);
+/* The same for display: a bad section is skipped with a warning. */
+int cli_load_resources_shown(struct cli *c, struct svc_config *sc, char *digest);
 int cli_load_ms(struct cli *c, struct manager_status *ms, char **raw);
 int cli_load_rules(struct cli *c, struct rules *r);
 int cli_load_groups(struct cli *c, struct groups *g);

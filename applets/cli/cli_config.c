@@ -60,7 +60,7 @@ int cli_config(struct cli *c)
     struct groups g;
     char digest[SHA1_HEX_LEN + 1], val[4200];
     const char *type = cli_param(c, "type");
-    int rc = cli_load_resources(c, &sc, digest);
+    int rc = cli_load_resources_shown(c, &sc, digest);
 
     if (rc != 0) {
         return rc;

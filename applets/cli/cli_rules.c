@@ -207,7 +207,7 @@ int cli_rules_config(struct cli *c)
     if (rc != 0) {
         return rc;
     }
-    if ((rc = cli_load_resources(c, &sc, NULL)) != 0) {
+    if ((rc = cli_load_resources_shown(c, &sc, NULL)) != 0) {
         rules_free(&r);
         return rc;
     }

@@ -401,7 +401,7 @@ int cli_status(struct cli *c)
     if ((rc = cli_load_ms(c, &ms, &raw)) != 0) {
         return rc;
     }
-    if ((rc = cli_load_resources(c, &sc, NULL)) != 0) {
+    if ((rc = cli_load_resources_shown(c, &sc, NULL)) != 0) {
         ms_free(&ms);
         free(raw);
         return rc;

@@ -185,7 +185,7 @@ int cli_registered_node(struct cli *c, const char *sid, char **node)
     return rc;
 }
 
-int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
+static int load_resources(struct cli *c, struct svc_config *sc, char *digest, bool lenient)
 {
     char *text = NULL, *err = NULL;
     struct registry reg = {0};
@@ -198,7 +198,9 @@ int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
     if (digest != NULL) {
         sha1_hex(text ? text : "", text ? strlen(text) : 0, digest);
     }
-    if (svc_config_from_cfg(text, sc, &err) < 0) {
+    if (lenient) {
+        cli_resources_lenient(text, sc);
+    } else if (svc_config_from_cfg(text, sc, &err) < 0) {
         rc = cli_fail(EXIT_FAIL, "unable to parse ha/resources.cfg: %s", err ? err : "?");
         free(err);
         free(text);
@@ -215,6 +217,16 @@ int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
         svc_config_free(sc);
     }
     return rc;
+}
+
+int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
+{
+    return load_resources(c, sc, digest, false);
+}
+
+int cli_load_resources_shown(struct cli *c, struct svc_config *sc, char *digest)
+{
+    return load_resources(c, sc, digest, true);
 }
 
 int cli_load_ms(struct cli *c, struct manager_status *ms, char **raw)
