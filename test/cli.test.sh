@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 st=$tmp/st
 conf=$tmp/haven.conf
-export TZ=UTC
+export TZ=UTC LC_ALL=C
 
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
@@ -423,24 +423,31 @@ spool >"$tmp/out"
 printf 'node-affinity: prefer1\n\tcomment keep on 1\n\tnodes node1:2,node2\n\tresources vm:103\n\n' >"$tmp/want"
 head -n 5 "$st/ha/rules.cfg" >"$tmp/out"
 expect_out "rules.cfg written by the section writer" "$tmp/want"
+# The tables follow upstream's CLIFormatter print_text_table: rows sorted
+# by the first column, widths in characters, the title counted even without
+# a header; its one-column ASCII header rule has no closing '+'.
 run rules list
 cat >"$tmp/want" <<'EOF'
 +----------+
 | rule     |
-+==========+
-| prefer1  |
-+----------+
++==========
 | apart    |
++----------+
+| prefer1  |
 +----------+
 | together |
 +----------+
 EOF
 expect_out "rules list" "$tmp/want"
+# rules config: sorted by `enabled` as text (stable, so in rule order
+# within; rules added one after the other share an order, as upstream's
+# get_next_ordinal gives them, and are then in id order), every column
+# left-aligned (the API schema types only `rule`).
 run rules config --type resource-affinity --noborder
 cat >"$tmp/want" <<'EOF'
 enabled state  rule     type              resources     comment
-      1 in use apart    resource-affinity vm:100,vm:102 
-      1 in use together resource-affinity vm:100,vm:101 
+1       in use apart    resource-affinity vm:100,vm:102 
+1       in use together resource-affinity vm:100,vm:101 
 EOF
 expect_out "rules config --noborder" "$tmp/want"
 run rules list --resource vm:102 --output-format json
@@ -696,6 +703,124 @@ expect_rc 0 "remove with an overflowing generation name in the lock folder"
 run set vm:400 --comment 'say "hi" \ tab	end'
 run config --output-format json
 grep -qF '"comment":"say \"hi\" \\ tab\tend"' "$tmp/out" && ok || bad "JSON string escapes: $(grep -o '"comment":[^,]*' "$tmp/out" | tail -n 1)"
+
+# ---- rules list|config tables and JSON (upstream's API2::HA::Rules index,
+# CLIFormatter print_api_result / print_text_table) ----
+mkdir "$tmp/st3"
+printf 'node=node1\nstore=dir:%s\n' "$tmp/st3" >"$tmp/c3.conf"
+hm3() { timeout 60 "$haven" ha-manager -c "$tmp/c3.conf" "$@"; }
+hm3 status >/dev/null 2>&1
+printf 'vm: 100\n\tgroup g1\n\nvm: 101\n\tgroup g1\n\nvm: 102\n\nvm: 103\n\nvm: 104\n' >"$tmp/st3/ha/resources.cfg"
+printf 'group: g1\n\tnodes node1:2,node2\n' >"$tmp/st3/ha/groups.cfg"
+cat >"$tmp/st3/ha/rules.cfg" <<'EOF'
+resource-affinity: zeta
+	affinity positive
+	resources vm:103,vm:104
+
+node-affinity: alpha
+	comment first
+	nodes node1
+	resources vm:102
+
+node-affinity: beta
+	nodes node2
+	resources vm:102
+
+node-affinity: gamma
+	disable
+	nodes node1
+	resources vm:104
+EOF
+# While legacy groups exist, their generated ha-group-<g> rules are listed
+# (upstream's migrate_groups_to_rules; their order is get_next_ordinal's).
+LC_ALL=C hm3 rules list >"$tmp/out" 2>"$tmp/err"
+cat >"$tmp/want" <<'EOF'
++-------------+
+| rule        |
++=============
+| alpha       |
++-------------+
+| beta        |
++-------------+
+| gamma       |
++-------------+
+| ha-group-g1 |
++-------------+
+| zeta        |
++-------------+
+EOF
+expect_out "rules list with a generated group rule" "$tmp/want"
+LC_ALL=C hm3 rules config >"$tmp/out" 2>"$tmp/err"
+cat >"$tmp/want" <<'EOF'
++---------+---------------------+-------------+-------------------+---------------+-------------------------------+
+| enabled | state               | rule        | type              | resources     | comment                       |
++=========+=====================+=============+===================+===============+===============================+
+| 0       | in use              | gamma       | node-affinity     | vm:104        |                               |
++---------+---------------------+-------------+-------------------+---------------+-------------------------------+
+| 1       | in use              | zeta        | resource-affinity | vm:103,vm:104 |                               |
++---------+---------------------+-------------+-------------------+---------------+-------------------------------+
+| 1       | ignored (conflicts) | alpha       | node-affinity     | vm:102        | first                         |
++---------+---------------------+-------------+-------------------+---------------+-------------------------------+
+| 1       | in use              | ha-group-g1 | node-affinity     | vm:100,vm:101 | Generated from HA group 'g1'. |
++---------+---------------------+-------------+-------------------+---------------+-------------------------------+
+| 1       | ignored (conflicts) | beta        | node-affinity     | vm:102        |                               |
++---------+---------------------+-------------+-------------------+---------------+-------------------------------+
+EOF
+expect_out "rules config, ASCII" "$tmp/want"
+# Box characters in a UTF-8 locale; --noheader keeps the title's width.
+LC_ALL=C.UTF-8 hm3 rules config --type resource-affinity --noheader >"$tmp/out" 2>"$tmp/err"
+cat >"$tmp/want" <<'EOF'
+┌─────────┬────────┬──────┬───────────────────┬───────────────┬─────────┐
+│ 1       │ in use │ zeta │ resource-affinity │ vm:103,vm:104 │         │
+└─────────┴────────┴──────┴───────────────────┴───────────────┴─────────┘
+EOF
+expect_out "rules config --noheader, UTF-8" "$tmp/want"
+LC_ALL=C.UTF-8 hm3 rules list --type resource-affinity >"$tmp/out" 2>"$tmp/err"
+cat >"$tmp/want" <<'EOF'
+┌──────┐
+│ rule │
+╞══════╡
+│ zeta │
+└──────┘
+EOF
+expect_out "rules list, UTF-8" "$tmp/want"
+LC_ALL=C hm3 rules config --noborder --noheader --resource vm:102 >"$tmp/out" 2>"$tmp/err"
+cat >"$tmp/want" <<'EOF'
+1       ignored (conflicts) alpha node-affinity vm:102    first
+1       ignored (conflicts) beta  node-affinity vm:102    
+EOF
+expect_out "rules config --noborder --noheader" "$tmp/want"
+# An empty list prints nothing (print_api_result returns on an empty array).
+LC_ALL=C hm3 rules config --resource vm:999 >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && [ ! -s "$tmp/out" ] && ok || bad "an empty rules config printed: $(cat "$tmp/out")"
+# On a terminal, lines are cut to its width (query_terminal_options).
+if command -v script >/dev/null 2>&1; then
+    LC_ALL=C script -qec "stty cols 24; '$haven' ha-manager -c '$tmp/c3.conf' rules config --type resource-affinity" \
+        /dev/null 2>&1 | tr -d '\r' >"$tmp/out"
+    cat >"$tmp/want" <<'EOF'
++---------+--------+----
+| enabled | state  | rul
++=========+========+====
+| 1       | in use | zet
++---------+--------+----
+EOF
+    expect_out "rules config cut to the terminal width" "$tmp/want"
+fi
+# JSON: the API objects, with upstream's `errors` of a conflicting rule and
+# the generated group rule (strict null when the group sets no restricted).
+LC_ALL=C hm3 rules list --output-format json >"$tmp/out" 2>"$tmp/err"
+if $has_python; then
+    python3 - "$tmp/out" <<'EOF' && ok || bad "rules list json: errors or group rule wrong: $(cat "$tmp/out")"
+import json, sys
+d = {r["rule"]: r for r in json.load(open(sys.argv[1]))}
+msg = "resource 'vm:102' is already used in another node affinity rule"
+assert d["alpha"]["errors"] == {"resources": [msg]} and d["beta"]["errors"] == {"resources": [msg]}
+assert "errors" not in d["zeta"] and "errors" not in d["gamma"] and d["gamma"]["disable"] == 1
+g = d["ha-group-g1"]
+assert g["comment"] == "Generated from HA group 'g1'." and g["nodes"] == "node1:2,node2"
+assert g["resources"] == "vm:100,vm:101" and g["strict"] is None and g["type"] == "node-affinity"
+EOF
+fi
 
 # ---- 8 concurrent writers: every add and every remove is kept ----
 # A lock timeout (exit 1, nothing changed) on a loaded machine is retried:

@@ -112,15 +112,18 @@ void cli_json_output(const struct cli *c, const cJSON *v);
 void cli_json_add_int(cJSON *o, const char *key, int64_t v);
 void cli_json_add_str(cJSON *o, const char *key, const char *v); /* NULL = omitted */
 
-/* A text table in upstream's ASCII border layout. */
+/* ---- cli_table.c ---- */
+/* A text table as upstream's print_text_table draws it. */
 struct cli_table {
     size_t n_cols, n_rows;
     const char *const *cols;
-    const bool *right; /* per column: right aligned (numbers) */
+    const bool *right; /* per column: a number (right aligned, sorted as one) */
     char **cells; /* n_rows * n_cols, owned */
 };
 void cli_table_add(struct cli_table *t, char **row); /* takes the strings */
+/* Sorted by the first column; nothing for no rows. */
 void cli_table_print(const struct cli *c, struct cli_table *t);
+void cli_table_free(struct cli_table *t);
 
 /* ---- cli_lenient.c ---- */
 /* resources.cfg text parsed section by section: a section that does not
