@@ -253,10 +253,14 @@ int cli_add(struct cli *c)
     struct strlist nodes = {0};
     int rc;
 
+    char *sid_type = xstrndup(sid, strcspn(sid, ":"));
+    const char *bad_name = cli_verify_name(sid_type, sid + strlen(sid_type) + 1);
+
+    free(sid_type);
     if (type != NULL && (strncmp(sid, type, strlen(type)) != 0 || sid[strlen(type)] != ':')) {
         rc = cli_fail(EXIT_FAIL, "types does not match");
-    } else if (bare && type && cli_verify_name(type, raw) != NULL) {
-        rc = cli_param_error("sid", cli_verify_name(type, raw));
+    } else if (bad_name != NULL) { /* upstream's verify_name: a plain error */
+        rc = cli_fail(EXIT_USAGE, "%s", bad_name);
     } else if ((rc = cli_need_quorum(c)) == 0 && node != NULL && (rc = cli_members(c, &nodes, NULL)) == 0 && !strlist_has(&nodes, node)) {
         rc = cli_fail(EXIT_FAIL, "no such cluster node '%s'", node);
     }

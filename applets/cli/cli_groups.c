@@ -283,9 +283,6 @@ static int group_change(struct cli *c, enum group_op op)
 
 int cli_group_add(struct cli *c)
 {
-    if (cli_param(c, "nodes") == NULL) {
-        return cli_param_error("nodes", "property is missing and it is not optional");
-    }
     return group_change(c, G_ADD);
 }
 

@@ -132,7 +132,16 @@ void cli_json_print(const cJSON *v, bool pretty)
 
 void cli_json_output(const struct cli *c, const cJSON *v)
 {
-    cli_json_print(v, c->fmt == FMT_JSON_PRETTY);
+    const char *quiet = cli_param(c, "quiet");
+
+    if (quiet != NULL && strcmp(quiet, "1") == 0) { /* print_api_result */
+        return;
+    }
+    if (c->fmt == FMT_YAML) {
+        cli_yaml_print(v);
+    } else {
+        cli_json_print(v, c->fmt == FMT_JSON_PRETTY);
+    }
 }
 
 void cli_json_add_int(cJSON *o, const char *key, int64_t v)

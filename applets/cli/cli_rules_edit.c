@@ -17,39 +17,17 @@ static const char *type_name(enum rule_type t)
     return t == RULE_NODE_AFFINITY ? "node-affinity" : "resource-affinity";
 }
 
-static bool opt_allowed(enum rule_type t, const char *name)
+/* The options a rule type requires on create (the type's schema). */
+static int check_required(struct cli *c, enum rule_type t, bool create)
 {
-    if (strcmp(name, "nodes") == 0 || strcmp(name, "strict") == 0) {
-        return t == RULE_NODE_AFFINITY;
-    }
-    if (strcmp(name, "affinity") == 0) {
-        return t == RULE_RESOURCE_AFFINITY;
-    }
-    return true;
-}
-
-/* Type-specific options; exit 2 (printed) or 0. */
-static int check_type_opts(struct cli *c, enum rule_type t, bool create)
-{
-    static const char *const names[] = {"nodes", "strict", "affinity"};
-
-    for (size_t i = 0; i < 3; i++) {
-        if (cli_param(c, names[i]) != NULL && !opt_allowed(t, names[i])) {
-            return cli_param_error(
-                names[i],
-                "property is not defined in schema and the schema does not allow "
-                "additional properties"
-            );
-        }
-    }
     if (create && cli_param(c, "resources") == NULL) {
-        return cli_param_error("resources", "property is missing and it is not optional");
+        return cli_param_error(c, "resources", "property is missing and it is not optional");
     }
     if (create && t == RULE_NODE_AFFINITY && cli_param(c, "nodes") == NULL) {
-        return cli_param_error("nodes", "property is missing and it is not optional");
+        return cli_param_error(c, "nodes", "property is missing and it is not optional");
     }
     if (create && t == RULE_RESOURCE_AFFINITY && cli_param(c, "affinity") == NULL) {
-        return cli_param_error("affinity", "property is missing and it is not optional");
+        return cli_param_error(c, "affinity", "property is missing and it is not optional");
     }
     return 0;
 }
@@ -269,7 +247,7 @@ static char *do_rule_edit(struct cli *c, void *arg)
 
 static int rule_edit(struct cli *c, bool create)
 {
-    int rc = check_type_opts(c, parse_type(cli_param(c, "type")), create);
+    int rc = check_required(c, parse_type(cli_param(c, "type")), create);
 
     if (rc == 0 && (rc = cli_need_quorum(c)) == 0) {
         rc = cli_locked(

@@ -247,7 +247,8 @@ void cli_table_print(const struct cli *c, struct cli_table *t)
         .columns = terminal_columns(),
     };
 
-    if (t->n_rows == 0) {
+    const char *quiet = cli_param(c, "quiet");
+    if (t->n_rows == 0 || (quiet && strcmp(quiet, "1") == 0)) { /* print_api_result */
         free(w);
         return;
     }
