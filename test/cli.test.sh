@@ -47,6 +47,10 @@ bad_input() { # want-rc stderr-text args...
     [ ! -s "$tmp/out" ] && ok || bad "$*: printed on stdout"
     cmp -s "$tmp/before" "$tmp/after" && ok || bad "$*: the store changed"
 }
+err_is() { # the exact stderr of the last run, one argument a line
+    printf '%s\n' "$@" >"$tmp/want_err"
+    cmp -s "$tmp/want_err" "$tmp/err" && ok || bad "stderr: $(cat "$tmp/err"), want: $(cat "$tmp/want_err")"
+}
 tm() { date -u -d "@$1" '+%a %b %e %H:%M:%S %Y'; }
 has_python=false
 command -v python3 >/dev/null 2>&1 && has_python=true
@@ -551,13 +555,17 @@ run rules set resource-affinity apart --disable 0
 grep -q "disable" "$st/ha/rules.cfg" && bad "disable 0 stored" || ok
 run rules add resource-affinity bad1 --resources vm:100,vm:101 --affinity negative
 expect_rc 1 "rules add of a conflicting rule"
-grep -qF "Rule 'bad1' is invalid." "$tmp/err" && ok || bad "conflict text: $(cat "$tmp/err")"
+# API2::HA::Rules assert_feasibility: a 400 exception with the rule's
+# errors as the parameter lines, raised inside lock_ha_domain.
+err_is "create ha rule failed: 400 Rule 'bad1' is invalid." \
+    "resources: rule shares two or more resources with a positive resource affinity rule"
 run remove vm:102
 expect_rc 0 "remove with purge"
 grep -q "vm:102" "$st/ha/rules.cfg" && bad "purge kept vm:102 in rules" || ok
 bad_input 1 "unable to delete required option 'nodes'" rules set node-affinity prefer1 --delete nodes
 bad_input 1 "HA rule 'together' is of type 'resource-affinity'" rules set node-affinity together --strict 1
 bad_input 1 "HA rule 'nope' does not exist" rules set node-affinity nope --strict 1
+err_is "update HA rules failed: HA rule 'nope' does not exist" # update_rule's lock message
 bad_input 1 "detected modified configuration" rules set node-affinity prefer1 --strict 1 --digest 00
 bad_input 2 "strict: property is not defined in schema" rules set resource-affinity together --strict 1
 digest=$(sha1sum "$st/ha/rules.cfg" | cut -d' ' -f1)
@@ -590,11 +598,20 @@ bad_input 1 "unable to delete required option 'nodes'" groupset g2 --delete node
 bad_input 1 "no such ha group 'g3'" groupset g3 --comment x
 bad_input 1 "ha group ID 'g1' already defined" groupadd g1 --nodes node1
 bad_input 1 "cannot use non-existent node(s) node9." groupadd g3 --nodes node9
+# Resources update: the group is checked before the lock, no prefix.
 bad_input 1 "group 'g7' does not exist" set vm:104 --group g7
+err_is "HA group 'g7' does not exist"
+bad_input 1 "group 'g7' does not exist" add vm:400 --group g7
+err_is "HA group 'g7' does not exist"
 run set vm:104 --group g2
 expect_rc 0 "set --group"
-bad_input 1 "used by resource 'vm:104'" groupremove g2
+bad_input 1 "used by service 'vm:104'" groupremove g2
+err_is "delete ha group failed: ha group is used by service 'vm:104'" # Groups delete
+# Rules create_rule and update_rule check the groups before the lock.
 bad_input 1 "ha groups have not been migrated yet" rules add resource-affinity r9 --resources vm:100 --affinity positive
+err_is "cannot create ha rule: ha groups have not been migrated yet"
+bad_input 1 "ha groups have not been migrated yet" rules set resource-affinity together --comment x
+err_is "cannot update ha rule: ha groups have not been migrated yet"
 run set vm:104 --delete group
 expect_rc 0 "set --delete group"
 run groupremove g2
@@ -602,6 +619,7 @@ expect_rc 0 "groupremove"
 run groupremove g1
 expect_rc 0 "groupremove of the last group"
 bad_input 1 "ha groups have been migrated to rules" groupconfig
+err_is "cannot index groups: ha groups have been migrated to rules" # Groups index
 
 # ---- bad input: one upstream line or three, exit 2 or 1, nothing changes ----
 bad_input 2 "ERROR: unknown command 'ha-manager frobnicate'" frobnicate
@@ -639,7 +657,8 @@ bad_input 2 "group: invalid format - invalid configuration ID '1x'" add vm:400 -
 bad_input 2 "resources: property is missing and it is not optional" rules add resource-affinity r1 --affinity positive
 bad_input 2 "nodes: property is not defined in schema" rules add resource-affinity r1 --resources vm:100 --affinity positive --nodes node1
 bad_input 1 "create resource failed: resource ID 'vm:100' already defined" add vm:100
-bad_input 1 "update resource failed: no such resource 'vm:424242'" set vm:424242 --state stopped
+# Config update_resources_config's lock message.
+bad_input 1 "update resources config failed: no such resource 'vm:424242'" set vm:424242 --state stopped
 bad_input 1 "cannot delete service 'vm:424242', not HA managed!" remove vm:424242
 bad_input 1 "no such cluster node 'nosuch'" add vm:400 --node nosuch
 bad_input 1 "no such cluster node 'nosuch'" crm-command node-maintenance enable nosuch
@@ -647,9 +666,13 @@ bad_input 1 "resource 'vm:424242' is not HA managed" migrate vm:424242 node2
 bad_input 1 "resource 'vm:105' is not HA managed" crm-command stop vm:105 10
 bad_input 1 "no such cluster node 'nosuch'" migrate vm:100 nosuch
 bad_input 1 "service 'vm:103' in error state, must be disabled and fixed first" set vm:103 --comment x
+err_is "service 'vm:103' in error state, must be disabled and fixed first" # before the lock
 bad_input 1 "service 'vm:103' in error state, must be disabled and fixed first" migrate vm:103 node2
 bad_input 1 "detected modified configuration - file changed by other user? Try again." set vm:100 --comment x --digest 0000
-bad_input 1 "unable to delete required option 'type'" set vm:100 --delete type
+err_is "update resources config failed: detected modified configuration - file changed by other user? Try again."
+# type is no option of a resource section (update_single_resource_config_inplace).
+bad_input 1 "no such option 'type'" set vm:100 --delete type
+err_is "update resources config failed: no such option 'type'"
 bad_input 1 "cannot use unmanaged resource(s) vm:777." rules add resource-affinity r1 --resources vm:100,vm:777 --affinity positive
 bad_input 1 "cannot use non-existent node(s) node9." rules add node-affinity r1 --resources vm:100 --nodes node9
 bad_input 1 "HA rule 'prefer1' already defined" rules add node-affinity prefer1 --resources vm:100 --nodes node1

@@ -169,7 +169,7 @@ static char *check_group(struct cli *c)
     if (cli_groups_migrated(&g)) {
         err = xstrdup("invalid parameter 'group': ha groups have been migrated to rules");
     } else if (groups_find(&g, group) == NULL) {
-        err = xasprintf("group '%s' does not exist", group);
+        err = xasprintf("HA group '%s' does not exist", group);
     }
     groups_free(&g);
     return err;
@@ -244,6 +244,28 @@ static char *do_add(struct cli *c, void *arg)
     return err;
 }
 
+/* Upstream runs these checks before it takes the lock: their errors have
+ * no prefix. They run again under the lock, against a change meanwhile. */
+static int precheck(struct cli *c, char *(*check)(struct cli *c, const char *sid), const char *sid)
+{
+    char *err = check(c, sid);
+
+    if (err == NULL) {
+        return 0;
+    }
+    if (err[0] != '\0') {
+        cli_fail(EXIT_FAIL, "%s", err);
+    }
+    free(err);
+    return EXIT_FAIL;
+}
+
+static char *group_of(struct cli *c, const char *sid)
+{
+    (void)sid;
+    return check_group(c);
+}
+
 int cli_add(struct cli *c)
 {
     const char *raw = cli_param(c, "sid"), *type = cli_param(c, "type");
@@ -261,7 +283,7 @@ int cli_add(struct cli *c)
         rc = cli_fail(EXIT_FAIL, "types does not match");
     } else if (bad_name != NULL) { /* upstream's verify_name: a plain error */
         rc = cli_fail(EXIT_USAGE, "%s", bad_name);
-    } else if ((rc = cli_need_quorum(c)) == 0 && node != NULL && (rc = cli_members(c, &nodes, NULL)) == 0 && !strlist_has(&nodes, node)) {
+    } else if ((rc = cli_need_quorum(c)) == 0 && (rc = precheck(c, group_of, sid)) == 0 && node != NULL && (rc = cli_members(c, &nodes, NULL)) == 0 && !strlist_has(&nodes, node)) {
         rc = cli_fail(EXIT_FAIL, "no such cluster node '%s'", node);
     }
     if (rc == 0) {
@@ -286,9 +308,7 @@ static char *delete_keys(struct cli *c, struct svc_conf *s, const char *list)
         while (j < N_RES_KEYS && strcmp(res_keys[j].name, k) != 0) {
             j++;
         }
-        if (strcmp(k, "type") == 0 || strcmp(k, "sid") == 0) {
-            err = xasprintf("unable to delete required option '%s'", k);
-        } else if (j == N_RES_KEYS) {
+        if (j == N_RES_KEYS) {
             err = xasprintf("no such option '%s'", k);
         } else if (cli_param(c, k) != NULL) {
             err = xasprintf("cannot set and delete property '%s' at the same time!", k);
@@ -364,8 +384,9 @@ int cli_set(struct cli *c)
     char *sid = cli_resolve_sid(c, cli_param(c, "sid"));
     int rc = cli_need_quorum(c);
 
-    if (rc == 0) {
-        rc = cli_locked(c, "update resource failed", do_set, sid);
+    if (rc == 0 && (rc = precheck(c, group_of, sid)) == 0 &&
+        (rc = precheck(c, check_error_state, sid)) == 0) {
+        rc = cli_locked(c, "update resources config failed", do_set, sid);
     }
     free(sid);
     return rc;

@@ -56,7 +56,7 @@ static int load_unmigrated(struct cli *c, struct groups *g, const char *op)
 
     if (rc == 0 && cli_groups_migrated(g)) {
         groups_free(g);
-        rc = cli_fail(EXIT_FAIL, "cannot %s group: ha groups have been migrated to rules", op);
+        rc = cli_fail(EXIT_FAIL, "cannot %s: ha groups have been migrated to rules", op);
     }
     return rc;
 }
@@ -85,7 +85,7 @@ static cJSON *group_json(const struct group *g, const char *digest)
 int cli_group_config(struct cli *c)
 {
     struct groups g;
-    int rc = load_unmigrated(c, &g, "list");
+    int rc = load_unmigrated(c, &g, "index groups");
 
     if (rc != 0) {
         return rc;
@@ -219,7 +219,7 @@ static char *group_in_use(struct cli *c, const char *id)
     }
     for (size_t i = 0; i < sc.n && err == NULL; i++) {
         if (sc.v[i].group != NULL && strcmp(sc.v[i].group, id) == 0) {
-            err = xasprintf("ha group '%s' is used by resource '%s'", id, sc.v[i].sid);
+            err = xasprintf("ha group is used by service '%s'", sc.v[i].sid);
         }
     }
     svc_config_free(&sc);
@@ -231,7 +231,7 @@ static char *do_group(struct cli *c, void *arg)
     enum group_op op = *(const enum group_op *)arg;
     const char *id = cli_param(c, "group"), *digest = cli_param(c, "digest");
     const char *del = cli_param(c, "delete");
-    static const char *const ops[] = {"create", "update", "delete"};
+    static const char *const ops[] = {"create group", "update group", "delete group"};
     struct groups gs;
     char *err = NULL;
 

@@ -164,7 +164,7 @@ feasible(struct cli *c, const struct rules *r, const struct svc_config *sc, cons
                 strbuf_addf(&sb, "%s%.*s", sb.len ? ", " : "", (int)len, why);
             }
         }
-        err = xasprintf("Rule '%s' is invalid.\n%s", id, strbuf_str(&sb));
+        err = xasprintf("400 Rule '%s' is invalid.\nresources: %s", id, strbuf_str(&sb));
         strbuf_free(&sb);
         free(prefix);
     }
@@ -248,10 +248,16 @@ static char *do_rule_edit(struct cli *c, void *arg)
 static int rule_edit(struct cli *c, bool create)
 {
     int rc = check_required(c, parse_type(cli_param(c, "type")), create);
+    char *err = NULL;
 
-    if (rc == 0 && (rc = cli_need_quorum(c)) == 0) {
+    if (rc == 0 && (rc = cli_need_quorum(c)) == 0 &&
+        (err = check_migrated(c, create ? "create" : "update")) != NULL) {
+        rc = err[0] ? cli_fail(EXIT_FAIL, "%s", err) : EXIT_FAIL; /* before the lock */
+        free(err);
+    }
+    if (rc == 0) { /* upstream's two lock messages differ in case */
         rc = cli_locked(
-            c, create ? "create ha rule failed" : "update ha rule failed", do_rule_edit,
+            c, create ? "create ha rule failed" : "update HA rules failed", do_rule_edit,
             create ? (void *)c : NULL
         );
     }
