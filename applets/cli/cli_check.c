@@ -191,21 +191,25 @@ static char *check_list(const char *v, bool nodes)
     return err;
 }
 
-/* An integer in 0..max (o->values); a '-' in front is below the minimum. */
+/* JSONSchema is_integer (^[+-]?\d+$) and the minimum 0 and the maximum
+ * (o->values) compared as numbers: "+5", "007" and "-0" are fine. */
 static char *check_uint(const struct cli_opt *o, const char *v)
 {
+    const char *digits = v + (v[0] == '+' || v[0] == '-');
     long long max = 0, n;
 
-    str_to_ll(o->values, 0, LLONG_MAX, &max);
-    switch (str_to_ll(v, 0, max, &n)) {
-    case STR_INT_OK:
-        return NULL;
-    case STR_INT_SYNTAX:
+    if (!all_digits(digits)) {
         return xasprintf("type check ('integer') failed - got '%s'", v);
-    default:
-        return v[0] == '-' ? xstrdup("value must have a minimum value of 0")
-                           : xasprintf("value must have a maximum value of %lld", max);
     }
+    digits += strspn(digits, "0");
+    if (v[0] == '-' && *digits != '\0') {
+        return xstrdup("value must have a minimum value of 0");
+    }
+    str_to_ll(o->values, 0, LLONG_MAX, &max);
+    if (*digits != '\0' && str_to_ll(digits, 0, max, &n) != STR_INT_OK) {
+        return xasprintf("value must have a maximum value of %lld", max);
+    }
+    return NULL;
 }
 
 char *cli_normal_uint(const char *v)
@@ -236,8 +240,8 @@ static char *check_keylist(const char *v)
 static const char *check_simple(const struct cli_opt *o, const char *v)
 {
     switch (o->type) {
-    case T_COMMENT:
-        return strlen(v) > COMMENT_MAX ? "value may only be 4096 characters long" : NULL;
+    case T_COMMENT: /* maxLength counts characters */
+        return cli_utf8_len(v) > COMMENT_MAX ? "value may only be 4096 characters long" : NULL;
     case T_DIGEST:
         return cli_utf8_len(v) > 64 ? "value may only be 64 characters long" : NULL;
     case T_SID:

@@ -31,26 +31,23 @@ static const struct res_key res_keys[] = {
 };
 #define N_RES_KEYS (sizeof(res_keys) / sizeof(res_keys[0]))
 
-static void key_value(const struct svc_conf *s, unsigned bit, char *buf, size_t len)
+/* The value of a stored key as text (caller frees): a comment may have
+ * 4096 characters of up to four bytes each. */
+static char *key_value(const struct svc_conf *s, unsigned bit)
 {
     switch (bit) {
     case SVC_KEY_COMMENT:
-        snprintf(buf, len, "%s", s->comment ? s->comment : "");
-        break;
+        return xstrdup(s->comment ? s->comment : "");
     case SVC_KEY_FAILBACK:
-        snprintf(buf, len, "%d", s->failback ? 1 : 0);
-        break;
+        return xasprintf("%d", s->failback ? 1 : 0);
     case SVC_KEY_GROUP:
-        snprintf(buf, len, "%s", s->group ? s->group : "");
-        break;
+        return xstrdup(s->group ? s->group : "");
     case SVC_KEY_MAX_RELOCATE:
-        snprintf(buf, len, "%d", s->max_relocate);
-        break;
+        return xasprintf("%d", s->max_relocate);
     case SVC_KEY_MAX_RESTART:
-        snprintf(buf, len, "%d", s->max_restart);
-        break;
+        return xasprintf("%d", s->max_restart);
     default:
-        snprintf(buf, len, "%s", svc_conf_state(s) ? svc_conf_state(s) : "");
+        return xstrdup(svc_conf_state(s) ? svc_conf_state(s) : "");
     }
 }
 
@@ -58,7 +55,7 @@ int cli_config(struct cli *c)
 {
     struct svc_config sc;
     struct groups g;
-    char digest[SHA1_HEX_LEN + 1], val[4200];
+    char digest[SHA1_HEX_LEN + 1];
     const char *type = cli_param(c, "type");
     int rc = cli_load_resources_shown(c, &sc, digest);
 
@@ -91,7 +88,7 @@ int cli_config(struct cli *c)
             if (!(s->keys & res_keys[k].bit) || (res_keys[k].bit == SVC_KEY_GROUP && migrated)) {
                 continue;
             }
-            key_value(s, res_keys[k].bit, val, sizeof(val));
+            char *val = key_value(s, res_keys[k].bit);
             strbuf_addf(&out, "\t%s %s\n", res_keys[k].name, val);
             bool num =
                 res_keys[k].bit & (SVC_KEY_FAILBACK | SVC_KEY_MAX_RELOCATE | SVC_KEY_MAX_RESTART);
@@ -101,6 +98,7 @@ int cli_config(struct cli *c)
             } else {
                 cli_json_add_str(o, res_keys[k].name, val);
             }
+            free(val);
         }
         strbuf_add(&out, "\n");
         cJSON_AddItemToArray(arr, o);
@@ -118,13 +116,14 @@ int cli_config(struct cli *c)
 }
 
 /* Apply the options of add/set to s; NULL or an error. */
-static char *apply_options(struct cli *c, struct svc_conf *s)
+static char *apply_options(struct cli *c, struct svc_config *sc, struct svc_conf *s)
 {
     const char *v;
 
     if ((v = cli_param(c, "state")) != NULL) {
-        /* one of STATES (the option check) */
-        s->state = strcmp(v, "enabled") == 0 ? REQ_STARTED : req_state_parse(v);
+        /* one of STATES (the option check); "enabled" is stored as given,
+         * as upstream does, and every reader takes it for started */
+        svc_conf_set_state(sc, s, v);
         s->keys |= SVC_KEY_STATE;
     }
     if ((v = cli_param(c, "group")) != NULL) {
@@ -236,7 +235,7 @@ static char *do_add(struct cli *c, void *arg)
         s->name = xstrdup(colon + 1);
         s->state = REQ_STARTED;
         s->failback = s->max_restart = s->max_relocate = 1;
-        if ((err = apply_options(c, s)) == NULL) {
+        if ((err = apply_options(c, &sc, s)) == NULL) {
             err = write_resources(c, &sc);
         }
     }
@@ -295,8 +294,9 @@ int cli_add(struct cli *c)
     return rc;
 }
 
-/* Upstream's SectionConfig delete_from_config for the resource options. */
-static char *delete_keys(struct cli *c, struct svc_conf *s, const char *list)
+/* Upstream's update_single_resource_config_inplace: the options are set
+ * first, then the keys deleted (so --comment x --delete comment deletes). */
+static char *delete_keys(struct svc_conf *s, const char *list)
 {
     struct strlist keys = {0};
     char *err = NULL;
@@ -310,26 +310,26 @@ static char *delete_keys(struct cli *c, struct svc_conf *s, const char *list)
         }
         if (j == N_RES_KEYS) {
             err = xasprintf("no such option '%s'", k);
-        } else if (cli_param(c, k) != NULL) {
-            err = xasprintf("cannot set and delete property '%s' at the same time!", k);
+            continue;
+        }
+        unsigned bit = res_keys[j].bit;
+        s->keys &= ~bit;
+        if (bit == SVC_KEY_STATE) {
+            s->state = REQ_STARTED;
+            free(s->state_text);
+            s->state_text = NULL;
+        } else if (bit == SVC_KEY_GROUP) {
+            free(s->group);
+            s->group = NULL;
+        } else if (bit == SVC_KEY_COMMENT) {
+            free(s->comment);
+            s->comment = NULL;
+        } else if (bit == SVC_KEY_FAILBACK) {
+            s->failback = 1;
+        } else if (bit == SVC_KEY_MAX_RESTART) {
+            s->max_restart = 1;
         } else {
-            unsigned bit = res_keys[j].bit;
-            s->keys &= ~bit;
-            if (bit == SVC_KEY_STATE) {
-                s->state = REQ_STARTED;
-            } else if (bit == SVC_KEY_GROUP) {
-                free(s->group);
-                s->group = NULL;
-            } else if (bit == SVC_KEY_COMMENT) {
-                free(s->comment);
-                s->comment = NULL;
-            } else if (bit == SVC_KEY_FAILBACK) {
-                s->failback = 1;
-            } else if (bit == SVC_KEY_MAX_RESTART) {
-                s->max_restart = 1;
-            } else {
-                s->max_relocate = 1;
-            }
+            s->max_relocate = 1;
         }
     }
     strlist_clear(&keys);
@@ -372,7 +372,7 @@ static char *do_set(struct cli *c, void *arg)
         err = xstrdup("detected modified configuration - file changed by other user? Try again.");
     } else if ((s = svc_config_find(&sc, sid)) == NULL) {
         err = xasprintf("no such resource '%s'", sid);
-    } else if ((err = check_error_state(c, sid)) == NULL && (err = check_group(c)) == NULL && (del == NULL || (err = delete_keys(c, s, del)) == NULL) && (err = apply_options(c, s)) == NULL) {
+    } else if ((err = check_error_state(c, sid)) == NULL && (err = check_group(c)) == NULL && (err = apply_options(c, &sc, s)) == NULL && (del == NULL || (err = delete_keys(s, del)) == NULL)) {
         err = write_resources(c, &sc);
     }
     svc_config_free(&sc);

@@ -155,7 +155,7 @@ static void apply_group_opts(struct cli *c, struct group *g)
     }
 }
 
-static char *delete_group_keys(struct cli *c, struct group *g, const char *list)
+static char *delete_group_keys(struct group *g, const char *list)
 {
     struct strlist keys = {0};
     char *err = NULL;
@@ -163,10 +163,8 @@ static char *delete_group_keys(struct cli *c, struct group *g, const char *list)
     cli_split_list(list, &keys);
     for (size_t i = 0; i < keys.n && err == NULL; i++) {
         const char *k = keys.v[i];
-        if (strcmp(k, "nodes") == 0 || strcmp(k, "type") == 0) {
+        if (strcmp(k, "nodes") == 0) {
             err = xasprintf("unable to delete required option '%s'", k);
-        } else if (cli_param(c, k) != NULL) {
-            err = xasprintf("cannot set and delete property '%s' at the same time!", k);
         } else if (strcmp(k, "comment") == 0) {
             free(g->comment);
             g->comment = NULL;
@@ -246,6 +244,9 @@ static char *do_group(struct cli *c, void *arg)
         err = xstrdup("detected modified configuration - file changed by other user? Try again.");
     } else if (op == G_ADD && g != NULL) {
         err = xasprintf("ha group ID '%s' already defined", id);
+    } else if (op == G_REMOVE && g == NULL) {
+        groups_free(&gs); /* Groups delete: nothing to delete, no error */
+        return NULL;
     } else if (op != G_ADD && g == NULL) {
         err = xasprintf("no such ha group '%s'", id);
     } else if (op == G_REMOVE) {
@@ -259,8 +260,9 @@ static char *do_group(struct cli *c, void *arg)
         }
     } else if ((err = check_group_nodes(c)) == NULL) {
         g = g ? g : group_insert(&gs, id);
-        if (del == NULL || (err = delete_group_keys(c, g, del)) == NULL) {
-            apply_group_opts(c, g);
+        apply_group_opts(c, g); /* Groups update: set, then delete */
+        if (del != NULL) {
+            err = delete_group_keys(g, del);
         }
     }
     if (err == NULL) {

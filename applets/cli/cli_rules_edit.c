@@ -103,9 +103,11 @@ static void apply_rule_opts(struct cli *c, struct rule *rule)
         free(rule->comment);
         rule->comment = xstrdup(v);
     }
-    if ((v = cli_param(c, "disable")) != NULL) { /* "disable 0" is never stored */
-        rule->has_disable = strcmp(v, "1") == 0;
-        rule->disable = rule->has_disable;
+    if ((v = cli_param(c, "disable")) != NULL && strcmp(v, "1") == 0) {
+        /* a false --disable is dropped (create_rule, update_rule): only
+         * --delete disable enables a rule again */
+        rule->has_disable = true;
+        rule->disable = 1;
     }
     rule->placeholder = !rule->has_resources ||
                         (rule->type == RULE_NODE_AFFINITY ? !rule->has_nodes

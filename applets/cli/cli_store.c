@@ -347,6 +347,9 @@ char *cli_write_locked(struct cli *c, const char *path, const char *text)
     char *err = NULL;
 
     if (kv_write(c->kv, path, text, strlen(text), DOMAIN_LOCK, &err) < 0) {
+        if (err != NULL && strstr(err, path) != NULL) {
+            return err; /* the store's error already names the file */
+        }
         char *msg = xasprintf("unable to write '%s' - %s", path, err ? err : "store error");
         free(err);
         return msg;
