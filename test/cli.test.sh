@@ -92,7 +92,7 @@ quorum OK
 master node1 (active, $(tm $mts)) - static load CRS
 fencing armed (CRM watchdog active)
 lrm node1 (active, watchdog active, $(tm $t1))
-lrm node2 (idle, watchdog standby, $(tm $t2))
+lrm node2 (wait_for_agent_lock, watchdog standby, $(tm $t2))
 lrm node3 (maintenance mode, watchdog standby, $(tm $t3))
 lrm node4 (unable to read lrm status)
 service ct:200 (node1, migrate)
@@ -109,6 +109,9 @@ run status
 expect_rc 0 "status"
 expect_out "golden status" "$tmp/status"
 
+# node2 is not idle: ct:200 migrates to it (Tools count_active_services
+# counts a service on its node and on its target); node4 has no lrm_status
+# file, so --verbose shows read_lrm_status's {"mode":"unknown"}.
 cp "$tmp/status" "$tmp/verbose"
 cat >>"$tmp/verbose" <<EOF
 full cluster state:
@@ -132,7 +135,9 @@ full cluster state:
          "state" : "wait_for_agent_lock",
          "timestamp" : $t3
       },
-      "node4" : {}
+      "node4" : {
+         "mode" : "unknown"
+      }
    },
    "manager_status" : {
       "master_node" : "node1",
@@ -231,6 +236,18 @@ fi
 run status --output-format json-pretty
 expect_rc 0 "status json-pretty"
 head -n 2 "$tmp/out" | tail -n 1 | grep -q '^   {$' && ok || bad "status json-pretty layout"
+
+# request_start is not counted as active (count_active_services): the LRM
+# waiting for its lock is idle.
+mkdir "$tmp/st5"
+printf 'node=node1\nstore=dir:%s\n' "$tmp/st5" >"$tmp/c5.conf"
+"$haven" ha-manager -c "$tmp/c5.conf" status >/dev/null 2>&1
+printf '{"master_node":"node1","timestamp":%d,"node_status":{"node1":"online"},"service_status":{"vm:100":{"state":"request_start","node":"node1","uid":"a"}}}' $mts \
+    >"$tmp/st5/ha/manager_status"
+printf '{"state":"wait_for_agent_lock","mode":"active","results":{},"timestamp":%d}' $t1 >"$tmp/st5/nodes/node1/lrm_status"
+"$haven" ha-manager -c "$tmp/c5.conf" status >"$tmp/out" 2>"$tmp/err"
+grep -qx "lrm node1 (idle, watchdog standby, $(tm $t1))" "$tmp/out" && ok ||
+    bad "request_start counted as active: $(grep lrm "$tmp/out")"
 
 # A stale master, disarmed in ignore mode; no configured service -> idle.
 mkdir "$tmp/st2"
