@@ -1,5 +1,5 @@
 /* cli.h - the internals of ha-manager (applets/ha_manager.c and cli_*.c),
- * not an API. ha-stack.md 7 and 12.10.
+ * not an API.
  *
  * A command is a path of words ("crm-command node-maintenance enable"), its
  * positional parameters and its options. The parser (cli_args.c) validates
@@ -230,9 +230,9 @@ char *cli_write_locked(struct cli *c, const char *path, const char *text);
 int cli_queue(struct cli *c, const char *line);
 /* The crs: ha= setting of datacenter.cfg, NULL when basic or unknown. */
 char *cli_crs_mode(struct cli *c);
-/* rules.cfg plus the group rules of the resources (5.11.6). */
+/* rules.cfg plus the group rules of the resources. */
 int cli_rules_effective(struct cli *c, const struct svc_config *sc, struct rules *r);
-/* Feasibility check (5.11.2) of r plus the group rules over the members:
+/* The feasibility check of r plus the group rules over the members:
  * the dropped rule ids and the messages (either may be NULL). */
 int cli_rules_conflicts(
     struct cli *c,

@@ -1,5 +1,5 @@
 /* cli_config.c - the resources commands of ha-manager: config, add, set,
- * remove (ha-stack.md 7.2, 7.3, 12.7, 12.10). Changes run under domain-ha,
+ * remove. Changes run under domain-ha,
  * re-read resources.cfg inside it (strictly: a malformed file is never
  * rewritten) and replace the files atomically. */
 #include <stdio.h>
@@ -188,7 +188,8 @@ struct add_job {
     const char *node; /* --node, or NULL */
 };
 
-/* Register sid on a node unless it is registered already (12.7). */
+/* Register sid on a node (the location registry) unless it is registered
+ * already. */
 static char *register_sid(struct cli *c, const struct add_job *job)
 {
     char *have = NULL, *err = NULL;

@@ -1,8 +1,8 @@
 /* cli_crm.c - the CRM commands of ha-manager: migrate, relocate,
- * crm-command stop|node-maintenance|disarm-ha|arm-ha (ha-stack.md 1.4.6,
- * 5.12.3, 7.2, 7.3, 12.10). Each queues one line in the spool;
- * migrate/relocate queue first, then report the co-migrated and blocking
- * resources from the compiled rules, as upstream. */
+ * crm-command stop|node-maintenance|disarm-ha|arm-ha. Each queues one line
+ * in the spool; migrate/relocate first look for blocking resources in the
+ * compiled rules (refused, nothing queued), then queue and report the
+ * co-migrated ones, as upstream. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* cli_groups.c - the legacy HA group commands (ha-stack.md 1.4.4, 5.11.6,
- * 7.2, 7.3): groupconfig, groupadd, groupset, groupremove. Like upstream,
+/* cli_groups.c - the legacy HA group commands: groupconfig, groupadd,
+ * groupset, groupremove. Like upstream,
  * all of them are refused once the groups are migrated to rules, that is
  * once groups.cfg holds no group. */
 #include <stdio.h>
