@@ -1003,7 +1003,7 @@ EOF
 fi
 
 # ---- output options: yaml and --quiet (CLIFormatter print_api_result) ----
-printf 'vm: 100\n\tgroup g1\n\nvm: 101\n\tgroup g1\n\nvm: 102\n\tcomment x\ty\n\nvm: 103\n\tcomment 123\n\nvm: 104\n\tcomment a: b #c\n' \
+printf 'vm: 100\n\tgroup g1\n\nvm: 101\n\tgroup g1\n\nvm: 102\n\tcomment x\ty\n\nvm: 103\n\tcomment 123\n\nvm: 104\n\tcomment a: b #c\n\nvm: 105\n\tcomment \304\243x\n' \
     >"$tmp/st3/ha/resources.cfg"
 d=$(sha1sum "$tmp/st3/ha/resources.cfg" | cut -d' ' -f1)
 hm3 config --output-format yaml >"$tmp/out" 2>"$tmp/err"
@@ -1030,6 +1030,10 @@ cat >"$tmp/want" <<EOF
 - comment: 'a: b #c'
   digest: $d
   sid: vm:104
+  type: vm
+- comment: $(printf '\304\243')x
+  digest: $d
+  sid: vm:105
   type: vm
 EOF
 expect_out "config as yaml" "$tmp/want"
@@ -1099,7 +1103,7 @@ if command -v bash >/dev/null 2>&1; then
     check_comp "add config list remove set " "ha-manager rules " "" rules
     check_comp "disable enable " "ha-manager crm-command node-maintenance " "" node-maintenance
     check_comp "node-affinity resource-affinity " "ha-manager rules list --type " "" --type
-    check_comp "vm:100 vm:101 vm:102 vm:103 vm:104 " "ha-manager set " "" set
+    check_comp "vm:100 vm:101 vm:102 vm:103 vm:104 vm:105 " "ha-manager set " "" set
     check_comp "gamma " "ha-manager rules remove g" g remove
     check_comp "alpha beta gamma zeta " "ha-manager rules remove " "" remove
     check_comp "g1 " "ha-manager groupset " "" groupset

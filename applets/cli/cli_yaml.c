@@ -147,7 +147,8 @@ static enum style choose(const char *s, bool simple_key)
         unsigned long c = code_point((const unsigned char *)s + i, &len);
         bool first = i == 0, followed = blank_or_end(s + i + len);
         bool preceded = i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n');
-        if (first && strchr("#,[]{}&*!|>'\"%@`", (int)c) != NULL && c != 0) {
+        bool ascii = c != 0 && c < 0x80; /* strchr would truncate c */
+        if (first && ascii && strchr("#,[]{}&*!|>'\"%@`", (int)c) != NULL) {
             flow_ind = block_ind = true;
         }
         if (first && (c == '?' || c == ':')) {
@@ -157,7 +158,7 @@ static enum style choose(const char *s, bool simple_key)
         if (first && c == '-' && followed) {
             flow_ind = block_ind = true;
         }
-        if (!first && c != 0 && strchr(",?[]{}", (int)c) != NULL) {
+        if (!first && ascii && strchr(",?[]{}", (int)c) != NULL) {
             flow_ind = true;
         }
         if (!first && c == ':') {
