@@ -171,7 +171,7 @@ static int take_option(struct cli *c, const struct cli_cmd *cmd, int argc, char 
     const char *tok = argv[*i] + 1 + (argv[*i][1] == '-');
     size_t len = strcspn(tok, "=");
     const char *value = tok[len] == '=' ? tok + len + 1 : NULL;
-    const struct cli_opt *o;
+    const struct cli_opt *o = NULL;
     int rc = find_opt(c, tok, len, &o);
 
     if (rc != 0) {
