@@ -156,6 +156,7 @@ install: build/$(PROG)
 	install -D -m 755 applets/agents/daemon $(DESTDIR)$(AGENTSDIR)/daemon
 	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/vm
 	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/ct
+	install -D -m 644 applets/cli/ha-manager.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ha-manager
 
 # A 3-node demo cluster on this machine: status, one node killed, recovery.
 run: build/$(PROG)

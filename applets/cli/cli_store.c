@@ -1,5 +1,5 @@
-/* cli_store.c - ha-manager's access to the cluster store (ha-stack.md
- * 12.2-12.7, 12.10): open it as a read-only client, read and parse the
+/* cli_store.c - ha-manager's access to the cluster store: open it as a
+ * read-only client, read and parse the
  * files with the codecs of state/, the location registry, quorum, the
  * domain-ha lock around config changes and the CRM command spool. */
 #include <stdio.h>
@@ -114,7 +114,7 @@ int cli_members(struct cli *c, struct strlist *nodes, struct strlist *online)
     return 0;
 }
 
-/* The location registry (12.7): each member's listing of
+/* The location registry: each member's listing of
  * nodes/<node>/resources, sorted byte-wise by kv_list. A lookup is one
  * binary search per member: no sort, no quadratic work. */
 struct registry {
@@ -185,7 +185,7 @@ int cli_registered_node(struct cli *c, const char *sid, char **node)
     return rc;
 }
 
-int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
+static int load_resources(struct cli *c, struct svc_config *sc, char *digest, bool lenient)
 {
     char *text = NULL, *err = NULL;
     struct registry reg = {0};
@@ -198,7 +198,9 @@ int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
     if (digest != NULL) {
         sha1_hex(text ? text : "", text ? strlen(text) : 0, digest);
     }
-    if (svc_config_from_cfg(text, sc, &err) < 0) {
+    if (lenient) {
+        cli_resources_lenient(text, sc);
+    } else if (svc_config_from_cfg(text, sc, &err) < 0) {
         rc = cli_fail(EXIT_FAIL, "unable to parse ha/resources.cfg: %s", err ? err : "?");
         free(err);
         free(text);
@@ -215,6 +217,16 @@ int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
         svc_config_free(sc);
     }
     return rc;
+}
+
+int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
+{
+    return load_resources(c, sc, digest, false);
+}
+
+int cli_load_resources_shown(struct cli *c, struct svc_config *sc, char *digest)
+{
+    return load_resources(c, sc, digest, true);
 }
 
 int cli_load_ms(struct cli *c, struct manager_status *ms, char **raw)
@@ -335,6 +347,9 @@ char *cli_write_locked(struct cli *c, const char *path, const char *text)
     char *err = NULL;
 
     if (kv_write(c->kv, path, text, strlen(text), DOMAIN_LOCK, &err) < 0) {
+        if (err != NULL && strstr(err, path) != NULL) {
+            return err; /* the store's error already names the file */
+        }
         char *msg = xasprintf("unable to write '%s' - %s", path, err ? err : "store error");
         free(err);
         return msg;
