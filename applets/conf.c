@@ -34,6 +34,7 @@ static const struct conf_key conf_keys[] = {
     {"agents_dir", K_STRING, STR(agents_dir), 0},
     {"shutdown_marker", K_STRING, STR(shutdown_marker), 0},
     {"run_dir", K_STRING, STR(run_dir), 0},
+    {"log_file", K_STRING, STR(log_file), 0},
     /* an hour for the timings of the lease and the loop, a day for the
      * fence delay and a status call, a week for an agent's migrate */
     {"lock_timeout", K_SECONDS, STR(lock_timeout), 3600},
@@ -232,8 +233,9 @@ void conf_free(struct conf *c)
     free(c->agents_dir);
     free(c->shutdown_marker);
     free(c->run_dir);
+    free(c->log_file);
     c->store = c->store_id = c->watchdog_socket = c->agents_dir = c->shutdown_marker = NULL;
-    c->run_dir = NULL;
+    c->run_dir = c->log_file = NULL;
 }
 
 int64_t conf_short_sleep(const struct conf *c)

@@ -17,6 +17,7 @@ struct conf {
     char *agents_dir;
     char *shutdown_marker; /* NULL if unset */
     char *run_dir; /* NULL if unset: the daemons' lock files (daemon_loop.c) */
+    char *log_file; /* NULL if unset: syslog (or stderr without one) */
     int64_t lock_timeout; /* T, seconds */
     int64_t loop_interval; /* R */
     int64_t fence_delay; /* F */

@@ -62,7 +62,17 @@ struct options {
 
 static struct options opts;
 
-/* Errors always reach stderr; everything else only with -d (syslog has it). */
+static bool serving; /* start-up is over: the socket is listening */
+
+static void mark_serving(void)
+{
+    serving = true;
+}
+
+/* Until the socket listens, warnings and errors (what we wait for, why the
+ * start failed) also reach stderr when the log goes to syslog: a person who
+ * started us waits for an answer. Later ones go to the log only; errors
+ * always reach stderr. */
 static void mux_log(int prio, const char *fmt, ...)
 {
     char buf[512];
@@ -72,8 +82,11 @@ static void mux_log(int prio, const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     log_msg(prio, "%s", buf);
-    if (!opts.debug && prio <= LOG_CRIT) {
-        fprintf(stderr, "%s: %s\n", log_prog, buf);
+    if (!(log_active_sinks() & LOG_TO_STDERR) &&
+        (prio <= LOG_CRIT || (!serving && prio <= LOG_WARNING))) {
+        char *line = str_escaped(buf);
+        fprintf(stderr, "%s: %s\n", log_prog, line);
+        free(line);
     }
 }
 
@@ -273,6 +286,7 @@ static int parse_options(int argc, char **argv)
         .interval_ms = 1000,
         .log = mux_log,
         .sync_journal = sync_journal,
+        .serving = mark_serving,
     };
     while ((c = getopt_long(argc, argv, "d", long_options, NULL)) != -1) {
         rc = parse_option(c, optarg);
@@ -322,7 +336,7 @@ static int ha_watchdog_main(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
-    log_init(LOG_TO_SYSLOG | (opts.debug ? LOG_TO_STDERR : 0), LOG_INFO);
+    log_init(LOG_TO_SYSLOG | LOG_DAEMON_FMT | (opts.debug ? LOG_TO_STDERR : 0), LOG_INFO);
     if (lock_instance() != 0) {
         return EXIT_FAIL;
     }

@@ -663,6 +663,9 @@ int wd_mux_run(const struct wd_mux_config *cfg)
         return 1;
     }
     tick_start(&m);
+    if (cfg->serving != NULL) {
+        cfg->serving();
+    }
     ev_io_init(&m.listen_io, on_accept, fd, EV_READ);
     ev_io_start(m.loop, &m.listen_io);
     ev_run(m.loop, 0);

@@ -28,6 +28,7 @@ struct wd_mux_config {
     long long interval_ms; /* device keep-alive and client check period */
     wd_log_fn *log; /* syslog priorities */
     void (*sync_journal)(void); /* flush the log before a likely reset; may be NULL */
+    void (*serving)(void); /* start-up done, the socket listens; may be NULL */
 };
 
 /* Whether the socket path is usable: absolute, short enough, and free or a

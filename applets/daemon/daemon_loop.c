@@ -250,6 +250,11 @@ static int daemon_setup(struct daemon *d, const char *path)
         free(err);
         return EXIT_USAGE;
     }
+    if (d->conf.log_file != NULL && log_file_check(d->conf.log_file, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", log_prog, err);
+        free(err);
+        return EXIT_USAGE;
+    }
     rc = lock_instance(d);
     if (rc != EXIT_OK) {
         return rc;
@@ -328,7 +333,6 @@ int daemon_main(int argc, char **argv, const char *role)
 {
     struct daemon *d = &the_daemon;
     const char *path = NULL;
-    static char ident[16];
     int rc;
 
     d->role = role;
@@ -339,8 +343,9 @@ int daemon_main(int argc, char **argv, const char *role)
     if (rc != EXIT_OK) {
         return rc;
     }
-    snprintf(ident, sizeof(ident), "ha-%s", role);
-    openlog(ident, LOG_PID, LOG_DAEMON);
+    /* start-up errors were one line on stderr; from here on the log */
+    log_set_file(d->conf.log_file);
+    log_init(LOG_TO_SYSLOG | LOG_DAEMON_FMT | (d->debug ? LOG_TO_STDERR : 0), LOG_INFO);
     signal(SIGPIPE, SIG_IGN);
     daemon_env_init(d);
     d->loop = ev_loop_new(EVFLAG_AUTO);
