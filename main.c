@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "applets/applet.h"
 #include "applets/log.h"
@@ -74,6 +75,31 @@ int applet_usage(const struct applet *a)
     fprintf(stderr, "%.*s\n", len, a->usage);
     fprintf(stderr, "try '%s --help' for more information\n", a->name);
     return EXIT_USAGE;
+}
+
+/* The word the user typed: "--name" (without "=value") or "-c". */
+static void option_word(char *out, size_t size, int opt, const char *arg)
+{
+    if (arg != NULL && strncmp(arg, "--", 2) == 0) {
+        snprintf(out, size, "%.*s", (int)strcspn(arg, "="), arg);
+    } else {
+        snprintf(out, size, "-%c", opt);
+    }
+}
+
+int applet_option_error(const struct applet *a, int c, char *const argv[])
+{
+    /* getopt_long leaves optind after the word, for a long option at least */
+    const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+    char word[64];
+
+    option_word(word, sizeof(word), optopt, optopt == 0 || c == ':' ? arg : NULL);
+    if (c == ':') {
+        fprintf(stderr, "%s: option '%s' needs a value\n", a->name, word);
+    } else {
+        fprintf(stderr, "%s: unknown option '%s'\n", a->name, word);
+    }
+    return applet_usage(a);
 }
 
 /* Options of the multiplexer itself; returns -1 when argv[1] is not one. */

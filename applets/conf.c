@@ -176,6 +176,15 @@ int conf_load(const char *path, struct conf *c, char **err)
     }
     set_defaults(c);
     if (local_file_read(path, CONF_FILE_MAX, &text, &len, err) != 0) {
+        if (errno == ENOENT) { /* most likely a first start: say what helps */
+            char *hint = xasprintf(
+                "%s - use -c FILE, or create it: the least it needs is "
+                "'store=dir:/PATH' (the shared folder; see haven.conf.example)",
+                *err
+            );
+            free(*err);
+            *err = hint;
+        }
         conf_free(c);
         return -1;
     }

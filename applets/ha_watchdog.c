@@ -67,6 +67,7 @@ static bool serving; /* start-up is over: the socket is listening */
 static void mark_serving(void)
 {
     serving = true;
+    log_note_sink();
 }
 
 /* Until the socket listens, warnings and errors (what we wait for, why the
@@ -267,8 +268,8 @@ static int parse_option(int c, const char *arg)
         return parse_ms(arg, 10, 10000, &opts.mux.interval_ms) < 0
                    ? usage_error("bad --interval '%s' (10ms to 10s)", arg)
                    : 0;
-    default: /* getopt said what was wrong */
-        return applet_usage(self());
+    default: /* '?' or ':' */
+        return -c;
     }
 }
 
@@ -288,8 +289,12 @@ static int parse_options(int argc, char **argv)
         .sync_journal = sync_journal,
         .serving = mark_serving,
     };
-    while ((c = getopt_long(argc, argv, "d", long_options, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d", long_options, NULL)) != -1) {
         rc = parse_option(c, optarg);
+        if (rc < 0) {
+            return applet_option_error(self(), -rc, argv);
+        }
         if (rc != 0) {
             return rc;
         }
@@ -319,8 +324,10 @@ static int lock_instance(void)
     char *what = xasprintf("ha-watchdog for socket '%s'", opts.mux.socket_path), *err = NULL;
     int rc = instance_lock(path, what, &err);
 
-    if (rc != 0) {
+    if (rc > 0) {
         mux_log(LOG_CRIT, "%s", err);
+    } else if (rc < 0) {
+        mux_log(LOG_CRIT, "lock file: %s (the --socket folder must be writable)", err);
     }
     free(err);
     free(what);

@@ -23,6 +23,7 @@ const char *log_prog = "haven";
 static int log_sinks = LOG_TO_STDERR;
 static int log_max_prio = LOG_INFO;
 static const char *log_file; /* instead of syslog, when set */
+static bool no_syslog; /* syslog was asked for, but nobody listens */
 /* Variables rather than constants so that the unit test can replace them. */
 static const char *log_syslog_path = "/dev/log";
 static int64_t mono_s(void);
@@ -73,7 +74,7 @@ void log_init(int sinks, int max_prio)
     log_max_prio = max_prio;
     if ((log_sinks & LOG_TO_SYSLOG) && !syslog_listens()) {
         log_sinks = (sinks & ~LOG_TO_SYSLOG) | LOG_TO_STDERR;
-        log_msg(LOG_NOTICE, "no syslog socket at %s - logging to stderr", log_syslog_path);
+        no_syslog = true;
         return;
     }
     if (log_sinks & LOG_TO_SYSLOG) {
@@ -111,6 +112,13 @@ int log_file_check(const char *path, char **err)
 void log_set_file(const char *path)
 {
     log_file = path;
+}
+
+void log_note_sink(void)
+{
+    if (no_syslog) {
+        log_msg(LOG_NOTICE, "no syslog socket at %s - logging to stderr", log_syslog_path);
+    }
 }
 
 int log_active_sinks(void)

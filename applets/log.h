@@ -33,6 +33,8 @@ void log_init(int sinks, int max_prio);
  * -1 and *err, one line). */
 void log_set_file(const char *path);
 int log_file_check(const char *path, char **err);
+/* Once started: say that the log goes to stderr for want of syslog. */
+void log_note_sink(void);
 /* The sinks in use: LOG_TO_SYSLOG only when a syslog daemon listens. */
 int log_active_sinks(void);
 /* Where a daemon's lines go: "syslog", "stderr" or the file. */

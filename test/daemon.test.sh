@@ -54,6 +54,27 @@ expect() { # rc pattern description command...
 
 mkdir -p "$tmp/store"
 expect 2 "usage" "unknown option" "$haven" ha-crm -x
+
+# Start-up errors name the applet, the path and the fix. No ha-watchdog on
+# the socket: said at once, then the error after the retries (run in the
+# background meanwhile: it takes 10 s).
+conf
+sed -i "s|^watchdog_socket=.*|watchdog_socket=$tmp/nowhere.sock|" "$tmp/haven.conf"
+cp "$tmp/haven.conf" "$tmp/nomux.conf"
+sed -i "s|^run_dir=.*|run_dir=$tmp/run.nomux|" "$tmp/nomux.conf"
+timeout 60 "$haven" ha-crm -c "$tmp/nomux.conf" >"$tmp/nomux.out" 2>&1 &
+nomux=$!
+expect 2 "^ha-crm: unknown option '--foo'\$" "a long option" "$haven" ha-crm --foo
+expect 2 "^ha-lrm: option '-c' needs a value\$" "-c without a file" "$haven" ha-lrm -c
+expect 2 "^ha-watchdog: unknown option '--foo'\$" "ha-watchdog --foo" "$haven" ha-watchdog --foo
+expect 2 "^ha-tester: unknown option '-x'\$" "ha-tester -x" "$haven" ha-tester -x a b
+expect 2 "^ha-crm: $tmp/missing.conf: No such file or directory" "no config file" \
+    "$haven" ha-crm -c "$tmp/missing.conf"
+grep -q -- "-c FILE" "$tmp/out" && grep -q "store=dir:" "$tmp/out" && ok ||
+    bad "no config file: no hint of -c or of a minimal config: $(cat "$tmp/out")"
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "no config file: not one line: $(cat "$tmp/out")"
+expect 2 "^ha-manager: $tmp/missing.conf: No such file or directory" "no config file (CLI)" \
+    "$haven" ha-manager -c "$tmp/missing.conf" status
 conf
 sed -i 's/^lock_timeout=8/lock_timeout=5/' "$tmp/haven.conf"
 expect 2 "lock_timeout" "T < C + 3" "$haven" ha-crm -c "$tmp/haven.conf"
@@ -80,6 +101,14 @@ expect 2 "/dev/zero: not a regular file" "config /dev/zero (ha-lrm)" "$haven" ha
 expect 2 "/dev/zero: not a regular file" "config /dev/zero (ha-manager)" \
     "$haven" ha-manager -c /dev/zero status
 expect 2 ": not a regular file" "config directory" "$haven" ha-crm -c "$tmp"
+
+wait "$nomux"
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "no ha-watchdog: exit $rc, want 1"
+grep -q "^ha-crm: waiting for ha-watchdog on '$tmp/nowhere.sock'" "$tmp/nomux.out" && ok ||
+    bad "no ha-watchdog: the wait is not said: $(head -n 1 "$tmp/nomux.out")"
+grep -q "^ha-crm: unable to open watchdog socket '$tmp/nowhere.sock' - .*start ha-watchdog first" \
+    "$tmp/nomux.out" && ok || bad "no ha-watchdog: no path or fix: $(tail -n 1 "$tmp/nomux.out")"
 
 start_mux() { # hw-timeout: a FIFO reader, then ha-watchdog on the FIFO
     rm -f "$tmp/wd.sock" "$tmp/wd.fifo"

@@ -159,6 +159,24 @@ static void test_exec_failure_cause(void)
     free(why);
 }
 
+/* A type without an agent: where it was looked for, and why not. */
+static void test_type_unknown(void)
+{
+    struct daemon d = {0};
+    char *want = xasprintf("'%s/absent': No such file or directory (agents_dir is '%s')", dir, dir);
+
+    snprintf(d.conf.node, sizeof(d.conf.node), "node1");
+    d.conf.agents_dir = dir;
+    last_log[0] = '\0';
+    CHECK(!res_type_known(&d, "absent"));
+    CHECK(strstr(last_log, want) != NULL);
+    CHECK(strstr(last_log, "type 'absent'") != NULL);
+    last_log[0] = '\0';
+    CHECK(res_type_known(&d, "t"));
+    CHECK_STR(last_log, "");
+    free(want);
+}
+
 int main(void)
 {
     char *agent;
@@ -178,6 +196,7 @@ int main(void)
     RUN(test_stop_timeout);
     RUN(test_no_dev_null);
     RUN(test_exec_failure_cause);
+    RUN(test_type_unknown);
     kvt_rm_rf(dir);
     free(agent);
     free(seen_file);

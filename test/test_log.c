@@ -135,6 +135,7 @@ static void test_no_syslog(void)
     log_syslog_path = "/nonexistent/log";
     dup2(fd, STDERR_FILENO);
     log_init(LOG_TO_SYSLOG | LOG_DAEMON_FMT, LOG_INFO);
+    log_note_sink();
     log_info("hello");
     dup2(saved, STDERR_FILENO);
     close(saved);

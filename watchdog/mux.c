@@ -268,7 +268,7 @@ static int socket_bind(struct mux *m, int fd, const struct sockaddr_un *sa)
 
     umask(mask);
     if (rc < 0) {
-        m->cfg->log(LOG_CRIT, "socket bind: %s", strerror(errno));
+        m->cfg->log(LOG_CRIT, "socket bind '%s': %s", path, strerror(errno));
         return -1;
     }
     if (m->cfg->socket_gid >= 0 &&
@@ -295,7 +295,7 @@ static int listen_open(struct mux *m)
     socket_unlink(path);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        m->cfg->log(LOG_CRIT, "socket create: %s", strerror(errno));
+        m->cfg->log(LOG_CRIT, "socket create '%s': %s", path, strerror(errno));
         return -1;
     }
     if (socket_bind(m, fd, &sa) < 0) {
@@ -303,7 +303,7 @@ static int listen_open(struct mux *m)
         return -1;
     }
     if (listen(fd, WD_MUX_BACKLOG) < 0) {
-        m->cfg->log(LOG_CRIT, "socket listen: %s", strerror(errno));
+        m->cfg->log(LOG_CRIT, "socket listen '%s': %s", path, strerror(errno));
         close(fd);
         socket_unlink(path);
         return -1;

@@ -302,19 +302,28 @@ out:
     return rc;
 }
 
-static struct daemon *D(void *ctx)
-{
-    return ctx;
-}
-
+/* The core logs upstream's "service type '<type>' not implemented"; this
+ * line before it says where the agent was looked for, and why not. */
 static bool res_type_known(void *ctx, const char *type)
 {
-    char *path = xasprintf("%s/%s", D(ctx)->conf.agents_dir, type);
+    struct daemon *d = ctx;
+    char *path = xasprintf("%s/%s", d->conf.agents_dir, type);
+    const char *why = NULL;
     struct stat st;
-    bool ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 
+    if (stat(path, &st) != 0 || access(path, X_OK) != 0) {
+        why = strerror(errno);
+    } else if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+    }
+    if (why != NULL) {
+        daemon_log(
+            d, HA_ERR, "no agent for resource type '%s': '%s': %s (agents_dir is '%s')", type, path,
+            why, d->conf.agents_dir
+        );
+    }
     free(path);
-    return ok;
+    return why == NULL;
 }
 
 /* An unknown state must never count as stopped: exception, worker exit 255. */
