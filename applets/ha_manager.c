@@ -124,6 +124,14 @@ static bool offline(const struct cli_cmd *cmd)
     return cmd->run == cli_help;
 }
 
+/* Commands that only read: they never create or change anything in the
+ * store, not even the folders of an empty one (an unmounted mount point). */
+static bool read_only(const struct cli_cmd *cmd)
+{
+    return cmd->run == cli_status || cmd->run == cli_config || cmd->run == cli_rules_list ||
+           cmd->run == cli_rules_config || cmd->run == cli_group_config;
+}
+
 static int cli_help(struct cli *c)
 {
     const char *want = cli_param(c, "command");
@@ -205,6 +213,7 @@ static int ha_manager_main(int argc, char **argv)
     strbuf_free(&words);
     rc = cli_parse(&c, cmd, argc - i, argv + i);
     if (rc == 0 && !offline(cmd)) {
+        c.read_only = read_only(cmd);
         rc = cli_open(&c);
     }
     if (rc == 0) {
