@@ -62,7 +62,7 @@ static char **parse_line(const struct sim *sim, char *line)
         if (*cmd == '\0') {
             continue;
         }
-        why = sim_cmd_check(sim, cmd);
+        why = sim_cmd_check_now(sim, cmd, batch);
         if (why != NULL) {
             log_warnx("%s - line ignored ('help' lists the commands)", why);
             free(why);
