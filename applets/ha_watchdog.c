@@ -27,16 +27,20 @@
 #include "watchdog/wd.h"
 
 static const char ha_watchdog_usage[] =
-    "usage: ha-watchdog [-d] [--device PATH] [--socket PATH] [--socket-group GROUP]\n"
-    "                   [--active-marker PATH] [--client-timeout T] [--hw-timeout S]\n"
-    "                   [--interval T]\n"
+    "usage: ha-watchdog [-d] [--device PATH | --no-device] [--socket PATH]\n"
+    "                   [--socket-group GROUP] [--active-marker PATH]\n"
+    "                   [--client-timeout T] [--hw-timeout S] [--interval T]\n"
     "Watchdog multiplexer (upstream's watchdog-mux): the one owner of the watchdog\n"
     "device. It feeds the device every interval for as long as every client connected\n"
     "to its socket keeps writing; a client silent longer than the client timeout, or\n"
     "one that disconnects without writing 'V' last, stops the feeding for good and the\n"
-    "device resets the node. Runs in the foreground; logs to syslog.\n"
+    "device resets the node. Runs in the foreground; logs to syslog (stderr\n"
+    "where no syslog daemon listens).\n"
     "  --device PATH         watchdog device (default /dev/watchdog; when it is missing,\n"
     "                        'modprobe -q' loads $WATCHDOG_MODULE, else softdog)\n"
+    "  --no-device           no watchdog device at all, for a single test host: UNSAFE,\n"
+    "                        nothing resets a hung node or one that lost the store, so\n"
+    "                        a service may run twice; said loudly at every start\n"
     "  --socket PATH         client socket, an absolute path (default\n"
     "                        /run/watchdog-mux.sock); mode 0600, clients must be root\n"
     "                        or this daemon's user; a file there that is not a socket\n"
@@ -58,6 +62,7 @@ struct options {
     struct wd_mux_config mux;
     bool debug;
     bool device_given;
+    bool no_device;
 };
 
 static struct options opts;
@@ -154,7 +159,10 @@ static void load_module(const char *device)
         usleep(50000);
     }
     if (stat(device, &st) < 0) {
-        mux_log(LOG_ERR, "%s still missing after loading '%s'", device, module);
+        mux_log(
+            LOG_ERR, "%s still missing after loading '%s' - load a watchdog driver (softdog)",
+            device, module
+        );
     }
 }
 
@@ -223,6 +231,7 @@ static int usage_error(const char *fmt, ...)
 
 static const struct option long_options[] = {
     {"device", required_argument, NULL, 'D'},
+    {"no-device", no_argument, NULL, 'N'},
     {"socket", required_argument, NULL, 'S'},
     {"socket-group", required_argument, NULL, 'G'},
     {"active-marker", required_argument, NULL, 'M'},
@@ -244,6 +253,9 @@ static int parse_option(int c, const char *arg)
     case 'D':
         opts.mux.device = arg;
         opts.device_given = true;
+        return 0;
+    case 'N':
+        opts.no_device = true;
         return 0;
     case 'S':
         opts.mux.socket_path = arg;
@@ -302,6 +314,12 @@ static int parse_options(int argc, char **argv)
     if (optind < argc) {
         return usage_error("unexpected argument '%s'", argv[optind]);
     }
+    if (opts.no_device && opts.device_given) {
+        return usage_error("--no-device and --device exclude each other");
+    }
+    if (opts.no_device) {
+        opts.mux.device = NULL;
+    }
     /* An empty path would bind an abstract socket, open to every user. */
     if (opts.mux.socket_path[0] != '/') {
         return usage_error("--socket must be an absolute path, not '%s'", opts.mux.socket_path);
@@ -354,7 +372,14 @@ static int ha_watchdog_main(int argc, char **argv)
     if (wd_mux_socket_check(&opts.mux) < 0) {
         return EXIT_FAIL;
     }
-    if (!opts.device_given && stat(opts.mux.device, &st) < 0 && errno == ENOENT) {
+    if (opts.no_device) {
+        mux_log(
+            LOG_CRIT,
+            "*** NO WATCHDOG DEVICE (--no-device): UNSAFE, for a single test host only: "
+            "nothing resets this node when it hangs or loses the store, so its services "
+            "may run twice ***"
+        );
+    } else if (!opts.device_given && stat(opts.mux.device, &st) < 0 && errno == ENOENT) {
         load_module(opts.mux.device);
     }
     return wd_mux_run(&opts.mux) == 0 ? EXIT_OK : EXIT_FAIL;

@@ -2,7 +2,8 @@
 # watchdog.test.sh - ha-watchdog run by hand: a FIFO standing in for the
 # device with nobody reading it yet is waited for, said so, and SIGTERM or
 # SIGINT end the wait at once (exit 0, no magic close needed: nothing was
-# opened); a reader that comes later is served as usual.
+# opened); a reader that comes later is served as usual. --no-device runs a
+# test host without any device, loudly.
 # usage: sh test/watchdog.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 pass=0
@@ -87,6 +88,22 @@ mux=
 wait "$reader" 2>/dev/null
 reader=
 grep -q V "$tmp/fed" && ok || bad "no magic close written to the FIFO"
+
+# --no-device: a test host without any watchdog device. It serves the
+# daemons, and says at every start, also on stderr, that nothing resets the
+# node. With --device too it is a usage error.
+start_mux --no-device
+i=0
+while [ ! -S "$tmp/wd.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -S "$tmp/wd.sock" ] && ok || bad "--no-device: no socket: $(head -n 3 "$tmp/mux.log")"
+grep -q "NO WATCHDOG DEVICE.*UNSAFE" "$tmp/mux.log" && ok ||
+    bad "--no-device: no loud warning: $(head -n 3 "$tmp/mux.log")"
+kill -TERM "$mux"
+gone_within 5 "$mux" && [ "$rc" -eq 0 ] && ok || bad "--no-device: SIGTERM: exit $rc"
+mux=
+"$haven" ha-watchdog --no-device --device "$tmp/wd.fifo" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && ok || bad "--no-device with --device: exit $rc, want 2"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -93,6 +93,9 @@ static int dev_write(struct mux *m, char c)
 {
     ssize_t n;
 
+    if (m->dev_fd < 0) { /* --no-device: nothing to feed */
+        return 0;
+    }
     do {
         n = write(m->dev_fd, &c, 1);
     } while (n < 0 && errno == EINTR);
@@ -105,7 +108,9 @@ static void dev_magic_close(struct mux *m)
     if (dev_write(m, 'V') < 0) {
         m->cfg->log(LOG_ERR, "watchdog magic close failed: %s", strerror(errno));
     }
-    close(m->dev_fd);
+    if (m->dev_fd >= 0) {
+        close(m->dev_fd);
+    }
     m->dev_fd = -1;
 }
 
@@ -196,6 +201,9 @@ static int dev_open(struct mux *m)
 {
     bool said = false;
 
+    if (m->cfg->device == NULL) {
+        return 0; /* --no-device: the applet warned */
+    }
     while ((m->dev_fd = open(m->cfg->device, O_WRONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
         if (errno == EINTR) {
             continue;
@@ -331,6 +339,9 @@ static void marker_clear(struct mux *m)
 
 static void stop_feeding(struct mux *m)
 {
+    if (m->dev_fd < 0) {
+        m->cfg->log(LOG_CRIT, "no watchdog device: nothing resets this node now (--no-device)");
+    }
     m->feeding = false;
     ev_break(m->loop, EVBREAK_ALL);
 }
@@ -624,7 +635,9 @@ static void mux_finish(struct mux *m)
     if (m->active > 0) {
         m->cfg->log(LOG_ERR, "exit watchdog-mux with active connections");
         sync_journal(m);
-        close(m->dev_fd); /* without 'V': the device keeps counting down */
+        if (m->dev_fd >= 0) {
+            close(m->dev_fd); /* without 'V': the device keeps counting down */
+        }
         m->dev_fd = -1;
     } else {
         m->cfg->log(LOG_INFO, "clean exit");

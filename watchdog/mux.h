@@ -18,7 +18,8 @@
 typedef void wd_log_fn(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 struct wd_mux_config {
-    const char *device; /* opened write-only and never closed while running */
+    const char *device; /* opened write-only and never closed while running;
+                           NULL: no device at all (a test host, unsafe) */
     const char *socket_path; /* absolute; an existing file there must be a socket */
     long long socket_gid; /* -1: mode 0600, clients root or our own user; else
                              0660, this group's members may be clients too */
