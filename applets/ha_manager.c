@@ -245,5 +245,11 @@ const struct applet applet_ha_manager = {
         "-c FILE: configuration (default " CONF_DEFAULT_PATH
         ").\n"
         "--output-format text|json|json-pretty on status, config, rules list|config.\n"
-        "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n",
+        "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n"
+        "Read-only commands (status, config, rules list|config, groupconfig) never\n"
+        "create or change anything in the store.\n"
+        "ERROR RECOVERY: a service in state 'error' is left alone until you act. Bring\n"
+        "it to a known state by hand (stopped everywhere, or running only on the node\n"
+        "status shows), then 'set SID --state disabled' clears the error; fix the cause\n"
+        "and 'set SID --state started' hands it back to HA.\n",
 };
