@@ -118,8 +118,29 @@ static void sync_journal(void)
     }
 }
 
+/* modprobe's path: on PATH, or in the sbin folders a PATH without them
+ * misses (a rescue shell's). NULL when there is none (caller frees). */
+static char *find_modprobe(void)
+{
+    const char *path = getenv("PATH");
+    char *dirs = xasprintf("%s:/sbin:/usr/sbin", path ? path : "/usr/bin:/bin"), *save = NULL;
+    char *found = NULL;
+
+    for (char *d = strtok_r(dirs, ":", &save); d != NULL && found == NULL;
+         d = strtok_r(NULL, ":", &save)) {
+        char *cand = xasprintf("%s/modprobe", d);
+        if (d[0] == '/' && access(cand, X_OK) == 0) {
+            found = cand;
+        } else {
+            free(cand);
+        }
+    }
+    free(dirs);
+    return found;
+}
+
 /* Run 'modprobe -q MODULE' (no shell: the name comes from the environment). */
-static int run_modprobe(const char *module)
+static int run_modprobe(const char *modprobe, const char *module)
 {
     int status;
     pid_t pid = fork();
@@ -128,7 +149,7 @@ static int run_modprobe(const char *module)
         return -1;
     }
     if (pid == 0) {
-        execlp("modprobe", "modprobe", "-q", module, (char *)NULL);
+        execl(modprobe, "modprobe", "-q", module, (char *)NULL);
         _exit(127);
     }
     if (waitpid(pid, &status, 0) < 0) {
@@ -137,21 +158,31 @@ static int run_modprobe(const char *module)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Upstream loads a module when /dev/watchdog is missing; say what came of it. */
-static void load_module(const char *device)
+/* Upstream loads a module when /dev/watchdog is missing; say what came of
+ * it. Without modprobe there is nothing to try: -1 after one line. */
+static int load_module(const char *device)
 {
     const char *module = getenv("WATCHDOG_MODULE");
+    char *modprobe = find_modprobe();
     struct stat st;
     int rc;
 
     if (module == NULL || module[0] == '\0') {
         module = "softdog";
     }
+    if (modprobe == NULL) {
+        mux_log(
+            LOG_CRIT,
+            "%s: No such file or directory, and no modprobe to load '%s' - load a watchdog "
+            "driver first, or on a test host use --no-device (unsafe)",
+            device, module
+        );
+        return -1;
+    }
     mux_log(LOG_INFO, "Loading watchdog module '%s'", module);
-    rc = run_modprobe(module);
-    if (rc == 127) {
-        mux_log(LOG_ERR, "modprobe not found - cannot load watchdog module '%s'", module);
-    } else if (rc != 0) {
+    rc = run_modprobe(modprobe, module);
+    free(modprobe);
+    if (rc != 0) {
         mux_log(LOG_ERR, "modprobe -q %s failed (exit status %d)", module, rc);
     }
     /* udev may need a moment to create the node after the driver registers. */
@@ -164,6 +195,7 @@ static void load_module(const char *device)
             device, module
         );
     }
+    return 0;
 }
 
 /* "60" or "60s" are seconds, "250ms" milliseconds; between min and max ms. */
@@ -379,8 +411,9 @@ static int ha_watchdog_main(int argc, char **argv)
             "nothing resets this node when it hangs or loses the store, so its services "
             "may run twice ***"
         );
-    } else if (!opts.device_given && stat(opts.mux.device, &st) < 0 && errno == ENOENT) {
-        load_module(opts.mux.device);
+    } else if (!opts.device_given && stat(opts.mux.device, &st) < 0 && errno == ENOENT &&
+               load_module(opts.mux.device) < 0) {
+        return EXIT_FAIL;
     }
     return wd_mux_run(&opts.mux) == 0 ? EXIT_OK : EXIT_FAIL;
 }
