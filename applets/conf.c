@@ -163,6 +163,24 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
     return NULL;
 }
 
+/* No file at all (errno ENOENT) is most likely a first start: say what
+ * helps. */
+static void add_first_start_hint(char **err)
+{
+    char *hint;
+
+    if (errno != ENOENT) {
+        return;
+    }
+    hint = xasprintf(
+        "%s - use -c FILE, or create it: the least it needs is 'store=dir:/PATH' (the shared "
+        "folder; see haven.conf.example)",
+        *err
+    );
+    free(*err);
+    *err = hint;
+}
+
 int conf_load(const char *path, struct conf *c, char **err)
 {
     bool seen[N_KEYS] = {false};
@@ -176,15 +194,7 @@ int conf_load(const char *path, struct conf *c, char **err)
     }
     set_defaults(c);
     if (local_file_read(path, CONF_FILE_MAX, &text, &len, err) != 0) {
-        if (errno == ENOENT) { /* most likely a first start: say what helps */
-            char *hint = xasprintf(
-                "%s - use -c FILE, or create it: the least it needs is "
-                "'store=dir:/PATH' (the shared folder; see haven.conf.example)",
-                *err
-            );
-            free(*err);
-            *err = hint;
-        }
+        add_first_start_hint(err);
         conf_free(c);
         return -1;
     }
