@@ -19,6 +19,7 @@ struct conf {
     char *run_dir; /* NULL if unset: the daemons' lock files (daemon_loop.c) */
     /* store=etcd: only, each NULL if unset (kv/etcd/etcd.h) */
     char *etcd_prefix, *etcd_user, *etcd_password_file, *etcd_cacert, *etcd_cert, *etcd_key;
+    char *log_file; /* NULL if unset: syslog (or stderr without one) */
     int64_t lock_timeout; /* T, seconds */
     int64_t loop_interval; /* R */
     int64_t fence_delay; /* F */

@@ -358,6 +358,14 @@ static bool offline(const struct cli_cmd *cmd)
     return cmd->run == cli_help;
 }
 
+/* Commands that only read: they never create or change anything in the
+ * store, not even the folders of an empty one (an unmounted mount point). */
+static bool read_only(const struct cli_cmd *cmd)
+{
+    return cmd->run == cli_status || cmd->run == cli_config || cmd->run == cli_rules_list ||
+           cmd->run == cli_rules_config || cmd->run == cli_group_config;
+}
+
 static int ha_manager_main(int argc, char **argv)
 {
     struct cli c = {0};
@@ -379,6 +387,7 @@ static int ha_manager_main(int argc, char **argv)
     i += words;
     rc = cli_parse(&c, cmd, argc - i, argv + i);
     if (rc == 0 && !offline(cmd)) {
+        c.read_only = read_only(cmd);
         rc = cli_open(&c);
     }
     if (rc == 0) {
@@ -412,5 +421,11 @@ const struct applet applet_ha_manager = {
         ").\n"
         "--output-format text|json|json-pretty|yaml on status, config, rules list|config,\n"
         "groupconfig. Bash completion: complete -C 'ha-manager bashcomplete' ha-manager.\n"
-        "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n",
+        "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n"
+        "Read-only commands (status, config, rules list|config, groupconfig) never\n"
+        "create or change anything in the store.\n"
+        "ERROR RECOVERY: a service in state 'error' is left alone until you act. Bring\n"
+        "it to a known state by hand (stopped everywhere, or running only on the node\n"
+        "status shows), then 'set SID --state disabled' clears the error; fix the cause\n"
+        "and 'set SID --state started' hands it back to HA.\n",
 };

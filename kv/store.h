@@ -25,6 +25,7 @@ struct kv_options {
     const char *node; /* the local node name */
     const char *store_id; /* NULL, or the id the store marker must carry */
     const char *daemon; /* "crm", "lrm" (heartbeat file name) or NULL (CLI: read-only probe) */
+    bool read_only; /* create nothing: an empty folder is an error, no folder is made */
     int64_t lock_timeout_ms; /* T: lock lifetime */
     int64_t renew_budget_ms; /* B: a renewal slower than this fails (12.4.4) */
     int64_t node_timeout_ms; /* heartbeat silence before a node is offline */
@@ -50,7 +51,9 @@ struct kv_options {
  * marker in an empty root, mkdir the fixed folders and nodes/<node>/).
  * Errors: "<path> is not a haven store", "store id mismatch ...", ... An
  * empty root is only initialised when no store_id is configured (with one,
- * it is probably an unmounted mount point: "store id mismatch"). */
+ * it is probably an unmounted mount point: "store id mismatch"); never
+ * with read_only ("<path> is empty - not a haven store yet ..."), which also
+ * makes no folder. */
 int kv_open(const struct kv_options *o, struct kv_store **out, char **err);
 void kv_close(struct kv_store *s); /* releases nothing: locks expire */
 int64_t kv_now_ms(void);

@@ -62,11 +62,19 @@ mkdir "$st"
 printf 'node=node1\nstore=dir:%s\n' "$st" >"$conf"
 
 # ---- a fresh store, no daemon ----
+# a read-only command leaves an empty folder empty (test/readonly.test.sh);
+# the first changing one makes it a store
+run status
+expect_rc 2 "status on an empty folder"
+[ -z "$(ls -A "$st")" ] && ok || bad "status wrote into an empty folder"
+run crm-command arm-ha
+expect_rc 0 "the first changing command"
+rm -f "$st/ha/crm_commands.d/"*
 run status
 expect_rc 0 "status on a fresh store"
 printf 'quorum OK\nfencing standby (CRM watchdog standby)\n' >"$tmp/want"
 expect_out "fresh status" "$tmp/want"
-[ -f "$st/haven-store" ] && ok || bad "status did not initialise the store"
+[ -f "$st/haven-store" ] && ok || bad "a changing command did not initialise the store"
 
 # ---- fixed store contents ----
 now=$(date +%s)
@@ -252,7 +260,8 @@ grep -qx "lrm node1 (idle, watchdog standby, $(tm $t1))" "$tmp/out" && ok ||
 # A stale master, disarmed in ignore mode; no configured service -> idle.
 mkdir "$tmp/st2"
 printf 'node=node1\nstore=dir:%s\n' "$tmp/st2" >"$tmp/c2.conf"
-"$haven" ha-manager -c "$tmp/c2.conf" status >/dev/null 2>&1
+"$haven" ha-manager -c "$tmp/c2.conf" crm-command arm-ha >/dev/null 2>&1 # makes it a store
+rm -f "$tmp/st2/ha/crm_commands.d/"*
 old=$((now - 300))
 printf '{"master_node":"node2","timestamp":%d,"node_status":{},"service_status":{"vm:100":{"state":"started","node":"node2","uid":"a","running":1}},"disarm":{"mode":"ignore","state":"disarmed"}}' $old \
     >"$tmp/st2/ha/manager_status"

@@ -157,7 +157,16 @@ static void test_errors(void)
     free(err);
     err = NULL;
     CHECK_INT(conf_load("/nonexistent/haven.conf", &c, &err), -1);
-    CHECK_STR(err, "/nonexistent/haven.conf: No such file or directory");
+    /* a missing file says what helps: -c, and the least a config needs */
+    CHECK_STR(
+        err,
+        "/nonexistent/haven.conf: No such file or directory - use -c FILE, or create it: the "
+        "least it needs is 'store=dir:/PATH' (the shared folder; see haven.conf.example)"
+    );
+    free(err);
+    err = NULL;
+    CHECK_INT(conf_load("/", &c, &err), -1); /* other errors get no such hint */
+    CHECK_STR(err, "/: not a regular file");
     free(err);
 }
 

@@ -82,6 +82,7 @@ extern const size_t cli_n_commands;
 
 struct cli {
     const char *conf_path;
+    bool read_only; /* the command only reads: the store is opened read-only */
     const struct cli_cmd *cmd;
     const char *names[CLI_MAX_PARAMS];
     char *values[CLI_MAX_PARAMS];

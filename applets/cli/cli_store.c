@@ -20,15 +20,16 @@ int cli_open(struct cli *c)
     char *err = NULL;
 
     if (conf_load(c->conf_path, &c->conf, &err) < 0) {
-        cli_fail(EXIT_USAGE, "%s", err ? err : "bad configuration");
+        cli_fail(EXIT_USAGE, "ha-manager: %s", err ? err : "bad configuration");
         free(err);
         return EXIT_USAGE;
     }
     c->conf_loaded = true;
     struct kv_options o;
     conf_kv_options(&c->conf, NULL, 10, &o); /* the CLI takes no lease: B unused */
+    o.read_only = c->read_only;
     if (kv_open(&o, &c->kv, &err) < 0) {
-        cli_fail(EXIT_USAGE, "%s", err ? err : "unable to open the store");
+        cli_fail(EXIT_USAGE, "ha-manager: %s", err ? err : "unable to open the store");
         free(err);
         return EXIT_USAGE;
     }

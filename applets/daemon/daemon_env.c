@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "applets/log.h"
 #include "cJSON.h"
 #include "state/str.h"
 
@@ -25,6 +26,8 @@ static struct daemon *D(void *ctx)
     return ctx;
 }
 
+/* Every line goes through applets/log.c: syslog, log_file or stderr, one
+ * format, repeated warnings counted rather than logged each round. */
 static void log_line(struct daemon *d, enum ha_level level, const char *msg)
 {
     static const int prio[] = {
@@ -32,6 +35,7 @@ static void log_line(struct daemon *d, enum ha_level level, const char *msg)
         [HA_INFO] = LOG_INFO, [HA_DEBUG] = LOG_DEBUG,     [HA_EMAIL] = LOG_NOTICE,
     };
     size_t len = strlen(msg);
+    char *text;
 
     if ((unsigned)level >= sizeof(prio) / sizeof(prio[0])) {
         level = HA_INFO; /* HA_QUIRK_NL: upstream's broken level, logged as info */
@@ -39,13 +43,9 @@ static void log_line(struct daemon *d, enum ha_level level, const char *msg)
     while (len > 0 && msg[len - 1] == '\n') {
         len--;
     }
-    syslog(prio[level], "%.*s", (int)len, msg);
-    if (d->debug && level != HA_DEBUG) {
-        fprintf(
-            stderr, "%-5s %5lld %12s: %.*s\n", ha_level_tag(level), (long long)time(NULL), d->actor,
-            (int)len, msg
-        );
-    }
+    text = xstrndup(msg, len);
+    log_text(prio[level], text);
+    free(text);
 }
 
 void daemon_log(struct daemon *d, enum ha_level level, const char *fmt, ...)

@@ -173,5 +173,11 @@ void sim_node_power_off(struct sim *sim, struct sim_node *n);
 void sim_crm_create(struct sim *sim, struct sim_node *n);
 void sim_lrm_create(struct sim *sim, struct sim_node *n);
 int sim_service_cmd(struct sim *sim, char **argv, int argc);
+/* What sim_service_cmd would abort on now, for ha-sim's prompt: NULL or why
+ * (caller frees). exists: whether argv[1] is a service at that moment. */
+char *sim_svc_check(const struct sim *sim, char **argv, int argc, bool exists);
+
+/* sim_run.c: "delay N" or "skip-round crm|lrm [N]" in the scheduler's form. */
+bool sim_sched_form(const char *cmd);
 
 #endif
