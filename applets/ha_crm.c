@@ -1,5 +1,5 @@
 /* ha_crm.c - the ha-crm daemon: the core's crm_iterate() on the real
- * environment of applets/daemon*.c (ha-stack.md 12.9). */
+ * environment of applets/daemon/ (applets/README.md). */
 #include "applets/applet.h"
 #include "applets/daemon/daemon.h"
 
@@ -13,7 +13,7 @@ const struct applet applet_ha_crm = {
     .main = ha_crm_main,
     .usage =
         "usage: ha-crm [-d] [-c FILE]\n"
-        "Cluster resource manager daemon: one per node, one elected master (ha-stack.md 3, 12).\n"
+        "Cluster resource manager daemon: one per node, one elected master.\n"
         "  -d       also log to stderr\n"
         "  -c FILE  configuration file (default " CONF_DEFAULT_PATH ")\n",
 };

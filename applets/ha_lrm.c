@@ -1,5 +1,5 @@
 /* ha_lrm.c - the ha-lrm daemon: the core's lrm_iterate() on the real
- * environment of applets/daemon*.c (ha-stack.md 12.9). */
+ * environment of applets/daemon/ (applets/README.md). */
 #include "applets/applet.h"
 #include "applets/daemon/daemon.h"
 
@@ -13,8 +13,7 @@ const struct applet applet_ha_lrm = {
     .main = ha_lrm_main,
     .usage =
         "usage: ha-lrm [-d] [-c FILE]\n"
-        "Local resource manager daemon: runs the master's requests on this node (ha-stack.md 4, "
-        "12).\n"
+        "Local resource manager daemon: runs the master's requests on this node.\n"
         "  -d       also log to stderr\n"
         "  -c FILE  configuration file (default " CONF_DEFAULT_PATH ")\n",
 };
