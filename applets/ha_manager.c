@@ -1,4 +1,4 @@
-/* ha_manager.c - the operator CLI `ha-manager` (ha-stack.md 7, 12.10): the
+/* ha_manager.c - the operator CLI `ha-manager` (README.md, "ha-manager"): the
  * command table and the dispatcher. The commands live in cli_*.c. Exit 0
  * ok, 1 runtime error, 2 usage error; errors are one to three lines on
  * stderr in upstream's words. */

@@ -1,5 +1,5 @@
 /* cli.h - the internals of ha-manager (applets/ha_manager.c and cli_*.c),
- * not an API. ha-stack.md 7 and 12.10.
+ * not an API. The commands are documented in README.md, "ha-manager".
  *
  * A command is a path of words ("crm-command node-maintenance enable"), its
  * positional parameters and its options. The parser (cli_args.c) validates
@@ -100,7 +100,7 @@ void cli_split_list(const char *s, struct strlist *l);
 char *cli_check_node_list(struct cli *c, const char *nodes);
 bool cli_valid_node(const char *s);
 bool cli_valid_configid(const char *s);
-/* The name part must suit its type (12.7 verify_name): NULL or a message. */
+/* The name part must suit its type (upstream's verify_name): NULL or a message. */
 const char *cli_verify_name(const char *type, const char *name);
 
 /* ---- cli_json.c ---- */
@@ -151,9 +151,9 @@ char *cli_write_locked(struct cli *c, const char *path, const char *text);
 int cli_queue(struct cli *c, const char *line);
 /* The crs: ha= setting of datacenter.cfg, NULL when basic or unknown. */
 char *cli_crs_mode(struct cli *c);
-/* rules.cfg plus the group rules of the resources (5.11.6). */
+/* rules.cfg plus the group rules of the resources. */
 int cli_rules_effective(struct cli *c, const struct svc_config *sc, struct rules *r);
-/* Feasibility check (5.11.2) of r plus the group rules over the members:
+/* Feasibility check of r plus the group rules over the members:
  * the dropped rule ids and the messages (either may be NULL). */
 int cli_rules_conflicts(
     struct cli *c,
@@ -198,7 +198,7 @@ struct status_in {
     const struct svc_config *sc; /* with node */
     const char *crs_ha; /* NULL = basic */
 };
-/* One entry of 7.4; strings are borrowed from the input unless noted. */
+/* One entry of `ha-manager status`; strings are borrowed from the input unless noted. */
 struct status_entry {
     char *id; /* owned */
     const char *type, *node;
@@ -214,10 +214,10 @@ struct status_list {
     struct status_entry *v;
     size_t n, cap;
 };
-/* The entries of 7.4 in order, appended to l (valid while in is). */
+/* The status entries in order, appended to l (valid while in is). */
 void status_entries(const struct status_in *in, struct status_list *l);
 void status_list_free(struct status_list *l);
-/* The entries as JSON, with the keys of 12.10. */
+/* The entries as JSON, with the keys of the stable schema (README.md, "ha-manager"). */
 cJSON *status_json(const struct status_list *l);
 
 #endif

@@ -1,8 +1,8 @@
 /* cli_args.c - ha-manager's argument parser, as upstream's
- * PVE::JSONSchema::get_options (ha-stack.md 7.1, 12.10): options anywhere,
- * "--name value", "--name=value", one or two dashes, unique prefixes,
- * booleans with an optional value; then every value is checked
- * (cli_check.c). Errors are upstream's texts, at most three lines, exit 2. */
+ * PVE::JSONSchema::get_options: options anywhere, "--name value",
+ * "--name=value", one or two dashes, unique prefixes, booleans with an
+ * optional value; then every value is checked (cli_check.c). Errors are
+ * upstream's texts, at most three lines, exit 2. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

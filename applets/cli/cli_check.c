@@ -1,7 +1,7 @@
 /* cli_check.c - the value checks of ha-manager's parameters, as upstream's
- * JSON schema formats (ha-stack.md 1.4.9, 7.1, 7.3, 12.7): resource ids and
- * names, node names, config ids, lists, integers, booleans, enumerations.
- * Messages are upstream's "<param>: <message>" texts. */
+ * JSON schema formats: resource ids and names, node names, config ids,
+ * lists, integers, booleans, enumerations. Messages are upstream's
+ * "<param>: <message>" texts. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* cli_config.c - the resources commands of ha-manager: config, add, set,
- * remove (ha-stack.md 7.2, 7.3, 12.7, 12.10). Changes run under domain-ha,
- * re-read resources.cfg inside it (strictly: a malformed file is never
- * rewritten) and replace the files atomically. */
+ * remove. Changes run under domain-ha, re-read resources.cfg inside it
+ * (strictly: a malformed file is never rewritten) and replace the files
+ * atomically. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +188,7 @@ struct add_job {
     const char *node; /* --node, or NULL */
 };
 
-/* Register sid on a node unless it is registered already (12.7). */
+/* Register sid on a node unless it is registered already. */
 static char *register_sid(struct cli *c, const struct add_job *job)
 {
     char *have = NULL, *err = NULL;

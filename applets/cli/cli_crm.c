@@ -1,8 +1,7 @@
 /* cli_crm.c - the CRM commands of ha-manager: migrate, relocate,
- * crm-command stop|node-maintenance|disarm-ha|arm-ha (ha-stack.md 1.4.6,
- * 5.12.3, 7.2, 7.3, 12.10). Each queues one line in the spool;
- * migrate/relocate queue first, then report the co-migrated and blocking
- * resources from the compiled rules, as upstream. */
+ * crm-command stop|node-maintenance|disarm-ha|arm-ha. Each queues one line
+ * in the spool; migrate/relocate queue first, then report the co-migrated
+ * and blocking resources from the compiled rules, as upstream. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +50,7 @@ load_managed(struct cli *c, const char *sid, struct svc_config *sc, struct manag
     return rc;
 }
 
-/* 7.2's output after the command is queued: a blocking negative partner on
+/* Upstream's output after the command is queued: a blocking negative partner on
  * an online target fails the command (the master will refuse it), else
  * each positive partner in the service status is reported. */
 static int motion_report(

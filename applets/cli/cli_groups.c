@@ -1,7 +1,6 @@
-/* cli_groups.c - the legacy HA group commands (ha-stack.md 1.4.4, 5.11.6,
- * 7.2, 7.3): groupconfig, groupadd, groupset, groupremove. Like upstream,
- * all of them are refused once the groups are migrated to rules, that is
- * once groups.cfg holds no group. */
+/* cli_groups.c - the legacy HA group commands: groupconfig, groupadd,
+ * groupset, groupremove. Like upstream, all of them are refused once the
+ * groups are migrated to rules, that is once groups.cfg holds no group. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@ static char *node_list(const struct group *g)
     return strbuf_take(&sb);
 }
 
-/* The section-config writer of 1.4.7 for groups.cfg. */
+/* The section-config writer for groups.cfg. */
 static char *groups_write(const struct groups *gs)
 {
     struct strbuf sb = {0};

@@ -1,6 +1,6 @@
 /* cli_json.c - ha-manager's output: canonical JSON (sorted keys, compact or
  * in Perl JSON's pretty layout: 3-space indent, "key" : value, {} and []
- * when empty) and text tables in upstream's ASCII border layout (12.10). */
+ * when empty) and text tables in upstream's ASCII border layout. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

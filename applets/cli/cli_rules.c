@@ -1,7 +1,7 @@
-/* cli_rules.c - ha-manager rules list|config (ha-stack.md 1.4.5, 5.11,
- * 7.2, 12.10) and the rule views the other commands share: rules.cfg plus
- * the legacy group rules, and the feasibility check over the members.
- * rules.cfg is read leniently, as the master reads it. */
+/* cli_rules.c - ha-manager rules list|config and the rule views the other
+ * commands share: rules.cfg plus the legacy group rules, and the
+ * feasibility check over the members. rules.cfg is read leniently, as the
+ * master reads it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include "applets/cli/cli.h"
 #include "state/str.h"
 
-/* Add the in-memory group rules (5.11.6) of the resources to r. */
+/* Add the in-memory group rules of the resources to r. */
 static int add_group_rules(struct cli *c, const struct svc_config *sc, struct rules *r)
 {
     struct groups g;

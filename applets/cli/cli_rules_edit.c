@@ -1,8 +1,7 @@
-/* cli_rules_edit.c - ha-manager rules add|set|remove (ha-stack.md 1.4.5,
- * 5.11, 7.2, 7.3): checked against the resources and the members, refused
- * until the groups are migrated; a created or changed rule must pass the
- * feasibility check (with the legacy group rules), else nothing is
- * written. */
+/* cli_rules_edit.c - ha-manager rules add|set|remove: checked against the
+ * resources and the members, refused until the groups are migrated; a
+ * created or changed rule must pass the feasibility check (with the legacy
+ * group rules), else nothing is written. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +52,7 @@ static int check_type_opts(struct cli *c, enum rule_type t, bool create)
     return 0;
 }
 
-/* resources and nodes against the config and the members (7.3). */
+/* resources and nodes against the config and the members. */
 static char *check_refs(struct cli *c, const struct svc_config *sc)
 {
     const char *res = cli_param(c, "resources"), *nodes = cli_param(c, "nodes");
@@ -199,7 +198,7 @@ static enum rule_type parse_type(const char *s)
     return strcmp(s, "node-affinity") == 0 ? RULE_NODE_AFFINITY : RULE_RESOURCE_AFFINITY;
 }
 
-/* Groups must be migrated before rules change (7.3). */
+/* Groups must be migrated before rules change. */
 static char *check_migrated(struct cli *c, const char *op)
 {
     struct groups g;

@@ -1,6 +1,6 @@
-/* cli_status.c - `ha-manager status` (ha-stack.md 7.4, 12.10): the entries
- * of upstream's GET /cluster/ha/status/current, printed as "<type>
- * <status>" lines or as JSON, and the --verbose full cluster state.
+/* cli_status.c - `ha-manager status`: the entries of upstream's
+ * GET /cluster/ha/status/current, printed as "<type> <status>" lines or as
+ * JSON, and the --verbose full cluster state.
  * status_entries() is a pure function of the file contents and the time;
  * the work is O(services log nodes). */
 #include <stdio.h>
@@ -272,7 +272,7 @@ void status_list_free(struct status_list *l)
     memset(l, 0, sizeof(*l));
 }
 
-/* The keys of upstream's GET /cluster/ha/status/current (12.10). */
+/* The keys of upstream's GET /cluster/ha/status/current. */
 cJSON *status_json(const struct status_list *l)
 {
     cJSON *arr = cJSON_CreateArray();

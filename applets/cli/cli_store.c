@@ -1,7 +1,7 @@
-/* cli_store.c - ha-manager's access to the cluster store (ha-stack.md
- * 12.2-12.7, 12.10): open it as a read-only client, read and parse the
- * files with the codecs of state/, the location registry, quorum, the
- * domain-ha lock around config changes and the CRM command spool. */
+/* cli_store.c - ha-manager's access to the cluster store: open it as a
+ * read-only client, read and parse the files with the codecs of state/, the
+ * location registry, quorum, the domain-ha lock around config changes and
+ * the CRM command spool. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +114,7 @@ int cli_members(struct cli *c, struct strlist *nodes, struct strlist *online)
     return 0;
 }
 
-/* The location registry (12.7): each member's listing of
+/* The location registry: each member's listing of
  * nodes/<node>/resources, sorted byte-wise by kv_list. A lookup is one
  * binary search per member: no sort, no quadratic work. */
 struct registry {
