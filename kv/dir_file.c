@@ -1,6 +1,6 @@
-/* dir_file.c - files of the "dir:" store (ha-stack.md 12.3): whole-file
- * reads, atomic replace (temp, fsync, guard, rename, fsync folder), listing,
- * and the small helpers every dir*.c file shares. */
+/* dir_file.c - files of the "dir:" store: whole-file reads, atomic replace
+ * (temp, fsync, guard, rename, fsync folder), listing, and the small
+ * helpers every dir*.c file shares. */
 #include "kv/dir_int.h"
 #include "state/str.h"
 
@@ -350,7 +350,7 @@ fail:
     return -1;
 }
 
-/* Writers delete temp files older than one hour (12.3), at most once per
+/* Writers delete temp files older than one hour, at most once per
  * folder every SWEEP_EVERY_MS per process. */
 static void sweep_temps(struct kv_store *s, const char *abs_dir)
 {

@@ -1,7 +1,7 @@
-/* dir_probe.c - quorum and node liveness of the "dir:" store (ha-stack.md
- * 12.6): the folder is the single arbiter, so "quorate" = our last probe of
- * it (marker + heartbeat write) worked and is recent; a node is online while
- * one of its heartbeat files keeps changing on this process's clock. */
+/* dir_probe.c - quorum and node liveness of the "dir:" store: the folder is
+ * the single arbiter, so "quorate" = our last probe of it (marker +
+ * heartbeat write) worked and is recent; a node is online while one of its
+ * heartbeat files keeps changing on this process's clock. */
 #include "kv/dir_int.h"
 #include "state/str.h"
 
@@ -13,7 +13,7 @@
 
 static const char *const beat_files[] = {"heartbeat.crm", "heartbeat.lrm"};
 
-/* 1.4.9 node syntax without ":prio", at most 63 chars. */
+/* Node name syntax without ":prio", at most 63 chars. */
 bool dir_node_name_ok(const char *name)
 {
     size_t n = strlen(name);

@@ -1,6 +1,6 @@
-/* dir_spool.c - the CRM command spool ha/crm_commands.d (ha-stack.md 12.3
- * item 4): create-once files, so a command is never lost or torn, even when
- * the manager lock moves while a writer is paused. */
+/* dir_spool.c - the CRM command spool ha/crm_commands.d: create-once
+ * files, so a command is never lost or torn, even when the manager lock
+ * moves while a writer is paused. */
 #include "kv/dir_int.h"
 #include "state/str.h"
 
