@@ -2,8 +2,9 @@
 #   make            build/haven (static, musl, stripped: what we ship)
 #   make check      lint, check-pure, then unit, scenario and binary tests under
 #                   ASan+UBSan (test/README.md)
-#   make bench      benchmarks (never part of check)
-#   make differential  ha-tester vs the reference simulator (needs ../shared)
+#   make bench      benchmarks (never part of check; UPSTREAM_SCENARIOS=DIR adds
+#                   upstream's scenarios)
+#   make differential ORACLE=SIM  ha-tester vs a reference simulator SIM
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
 #   make run        a 3-node demo cluster on this machine (test/demo.sh)
 #   make lint       clang-tidy (.clang-tidy) and the format check; part of check
@@ -91,15 +92,16 @@ check-pure: $(call obj,test,$(wildcard state/*.c))
 	@! nm -u $^ | grep -Ew '($(FORBIDDEN))' || { echo "state/ calls the OS directly"; exit 1; }
 	@echo "check-pure: state/ calls no OS function"
 
-# ha-tester against the reference simulator on generated scenarios (needs
-# python3 and ../shared; not part of check): DIFF_COUNT scenarios from DIFF_SEED.
+# ha-tester against a reference simulator on generated scenarios (needs
+# python3 and ORACLE=SIM, the simulator's script; not part of check):
+# DIFF_COUNT scenarios from DIFF_SEED.
 DIFF_COUNT = 300
 DIFF_SEED  = 1
 differential: build/$(PROG)
-	sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
+	ORACLE="$(ORACLE)" sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
 
 bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
-	sh test/bench.sh build/$(PROG)
+	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" sh test/bench.sh build/$(PROG)
 
 # clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
 # check. Findings are fixed, never silenced. LINT_SRC is every source file
