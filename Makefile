@@ -106,7 +106,7 @@ bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
 # clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
 # check. Findings are fixed, never silenced. LINT_SRC is every source file
 # that is already clean: applets/*.c and kv/*.c are pending (their findings,
-# in applets/agent_run.c and kv/dir_*.c, are being fixed on other branches);
+# in applets/daemon/agent_run.c and kv/dir_*.c, are being fixed on other branches);
 # once they land, widen it to LINT_ALL. Any list can be given on the command
 # line: make lint LINT_SRC='$(LINT_ALL)'.
 TIDY     = clang-tidy
