@@ -2,9 +2,10 @@
 #   make            build/haven (static, musl, stripped: what we ship)
 #   make check      lint, check-pure, then unit, scenario and binary tests under
 #                   ASan+UBSan (test/README.md)
-#   make bench      benchmarks (never part of check)
+#   make bench      benchmarks (never part of check; UPSTREAM_SCENARIOS=DIR adds
+#                   upstream's scenarios)
 #   make fuzz       libFuzzer on the etcd response parser (clang, FUZZ_SECONDS)
-#   make differential  ha-tester vs the reference simulator (needs ../shared)
+#   make differential ORACLE=SIM  ha-tester vs a reference simulator SIM
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents,
 #                   systemd units, OpenRC scripts, man pages, haven.conf.example
 #   make run        a 3-node demo cluster on this machine (test/demo.sh)
@@ -129,12 +130,13 @@ check-pure: $(call obj,test,$(wildcard state/*.c))
 	@! nm -u $^ | grep -Ew '($(FORBIDDEN))' || { echo "state/ calls the OS directly"; exit 1; }
 	@echo "check-pure: state/ calls no OS function"
 
-# ha-tester against the reference simulator on generated scenarios (needs
-# python3 and ../shared; not part of check): DIFF_COUNT scenarios from DIFF_SEED.
+# ha-tester against a reference simulator on generated scenarios (needs
+# python3 and ORACLE=SIM, the simulator's script; not part of check):
+# DIFF_COUNT scenarios from DIFF_SEED.
 DIFF_COUNT = 300
 DIFF_SEED  = 1
 differential: build/$(PROG)
-	sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
+	ORACLE="$(ORACLE)" sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
 
 # libFuzzer on the etcd client's response parser (clang; never part of check):
 # FUZZ_SECONDS of fuzzing from the seeds in test/fuzz-etcd/.
@@ -150,12 +152,12 @@ fuzz: build/fuzz/fuzz_etcd_response
 	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus test/fuzz-etcd
 
 bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
-	sh test/bench.sh build/$(PROG)
+	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" sh test/bench.sh build/$(PROG)
 
 # clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
 # check. Findings are fixed, never silenced. LINT_SRC is every source file
 # that is already clean: applets/*.c and kv/*.c are pending (their findings,
-# in applets/agent_run.c and kv/dir_*.c, are being fixed on other branches);
+# in applets/daemon/agent_run.c and kv/dir_*.c, are being fixed on other branches);
 # once they land, widen it to LINT_ALL. Any list can be given on the command
 # line: make lint LINT_SRC='$(LINT_ALL)'.
 TIDY     = clang-tidy

@@ -1,5 +1,5 @@
-/* conf.c - the key=value configuration file (ha-stack.md 12.1) and the
- * timings derived from it (12.5). Errors come back as one line in *err;
+/* conf.c - the key=value configuration file and the timings derived from
+ * it (applets/README.md). Errors come back as one line in *err;
  * the applets print it and exit 2. */
 #include "applets/conf.h"
 #include "applets/local_file.h"
@@ -53,7 +53,7 @@ static const struct conf_key conf_keys[] = {
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
-/* 1.4.9 node syntax (without ":prio"), at most 63 chars. */
+/* Node name syntax (without ":prio"), at most 63 chars. */
 static bool node_ok(const char *s)
 {
     size_t n = strlen(s);

@@ -1,5 +1,5 @@
 /* ha_sim.c - the interactive simulator: a scenario folder's cluster on the
- * simulated hardware of kv/sim.h, driven by commands typed (or piped) one
+ * simulated hardware of applets/sim/, driven by commands typed (or piped) one
  * command slot at a time, its log printed as it happens. The cmdlist of the
  * folder, if any, runs first; a line of input then counts exactly as one
  * more cmdlist batch, so a piped cmdlist gives ha-tester's log. */

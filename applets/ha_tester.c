@@ -1,5 +1,5 @@
 /* ha_tester.c - the regression scenario tester: run one pve-ha-manager style
- * scenario folder on the simulated cluster of kv/sim.h and write the log
+ * scenario folder on the simulated cluster of applets/sim/ and write the log
  * (compared byte for byte with the folder's log.expect) and the final
  * runtime files into OUT_DIR. The scenario folder is never written to. */
 #include <getopt.h>
@@ -22,7 +22,7 @@ static void tester_oom(void)
     fatalx("out of memory");
 }
 
-/* --rules-check FILE: the rules_cfgs output (simulator.md 7.3) on stdout. */
+/* --rules-check FILE: upstream's rules_cfgs test output on stdout. */
 static int rules_check_file(const char *path)
 {
     struct strbuf sb = {0};

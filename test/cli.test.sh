@@ -1,6 +1,6 @@
 #!/bin/sh
-# cli.test.sh - ha-manager on a store folder prepared here (ha-stack.md 7,
-# 12.10): golden status/--verbose/config output from fixed store contents
+# cli.test.sh - ha-manager on a store folder prepared here: golden
+# status/--verbose/config output from fixed store contents
 # (TZ=UTC, timestamps relative to now), JSON output, every subcommand, bad
 # input (upstream error, <= 4 lines, exit 2 usage / 1 runtime, store
 # unchanged), 8 concurrent writers losing no edit.
@@ -852,7 +852,7 @@ run -c "$tmp/none.conf" status
 expect_rc 2 "missing config file"
 [ "$(wc -l <"$tmp/err")" -le 3 ] && ok || bad "missing config: more than 3 lines"
 
-# domain-ha held (12.4.7 record) by a live owner on another node: the change
+# domain-ha held (its lock record) by a live owner on another node: the change
 # waits 10 s, then fails with upstream's timeout and changes nothing; held by
 # a dead process of this node: it proceeds at once.
 hold_domain() { # node pid

@@ -1,6 +1,6 @@
 #!/bin/sh
-# daemon.test.sh - ha-crm and ha-lrm start-up checks and signals (ha-stack.md
-# 12.5, 12.9): timing inequalities, foreign folder, store_id, the watchdog-mux
+# daemon.test.sh - ha-crm and ha-lrm start-up checks and signals
+# (applets/README.md, "The daemons"): timing inequalities, foreign folder, store_id, the watchdog-mux
 # greeting, usage errors, one instance per daemon and node; SIGHUP is ignored,
 # SIGTERM ends the daemon with 0.
 # usage: sh test/daemon.test.sh HAVEN_BINARY

@@ -1,4 +1,4 @@
-/* test_agent_run.c - the LRM's agent calls (applets/agent_run.c): the stop
+/* test_agent_run.c - the LRM's agent calls (applets/daemon/agent_run.c): the stop
  * timeout is an outside value (the master's stop command), so it is checked
  * before any use and reaches the agent only as a canonical number; without
  * /dev/null the agent still runs (stdin at end of file); an agent that

@@ -164,7 +164,7 @@ void cli_split_list(const char *s, struct strlist *l);
 char *cli_check_node_list(struct cli *c, const char *nodes);
 bool cli_valid_node(const char *s);
 bool cli_valid_configid(const char *s);
-/* The name part must suit its type (12.7 verify_name): NULL or a message. */
+/* The name part must suit its type (upstream's verify_name): NULL or a message. */
 const char *cli_verify_name(const char *type, const char *name);
 /* A value that passed a T_UINT check as plain decimal (caller frees). */
 char *cli_normal_uint(const char *v);
@@ -278,7 +278,7 @@ struct status_in {
     const struct svc_config *sc; /* with node */
     const char *crs_ha; /* NULL = basic */
 };
-/* One entry of 7.4; strings are borrowed from the input unless noted. */
+/* One entry of `ha-manager status`; strings are borrowed from the input unless noted. */
 struct status_entry {
     char *id; /* owned */
     const char *type, *node;
@@ -294,10 +294,10 @@ struct status_list {
     struct status_entry *v;
     size_t n, cap;
 };
-/* The entries of 7.4 in order, appended to l (valid while in is). */
+/* The status entries in order, appended to l (valid while in is). */
 void status_entries(const struct status_in *in, struct status_list *l);
 void status_list_free(struct status_list *l);
-/* The entries as JSON, with the keys of 12.10. */
+/* The entries as JSON, with the keys of the stable schema (README.md, "ha-manager"). */
 cJSON *status_json(const struct status_list *l);
 
 #endif

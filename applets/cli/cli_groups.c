@@ -23,7 +23,7 @@ static char *node_list(const struct group *g)
     return strbuf_take(&sb);
 }
 
-/* The section-config writer of 1.4.7 for groups.cfg. */
+/* The section-config writer for groups.cfg. */
 static char *groups_write(const struct groups *gs)
 {
     struct strbuf sb = {0};

@@ -1,4 +1,4 @@
-/* agent_run.c - resource agents (ha-stack.md 12.7): "<agents_dir>/<type>
+/* agent_run.c - resource agents (applets/README.md): "<agents_dir>/<type>
  * start|stop|status <sid>" or "migrate <sid> <target>", each in its own
  * process group under a deadline (SIGTERM, SIGKILL 5 s later), stdin
  * /dev/null (or, without one, an empty pipe), cwd /, upstream's PATH plus HAVEN_* variables, the
@@ -345,7 +345,7 @@ static bool res_check_running(void *ctx, const char *sid)
     _exit(255);
 }
 
-/* The lease check of 12.7: a resumed, paused LRM must not act. */
+/* The lease check (applets/README.md): a resumed, paused LRM must not act. */
 static bool lease_ok(struct daemon *d, const char *verb, const char *sid)
 {
     int64_t t_s = workers_lease_t_ms(d);

@@ -1,5 +1,5 @@
-/* daemon_loop.c - process model of ha-crm and ha-lrm (ha-stack.md 12.5,
- * 12.9): options, startup checks, then a libev loop with the round timer
+/* daemon_loop.c - process model of ha-crm and ha-lrm (applets/README.md,
+ * "The daemons"): options, start-up checks, then a libev loop with the round timer
  * (R in the active states, S in the wait states), the heartbeat probe every
  * S, and the signals. The core's sleeps (lock retries, worker polls) run the
  * same loop nested, so heartbeats and signals keep being served. */
@@ -97,7 +97,7 @@ void daemon_sleep(struct daemon *d, int64_t seconds)
     ev_timer_stop(d->loop, &t);
 }
 
-/* When the next round starts, after one that started at start (3.3, 4.4). */
+/* When the next round starts, after one that started at start. */
 static double next_delay(const struct daemon *d, int64_t start)
 {
     const char *st = the_crm ? crm_state_name(the_crm) : lrm_state_name(the_lrm);
@@ -263,7 +263,7 @@ static int lock_instance(struct daemon *d)
     return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-/* Checks 1-3 of 12.5, then the store opened for good. */
+/* Start-up checks 1-3, then the store opened for good. */
 static int daemon_setup(struct daemon *d, const char *path)
 {
     char *err = NULL;

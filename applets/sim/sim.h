@@ -1,4 +1,4 @@
-/* sim.h - the simulated cluster of the regression tester (simulator.md).
+/* sim.h - the simulated cluster of the regression tester (applets/sim/README.md).
  *
  * A scenario folder (cmdlist, hardware_status, manager_status, ...) seeds an
  * in-memory cluster of nodes with simulated power, network, cluster file
@@ -55,7 +55,7 @@ char *sim_cmd_check_now(const struct sim *sim, const char *cmd, char *const *ear
  * A runtime error ends the run with an err line, not a failure. */
 void sim_run(struct sim *sim);
 
-/* Write the runtime files of simulator.md 7.1 (except the log) into dir.
+/* Write the runtime files of the output folder (except the log) into dir.
  * 0 ok, -1 and a malloc'd *err naming the file (caller frees). */
 int sim_write_status(const struct sim *sim, const char *dir, char **err);
 

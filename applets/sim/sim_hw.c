@@ -1,4 +1,4 @@
-/* sim_hw.c - the hardware commands of the command list (simulator.md 3.2):
+/* sim_hw.c - the hardware commands of the command list:
  * power, network, reboot/shutdown, LRM restart, CRM control, version and cfs
  * flags. Service commands are in sim_svc.c. A command logs its "execute"
  * line first and is validated afterwards; a bad command ends the run. */

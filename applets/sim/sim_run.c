@@ -1,4 +1,4 @@
-/* sim_run.c - the round scheduler of simulator.md 2.2: one pass over the
+/* sim_run.c - the round scheduler (applets/sim/README.md): one pass over the
  * sorted nodes per round (CRM slot, LRM slot, watchdog sweep), per-daemon
  * clocks, 20 s rounds, command slots every fifth round and the end rule. */
 #include "applets/sim/sim_int.h"
@@ -17,7 +17,7 @@ static void set_t(struct sim *sim, int64_t clock)
     }
 }
 
-/* The node's flag decides what a daemon exit leads to (4.7). */
+/* The node's flag decides what a daemon exit leads to. */
 static void crm_exited(struct sim *sim, struct sim_node *n)
 {
     char *flag = xstrdup(n->shutdown);
@@ -50,7 +50,7 @@ static void lrm_exited(struct sim *sim, struct sim_node *n)
     n->lrm = NULL;
     if (n->lrm_restart) {
         /* A restart wins over a pending node shutdown (the reference
-         * simulator does so; the spec would abort, upstream never does it). */
+         * simulator does so; upstream's scenarios never do it). */
         n->lrm_restart = false;
         sim_lrm_create(sim, n);
     } else if (str_eq(n->shutdown, "reboot") || str_eq(n->shutdown, "shutdown")) {

@@ -1,5 +1,5 @@
 /* sim_svc.c - the 'service <sid> ...' commands of the command list
- * (simulator.md 3.2): requested state, CRM command queue entries, add and
+ * (applets/sim/README.md): requested state, CRM command queue entries, add and
  * delete, guest locks, CRS stats and manual migration. */
 #include "applets/sim/sim_int.h"
 

@@ -1,4 +1,4 @@
-/* dir_open.c - open a "dir:" store: startup check 2 of ha-stack.md 12.5
+/* dir_open.c - open a "dir:" store: the daemons' start-up check 2
  * (the store marker haven-store, store_id, the fixed folders). */
 #include "kv/dir/dir_int.h"
 #include "state/str.h"
