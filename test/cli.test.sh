@@ -249,7 +249,9 @@ head -n 2 "$tmp/out" | tail -n 1 | grep -q '^   {$' && ok || bad "status json-pr
 # waiting for its lock is idle.
 mkdir "$tmp/st5"
 printf 'node=node1\nstore=dir:%s\n' "$tmp/st5" >"$tmp/c5.conf"
-"$haven" ha-manager -c "$tmp/c5.conf" status >/dev/null 2>&1
+# status only reads: the first changing command makes the folder a store
+"$haven" ha-manager -c "$tmp/c5.conf" crm-command arm-ha >/dev/null 2>&1
+rm -f "$tmp/st5/ha/crm_commands.d/"*
 printf '{"master_node":"node1","timestamp":%d,"node_status":{"node1":"online"},"service_status":{"vm:100":{"state":"request_start","node":"node1","uid":"a"}}}' $mts \
     >"$tmp/st5/ha/manager_status"
 printf '{"state":"wait_for_agent_lock","mode":"active","results":{},"timestamp":%d}' $t1 >"$tmp/st5/nodes/node1/lrm_status"
@@ -898,7 +900,8 @@ grep -qF '"comment":"say \"hi\" \\ tab\tend"' "$tmp/out" && ok || bad "JSON stri
 mkdir "$tmp/st3"
 printf 'node=node1\nstore=dir:%s\n' "$tmp/st3" >"$tmp/c3.conf"
 hm3() { timeout 60 "$haven" ha-manager -c "$tmp/c3.conf" "$@"; }
-hm3 status >/dev/null 2>&1
+hm3 crm-command arm-ha >/dev/null 2>&1 # a changing command makes the folder a store
+rm -f "$tmp/st3/ha/crm_commands.d/"*
 printf 'vm: 100\n\tgroup g1\n\nvm: 101\n\tgroup g1\n\nvm: 102\n\nvm: 103\n\nvm: 104\n' >"$tmp/st3/ha/resources.cfg"
 printf 'group: g1\n\tnodes node1:2,node2\n' >"$tmp/st3/ha/groups.cfg"
 cat >"$tmp/st3/ha/rules.cfg" <<'EOF'
