@@ -246,5 +246,19 @@ cl_stop_all() {
         [ -n "$p" ] && kill "$p" 2>/dev/null
         cl_kill_services "$n"
     done
+    cl_kill_leftovers
     wait 2>/dev/null
+}
+
+# Every process whose command line names the cluster's folder: a daemon the
+# pidfiles lost (a restart refused by its instance lock) must not make the
+# final 'wait' hang.
+cl_kill_leftovers() {
+    for f in /proc/[0-9]*/cmdline; do
+        p=${f#/proc/}
+        p=${p%/cmdline}
+        [ "$p" = $$ ] && continue
+        tr '\0' ' ' <"$f" 2>/dev/null | grep -q -F -- "$CL_DIR/" && kill -9 "$p" 2>/dev/null
+    done
+    return 0
 }
