@@ -61,7 +61,9 @@ expect 2 "usage" "unknown option" "$haven" ha-crm -x
 conf
 sed -i "s|^watchdog_socket=.*|watchdog_socket=$tmp/nowhere.sock|" "$tmp/haven.conf"
 cp "$tmp/haven.conf" "$tmp/nomux.conf"
-sed -i "s|^run_dir=.*|run_dir=$tmp/run.nomux|" "$tmp/nomux.conf"
+sed -i -e "s|^run_dir=.*|run_dir=$tmp/run.nomux|" -e "s|^store=.*|store=dir:$tmp/store.nomux|" \
+    "$tmp/nomux.conf"
+mkdir "$tmp/store.nomux"
 timeout 60 "$haven" ha-crm -c "$tmp/nomux.conf" >"$tmp/nomux.out" 2>&1 &
 nomux=$!
 expect 2 "^ha-crm: unknown option '--foo'\$" "a long option" "$haven" ha-crm --foo
@@ -101,14 +103,6 @@ expect 2 "/dev/zero: not a regular file" "config /dev/zero (ha-lrm)" "$haven" ha
 expect 2 "/dev/zero: not a regular file" "config /dev/zero (ha-manager)" \
     "$haven" ha-manager -c /dev/zero status
 expect 2 ": not a regular file" "config directory" "$haven" ha-crm -c "$tmp"
-
-wait "$nomux"
-rc=$?
-[ "$rc" -eq 1 ] && ok || bad "no ha-watchdog: exit $rc, want 1"
-grep -q "^ha-crm: waiting for ha-watchdog on '$tmp/nowhere.sock'" "$tmp/nomux.out" && ok ||
-    bad "no ha-watchdog: the wait is not said: $(head -n 1 "$tmp/nomux.out")"
-grep -q "^ha-crm: unable to open watchdog socket '$tmp/nowhere.sock' - .*start ha-watchdog first" \
-    "$tmp/nomux.out" && ok || bad "no ha-watchdog: no path or fix: $(tail -n 1 "$tmp/nomux.out")"
 
 start_mux() { # hw-timeout: a FIFO reader, then ha-watchdog on the FIFO
     rm -f "$tmp/wd.sock" "$tmp/wd.fifo"
@@ -219,6 +213,14 @@ n=$(grep -c "unable to read file 'nodes/node2/lrm_status'" "$tmp/crm.file")
 grep -q "^$stamp ha-crm\[[0-9]*\] info: status change wait_for_quorum => master\$" "$tmp/crm.file" &&
     ok || bad "log_file: no stamped line: $(head -n 1 "$tmp/crm.file")"
 [ ! -s "$tmp/crm.log" ] && ok || bad "log_file set, yet stderr has: $(head -n 1 "$tmp/crm.log")"
+
+wait "$nomux" # started at the top
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "no ha-watchdog: exit $rc, want 1"
+grep -q "^ha-crm: waiting for ha-watchdog on '$tmp/nowhere.sock'" "$tmp/nomux.out" && ok ||
+    bad "no ha-watchdog: the wait is not said: $(head -n 1 "$tmp/nomux.out")"
+grep -q "^ha-crm: unable to open watchdog socket '$tmp/nowhere.sock' - .*start ha-watchdog first" \
+    "$tmp/nomux.out" && ok || bad "no ha-watchdog: no path or fix: $(tail -n 1 "$tmp/nomux.out")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
