@@ -17,6 +17,7 @@
 #define DIR_DOMAIN_EXPIRE_S 120 /* [Upstream] pmxcfs lock lifetime */
 #define DIR_DOMAIN_MAX_MS 60000 /* [Upstream] locked command limit */
 #define DIR_STALE_PROBES 16 /* stat g+1 .. g+16 after a stale listing */
+#define DIR_OBS_SLOW_MS 1000 /* an observation slower than this (or B) restarts its window */
 
 /* A lock record (12.4.1). parsed false = empty or unparsable = held by an
  * unknown owner. */
@@ -92,6 +93,10 @@ struct kv_dir_hooks {
     int64_t claim_delay_ms; /* sleep before the claim (a paused contender) */
     int64_t install_delay_ms; /* sleep between claim and install (slow renewal) */
     uint64_t stale_listing; /* > 0: the next observation lists head g - this, once */
+    /* called once, then cleared, by the next observation between reading
+     * the clock and listing (a server that hangs during the listing) */
+    void (*observe_stall)(void *arg);
+    void *observe_stall_arg;
     bool no_fsync; /* tests on tmpfs-like speed */
 };
 extern struct kv_dir_hooks kv_dir_hooks;

@@ -199,14 +199,17 @@ static bool exists_at(const char *ldir, const char *entry)
 }
 
 /* Store the new view; a different head (generation or claim name) starts a
- * new observation window. */
+ * new observation window at now, which must be taken after the head was
+ * read: a head that appeared while the listing hung is only known to exist
+ * from then on. restart also starts the window again for the same head. */
 static void set_view(
     struct dir_lock *l,
     uint64_t g,
     const char *claim,
     const struct dir_record *rec,
     int64_t ctime_s,
-    int64_t now
+    int64_t now,
+    bool restart
 )
 {
     bool same = l->obs_valid && l->obs_g == g && str_eq(l->obs_claim, claim);
@@ -215,8 +218,10 @@ static void set_view(
         free(l->obs_claim);
         l->obs_claim = xstrdup(claim);
         l->obs_g = g;
-        l->seen_at = now;
         l->obs_valid = true;
+    }
+    if (!same || restart) {
+        l->seen_at = now;
     }
     l->obs_rec = *rec;
     l->obs_ctime = ctime_s;
@@ -261,10 +266,16 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
     char *ldir = dir_lock_dir(s, l->name), **names, *claim = NULL, gn[DIR_GEN_DIGITS + 1];
     uint64_t num_g = 0, claim_g = 0, g;
     struct dir_record rec;
-    int64_t now = kv_now_ms(), ctime_s = 0;
+    int64_t start = kv_now_ms(), ctime_s = 0;
     size_t n;
     int r = -1, rr;
 
+    if (kv_dir_hooks.observe_stall != NULL) {
+        void (*stall)(void *) = kv_dir_hooks.observe_stall;
+
+        kv_dir_hooks.observe_stall = NULL;
+        stall(kv_dir_hooks.observe_stall_arg);
+    }
     if (dir_list_abs(ldir, true, &names, &n) != 0) {
         goto out;
     }
@@ -336,7 +347,16 @@ int dir_lock_observe(struct kv_store *s, struct dir_lock *l)
     if (rr != 0) {
         goto out; /* never "free" on a view we could not read */
     }
-    set_view(l, g, claim, &rec, ctime_s, now);
+    {
+        /* a slow observation (a hung server answers from any moment of the
+         * hang) does not count towards expiry: its head's window restarts */
+        int64_t end = kv_now_ms(), bound = DIR_OBS_SLOW_MS;
+
+        if (s->renew_budget_ms > 0 && s->renew_budget_ms < bound) {
+            bound = s->renew_budget_ms;
+        }
+        set_view(l, g, claim, &rec, ctime_s, end, end - start > bound);
+    }
     r = 1;
 out:
     free(claim);
@@ -447,7 +467,7 @@ int dir_lock_advance(struct kv_store *s, struct dir_lock *l, bool held)
     {
         struct dir_record r;
         parse_record(rec, &r);
-        set_view(l, g + 1, NULL, &r, dir_wall_s(), kv_now_ms());
+        set_view(l, g + 1, NULL, &r, dir_wall_s(), kv_now_ms(), false);
     }
 out:
     unlink(tmp);
@@ -490,7 +510,7 @@ int dir_lock_create(struct kv_store *s, struct dir_lock *l)
     {
         struct dir_record r;
         parse_record(rec, &r);
-        set_view(l, 1, NULL, &r, dir_wall_s(), kv_now_ms());
+        set_view(l, 1, NULL, &r, dir_wall_s(), kv_now_ms(), false);
     }
     goto out;
 cleanup:

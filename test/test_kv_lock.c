@@ -295,6 +295,110 @@ static void test_stale_listing(void)
     free(err);
 }
 
+/* The holder renews while the observer's listing hangs (its server stopped
+ * for longer than T): the observer sees the new head only when the listing
+ * returns. Dating that first sighting to the start of the observation made
+ * the fresh head look T old: the observer took the lock right after the
+ * holder's renewal, two holders at once. */
+struct stall_ctx {
+    struct kv_store *holder;
+    int64_t renewed; /* start of the holder's renewal during the stall */
+};
+
+static void renew_during_stall(void *arg)
+{
+    struct stall_ctx *c = arg;
+    char *err = NULL;
+
+    dir_sleep_ms(T_MS + 50); /* the observer's server hangs ... */
+    if (kv_lock_get(c->holder, LOCK, &err) == 0) { /* ... the holder renews meanwhile */
+        c->renewed = kv_lock_renewed_at(c->holder, LOCK);
+    }
+    free(err);
+}
+
+static void test_stalled_observation(void)
+{
+    struct kv_store *a, *b;
+    struct stall_ctx ctx = {0};
+    char *err = NULL;
+    int64_t got_at = -1;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    kv_lock_observe(b, LOCK);
+    ctx.holder = a;
+    ctx.renewed = -1;
+    kv_dir_hooks.observe_stall = renew_during_stall;
+    kv_dir_hooks.observe_stall_arg = &ctx;
+    kv_lock_observe(b, LOCK);
+    CHECK(kv_dir_hooks.observe_stall == NULL);
+    CHECK(ctx.renewed >= 0);
+    CHECK_INT(kv_lock_generation(a, LOCK), 2);
+    /* b tries at once and keeps trying; a stops renewing. Whenever b gets
+     * the lock, a's last renewal must be more than T old on b's clock. */
+    free(err);
+    err = NULL;
+    for (int i = 0; i < 100 && got_at < 0; i++) {
+        if (kv_lock_get(b, LOCK, &err) == 0) {
+            got_at = kv_now_ms();
+        }
+        free(err);
+        err = NULL;
+        dir_sleep_ms(10);
+    }
+    CHECK(got_at >= 0);
+    if (got_at >= 0 && got_at - ctx.renewed <= T_MS) {
+        fprintf(
+            stderr, "two holders: b took the lock %lld ms after a's renewal (T %d ms)\n",
+            (long long)(got_at - ctx.renewed), T_MS
+        );
+        CHECK(got_at - ctx.renewed > T_MS);
+    }
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+static void stall_only(void *arg)
+{
+    (void)arg;
+    dir_sleep_ms(T_MS + 50);
+}
+
+/* An observation that hung longer than the bound does not count towards
+ * expiry: the window of its head starts again when it returns. */
+static void test_slow_observation_restarts_window(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL;
+    int64_t end, got_at = -1;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    kv_lock_observe(b, LOCK);
+    kv_dir_hooks.observe_stall = stall_only;
+    kv_lock_observe(b, LOCK);
+    end = kv_now_ms();
+    for (int i = 0; i < 100 && got_at < 0; i++) {
+        free(err);
+        err = NULL;
+        if (kv_lock_get(b, LOCK, &err) == 0) {
+            got_at = kv_now_ms();
+        }
+        dir_sleep_ms(10);
+    }
+    CHECK(got_at >= 0);
+    CHECK(got_at < 0 || got_at - end > T_MS);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
 static void test_observe_prefix_and_garbage(void)
 {
     struct kv_store *n1, *n2, *m;
@@ -662,6 +766,8 @@ int main(void)
     RUN(test_slow_renewal_fails);
     RUN(test_claim_enoent_takes_stat_path);
     RUN(test_stale_listing);
+    RUN(test_stalled_observation);
+    RUN(test_slow_observation_restarts_window);
     RUN(test_observe_prefix_and_garbage);
     RUN(test_garbage_generation_names);
     RUN(test_guarded_writes);
