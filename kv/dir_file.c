@@ -155,6 +155,10 @@ const char *dir_strerror(int e)
         return "is a symbolic link";
     case DIR_EROOT:
         return "the store folder is not the one opened (unmounted?)";
+    case DIR_ETORN:
+        return "shorter than its first line says (cut short; after a hand edit delete that line)";
+    case DIR_EJSON:
+        return "incomplete JSON (cut short or changed while read)";
     case EFBIG:
         return "larger than 16 MiB";
     default:
@@ -209,6 +213,11 @@ int dir_read_file(const char *abs, char **data, size_t *len)
         strbuf_addn(&sb, buf, (size_t)n);
     }
     close(fd);
+    if (kv_dir_hooks.cut_reads > 0 && sb.len > kv_dir_hooks.cut_len) {
+        kv_dir_hooks.cut_reads--;
+        sb.len = kv_dir_hooks.cut_len;
+        sb.buf[sb.len] = '\0';
+    }
     if (sb.len > 0 && memchr(sb.buf, '\0', sb.len) != NULL) {
         /* callers parse C strings: the rest would silently vanish */
         strbuf_free(&sb);
@@ -430,7 +439,7 @@ int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char
     if (abs == NULL) {
         return -1;
     }
-    r = dir_root_check(s) != 0 ? -1 : dir_read_file(abs, data, len);
+    r = dir_root_check(s) != 0 ? -1 : dir_read_verified(abs, data, len);
     free(abs);
     if (r < 0) {
         dir_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
@@ -447,12 +456,33 @@ int kv_write(
     char **err
 )
 {
-    char hex[17], *abs, *dir, *tmp, *slash;
+    return dir_write(s, path, data, len, guard_lock, true, err);
+}
+
+int dir_write(
+    struct kv_store *s,
+    const char *path,
+    const void *data,
+    size_t len,
+    const char *guard_lock,
+    bool frame,
+    char **err
+)
+{
+    char hex[17], *abs, *dir, *tmp, *slash, *framed;
+    size_t framed_len;
     int fd, r = -1;
 
     abs = checked_abs(s, path, err);
     if (abs == NULL) {
         return -1;
+    }
+    if (frame) {
+        framed = dir_frame(data, len, &framed_len);
+    } else {
+        framed = xmalloc(len + 1);
+        memcpy(framed, data, len);
+        framed_len = len;
     }
     dir = xstrdup(abs);
     slash = strrchr(dir, '/');
@@ -466,7 +496,7 @@ int kv_write(
     if (fd < 0) {
         goto failed;
     }
-    if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
+    if (write_all(fd, framed, framed_len) != 0 || dir_fsync_fd(fd) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -496,6 +526,7 @@ failed_unlink : {
 failed:
     dir_err(err, "unable to write file '%s' - %s", path, dir_strerror(errno));
 out:
+    free(framed);
     free(tmp);
     free(dir);
     free(abs);

@@ -97,11 +97,26 @@ struct kv_dir_hooks {
      * the clock and listing (a server that hangs during the listing) */
     void (*observe_stall)(void *arg);
     void *observe_stall_arg;
+    /* > 0: the next reads of a file longer than cut_len stop at cut_len
+     * (a FUSE client's cached length of the version a rename replaced) */
+    int cut_reads;
+    size_t cut_len;
     bool no_fsync; /* tests on tmpfs-like speed */
 };
 extern struct kv_dir_hooks kv_dir_hooks;
 
 /* dir_file.c */
+/* kv_write; frame false stores data as it is, for a file whose name is
+ * never replaced (a spool command), so no reader can hold a stale length. */
+int dir_write(
+    struct kv_store *s,
+    const char *path,
+    const void *data,
+    size_t len,
+    const char *guard_lock,
+    bool frame,
+    char **err
+);
 void dir_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool dir_path_ok(const char *path);
 char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
@@ -110,6 +125,8 @@ char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
 #define DIR_ENOTREG 10002 /* a FIFO, device, socket or folder */
 #define DIR_ESYMLINK 10003 /* a symbolic link */
 #define DIR_EROOT 10004 /* the store root is not the folder opened */
+#define DIR_ETORN 10005 /* shorter than its header says, after retries */
+#define DIR_EJSON 10006 /* JSON cut short, after retries */
 
 /* Read a regular file by absolute path, without blocking on a FIFO or
  * following a symbolic link: 0, 1 absent, -1 with errno set (EFBIG when
@@ -135,6 +152,17 @@ int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n);
  * (same device and inode), else -1 with errno (DIR_EROOT: replaced, e.g.
  * the mount point of an unmounted store). Every kv_* call checks it. */
 int dir_root_check(const struct kv_store *s);
+
+/* dir_frame.c: kv_write stores JSON as it is and anything else behind a
+ * first line "# haven-store: len=<n> ..." that readers check and strip, so
+ * that a read cut at a cached length is never parsed. */
+char *dir_frame(const void *data, size_t len, size_t *out_len); /* caller frees */
+/* 0: a whole version (the header stripped in place), -1: DIR_ETORN or
+ * DIR_EJSON. */
+int dir_unframe(char *data, size_t *len);
+/* dir_read_file + dir_unframe, retried a few times (with fresh attributes
+ * from the server) while the check fails: 0, 1 absent, -1 errno. */
+int dir_read_verified(const char *abs, char **data, size_t *len);
 
 /* dir_lock.c */
 struct dir_lock *dir_lock_find(struct kv_store *s, const char *name, bool add);

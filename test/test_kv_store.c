@@ -430,6 +430,90 @@ static void test_spool_drops_nul(void)
     free(err);
 }
 
+static size_t file_size(const char *rel)
+{
+    char *p = xasprintf("%s/%s", root, rel);
+    struct stat st;
+    size_t n = stat(p, &st) == 0 ? (size_t)st.st_size : 0;
+
+    free(p);
+    return n;
+}
+
+/* A replaced file read cut at the old version's length (a FUSE client's
+ * cached size): after an append the cut file was exactly the old one, and
+ * a read-modify-write lost the other node's change. A reader must prove it
+ * read a whole version: a cut read is retried, and never handed out. */
+static void test_cut_reads(void)
+{
+    static const char *const v1[] = {"vm: 100\n\n", "{\"a\":{\"b\":1}}"};
+    static const char *const v2[] = {"vm: 100\n\nvm: 101\n\n", "{\"a\":{\"b\":1},\"c\":[2]}"};
+    static const char *const path[] = {"ha/resources.cfg", "ha/manager_status"};
+    struct kv_store *s;
+    char *err = NULL, *data = NULL;
+    size_t len;
+
+    fresh_root();
+    s = kvt_open(root, "a", NULL, T_MS);
+    for (int k = 0; k < 2; k++) {
+        CHECK_INT(kv_write(s, path[k], v1[k], strlen(v1[k]), NULL, &err), 0);
+        kv_dir_hooks.cut_len = file_size(path[k]);
+        CHECK_INT(kv_write(s, path[k], v2[k], strlen(v2[k]), NULL, &err), 0);
+        /* cut twice, then the server's fresh size: the whole new version */
+        kv_dir_hooks.cut_reads = 2;
+        CHECK_INT(kv_read(s, path[k], &data, &len, &err), 0);
+        CHECK_STR(data, v2[k]);
+        CHECK_INT(len, strlen(v2[k]));
+        free(data);
+        data = NULL;
+        /* cut on every try: an error, never the cut text */
+        kv_dir_hooks.cut_reads = 1000;
+        CHECK_INT(kv_read(s, path[k], &data, &len, &err), -1);
+        CHECK(data == NULL);
+        CHECK(err && str_starts(err, "unable to read file '"));
+        CHECK(
+            err &&
+            strstr(err, k == 0 ? "shorter than its first line says" : "incomplete JSON") != NULL
+        );
+        kv_dir_hooks.cut_reads = 0;
+    }
+    /* edited by hand keeping the store's line: longer (or as long) is
+     * never a cut, shorter is */
+    {
+        char *p = xasprintf("%s/ha/resources.cfg", root), *text = NULL;
+        size_t n;
+
+        CHECK_INT(dir_read_file(p, &text, &n), 0);
+        CHECK(text && str_starts(text, "# haven-store: len=18 "));
+        if (text != NULL) {
+            char *longer = xasprintf("%sct: 1\n", text);
+            kvt_write_file(p, longer);
+            CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), 0);
+            CHECK_STR(data, "vm: 100\n\nvm: 101\n\nct: 1\n");
+            free(data);
+            data = NULL;
+            free(longer);
+            text[n - 3] = '\0'; /* "vm: 100\n\nvm: 1" */
+            kvt_write_file(p, text);
+            CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), -1);
+            CHECK(data == NULL);
+        }
+        free(text);
+        free(p);
+    }
+    /* files written by hand (no header) read as they are */
+    {
+        char *p = xasprintf("%s/ha/rules.cfg", root);
+        kvt_write_file(p, "node-affinity: r1\n\tnodes n1\n\tresources vm:1\n");
+        CHECK_INT(kv_read(s, "ha/rules.cfg", &data, &len, &err), 0);
+        CHECK_STR(data, "node-affinity: r1\n\tnodes n1\n\tresources vm:1\n");
+        free(data);
+        free(p);
+    }
+    kv_close(s);
+    free(err);
+}
+
 static int count_entries(const char *abs)
 {
     char **names;
@@ -837,6 +921,7 @@ int main(void)
     RUN(test_read_rejects_nul);
     RUN(test_read_refuses_special_files);
     RUN(test_store_folder_replaced);
+    RUN(test_cut_reads);
     RUN(test_kill_during_writes);
     RUN(test_spool_concurrent);
     RUN(test_spool_drops_nul);
