@@ -252,12 +252,57 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
+/* sshfs reports EEXIST and ENOTEMPTY as EPERM (sftp has no such codes):
+ * a failed exclusive operation is judged by what the folder then holds,
+ * the name there means it exists (a lost race), not errno alone. */
+static int excl_errno(const char *path, int e)
+{
+    struct stat st;
+
+    if (kv_dir_hooks.exists_as_eperm && (e == EEXIST || e == ENOTEMPTY)) {
+        e = EPERM;
+    }
+    if (e == EEXIST || e == ENOTEMPTY || lstat(path, &st) == 0) {
+        return EEXIST;
+    }
+    errno = e;
+    return e;
+}
+
+int dir_link_excl(const char *from, const char *to)
+{
+    if (link(from, to) == 0) {
+        return 0;
+    }
+    errno = excl_errno(to, errno);
+    return -1;
+}
+
+int dir_rename_dir_excl(const char *from, const char *to)
+{
+    if (rename(from, to) == 0) {
+        return 0;
+    }
+    errno = excl_errno(to, errno);
+    return -1;
+}
+
+int dir_mkdir_excl(const char *abs)
+{
+    if (mkdir(abs, 0755) == 0) {
+        return 0;
+    }
+    errno = excl_errno(abs, errno);
+    return -1;
+}
+
 int dir_create_excl(const char *abs, const char *data, size_t len)
 {
     int fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     int e;
 
     if (fd < 0) {
+        errno = excl_errno(abs, errno);
         return -1;
     }
     if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
@@ -336,7 +381,7 @@ static int mkdir_below(const char *root, const char *rel)
             char save = *c;
 
             *c = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            if (dir_mkdir_excl(p) != 0 && errno != EEXIST) {
                 goto fail;
             }
             if (stat(p, &st) != 0) {

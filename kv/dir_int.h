@@ -101,6 +101,9 @@ struct kv_dir_hooks {
      * (a FUSE client's cached length of the version a rename replaced) */
     int cut_reads;
     size_t cut_len;
+    /* an exclusive create, link, mkdir or folder rename that fails because
+     * the name exists reports EPERM, as sshfs does (sftp has no EEXIST) */
+    bool exists_as_eperm;
     bool no_fsync; /* tests on tmpfs-like speed */
 };
 extern struct kv_dir_hooks kv_dir_hooks;
@@ -139,6 +142,12 @@ const char *dir_strerror(int e);
 bool dir_bad_content(int e);
 /* Create a file that must not exist (O_EXCL), write, fsync: 0 or -1 errno. */
 int dir_create_excl(const char *abs, const char *data, size_t len);
+/* link(2) that fails with EEXIST whenever the new name exists afterwards,
+ * whatever errno the file system gave (sshfs: EPERM); the same for a
+ * folder renamed onto a name that must not exist, and for mkdir. */
+int dir_link_excl(const char *from, const char *to);
+int dir_rename_dir_excl(const char *from, const char *to);
+int dir_mkdir_excl(const char *abs);
 int dir_fsync_dir(const char *abs_dir);
 int dir_fsync_fd(int fd);
 void dir_random_hex(char *out, size_t nhex); /* writes nhex chars + NUL */

@@ -394,7 +394,7 @@ static int install_record(const char *tmp, const char *next, const char *rec)
     struct stat st;
     int e;
 
-    if (link(tmp, next) == 0) {
+    if (dir_link_excl(tmp, next) == 0) {
         return 0;
     }
     e = errno;
@@ -497,8 +497,8 @@ int dir_lock_create(struct kv_store *s, struct dir_lock *l)
         goto cleanup;
     }
     /* fails while L exists: it is never empty */
-    if (rename(tmpdir, ldir) != 0) {
-        e = (errno == ENOTEMPTY) ? EEXIST : errno;
+    if (dir_rename_dir_excl(tmpdir, ldir) != 0) {
+        e = errno;
         goto cleanup;
     }
     {

@@ -517,6 +517,105 @@ static void test_garbage_generation_names(void)
     free(err);
 }
 
+/* Over sftp a name that exists comes back as EPERM, not EEXIST or
+ * ENOTEMPTY: a lost race must still be a lost race (busy), never a store
+ * error ("cfs-lock 'domain-ha' error: Operation not permitted"). */
+static void test_exists_as_eperm(void)
+{
+    struct kv_store *a, *b;
+    struct dir_lock *l;
+    char *err = NULL, *rec, *p;
+    int status, failed = 0;
+    pid_t pids[8];
+
+    fresh_root();
+    kv_dir_hooks.exists_as_eperm = true;
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK(a && b);
+    if (a == NULL || b == NULL) {
+        kv_dir_hooks.exists_as_eperm = false;
+        kv_close(a);
+        kv_close(b);
+        return;
+    }
+    /* b saw no lock folder; a creates it first: b lost the race */
+    l = dir_lock_find(b, LOCK, true);
+    CHECK_INT(dir_lock_observe(b, l), 0);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    errno = 0;
+    CHECK_INT(dir_lock_create(b, l), 0);
+    CHECK_INT(errno, EEXIST);
+    /* an install onto a generation that exists */
+    p = xasprintf("%s/priv/lock/" LOCK "/00000000000000000001", root);
+    rec = xasprintf("%s/priv/lock/.rec.x", root);
+    kvt_write_file(rec, "x\n");
+    errno = 0;
+    CHECK_INT(dir_link_excl(rec, p), -1);
+    CHECK_INT(errno, EEXIST);
+    unlink(rec);
+    /* folders that exist, for kv_mkdir */
+    CHECK_INT(kv_mkdir(b, "nodes/a/resources", &err), 0);
+    /* the domain lock between racing processes: busy, then taken */
+    for (int i = 0; i < 8; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            struct kv_store *c = kvt_open(root, i % 2 ? "a" : "b", NULL, T_MS);
+            int r = -1;
+
+            for (int k = 0; c != NULL && k < 5; k++) {
+                char *e = NULL;
+                r = kv_domain_lock(c, "domain-ha", 20000, &e);
+                if (r != 0) {
+                    fprintf(stderr, "domain lock: %s\n", e ? e : "?");
+                    break;
+                }
+                kv_domain_unlock(c, "domain-ha");
+                free(e);
+            }
+            _exit(r == 0 ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+        failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CHECK_INT(failed, 0);
+    kv_dir_hooks.exists_as_eperm = false;
+    free(p);
+    free(rec);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+/* Racing initialisers of one store over sftp: all agree on one marker. */
+static void test_open_race_eperm(void)
+{
+    pid_t pids[16];
+    int status, failed = 0;
+
+    fresh_root();
+    kv_dir_hooks.exists_as_eperm = true;
+    for (int round = 0; round < 4; round++) {
+        fresh_root();
+        for (int i = 0; i < 16; i++) {
+            pids[i] = fork();
+            if (pids[i] == 0) {
+                char node[16];
+                snprintf(node, sizeof(node), "n%d", i);
+                _exit(kvt_open(root, node, NULL, T_MS) == NULL ? 1 : 0);
+            }
+        }
+        for (int i = 0; i < 16; i++) {
+            CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+            failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+    }
+    kv_dir_hooks.exists_as_eperm = false;
+    CHECK_INT(failed, 0);
+}
+
 static void test_guarded_writes(void)
 {
     struct kv_store *a, *b;
@@ -770,6 +869,8 @@ int main(void)
     RUN(test_slow_observation_restarts_window);
     RUN(test_observe_prefix_and_garbage);
     RUN(test_garbage_generation_names);
+    RUN(test_exists_as_eperm);
+    RUN(test_open_race_eperm);
     RUN(test_guarded_writes);
     RUN(test_failed_probe_restarts_windows);
     RUN(test_stress_ledger);
