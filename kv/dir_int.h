@@ -104,6 +104,9 @@ struct kv_dir_hooks {
     /* an exclusive create, link, mkdir or folder rename that fails because
      * the name exists reports EPERM, as sshfs does (sftp has no EEXIST) */
     bool exists_as_eperm;
+    /* a lock entry of this name answers stat() as present (a client's
+     * cached attributes of a head another node has claimed meanwhile) */
+    const char *cached_entry;
     bool no_fsync; /* tests on tmpfs-like speed */
 };
 extern struct kv_dir_hooks kv_dir_hooks;

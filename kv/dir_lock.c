@@ -192,7 +192,7 @@ static bool exists_at(const char *ldir, const char *entry)
 {
     char *p = xasprintf("%s/%s", ldir, entry);
     struct stat st;
-    bool r = stat(p, &st) == 0;
+    bool r = stat(p, &st) == 0 || str_eq(kv_dir_hooks.cached_entry, entry);
 
     free(p);
     return r;
@@ -686,21 +686,33 @@ int64_t kv_lock_renewed_at(struct kv_store *s, const char *name)
     return (l && l->held_g != 0) ? l->ok_at : -1;
 }
 
+/* The guard proves we still hold the lock by an operation the server
+ * decides, not by stat() (a client's cached attributes may still show a
+ * head another node has claimed): it advances our own head, which only
+ * works while that head is still there under its name. The renewal time
+ * (ok_at) is left as it was. */
 int dir_guard(struct kv_store *s, const char *lock, const char *what, char **err)
 {
     struct dir_lock *l = dir_lock_find(s, lock, false);
     bool ok = false;
 
-    if (l != NULL && l->held_g != 0) {
-        char *ldir = dir_lock_dir(s, lock), gn[DIR_GEN_DIGITS + 1];
-
-        gen_name(gn, l->held_g);
-        ok = exists_at(ldir, gn);
-        free(ldir);
-    }
-    if (ok && l->domain && kv_now_ms() - l->domain_at > DIR_DOMAIN_MAX_MS) {
+    if (l != NULL && l->held_g != 0 && l->domain &&
+        kv_now_ms() - l->domain_at > DIR_DOMAIN_MAX_MS) {
         dir_err(err, "'%s'-locked command timed out - aborting", lock);
         return -1;
+    }
+    if (l != NULL && l->held_g != 0) {
+        l->obs_valid = true;
+        l->obs_g = l->held_g;
+        free(l->obs_claim);
+        l->obs_claim = NULL;
+        ok = dir_lock_advance(s, l, true) == 1;
+        if (ok) {
+            l->held_g = l->obs_g;
+        } else {
+            l->obs_valid = false;
+            drop_cache(l);
+        }
     }
     if (ok) {
         return 0;

@@ -657,6 +657,46 @@ static void test_guarded_writes(void)
     free(err);
 }
 
+/* The write guard must not trust cached attributes: with a client that
+ * still has the deposed holder's head in its cache, a stat() says "still
+ * there", and the stale holder's guarded write went through after the
+ * takeover. */
+static void test_guard_ignores_cached_attrs(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL, *data = NULL;
+    size_t len;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(kv_write(a, "ha/manager_status", "{\"a\":1}", 7, LOCK, &err), 0);
+    kv_lock_observe(b, LOCK);
+    CHECK(get_within(b, LOCK, 10 * T_MS) >= 0);
+    CHECK_INT(kv_write(b, "ha/manager_status", "{\"b\":1}", 7, LOCK, &err), 0);
+    /* a's client still caches its head as present */
+    {
+        char gn[DIR_GEN_DIGITS + 1];
+        snprintf(gn, sizeof(gn), "%020llu", (unsigned long long)kv_lock_generation(a, LOCK));
+        kv_dir_hooks.cached_entry = gn;
+        free(err);
+        err = NULL;
+        CHECK_INT(kv_write(a, "ha/manager_status", "{\"a\":2}", 7, LOCK, &err), -1);
+        CHECK_STR(err, "lost manager lock - not writing manager status");
+        kv_dir_hooks.cached_entry = NULL;
+    }
+    CHECK_INT(kv_read(b, "ha/manager_status", &data, &len, &err), 0);
+    CHECK_STR(data, "{\"b\":1}");
+    free(data);
+    /* the holder's guarded writes keep working, and it still holds */
+    CHECK_INT(kv_write(b, "ha/manager_status", "{\"b\":2}", 7, LOCK, &err), 0);
+    CHECK_INT(kv_lock_get(b, LOCK, &err), 0);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
 static void test_failed_probe_restarts_windows(void)
 {
     struct kv_store *a, *b;
@@ -872,6 +912,7 @@ int main(void)
     RUN(test_exists_as_eperm);
     RUN(test_open_race_eperm);
     RUN(test_guarded_writes);
+    RUN(test_guard_ignores_cached_attrs);
     RUN(test_failed_probe_restarts_windows);
     RUN(test_stress_ledger);
     if (root != NULL) {
