@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -171,6 +172,19 @@ bool dir_bad_content(int e)
     return e == DIR_ENUL || e == EFBIG || e == DIR_ENOTREG || e == DIR_ESYMLINK;
 }
 
+/* Ask the server for fresh attributes: FUSE and NFS then drop the cached
+ * size that cut the read (a plain stat may answer from the cache). */
+void dir_fresh_attrs(const char *abs)
+{
+    unsigned long long buf[32]; /* struct statx: 256 bytes */
+
+    kv_dir_hooks.cut_until_fresh = false;
+    if (syscall(SYS_statx, AT_FDCWD, abs, AT_STATX_FORCE_SYNC | AT_SYMLINK_NOFOLLOW, 0x7ffU, buf) !=
+        0) {
+        errno = 0; /* best effort: the retry reads again anyway */
+    }
+}
+
 int dir_read_file(const char *abs, char **data, size_t *len)
 {
     struct strbuf sb = {0};
@@ -213,8 +227,11 @@ int dir_read_file(const char *abs, char **data, size_t *len)
         strbuf_addn(&sb, buf, (size_t)n);
     }
     close(fd);
-    if (kv_dir_hooks.cut_reads > 0 && sb.len > kv_dir_hooks.cut_len) {
-        kv_dir_hooks.cut_reads--;
+    if ((kv_dir_hooks.cut_reads > 0 || kv_dir_hooks.cut_until_fresh) &&
+        sb.len > kv_dir_hooks.cut_len) {
+        if (kv_dir_hooks.cut_reads > 0) {
+            kv_dir_hooks.cut_reads--;
+        }
         sb.len = kv_dir_hooks.cut_len;
         sb.buf[sb.len] = '\0';
     }

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAGIC "# haven-store: len="
@@ -144,18 +143,6 @@ torn:
     return -1;
 }
 
-/* Ask the server for fresh attributes: FUSE and NFS then drop the cached
- * size that cut the read (a plain stat may answer from the cache). */
-static void force_fresh_attrs(const char *abs)
-{
-    unsigned long long buf[32]; /* struct statx: 256 bytes */
-
-    if (syscall(SYS_statx, AT_FDCWD, abs, AT_STATX_FORCE_SYNC | AT_SYMLINK_NOFOLLOW, 0x7ffU, buf) !=
-        0) {
-        errno = 0; /* best effort: the retry reads again anyway */
-    }
-}
-
 int dir_read_verified(const char *abs, char **data, size_t *len)
 {
     int e;
@@ -177,7 +164,7 @@ int dir_read_verified(const char *abs, char **data, size_t *len)
             errno = e;
             return -1;
         }
-        force_fresh_attrs(abs);
+        dir_fresh_attrs(abs);
         dir_sleep_ms(10 << (i < 4 ? i : 4)); /* 10, 20, 40, 80, 160 ... ms */
     }
 }

@@ -101,6 +101,7 @@ struct kv_dir_hooks {
      * (a FUSE client's cached length of the version a rename replaced) */
     int cut_reads;
     size_t cut_len;
+    bool cut_until_fresh; /* cut every read until dir_fresh_attrs() is called */
     /* an exclusive create, link, mkdir or folder rename that fails because
      * the name exists reports EPERM, as sshfs does (sftp has no EEXIST) */
     bool exists_as_eperm;
@@ -138,6 +139,9 @@ char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
  * following a symbolic link: 0, 1 absent, -1 with errno set (EFBIG when
  * larger than DIR_MAX_FILE, or one of the DIR_E* above). */
 int dir_read_file(const char *abs, char **data, size_t *len);
+/* Ask the server for fresh attributes of abs (statx AT_STATX_FORCE_SYNC):
+ * FUSE and NFS then drop a cached size that cut a read short. */
+void dir_fresh_attrs(const char *abs);
 /* strerror() that also names the store's own read errors. */
 const char *dir_strerror(int e);
 /* The file is there but can never be used (NUL, too large, not a regular
@@ -200,5 +204,8 @@ void dir_beats_free(struct kv_store *s);
 
 /* dir_open.c */
 int dir_marker_parse(const char *text, char *id, size_t id_size);
+/* Read the marker file; an empty one is read again (fresh attributes) for
+ * a while, as dir_read_file otherwise. */
+int dir_read_marker(const char *abs, char **data, size_t *len);
 
 #endif

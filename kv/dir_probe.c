@@ -159,7 +159,7 @@ static int check_marker(struct kv_store *s, char **err)
 {
     char *abs = dir_abs(s, "haven-store"), *data, id[DIR_INSTANCE_HEX + 1];
     size_t len;
-    int r = dir_root_check(s) != 0 ? -1 : dir_read_file(abs, &data, &len);
+    int r = dir_root_check(s) != 0 ? -1 : dir_read_marker(abs, &data, &len);
 
     free(abs);
     if (r < 0) {

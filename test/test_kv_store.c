@@ -118,6 +118,40 @@ static void test_open_marker(void)
     free(url);
 }
 
+/* A client that cached the marker's size as 0 (it saw the file while a
+ * racing initialiser had just created it) must not call the folder "not a
+ * haven store" nor fail its probes: it asks the server again. */
+static void test_marker_cached_empty(void)
+{
+    struct kv_store *a, *b = NULL;
+    char *err = NULL;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    CHECK(a != NULL);
+    kv_dir_hooks.cut_len = 0;
+    kv_dir_hooks.cut_until_fresh = true;
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK(b != NULL);
+    kv_dir_hooks.cut_until_fresh = true;
+    CHECK_INT(kv_probe(a, &err), 0);
+    kv_dir_hooks.cut_until_fresh = false;
+    /* no marker is ever seen empty by its creator's peers: it is written
+     * whole under a temporary name first */
+    {
+        char **names;
+        size_t n;
+        CHECK_INT(dir_list_abs(root, true, &names, &n), 0);
+        for (size_t i = 0; i < n; i++) {
+            CHECK(!str_starts(names[i], ".haven-store"));
+        }
+        kv_free_names(names);
+    }
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
 /* Racing initialisers agree on one id. */
 static void test_open_race(void)
 {
@@ -917,6 +951,7 @@ int main(void)
     kv_dir_hooks.no_fsync = access("/dev/shm", W_OK) != 0;
     RUN(test_open_marker);
     RUN(test_open_race);
+    RUN(test_marker_cached_empty);
     RUN(test_files);
     RUN(test_read_rejects_nul);
     RUN(test_read_refuses_special_files);
