@@ -158,6 +158,8 @@ const char *dir_strerror(int e)
         return "the store folder is not the one opened (unmounted?)";
     case DIR_ETORN:
         return "shorter than its first line says (cut short; after a hand edit delete that line)";
+    case DIR_ENOSTORE:
+        return "the store is not reachable (no marker)";
     case DIR_EJSON:
         return "incomplete JSON (cut short or changed while read)";
     case EFBIG:
@@ -503,6 +505,18 @@ int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char
     }
     r = dir_root_check(s) != 0 ? -1 : dir_read_verified(abs, data, len);
     free(abs);
+    if (r == 1) {
+        /* absent is an answer only from a store that is there: in an
+         * outage it would read as an empty file (an empty config) */
+        char *marker = dir_abs(s, "haven-store");
+        struct stat st;
+
+        if (lstat(marker, &st) != 0) {
+            r = -1;
+            errno = errno == ENOENT ? DIR_ENOSTORE : errno;
+        }
+        free(marker);
+    }
     if (r < 0) {
         dir_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
     }

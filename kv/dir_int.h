@@ -134,6 +134,7 @@ char *dir_abs(const struct kv_store *s, const char *path); /* caller frees */
 #define DIR_EROOT 10004 /* the store root is not the folder opened */
 #define DIR_ETORN 10005 /* shorter than its header says, after retries */
 #define DIR_EJSON 10006 /* JSON cut short, after retries */
+#define DIR_ENOSTORE 10007 /* a file absent, and the marker too */
 
 /* Read a regular file by absolute path, without blocking on a FIFO or
  * following a symbolic link: 0, 1 absent, -1 with errno set (EFBIG when

@@ -50,7 +50,12 @@ const char *kv_instance(const struct kv_store *s);
 
 /* ---- files (12.3) ---- */
 /* Read a whole file: 0 and *data (NUL-terminated, *len bytes), 1 when absent
- * (*data NULL), -1 on a store error (also: larger than 16 MiB). */
+ * (*data NULL), -1 on a store error: never "absent" or a partial text for
+ * a store that cannot be read. A caller must treat -1 as "no answer this
+ * time" (skip the round), never as an empty file. Errors: larger than
+ * 16 MiB, a NUL byte, not a regular file, the store folder replaced, no
+ * marker next to an absent file, a version cut short (see "Whole
+ * versions" below). */
 int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char **err);
 /* Atomic replace: temp, fsync, guard check, rename, fsync folder. guard_lock,
  * when not NULL, names a lock this process must still hold at the rename

@@ -548,6 +548,34 @@ static void test_cut_reads(void)
     free(err);
 }
 
+/* "Absent" is only an answer while the store is there: in an outage a
+ * missing resources.cfg read as an empty config, and the master removed
+ * every service ("removing stale service ... (no config)"). */
+static void test_absent_needs_the_store(void)
+{
+    struct kv_store *s;
+    char *err = NULL, *data = NULL, *marker, *away;
+    size_t len;
+
+    fresh_root();
+    s = kvt_open(root, "a", NULL, T_MS);
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), 1);
+    marker = xasprintf("%s/haven-store", root);
+    away = xasprintf("%s/haven-store.away", root);
+    CHECK_INT(rename(marker, away), 0);
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), -1);
+    CHECK(data == NULL);
+    CHECK_STR(
+        err, "unable to read file 'ha/resources.cfg' - the store is not reachable (no marker)"
+    );
+    CHECK_INT(rename(away, marker), 0);
+    CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), 1);
+    free(marker);
+    free(away);
+    kv_close(s);
+    free(err);
+}
+
 static int count_entries(const char *abs)
 {
     char **names;
@@ -957,6 +985,7 @@ int main(void)
     RUN(test_read_refuses_special_files);
     RUN(test_store_folder_replaced);
     RUN(test_cut_reads);
+    RUN(test_absent_needs_the_store);
     RUN(test_kill_during_writes);
     RUN(test_spool_concurrent);
     RUN(test_spool_drops_nul);
