@@ -133,7 +133,9 @@ static char *format_record(const struct kv_store *s, bool held)
     );
 }
 
-/* Parse one record line; anything else leaves parsed false. */
+/* Parse one record line; anything else leaves parsed false. The line must
+ * end in its newline: a record read cut short (a cached length) would
+ * otherwise parse with a wall time or pid missing its last digits. */
 static void parse_record(const char *text, struct dir_record *r)
 {
     char state[8], node[64], inst[DIR_INSTANCE_HEX + 2];
@@ -149,7 +151,7 @@ static void parse_record(const char *text, struct dir_record *r)
             text + sizeof(RECORD_MAGIC) - 1, "%7s node=%63s instance=%33s pid=%ld wall=%lld%n",
             state, node, inst, &pid, &wall, &used
         ) != 5 ||
-        used == 0) {
+        used == 0 || strcmp(text + sizeof(RECORD_MAGIC) - 1 + used, "\n") != 0) {
         return;
     }
     if (strcmp(state, "held") != 0 && strcmp(state, "free") != 0) {
