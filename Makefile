@@ -113,7 +113,7 @@ run: build/$(PROG)
 	sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
-DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils
+DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils sshfs socat openssh-sftp-server
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \

@@ -197,6 +197,15 @@ int dir_read_file(const char *abs, char **data, size_t *len)
 
     *data = NULL;
     *len = 0;
+    /* look first: over sftp the server opens the file itself, without
+     * O_NONBLOCK, and a FIFO there would hang the whole mount */
+    if (lstat(abs, &st) != 0) {
+        return errno == ENOENT ? 1 : -1;
+    }
+    if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+        errno = S_ISLNK(st.st_mode) ? DIR_ESYMLINK : DIR_ENOTREG;
+        return -1;
+    }
     /* never block in open (a FIFO), never follow a link out of the store */
     fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {

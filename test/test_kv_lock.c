@@ -11,7 +11,8 @@
 #include <stdarg.h>
 #include <sys/wait.h>
 
-#define T_MS 300
+static int kvt_t_ms = 300; /* T; KVTEST_T_MS for a slower file system */
+#define T_MS kvt_t_ms
 #define LOCK "ha_manager_lock"
 
 static char *root;
@@ -769,7 +770,7 @@ static void test_failed_probe_restarts_windows(void)
  * increase: two holders at once would show as nested or repeated lines. */
 
 #define STRESS_PROCS 8
-#define STRESS_MS 3000
+#define STRESS_MS kvt_env_ms("KVTEST_STRESS_MS", 3000) /* longer with frozen servers */
 
 static void ledger_line(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void ledger_line(int fd, const char *fmt, ...)
@@ -794,8 +795,10 @@ static void stress_child(int id, const char *ledger)
     unsigned seed = (unsigned)getpid() * 2654435761u;
     int64_t end = kv_now_ms() + STRESS_MS;
 
+    char *my_root = kvt_alias(root, id % 4); /* a node's processes share its mount */
+
     snprintf(node, sizeof(node), "n%d", id % 4); /* two processes per node */
-    s = kvt_open(root, node, "crm", T_MS);
+    s = kvt_open(my_root, node, "crm", T_MS);
     if (s == NULL || fd < 0) {
         _exit(3);
     }
@@ -807,7 +810,7 @@ static void stress_child(int id, const char *ledger)
         roll = (int)((seed >> 16) % 100);
         /* widen the race windows: decide, (pause), claim, (pause), install;
          * some attempts are paused contenders that sleep past T */
-        kv_dir_hooks.claim_delay_ms = roll < 3 ? T_MS + 50 : (seed >> 4) % 3;
+        kv_dir_hooks.claim_delay_ms = roll < 3 ? T_MS + 50 : (int64_t)((seed >> 4) % 3);
         kv_dir_hooks.install_delay_ms = (seed >> 6) % 2;
         r = kv_lock_get(s, LOCK, &err);
         free(err);
@@ -827,7 +830,7 @@ static void stress_child(int id, const char *ledger)
                 kv_lock_release(s, LOCK); /* the others race for a free head */
             } else if (roll < 17) {
                 kv_close(s); /* crash: a new instance, no release */
-                s = kvt_open(root, node, "crm", T_MS);
+                s = kvt_open(my_root, node, "crm", T_MS);
                 if (s == NULL) {
                     _exit(3);
                 }
@@ -854,16 +857,67 @@ static bool is_void(const unsigned long long *voids, size_t n, unsigned long lon
     return false;
 }
 
+/* KVTEST_FREEZE="pid ...": the network cables of the nodes (forwarders),
+ * frozen one at a time for 0.2 .. 1.5 s while the children run (a server
+ * that hangs); returns when every child has exited. */
+static void freeze_cables_until_done(pid_t *pids, int n, int *status)
+{
+    const char *list = getenv("KVTEST_FREEZE");
+    pid_t cables[16];
+    int n_cables = 0, left = n;
+    unsigned seed = (unsigned)getpid();
+
+    for (const char *p = list; p != NULL && *p != '\0' && n_cables < 16;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p) {
+            break;
+        }
+        if (v > 1) {
+            cables[n_cables++] = (pid_t)v;
+        }
+        p = end;
+    }
+    while (left > 0) {
+        for (int i = 0; i < n; i++) {
+            if (pids[i] > 0 && waitpid(pids[i], &status[i], WNOHANG) == pids[i]) {
+                pids[i] = -pids[i];
+                left--;
+            }
+        }
+        if (left == 0) {
+            break;
+        }
+        if (n_cables > 0) {
+            pid_t c;
+            seed = seed * 1103515245u + 12345u;
+            c = cables[(seed >> 16) % (unsigned)n_cables];
+            kill(c, SIGSTOP);
+            dir_sleep_ms(200 + (int64_t)((seed >> 4) % 1300));
+            kill(c, SIGCONT);
+            dir_sleep_ms(300 + (int64_t)((seed >> 8) % 700));
+        } else {
+            dir_sleep_ms(20);
+        }
+    }
+    for (int i = 0; i < n_cables; i++) {
+        kill(cables[i], SIGCONT);
+    }
+    for (int i = 0; i < n; i++) {
+        pids[i] = -pids[i];
+    }
+}
+
 static void test_stress_ledger(void)
 {
     char *ledger, *data = NULL, *save = NULL, last_inst[40] = "";
     pid_t pids[STRESS_PROCS];
     unsigned long long last = 0, open_g = 0, voids[MAX_VOIDS];
     size_t len, n_voids = 0, held = 0, handovers = 0;
-    int bad = 0, status;
+    int bad = 0, status[STRESS_PROCS];
 
     fresh_root();
-    ledger = xasprintf("%s.ledger", root);
+    ledger = xasprintf("/tmp/haven-kvtest-ledger.%ld", (long)getpid()); /* local: O_APPEND */
     kvt_write_file(ledger, "");
     for (int i = 0; i < STRESS_PROCS; i++) {
         pids[i] = fork();
@@ -872,9 +926,9 @@ static void test_stress_ledger(void)
         }
         CHECK(pids[i] > 0);
     }
+    freeze_cables_until_done(pids, STRESS_PROCS, status);
     for (int i = 0; i < STRESS_PROCS; i++) {
-        CHECK(waitpid(pids[i], &status, 0) == pids[i]);
-        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        CHECK(WIFEXITED(status[i]) && WEXITSTATUS(status[i]) == 0);
     }
     CHECK_INT(dir_read_file(ledger, &data, &len), 0);
     for (char *p = data; p && (p = strstr(p, "void ")) != NULL; p += 5) {
@@ -924,6 +978,7 @@ static void test_stress_ledger(void)
 
 int main(void)
 {
+    kvt_t_ms = kvt_env_ms("KVTEST_T_MS", kvt_t_ms);
     signal(SIGPIPE, SIG_IGN);
     kv_dir_hooks.no_fsync = access("/dev/shm", W_OK) != 0; /* keep ext4 runs fast */
     RUN(test_acquire_renew_release);
