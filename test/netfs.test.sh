@@ -182,7 +182,15 @@ nf_thaw "$s1"
 master=$(cl_master)
 cl_reset "$master"
 check "a new master after $master was reset" cl_wait 60 new_master "$master"
-check "the ledger shows no double run" cl_ledger_ok
+if cl_ledger_ok >"$tmp/double"; then ok; else
+    bad "the ledger shows a double run: $(head -n 3 "$tmp/double")"
+    for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/mux.log "$CL_DIR"/*/hw.log; do
+        echo "--- $f"
+        tail -n 30 "$f"
+    done
+    echo "--- ledger"
+    cat "$CL_DIR/ledger"
+fi
 check "no sanitizer report" cl_sanitizer_clean
 cl_stop_all >/dev/null 2>&1
 CL_DIR=
