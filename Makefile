@@ -2,10 +2,12 @@
 #   make            build/haven (static, musl, stripped: what we ship)
 #   make check      lint, check-pure, then unit, scenario and binary tests under
 #                   ASan+UBSan (test/README.md)
-#   make bench      benchmarks (never part of check)
+#   make bench      benchmarks (never part of check; UPSTREAM_SCENARIOS=DIR adds
+#                   upstream's scenarios)
 #   make fuzz       libFuzzer on the etcd response parser (clang, FUZZ_SECONDS)
-#   make differential  ha-tester vs the reference simulator (needs ../shared)
-#   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
+#   make differential ORACLE=SIM  ha-tester vs a reference simulator SIM
+#   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents,
+#                   systemd units, OpenRC scripts, man pages, haven.conf.example
 #   make run        a 3-node demo cluster on this machine (test/demo.sh)
 #   make lint       clang-tidy (.clang-tidy) and the format check; part of check
 #   make format     clang-format our sources (never vendor/)
@@ -17,6 +19,17 @@ STRIP    = strip
 PREFIX   = /usr
 SBINDIR  = $(PREFIX)/sbin
 AGENTSDIR = $(PREFIX)/libexec/haven/agents
+SYSCONFDIR = /etc
+MANDIR   = $(PREFIX)/share/man
+UNITDIR  = $(PREFIX)/lib/systemd/system
+# OpenRC scripts go to /etc/init.d only where OpenRC runs; elsewhere (a
+# systemd host building an image) beside the other shared files.
+OPENRCDIR = $(if $(wildcard /sbin/openrc-run),$(SYSCONFDIR)/init.d,$(PREFIX)/share/haven/openrc)
+SERVICES = ha-watchdog ha-crm ha-lrm
+# Man pages, made from the applets' --help texts by dist/man.sh.
+MAN8     = ha-crm ha-lrm ha-watchdog ha-manager
+MAN1     = haven ha-tester ha-sim
+MAN_PAGES = $(MAN8:%=build/man/%.8) $(MAN1:%=build/man/%.1) build/man/watchdog-mux.8
 CSTD     = -std=c11 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wwrite-strings -Wvla -Wpointer-arith -Wcast-qual -Wundef -Wimplicit-fallthrough \
@@ -39,7 +52,7 @@ TEST_LIB   = test/test_fakeenv.c
 TESTS      = $(patsubst test/%.c,build/test/%,$(filter-out $(TEST_LIB),$(wildcard test/test_*.c)))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
-all: build/$(PROG)
+all: build/$(PROG) $(MAN_PAGES)
 
 $(VENDOR_SRC) $(BEARSSL_H) &: vendor/sources.txt vendor/fetch.sh
 	sh vendor/fetch.sh
@@ -85,6 +98,14 @@ build/test/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(SAN) -MMD -MP -c -o $@ $<
 
+build/man/%.8 build/man/%.1: build/$(PROG) dist/man.sh
+	@mkdir -p $(@D)
+	sh dist/man.sh build/$(PROG) $* $(subst .,,$(suffix $@)) $(VERSION) >$@.tmp
+	mv $@.tmp $@
+build/man/watchdog-mux.8: # upstream's name of ha-watchdog
+	@mkdir -p $(@D)
+	printf '.so man8/ha-watchdog.8\n' >$@
+
 # Benchmark programs: host cc, optimised, no sanitizers.
 build/bench/bench_%: $(call obj,bench,test/bench_%.c $(LIB_SRC) $(VENDOR_SRC)) build/bench/libbearssl.a
 	$(CC) -o $@ $^ -lm
@@ -98,7 +119,7 @@ build/bench/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 # UPSTREAM_SCENARIOS=DIR: check also runs upstream's regression scenario folders
 # in DIR under the sanitizer build (test/upstream.test.sh; CI passes them).
 UPSTREAM_SCENARIOS =
-check: lint build/$(PROG) build/test/$(PROG) $(TESTS) check-pure
+check: lint build/$(PROG) $(MAN_PAGES) build/test/$(PROG) $(TESTS) check-pure
 	UPSTREAM_SCENARIOS=$(UPSTREAM_SCENARIOS) sh test/run.sh build/test/$(PROG) $(TESTS)
 
 # state/ must not touch the OS: every such call goes through struct ha_env.
@@ -109,12 +130,13 @@ check-pure: $(call obj,test,$(wildcard state/*.c))
 	@! nm -u $^ | grep -Ew '($(FORBIDDEN))' || { echo "state/ calls the OS directly"; exit 1; }
 	@echo "check-pure: state/ calls no OS function"
 
-# ha-tester against the reference simulator on generated scenarios (needs
-# python3 and ../shared; not part of check): DIFF_COUNT scenarios from DIFF_SEED.
+# ha-tester against a reference simulator on generated scenarios (needs
+# python3 and ORACLE=SIM, the simulator's script; not part of check):
+# DIFF_COUNT scenarios from DIFF_SEED.
 DIFF_COUNT = 300
 DIFF_SEED  = 1
 differential: build/$(PROG)
-	sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
+	ORACLE="$(ORACLE)" sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
 
 # libFuzzer on the etcd client's response parser (clang; never part of check):
 # FUZZ_SECONDS of fuzzing from the seeds in test/fuzz-etcd/.
@@ -130,12 +152,12 @@ fuzz: build/fuzz/fuzz_etcd_response
 	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus test/fuzz-etcd
 
 bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
-	sh test/bench.sh build/$(PROG)
+	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" sh test/bench.sh build/$(PROG)
 
 # clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
 # check. Findings are fixed, never silenced. LINT_SRC is every source file
 # that is already clean: applets/*.c and kv/*.c are pending (their findings,
-# in applets/agent_run.c and kv/dir_*.c, are being fixed on other branches);
+# in applets/daemon/agent_run.c and kv/dir_*.c, are being fixed on other branches);
 # once they land, widen it to LINT_ALL. Any list can be given on the command
 # line: make lint LINT_SRC='$(LINT_ALL)'.
 TIDY     = clang-tidy
@@ -150,12 +172,27 @@ format:
 format-check:
 	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 
-install: build/$(PROG)
-	install -D -m 755 $< $(DESTDIR)$(SBINDIR)/$(PROG)
-	for a in $$($< --list); do ln -sf $(PROG) $(DESTDIR)$(SBINDIR)/$$a; done
+# The units and scripts name /usr/sbin and /etc: rewritten for SBINDIR and
+# SYSCONFDIR. An existing haven.conf is never touched.
+SUBST = sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/haven/|$(SYSCONFDIR)/haven/|g'
+install: build/$(PROG) $(MAN_PAGES)
+	install -D -m 755 build/$(PROG) $(DESTDIR)$(SBINDIR)/$(PROG)
+	for a in $$(build/$(PROG) --list); do ln -sf $(PROG) $(DESTDIR)$(SBINDIR)/$$a; done
 	install -D -m 755 applets/agents/daemon $(DESTDIR)$(AGENTSDIR)/daemon
 	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/vm
 	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/ct
+	install -D -m 644 applets/cli/ha-manager.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ha-manager
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(OPENRCDIR)
+	for s in $(SERVICES); do \
+		$(SUBST) dist/systemd/$$s.service >$(DESTDIR)$(UNITDIR)/$$s.service && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$s.service && \
+		$(SUBST) dist/openrc/$$s >$(DESTDIR)$(OPENRCDIR)/$$s && \
+		chmod 755 $(DESTDIR)$(OPENRCDIR)/$$s || exit 1; \
+	done
+	install -D -m 644 dist/haven.conf.example $(DESTDIR)$(SYSCONFDIR)/haven/haven.conf.example
+	for p in $(MAN_PAGES); do \
+		s=$${p##*.}; install -D -m 644 $$p $(DESTDIR)$(MANDIR)/man$$s/$${p##*/} || exit 1; \
+	done
 
 # A 3-node demo cluster on this machine: status, one node killed, recovery.
 run: build/$(PROG)
@@ -165,7 +202,7 @@ run: build/$(PROG)
 # etcd-server and etcd-client: the etcd store's tests run against real etcd members;
 # sshfs, socat and openssh-sftp-server: the folder store's network file system tests.
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
-               etcd-server etcd-client sshfs socat openssh-sftp-server
+               etcd-server etcd-client sshfs socat openssh-sftp-server groff-base
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \

@@ -21,6 +21,10 @@ struct applet {
 
 /* Print the applet's usage on stderr and return EXIT_USAGE. */
 int applet_usage(const struct applet *a);
+/* getopt_long's '?' or ':' (optstring starting with ':', opterr 0): one
+ * line naming the option ("unknown option '--foo'", "option '-c' needs a
+ * value"), then the usage; returns EXIT_USAGE. */
+int applet_option_error(const struct applet *a, int c, char *const argv[]);
 
 extern const struct applet applet_ha_crm;
 extern const struct applet applet_ha_lrm;

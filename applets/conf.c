@@ -1,5 +1,5 @@
-/* conf.c - the key=value configuration file (ha-stack.md 12.1) and the
- * timings derived from it (12.5). Errors come back as one line in *err;
+/* conf.c - the key=value configuration file and the timings derived from
+ * it (applets/README.md). Errors come back as one line in *err;
  * the applets print it and exit 2. */
 #include "applets/conf.h"
 #include "applets/local_file.h"
@@ -41,6 +41,7 @@ static const struct conf_key conf_keys[] = {
     {"etcd_cacert", K_STRING, STR(etcd_cacert), 0},
     {"etcd_cert", K_STRING, STR(etcd_cert), 0},
     {"etcd_key", K_STRING, STR(etcd_key), 0},
+    {"log_file", K_STRING, STR(log_file), 0},
     /* an hour for the timings of the lease and the loop, a day for the
      * fence delay and a status call, a week for an agent's migrate */
     {"lock_timeout", K_SECONDS, STR(lock_timeout), 3600},
@@ -52,7 +53,7 @@ static const struct conf_key conf_keys[] = {
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
-/* 1.4.9 node syntax (without ":prio"), at most 63 chars. */
+/* Node name syntax (without ":prio"), at most 63 chars. */
 static bool node_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -174,6 +175,24 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
     return NULL;
 }
 
+/* No file at all (errno ENOENT) is most likely a first start: say what
+ * helps. */
+static void add_first_start_hint(char **err)
+{
+    char *hint;
+
+    if (errno != ENOENT) {
+        return;
+    }
+    hint = xasprintf(
+        "%s - use -c FILE, or create it: the least it needs is 'store=dir:/PATH' (the shared "
+        "folder; see haven.conf.example)",
+        *err
+    );
+    free(*err);
+    *err = hint;
+}
+
 int conf_load(const char *path, struct conf *c, char **err)
 {
     bool seen[N_KEYS] = {false};
@@ -187,6 +206,7 @@ int conf_load(const char *path, struct conf *c, char **err)
     }
     set_defaults(c);
     if (local_file_read(path, CONF_FILE_MAX, &text, &len, err) != 0) {
+        add_first_start_hint(err);
         conf_free(c);
         return -1;
     }
@@ -244,8 +264,9 @@ void conf_free(struct conf *c)
     free(c->agents_dir);
     free(c->shutdown_marker);
     free(c->run_dir);
+    free(c->log_file);
     c->store = c->store_id = c->watchdog_socket = c->agents_dir = c->shutdown_marker = NULL;
-    c->run_dir = NULL;
+    c->run_dir = c->log_file = NULL;
     free(c->etcd_prefix);
     free(c->etcd_user);
     free(c->etcd_password_file);

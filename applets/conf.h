@@ -1,5 +1,5 @@
 /* conf.h - the key=value configuration file of ha-crm, ha-lrm and ha-manager
- * (ha-stack.md 12.1), and the timings derived from it (12.5). */
+ * (applets/README.md), and the timings derived from it. */
 #ifndef HAVEN_CONF_H
 #define HAVEN_CONF_H
 
@@ -19,6 +19,7 @@ struct conf {
     char *run_dir; /* NULL if unset: the daemons' lock files (daemon_loop.c) */
     /* store=etcd: only, each NULL if unset (kv/etcd/etcd.h) */
     char *etcd_prefix, *etcd_user, *etcd_password_file, *etcd_cacert, *etcd_cert, *etcd_key;
+    char *log_file; /* NULL if unset: syslog (or stderr without one) */
     int64_t lock_timeout; /* T, seconds */
     int64_t loop_interval; /* R */
     int64_t fence_delay; /* F */
@@ -33,15 +34,15 @@ struct conf {
 int conf_load(const char *path, struct conf *c, char **err);
 void conf_free(struct conf *c);
 
-/* Derived timings of 12.5 (seconds). */
+/* Derived timings, seconds (applets/README.md, "Timings"). */
 int64_t conf_short_sleep(const struct conf *c); /* S = max(1, R/2) */
 int64_t conf_worker_wait(const struct conf *c); /* W = max(0, R-2) */
 int64_t conf_node_timeout(const struct conf *c); /* 3R */
 /* B = T - C - H - 2, H = the multiplexer's hardware timeout. */
 int64_t conf_renew_budget(const struct conf *c, int64_t hw_timeout);
-/* Check 12.5 startup check 1 (without the mux); 0 or -1 with *err. */
+/* Start-up check 1 (without the mux); 0 or -1 with *err. */
 int conf_check_timings(const struct conf *c, char **err);
-/* Startup check 3's inequality with the multiplexer's greeting (or C and
+/* Start-up check 3's inequality with the multiplexer's greeting (or C and
  * H = 10 without one): T >= C + H + 3 and mux C == config C, else
  * "watchdog-mux timings unsafe: lock_timeout <T> < client <C> + hw <H> + 3". */
 int conf_check_watchdog(const struct conf *c, int64_t mux_client, int64_t hw, char **err);

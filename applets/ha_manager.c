@@ -1,7 +1,8 @@
-/* ha_manager.c - the operator CLI `ha-manager` (ha-stack.md 7, 12.10): the
- * command table and the dispatcher. The commands live in cli_*.c. Exit 0
- * ok, 1 runtime error, 2 usage error; errors are one to three lines on
- * stderr in upstream's words. */
+/* ha_manager.c - the operator CLI `ha-manager`: the command table and the
+ * dispatcher. The table is the one source of the parser, the usage lines,
+ * help and the bash completion (cli_resolve.c, cli_usage.c,
+ * cli_complete.c); the commands live in cli_*.c. Exit 0 ok, 1 runtime
+ * error, 2 usage error; errors are on stderr in upstream's words. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,112 +12,345 @@
 #include "applets/log.h"
 #include "state/str.h"
 
+#define FORMATS "text,json,json-pretty,yaml"
+/* The output options of upstream's standard_output_options (never listed
+ * in the option descriptions). */
 #define FORMAT_OPT                                                                                 \
     {                                                                                              \
-        "output-format", T_ENUM, "text,json,json-pretty"                                           \
+        .name = "output-format", .type = T_ENUM, .values = FORMATS, .flags = OPT_FORMAT            \
     }
 #define TABLE_OPTS                                                                                 \
-    FORMAT_OPT, {"noborder", T_BOOL, NULL}, {"noheader", T_BOOL, NULL},                            \
+    FORMAT_OPT, {.name = "noborder", .type = T_BOOL, .flags = OPT_FORMAT},                         \
+        {.name = "noheader", .type = T_BOOL, .flags = OPT_FORMAT},                                 \
+        {.name = "quiet", .type = T_BOOL, .flags = OPT_FORMAT},                                    \
     {                                                                                              \
-        "human-readable", T_BOOL, NULL                                                             \
+        .name = "human-readable", .type = T_BOOL, .flags = OPT_FORMAT                              \
     }
 #define STATES "started,stopped,enabled,disabled,ignored"
 #define TRIES CLI_MAX(SVC_TRIES_MAX)
-#define RES_OPTS                                                                                   \
-    {"state", T_ENUM, STATES}, {"group", T_CONFIGID, NULL}, {"max_restart", T_UINT, TRIES},        \
-        {"max_relocate", T_UINT, TRIES}, {"failback", T_BOOL, NULL},                               \
+#define COMMENT_OPT(what)                                                                          \
     {                                                                                              \
-        "comment", T_COMMENT, NULL                                                                 \
+        .name = "comment", .type = T_COMMENT, .desc = what                                         \
     }
-#define RULE_TYPES "node-affinity,resource-affinity"
-#define RULE_OPTS                                                                                  \
-    {"resources", T_SIDLIST, NULL}, {"nodes", T_NODELIST, NULL}, {"strict", T_BOOL, NULL},         \
-        {"affinity", T_ENUM, "positive,negative"}, {"comment", T_COMMENT, NULL},                   \
+#define RES_OPTS                                                                                   \
+    {.name = "state",                                                                              \
+     .type = T_ENUM,                                                                               \
+     .values = STATES,                                                                             \
+     .def = "started",                                                                             \
+     .desc =                                                                                       \
+         "The state the resource is asked to be in. started: kept running, recovered "             \
+         "elsewhere when its node fails. stopped: kept stopped, still moved when its node "        \
+         "fails. disabled: stopped and left where it is; the way out of the error state. "         \
+         "ignored: the HA stack leaves it alone. enabled means started."},                         \
+        {.name = "group",                                                                          \
+         .type = T_CONFIGID,                                                                       \
+         .desc =                                                                                   \
+             "The legacy HA group of the resource (until the groups are migrated to "              \
+             "rules)."},                                                                           \
+        {.name = "max_restart",                                                                    \
+         .type = T_UINT,                                                                           \
+         .values = TRIES,                                                                          \
+         .def = "1",                                                                               \
+         .desc =                                                                                   \
+             "How often a failed start is retried on the same node before the resource is "        \
+             "relocated."},                                                                        \
+        {.name = "max_relocate",                                                                   \
+         .type = T_UINT,                                                                           \
+         .values = TRIES,                                                                          \
+         .def = "1",                                                                               \
+         .desc = "How often the resource is relocated to another node after failed starts."},      \
+        {.name = "failback",                                                                       \
+         .type = T_BOOL,                                                                           \
+         .def = "1",                                                                               \
+         .desc =                                                                                   \
+             "Move the resource back to the node of highest priority in its node affinity "        \
+             "rules when that node comes online."},                                                \
+        COMMENT_OPT("A free-form description.")
+#define EDIT_OPTS                                                                                  \
+    {.name = "delete", .type = T_KEYLIST, .desc = "A list of settings to delete."},                \
     {                                                                                              \
-        "disable", T_BOOL, NULL                                                                    \
+        .name = "digest", .type = T_DIGEST,                                                        \
+        .desc =                                                                                    \
+            "Refuse the change if the file no longer has this digest (SHA-1), that is if "         \
+            "someone else changed it since it was read."                                           \
+    }
+#define NA "node-affinity"
+#define RA "resource-affinity"
+#define BOTH NA "," RA
+#define RULE_OPTS                                                                                  \
+    {.name = "resources",                                                                          \
+     .type = T_SIDLIST,                                                                            \
+     .only = BOTH,                                                                                 \
+     .desc = "The resources of the rule: a list of HA resource ids."},                             \
+        {.name = "nodes",                                                                          \
+         .type = T_NODELIST,                                                                       \
+         .only = NA,                                                                               \
+         .desc =                                                                                   \
+             "The nodes of the rule, each with an optional priority (node:priority); a "           \
+             "higher number is a higher priority."},                                               \
+        {.name = "strict",                                                                         \
+         .type = T_BOOL,                                                                           \
+         .only = NA,                                                                               \
+         .def = "0",                                                                               \
+         .desc =                                                                                   \
+             "Restrict the resources to the rule's nodes (strict) instead of only "                \
+             "preferring them."},                                                                  \
+        {.name = "affinity",                                                                       \
+         .type = T_ENUM,                                                                           \
+         .values = "positive,negative",                                                            \
+         .only = RA,                                                                               \
+         .desc = "Keep the resources on one node (positive) or on separate nodes (negative)."},    \
+        {.name = "comment", .type = T_COMMENT, .only = BOTH, .desc = "A free-form description."},  \
+    {                                                                                              \
+        .name = "disable", .type = T_BOOL, .only = BOTH, .desc = "Disable the rule."               \
     }
 #define GROUP_OPTS                                                                                 \
-    {"nodes", T_NODELIST, NULL}, {"restricted", T_BOOL, NULL}, {"nofailback", T_BOOL, NULL},       \
+    {.name = "nodes",                                                                              \
+     .type = T_NODELIST,                                                                           \
+     .desc = "The nodes of the group, each with an optional priority (node:priority)."},           \
+        {.name = "restricted",                                                                     \
+         .type = T_BOOL,                                                                           \
+         .def = "0",                                                                               \
+         .desc = "Run the resources only on the nodes of the group."},                             \
+        {.name = "nofailback",                                                                     \
+         .type = T_BOOL,                                                                           \
+         .def = "0",                                                                               \
+         .desc =                                                                                   \
+             "Do not move resources back to a node of higher priority when it comes "              \
+             "online."},                                                                           \
+        COMMENT_OPT("A free-form description.")
+#define SID_ARG                                                                                    \
     {                                                                                              \
-        "comment", T_COMMENT, NULL                                                                 \
-    }
-#define EDIT_OPTS                                                                                  \
-    {"delete", T_KEYLIST, NULL},                                                                   \
-    {                                                                                              \
-        "digest", T_STR, NULL                                                                      \
+        .name = "sid", .type = T_SID,                                                              \
+        .desc =                                                                                    \
+            "HA resource id: type:name, e.g. vm:100 or ct:100. A bare guest id (100) stands "      \
+            "for the vm: or ct: resource of that guest."                                           \
     }
 
 static const struct cli_opt a_none[] = {{0}};
-static const struct cli_opt a_sid[] = {{"sid", T_SID, NULL}, {0}};
-static const struct cli_opt a_sid_node[] = {{"sid", T_SID, NULL}, {"node", T_NODE, NULL}, {0}};
+static const struct cli_opt a_sid[] = {SID_ARG, {0}};
+static const struct cli_opt a_sid_node[] = {
+    SID_ARG, {.name = "node", .type = T_NODE, .desc = "The target node."}, {0}};
 static const struct cli_opt a_sid_timeout[] = {
-    {"sid", T_SID, NULL}, {"timeout", T_UINT, CLI_MAX(STOP_TIMEOUT_MAX)}, {0}};
-static const struct cli_opt a_node[] = {{"node", T_NODE, NULL}, {0}};
-static const struct cli_opt a_mode[] = {{"resource-mode", T_ENUM, "freeze,ignore"}, {0}};
+    SID_ARG,
+    {.name = "timeout",
+     .type = T_UINT,
+     .values = CLI_MAX(STOP_TIMEOUT_MAX),
+     .desc = "Seconds to wait for a clean stop; 0 stops at once (hard)."},
+    {0}};
+static const struct cli_opt a_node[] = {
+    {.name = "node", .type = T_NODE, .desc = "The cluster node."}, {0}};
+static const struct cli_opt a_mode[] = {
+    {.name = "resource-mode",
+     .type = T_ENUM,
+     .values = "freeze,ignore",
+     .desc = "What happens to the resources while the stack is disarmed. freeze: no command or "
+             "state change is applied. ignore: the HA stack leaves them alone."},
+    {0}};
 static const struct cli_opt a_rule_typed[] = {
-    {"type", T_ENUM, RULE_TYPES}, {"rule", T_CONFIGID, NULL}, {0}};
-static const struct cli_opt a_rule[] = {{"rule", T_CONFIGID, NULL}, {0}};
-static const struct cli_opt a_group[] = {{"group", T_CONFIGID, NULL}, {0}};
+    {.name = "type", .type = T_ENUM, .values = NA "," RA, .desc = "The rule type."},
+    {.name = "rule", .type = T_CONFIGID, .desc = "The HA rule id."},
+    {0}};
+static const struct cli_opt a_rule[] = {
+    {.name = "rule", .type = T_CONFIGID, .desc = "The HA rule id."}, {0}};
+static const struct cli_opt a_group[] = {
+    {.name = "group", .type = T_CONFIGID, .desc = "The HA group id."}, {0}};
+static const struct cli_opt a_help[] = {
+    {.name = "extra-args",
+     .type = T_STR,
+     .flags = OPT_OPTIONAL | OPT_REST,
+     .desc = "The command to show help for."},
+    {0}};
 
 static const struct cli_opt o_none[] = {{0}};
 static const struct cli_opt o_format[] = {FORMAT_OPT, {0}};
-static const struct cli_opt o_status[] = {{"verbose", T_BOOL, NULL}, FORMAT_OPT, {0}};
-static const struct cli_opt o_config[] = {{"type", T_TYPE, NULL}, FORMAT_OPT, {0}};
+static const struct cli_opt o_status[] = {
+    {.name = "verbose",
+     .type = T_BOOL,
+     .def = "0",
+     .desc = "Also print the complete CRM and LRM status (JSON)."},
+    FORMAT_OPT,
+    {0}};
+static const struct cli_opt o_config[] = {
+    {.name = "type", .type = T_TYPE, .desc = "Only list the resources of this type."},
+    FORMAT_OPT,
+    {0}};
 static const struct cli_opt o_add[] = {
-    RES_OPTS, {"type", T_TYPE, NULL}, {"node", T_NODE, NULL}, {0}};
+    RES_OPTS,
+    {.name = "type", .type = T_TYPE, .desc = "The resource type of a bare guest id."},
+    {.name = "node",
+     .type = T_NODE,
+     .desc = "The node the resource is on: it is registered there (default: this node)."},
+    {0}};
 static const struct cli_opt o_set[] = {RES_OPTS, EDIT_OPTS, {0}};
-static const struct cli_opt o_remove[] = {{"purge", T_BOOL, NULL}, {0}};
+static const struct cli_opt o_remove[] = {
+    {.name = "purge",
+     .type = T_BOOL,
+     .def = "1",
+     .desc = "Also drop the resource from the rules that name it; a rule left without "
+             "resources is deleted."},
+    {0}};
 static const struct cli_opt o_rules_list[] = {
-    {"type", T_ENUM, RULE_TYPES}, {"resource", T_SID, NULL}, TABLE_OPTS, {0}};
+    {.name = "type", .type = T_ENUM, .values = NA "," RA, .desc = "Only list rules of this type."},
+    {.name = "resource", .type = T_SID, .desc = "Only list the rules that name this resource."},
+    TABLE_OPTS,
+    {0}};
 static const struct cli_opt o_rule_add[] = {RULE_OPTS, {0}};
 static const struct cli_opt o_rule_set[] = {RULE_OPTS, EDIT_OPTS, {0}};
-static const struct cli_opt o_group_add[] = {GROUP_OPTS, {"type", T_ENUM, "group"}, {0}};
+static const struct cli_opt o_group_add[] = {
+    GROUP_OPTS,
+    {.name = "type", .type = T_ENUM, .values = "group", .desc = "The group type."},
+    {0}};
 static const struct cli_opt o_group_set[] = {GROUP_OPTS, EDIT_OPTS, {0}};
+static const struct cli_opt o_help[] = {
+    {.name = "verbose", .type = T_BOOL, .desc = "Describe every option."}, {0}};
 
-static int cli_help(struct cli *c);
+/* The class of upstream's handler of a command orders the usage lists of
+ * an incomplete command (CLIHandler print_usage_short). */
+enum { CLS_GROUPS = 1, CLS_RESOURCES, CLS_RULES, CLS_STATUS, CLS_CLI, CLS_HELP };
 
-static const struct cli_cmd commands[] = {
-    {"status", a_none, o_status, cli_status, NULL, "status [--verbose] [--output-format F]"},
-    {"config", a_none, o_config, cli_config, NULL, "config [--type T] [--output-format F]"},
-    {"add", a_sid, o_add, cli_add, NULL,
-     "add SID [--state S] [--group G] [--max_restart N] [--max_relocate N] [--failback 0|1] "
-     "[--comment C] [--type T] [--node N]"},
-    {"set", a_sid, o_set, cli_set, NULL, "set SID [options of add] [--delete KEYS] [--digest D]"},
-    {"remove", a_sid, o_remove, cli_remove, NULL, "remove SID [--purge 0|1]"},
-    {"migrate", a_sid_node, o_none, cli_motion, "task=migrate", "migrate SID NODE"},
-    {"relocate", a_sid_node, o_none, cli_motion, "task=relocate", "relocate SID NODE"},
-    {"crm-command migrate", a_sid_node, o_none, cli_motion, "task=migrate",
-     "crm-command migrate SID NODE"},
-    {"crm-command relocate", a_sid_node, o_none, cli_motion, "task=relocate",
-     "crm-command relocate SID NODE"},
-    {"crm-command stop", a_sid_timeout, o_none, cli_stop, NULL, "crm-command stop SID TIMEOUT"},
-    {"crm-command node-maintenance enable", a_node, o_none, cli_maintenance, "disable=0",
-     "crm-command node-maintenance enable NODE"},
-    {"crm-command node-maintenance disable", a_node, o_none, cli_maintenance, "disable=1",
-     "crm-command node-maintenance disable NODE"},
-    {"crm-command disarm-ha", a_mode, o_none, cli_disarm, NULL,
-     "crm-command disarm-ha freeze|ignore"},
-    {"crm-command arm-ha", a_none, o_none, cli_arm, NULL, "crm-command arm-ha"},
-    {"rules list", a_none, o_rules_list, cli_rules_list, NULL,
-     "rules list [--type T] [--resource SID] [--output-format F] [--noborder] [--noheader]"},
-    {"rules config", a_none, o_rules_list, cli_rules_config, NULL,
-     "rules config [--type T] [--resource SID] [--output-format F] [--noborder] [--noheader]"},
-    {"rules add", a_rule_typed, o_rule_add, cli_rules_add, NULL,
-     "rules add TYPE RULE --resources SIDS [--nodes N[:P],...] [--strict 0|1] "
-     "[--affinity positive|negative] [--comment C] [--disable 0|1]"},
-    {"rules set", a_rule_typed, o_rule_set, cli_rules_set, NULL,
-     "rules set TYPE RULE [options of rules add] [--delete KEYS] [--digest D]"},
-    {"rules remove", a_rule, o_none, cli_rules_remove, NULL, "rules remove RULE"},
-    {"groupconfig", a_none, o_format, cli_group_config, NULL, "groupconfig [--output-format F]"},
-    {"groupadd", a_group, o_group_add, cli_group_add, NULL,
-     "groupadd GROUP --nodes N[:P],... [--restricted] [--nofailback] [--comment C]"},
-    {"groupset", a_group, o_group_set, cli_group_set, NULL,
-     "groupset GROUP [options of groupadd] [--delete KEYS] [--digest D]"},
-    {"groupremove", a_group, o_none, cli_group_remove, NULL, "groupremove GROUP"},
-    {"help", (const struct cli_opt[]){{"command", T_STR, "optional"}, {0}}, o_none, cli_help, NULL,
-     "help [COMMAND]"},
+const struct cli_cmd cli_commands[] = {
+    {.path = "status",
+     .args = a_none,
+     .opts = o_status,
+     .run = cli_status,
+     .cls = CLS_CLI,
+     .desc = "Show the status of the HA stack: quorum, master, fencing, LRMs and resources."},
+    {.path = "config",
+     .args = a_none,
+     .opts = o_config,
+     .run = cli_config,
+     .cls = CLS_RESOURCES,
+     .desc = "List the HA resources."},
+    {.path = "add",
+     .args = a_sid,
+     .opts = o_add,
+     .run = cli_add,
+     .cls = CLS_RESOURCES,
+     .desc = "Put a resource under HA management."},
+    {.path = "set",
+     .args = a_sid,
+     .opts = o_set,
+     .run = cli_set,
+     .cls = CLS_RESOURCES,
+     .desc = "Change the configuration of an HA resource."},
+    {.path = "remove",
+     .args = a_sid,
+     .opts = o_remove,
+     .run = cli_remove,
+     .cls = CLS_RESOURCES,
+     .desc = "Take a resource out of HA management."},
+    {.path = "migrate", .alias = "crm-command migrate"},
+    {.path = "relocate", .alias = "crm-command relocate"},
+    {.path = "crm-command migrate",
+     .args = a_sid_node,
+     .opts = o_none,
+     .run = cli_motion,
+     .fixed = "task=migrate",
+     .cls = CLS_RESOURCES,
+     .desc = "Ask the CRM to migrate a resource to another node (online)."},
+    {.path = "crm-command relocate",
+     .args = a_sid_node,
+     .opts = o_none,
+     .run = cli_motion,
+     .fixed = "task=relocate",
+     .cls = CLS_RESOURCES,
+     .desc = "Ask the CRM to relocate a resource: stop it, then start it on the target node."},
+    {.path = "crm-command stop",
+     .args = a_sid_timeout,
+     .opts = o_none,
+     .run = cli_stop,
+     .cls = CLS_CLI,
+     .desc = "Ask the CRM to stop a resource."},
+    {.path = "crm-command node-maintenance enable",
+     .args = a_node,
+     .opts = o_none,
+     .run = cli_maintenance,
+     .fixed = "disable=0",
+     .cls = CLS_CLI,
+     .desc = "Ask the CRM to put a node into maintenance mode."},
+    {.path = "crm-command node-maintenance disable",
+     .args = a_node,
+     .opts = o_none,
+     .run = cli_maintenance,
+     .fixed = "disable=1",
+     .cls = CLS_CLI,
+     .desc = "Ask the CRM to take a node out of maintenance mode."},
+    {.path = "crm-command disarm-ha",
+     .args = a_mode,
+     .opts = o_none,
+     .run = cli_disarm,
+     .cls = CLS_STATUS,
+     .desc = "Ask the CRM to disarm the HA stack: every watchdog in the cluster is released."},
+    {.path = "crm-command arm-ha",
+     .args = a_none,
+     .opts = o_none,
+     .run = cli_arm,
+     .cls = CLS_STATUS,
+     .desc = "Ask the CRM to arm the HA stack again after a disarm."},
+    {.path = "rules list",
+     .args = a_none,
+     .opts = o_rules_list,
+     .run = cli_rules_list,
+     .cls = CLS_RULES,
+     .desc = "List the HA rules."},
+    {.path = "rules config",
+     .args = a_none,
+     .opts = o_rules_list,
+     .run = cli_rules_config,
+     .cls = CLS_RULES,
+     .desc = "List the HA rules with their state."},
+    {.path = "rules add",
+     .args = a_rule_typed,
+     .opts = o_rule_add,
+     .run = cli_rules_add,
+     .cls = CLS_RULES,
+     .desc = "Create an HA rule."},
+    {.path = "rules set",
+     .args = a_rule_typed,
+     .opts = o_rule_set,
+     .run = cli_rules_set,
+     .cls = CLS_RULES,
+     .desc = "Change an HA rule."},
+    {.path = "rules remove",
+     .args = a_rule,
+     .opts = o_none,
+     .run = cli_rules_remove,
+     .cls = CLS_RULES,
+     .desc = "Delete an HA rule."},
+    {.path = "groupconfig",
+     .args = a_none,
+     .opts = o_format,
+     .run = cli_group_config,
+     .cls = CLS_GROUPS,
+     .desc = "List the legacy HA groups."},
+    {.path = "groupadd",
+     .args = a_group,
+     .opts = o_group_add,
+     .run = cli_group_add,
+     .required = "nodes",
+     .cls = CLS_GROUPS,
+     .desc = "Create a legacy HA group."},
+    {.path = "groupset",
+     .args = a_group,
+     .opts = o_group_set,
+     .run = cli_group_set,
+     .cls = CLS_GROUPS,
+     .desc = "Change a legacy HA group."},
+    {.path = "groupremove",
+     .args = a_group,
+     .opts = o_none,
+     .run = cli_group_remove,
+     .cls = CLS_GROUPS,
+     .desc = "Delete a legacy HA group."},
+    {.path = "help",
+     .args = a_help,
+     .opts = o_help,
+     .run = cli_help,
+     .cls = CLS_HELP,
+     .desc = "Show the usage of a command, or of all of them."},
 };
-#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
 /* Commands that need no store. */
 static bool offline(const struct cli_cmd *cmd)
@@ -124,87 +358,36 @@ static bool offline(const struct cli_cmd *cmd)
     return cmd->run == cli_help;
 }
 
-static int cli_help(struct cli *c)
+/* Commands that only read: they never create or change anything in the
+ * store, not even the folders of an empty one (an unmounted mount point). */
+static bool read_only(const struct cli_cmd *cmd)
 {
-    const char *want = cli_param(c, "command");
-
-    for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (want == NULL || str_starts(commands[i].path, want)) {
-            printf("ha-manager %s\n", commands[i].help);
-        }
-    }
-    return EXIT_OK;
+    return cmd->run == cli_status || cmd->run == cli_config || cmd->run == cli_rules_list ||
+           cmd->run == cli_rules_config || cmd->run == cli_group_config;
 }
 
-/* Words that are a prefix of some command path ("crm-command"). */
-static bool is_group_word(const char *words)
-{
-    size_t n = strlen(words);
-
-    for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (strncmp(commands[i].path, words, n) == 0 && commands[i].path[n] == ' ') {
-            return true;
-        }
-    }
-    return false;
-}
-
-static const struct cli_cmd *find_command(const char *words)
-{
-    for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (strcmp(commands[i].path, words) == 0) {
-            return &commands[i];
-        }
-    }
-    return NULL;
-}
-
-static int unknown_command(const char *words)
-{
-    fprintf(stderr, "ERROR: unknown command 'ha-manager %s'\n", words);
-    fprintf(stderr, "USAGE: ha-manager <COMMAND> [ARGS] [OPTIONS]\n");
-    return EXIT_USAGE;
-}
-
-/* Collect the command words (skipping "-c FILE"), then parse the rest. */
 static int ha_manager_main(int argc, char **argv)
 {
     struct cli c = {0};
-    struct strbuf words = {0};
     const struct cli_cmd *cmd = NULL;
     int i = 1, rc;
 
     log_init(LOG_TO_STDERR, 6);
-    while (i < argc && cmd == NULL) {
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            c.conf_path = argv[i + 1];
-            i += 2;
-            continue;
-        }
-        if (argv[i][0] == '-') {
-            break;
-        }
-        strbuf_addf(&words, "%s%s", words.len ? " " : "", argv[i++]);
-        cmd = find_command(strbuf_str(&words));
-        if (cmd == NULL && !is_group_word(strbuf_str(&words))) {
-            rc = unknown_command(strbuf_str(&words));
-            strbuf_free(&words);
-            return rc;
-        }
+    while (i + 1 < argc && strcmp(argv[i], "-c") == 0) {
+        c.conf_path = argv[i + 1];
+        i += 2;
     }
-    if (cmd == NULL) {
-        rc = words.len ? unknown_command(strbuf_str(&words))
-                       : cli_fail(
-                             EXIT_USAGE,
-                             "ERROR: no command specified\n"
-                             "USAGE: ha-manager <COMMAND> [ARGS] [OPTIONS]"
-                         );
-        strbuf_free(&words);
+    if (i < argc && strcmp(argv[i], "bashcomplete") == 0) {
+        return cli_bashcomplete(&c, argc - i - 1, argv + i + 1);
+    }
+    int words = 0;
+    if ((rc = cli_resolve(argc - i, argv + i, &cmd, &words)) != 0) {
         return rc;
     }
-    strbuf_free(&words);
+    i += words;
     rc = cli_parse(&c, cmd, argc - i, argv + i);
     if (rc == 0 && !offline(cmd)) {
+        c.read_only = read_only(cmd);
         rc = cli_open(&c);
     }
     if (rc == 0) {
@@ -232,9 +415,17 @@ const struct applet applet_ha_manager = {
         "  crm-command stop|node-maintenance|disarm-ha|arm-ha ...\n"
         "  rules list|config|add|set|remove ...\n"
         "  groupconfig|groupadd|groupset|groupremove ...   legacy groups\n"
-        "  help [COMMAND]                every command with its options\n"
+        "  help [COMMAND] [--verbose 0|1] every command with its options\n"
+        "Commands and options may be abbreviated to a unique prefix.\n"
         "-c FILE: configuration (default " CONF_DEFAULT_PATH
         ").\n"
-        "--output-format text|json|json-pretty on status, config, rules list|config.\n"
-        "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n",
+        "--output-format text|json|json-pretty|yaml on status, config, rules list|config,\n"
+        "groupconfig. Bash completion: complete -C 'ha-manager bashcomplete' ha-manager.\n"
+        "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n"
+        "Read-only commands (status, config, rules list|config, groupconfig) never\n"
+        "create or change anything in the store.\n"
+        "ERROR RECOVERY: a service in state 'error' is left alone until you act. Bring\n"
+        "it to a known state by hand (stopped everywhere, or running only on the node\n"
+        "status shows), then 'set SID --state disabled' clears the error; fix the cause\n"
+        "and 'set SID --state started' hands it back to HA.\n",
 };

@@ -1,8 +1,9 @@
 /* ha_sim.c - the interactive simulator: a scenario folder's cluster on the
- * simulated hardware of kv/sim.h, driven by commands typed (or piped) one
+ * simulated hardware of applets/sim/, driven by commands typed (or piped) one
  * command slot at a time, its log printed as it happens. The cmdlist of the
  * folder, if any, runs first; a line of input then counts exactly as one
  * more cmdlist batch, so a piped cmdlist gives ha-tester's log. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ static char **parse_line(const struct sim *sim, char *line)
         if (*cmd == '\0') {
             continue;
         }
-        why = sim_cmd_check(sim, cmd);
+        why = sim_cmd_check_now(sim, cmd, batch);
         if (why != NULL) {
             log_warnx("%s - line ignored ('help' lists the commands)", why);
             free(why);
@@ -122,6 +123,8 @@ static void sim_oom(void)
     fatalx("out of memory");
 }
 
+static const struct option no_long_options[] = {{NULL, 0, NULL, 0}};
+
 static int ha_sim_main(int argc, char **argv)
 {
     struct input in = {stdin, isatty(STDIN_FILENO) == 1, false};
@@ -130,9 +133,10 @@ static int ha_sim_main(int argc, char **argv)
     int c;
 
     str_oom_hook = sim_oom;
-    while ((c = getopt(argc, argv, "+q")) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:q", no_long_options, NULL)) != -1) {
         if (c != 'q') {
-            return applet_usage(&applet_ha_sim);
+            return applet_option_error(&applet_ha_sim, c, argv);
         }
         quiet = true;
     }

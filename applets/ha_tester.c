@@ -1,7 +1,8 @@
 /* ha_tester.c - the regression scenario tester: run one pve-ha-manager style
- * scenario folder on the simulated cluster of kv/sim.h and write the log
+ * scenario folder on the simulated cluster of applets/sim/ and write the log
  * (compared byte for byte with the folder's log.expect) and the final
  * runtime files into OUT_DIR. The scenario folder is never written to. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static void tester_oom(void)
     fatalx("out of memory");
 }
 
-/* --rules-check FILE: the rules_cfgs output (simulator.md 7.3) on stdout. */
+/* --rules-check FILE: upstream's rules_cfgs test output on stdout. */
 static int rules_check_file(const char *path)
 {
     struct strbuf sb = {0};
@@ -57,6 +58,8 @@ static int rules_check_file(const char *path)
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+static const struct option no_long_options[] = {{NULL, 0, NULL, 0}};
+
 static int ha_tester_main(int argc, char **argv)
 {
     bool quiet = false;
@@ -66,9 +69,10 @@ static int ha_tester_main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--rules-check") == 0) {
         return argc == 3 ? rules_check_file(argv[2]) : applet_usage(&applet_ha_tester);
     }
-    while ((c = getopt(argc, argv, "+q")) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:q", no_long_options, NULL)) != -1) {
         if (c != 'q') {
-            return applet_usage(&applet_ha_tester);
+            return applet_option_error(&applet_ha_tester, c, argv);
         }
         quiet = true;
     }

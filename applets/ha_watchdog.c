@@ -27,16 +27,20 @@
 #include "watchdog/wd.h"
 
 static const char ha_watchdog_usage[] =
-    "usage: ha-watchdog [-d] [--device PATH] [--socket PATH] [--socket-group GROUP]\n"
-    "                   [--active-marker PATH] [--client-timeout T] [--hw-timeout S]\n"
-    "                   [--interval T]\n"
+    "usage: ha-watchdog [-d] [--device PATH | --no-device] [--socket PATH]\n"
+    "                   [--socket-group GROUP] [--active-marker PATH]\n"
+    "                   [--client-timeout T] [--hw-timeout S] [--interval T]\n"
     "Watchdog multiplexer (upstream's watchdog-mux): the one owner of the watchdog\n"
     "device. It feeds the device every interval for as long as every client connected\n"
     "to its socket keeps writing; a client silent longer than the client timeout, or\n"
     "one that disconnects without writing 'V' last, stops the feeding for good and the\n"
-    "device resets the node. Runs in the foreground; logs to syslog.\n"
+    "device resets the node. Runs in the foreground; logs to syslog (stderr\n"
+    "where no syslog daemon listens).\n"
     "  --device PATH         watchdog device (default /dev/watchdog; when it is missing,\n"
     "                        'modprobe -q' loads $WATCHDOG_MODULE, else softdog)\n"
+    "  --no-device           no watchdog device at all, for a single test host: UNSAFE,\n"
+    "                        nothing resets a hung node or one that lost the store, so\n"
+    "                        a service may run twice; said loudly at every start\n"
     "  --socket PATH         client socket, an absolute path (default\n"
     "                        /run/watchdog-mux.sock); mode 0600, clients must be root\n"
     "                        or this daemon's user; a file there that is not a socket\n"
@@ -58,11 +62,23 @@ struct options {
     struct wd_mux_config mux;
     bool debug;
     bool device_given;
+    bool no_device;
 };
 
 static struct options opts;
 
-/* Errors always reach stderr; everything else only with -d (syslog has it). */
+static bool serving; /* start-up is over: the socket is listening */
+
+static void mark_serving(void)
+{
+    serving = true;
+    log_note_sink();
+}
+
+/* Until the socket listens, warnings and errors (what we wait for, why the
+ * start failed) also reach stderr when the log goes to syslog: a person who
+ * started us waits for an answer. Later ones go to the log only; errors
+ * always reach stderr. */
 static void mux_log(int prio, const char *fmt, ...)
 {
     char buf[512];
@@ -72,8 +88,11 @@ static void mux_log(int prio, const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     log_msg(prio, "%s", buf);
-    if (!opts.debug && prio <= LOG_CRIT) {
-        fprintf(stderr, "%s: %s\n", log_prog, buf);
+    if (!(log_active_sinks() & LOG_TO_STDERR) &&
+        (prio <= LOG_CRIT || (!serving && prio <= LOG_WARNING))) {
+        char *line = str_escaped(buf);
+        fprintf(stderr, "%s: %s\n", log_prog, line);
+        free(line);
     }
 }
 
@@ -99,8 +118,29 @@ static void sync_journal(void)
     }
 }
 
+/* modprobe's path: on PATH, or in the sbin folders a PATH without them
+ * misses (a rescue shell's). NULL when there is none (caller frees). */
+static char *find_modprobe(void)
+{
+    const char *path = getenv("PATH");
+    char *dirs = xasprintf("%s:/sbin:/usr/sbin", path ? path : "/usr/bin:/bin"), *save = NULL;
+    char *found = NULL;
+
+    for (char *d = strtok_r(dirs, ":", &save); d != NULL && found == NULL;
+         d = strtok_r(NULL, ":", &save)) {
+        char *cand = xasprintf("%s/modprobe", d);
+        if (d[0] == '/' && access(cand, X_OK) == 0) {
+            found = cand;
+        } else {
+            free(cand);
+        }
+    }
+    free(dirs);
+    return found;
+}
+
 /* Run 'modprobe -q MODULE' (no shell: the name comes from the environment). */
-static int run_modprobe(const char *module)
+static int run_modprobe(const char *modprobe, const char *module)
 {
     int status;
     pid_t pid = fork();
@@ -109,7 +149,7 @@ static int run_modprobe(const char *module)
         return -1;
     }
     if (pid == 0) {
-        execlp("modprobe", "modprobe", "-q", module, (char *)NULL);
+        execl(modprobe, "modprobe", "-q", module, (char *)NULL);
         _exit(127);
     }
     if (waitpid(pid, &status, 0) < 0) {
@@ -118,21 +158,31 @@ static int run_modprobe(const char *module)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Upstream loads a module when /dev/watchdog is missing; say what came of it. */
-static void load_module(const char *device)
+/* Upstream loads a module when /dev/watchdog is missing; say what came of
+ * it. Without modprobe there is nothing to try: -1 after one line. */
+static int load_module(const char *device)
 {
     const char *module = getenv("WATCHDOG_MODULE");
+    char *modprobe = find_modprobe();
     struct stat st;
     int rc;
 
     if (module == NULL || module[0] == '\0') {
         module = "softdog";
     }
+    if (modprobe == NULL) {
+        mux_log(
+            LOG_CRIT,
+            "%s: No such file or directory, and no modprobe to load '%s' - load a watchdog "
+            "driver first, or on a test host use --no-device (unsafe)",
+            device, module
+        );
+        return -1;
+    }
     mux_log(LOG_INFO, "Loading watchdog module '%s'", module);
-    rc = run_modprobe(module);
-    if (rc == 127) {
-        mux_log(LOG_ERR, "modprobe not found - cannot load watchdog module '%s'", module);
-    } else if (rc != 0) {
+    rc = run_modprobe(modprobe, module);
+    free(modprobe);
+    if (rc != 0) {
         mux_log(LOG_ERR, "modprobe -q %s failed (exit status %d)", module, rc);
     }
     /* udev may need a moment to create the node after the driver registers. */
@@ -140,8 +190,12 @@ static void load_module(const char *device)
         usleep(50000);
     }
     if (stat(device, &st) < 0) {
-        mux_log(LOG_ERR, "%s still missing after loading '%s'", device, module);
+        mux_log(
+            LOG_ERR, "%s still missing after loading '%s' - load a watchdog driver (softdog)",
+            device, module
+        );
     }
+    return 0;
 }
 
 /* "60" or "60s" are seconds, "250ms" milliseconds; between min and max ms. */
@@ -209,6 +263,7 @@ static int usage_error(const char *fmt, ...)
 
 static const struct option long_options[] = {
     {"device", required_argument, NULL, 'D'},
+    {"no-device", no_argument, NULL, 'N'},
     {"socket", required_argument, NULL, 'S'},
     {"socket-group", required_argument, NULL, 'G'},
     {"active-marker", required_argument, NULL, 'M'},
@@ -230,6 +285,9 @@ static int parse_option(int c, const char *arg)
     case 'D':
         opts.mux.device = arg;
         opts.device_given = true;
+        return 0;
+    case 'N':
+        opts.no_device = true;
         return 0;
     case 'S':
         opts.mux.socket_path = arg;
@@ -254,8 +312,8 @@ static int parse_option(int c, const char *arg)
         return parse_ms(arg, 10, 10000, &opts.mux.interval_ms) < 0
                    ? usage_error("bad --interval '%s' (10ms to 10s)", arg)
                    : 0;
-    default: /* getopt said what was wrong */
-        return applet_usage(self());
+    default: /* '?' or ':' */
+        return -c;
     }
 }
 
@@ -273,15 +331,26 @@ static int parse_options(int argc, char **argv)
         .interval_ms = 1000,
         .log = mux_log,
         .sync_journal = sync_journal,
+        .serving = mark_serving,
     };
-    while ((c = getopt_long(argc, argv, "d", long_options, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d", long_options, NULL)) != -1) {
         rc = parse_option(c, optarg);
+        if (rc < 0) {
+            return applet_option_error(self(), -rc, argv);
+        }
         if (rc != 0) {
             return rc;
         }
     }
     if (optind < argc) {
         return usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    if (opts.no_device && opts.device_given) {
+        return usage_error("--no-device and --device exclude each other");
+    }
+    if (opts.no_device) {
+        opts.mux.device = NULL;
     }
     /* An empty path would bind an abstract socket, open to every user. */
     if (opts.mux.socket_path[0] != '/') {
@@ -305,8 +374,10 @@ static int lock_instance(void)
     char *what = xasprintf("ha-watchdog for socket '%s'", opts.mux.socket_path), *err = NULL;
     int rc = instance_lock(path, what, &err);
 
-    if (rc != 0) {
+    if (rc > 0) {
         mux_log(LOG_CRIT, "%s", err);
+    } else if (rc < 0) {
+        mux_log(LOG_CRIT, "lock file: %s (the --socket folder must be writable)", err);
     }
     free(err);
     free(what);
@@ -322,7 +393,7 @@ static int ha_watchdog_main(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
-    log_init(LOG_TO_SYSLOG | (opts.debug ? LOG_TO_STDERR : 0), LOG_INFO);
+    log_init(LOG_TO_SYSLOG | LOG_DAEMON_FMT | (opts.debug ? LOG_TO_STDERR : 0), LOG_INFO);
     if (lock_instance() != 0) {
         return EXIT_FAIL;
     }
@@ -333,8 +404,16 @@ static int ha_watchdog_main(int argc, char **argv)
     if (wd_mux_socket_check(&opts.mux) < 0) {
         return EXIT_FAIL;
     }
-    if (!opts.device_given && stat(opts.mux.device, &st) < 0 && errno == ENOENT) {
-        load_module(opts.mux.device);
+    if (opts.no_device) {
+        mux_log(
+            LOG_CRIT,
+            "*** NO WATCHDOG DEVICE (--no-device): UNSAFE, for a single test host only: "
+            "nothing resets this node when it hangs or loses the store, so its services "
+            "may run twice ***"
+        );
+    } else if (!opts.device_given && stat(opts.mux.device, &st) < 0 && errno == ENOENT &&
+               load_module(opts.mux.device) < 0) {
+        return EXIT_FAIL;
     }
     return wd_mux_run(&opts.mux) == 0 ? EXIT_OK : EXIT_FAIL;
 }

@@ -62,14 +62,16 @@ int instance_lock(const char *path, const char *what, char **err)
     }
     /* A holder that ends between the two calls leaves no pid: try again. */
     for (int i = 0; fcntl(fd, F_SETLK, &fl) < 0; i++) {
+        int rc = -1;
         if (errno != EACCES && errno != EAGAIN) {
             *err = xasprintf("%s: lock: %s", path, strerror(errno));
         } else if ((other = holder(fd)) > 0 || i == 2) {
             *err = xasprintf("%s is already running (pid %d)", what, other);
+            rc = 1;
         }
         if (*err != NULL) {
             close(fd);
-            return -1;
+            return rc;
         }
     }
     /* The pid is for people; the lock is what counts. fd stays open. */

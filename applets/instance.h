@@ -9,8 +9,8 @@
  * one level) for the rest of this process, and write our pid into it. The
  * lock is a POSIX record lock: it is this process's own (forked children such
  * as LRM workers do not hold it) and it goes when the process ends, however
- * it ends. Returns 0, or -1 with *err one line: "<what> is already running
- * (pid N)" or why the file could not be locked. */
+ * it ends. Returns 0; 1 with *err "<what> is already running (pid N)"; or
+ * -1 with *err saying why the file could not be locked (one line each). */
 int instance_lock(const char *path, const char *what, char **err);
 
 #endif

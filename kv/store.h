@@ -1,12 +1,14 @@
 /* store.h - the cluster store of the real daemons and the CLI, backend-neutral.
  *
  * One interface, several backends: "dir:<path>" (kv/dir*.c, a pmxcfs-style
- * folder on a shared file system, ha-stack.md 12.2-12.6) is the default; an
- * etcd backend (leases, transactions) must fit behind the same calls. Paths are
- * logical, '/'-separated and relative to the store root, as in 12.2:
- * "ha/manager_status", "nodes/<node>/lrm_status", "ha/resources.cfg", ...
+ * folder on a shared file system, kv/README.md) is the default; an etcd
+ * backend (leases, transactions) must fit behind the same calls. Paths are
+ * logical, '/'-separated and relative to the store root (the layout is in
+ * kv/README.md): "ha/manager_status", "nodes/<node>/lrm_status",
+ * "ha/resources.cfg", ...
  *
- * The simulator does not use this: it has its own in-memory cluster (kv/sim*).
+ * The simulator does not use this: it has its own in-memory cluster
+ * (applets/sim/).
  * Errors: functions return 0 on success or -1 with a malloc'd one-line *err
  * (caller frees). Time is the backend's own monotonic clock (CLOCK_BOOTTIME),
  * in milliseconds, as returned by kv_now_ms(). kv/ never logs: texts that
@@ -25,8 +27,9 @@ struct kv_options {
     const char *node; /* the local node name */
     const char *store_id; /* NULL, or the id the store marker must carry */
     const char *daemon; /* "crm", "lrm" (heartbeat file name) or NULL (CLI: read-only probe) */
+    bool read_only; /* create nothing: an empty folder is an error, no folder is made */
     int64_t lock_timeout_ms; /* T: lock lifetime */
-    int64_t renew_budget_ms; /* B: a renewal slower than this fails (12.4.4) */
+    int64_t renew_budget_ms; /* B: a renewal slower than this fails */
     int64_t node_timeout_ms; /* heartbeat silence before a node is offline */
     int64_t probe_max_age_ms; /* quorate() = last probe ok and at most this old (2S) */
     /* Progress lines the caller should show, e.g. kv_domain_lock's
@@ -46,11 +49,13 @@ struct kv_options {
     const char *etcd_key;
 };
 
-/* Open the store: startup check 2 of 12.5 (marker, store_id, create the
+/* Open the store: the daemons' start-up check 2 (marker, store_id, create the
  * marker in an empty root, mkdir the fixed folders and nodes/<node>/).
  * Errors: "<path> is not a haven store", "store id mismatch ...", ... An
  * empty root is only initialised when no store_id is configured (with one,
- * it is probably an unmounted mount point: "store id mismatch"). */
+ * it is probably an unmounted mount point: "store id mismatch"); never
+ * with read_only ("<path> is empty - not a haven store yet ..."), which also
+ * makes no folder. */
 int kv_open(const struct kv_options *o, struct kv_store **out, char **err);
 void kv_close(struct kv_store *s); /* releases nothing: locks expire */
 int64_t kv_now_ms(void);
@@ -58,7 +63,7 @@ int64_t kv_now_ms(void);
  * and heartbeats. */
 const char *kv_instance(const struct kv_store *s);
 
-/* ---- files (12.3) ----
+/* ---- files ----
  *
  * Whole versions: a reader must prove it read the whole version a rename
  * installed, since network file systems may cut a read at a cached length
@@ -80,11 +85,11 @@ const char *kv_instance(const struct kv_store *s);
 int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char **err);
 /* Atomic replace: temp, fsync, guard check, rename, fsync folder. guard_lock,
  * when not NULL, names a lock this process must still hold at the rename
- * (12.4.5, 12.4.7), proven by advancing its head (a claim the server decides,
+ *, proven by advancing its head (a claim the server decides,
  * never a cached stat; the generation moves on, the renewal time does not),
  * else the write fails and nothing changes; the error is
  * "lost manager lock - not writing manager status" for ha_manager_lock and
- * ha/manager_status (12.4.5). A domain lock guard also fails once the lock
+ * ha/manager_status. A domain lock guard also fails once the lock
  * is older than 60 s ("'domain-ha'-locked command timed out - aborting"). */
 int kv_write(
     struct kv_store *s,
@@ -103,7 +108,7 @@ int kv_list(struct kv_store *s, const char *dir, char ***names, size_t *n, char 
 void kv_free_names(char **names);
 int kv_mkdir(struct kv_store *s, const char *dir, char **err); /* mkdir -p */
 
-/* ---- the CRM command spool (12.3 item 4) ---- */
+/* ---- the CRM command spool ---- */
 /* Queue one command line (without '\n'), lock-free. */
 int kv_spool_put(struct kv_store *s, const char *line, char **err);
 /* Take every queued command in order (read + unlink each): the lines, each
@@ -112,7 +117,7 @@ int kv_spool_put(struct kv_store *s, const char *line, char **err);
 int kv_spool_take(struct kv_store *s, char **text, char **err);
 bool kv_spool_pending(struct kv_store *s);
 
-/* ---- lease locks (12.4.1-12.4.6) ---- */
+/* ---- lease locks (kv/README.md, lock protocol) ---- */
 /* Acquire or renew: 0 held, -1 not held (*err says why, in upstream's words:
  * "can't get cfs lock", "cfs lock update failed - lock taken over",
  * "cfs lock update failed - renewal took <n> ms", ...). An acquisition
@@ -123,24 +128,24 @@ bool kv_spool_pending(struct kv_store *s);
 int kv_lock_get(struct kv_store *s, const char *name, char **err);
 /* Release if ours: true when a free record was installed. */
 bool kv_lock_release(struct kv_store *s, const char *name);
-/* Refresh this process's observation of a lock (every CRM round, 12.4.3). */
+/* Refresh this process's observation of a lock (every CRM round). */
 void kv_lock_observe(struct kv_store *s, const char *name);
 /* The same for every existing lock whose name starts with prefix, e.g.
- * "ha_agent_" (a CRM watches all agent locks, 12.4.3). */
+ * "ha_agent_" (a CRM watches all agent locks). */
 void kv_lock_observe_prefix(struct kv_store *s, const char *prefix);
 /* Our held generation (the fencing token), 0 if not held. */
 uint64_t kv_lock_generation(struct kv_store *s, const char *name);
 /* kv_now_ms() at the start of our last successful renewal, -1 if not held:
- * the LRM's lease check (12.7) compares it against B. */
+ * the LRM's lease check (applets/README.md) compares it against B. */
 int64_t kv_lock_renewed_at(struct kv_store *s, const char *name);
 
-/* ---- the config lock "domain-ha" (12.4.7) ---- */
+/* ---- the config lock "domain-ha" ---- */
 /* Wait up to timeout_ms; error "cfs-lock '<name>' error: got lock request
  * timeout" (or another reason after the same prefix). */
 int kv_domain_lock(struct kv_store *s, const char *name, int64_t timeout_ms, char **err);
 void kv_domain_unlock(struct kv_store *s, const char *name);
 
-/* ---- quorum and liveness (12.6) ---- */
+/* ---- quorum and liveness ---- */
 /* Probe: check the marker, write our heartbeat (unless read-only), reload
  * members. 0 ok, -1 error. */
 int kv_probe(struct kv_store *s, char **err);

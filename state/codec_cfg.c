@@ -172,6 +172,18 @@ static bool cfg_configid_ok(const char *v)
     return alpha && v[1] != '\0' && strspn(v + 1, rest) == strlen(v + 1);
 }
 
+/* Characters of UTF-8 text: the comment's limit counts characters, as
+ * upstream's maxLength does. */
+static size_t cfg_chars(const char *v)
+{
+    size_t n = 0;
+
+    for (; *v != '\0'; v++) {
+        n += ((unsigned char)*v & 0xc0) != 0x80;
+    }
+    return n;
+}
+
 /* A known state, "enabled" read as started; REQ_OTHER for anything else. */
 static enum req_state cfg_state(const char *v)
 {
@@ -203,7 +215,7 @@ static bool cfg_set(struct svc_conf *c, enum cfg_key k, const char *v)
         c->max_relocate = cfg_tries(v);
         return c->max_relocate >= 0;
     case CK_COMMENT:
-        c->comment = strlen(v) <= CFG_COMMENT_MAX ? xstrdup(v) : NULL;
+        c->comment = cfg_chars(v) <= CFG_COMMENT_MAX ? xstrdup(v) : NULL;
         return c->comment != NULL;
     }
     return false;

@@ -2,7 +2,7 @@
  *
  * state/ never touches the OS: time, locks, the shared store, quorum, the
  * watchdog, resource agents and logging all go through struct ha_env. Three
- * fillers exist: the real daemons (applets/), the simulator (kv/sim*) and the
+ * fillers exist: the real daemons (applets/daemon/), the simulator (applets/sim/) and the
  * fakes of the unit tests. Contracts: state/README.md. Functions that
  * can fail return 0 on success or -1 and a malloc'd one-line *err (caller
  * frees); text results are malloc'd (caller frees), "" when a file is absent. */

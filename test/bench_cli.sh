@@ -11,7 +11,8 @@ trap 'rm -rf "$tmp"' EXIT
 st=$tmp/st
 mkdir "$st"
 printf 'node=node1\nstore=dir:%s\n' "$st" >"$tmp/c.conf"
-"$haven" ha-manager -c "$tmp/c.conf" status >/dev/null || exit 1
+"$haven" ha-manager -c "$tmp/c.conf" crm-command arm-ha >/dev/null || exit 1 # makes it a store
+rm -f "$st/ha/crm_commands.d/"*
 now=$(date +%s)
 mkdir -p "$st/nodes/node2/resources" "$st/nodes/node3/resources"
 awk -v n="$n" -v now="$now" -v st="$st" 'BEGIN {

@@ -46,7 +46,7 @@ echo "ha-crm RSS on the cluster | $(max_rss crm) KiB | < 1024 KiB | VmRSS after 
 echo "ha-lrm RSS on the cluster | $(max_rss lrm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes"
 
 # Failover: SIGKILL the daemons of a node that is not the master; time until
-# its service runs on another node. The bound (ha-stack.md 12.5): the lock
+# its service runs on another node. The bound: the lock
 # expires T after the last renewal, the node is fenced after node_timeout + F,
 # recovery and start take about 2 rounds: max(3R + F, T) + 2R.
 bound=$((CL_T > 3 * CL_R + CL_F ? CL_T + 2 * CL_R : 3 * CL_R + CL_F + 2 * CL_R))

@@ -1,6 +1,6 @@
 #!/bin/sh
 # cluster.sh - a local haven cluster on one machine, for tests and the demo
-# (ha-stack.md 12.11). Source it, then call the cl_* functions.
+# (test/README.md). Source it, then call the cl_* functions.
 #
 # Layout under $CL_DIR: store/ (the shared folder), agents/ (the resource
 # agents), ledger (starts and stops of the ledger agent), run/<node>/ (the

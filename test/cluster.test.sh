@@ -1,6 +1,6 @@
 #!/bin/sh
-# cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh,
-# ha-stack.md 12.11): fencing and recovery of a killed node and of a frozen one,
+# cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh):
+# fencing and recovery of a killed node and of a frozen one,
 # master takeover,
 # self-fencing of a node cut off from the store, the shutdown policies (migrate,
 # conditional, freeze, failover), migrate and
@@ -109,7 +109,7 @@ check "no lease failure while the lock was held" sh -c "! grep -q 'lease expired
 cl_cli node1 set test:slowstop --state stopped >/dev/null
 check "test:slowstop stops" cl_wait 30 stopped test:slowstop
 cl_cli node1 remove test:slowstop >/dev/null
-# The worker's own lease check (12.7): a start forked while the lock was
+# The worker's own lease check (applets/README.md): a start forked while the lock was
 # fresh, whose LRM then stops (SIGSTOP) during the worker's status call,
 # must not start the service once the lease is older than B.
 touch "$CL_DIR/node3/no-reset"
@@ -276,7 +276,7 @@ check "the fencing token never decreases" awk 'NF { if ($1 < last) exit 1; last 
 check "the resumed $m is not master" new_master "$m"
 check "cluster 2: no double run in the ledger" cl_ledger_ok
 
-# Paused daemons under a watchdog that does not reset (12.11): a node's CRM
+# Paused daemons under a watchdog that does not reset: a node's CRM
 # and LRM stop for longer than node_timeout + F + T. The master fences the
 # node and recovers its services; they still run on the paused node, as only
 # the reset it was spared would end them. Once resumed, its LRM has lost its
@@ -312,7 +312,7 @@ check "cluster 2: no sanitizer report" cl_sanitizer_clean
 cl_stop_all >/dev/null 2>&1
 CL_DIR=
 
-# ---- cluster 3: a short outage of the whole store (12.5 "store blips") ----
+# ---- cluster 3: a short outage of the whole store (a "store blip") ----
 # Shorter than C - R - S it resets and fences nothing: no lock changes hands,
 # no service moves. Client timeout 6 s here (T 11), so the bound is 4 s and
 # the outage 2 s.

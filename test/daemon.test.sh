@@ -1,6 +1,6 @@
 #!/bin/sh
-# daemon.test.sh - ha-crm and ha-lrm start-up checks and signals (ha-stack.md
-# 12.5, 12.9): timing inequalities, foreign folder, store_id, the watchdog-mux
+# daemon.test.sh - ha-crm and ha-lrm start-up checks and signals
+# (applets/README.md, "The daemons"): timing inequalities, foreign folder, store_id, the watchdog-mux
 # greeting, usage errors, one instance per daemon and node; SIGHUP is ignored,
 # SIGTERM ends the daemon with 0.
 # usage: sh test/daemon.test.sh HAVEN_BINARY
@@ -54,6 +54,27 @@ expect() { # rc pattern description command...
 
 mkdir -p "$tmp/store"
 expect 2 "usage" "unknown option" "$haven" ha-crm -x
+
+# Start-up errors name the applet, the path and the fix. No ha-watchdog on
+# the socket: said at once, then the error after the retries (run in the
+# background meanwhile: it takes 10 s).
+conf
+sed -i "s|^watchdog_socket=.*|watchdog_socket=$tmp/nowhere.sock|" "$tmp/haven.conf"
+cp "$tmp/haven.conf" "$tmp/nomux.conf"
+sed -i "s|^run_dir=.*|run_dir=$tmp/run.nomux|" "$tmp/nomux.conf"
+timeout 60 "$haven" ha-crm -c "$tmp/nomux.conf" >"$tmp/nomux.out" 2>&1 &
+nomux=$!
+expect 2 "^ha-crm: unknown option '--foo'\$" "a long option" "$haven" ha-crm --foo
+expect 2 "^ha-lrm: option '-c' needs a value\$" "-c without a file" "$haven" ha-lrm -c
+expect 2 "^ha-watchdog: unknown option '--foo'\$" "ha-watchdog --foo" "$haven" ha-watchdog --foo
+expect 2 "^ha-tester: unknown option '-x'\$" "ha-tester -x" "$haven" ha-tester -x a b
+expect 2 "^ha-crm: $tmp/missing.conf: No such file or directory" "no config file" \
+    "$haven" ha-crm -c "$tmp/missing.conf"
+grep -q -- "-c FILE" "$tmp/out" && grep -q "store=dir:" "$tmp/out" && ok ||
+    bad "no config file: no hint of -c or of a minimal config: $(cat "$tmp/out")"
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "no config file: not one line: $(cat "$tmp/out")"
+expect 2 "^ha-manager: $tmp/missing.conf: No such file or directory" "no config file (CLI)" \
+    "$haven" ha-manager -c "$tmp/missing.conf" status
 conf
 sed -i 's/^lock_timeout=8/lock_timeout=5/' "$tmp/haven.conf"
 expect 2 "lock_timeout" "T < C + 3" "$haven" ha-crm -c "$tmp/haven.conf"
@@ -80,6 +101,14 @@ expect 2 "/dev/zero: not a regular file" "config /dev/zero (ha-lrm)" "$haven" ha
 expect 2 "/dev/zero: not a regular file" "config /dev/zero (ha-manager)" \
     "$haven" ha-manager -c /dev/zero status
 expect 2 ": not a regular file" "config directory" "$haven" ha-crm -c "$tmp"
+
+wait "$nomux"
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "no ha-watchdog: exit $rc, want 1"
+grep -q "^ha-crm: waiting for ha-watchdog on '$tmp/nowhere.sock'" "$tmp/nomux.out" && ok ||
+    bad "no ha-watchdog: the wait is not said: $(head -n 1 "$tmp/nomux.out")"
+grep -q "^ha-crm: unable to open watchdog socket '$tmp/nowhere.sock' - .*start ha-watchdog first" \
+    "$tmp/nomux.out" && ok || bad "no ha-watchdog: no path or fix: $(tail -n 1 "$tmp/nomux.out")"
 
 start_mux() { # hw-timeout: a FIFO reader, then ha-watchdog on the FIFO
     rm -f "$tmp/wd.sock" "$tmp/wd.fifo"
@@ -142,8 +171,10 @@ dmn=
 dmn=$!
 i=0
 while ! grep -q "wait_for_quorum" "$tmp/crm.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q "^info  *[0-9]* *node1/crm: status change startup => wait_for_quorum" "$tmp/crm.log" &&
-    ok || bad "crm -d: no log line in the simulator's format: $(head -n 1 "$tmp/crm.log")"
+# -d: one line format, local time readable (before: a raw epoch number)
+stamp='[0-9]\{4\}-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+grep -q "^$stamp ha-crm\[$dmn\] info: status change startup => wait_for_quorum\$" "$tmp/crm.log" &&
+    ok || bad "crm -d: no log line with a readable time: $(head -n 1 "$tmp/crm.log")"
 limit=5 expect 1 "ha-crm for node 'node1' is already running (pid $dmn)" "a second ha-crm" \
     "$haven" ha-crm -d -c "$tmp/haven.conf"
 kill -HUP "$dmn"
@@ -160,6 +191,34 @@ dmn=
 grep -q "server received shutdown request" "$tmp/crm.log" && ok || bad "no shutdown request logged"
 [ -f "$tmp/store/haven-store" ] && [ -d "$tmp/store/nodes/node1" ] && ok || bad "store not initialised"
 ! grep -q -E 'Sanitizer|runtime error:' "$tmp/crm.log" && ok || bad "sanitizer report"
+
+# Logging: log_file= takes the lines (one format, nothing on stderr), and a
+# warning repeated every round is logged once: a master on a node that never
+# ran an LRM (no nodes/node2/lrm_status) said "unable to read file" every
+# second.
+conf
+sed -i 's/^node=node1/node=node2/' "$tmp/haven.conf"
+echo "log_file=$tmp/crm.file" >>"$tmp/haven.conf"
+"$haven" ha-manager -c "$tmp/haven.conf" add vm:100 --state stopped --node node2 >/dev/null 2>&1 ||
+    bad "ha-manager add vm:100 failed"
+"$haven" ha-crm -c "$tmp/haven.conf" >"$tmp/crm.log" 2>&1 &
+dmn=$!
+rounds=0 last= i=0
+while [ $rounds -lt 4 ] && [ $i -lt 300 ]; do # four master rounds (their timestamps)
+    t=$(sed -n 's/.*"timestamp":\([0-9]*\).*/\1/p' "$tmp/store/ha/manager_status" 2>/dev/null)
+    [ -n "$t" ] && [ "$t" != "$last" ] && rounds=$((rounds + 1)) last=$t
+    sleep 0.1
+    i=$((i + 1))
+done
+[ $rounds -ge 4 ] && ok || bad "log test: the CRM did not become master ($(tail -n 2 "$tmp/crm.file"))"
+kill -TERM "$dmn"
+wait "$dmn"
+dmn=
+n=$(grep -c "unable to read file 'nodes/node2/lrm_status'" "$tmp/crm.file")
+[ "$n" -eq 1 ] && ok || bad "a missing lrm_status logged $n times in $rounds rounds, want once"
+grep -q "^$stamp ha-crm\[[0-9]*\] info: status change wait_for_quorum => master\$" "$tmp/crm.file" &&
+    ok || bad "log_file: no stamped line: $(head -n 1 "$tmp/crm.file")"
+[ ! -s "$tmp/crm.log" ] && ok || bad "log_file set, yet stderr has: $(head -n 1 "$tmp/crm.log")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,13 +1,22 @@
 #!/bin/sh
 # differential.sh - run ha-tester and the reference simulator on generated
 # scenarios and report the first differing line of each mismatch.
-# usage: test/differential.sh HAVEN_BINARY [COUNT] [FIRST_SEED]
-# Needs python3 and ../shared/tools/oracle (not part of 'make check').
+# usage: ORACLE=SIM sh test/differential.sh HAVEN_BINARY [COUNT] [FIRST_SEED]
+# ORACLE is the reference simulator, a python3 script run as
+# 'python3 SIM SCENARIO_DIR OUT_DIR' that writes OUT_DIR/log; it is not part
+# of haven, so there is no default (and this is not part of 'make check').
+usage="usage: ORACLE=SIM sh test/differential.sh HAVEN_BINARY [COUNT] [FIRST_SEED]"
+[ $# -ge 1 ] || { echo "$usage" >&2; exit 2; }
 haven=$1
 count=${2:-300}
 seed=${3:-1}
-oracle=${ORACLE:-../shared/tools/oracle/sim.py}
+oracle=${ORACLE:-}
 gen=${GEN:-test/gen_scenario.py}
+if [ -z "$oracle" ]; then
+    echo "differential.sh: ORACLE not set: name the reference simulator" >&2
+    echo "$usage" >&2
+    exit 2
+fi
 [ -f "$oracle" ] || { echo "differential.sh: $oracle: no reference simulator" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,6 +1,6 @@
 #!/bin/sh
-# rules.test.sh - 'ha-tester --rules-check FILE' (the rules_cfgs output of
-# simulator.md 7.3) on test/rules/*.cfg, compared byte for byte with
+# rules.test.sh - 'ha-tester --rules-check FILE' (upstream's rules_cfgs test
+# output) on test/rules/*.cfg, compared byte for byte with
 # FILE.expect; then the error cases of the option.
 # usage: test/rules.test.sh HAVEN_BINARY
 # Upstream's 12 cases: RULES_CFGS=/path/to/rules_cfgs sh test/rules.test.sh BIN

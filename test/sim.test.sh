@@ -71,6 +71,27 @@ check "the migration happened" grep -q "service 'vm:101': state changed from 'mi
 check "status shows the master's view" grep -q "^service vm:101: started on node2$" "$work/err"
 check "status shows the hardware" grep -q "^node node1: online (power on, network on)$" "$work/err"
 
+# A mistake that the run would only meet when the command runs (a service
+# that does not exist, an unknown action, a missing parameter) is named and
+# its line skipped, as other mistakes are: before, "service vm:999 stopped"
+# ended the whole interactive run ("exit simulation"). A service added
+# earlier in the same line counts as existing.
+printf '%s\n' "power node1 on; power node2 on; power node3 on" "service vm:999 stopped" \
+    "service vm:101 frobnicate" "service vm:101 migrate" "service vm:101 add node1" \
+    "service vm:500 add node9" "power node1 sideways" "crm node1 disarm-ha" "cfs node1 rw maybe" \
+    "delay soon" "service vm:101 set-static-stats maxcpu" \
+    "service vm:500 add node2; service vm:500 stopped" "service vm:101 migrate node2" \
+    >"$work/lines"
+timeout 60 "$haven" ha-sim "$work/s" <"$work/lines" >"$work/out" 2>"$work/err"
+rc=$?
+check "typos: exit 0" [ "$rc" -eq 0 ]
+check "typos: the run did not end early" sh -c "! grep -q 'exit simulation - no such' '$work/out'"
+check "typos: the run went on" grep -q "cmdlist: execute service vm:101 migrate node2" "$work/out"
+check "typos: the same-line add counts" grep -q "cmdlist: execute service vm:500 stopped" "$work/out"
+check "typos: every bad line skipped" sh -c "[ \$(grep -c 'line ignored' '$work/err') -eq 10 ]"
+check "typos: a missing service is named" grep -q "no such service 'vm:999'" "$work/err"
+check "typos: no bad line ran" sh -c "! grep -q -e 'execute service vm:999' -e frobnicate -e sideways -e 'delay soon' '$work/out'"
+
 # Usage errors: exit 2 and one line.
 timeout 10 "$haven" ha-sim </dev/null >/dev/null 2>"$work/err"
 check "no folder: exit 2" [ $? -eq 2 ]

@@ -1,6 +1,8 @@
-/* test_agent_run.c - the LRM's agent calls (applets/agent_run.c): the stop
+/* test_agent_run.c - the LRM's agent calls (applets/daemon/agent_run.c): the stop
  * timeout is an outside value (the master's stop command), so it is checked
- * before any use and reaches the agent only as a canonical number. The
+ * before any use and reaches the agent only as a canonical number; without
+ * /dev/null the agent still runs (stdin at end of file); an agent that
+ * cannot be executed is reported with the cause. The
  * applets are not linked into unit tests, so agent_run.c is compiled in here,
  * with stand-ins for the two daemon functions it calls. */
 #include "applets/daemon/agent_run.c"
@@ -92,6 +94,86 @@ static void test_stop_timeout(void)
     }
 }
 
+/* write an agent script named type into dir */
+static void agent_script(const char *type, const char *text, mode_t mode)
+{
+    char *path = xasprintf("%s/%s", dir, type);
+    FILE *f = fopen(path, "w");
+
+    if (f != NULL) {
+        fputs(text, f);
+        fclose(f);
+    }
+    chmod(path, mode);
+    free(path);
+}
+
+/* A rescue chroot has no /dev: the agent gets an empty stdin all the same
+ * (before, every call failed with a bare exit code 127). */
+static void test_no_dev_null(void)
+{
+    struct daemon d = {0};
+    char *why = NULL;
+    int rc;
+
+    snprintf(d.conf.node, sizeof(d.conf.node), "node1");
+    d.conf.agents_dir = dir;
+    agent_script("r", "#!/bin/sh\nif read -r line; then exit 3; fi\nexit 0\n", 0755);
+    agent_stdin = "/nonexistent/null";
+    rc = agent_call(&d, "status", "r:1", NULL, 10, NULL, -1, &why);
+    agent_stdin = "/dev/null";
+    CHECK_INT(rc, 0);
+    CHECK(why == NULL);
+    free(why);
+}
+
+/* An agent that cannot run says why: the errno text of the failed exec. */
+static void test_exec_failure_cause(void)
+{
+    struct daemon d = {0};
+    char *why = NULL;
+    int rc;
+
+    snprintf(d.conf.node, sizeof(d.conf.node), "node1");
+    d.conf.agents_dir = dir;
+    agent_script("noexec", "#!/bin/sh\nexit 0\n", 0644);
+    rc = agent_call(&d, "status", "noexec:1", NULL, 10, NULL, -1, &why);
+    CHECK_INT(rc, -1);
+    CHECK(why != NULL && strstr(why, "Permission denied") != NULL);
+    CHECK(why != NULL && strstr(why, "/noexec'") != NULL);
+    free(why);
+    why = NULL;
+    agent_script("nointerp", "#!/nonexistent/interpreter\nexit 0\n", 0755);
+    rc = agent_call(&d, "status", "nointerp:1", NULL, 10, NULL, -1, &why);
+    CHECK_INT(rc, -1);
+    CHECK(why != NULL && strstr(why, "No such file or directory") != NULL);
+    CHECK(why != NULL && strstr(why, "interpreter") != NULL);
+    free(why);
+    why = NULL;
+    rc = agent_call(&d, "status", "absent:1", NULL, 10, NULL, -1, &why);
+    CHECK_INT(rc, -1);
+    CHECK(why != NULL && strstr(why, "No such file or directory") != NULL);
+    free(why);
+}
+
+/* A type without an agent: where it was looked for, and why not. */
+static void test_type_unknown(void)
+{
+    struct daemon d = {0};
+    char *want = xasprintf("'%s/absent': No such file or directory (agents_dir is '%s')", dir, dir);
+
+    snprintf(d.conf.node, sizeof(d.conf.node), "node1");
+    d.conf.agents_dir = dir;
+    last_log[0] = '\0';
+    CHECK(!res_type_known(&d, "absent"));
+    CHECK(strstr(last_log, want) != NULL);
+    CHECK(strstr(last_log, "type 'absent'") != NULL);
+    last_log[0] = '\0';
+    CHECK(res_type_known(&d, "t"));
+    CHECK_STR(last_log, "");
+    free(want);
+}
+
 int main(void)
 {
     char *agent;
@@ -109,6 +191,9 @@ int main(void)
     fclose(f);
     chmod(agent, 0755);
     RUN(test_stop_timeout);
+    RUN(test_no_dev_null);
+    RUN(test_exec_failure_cause);
+    RUN(test_type_unknown);
     kvt_rm_rf(dir);
     free(agent);
     free(seen_file);

@@ -1087,6 +1087,16 @@ static void test_cfg_long_comment(void)
     CHECK_INT(svc_config_from_cfg(strbuf_str(&sb), &sc, &err), -1);
     free(err);
     strbuf_free(&sb);
+    /* The limit counts characters (upstream's maxLength): 4096 two-byte
+     * characters are fine. */
+    strbuf_add(&sb, "vm: 100\n\tcomment ");
+    for (int i = 0; i < 4096; i++) {
+        strbuf_add(&sb, "\xc3\xa9");
+    }
+    CHECK_INT(svc_config_from_cfg(strbuf_str(&sb), &sc, &err), 0);
+    CHECK(sc.n == 1 && strlen(sc.v[0].comment) == 8192);
+    svc_config_free(&sc);
+    strbuf_free(&sb);
 }
 
 /* ---- datacenter.cfg ---- */

@@ -1,5 +1,5 @@
-/* test_conf.c - the configuration file (ha-stack.md 12.1) and startup check 1
- * (12.5). conf.c lives with the applets, which unit tests do not link, so it
+/* test_conf.c - the configuration file and start-up check 1
+ * (applets/README.md). conf.c lives with the applets, which unit tests do not link, so it
  * is compiled into this test directly, with its file reader. */
 #include "applets/conf.c"
 #include "applets/local_file.c"
@@ -108,7 +108,7 @@ static void test_all_keys(void)
     CHECK_INT(c.loop_interval, 1);
     CHECK_INT(c.fence_delay, 2);
     CHECK_INT(c.watchdog_client_timeout, 3);
-    /* the test cluster of 12.11: S 1, W 0, node_timeout 3, B = 8-3-2-2 */
+    /* the test cluster of test/cluster.sh: S 1, W 0, node_timeout 3, B = 8-3-2-2 */
     CHECK_INT(conf_short_sleep(&c), 1);
     CHECK_INT(conf_worker_wait(&c), 0);
     CHECK_INT(conf_node_timeout(&c), 3);
@@ -157,7 +157,16 @@ static void test_errors(void)
     free(err);
     err = NULL;
     CHECK_INT(conf_load("/nonexistent/haven.conf", &c, &err), -1);
-    CHECK_STR(err, "/nonexistent/haven.conf: No such file or directory");
+    /* a missing file says what helps: -c, and the least a config needs */
+    CHECK_STR(
+        err,
+        "/nonexistent/haven.conf: No such file or directory - use -c FILE, or create it: the "
+        "least it needs is 'store=dir:/PATH' (the shared folder; see haven.conf.example)"
+    );
+    free(err);
+    err = NULL;
+    CHECK_INT(conf_load("/", &c, &err), -1); /* other errors get no such hint */
+    CHECK_STR(err, "/: not a regular file");
     free(err);
 }
 

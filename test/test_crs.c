@@ -1,5 +1,5 @@
-/* test_crs.c - the CRS usage model: numbers from ha-stack.md 5.9/5.10
- * worked by hand, or from the oracle's crs.py run as a black box. */
+/* test_crs.c - the CRS usage model: numbers worked by hand, or from a
+ * reference implementation run as a black box. */
 #include "state/crs.h"
 
 #include <math.h>
@@ -11,7 +11,7 @@
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-/* Oracle numbers may differ in the last bit (Python's ** is libm pow). */
+/* Reference numbers may differ in the last bit (Python's ** is libm pow). */
 #define CHECK_NEAR(a, b) CHECK(fabs((a) - (b)) <= 1e-14 * fmax(fabs(a), fabs(b)))
 
 static struct crs_service_stats static_st(double maxcpu, double maxmem)
@@ -121,7 +121,7 @@ static int select_each(
     return rc;
 }
 
-/* 5.9.6 example: 3 equal nodes, 4 equal services, all on node1. */
+/* A worked example: 3 equal nodes, 4 equal services, all on node1. */
 static void test_imbalance_example(void)
 {
     struct crs_usage *u = crs_new(CRS_STATIC);
@@ -268,7 +268,7 @@ static void test_topsis_maths(void)
     CHECK(crs_stats_imbalance(NULL, 0) == 0.0);
 }
 
-/* Oracle values: static started view counts every listed resource, a
+/* Reference values: static started view counts every listed resource, a
  * moving one on both nodes, maxcpu 0 as the node's cpu count. */
 static void test_score_static(void)
 {

@@ -1,6 +1,7 @@
 /* test_fakeenv.c - the in-memory cluster of test_fakeenv.h. Lock and
- * watchdog rules follow simulator.md 4.3/4.4 so the state machines see what
- * they would see in the simulator, without its scheduler or hardware. */
+ * watchdog rules follow the simulator's (applets/sim/README.md) so the state
+ * machines see what they would see there, without its scheduler or
+ * hardware. */
 #include "test/test_fakeenv.h"
 
 #include <stdio.h>
@@ -127,7 +128,7 @@ const char *fake_lock_owner(const struct fake_cluster *c, const char *name)
     return i < 0 ? NULL : c->locks[i].owner;
 }
 
-/* simulator.md 4.3: acquire, renew own, take over after the timeout. */
+/* As the simulator: acquire, renew own, take over after the timeout. */
 static bool lock_get(struct fake_env *fe, const char *name)
 {
     struct fake_cluster *c = fe->c;

@@ -4,7 +4,7 @@
  * One struct fake_cluster holds what the daemons share: a clock the test
  * sets, per-node online/quorum flags, the manager status and LRM status
  * texts, the service config, rules/groups texts, the CRM command queue, the
- * cluster locks (120 s timeout, as in simulator.md 4.3), watchdog handles,
+ * cluster locks (120 s timeout, as in the simulator), watchdog handles,
  * per-node running flags of services, and every log line. Each daemon gets
  * its own struct fake_env (node name + actor) bound to the cluster. Nothing
  * here decides anything the core decides: it only stores and reports. */

@@ -1,5 +1,5 @@
-/* test_kv_lock.c - the generation-head lease locks of kv/dir (ha-stack.md
- * 12.4): acquire, renew, release, expiry on the observer's clock, takeover,
+/* test_kv_lock.c - the generation-head lease locks of kv/dir (kv/README.md,
+ * lock protocol): acquire, renew, release, expiry on the observer's clock, takeover,
  * slow renewals, injected NFS faults, the manager-lock guard, and a
  * multi-process stress run checked against a ledger. */
 #include "test/kv_test.h"

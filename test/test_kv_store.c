@@ -1,6 +1,7 @@
-/* test_kv_store.c - the rest of kv/dir (ha-stack.md 12.2-12.6): startup
- * check 2, atomic files, the crm_commands spool under concurrent writers,
- * the domain-ha config lock across processes, probes, quorum, members. */
+/* test_kv_store.c - the rest of kv/dir (kv/README.md): start-up check 2
+ * (applets/README.md), atomic files, the crm_commands spool under
+ * concurrent writers, the domain-ha config lock across processes, probes,
+ * quorum, members. */
 #include "test/kv_test.h"
 #include "test/test.h"
 

@@ -5,7 +5,7 @@
 #            (an unknown command word, node or service id form in the
 #            cmdlist is found before the run)
 #   runtime  the simulation starts and ends with the err line
-#            "hardware: exit simulation - ..." (simulator.md 2.2), exit 0,
+#            "hardware: exit simulation - ..." (applets/sim/README.md), exit 0,
 #            nothing on stderr
 # Every run: no sanitizer report, no hang, and the scenario folder (a
 # read-only copy) is byte for byte and stat for stat unchanged. Then the

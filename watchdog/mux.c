@@ -65,6 +65,7 @@ struct mux {
     bool feed_failed; /* the last keep-alive write failed (logged once) */
     bool notty_logged;
     bool accept_paused;
+    bool terminated; /* a terminate signal came (also before the device opened) */
     long long refused_log_ms; /* when a refused peer was last logged */
     long refused_quiet; /* refused since then, not logged yet */
     ev_io listen_io;
@@ -92,6 +93,9 @@ static int dev_write(struct mux *m, char c)
 {
     ssize_t n;
 
+    if (m->dev_fd < 0) { /* --no-device: nothing to feed */
+        return 0;
+    }
     do {
         n = write(m->dev_fd, &c, 1);
     } while (n < 0 && errno == EINTR);
@@ -104,7 +108,9 @@ static void dev_magic_close(struct mux *m)
     if (dev_write(m, 'V') < 0) {
         m->cfg->log(LOG_ERR, "watchdog magic close failed: %s", strerror(errno));
     }
-    close(m->dev_fd);
+    if (m->dev_fd >= 0) {
+        close(m->dev_fd);
+    }
     m->dev_fd = -1;
 }
 
@@ -172,12 +178,51 @@ static int dev_setup(struct mux *m)
     return 0;
 }
 
+static void on_wait(struct ev_loop *loop, ev_timer *w, int revents)
+{
+}
+
+/* Wait a moment in the loop, so that signals are served meanwhile. */
+static void loop_pause(struct mux *m, double seconds)
+{
+    ev_timer t;
+
+    ev_timer_init(&t, on_wait, seconds, 0.);
+    ev_timer_start(m->loop, &t);
+    ev_run(m->loop, EVRUN_ONCE);
+    ev_timer_stop(m->loop, &t);
+}
+
+/* Opened without blocking: a FIFO standing in for the device has no reader
+ * until its test harness opens it, and a blocking open() would hang where no
+ * signal reaches us. We say what we wait for and keep serving SIGTERM and
+ * SIGINT. Returns 0 open, 1 a terminate request came first, -1 failed. */
 static int dev_open(struct mux *m)
 {
-    m->dev_fd = open(m->cfg->device, O_WRONLY | O_CLOEXEC);
-    if (m->dev_fd < 0) {
-        m->cfg->log(LOG_CRIT, "watchdog open: %s", strerror(errno));
-        return -1;
+    bool said = false;
+
+    if (m->cfg->device == NULL) {
+        return 0; /* --no-device: the applet warned */
+    }
+    while ((m->dev_fd = open(m->cfg->device, O_WRONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != ENXIO) {
+            m->cfg->log(LOG_CRIT, "watchdog open '%s': %s", m->cfg->device, strerror(errno));
+            return -1;
+        }
+        if (!said) {
+            m->cfg->log(
+                LOG_WARNING, "waiting for a reader on FIFO '%s' (standing in for the device)",
+                m->cfg->device
+            );
+            said = true;
+        }
+        loop_pause(m, 0.1);
+        if (m->terminated) {
+            return 1;
+        }
     }
     /* A stand-in FIFO whose reader stalls must not block the loop. */
     fcntl(m->dev_fd, F_SETFL, fcntl(m->dev_fd, F_GETFL) | O_NONBLOCK);
@@ -231,7 +276,7 @@ static int socket_bind(struct mux *m, int fd, const struct sockaddr_un *sa)
 
     umask(mask);
     if (rc < 0) {
-        m->cfg->log(LOG_CRIT, "socket bind: %s", strerror(errno));
+        m->cfg->log(LOG_CRIT, "socket bind '%s': %s", path, strerror(errno));
         return -1;
     }
     if (m->cfg->socket_gid >= 0 &&
@@ -258,7 +303,7 @@ static int listen_open(struct mux *m)
     socket_unlink(path);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        m->cfg->log(LOG_CRIT, "socket create: %s", strerror(errno));
+        m->cfg->log(LOG_CRIT, "socket create '%s': %s", path, strerror(errno));
         return -1;
     }
     if (socket_bind(m, fd, &sa) < 0) {
@@ -266,7 +311,7 @@ static int listen_open(struct mux *m)
         return -1;
     }
     if (listen(fd, WD_MUX_BACKLOG) < 0) {
-        m->cfg->log(LOG_CRIT, "socket listen: %s", strerror(errno));
+        m->cfg->log(LOG_CRIT, "socket listen '%s': %s", path, strerror(errno));
         close(fd);
         socket_unlink(path);
         return -1;
@@ -294,6 +339,9 @@ static void marker_clear(struct mux *m)
 
 static void stop_feeding(struct mux *m)
 {
+    if (m->dev_fd < 0) {
+        m->cfg->log(LOG_CRIT, "no watchdog device: nothing resets this node now (--no-device)");
+    }
     m->feeding = false;
     ev_break(m->loop, EVBREAK_ALL);
 }
@@ -526,6 +574,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 static void terminate(struct mux *m)
 {
     m->cfg->log(LOG_INFO, "got terminate request");
+    m->terminated = true;
     ev_break(m->loop, EVBREAK_ALL);
 }
 
@@ -546,16 +595,21 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
     m->cfg->log(LOG_NOTICE, "got SIGHUP - ignored");
 }
 
-static void watchers_start(struct mux *m)
+static void signals_start(struct mux *m)
 {
-    double interval_s = (double)m->cfg->interval_ms / 1000.0;
-
     ev_signal_init(&m->sig_term, on_sigterm, SIGTERM);
     ev_signal_init(&m->sig_int, on_sigint, SIGINT);
     ev_signal_init(&m->sig_hup, on_sighup, SIGHUP);
     ev_signal_start(m->loop, &m->sig_term);
     ev_signal_start(m->loop, &m->sig_int);
     ev_signal_start(m->loop, &m->sig_hup);
+}
+
+/* Once the device is open: its keep-alive and the clients' check. */
+static void tick_start(struct mux *m)
+{
+    double interval_s = (double)m->cfg->interval_ms / 1000.0;
+
     ev_timer_init(&m->tick, on_tick, interval_s, interval_s);
     ev_timer_start(m->loop, &m->tick);
 }
@@ -581,7 +635,9 @@ static void mux_finish(struct mux *m)
     if (m->active > 0) {
         m->cfg->log(LOG_ERR, "exit watchdog-mux with active connections");
         sync_journal(m);
-        close(m->dev_fd); /* without 'V': the device keeps counting down */
+        if (m->dev_fd >= 0) {
+            close(m->dev_fd); /* without 'V': the device keeps counting down */
+        }
         m->dev_fd = -1;
     } else {
         m->cfg->log(LOG_INFO, "clean exit");
@@ -594,7 +650,7 @@ static void mux_finish(struct mux *m)
 int wd_mux_run(const struct wd_mux_config *cfg)
 {
     struct mux m = {.cfg = cfg, .dev_fd = -1, .hw_timeout_s = cfg->hw_timeout_s, .feeding = true};
-    int fd;
+    int fd, rc;
 
     signal(SIGPIPE, SIG_IGN);
     m.loop = ev_default_loop(EVFLAG_AUTO);
@@ -603,12 +659,14 @@ int wd_mux_run(const struct wd_mux_config *cfg)
         return 1;
     }
     /* Signals first: a SIGTERM during start-up must not kill us with the
-     * device open and no 'V' written. libev delivers it once ev_run starts. */
-    watchers_start(&m);
-    if (dev_open(&m) < 0) {
+     * device open and no 'V' written. libev delivers it in the loop, which
+     * also runs while we wait for a FIFO's reader. */
+    signals_start(&m);
+    rc = dev_open(&m);
+    if (rc != 0) {
         watchers_stop(&m);
         ev_loop_destroy(m.loop);
-        return 1;
+        return rc < 0 ? 1 : 0;
     }
     fd = listen_open(&m);
     if (fd < 0) {
@@ -616,6 +674,10 @@ int wd_mux_run(const struct wd_mux_config *cfg)
         watchers_stop(&m);
         ev_loop_destroy(m.loop);
         return 1;
+    }
+    tick_start(&m);
+    if (cfg->serving != NULL) {
+        cfg->serving();
     }
     ev_io_init(&m.listen_io, on_accept, fd, EV_READ);
     ev_io_start(m.loop, &m.listen_io);

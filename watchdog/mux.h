@@ -18,7 +18,8 @@
 typedef void wd_log_fn(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 struct wd_mux_config {
-    const char *device; /* opened write-only and never closed while running */
+    const char *device; /* opened write-only and never closed while running;
+                           NULL: no device at all (a test host, unsafe) */
     const char *socket_path; /* absolute; an existing file there must be a socket */
     long long socket_gid; /* -1: mode 0600, clients root or our own user; else
                              0660, this group's members may be clients too */
@@ -28,6 +29,7 @@ struct wd_mux_config {
     long long interval_ms; /* device keep-alive and client check period */
     wd_log_fn *log; /* syslog priorities */
     void (*sync_journal)(void); /* flush the log before a likely reset; may be NULL */
+    void (*serving)(void); /* start-up done, the socket listens; may be NULL */
 };
 
 /* Whether the socket path is usable: absolute, short enough, and free or a

@@ -1,5 +1,5 @@
 /* cli.h - the internals of ha-manager (applets/ha_manager.c and cli_*.c),
- * not an API. ha-stack.md 7 and 12.10.
+ * not an API.
  *
  * A command is a path of words ("crm-command node-maintenance enable"), its
  * positional parameters and its options. The parser (cli_args.c) validates
@@ -22,11 +22,11 @@
 #include "state/model.h"
 #include "state/rules.h"
 
-enum cli_fmt { FMT_TEXT, FMT_JSON, FMT_JSON_PRETTY };
+enum cli_fmt { FMT_TEXT, FMT_JSON, FMT_JSON_PRETTY, FMT_YAML };
 
 enum cli_type {
     T_STR, /* any string without a newline */
-    T_COMMENT, /* string of at most 4096 bytes */
+    T_COMMENT, /* string of at most 4096 characters */
     T_UINT, /* integer in 0..values (its maximum, as decimal text: CLI_MAX()) */
     T_BOOL, /* 0/1, yes/no, true/false, on/off; a bare option is 1 */
     T_ENUM, /* one of cli_opt.values */
@@ -36,33 +36,53 @@ enum cli_type {
     T_NODELIST, /* node[:prio] list */
     T_CONFIGID, /* ^[A-Za-z][A-Za-z0-9_-]+$ */
     T_TYPE, /* resource type ^[a-z]+$ */
-    T_KEYLIST, /* list of option names (--delete) */
+    T_KEYLIST, /* list of config ids (--delete) */
+    T_DIGEST, /* a config digest: at most 64 characters */
 };
 
 #define CLI_MAX_TEXT(n) #n
 #define CLI_MAX(n) CLI_MAX_TEXT(n) /* a T_UINT's maximum: CLI_MAX(SVC_TRIES_MAX) */
 
+enum {
+    OPT_OPTIONAL = 1, /* a positional parameter that may be left out */
+    OPT_REST = 2, /* the last positional: every remaining word */
+    OPT_FORMAT = 4, /* an output option (upstream's standard_output_options) */
+};
+
 struct cli_opt {
     const char *name;
     enum cli_type type;
-    const char *values; /* T_ENUM: "a,b,c"; positional T_STR: "optional" */
+    const char *values; /* T_ENUM: "a,b,c"; T_UINT: the maximum */
+    const char *desc; /* for help --verbose */
+    const char *def; /* the default, for help --verbose */
+    unsigned flags; /* OPT_* */
+    const char *only; /* rule options: the rule types ("a,b") that have it */
 };
 
 struct cli;
+struct strbuf;
 
+/* One command of the table in ha_manager.c: the one source of the parser,
+ * the usage lines, help and the completion. */
 struct cli_cmd {
     const char *path; /* command words */
+    const char *alias; /* path of the command this one stands for (no prefix match) */
     const struct cli_opt *args; /* positional parameters, {0}-terminated */
     const struct cli_opt *opts; /* options, {0}-terminated */
     int (*run)(struct cli *c);
     const char *fixed; /* "name=value" set by the command itself */
-    const char *help; /* one line of usage */
+    const char *required; /* the option that must be given, or NULL */
+    const char *desc; /* what it does, for help */
+    int cls; /* the order of upstream's handler class (incomplete command lists) */
 };
+extern const struct cli_cmd cli_commands[];
+extern const size_t cli_n_commands;
 
 #define CLI_MAX_PARAMS 24
 
 struct cli {
     const char *conf_path;
+    bool read_only; /* the command only reads: the store is opened read-only */
     const struct cli_cmd *cmd;
     const char *names[CLI_MAX_PARAMS];
     char *values[CLI_MAX_PARAMS];
@@ -74,19 +94,63 @@ struct cli {
     bool probed, quorate;
 };
 
+/* ---- cli_resolve.c ---- */
+/* The command named by the words of argv: exact words, unique prefixes
+ * (aliases only exactly), as upstream's resolve_cmd. 0 with *cmd and the
+ * number of words taken, or an exit code (the error printed: unknown or
+ * incomplete command). */
+int cli_resolve(int argc, char **argv, const struct cli_cmd **cmd, int *used);
+/* The table's view one level below path ("" = the top): each next word,
+ * whether it is a command (else a group of them), the command, whether it
+ * is an alias. */
+struct cli_level_entry {
+    char *word;
+    const struct cli_cmd *cmd; /* a command (leaf), else NULL (a group) */
+};
+struct cli_level {
+    size_t n;
+    struct cli_level_entry v[32];
+};
+void cli_level(const char *path, struct cli_level *l);
+void cli_level_free(struct cli_level *l);
+/* The index of word in l: exact, else the one non-alias it is a prefix of;
+ * -1 unknown, -2 ambiguous. */
+int cli_level_find(const struct cli_level *l, const char *word);
+
+/* ---- cli_usage.c ---- */
+/* Upstream's short usage line: "ha-manager PATH <arg>... [OPTIONS]
+ * [FORMAT_OPTIONS]" (caller frees). */
+char *cli_usage_line(const struct cli_cmd *cmd);
+/* The usage lines of every command below path (print_usage_short's
+ * order: groups first, then by handler class and name), each indented by
+ * seven blanks, appended to sb. Only the commands whose next word after
+ * path starts with word when word is not NULL. */
+void cli_usage_list(struct strbuf *sb, const char *path, const char *word);
+int cli_help(struct cli *c);
+
+/* ---- cli_complete.c ---- */
+/* `ha-manager bashcomplete CMD CUR PREV` with COMP_LINE and COMP_POINT:
+ * the candidates, one a line (upstream's print_bash_completion). */
+int cli_bashcomplete(struct cli *c, int argc, char **argv);
+
 /* ---- cli_args.c ---- */
 /* Parse argv (after the command words) into c; 0 or an exit code (printed). */
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv);
 const char *cli_param(const struct cli *c, const char *name); /* NULL = absent */
 void cli_params_free(struct cli *c);
-/* "400 Parameter verification failed." + "<name>: <msg>"; returns 2. */
-int cli_param_error(const char *name, const char *msg);
+/* "400 Parameter verification failed." + "<name>: <msg>" + the usage line;
+ * returns 2. */
+int cli_param_error(const struct cli *c, const char *name, const char *msg);
+/* "400 <msg>" + the usage line; returns 2. */
+int cli_usage_error(const struct cli *c, const char *msg);
 /* Print one line on stderr (control characters escaped); returns rc. */
 int cli_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Text for the terminal: every control character but the newlines and tabs
  * that lay it out is escaped (str_escaped()), so that a value from the
  * store cannot drive the terminal. All text output goes through it. */
 void cli_print_text(FILE *f, const char *text);
+/* Characters of a UTF-8 string (bytes that do not continue one). */
+size_t cli_utf8_len(const char *s);
 /* ---- cli_check.c ---- */
 /* Check v against a type: NULL when fine, else the upstream message
  * (malloc'd). */
@@ -100,27 +164,41 @@ void cli_split_list(const char *s, struct strlist *l);
 char *cli_check_node_list(struct cli *c, const char *nodes);
 bool cli_valid_node(const char *s);
 bool cli_valid_configid(const char *s);
-/* The name part must suit its type (12.7 verify_name): NULL or a message. */
+/* The name part must suit its type (upstream's verify_name): NULL or a message. */
 const char *cli_verify_name(const char *type, const char *name);
+/* A value that passed a T_UINT check as plain decimal (caller frees). */
+char *cli_normal_uint(const char *v);
 
 /* ---- cli_json.c ---- */
 /* Canonical JSON (sorted keys): compact, or Perl's pretty layout. Both end
  * with a newline. */
 void cli_json_print(const cJSON *v, bool pretty);
-/* Print v as the --output-format asks (JSON formats only). */
+/* Print v as the --output-format asks (JSON formats and YAML); nothing
+ * with --quiet. */
 void cli_json_output(const struct cli *c, const cJSON *v);
+/* ---- cli_yaml.c ---- */
+/* v as YAML::XS dumps it ("---" document, libyaml's block layout). */
+void cli_yaml_print(const cJSON *v);
 void cli_json_add_int(cJSON *o, const char *key, int64_t v);
 void cli_json_add_str(cJSON *o, const char *key, const char *v); /* NULL = omitted */
 
-/* A text table in upstream's ASCII border layout. */
+/* ---- cli_table.c ---- */
+/* A text table as upstream's print_text_table draws it. */
 struct cli_table {
     size_t n_cols, n_rows;
     const char *const *cols;
-    const bool *right; /* per column: right aligned (numbers) */
+    const bool *right; /* per column: a number (right aligned, sorted as one) */
     char **cells; /* n_rows * n_cols, owned */
 };
 void cli_table_add(struct cli_table *t, char **row); /* takes the strings */
+/* Sorted by the first column; nothing for no rows. */
 void cli_table_print(const struct cli *c, struct cli_table *t);
+void cli_table_free(struct cli_table *t);
+
+/* ---- cli_lenient.c ---- */
+/* resources.cfg text parsed section by section: a section that does not
+ * parse is left out with a warning on stderr (sc is always valid). */
+void cli_resources_lenient(const char *text, struct svc_config *sc);
 
 /* ---- cli_store.c ---- */
 int cli_open(struct cli *c); /* conf + kv_open; 0 or exit code */
@@ -131,6 +209,8 @@ bool cli_quorate(struct cli *c);
 int cli_need_quorum(struct cli *c); /* 0 or 1 ("cluster not ready - no quorum?") */
 /* resources.cfg, strict, with node from the location registry. */
 int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest);
+/* The same for display: a bad section is skipped with a warning. */
+int cli_load_resources_shown(struct cli *c, struct svc_config *sc, char *digest);
 int cli_load_ms(struct cli *c, struct manager_status *ms, char **raw);
 int cli_load_rules(struct cli *c, struct rules *r);
 int cli_load_groups(struct cli *c, struct groups *g);
@@ -151,9 +231,9 @@ char *cli_write_locked(struct cli *c, const char *path, const char *text);
 int cli_queue(struct cli *c, const char *line);
 /* The crs: ha= setting of datacenter.cfg, NULL when basic or unknown. */
 char *cli_crs_mode(struct cli *c);
-/* rules.cfg plus the group rules of the resources (5.11.6). */
+/* rules.cfg plus the group rules of the resources. */
 int cli_rules_effective(struct cli *c, const struct svc_config *sc, struct rules *r);
-/* Feasibility check (5.11.2) of r plus the group rules over the members:
+/* The feasibility check of r plus the group rules over the members:
  * the dropped rule ids and the messages (either may be NULL). */
 int cli_rules_conflicts(
     struct cli *c,
@@ -198,7 +278,7 @@ struct status_in {
     const struct svc_config *sc; /* with node */
     const char *crs_ha; /* NULL = basic */
 };
-/* One entry of 7.4; strings are borrowed from the input unless noted. */
+/* One entry of `ha-manager status`; strings are borrowed from the input unless noted. */
 struct status_entry {
     char *id; /* owned */
     const char *type, *node;
@@ -214,10 +294,10 @@ struct status_list {
     struct status_entry *v;
     size_t n, cap;
 };
-/* The entries of 7.4 in order, appended to l (valid while in is). */
+/* The status entries in order, appended to l (valid while in is). */
 void status_entries(const struct status_in *in, struct status_list *l);
 void status_list_free(struct status_list *l);
-/* The entries as JSON, with the keys of 12.10. */
+/* The entries as JSON, with the keys of the stable schema (README.md, "ha-manager"). */
 cJSON *status_json(const struct status_list *l);
 
 #endif

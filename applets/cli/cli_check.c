@@ -1,7 +1,9 @@
 /* cli_check.c - the value checks of ha-manager's parameters, as upstream's
- * JSON schema formats (ha-stack.md 1.4.9, 7.1, 7.3, 12.7): resource ids and
- * names, node names, config ids, lists, integers, booleans, enumerations.
- * Messages are upstream's "<param>: <message>" texts. */
+ * JSONSchema check_prop and the formats pve-ha-manager registers: resource
+ * ids and names, node names, config ids, lists, integers, booleans,
+ * enumerations. Messages are upstream's texts; a failed format check is
+ * "invalid format - <the format's text>". Control characters are refused
+ * wherever upstream's \S would let them through. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,22 +91,31 @@ const char *cli_verify_name(const char *type, const char *name)
     return NULL;
 }
 
-/* ^[a-z]+:\S+$ with a valid name, or a bare guest id ^\d+$. */
-static const char *check_sid(const char *v, bool bare_ok)
+static bool has_ctl(const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* pve-ha-resource-id ^[a-z]+:\S+$, or with a bare guest id ^\d+$ too
+ * (pve-ha-resource-or-vm-id). The name is checked where a resource is
+ * created (cli_verify_name), as upstream's verify_name. */
+static bool sid_format_ok(const char *v, bool bare_ok)
 {
     const char *colon = strchr(v, ':');
 
     if (bare_ok && all_digits(v)) {
-        return NULL;
+        return true;
     }
-    if (colon == NULL || colon == v || colon[1] == '\0' || strpbrk(v, " \t\r\n\v\f") != NULL) {
-        return "value does not look like a valid ha resource id";
+    if (colon == NULL || colon == v || colon[1] == '\0' || strpbrk(v, " \t\r\n\v\f") != NULL ||
+        has_ctl(v)) {
+        return false;
     }
-    char *type = xstrndup(v, (size_t)(colon - v));
-    const char *err = valid_type(type) ? cli_verify_name(type, colon + 1)
-                                       : "value does not look like a valid ha resource id";
-    free(type);
-    return err;
+    return strspn(v, "abcdefghijklmnopqrstuvwxyz") == (size_t)(colon - v);
 }
 
 int cli_parse_bool(const char *v)
@@ -149,6 +160,20 @@ static char *enum_error(const char *values, const char *v)
     return strbuf_take(&sb);
 }
 
+/* pve-ha-node: ^node(:\d+)?$ */
+static bool node_prio_ok(const char *v)
+{
+    char *node = xstrdup(v), *prio = strchr(node, ':');
+
+    if (prio != NULL) {
+        *prio++ = '\0';
+    }
+    bool ok = cli_valid_node(node) && (prio == NULL || all_digits(prio));
+    free(node);
+    return ok;
+}
+
+/* A -list format: every element of the list must pass. */
 static char *check_list(const char *v, bool nodes)
 {
     struct strlist l = {0};
@@ -156,66 +181,73 @@ static char *check_list(const char *v, bool nodes)
 
     cli_split_list(v, &l);
     for (size_t i = 0; i < l.n && err == NULL; i++) {
-        if (nodes) {
-            char *node = xstrdup(l.v[i]);
-            char *prio = strchr(node, ':');
-            if (prio != NULL) {
-                *prio++ = '\0';
-            }
-            if (!cli_valid_node(node) || (prio != NULL && !all_digits(prio))) {
-                err = xasprintf(
-                    "invalid format - value '%s' does not look like a valid node[:priority]", l.v[i]
-                );
-            }
-            free(node);
-        } else if (check_sid(l.v[i], false) != NULL) {
-            err = xasprintf(
-                "invalid format - value '%s' does not look like a valid ha resource id", l.v[i]
-            );
+        if (nodes && !node_prio_ok(l.v[i])) {
+            err = xstrdup("invalid format - value does not look like a valid ha node");
+        } else if (!nodes && !sid_format_ok(l.v[i], false)) {
+            err = xstrdup("invalid format - value does not look like a valid ha resource id");
         }
     }
     strlist_clear(&l);
     return err;
 }
 
-/* An integer in 0..max (o->values); a '-' in front is below the minimum. */
+/* JSONSchema is_integer (^[+-]?\d+$) and the minimum 0 and the maximum
+ * (o->values) compared as numbers: "+5", "007" and "-0" are fine. */
 static char *check_uint(const struct cli_opt *o, const char *v)
 {
+    const char *digits = v + (v[0] == '+' || v[0] == '-');
     long long max = 0, n;
 
-    str_to_ll(o->values, 0, LLONG_MAX, &max);
-    switch (str_to_ll(v, 0, max, &n)) {
-    case STR_INT_OK:
-        return NULL;
-    case STR_INT_SYNTAX:
+    if (!all_digits(digits)) {
         return xasprintf("type check ('integer') failed - got '%s'", v);
-    default:
-        return v[0] == '-' ? xstrdup("value must have a minimum value of 0")
-                           : xasprintf("value must have a maximum value of %lld", max);
     }
+    digits += strspn(digits, "0");
+    if (v[0] == '-' && *digits != '\0') {
+        return xstrdup("value must have a minimum value of 0");
+    }
+    str_to_ll(o->values, 0, LLONG_MAX, &max);
+    if (*digits != '\0' && str_to_ll(digits, 0, max, &n) != STR_INT_OK) {
+        return xasprintf("value must have a maximum value of %lld", max);
+    }
+    return NULL;
 }
 
+char *cli_normal_uint(const char *v)
+{
+    const char *digits = v + (v[0] == '+' || v[0] == '-');
+
+    digits += strspn(digits, "0");
+    return xstrdup(*digits ? digits : "0");
+}
+
+/* pve-configid-list: each element a pve-configid. */
 static char *check_keylist(const char *v)
 {
     struct strlist l = {0};
-    bool ok = true;
+    char *err = NULL;
 
     cli_split_list(v, &l);
-    for (size_t i = 0; i < l.n; i++) {
-        ok = ok && strspn(l.v[i], "abcdefghijklmnopqrstuvwxyz_-") == strlen(l.v[i]);
+    for (size_t i = 0; i < l.n && err == NULL; i++) {
+        if (!cli_valid_configid(l.v[i])) {
+            err = xasprintf("invalid format - invalid configuration ID '%s'", l.v[i]);
+        }
     }
     strlist_clear(&l);
-    return ok ? NULL : xstrdup("invalid format - value does not look like a list of option names");
+    return err;
 }
 
 /* The checks that end in a fixed text; NULL when v is fine. */
 static const char *check_simple(const struct cli_opt *o, const char *v)
 {
     switch (o->type) {
-    case T_COMMENT:
-        return strlen(v) > COMMENT_MAX ? "value may only be 4096 characters long" : NULL;
+    case T_COMMENT: /* maxLength counts characters */
+        return cli_utf8_len(v) > COMMENT_MAX ? "value may only be 4096 characters long" : NULL;
+    case T_DIGEST:
+        return cli_utf8_len(v) > 64 ? "value may only be 64 characters long" : NULL;
     case T_SID:
-        return check_sid(v, true);
+        return sid_format_ok(v, true)
+                   ? NULL
+                   : "invalid format - value does not look like a valid ha resource id";
     case T_NODE:
         return cli_valid_node(v) ? NULL
                                  : "invalid format - value does not look like a valid node name";

@@ -1,5 +1,5 @@
 /* cli_config.c - the resources commands of ha-manager: config, add, set,
- * remove (ha-stack.md 7.2, 7.3, 12.7, 12.10). Changes run under domain-ha,
+ * remove. Changes run under domain-ha,
  * re-read resources.cfg inside it (strictly: a malformed file is never
  * rewritten) and replace the files atomically. */
 #include <stdio.h>
@@ -30,26 +30,23 @@ static const struct res_key res_keys[] = {
 };
 #define N_RES_KEYS (sizeof(res_keys) / sizeof(res_keys[0]))
 
-static void key_value(const struct svc_conf *s, unsigned bit, char *buf, size_t len)
+/* The value of a stored key as text (caller frees): a comment may have
+ * 4096 characters of up to four bytes each. */
+static char *key_value(const struct svc_conf *s, unsigned bit)
 {
     switch (bit) {
     case SVC_KEY_COMMENT:
-        snprintf(buf, len, "%s", s->comment ? s->comment : "");
-        break;
+        return xstrdup(s->comment ? s->comment : "");
     case SVC_KEY_FAILBACK:
-        snprintf(buf, len, "%d", s->failback ? 1 : 0);
-        break;
+        return xasprintf("%d", s->failback ? 1 : 0);
     case SVC_KEY_GROUP:
-        snprintf(buf, len, "%s", s->group ? s->group : "");
-        break;
+        return xstrdup(s->group ? s->group : "");
     case SVC_KEY_MAX_RELOCATE:
-        snprintf(buf, len, "%d", s->max_relocate);
-        break;
+        return xasprintf("%d", s->max_relocate);
     case SVC_KEY_MAX_RESTART:
-        snprintf(buf, len, "%d", s->max_restart);
-        break;
+        return xasprintf("%d", s->max_restart);
     default:
-        snprintf(buf, len, "%s", svc_conf_state(s) ? svc_conf_state(s) : "");
+        return xstrdup(svc_conf_state(s) ? svc_conf_state(s) : "");
     }
 }
 
@@ -57,9 +54,9 @@ int cli_config(struct cli *c)
 {
     struct svc_config sc;
     struct groups g;
-    char digest[SHA1_HEX_LEN + 1], val[4200];
+    char digest[SHA1_HEX_LEN + 1];
     const char *type = cli_param(c, "type");
-    int rc = cli_load_resources(c, &sc, digest);
+    int rc = cli_load_resources_shown(c, &sc, digest);
 
     if (rc != 0) {
         return rc;
@@ -90,7 +87,7 @@ int cli_config(struct cli *c)
             if (!(s->keys & res_keys[k].bit) || (res_keys[k].bit == SVC_KEY_GROUP && migrated)) {
                 continue;
             }
-            key_value(s, res_keys[k].bit, val, sizeof(val));
+            char *val = key_value(s, res_keys[k].bit);
             strbuf_addf(&out, "\t%s %s\n", res_keys[k].name, val);
             bool num =
                 res_keys[k].bit & (SVC_KEY_FAILBACK | SVC_KEY_MAX_RELOCATE | SVC_KEY_MAX_RESTART);
@@ -100,6 +97,7 @@ int cli_config(struct cli *c)
             } else {
                 cli_json_add_str(o, res_keys[k].name, val);
             }
+            free(val);
         }
         strbuf_add(&out, "\n");
         cJSON_AddItemToArray(arr, o);
@@ -117,13 +115,14 @@ int cli_config(struct cli *c)
 }
 
 /* Apply the options of add/set to s; NULL or an error. */
-static char *apply_options(struct cli *c, struct svc_conf *s)
+static char *apply_options(struct cli *c, struct svc_config *sc, struct svc_conf *s)
 {
     const char *v;
 
     if ((v = cli_param(c, "state")) != NULL) {
-        /* one of STATES (the option check) */
-        s->state = strcmp(v, "enabled") == 0 ? REQ_STARTED : req_state_parse(v);
+        /* one of STATES (the option check); "enabled" is stored as given,
+         * as upstream does, and every reader takes it for started */
+        svc_conf_set_state(sc, s, v);
         s->keys |= SVC_KEY_STATE;
     }
     if ((v = cli_param(c, "group")) != NULL) {
@@ -168,7 +167,7 @@ static char *check_group(struct cli *c)
     if (cli_groups_migrated(&g)) {
         err = xstrdup("invalid parameter 'group': ha groups have been migrated to rules");
     } else if (groups_find(&g, group) == NULL) {
-        err = xasprintf("group '%s' does not exist", group);
+        err = xasprintf("HA group '%s' does not exist", group);
     }
     groups_free(&g);
     return err;
@@ -188,7 +187,8 @@ struct add_job {
     const char *node; /* --node, or NULL */
 };
 
-/* Register sid on a node unless it is registered already (12.7). */
+/* Register sid on a node (the location registry) unless it is registered
+ * already. */
 static char *register_sid(struct cli *c, const struct add_job *job)
 {
     char *have = NULL, *err = NULL;
@@ -235,12 +235,34 @@ static char *do_add(struct cli *c, void *arg)
         s->name = xstrdup(colon + 1);
         s->state = REQ_STARTED;
         s->failback = s->max_restart = s->max_relocate = 1;
-        if ((err = apply_options(c, s)) == NULL) {
+        if ((err = apply_options(c, &sc, s)) == NULL) {
             err = write_resources(c, &sc);
         }
     }
     svc_config_free(&sc);
     return err;
+}
+
+/* Upstream runs these checks before it takes the lock: their errors have
+ * no prefix. They run again under the lock, against a change meanwhile. */
+static int precheck(struct cli *c, char *(*check)(struct cli *c, const char *sid), const char *sid)
+{
+    char *err = check(c, sid);
+
+    if (err == NULL) {
+        return 0;
+    }
+    if (err[0] != '\0') {
+        cli_fail(EXIT_FAIL, "%s", err);
+    }
+    free(err);
+    return EXIT_FAIL;
+}
+
+static char *group_of(struct cli *c, const char *sid)
+{
+    (void)sid;
+    return check_group(c);
 }
 
 int cli_add(struct cli *c)
@@ -252,11 +274,15 @@ int cli_add(struct cli *c)
     struct strlist nodes = {0};
     int rc;
 
+    char *sid_type = xstrndup(sid, strcspn(sid, ":"));
+    const char *bad_name = cli_verify_name(sid_type, sid + strlen(sid_type) + 1);
+
+    free(sid_type);
     if (type != NULL && (strncmp(sid, type, strlen(type)) != 0 || sid[strlen(type)] != ':')) {
         rc = cli_fail(EXIT_FAIL, "types does not match");
-    } else if (bare && type && cli_verify_name(type, raw) != NULL) {
-        rc = cli_param_error("sid", cli_verify_name(type, raw));
-    } else if ((rc = cli_need_quorum(c)) == 0 && node != NULL && (rc = cli_members(c, &nodes, NULL)) == 0 && !strlist_has(&nodes, node)) {
+    } else if (bad_name != NULL) { /* upstream's verify_name: a plain error */
+        rc = cli_fail(EXIT_USAGE, "%s", bad_name);
+    } else if ((rc = cli_need_quorum(c)) == 0 && (rc = precheck(c, group_of, sid)) == 0 && node != NULL && (rc = cli_members(c, &nodes, NULL)) == 0 && !strlist_has(&nodes, node)) {
         rc = cli_fail(EXIT_FAIL, "no such cluster node '%s'", node);
     }
     if (rc == 0) {
@@ -268,8 +294,9 @@ int cli_add(struct cli *c)
     return rc;
 }
 
-/* Upstream's SectionConfig delete_from_config for the resource options. */
-static char *delete_keys(struct cli *c, struct svc_conf *s, const char *list)
+/* Upstream's update_single_resource_config_inplace: the options are set
+ * first, then the keys deleted (so --comment x --delete comment deletes). */
+static char *delete_keys(struct svc_conf *s, const char *list)
 {
     struct strlist keys = {0};
     char *err = NULL;
@@ -281,30 +308,28 @@ static char *delete_keys(struct cli *c, struct svc_conf *s, const char *list)
         while (j < N_RES_KEYS && strcmp(res_keys[j].name, k) != 0) {
             j++;
         }
-        if (strcmp(k, "type") == 0 || strcmp(k, "sid") == 0) {
-            err = xasprintf("unable to delete required option '%s'", k);
-        } else if (j == N_RES_KEYS) {
+        if (j == N_RES_KEYS) {
             err = xasprintf("no such option '%s'", k);
-        } else if (cli_param(c, k) != NULL) {
-            err = xasprintf("cannot set and delete property '%s' at the same time!", k);
+            continue;
+        }
+        unsigned bit = res_keys[j].bit;
+        s->keys &= ~bit;
+        if (bit == SVC_KEY_STATE) {
+            s->state = REQ_STARTED;
+            free(s->state_text);
+            s->state_text = NULL;
+        } else if (bit == SVC_KEY_GROUP) {
+            free(s->group);
+            s->group = NULL;
+        } else if (bit == SVC_KEY_COMMENT) {
+            free(s->comment);
+            s->comment = NULL;
+        } else if (bit == SVC_KEY_FAILBACK) {
+            s->failback = 1;
+        } else if (bit == SVC_KEY_MAX_RESTART) {
+            s->max_restart = 1;
         } else {
-            unsigned bit = res_keys[j].bit;
-            s->keys &= ~bit;
-            if (bit == SVC_KEY_STATE) {
-                s->state = REQ_STARTED;
-            } else if (bit == SVC_KEY_GROUP) {
-                free(s->group);
-                s->group = NULL;
-            } else if (bit == SVC_KEY_COMMENT) {
-                free(s->comment);
-                s->comment = NULL;
-            } else if (bit == SVC_KEY_FAILBACK) {
-                s->failback = 1;
-            } else if (bit == SVC_KEY_MAX_RESTART) {
-                s->max_restart = 1;
-            } else {
-                s->max_relocate = 1;
-            }
+            s->max_relocate = 1;
         }
     }
     strlist_clear(&keys);
@@ -347,7 +372,7 @@ static char *do_set(struct cli *c, void *arg)
         err = xstrdup("detected modified configuration - file changed by other user? Try again.");
     } else if ((s = svc_config_find(&sc, sid)) == NULL) {
         err = xasprintf("no such resource '%s'", sid);
-    } else if ((err = check_error_state(c, sid)) == NULL && (err = check_group(c)) == NULL && (del == NULL || (err = delete_keys(c, s, del)) == NULL) && (err = apply_options(c, s)) == NULL) {
+    } else if ((err = check_error_state(c, sid)) == NULL && (err = check_group(c)) == NULL && (err = apply_options(c, &sc, s)) == NULL && (del == NULL || (err = delete_keys(s, del)) == NULL)) {
         err = write_resources(c, &sc);
     }
     svc_config_free(&sc);
@@ -359,8 +384,9 @@ int cli_set(struct cli *c)
     char *sid = cli_resolve_sid(c, cli_param(c, "sid"));
     int rc = cli_need_quorum(c);
 
-    if (rc == 0) {
-        rc = cli_locked(c, "update resource failed", do_set, sid);
+    if (rc == 0 && (rc = precheck(c, group_of, sid)) == 0 &&
+        (rc = precheck(c, check_error_state, sid)) == 0) {
+        rc = cli_locked(c, "update resources config failed", do_set, sid);
     }
     free(sid);
     return rc;

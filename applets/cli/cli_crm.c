@@ -1,8 +1,8 @@
 /* cli_crm.c - the CRM commands of ha-manager: migrate, relocate,
- * crm-command stop|node-maintenance|disarm-ha|arm-ha (ha-stack.md 1.4.6,
- * 5.12.3, 7.2, 7.3, 12.10). Each queues one line in the spool;
- * migrate/relocate queue first, then report the co-migrated and blocking
- * resources from the compiled rules, as upstream. */
+ * crm-command stop|node-maintenance|disarm-ha|arm-ha. Each queues one line
+ * in the spool; migrate/relocate first look for blocking resources in the
+ * compiled rules (refused, nothing queued), then queue and report the
+ * co-migrated ones, as upstream. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +51,12 @@ load_managed(struct cli *c, const char *sid, struct svc_config *sc, struct manag
     return rc;
 }
 
-/* 7.2's output after the command is queued: a blocking negative partner on
- * an online target fails the command (the master will refuse it), else
- * each positive partner in the service status is reported. */
-static int motion_report(
+/* The motion's report (upstream's get_resource_motion_info and
+ * print_resource_motion_output): a negative partner on the online target
+ * blocks the command, which is then refused before anything is queued
+ * (upstream queues it first; the master would refuse it); else the command
+ * is queued and each positive partner in the service status reported. */
+static int motion_queue_report(
     struct cli *c,
     const char *task,
     const char *sid,
@@ -94,11 +96,14 @@ static int motion_report(
     }
     if (blockers.len > 0) {
         rc = cli_fail(
-            EXIT_FAIL, "cannot %s resource '%s' to node '%s':%s", task, sid, node,
+            EXIT_FAIL, "cannot %s resource '%s' to node '%s':\n%s", task, sid, node,
             strbuf_str(&blockers)
         );
     } else {
-        for (size_t i = 0; i < n_pos; i++) {
+        char *line = xasprintf("%s %s %s", task, sid, node);
+        rc = cli_queue(c, line);
+        free(line);
+        for (size_t i = 0; i < n_pos && rc == 0; i++) {
             if (ms_find_sd(ms, pos[i]) != NULL) {
                 printf(
                     "also %s resource '%s' in positive affinity with resource '%s' to target "
@@ -133,12 +138,7 @@ int cli_motion(struct cli *c)
         rc = cli_fail(EXIT_FAIL, "no such cluster node '%s'", node);
     }
     if (rc == 0 && (rc = cli_need_quorum(c)) == 0) {
-        char *line = xasprintf("%s %s %s", task, sid, node);
-        rc = cli_queue(c, line);
-        free(line);
-    }
-    if (rc == 0) {
-        rc = motion_report(c, task, sid, node, &sc, &ms);
+        rc = motion_queue_report(c, task, sid, node, &sc, &ms);
     }
     strlist_clear(&nodes);
     svc_config_free(&sc);
@@ -176,7 +176,7 @@ int cli_maintenance(struct cli *c)
     struct strlist nodes = {0};
     int rc = 0;
 
-    if (!disable && (rc = cli_members(c, &nodes, NULL)) == 0 && !strlist_has(&nodes, node)) {
+    if ((rc = cli_members(c, &nodes, NULL)) == 0 && !strlist_has(&nodes, node)) {
         rc = cli_fail(EXIT_FAIL, "no such cluster node '%s'", node);
     }
     strlist_clear(&nodes);

@@ -1,5 +1,5 @@
-/* cli_groups.c - the legacy HA group commands (ha-stack.md 1.4.4, 5.11.6,
- * 7.2, 7.3): groupconfig, groupadd, groupset, groupremove. Like upstream,
+/* cli_groups.c - the legacy HA group commands: groupconfig, groupadd,
+ * groupset, groupremove. Like upstream,
  * all of them are refused once the groups are migrated to rules, that is
  * once groups.cfg holds no group. */
 #include <stdio.h>
@@ -23,7 +23,7 @@ static char *node_list(const struct group *g)
     return strbuf_take(&sb);
 }
 
-/* The section-config writer of 1.4.7 for groups.cfg. */
+/* The section-config writer for groups.cfg. */
 static char *groups_write(const struct groups *gs)
 {
     struct strbuf sb = {0};
@@ -55,7 +55,7 @@ static int load_unmigrated(struct cli *c, struct groups *g, const char *op)
 
     if (rc == 0 && cli_groups_migrated(g)) {
         groups_free(g);
-        rc = cli_fail(EXIT_FAIL, "cannot %s group: ha groups have been migrated to rules", op);
+        rc = cli_fail(EXIT_FAIL, "cannot %s: ha groups have been migrated to rules", op);
     }
     return rc;
 }
@@ -84,7 +84,7 @@ static cJSON *group_json(const struct group *g, const char *digest)
 int cli_group_config(struct cli *c)
 {
     struct groups g;
-    int rc = load_unmigrated(c, &g, "list");
+    int rc = load_unmigrated(c, &g, "index groups");
 
     if (rc != 0) {
         return rc;
@@ -154,7 +154,7 @@ static void apply_group_opts(struct cli *c, struct group *g)
     }
 }
 
-static char *delete_group_keys(struct cli *c, struct group *g, const char *list)
+static char *delete_group_keys(struct group *g, const char *list)
 {
     struct strlist keys = {0};
     char *err = NULL;
@@ -162,10 +162,8 @@ static char *delete_group_keys(struct cli *c, struct group *g, const char *list)
     cli_split_list(list, &keys);
     for (size_t i = 0; i < keys.n && err == NULL; i++) {
         const char *k = keys.v[i];
-        if (strcmp(k, "nodes") == 0 || strcmp(k, "type") == 0) {
+        if (strcmp(k, "nodes") == 0) {
             err = xasprintf("unable to delete required option '%s'", k);
-        } else if (cli_param(c, k) != NULL) {
-            err = xasprintf("cannot set and delete property '%s' at the same time!", k);
         } else if (strcmp(k, "comment") == 0) {
             free(g->comment);
             g->comment = NULL;
@@ -218,7 +216,7 @@ static char *group_in_use(struct cli *c, const char *id)
     }
     for (size_t i = 0; i < sc.n && err == NULL; i++) {
         if (sc.v[i].group != NULL && strcmp(sc.v[i].group, id) == 0) {
-            err = xasprintf("ha group '%s' is used by resource '%s'", id, sc.v[i].sid);
+            err = xasprintf("ha group is used by service '%s'", sc.v[i].sid);
         }
     }
     svc_config_free(&sc);
@@ -230,7 +228,7 @@ static char *do_group(struct cli *c, void *arg)
     enum group_op op = *(const enum group_op *)arg;
     const char *id = cli_param(c, "group"), *digest = cli_param(c, "digest");
     const char *del = cli_param(c, "delete");
-    static const char *const ops[] = {"create", "update", "delete"};
+    static const char *const ops[] = {"create group", "update group", "delete group"};
     struct groups gs;
     char *err = NULL;
 
@@ -245,6 +243,9 @@ static char *do_group(struct cli *c, void *arg)
         err = xstrdup("detected modified configuration - file changed by other user? Try again.");
     } else if (op == G_ADD && g != NULL) {
         err = xasprintf("ha group ID '%s' already defined", id);
+    } else if (op == G_REMOVE && g == NULL) {
+        groups_free(&gs); /* Groups delete: nothing to delete, no error */
+        return NULL;
     } else if (op != G_ADD && g == NULL) {
         err = xasprintf("no such ha group '%s'", id);
     } else if (op == G_REMOVE) {
@@ -258,8 +259,9 @@ static char *do_group(struct cli *c, void *arg)
         }
     } else if ((err = check_group_nodes(c)) == NULL) {
         g = g ? g : group_insert(&gs, id);
-        if (del == NULL || (err = delete_group_keys(c, g, del)) == NULL) {
-            apply_group_opts(c, g);
+        apply_group_opts(c, g); /* Groups update: set, then delete */
+        if (del != NULL) {
+            err = delete_group_keys(g, del);
         }
     }
     if (err == NULL) {
@@ -282,9 +284,6 @@ static int group_change(struct cli *c, enum group_op op)
 
 int cli_group_add(struct cli *c)
 {
-    if (cli_param(c, "nodes") == NULL) {
-        return cli_param_error("nodes", "property is missing and it is not optional");
-    }
     return group_change(c, G_ADD);
 }
 

@@ -1,6 +1,6 @@
-/* cli_json.c - ha-manager's output: canonical JSON (sorted keys, compact or
- * in Perl JSON's pretty layout: 3-space indent, "key" : value, {} and []
- * when empty) and text tables in upstream's ASCII border layout (12.10). */
+/* cli_json.c - ha-manager's JSON output: canonical (sorted keys), compact
+ * or in Perl JSON's pretty layout (3-space indent, "key" : value, {} and []
+ * when empty). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +132,16 @@ void cli_json_print(const cJSON *v, bool pretty)
 
 void cli_json_output(const struct cli *c, const cJSON *v)
 {
-    cli_json_print(v, c->fmt == FMT_JSON_PRETTY);
+    const char *quiet = cli_param(c, "quiet");
+
+    if (quiet != NULL && strcmp(quiet, "1") == 0) { /* print_api_result */
+        return;
+    }
+    if (c->fmt == FMT_YAML) {
+        cli_yaml_print(v);
+    } else {
+        cli_json_print(v, c->fmt == FMT_JSON_PRETTY);
+    }
 }
 
 void cli_json_add_int(cJSON *o, const char *key, int64_t v)
@@ -145,86 +154,4 @@ void cli_json_add_str(cJSON *o, const char *key, const char *v)
     if (v != NULL) {
         cJSON_AddItemToObject(o, key, cJSON_CreateString(v));
     }
-}
-
-void cli_table_add(struct cli_table *t, char **row)
-{
-    t->cells = xrealloc(t->cells, (t->n_rows + 1) * t->n_cols * sizeof(*t->cells));
-    for (size_t i = 0; i < t->n_cols; i++) {
-        char *cell = row[i] ? row[i] : xstrdup("");
-        if (str_has_ctl(cell)) { /* escaped before the widths are measured */
-            char *e = str_escaped(cell);
-            free(cell);
-            cell = e;
-        }
-        t->cells[t->n_rows * t->n_cols + i] = cell;
-    }
-    t->n_rows++;
-}
-
-static void rule_line(const size_t *w, size_t n, char fill)
-{
-    for (size_t i = 0; i < n; i++) {
-        putchar('+');
-        for (size_t k = 0; k < w[i] + 2; k++) {
-            putchar(fill);
-        }
-    }
-    puts("+");
-}
-
-static void
-row_line(const struct cli_table *t, const size_t *w, const char *const *cells, bool border)
-{
-    for (size_t i = 0; i < t->n_cols; i++) {
-        bool right = t->right && t->right[i];
-        int width = (int)w[i];
-        if (border) {
-            printf(right ? "| %*s " : "| %-*s ", width, cells[i]);
-        } else if (i + 1 < t->n_cols || right) {
-            printf(right ? "%*s " : "%-*s ", width, cells[i]);
-        } else {
-            printf("%s", cells[i]);
-        }
-    }
-    puts(border ? "|" : "");
-}
-
-/* Upstream's print_text_table: borders unless --noborder, the header unless
- * --noheader; rows separated by rules. */
-void cli_table_print(const struct cli *c, struct cli_table *t)
-{
-    const char *nb = cli_param(c, "noborder"), *nh = cli_param(c, "noheader");
-    bool border = !(nb && strcmp(nb, "1") == 0), header = !(nh && strcmp(nh, "1") == 0);
-    size_t *w = xcalloc(t->n_cols, sizeof(*w));
-
-    for (size_t i = 0; i < t->n_cols; i++) {
-        w[i] = header ? strlen(t->cols[i]) : 0;
-        for (size_t r = 0; r < t->n_rows; r++) {
-            size_t len = strlen(t->cells[r * t->n_cols + i]);
-            w[i] = len > w[i] ? len : w[i];
-        }
-    }
-    if (border) {
-        rule_line(w, t->n_cols, '-');
-    }
-    if (header) {
-        row_line(t, w, t->cols, border);
-        if (border) {
-            rule_line(w, t->n_cols, '=');
-        }
-    }
-    for (size_t r = 0; r < t->n_rows; r++) {
-        row_line(t, w, (const char *const *)&t->cells[r * t->n_cols], border);
-        if (border) {
-            rule_line(w, t->n_cols, '-');
-        }
-    }
-    for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
-        free(t->cells[i]);
-    }
-    free(t->cells);
-    free(w);
-    t->cells = NULL;
-    t->n_rows = 0;
 }

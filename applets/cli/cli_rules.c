@@ -1,5 +1,5 @@
-/* cli_rules.c - ha-manager rules list|config (ha-stack.md 1.4.5, 5.11,
- * 7.2, 12.10) and the rule views the other commands share: rules.cfg plus
+/* cli_rules.c - ha-manager rules list|config and the rule views the other
+ * commands share: rules.cfg plus
  * the legacy group rules, and the feasibility check over the members.
  * rules.cfg is read leniently, as the master reads it. */
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "applets/cli/cli.h"
 #include "state/str.h"
 
-/* Add the in-memory group rules (5.11.6) of the resources to r. */
+/* Add the in-memory group rules of the resources to r. */
 static int add_group_rules(struct cli *c, const struct svc_config *sc, struct rules *r)
 {
     struct groups g;
@@ -77,8 +77,36 @@ static void add_owned(cJSON *o, const char *key, char *v)
     free(v);
 }
 
-/* Upstream's API object of a rule. */
-static cJSON *rule_json(const struct rule *rule, const char *digest)
+/* The messages of rule id among the check's "Drop rule '<id>', because
+ * <text>." lines, as upstream's errors of the rule: {resources: [text]}. */
+static cJSON *rule_errors(const struct rules_msgs *msgs, const char *id)
+{
+    char *prefix = xasprintf("Drop rule '%s', because ", id);
+    cJSON *list = NULL;
+
+    for (size_t i = 0; i < msgs->n; i++) {
+        if (!str_starts(msgs->v[i], prefix)) {
+            continue;
+        }
+        const char *why = msgs->v[i] + strlen(prefix);
+        size_t len = strlen(why);
+        char *text = xstrndup(why, len - (len > 0 && why[len - 1] == '.'));
+        list = list ? list : cJSON_CreateArray();
+        cJSON_AddItemToArray(list, cJSON_CreateString(text));
+        free(text);
+    }
+    free(prefix);
+    if (list == NULL) {
+        return NULL;
+    }
+    cJSON *errors = cJSON_CreateObject();
+    cJSON_AddItemToObject(errors, "resources", list);
+    return errors;
+}
+
+/* Upstream's API object of a rule (get_api_ha_rule). A generated group rule
+ * carries the group's restricted as strict, null when the group has none. */
+static cJSON *rule_json(const struct rule *rule, const char *digest, bool generated)
 {
     cJSON *o = cJSON_CreateObject();
 
@@ -95,6 +123,8 @@ static cJSON *rule_json(const struct rule *rule, const char *digest)
         add_owned(o, "nodes", join_nodes(rule->nodes, rule->n_nodes));
         if (rule->has_strict) {
             cli_json_add_int(o, "strict", rule->strict);
+        } else if (generated) {
+            cJSON_AddItemToObject(o, "strict", cJSON_CreateNull());
         }
     } else if (rule->affinity != RULE_AFFINITY_NONE) {
         cli_json_add_str(o, "affinity", rule->affinity == RULE_POSITIVE ? "positive" : "negative");
@@ -109,7 +139,8 @@ static int cmp_order(const void *a, const void *b)
     return x->order != y->order ? (x->order < y->order ? -1 : 1) : strcmp(x->id, y->id);
 }
 
-/* The rules of rules.cfg that pass --type and --resource, in file order. */
+/* The rules that pass --type and --resource, in rule order (upstream's
+ * foreach_rule sorted). */
 static const struct rule **filtered(struct cli *c, const struct rules *r, size_t *n)
 {
     const char *type = cli_param(c, "type"), *res = cli_param(c, "resource");
@@ -128,34 +159,122 @@ static const struct rule **filtered(struct cli *c, const struct rules *r, size_t
     return v;
 }
 
-int cli_rules_list(struct cli *c)
-{
-    static const char *const cols[] = {"rule"};
+/* What rules list and config show (upstream's Rules index): rules.cfg plus
+ * the generated group rules, and the check's messages over both. */
+struct rules_view {
     struct rules r;
-    size_t n;
-    int rc = cli_load_rules(c, &r);
+    struct svc_config sc;
+    struct rules_msgs dropped, msgs;
+    struct strlist generated; /* ids of the generated group rules */
+    char digest[SHA1_HEX_LEN + 1]; /* of rules.cfg */
+};
 
-    if (rc != 0) {
+static void view_free(struct rules_view *v)
+{
+    rules_free(&v->r);
+    svc_config_free(&v->sc);
+    rules_msgs_free(&v->dropped);
+    rules_msgs_free(&v->msgs);
+    strlist_clear(&v->generated);
+}
+
+static int view_load(struct cli *c, struct rules_view *v)
+{
+    struct rules file;
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    if ((rc = cli_load_resources_shown(c, &v->sc, NULL)) != 0) {
         return rc;
     }
-    const struct rule **v = filtered(c, &r, &n);
-    if (c->fmt == FMT_TEXT) {
-        struct cli_table t = {.n_cols = 1, .cols = cols};
-        for (size_t i = 0; i < n; i++) {
-            cli_table_add(&t, (char *[]){xstrdup(v[i]->id)});
+    if ((rc = cli_load_rules(c, &file)) != 0) {
+        return rc;
+    }
+    memcpy(v->digest, file.digest, sizeof(v->digest));
+    rules_free(&file);
+    if ((rc = cli_rules_effective(c, &v->sc, &v->r)) == 0) {
+        rc = cli_rules_conflicts(c, &v->r, &v->sc, &v->dropped, &v->msgs);
+    }
+    for (size_t i = 0; rc == 0 && i < v->sc.n; i++) {
+        char *id = v->sc.v[i].group ? xasprintf("ha-group-%s", v->sc.v[i].group) : NULL;
+        if (id != NULL && rules_find(&v->r, id) != NULL && !strlist_has(&v->generated, id)) {
+            strlist_add(&v->generated, id);
         }
+        free(id);
+    }
+    return rc;
+}
+
+/* The rule's API object, the fields rules config adds included. */
+static cJSON *view_json(const struct rules_view *v, const struct rule *rule, bool config)
+{
+    cJSON *o = rule_json(rule, v->digest, strlist_has(&v->generated, rule->id));
+    cJSON *errors = rule_errors(&v->msgs, rule->id);
+
+    if (errors != NULL) {
+        cJSON_AddItemToObject(o, "errors", errors);
+    }
+    if (config) {
+        cli_json_add_int(o, "enabled", rule->has_disable ? 0 : 1);
+        cli_json_add_str(o, "state", errors ? "ignored (conflicts)" : "in use");
+    }
+    return o;
+}
+
+/* Upstream's rules list and rules config formatters: a table of the rule
+ * ids, or of enabled, state, rule, type, resources and comment. */
+static int rules_show(struct cli *c, bool config)
+{
+    static const char *const list_cols[] = {"rule"};
+    static const char *const config_cols[] = {"enabled", "state",     "rule",
+                                              "type",    "resources", "comment"};
+    struct rules_view v;
+    size_t n;
+    int rc = view_load(c, &v);
+
+    if (rc != 0) {
+        view_free(&v);
+        return rc;
+    }
+    const struct rule **rows = filtered(c, &v.r, &n);
+    struct cli_table t = {.n_cols = config ? 6 : 1, .cols = config ? config_cols : list_cols};
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        const struct rule *rule = rows[i];
+        cJSON_AddItemToArray(arr, view_json(&v, rule, config));
+        if (!config) {
+            cli_table_add(&t, (char *[]){xstrdup(rule->id)});
+            continue;
+        }
+        bool conflicts = cli_msgs_has(&v.dropped, rule->id);
+        cli_table_add(
+            &t,
+            (char *[]
+            ){xstrdup(rule->has_disable ? "0" : "1"),
+              xstrdup(conflicts ? "ignored (conflicts)" : "in use"), xstrdup(rule->id),
+              xstrdup(type_name(rule->type)), join_set(&rule->resources), xstrdup(rule->comment)}
+        );
+    }
+    if (c->fmt == FMT_TEXT) {
         cli_table_print(c, &t);
     } else {
-        cJSON *arr = cJSON_CreateArray();
-        for (size_t i = 0; i < n; i++) {
-            cJSON_AddItemToArray(arr, rule_json(v[i], r.digest));
-        }
         cli_json_output(c, arr);
-        cJSON_Delete(arr);
     }
-    free(v);
-    rules_free(&r);
+    cli_table_free(&t);
+    cJSON_Delete(arr);
+    free(rows);
+    view_free(&v);
     return EXIT_OK;
+}
+
+int cli_rules_list(struct cli *c)
+{
+    return rules_show(c, false);
+}
+
+int cli_rules_config(struct cli *c)
+{
+    return rules_show(c, true);
 }
 
 /* Ids of the rules that the feasibility check drops, over the members:
@@ -191,56 +310,4 @@ bool cli_msgs_has(const struct rules_msgs *m, const char *s)
         }
     }
     return false;
-}
-
-int cli_rules_config(struct cli *c)
-{
-    static const char *const cols[] = {"enabled", "state", "rule", "type", "resources", "comment"};
-    static const bool right[] = {true, false, false, false, false, false};
-    struct rules r;
-    struct svc_config sc;
-    struct rules_msgs dropped = {0};
-    size_t n;
-    int rc = cli_load_rules(c, &r);
-
-    if (rc != 0) {
-        return rc;
-    }
-    if ((rc = cli_load_resources(c, &sc, NULL)) != 0) {
-        rules_free(&r);
-        return rc;
-    }
-    if ((rc = cli_rules_conflicts(c, &r, &sc, &dropped, NULL)) == 0) {
-        const struct rule **v = filtered(c, &r, &n);
-        struct cli_table t = {.n_cols = 6, .cols = cols, .right = right};
-        cJSON *arr = cJSON_CreateArray();
-        for (size_t i = 0; i < n; i++) {
-            const char *state = cli_msgs_has(&dropped, v[i]->id) ? "ignored (conflicts)" : "in use";
-            cJSON *o = rule_json(v[i], r.digest);
-            cli_json_add_int(o, "enabled", v[i]->has_disable ? 0 : 1);
-            cli_json_add_str(o, "state", state);
-            cJSON_AddItemToArray(arr, o);
-            cli_table_add(
-                &t, (char *[]
-                    ){xstrdup(v[i]->has_disable ? "0" : "1"), xstrdup(state), xstrdup(v[i]->id),
-                      xstrdup(type_name(v[i]->type)), join_set(&v[i]->resources),
-                      xstrdup(v[i]->comment)}
-            );
-        }
-        if (c->fmt == FMT_TEXT) {
-            cli_table_print(c, &t);
-        } else {
-            cli_json_output(c, arr);
-        }
-        for (size_t i = 0; i < t.n_rows * t.n_cols; i++) {
-            free(t.cells[i]);
-        }
-        free(t.cells);
-        cJSON_Delete(arr);
-        free(v);
-    }
-    rules_msgs_free(&dropped);
-    svc_config_free(&sc);
-    rules_free(&r);
-    return rc;
 }

@@ -1,5 +1,5 @@
-/* cli_rules_edit.c - ha-manager rules add|set|remove (ha-stack.md 1.4.5,
- * 5.11, 7.2, 7.3): checked against the resources and the members, refused
+/* cli_rules_edit.c - ha-manager rules add|set|remove: checked against the
+ * resources and the members, refused
  * until the groups are migrated; a created or changed rule must pass the
  * feasibility check (with the legacy group rules), else nothing is
  * written. */
@@ -16,44 +16,22 @@ static const char *type_name(enum rule_type t)
     return t == RULE_NODE_AFFINITY ? "node-affinity" : "resource-affinity";
 }
 
-static bool opt_allowed(enum rule_type t, const char *name)
+/* The options a rule type requires on create (the type's schema). */
+static int check_required(struct cli *c, enum rule_type t, bool create)
 {
-    if (strcmp(name, "nodes") == 0 || strcmp(name, "strict") == 0) {
-        return t == RULE_NODE_AFFINITY;
-    }
-    if (strcmp(name, "affinity") == 0) {
-        return t == RULE_RESOURCE_AFFINITY;
-    }
-    return true;
-}
-
-/* Type-specific options; exit 2 (printed) or 0. */
-static int check_type_opts(struct cli *c, enum rule_type t, bool create)
-{
-    static const char *const names[] = {"nodes", "strict", "affinity"};
-
-    for (size_t i = 0; i < 3; i++) {
-        if (cli_param(c, names[i]) != NULL && !opt_allowed(t, names[i])) {
-            return cli_param_error(
-                names[i],
-                "property is not defined in schema and the schema does not allow "
-                "additional properties"
-            );
-        }
-    }
     if (create && cli_param(c, "resources") == NULL) {
-        return cli_param_error("resources", "property is missing and it is not optional");
+        return cli_param_error(c, "resources", "property is missing and it is not optional");
     }
     if (create && t == RULE_NODE_AFFINITY && cli_param(c, "nodes") == NULL) {
-        return cli_param_error("nodes", "property is missing and it is not optional");
+        return cli_param_error(c, "nodes", "property is missing and it is not optional");
     }
     if (create && t == RULE_RESOURCE_AFFINITY && cli_param(c, "affinity") == NULL) {
-        return cli_param_error("affinity", "property is missing and it is not optional");
+        return cli_param_error(c, "affinity", "property is missing and it is not optional");
     }
     return 0;
 }
 
-/* resources and nodes against the config and the members (7.3). */
+/* resources and nodes against the config and the members. */
 static char *check_refs(struct cli *c, const struct svc_config *sc)
 {
     const char *res = cli_param(c, "resources"), *nodes = cli_param(c, "nodes");
@@ -124,9 +102,11 @@ static void apply_rule_opts(struct cli *c, struct rule *rule)
         free(rule->comment);
         rule->comment = xstrdup(v);
     }
-    if ((v = cli_param(c, "disable")) != NULL) { /* "disable 0" is never stored */
-        rule->has_disable = strcmp(v, "1") == 0;
-        rule->disable = rule->has_disable;
+    if ((v = cli_param(c, "disable")) != NULL && strcmp(v, "1") == 0) {
+        /* a false --disable is dropped (create_rule, update_rule): only
+         * --delete disable enables a rule again */
+        rule->has_disable = true;
+        rule->disable = 1;
     }
     rule->placeholder = !rule->has_resources ||
                         (rule->type == RULE_NODE_AFFINITY ? !rule->has_nodes
@@ -185,7 +165,7 @@ feasible(struct cli *c, const struct rules *r, const struct svc_config *sc, cons
                 strbuf_addf(&sb, "%s%.*s", sb.len ? ", " : "", (int)len, why);
             }
         }
-        err = xasprintf("Rule '%s' is invalid.\n%s", id, strbuf_str(&sb));
+        err = xasprintf("400 Rule '%s' is invalid.\nresources: %s", id, strbuf_str(&sb));
         strbuf_free(&sb);
         free(prefix);
     }
@@ -199,7 +179,7 @@ static enum rule_type parse_type(const char *s)
     return strcmp(s, "node-affinity") == 0 ? RULE_NODE_AFFINITY : RULE_RESOURCE_AFFINITY;
 }
 
-/* Groups must be migrated before rules change (7.3). */
+/* Groups must be migrated before rules change. */
 static char *check_migrated(struct cli *c, const char *op)
 {
     struct groups g;
@@ -268,11 +248,17 @@ static char *do_rule_edit(struct cli *c, void *arg)
 
 static int rule_edit(struct cli *c, bool create)
 {
-    int rc = check_type_opts(c, parse_type(cli_param(c, "type")), create);
+    int rc = check_required(c, parse_type(cli_param(c, "type")), create);
+    char *err = NULL;
 
-    if (rc == 0 && (rc = cli_need_quorum(c)) == 0) {
+    if (rc == 0 && (rc = cli_need_quorum(c)) == 0 &&
+        (err = check_migrated(c, create ? "create" : "update")) != NULL) {
+        rc = err[0] ? cli_fail(EXIT_FAIL, "%s", err) : EXIT_FAIL; /* before the lock */
+        free(err);
+    }
+    if (rc == 0) { /* upstream's two lock messages differ in case */
         rc = cli_locked(
-            c, create ? "create ha rule failed" : "update ha rule failed", do_rule_edit,
+            c, create ? "create ha rule failed" : "update HA rules failed", do_rule_edit,
             create ? (void *)c : NULL
         );
     }

@@ -1,4 +1,4 @@
-/* cli_status.c - `ha-manager status` (ha-stack.md 7.4, 12.10): the entries
+/* cli_status.c - `ha-manager status`: the entries
  * of upstream's GET /cluster/ha/status/current, printed as "<type>
  * <status>" lines or as JSON, and the --verbose full cluster state.
  * status_entries() is a pure function of the file contents and the time;
@@ -110,21 +110,26 @@ static void add_fencing(struct status_list *l, const struct status_in *in)
     }
 }
 
-/* Services counted as active on each node of the node status, as upstream
- * count_active_services: not stopped, frozen or in error. */
+/* Services counted as active on each node of the node status, as upstream's
+ * count_active_services: on its node and on its target, unless stopped,
+ * frozen, in error or only asking to start (request_start). */
 static size_t *active_counts(const struct manager_status *ms)
 {
     size_t *count = xcalloc(ms->n_nodes + 1, sizeof(*count));
 
     for (size_t i = 0; i < ms->n_svcs; i++) {
         const struct sd *sd = &ms->svcs[i];
-        if (sd->node == NULL || sd->state == SS_NONE || sd->state == SS_STOPPED ||
-            sd->state == SS_FREEZE || sd->state == SS_ERROR) {
+        if (sd->state == SS_NONE || sd->state == SS_STOPPED || sd->state == SS_FREEZE ||
+            sd->state == SS_ERROR || sd->state == SS_REQUEST_START) {
             continue;
         }
-        const struct node_entry *n = ms_find_node(ms, sd->node);
+        const struct node_entry *n = sd->node ? ms_find_node(ms, sd->node) : NULL;
+        const struct node_entry *t = sd->target ? ms_find_node(ms, sd->target) : NULL;
         if (n != NULL) {
             count[n - ms->nodes]++;
+        }
+        if (t != NULL && t != n) {
+            count[t - ms->nodes]++;
         }
     }
     return count;
@@ -272,7 +277,7 @@ void status_list_free(struct status_list *l)
     memset(l, 0, sizeof(*l));
 }
 
-/* The keys of upstream's GET /cluster/ha/status/current (12.10). */
+/* The keys of upstream's GET /cluster/ha/status/current. */
 cJSON *status_json(const struct status_list *l)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -327,7 +332,8 @@ static void print_text(const struct status_list *l)
 }
 
 /* {lrm_status: {node: raw}, manager_status: raw, quorum: {node, quorate}};
- * unreadable files show as {}. */
+ * a missing lrm_status shows as {"mode":"unknown"}, an unreadable one as
+ * {}. */
 static cJSON *full_state(struct cli *c, const char *ms_raw, const struct manager_status *ms)
 {
     cJSON *root = cJSON_CreateObject(), *lrm = cJSON_CreateObject(), *q = cJSON_CreateObject();
@@ -337,8 +343,12 @@ static cJSON *full_state(struct cli *c, const char *ms_raw, const struct manager
         char *path = xasprintf("nodes/%s/lrm_status", ms->nodes[i].node), *text = NULL, *err = NULL;
         size_t len;
         cJSON *l = NULL;
-        if (kv_read(c->kv, path, &text, &len, &err) == 0) {
+        int rc = kv_read(c->kv, path, &text, &len, &err);
+        if (rc == 0) {
             l = cJSON_Parse(text);
+        } else if (rc == 1) { /* read_lrm_status: no file, mode unknown */
+            l = cJSON_CreateObject();
+            cli_json_add_str(l, "mode", "unknown");
         }
         cJSON_AddItemToObject(lrm, ms->nodes[i].node, l ? l : cJSON_CreateObject());
         free(text);
@@ -401,7 +411,7 @@ int cli_status(struct cli *c)
     if ((rc = cli_load_ms(c, &ms, &raw)) != 0) {
         return rc;
     }
-    if ((rc = cli_load_resources(c, &sc, NULL)) != 0) {
+    if ((rc = cli_load_resources_shown(c, &sc, NULL)) != 0) {
         ms_free(&ms);
         free(raw);
         return rc;

@@ -1,5 +1,5 @@
-/* cli_store.c - ha-manager's access to the cluster store (ha-stack.md
- * 12.2-12.7, 12.10): open it as a read-only client, read and parse the
+/* cli_store.c - ha-manager's access to the cluster store: open it as a
+ * read-only client, read and parse the
  * files with the codecs of state/, the location registry, quorum, the
  * domain-ha lock around config changes and the CRM command spool. */
 #include <stdio.h>
@@ -20,15 +20,16 @@ int cli_open(struct cli *c)
     char *err = NULL;
 
     if (conf_load(c->conf_path, &c->conf, &err) < 0) {
-        cli_fail(EXIT_USAGE, "%s", err ? err : "bad configuration");
+        cli_fail(EXIT_USAGE, "ha-manager: %s", err ? err : "bad configuration");
         free(err);
         return EXIT_USAGE;
     }
     c->conf_loaded = true;
     struct kv_options o;
     conf_kv_options(&c->conf, NULL, 10, &o); /* the CLI takes no lease: B unused */
+    o.read_only = c->read_only;
     if (kv_open(&o, &c->kv, &err) < 0) {
-        cli_fail(EXIT_USAGE, "%s", err ? err : "unable to open the store");
+        cli_fail(EXIT_USAGE, "ha-manager: %s", err ? err : "unable to open the store");
         free(err);
         return EXIT_USAGE;
     }
@@ -114,7 +115,7 @@ int cli_members(struct cli *c, struct strlist *nodes, struct strlist *online)
     return 0;
 }
 
-/* The location registry (12.7): each member's listing of
+/* The location registry: each member's listing of
  * nodes/<node>/resources, sorted byte-wise by kv_list. A lookup is one
  * binary search per member: no sort, no quadratic work. */
 struct registry {
@@ -185,7 +186,7 @@ int cli_registered_node(struct cli *c, const char *sid, char **node)
     return rc;
 }
 
-int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
+static int load_resources(struct cli *c, struct svc_config *sc, char *digest, bool lenient)
 {
     char *text = NULL, *err = NULL;
     struct registry reg = {0};
@@ -198,7 +199,9 @@ int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
     if (digest != NULL) {
         sha1_hex(text ? text : "", text ? strlen(text) : 0, digest);
     }
-    if (svc_config_from_cfg(text, sc, &err) < 0) {
+    if (lenient) {
+        cli_resources_lenient(text, sc);
+    } else if (svc_config_from_cfg(text, sc, &err) < 0) {
         rc = cli_fail(EXIT_FAIL, "unable to parse ha/resources.cfg: %s", err ? err : "?");
         free(err);
         free(text);
@@ -215,6 +218,16 @@ int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
         svc_config_free(sc);
     }
     return rc;
+}
+
+int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest)
+{
+    return load_resources(c, sc, digest, false);
+}
+
+int cli_load_resources_shown(struct cli *c, struct svc_config *sc, char *digest)
+{
+    return load_resources(c, sc, digest, true);
 }
 
 int cli_load_ms(struct cli *c, struct manager_status *ms, char **raw)
@@ -335,6 +348,9 @@ char *cli_write_locked(struct cli *c, const char *path, const char *text)
     char *err = NULL;
 
     if (kv_write(c->kv, path, text, strlen(text), DOMAIN_LOCK, &err) < 0) {
+        if (err != NULL && strstr(err, path) != NULL) {
+            return err; /* the store's error already names the file */
+        }
         char *msg = xasprintf("unable to write '%s' - %s", path, err ? err : "store error");
         free(err);
         return msg;

@@ -1,9 +1,9 @@
-/* agent_run.c - resource agents (ha-stack.md 12.7): "<agents_dir>/<type>
+/* agent_run.c - resource agents (applets/README.md): "<agents_dir>/<type>
  * start|stop|status <sid>" or "migrate <sid> <target>", each in its own
  * process group under a deadline (SIGTERM, SIGKILL 5 s later), stdin
- * /dev/null, cwd /, upstream's PATH plus HAVEN_* variables, the first 4 KiB
- * of output logged. The resource plugin calls of env map onto them; they run
- * inside LRM workers, where an exception is "log it and exit 255". */
+ * /dev/null (or, without one, an empty pipe), cwd /, upstream's PATH plus HAVEN_* variables, the
+ * first 4 KiB of output logged. The resource plugin calls of env map onto them; they run inside LRM
+ * workers, where an exception is "log it and exit 255". */
 #include "applets/daemon/daemon.h"
 
 #include <errno.h>
@@ -28,6 +28,9 @@
 #define STOP_DEFAULT_TIMEOUT 60
 #define STOP_TIMEOUT_DIGITS 9 /* at most 999999999 s, as ha-manager accepts */
 
+/* The agents' stdin; a variable so that the unit test can take it away. */
+static const char *agent_stdin = "/dev/null";
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -43,11 +46,48 @@ static char *sid_type(const char *sid)
     return xstrndup(sid, colon ? (size_t)(colon - sid) : strlen(sid));
 }
 
-/* The agent process: own group, /dev/null in, output to the pipe. */
-static void
-agent_child(struct daemon *d, const char *path, char *const argv[], char *const envp[], int out)
+/* What the child reports when it could not become the agent. */
+struct child_error {
+    int step; /* 0 exec, 1 chdir, 2 setting up fds */
+    int err; /* errno */
+};
+
+/* stdin: /dev/null, or where that is missing (a rescue chroot without /dev)
+ * an empty pipe, which reads as end of file just the same; closed only when
+ * even a pipe cannot be had. Returns the fd (>= 3) or -1. */
+static int stdin_fd(void)
 {
-    int null = open("/dev/null", O_RDONLY);
+    int fd = open(agent_stdin, O_RDONLY | O_CLOEXEC), p[2];
+
+    if (fd < 0 && pipe2(p, O_CLOEXEC) == 0) {
+        close(p[1]);
+        fd = p[0];
+    }
+    return fd;
+}
+
+/* Place fd at 0, 1 or 2 (the copy is inherited by the agent). */
+static int fd_to(int fd, int to)
+{
+    return dup2(fd, to) == to ? 0 : -1;
+}
+
+static _Noreturn void child_fail(int errpipe, int step)
+{
+    struct child_error ce = {step, errno};
+
+    (void)!write(errpipe, &ce, sizeof(ce));
+    _exit(127);
+}
+
+/* The agent process: own group, empty stdin, output to the pipe. The fds
+ * are first moved to 3 and above, so that none is overwritten by another's
+ * dup2 when the daemon itself runs with 0-2 closed. A failure to get here
+ * is written to errpipe (closed by a successful exec). */
+static void
+agent_child(const char *path, char *const argv[], char *const envp[], int out, int errpipe)
+{
+    int in = stdin_fd();
     sigset_t none;
 
     setpgid(0, 0);
@@ -56,11 +96,48 @@ agent_child(struct daemon *d, const char *path, char *const argv[], char *const 
     for (int s = 1; s < NSIG; s++) {
         signal(s, SIG_DFL);
     }
-    if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 || chdir("/") != 0) {
-        _exit(127);
+    errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, 3);
+    out = fcntl(out, F_DUPFD_CLOEXEC, 3);
+    in = in >= 0 ? fcntl(in, F_DUPFD_CLOEXEC, 3) : -1;
+    if (in < 0) {
+        close(0); /* not even a pipe: a closed stdin */
+    } else if (fd_to(in, 0) < 0) {
+        child_fail(errpipe, 2);
+    }
+    if (out < 0 || fd_to(out, 1) < 0 || fd_to(out, 2) < 0) {
+        child_fail(errpipe, 2);
+    }
+    if (chdir("/") != 0) {
+        child_fail(errpipe, 1);
     }
     execve(path, argv, envp);
-    _exit(127);
+    child_fail(errpipe, 0);
+}
+
+/* Why the agent could not be run, from the child's report; NULL if it ran. */
+static char *exec_failure(int errpipe, const char *task, const char *path)
+{
+    static const char *const steps[] = {"unable to execute", "chdir / failed for", "no fds for"};
+    struct child_error ce;
+    struct stat st;
+    ssize_t n;
+
+    do {
+        n = read(errpipe, &ce, sizeof(ce));
+    } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(ce) || ce.step < 0 || ce.step > 2) {
+        return NULL;
+    }
+    /* ENOENT for a file that exists: the kernel did not find its #! program */
+    if (ce.step == 0 && ce.err == ENOENT && stat(path, &st) == 0) {
+        return xasprintf(
+            "agent '%s' failed - unable to execute '%s': %s (its #! interpreter is missing)", task,
+            path, strerror(ce.err)
+        );
+    }
+    return xasprintf(
+        "agent '%s' failed - %s '%s': %s", task, steps[ce.step], path, strerror(ce.err)
+    );
 }
 
 /* Log complete lines of the agent's output, up to OUTPUT_LOG_MAX bytes. */
@@ -150,7 +227,7 @@ int agent_call(
     struct agent_proc p = {.out = -1};
     struct strbuf buf = {0};
     size_t logged = 0, ne = 0;
-    int pipefd[2], rc;
+    int pipefd[2], errpipe[2], rc;
 
     envp[ne++] = xstrdup(AGENT_PATH);
     envp[ne++] = xasprintf("HAVEN_NODE=%s", d->conf.node);
@@ -169,15 +246,25 @@ int agent_call(
         rc = -1;
         goto out;
     }
+    if (pipe2(errpipe, O_CLOEXEC) != 0) {
+        *why = xasprintf("agent '%s' failed - pipe: %s", task, strerror(errno));
+        close(pipefd[0]);
+        close(pipefd[1]);
+        rc = -1;
+        goto out;
+    }
     p.pid = fork();
     if (p.pid == 0) {
-        agent_child(d, path, argv, envp, pipefd[1]);
+        close(errpipe[0]);
+        agent_child(path, argv, envp, pipefd[1], errpipe[1]);
     }
     close(pipefd[1]);
+    close(errpipe[1]);
     p.out = pipefd[0];
     if (p.pid < 0) {
         *why = xasprintf("agent '%s' failed - fork: %s", task, strerror(errno));
         close(p.out);
+        close(errpipe[0]);
         rc = -1;
         goto out;
     }
@@ -191,12 +278,12 @@ int agent_call(
         }
         *why = xasprintf("agent '%s' timed out after %lld s - killed", task, (long long)deadline_s);
         rc = -1;
-    } else if (WIFEXITED(p.status) && WEXITSTATUS(p.status) == 127 && access(path, X_OK) != 0) {
-        *why = xasprintf("agent '%s' failed - unable to execute '%s'", task, path);
+    } else if ((*why = exec_failure(errpipe[0], task, path)) != NULL) {
         rc = -1;
     } else {
         rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
     }
+    close(errpipe[0]);
     log_output(d, sid, &buf, &logged, true);
     if (p.out >= 0) {
         close(p.out);
@@ -215,19 +302,28 @@ out:
     return rc;
 }
 
-static struct daemon *D(void *ctx)
-{
-    return ctx;
-}
-
+/* The core logs upstream's "service type '<type>' not implemented"; this
+ * line before it says where the agent was looked for, and why not. */
 static bool res_type_known(void *ctx, const char *type)
 {
-    char *path = xasprintf("%s/%s", D(ctx)->conf.agents_dir, type);
+    struct daemon *d = ctx;
+    char *path = xasprintf("%s/%s", d->conf.agents_dir, type);
+    const char *why = NULL;
     struct stat st;
-    bool ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 
+    if (stat(path, &st) != 0 || access(path, X_OK) != 0) {
+        why = strerror(errno);
+    } else if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+    }
+    if (why != NULL) {
+        daemon_log(
+            d, HA_ERR, "no agent for resource type '%s': '%s': %s (agents_dir is '%s')", type, path,
+            why, d->conf.agents_dir
+        );
+    }
     free(path);
-    return ok;
+    return why == NULL;
 }
 
 /* An unknown state must never count as stopped: exception, worker exit 255. */
@@ -249,7 +345,7 @@ static bool res_check_running(void *ctx, const char *sid)
     _exit(255);
 }
 
-/* The lease check of 12.7: a resumed, paused LRM must not act. */
+/* The lease check (applets/README.md): a resumed, paused LRM must not act. */
 static bool lease_ok(struct daemon *d, const char *verb, const char *sid)
 {
     int64_t t_s = workers_lease_t_ms(d);

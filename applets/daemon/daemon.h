@@ -1,7 +1,8 @@
 /* daemon.h - what ha-crm and ha-lrm share: the configuration, the store, the
  * struct ha_env filled from them (daemon_env.c, daemon_cfg.c, daemon_node.c),
  * the resource agents (agent_run.c), the LRM workers (lrm_workers.c) and the
- * event loop (daemon_loop.c). ha-stack.md 12. One struct daemon per process. */
+ * event loop (daemon_loop.c), as applets/README.md describes them. One struct
+ * daemon per process. */
 #ifndef HAVEN_DAEMON_H
 #define HAVEN_DAEMON_H
 
@@ -17,7 +18,7 @@
 struct ev_loop;
 struct workers;
 
-/* Per-lock state of the 2.2 helper's log transitions. */
+/* Per-lock state of upstream's get_lock log transitions. */
 struct lock_seen {
     char *name;
     bool got;
@@ -72,12 +73,12 @@ int daemon_steal_service(
 );
 /* datacenter.cfg; *max_workers gets max_workers (4 when unset or 0). */
 void daemon_datacenter(struct daemon *d, struct dc_settings *out, int *max_workers);
-/* Run fn under the domain-ha lock (12.4.7): 0, or -1 with *err. */
+/* Run fn under the domain-ha lock: 0, or -1 with *err. */
 int daemon_with_domain_lock(
     struct daemon *d, int (*fn)(struct daemon *, void *, char **), void *arg, char **err
 );
 
-/* agent_run.c: the resource plugin calls of env (12.7), used in workers. */
+/* agent_run.c: the resource plugin calls of env, used in workers. */
 void agent_install(struct ha_env *env);
 /* Run "<agents_dir>/<type> verb sid [target]"; returns the exit code, or -1
  * with *why, a whole log line (timeout, exec failure). */
@@ -92,7 +93,7 @@ int agent_call(
     char **why
 );
 
-/* lrm_workers.c: run_job/job_finished of env in forked workers (12.8). */
+/* lrm_workers.c: run_job/job_finished of env in forked workers. */
 void workers_install(struct daemon *d);
 /* After a change of the agent lock: publish its lease to the workers. */
 void workers_lease_changed(struct daemon *d);

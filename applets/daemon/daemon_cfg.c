@@ -1,7 +1,8 @@
 /* daemon_cfg.c - the configuration the daemons read from the store:
- * resources.cfg parsed strictly, keeping the last good parse (12.10), with
- * cd.node from the location registry nodes/<node>/resources/<sid> (12.7);
- * config changes under the domain-ha lock (12.4.7); datacenter.cfg (1.4.8). */
+ * resources.cfg parsed strictly, keeping the last good parse, with cd.node
+ * from the location registry nodes/<node>/resources/<sid> (applets/README.md,
+ * "What the daemons add to the store files"); config changes under the
+ * domain-ha lock; datacenter.cfg. */
 #include "applets/daemon/daemon.h"
 
 #include <stdlib.h>
@@ -199,7 +200,7 @@ int daemon_update_service_config(
     return daemon_with_domain_lock(d, update_locked, &ch, err);
 }
 
-/* 12.7: move the registry entry; ENOENT while the target exists = done. */
+/* Move the registry entry; ENOENT while the target exists = done. */
 int daemon_steal_service(
     struct daemon *d, const char *sid, const char *cur, const char *to, char **err
 )

@@ -1,5 +1,5 @@
 /* daemon_env.c - struct ha_env of the real daemons on kv/store.h
- * (ha-stack.md 1.3, 12.3-12.7, 12.9): clock, logging, quorum and members,
+ * (applets/README.md): clock, logging, quorum and members,
  * locks with upstream's transition log lines, manager_status with its
  * fencing token, lrm_status, rules and groups, the command spool. Config
  * and registry: daemon_cfg.c; watchdog and shutdown check: daemon_node.c. */
@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "applets/log.h"
 #include "cJSON.h"
 #include "state/str.h"
 
@@ -25,6 +26,8 @@ static struct daemon *D(void *ctx)
     return ctx;
 }
 
+/* Every line goes through applets/log.c: syslog, log_file or stderr, one
+ * format, repeated warnings counted rather than logged each round. */
 static void log_line(struct daemon *d, enum ha_level level, const char *msg)
 {
     static const int prio[] = {
@@ -32,6 +35,7 @@ static void log_line(struct daemon *d, enum ha_level level, const char *msg)
         [HA_INFO] = LOG_INFO, [HA_DEBUG] = LOG_DEBUG,     [HA_EMAIL] = LOG_NOTICE,
     };
     size_t len = strlen(msg);
+    char *text;
 
     if ((unsigned)level >= sizeof(prio) / sizeof(prio[0])) {
         level = HA_INFO; /* HA_QUIRK_NL: upstream's broken level, logged as info */
@@ -39,13 +43,9 @@ static void log_line(struct daemon *d, enum ha_level level, const char *msg)
     while (len > 0 && msg[len - 1] == '\n') {
         len--;
     }
-    syslog(prio[level], "%.*s", (int)len, msg);
-    if (d->debug && level != HA_DEBUG) {
-        fprintf(
-            stderr, "%-5s %5lld %12s: %.*s\n", ha_level_tag(level), (long long)time(NULL), d->actor,
-            (int)len, msg
-        );
-    }
+    text = xstrndup(msg, len);
+    log_text(prio[level], text);
+    free(text);
 }
 
 void daemon_log(struct daemon *d, enum ha_level level, const char *fmt, ...)
@@ -78,7 +78,7 @@ static void env_log_cb(void *ctx, enum ha_level level, const char *msg)
     log_line(D(ctx), level, msg);
 }
 
-/* send_notification: a log line for now (12.7). */
+/* send_notification: a log line for now. */
 static void env_notify(void *ctx, const char *prefix, const char *text)
 {
     daemon_log(D(ctx), HA_NOTICE, "%s: %s", prefix, text);
@@ -109,7 +109,7 @@ static int env_node_info(void *ctx, struct node_info_list *out, char **err)
     return 0;
 }
 
-/* Every CRM watches every lock each round, an LRM its own (12.4.3). */
+/* Every CRM watches every lock each round, an LRM its own. */
 static void observe_locks(struct daemon *d)
 {
     if (str_eq(d->role, "lrm")) {
@@ -163,7 +163,7 @@ static struct lock_seen *lock_seen(struct daemon *d, const char *name)
     return &d->locks[d->n_locks++];
 }
 
-/* get_lock of 2.2: log only the transitions, with upstream's quirk. */
+/* Upstream's get_lock: log only the transitions, with upstream's quirk. */
 static bool lock_get(struct daemon *d, const char *name)
 {
     struct lock_seen *ls = lock_seen(d, name);
@@ -247,7 +247,7 @@ static void add_sorted(cJSON *obj, const char *key, cJSON *item)
     }
 }
 
-/* 12.4.5: strip the fencing token and reject a status older than one seen. */
+/* Strip the fencing token and reject a status older than one seen. */
 static int env_read_ms(void *ctx, char **json, char **err)
 {
     struct daemon *d = ctx;
@@ -407,7 +407,7 @@ static void env_dc(void *ctx, struct dc_settings *out)
     daemon_datacenter(D(ctx), out, &max_workers);
 }
 
-/* Basic stats only: every registered sid (12.7). */
+/* Basic stats only: every registered sid. */
 static int env_service_stats(void *ctx, const char *mode, struct svc_stats_list *out, char **err)
 {
     struct svc_config sc = {0};
@@ -447,7 +447,7 @@ static char *env_node_version(void *ctx, const char *node)
     return member ? xstrdup("9.1.0") : NULL;
 }
 
-/* An error escaped an iteration: upstream's daemon dies (12.9); an open
+/* An error escaped an iteration: upstream's daemon dies; an open
  * watchdog then resets the node, as it must when the state is unknown. */
 static void env_unhandled_error(void *ctx, const char *err)
 {

@@ -1,12 +1,14 @@
-/* daemon_loop.c - process model of ha-crm and ha-lrm (ha-stack.md 12.5,
- * 12.9): options, startup checks, then a libev loop with the round timer
+/* daemon_loop.c - process model of ha-crm and ha-lrm (applets/README.md,
+ * "The daemons"): options, start-up checks, then a libev loop with the round timer
  * (R in the active states, S in the wait states), the heartbeat probe every
  * S, and the signals. The core's sleeps (lock retries, worker polls) run the
  * same loop nested, so heartbeats and signals keep being served. */
 #include "applets/daemon/daemon.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +97,7 @@ void daemon_sleep(struct daemon *d, int64_t seconds)
     ev_timer_stop(d->loop, &t);
 }
 
-/* When the next round starts, after one that started at start (3.3, 4.4). */
+/* When the next round starts, after one that started at start. */
 static double next_delay(const struct daemon *d, int64_t start)
 {
     const char *st = the_crm ? crm_state_name(the_crm) : lrm_state_name(the_lrm);
@@ -139,12 +141,6 @@ static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
     ev_timer_start(loop, w);
 }
 
-static int usage(const char *role)
-{
-    fprintf(stderr, "usage: ha-%s [-d] [-c FILE]\n", role);
-    return EXIT_USAGE;
-}
-
 static void store_notice(void *arg, const char *msg)
 {
     struct daemon *d = arg;
@@ -161,27 +157,53 @@ void daemon_store_options(struct daemon *d, struct kv_options *o, const char *da
     o->notice_arg = d;
 }
 
-/* Startup check 3 (12.5): the multiplexer's greeting and the safety bound. */
+/* A failed start: one line on stderr, naming the applet. */
+static void startup_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void startup_error(const char *fmt, ...)
+{
+    va_list ap;
+    char *msg, *line;
+
+    va_start(ap, fmt);
+    msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    line = str_escaped(msg);
+    fprintf(stderr, "%s: %s\n", log_prog, line);
+    free(line);
+    free(msg);
+}
+
+/* Startup check 3 (12.5): the multiplexer's greeting and the safety bound.
+ * The multiplexer may still be starting: we retry for a while, and say so
+ * at once, since a person may be waiting. */
 static int check_mux(struct daemon *d)
 {
+    const char *sock = d->conf.watchdog_socket;
     struct wd_greeting g;
     int64_t c = d->conf.watchdog_client_timeout;
     char *err = NULL;
     int rc = -1;
 
     for (int i = 0; i < MUX_CONNECT_TRIES && rc < 0; i++) {
+        if (i == 1) {
+            startup_error("waiting for ha-watchdog on '%s' (%s)", sock, strerror(errno));
+        }
         if (i > 0) {
             sleep(1);
         }
-        rc = wd_probe(d->conf.watchdog_socket, MUX_GREETING_MS, &g);
+        rc = wd_probe(sock, MUX_GREETING_MS, &g);
     }
     if (rc < 0) {
-        fprintf(stderr, "unable to open watchdog socket - %s\n", strerror(errno));
+        startup_error(
+            "unable to open watchdog socket '%s' - %s; start ha-watchdog first (its --socket "
+            "is watchdog_socket)",
+            sock, strerror(errno)
+        );
         return EXIT_FAIL;
     }
     d->hw_timeout = rc == 1 ? g.hw_timeout_s : MUX_DEFAULT_HW;
     if (conf_check_watchdog(&d->conf, rc == 1 ? g.client_timeout_s : c, d->hw_timeout, &err) != 0) {
-        fprintf(stderr, "%s\n", err ? err : "watchdog-mux timings unsafe");
+        startup_error("%s", err ? err : "watchdog-mux timings unsafe");
         free(err);
         return EXIT_FAIL;
     }
@@ -224,14 +246,16 @@ static int lock_instance(struct daemon *d)
         dir = stat("/run", &st) == 0 && S_ISDIR(st.st_mode) ? RUN_DIR : RUN_DIR_NO_RUN;
     }
     if (dir[0] != '/') {
-        fprintf(stderr, "run_dir '%s' is not an absolute path\n", dir);
+        startup_error("run_dir '%s' is not an absolute path", dir);
         return EXIT_USAGE;
     }
     path = xasprintf("%s/ha-%s.%s.lock", dir, d->role, d->conf.node);
     what = xasprintf("ha-%s for node '%s'", d->role, d->conf.node);
     rc = instance_lock(path, what, &err);
-    if (rc != 0) {
-        fprintf(stderr, "%s\n", err);
+    if (rc > 0) {
+        fprintf(stderr, "%s\n", err); /* names the applet already */
+    } else if (rc < 0) {
+        startup_error("%s (run_dir= names a writable local folder)", err);
     }
     free(err);
     free(what);
@@ -239,14 +263,19 @@ static int lock_instance(struct daemon *d)
     return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-/* Checks 1-3 of 12.5, then the store opened for good. */
+/* Start-up checks 1-3, then the store opened for good. */
 static int daemon_setup(struct daemon *d, const char *path)
 {
     char *err = NULL;
     int rc;
 
     if (conf_load(path, &d->conf, &err) != 0 || conf_check_timings(&d->conf, &err) != 0) {
-        fprintf(stderr, "%s\n", err ? err : "bad configuration");
+        startup_error("%s", err ? err : "bad configuration");
+        free(err);
+        return EXIT_USAGE;
+    }
+    if (d->conf.log_file != NULL && log_file_check(d->conf.log_file, &err) != 0) {
+        startup_error("%s", err);
         free(err);
         return EXIT_USAGE;
     }
@@ -260,7 +289,7 @@ static int daemon_setup(struct daemon *d, const char *path)
     d->timing.fence_delay = d->conf.fence_delay;
     d->hw_timeout = MUX_DEFAULT_HW;
     if (open_store(d, NULL, &err) != 0) {
-        fprintf(stderr, "%s\n", err ? err : "unable to open the store");
+        startup_error("%s", err ? err : "unable to open the store");
         free(err);
         return EXIT_USAGE;
     }
@@ -271,19 +300,27 @@ static int daemon_setup(struct daemon *d, const char *path)
         return rc;
     }
     if (open_store(d, d->role, &err) != 0) {
-        fprintf(stderr, "%s\n", err ? err : "unable to open the store");
+        startup_error("%s", err ? err : "unable to open the store");
         free(err);
         return EXIT_USAGE;
     }
     return EXIT_OK;
 }
 
+static const struct applet *self(const struct daemon *d)
+{
+    return str_eq(d->role, "crm") ? &applet_ha_crm : &applet_ha_lrm;
+}
+
+/* 0, or the exit code of a usage error (said on stderr). */
 static int parse_args(int argc, char **argv, struct daemon *d, const char **path)
 {
+    static const struct option none[] = {{NULL, 0, NULL, 0}};
     int opt;
 
     optind = 1;
-    while ((opt = getopt(argc, argv, "dc:")) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":dc:", none, NULL)) != -1) {
         switch (opt) {
         case 'd':
             d->debug = true;
@@ -292,10 +329,14 @@ static int parse_args(int argc, char **argv, struct daemon *d, const char **path
             *path = optarg;
             break;
         default:
-            return -1;
+            return applet_option_error(self(d), opt, argv);
         }
     }
-    return optind == argc ? 0 : -1;
+    if (optind < argc) {
+        startup_error("unexpected argument '%s'", argv[optind]);
+        return applet_usage(self(d));
+    }
+    return 0;
 }
 
 static void run_loop(struct daemon *d)
@@ -328,24 +369,26 @@ int daemon_main(int argc, char **argv, const char *role)
 {
     struct daemon *d = &the_daemon;
     const char *path = NULL;
-    static char ident[16];
     int rc;
 
     d->role = role;
-    if (parse_args(argc, argv, d, &path) != 0) {
-        return usage(role);
+    rc = parse_args(argc, argv, d, &path);
+    if (rc != 0) {
+        return rc;
     }
     rc = daemon_setup(d, path);
     if (rc != EXIT_OK) {
         return rc;
     }
-    snprintf(ident, sizeof(ident), "ha-%s", role);
-    openlog(ident, LOG_PID, LOG_DAEMON);
+    /* start-up errors were one line on stderr; from here on the log */
+    log_set_file(d->conf.log_file);
+    log_init(LOG_TO_SYSLOG | LOG_DAEMON_FMT | (d->debug ? LOG_TO_STDERR : 0), LOG_INFO);
+    log_note_sink();
     signal(SIGPIPE, SIG_IGN);
     daemon_env_init(d);
     d->loop = ev_loop_new(EVFLAG_AUTO);
     if (d->loop == NULL) {
-        fprintf(stderr, "unable to create the event loop\n");
+        startup_error("unable to create the event loop");
         return EXIT_FAIL;
     }
     if (str_eq(role, "crm")) {

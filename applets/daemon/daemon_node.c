@@ -1,6 +1,6 @@
-/* daemon_node.c - the env methods about this node itself (ha-stack.md 1.3,
- * 12.5, 12.9): the watchdog connection through watchdog/wd.h, re-checking
- * the multiplexer's greeting, and whether the node is shutting down. */
+/* daemon_node.c - the env methods about this node itself: the watchdog
+ * connection through watchdog/wd.h, re-checking the multiplexer's greeting,
+ * and whether the node is shutting down (applets/README.md, "The daemons"). */
 #include "applets/daemon/daemon.h"
 #include "applets/local_file.h"
 
@@ -13,7 +13,7 @@
 #include "state/str.h"
 #include "watchdog/wd.h"
 
-/* systemd: the shutdown/reboot jobs; else the shutdown_marker (12.9). */
+/* systemd: the shutdown/reboot jobs; else the shutdown_marker. */
 static void env_is_shutdown(void *ctx, bool *shutdown, bool *reboot)
 {
     struct daemon *d = ctx;
@@ -49,7 +49,7 @@ static void env_is_shutdown(void *ctx, bool *shutdown, bool *reboot)
     free(err);
 }
 
-/* The real connection re-checks the greeting of startup check 3 (12.5). */
+/* The real connection re-checks the greeting of start-up check 3. */
 static int env_wd_open(void *ctx)
 {
     struct daemon *d = ctx;

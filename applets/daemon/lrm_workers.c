@@ -1,12 +1,13 @@
-/* lrm_workers.c - the LRM's workers (ha-stack.md 4.6, 12.8): every job runs
- * lrm_exec_job() in a forked child with its own process group and only fds
- * 0-2 (never the watchdog socket); the core polls job_finished() each 1 s
- * tick of run_workers. max_workers comes from datacenter.cfg.
+/* lrm_workers.c - the LRM's workers (applets/README.md, "LRM workers"):
+ * every job runs lrm_exec_job() in a forked child with its own process group
+ * and only fds 0-2 (never the watchdog socket); the core polls
+ * job_finished() each 1 s tick of run_workers. max_workers comes from
+ * datacenter.cfg.
  *
- * The lease a worker checks before start or migrate (12.7) is the start of
- * the LRM's latest good renewal of its agent lock, which the LRM publishes
- * on a page shared with its workers: the spec passes the renewal at fork,
- * but then a relocation whose stop outlasts B (48 s at defaults, a slow VM
+ * The lease a worker checks before start or migrate ("The lease check") is
+ * the start of the LRM's latest good renewal of its agent lock, which the LRM
+ * publishes on a page shared with its workers. With only the renewal passed
+ * at fork, a relocation whose stop outlasts B (48 s at defaults, a slow VM
  * shutdown) failed its move although the lock was held all along. Safety is
  * the same: a worker acts only within B of a renewal the holder completed
  * in time, and a paused, lost or released lock publishes nothing new. */
@@ -38,7 +39,7 @@ struct workers {
     _Atomic int64_t *lease; /* shared with the workers; -1 = no lease */
 };
 
-/* Only fds 0-2 survive into a worker (12.8). */
+/* Only fds 0-2 survive into a worker. */
 static void close_fds(void)
 {
     DIR *dir = opendir("/proc/self/fd");
@@ -86,7 +87,7 @@ static void worker_child(struct daemon *d, const struct lrm_job *job, int64_t le
     _exit(rc & 0xff);
 }
 
-/* The start and move verbs need a live lease (12.7); stops never wait. */
+/* The start and move verbs need a live lease; stops never wait. */
 static bool needs_lease(enum svc_state state)
 {
     return state == SS_STARTED || state == SS_MIGRATE || state == SS_RELOCATE ||
@@ -134,7 +135,7 @@ static void worker_drop(struct workers *w, size_t i)
     w->v[i] = w->v[--w->n];
 }
 
-/* Decode as 4.6: a signal is "got signal <n>" and exit code -1. */
+/* A worker ended by a signal is logged ("got signal <n>") as exit code -1. */
 static bool job_finished(void *ctx, const char *sid, int *exit_code)
 {
     struct daemon *d = ctx;
@@ -166,7 +167,7 @@ static bool job_finished(void *ctx, const char *sid, int *exit_code)
     return false;
 }
 
-/* A worker older than 2 x agent_timeout + 120 s is killed (12.8). */
+/* A worker older than 2 x agent_timeout + 120 s is killed. */
 size_t workers_running(struct daemon *d)
 {
     int64_t limit_ms = (2 * d->conf.agent_timeout + 120) * 1000;

@@ -1,4 +1,4 @@
-/* sim.h - the simulated cluster of the regression tester (simulator.md).
+/* sim.h - the simulated cluster of the regression tester (applets/sim/README.md).
  *
  * A scenario folder (cmdlist, hardware_status, manager_status, ...) seeds an
  * in-memory cluster of nodes with simulated power, network, cluster file
@@ -44,12 +44,18 @@ char *sim_status_text(const struct sim *sim);
  * node, a service id of the simulator's form): NULL if fine, else why
  * (caller frees). */
 char *sim_cmd_check(const struct sim *sim, const char *cmd);
+/* The check of a command typed at ha-sim's prompt: sim_cmd_check, and also
+ * what would end the run if the command ran now (a service that does not
+ * exist or already does, an unknown action, a missing or bad parameter), so
+ * that a typo skips its line instead. earlier: the commands before it in
+ * the same slot, NULL-terminated (their adds and deletes count). */
+char *sim_cmd_check_now(const struct sim *sim, const char *cmd, char *const *earlier);
 
 /* Run the whole simulation: "starting simulation" to "exit simulation - ...".
  * A runtime error ends the run with an err line, not a failure. */
 void sim_run(struct sim *sim);
 
-/* Write the runtime files of simulator.md 7.1 (except the log) into dir.
+/* Write the runtime files of the output folder (except the log) into dir.
  * 0 ok, -1 and a malloc'd *err naming the file (caller frees). */
 int sim_write_status(const struct sim *sim, const char *dir, char **err);
 

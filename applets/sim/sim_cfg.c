@@ -1,5 +1,5 @@
 /* sim_cfg.c - the service configuration and datacenter settings as the
- * daemons see them (simulator.md 1.4, 1.7, 1.10 step 6). The on-disk map may
+ * daemons see them. The on-disk map may
  * hold a literal state from 'service add'; every rewrite re-reads it with
  * defaults first, and every write refreshes the simulator's copy. */
 #include "applets/sim/sim_int.h"
@@ -84,7 +84,7 @@ cfg_set_key(struct svc_config *sc, struct svc_conf *c, const char *key, const ch
     return true;
 }
 
-/* Not affected by cfs failures (simulator.md 4.5). */
+/* Not affected by cfs failures. */
 static int
 env_update_cfg(void *ctx, const char *sid, const char *key, const char *value, char **err)
 {

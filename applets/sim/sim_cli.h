@@ -1,5 +1,5 @@
 /* sim_cli.h - what ha-tester and ha-sim share: the OUT_DIR check and one run
- * of a scenario folder on the simulated cluster of kv/sim.h. */
+ * of a scenario folder on the simulated cluster of applets/sim/sim.h. */
 #ifndef HAVEN_SIM_CLI_H
 #define HAVEN_SIM_CLI_H
 

@@ -1,5 +1,5 @@
 /* sim_env.c - the struct ha_env of a simulated daemon: clock, log, quorum,
- * node info and the shared store (simulator.md 2.1, 4.2, 4.5). Each daemon
+ * node info and the shared store (applets/sim/README.md). Each daemon
  * context carries its own clock; every line it logs uses that clock. */
 #include "applets/sim/sim_int.h"
 
@@ -38,7 +38,7 @@ static int64_t env_now(void *ctx)
     return ((struct sim_daemon *)ctx)->clock;
 }
 
-/* Levels are cut to four letters; debug is dropped (simulator.md 6.1). */
+/* Levels are cut to four letters; debug is dropped. */
 static void env_log_cb(void *ctx, enum ha_level level, const char *msg)
 {
     struct sim_daemon *d = ctx;
@@ -120,7 +120,7 @@ static bool env_release_agent_lock(void *ctx)
     return ok;
 }
 
-/* cfs rw failure of the daemon's node: store access fails (4.5). */
+/* cfs rw failure of the daemon's node: store access fails. */
 static bool cfs_broken(void *ctx, char **err)
 {
     if (((struct sim_daemon *)ctx)->node->cfs_rw) {
@@ -252,7 +252,7 @@ static int env_run_job(void *ctx, const struct lrm_job *job)
     return lrm_exec_job(&((struct sim_daemon *)ctx)->env, job);
 }
 
-/* Upstream's timings (ha-stack.md 12.5): R 10, S 5, W 8, F 60. */
+/* Upstream's timings: R 10, S 5, W 8, F 60. */
 static const struct ha_timing sim_timing = {
     .round = 10, .short_sleep = 5, .worker_wait = 8, .fence_delay = 60};
 

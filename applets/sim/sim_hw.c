@@ -1,4 +1,4 @@
-/* sim_hw.c - the hardware commands of the command list (simulator.md 3.2):
+/* sim_hw.c - the hardware commands of the command list:
  * power, network, reboot/shutdown, LRM restart, CRM control, version and cfs
  * flags. Service commands are in sim_svc.c. A command logs its "execute"
  * line first and is validated afterwards; a bad command ends the run. */
@@ -299,6 +299,87 @@ char *sim_cmd_check(const struct sim *sim, const char *cmd)
         why = xasprintf("bad service id '%s' in '%s'", argv[1], cmd);
     } else if (strcmp(argv[0], "service") != 0 && sim_node_find(sim, argv[1]) == NULL) {
         why = xasprintf("unknown node '%s' in '%s'", argv[1], cmd);
+    }
+    free_words(argv);
+    return why;
+}
+
+/* What node_cmd and its commands would abort on (kept in step with them):
+ * NULL or a static reason. */
+static const char *node_cmd_problem(char **argv, int argc)
+{
+    const char *act = argc > 2 ? argv[2] : "", *arg = argc > 3 ? argv[3] : "";
+
+    for (size_t i = 0; i < sizeof(node_cmds) / sizeof(node_cmds[0]); i++) {
+        if (strcmp(node_cmds[i].name, argv[0]) == 0 && node_cmds[i].needs_action && argc < 3) {
+            return "missing action";
+        }
+    }
+    if (str_eq(argv[0], "power") || str_eq(argv[0], "network")) {
+        return str_eq(act, "on") || str_eq(act, "off") ? NULL : "want on or off";
+    }
+    if (str_eq(argv[0], "pve-manager-version")) {
+        return str_eq(act, "set") && argc >= 4 ? NULL : "want set VERSION";
+    }
+    if (str_eq(argv[0], "cfs")) {
+        return (str_eq(act, "rw") || str_eq(act, "update")) &&
+                       (str_eq(arg, "work") || str_eq(arg, "fail"))
+                   ? NULL
+                   : "want rw|update work|fail";
+    }
+    if (str_eq(argv[0], "crm")) {
+        static const char *const acts[] = {
+            "stop", "start", "enable-node-maintenance", "disable-node-maintenance", "arm-ha"};
+        if (str_eq(act, "disarm-ha")) {
+            return str_eq(arg, "freeze") || str_eq(arg, "ignore") ? NULL
+                                                                  : "want disarm-ha freeze|ignore";
+        }
+        for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+            if (str_eq(act, acts[i])) {
+                return NULL;
+            }
+        }
+        return "unknown crm action";
+    }
+    return NULL;
+}
+
+/* Whether sid is a service once the earlier commands of the slot ran. */
+static bool service_exists(const struct sim *sim, const char *sid, char *const *earlier)
+{
+    bool exists = svc_config_find(&sim->cfg, sid) != NULL;
+
+    for (size_t i = 0; earlier != NULL && earlier[i] != NULL; i++) {
+        int argc;
+        char **argv = split_words(earlier[i], &argc);
+        if (argc >= 3 && str_eq(argv[0], "service") && str_eq(argv[1], sid)) {
+            exists = str_eq(argv[2], "add") || (exists && !str_eq(argv[2], "delete"));
+        }
+        free_words(argv);
+    }
+    return exists;
+}
+
+char *sim_cmd_check_now(const struct sim *sim, const char *cmd, char *const *earlier)
+{
+    char *why = sim_cmd_check(sim, cmd);
+    const char *problem = NULL;
+    char **argv;
+    int argc;
+
+    if (why != NULL) {
+        return why;
+    }
+    argv = split_words(cmd, &argc);
+    if (str_eq(argv[0], "delay") || str_eq(argv[0], "skip-round")) {
+        problem = sim_sched_form(cmd) ? NULL : "want delay N or skip-round crm|lrm [N]";
+    } else if (str_eq(argv[0], "service")) {
+        why = sim_svc_check(sim, argv, argc, service_exists(sim, argv[1], earlier));
+    } else {
+        problem = node_cmd_problem(argv, argc);
+    }
+    if (problem != NULL) {
+        why = xasprintf("%s in '%s'", problem, cmd);
     }
     free_words(argv);
     return why;

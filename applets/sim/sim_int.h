@@ -1,6 +1,6 @@
-/* sim_int.h - the simulated cluster's internals, shared by kv/sim*.c only.
+/* sim_int.h - the simulated cluster's internals, shared by the files of applets/sim/ only.
  *
- * One struct sim holds the whole world of simulator.md sections 1-4: the
+ * One struct sim holds the whole simulated world: the
  * hardware of every node, the shared store, cluster locks, watchdogs, the
  * simulated resources and the log. Each node carries two daemon contexts
  * (CRM and LRM), each with its own clock and its own struct ha_env, whose
@@ -104,7 +104,7 @@ struct sim {
     /* The shared store. */
     char *manager_status;
     struct svc_config cfg; /* service_config as on disk */
-    struct svc_config copy; /* the simulator's copy (simulator.md 1.10 step 6) */
+    struct svc_config copy; /* the simulator's copy, renewed on every write */
     char *rules; /* NULL when absent */
     char *groups; /* NULL when absent */
     char *fence; /* NULL when absent */
@@ -131,7 +131,7 @@ struct sim {
     FILE *log, *echo;
 };
 
-/* sim_log.c: the log writer (simulator.md 6.1). */
+/* sim_log.c: the log writer. */
 void sim_log_line(
     struct sim *sim, const char *level, int64_t t, const char *actor, const char *msg
 );
@@ -162,10 +162,10 @@ void sim_locks_free(struct sim *sim);
 /* sim_res.c: the vm/ct/fa resource plugins. */
 void sim_res_install(struct ha_env *env);
 
-/* sim_stats.c: CRS statistics providers (simulator.md 4.8). */
+/* sim_stats.c: CRS statistics providers. */
 void sim_stats_install(struct ha_env *env);
 
-/* sim_hw.c: hardware commands (simulator.md 3). 0 ok, -1 sim->abort_err set. */
+/* sim_hw.c: hardware commands. 0 ok, -1 sim->abort_err set. */
 int sim_hw_cmd(struct sim *sim, const char *cmd, const char *actor);
 /* sim_cmd_check() of sim.h. Other mistakes (a missing service, a bad
  * action) abort the run as upstream. */
@@ -173,5 +173,11 @@ void sim_node_power_off(struct sim *sim, struct sim_node *n);
 void sim_crm_create(struct sim *sim, struct sim_node *n);
 void sim_lrm_create(struct sim *sim, struct sim_node *n);
 int sim_service_cmd(struct sim *sim, char **argv, int argc);
+/* What sim_service_cmd would abort on now, for ha-sim's prompt: NULL or why
+ * (caller frees). exists: whether argv[1] is a service at that moment. */
+char *sim_svc_check(const struct sim *sim, char **argv, int argc, bool exists);
+
+/* sim_run.c: "delay N" or "skip-round crm|lrm [N]" in the scheduler's form. */
+bool sim_sched_form(const char *cmd);
 
 #endif

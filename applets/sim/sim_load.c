@@ -1,5 +1,5 @@
 /* sim_load.c - read a scenario folder and seed the simulated cluster
- * (simulator.md 1 and 1.10). Absent files get their defaults; malformed ones
+ * (applets/sim/README.md). Absent files get their defaults; malformed ones
  * fail with an error naming the file. The folder is only ever read. */
 #include "applets/sim/sim_int.h"
 
@@ -342,7 +342,7 @@ static int load_stats(struct sim_usage_map *m, const char *dir, const char *name
     return 1;
 }
 
-/* Absent stats files are generated (simulator.md 1.8). */
+/* Absent stats files are generated. */
 static int load_all_stats(struct sim *sim, const char *dir, char **err)
 {
     int rc = load_stats(&sim->static_stats, dir, "static_service_stats", err);

@@ -1,5 +1,5 @@
-/* sim_lock.c - cluster locks with the 120 s timeout (simulator.md 4.3) and
- * the watchdog handles with their 60 s sweep (4.4). */
+/* sim_lock.c - cluster locks with the 120 s timeout and the watchdog
+ * handles with their 60 s sweep (applets/sim/README.md). */
 #include "applets/sim/sim_int.h"
 
 #include <stdlib.h>

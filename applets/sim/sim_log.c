@@ -1,4 +1,4 @@
-/* sim_log.c - the tester's log writer (simulator.md 6.1) and the abort hook.
+/* sim_log.c - the tester's log writer (applets/sim/README.md) and the abort hook.
  *
  * Every line goes to the log file, flushed at once so that a crash keeps
  * what happened so far, and is echoed unless the tester runs quietly. */

@@ -1,5 +1,5 @@
 /* sim_out.c - the runtime files left in the output folder at the end of a
- * run (simulator.md 7.1). They are for humans; only the log is compared. */
+ * run (applets/sim/README.md). They are for humans; only the log is compared. */
 #include "applets/sim/sim_int.h"
 
 #include <errno.h>

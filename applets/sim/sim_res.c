@@ -1,4 +1,4 @@
-/* sim_res.c - the simulated resources vm, ct and fa (simulator.md 4.6).
+/* sim_res.c - the simulated resources vm, ct and fa (applets/sim/README.md).
  *
  * A resource only has a running flag per node (service_status_<node>) and
  * the lock of its service config entry. fa ("VirtFail") services encode in

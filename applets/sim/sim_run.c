@@ -1,4 +1,4 @@
-/* sim_run.c - the round scheduler of simulator.md 2.2: one pass over the
+/* sim_run.c - the round scheduler (applets/sim/README.md): one pass over the
  * sorted nodes per round (CRM slot, LRM slot, watchdog sweep), per-daemon
  * clocks, 20 s rounds, command slots every fifth round and the end rule. */
 #include "applets/sim/sim_int.h"
@@ -17,7 +17,7 @@ static void set_t(struct sim *sim, int64_t clock)
     }
 }
 
-/* The node's flag decides what a daemon exit leads to (4.7). */
+/* The node's flag decides what a daemon exit leads to. */
 static void crm_exited(struct sim *sim, struct sim_node *n)
 {
     char *flag = xstrdup(n->shutdown);
@@ -50,7 +50,7 @@ static void lrm_exited(struct sim *sim, struct sim_node *n)
     n->lrm = NULL;
     if (n->lrm_restart) {
         /* A restart wins over a pending node shutdown (the reference
-         * simulator does so; the spec would abort, upstream never does it). */
+         * simulator does so; upstream's scenarios never do it). */
         n->lrm_restart = false;
         sim_lrm_create(sim, n);
     } else if (str_eq(n->shutdown, "reboot") || str_eq(n->shutdown, "shutdown")) {
@@ -199,31 +199,52 @@ static int words(const char *cmd, char w[4][32])
     return n;
 }
 
-/* delay and skip-round belong to the scheduler; true = handled here. */
-static bool sched_cmd(struct sim *sim, const char *cmd)
+enum sched_kind { SCHED_NONE, SCHED_DELAY, SCHED_SKIP_CRM, SCHED_SKIP_LRM };
+
+/* The scheduler's commands: "delay N", "skip-round crm|lrm [N]"; *num the
+ * count (saturated). */
+static enum sched_kind sched_parse(const char *cmd, int *num)
 {
     char w[4][32];
     int n = isspace((unsigned char)cmd[0]) ? 0 : words(cmd, w);
-    int *counter = NULL;
 
     if (n == 2 && strcmp(w[0], "delay") == 0 && all_digits(w[1])) {
-        sim_logf(sim, "info", "cmdlist", "execute %s", cmd);
-        sim->next_cmd_at = sim->t + sched_num(w[1]);
-        return true;
+        *num = sched_num(w[1]);
+        return SCHED_DELAY;
     }
-    if ((n != 2 && n != 3) || strcmp(w[0], "skip-round") != 0) {
-        return false;
+    if ((n != 2 && n != 3) || strcmp(w[0], "skip-round") != 0 || (n == 3 && !all_digits(w[2]))) {
+        return SCHED_NONE;
     }
+    *num = n == 3 ? sched_num(w[2]) : 1;
     if (strcmp(w[1], "crm") == 0) {
-        counter = &sim->skip_crm;
-    } else if (strcmp(w[1], "lrm") == 0) {
-        counter = &sim->skip_lrm;
+        return SCHED_SKIP_CRM;
     }
-    if (counter == NULL || (n == 3 && !all_digits(w[2]))) {
+    return strcmp(w[1], "lrm") == 0 ? SCHED_SKIP_LRM : SCHED_NONE;
+}
+
+bool sim_sched_form(const char *cmd)
+{
+    int num;
+
+    return sched_parse(cmd, &num) != SCHED_NONE;
+}
+
+/* delay and skip-round belong to the scheduler; true = handled here. */
+static bool sched_cmd(struct sim *sim, const char *cmd)
+{
+    int num = 0, *counter;
+    enum sched_kind k = sched_parse(cmd, &num);
+
+    if (k == SCHED_NONE) {
         return false;
     }
     sim_logf(sim, "info", "cmdlist", "execute %s", cmd);
-    *counter += n == 3 ? sched_num(w[2]) : 1;
+    if (k == SCHED_DELAY) {
+        sim->next_cmd_at = sim->t + num;
+        return true;
+    }
+    counter = k == SCHED_SKIP_CRM ? &sim->skip_crm : &sim->skip_lrm;
+    *counter += num;
     if (*counter > SCHED_NUM_MAX) {
         *counter = SCHED_NUM_MAX;
     }

@@ -1,5 +1,5 @@
-/* sim_stats.c - the CRS statistics providers of the simulator (simulator.md
- * 4.8): per-service usage from the stats files and per-node capacity and load
+/* sim_stats.c - the CRS statistics providers of the simulator:
+ * per-service usage from the stats files and per-node capacity and load
  * from the hardware status. Services and nodes are visited in sorted order. */
 #include "applets/sim/sim_int.h"
 

@@ -1,5 +1,5 @@
 /* sim_svc.c - the 'service <sid> ...' commands of the command list
- * (simulator.md 3.2): requested state, CRM command queue entries, add and
+ * (applets/sim/README.md): requested state, CRM command queue entries, add and
  * delete, guest locks, CRS stats and manual migration. */
 #include "applets/sim/sim_int.h"
 
@@ -192,9 +192,11 @@ static int svc_state(struct sim *sim, char **argv, int argc)
     return 0;
 }
 
+typedef int svc_run_fn(struct sim *sim, char **argv, int argc);
+
 struct svc_cmd {
     const char *name;
-    int (*run)(struct sim *sim, char **argv, int argc);
+    svc_run_fn *run;
 };
 
 static const struct svc_cmd svc_cmds[] = {
@@ -223,4 +225,61 @@ int sim_service_cmd(struct sim *sim, char **argv, int argc)
     }
     sim_abort(sim, "unknown service action %s", argc >= 3 ? argv[2] : "");
     return -1;
+}
+
+static svc_run_fn *svc_cmds_run(const char *name)
+{
+    for (size_t i = 0; i < sizeof(svc_cmds) / sizeof(svc_cmds[0]); i++) {
+        if (strcmp(svc_cmds[i].name, name) == 0) {
+            return svc_cmds[i].run;
+        }
+    }
+    return NULL;
+}
+
+/* What the commands above would abort on (kept in step with them). */
+char *sim_svc_check(const struct sim *sim, char **argv, int argc, bool exists)
+{
+    const char *sid = argv[1], *act = argc > 2 ? argv[2] : NULL;
+    const struct svc_conf *c = svc_config_find(&sim->cfg, sid);
+    if (act == NULL || svc_cmds_run(act) == NULL) {
+        return act ? xasprintf("unknown service action '%s'", act)
+                   : xasprintf("no action for %s", sid);
+    }
+    if (strcmp(act, "add") == 0) {
+        if (exists) {
+            return xasprintf("service '%s' exists already", sid);
+        }
+        return argc > 3 && sim_node_find(sim, argv[3]) != NULL
+                   ? NULL
+                   : xasprintf("service %s add: want a known node", sid);
+    }
+    if (svc_cmds_run(act) == svc_queue) { /* a CRM command: the CRM judges the sid */
+        return argc < 4 ? xasprintf("service %s %s: missing parameter", sid, act) : NULL;
+    }
+    if (!exists) {
+        return xasprintf("no such service '%s'", sid);
+    }
+    if (strcmp(act, "manual-migrate") == 0 && argc < 4) {
+        return xasprintf("service %s %s: missing target node", sid, act);
+    }
+    if (strcmp(act, "set-static-stats") == 0 || strcmp(act, "set-dynamic-stats") == 0) {
+        bool dyn = strcmp(act, "set-dynamic-stats") == 0;
+        if (argc < 5 || (argc - 3) % 2 != 0) {
+            return xasprintf("service %s %s: want KEY VALUE pairs", sid, act);
+        }
+        for (int i = 3; i < argc; i += 2) {
+            if (strcmp(argv[i], dyn ? "cpu" : "maxcpu") != 0 &&
+                strcmp(argv[i], dyn ? "mem" : "maxmem") != 0) {
+                return xasprintf("service %s %s: bad key '%s'", sid, act, argv[i]);
+            }
+        }
+    }
+    if (strcmp(act, "manual-migrate") == 0 && c != NULL && c->state != REQ_IGNORED &&
+        !disarmed_ignore(sim)) {
+        return xasprintf(
+            "service %s manual-migrate: only when ignored or HA disarmed (ignore)", sid
+        );
+    }
+    return NULL;
 }

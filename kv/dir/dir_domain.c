@@ -1,5 +1,5 @@
-/* dir_domain.c - the config lock "domain-ha" (ha-stack.md 12.4.7): the lock
- * folder and generations of 12.4, but nobody watches it continuously, so a
+/* dir_domain.c - the config lock "domain-ha": the lock folder and
+ * generations of the lease locks, but nobody watches it continuously, so a
  * held head counts as dead by its wall clock (older than 120 s) or, on the
  * local node, by its pid being gone. */
 #include "kv/dir/dir_int.h"

@@ -1,5 +1,5 @@
 /* dir_int.h - internals of the shared-folder store backend "dir:" (kv/dir*.c,
- * ha-stack.md 12.2-12.6). Only kv/dir*.c and the unit tests include this. */
+ * kv/README.md). Only kv/dir*.c and the unit tests include this. */
 #ifndef HAVEN_KV_DIR_INT_H
 #define HAVEN_KV_DIR_INT_H
 
@@ -20,7 +20,7 @@
 #define DIR_STALE_PROBES 16 /* stat g+1 .. g+16 after a stale listing */
 #define DIR_OBS_SLOW_MS 1000 /* an observation slower than this (or B) restarts its window */
 
-/* A lock record (12.4.1). parsed false = empty or unparsable = held by an
+/* A lock record. parsed false = empty or unparsable = held by an
  * unknown owner. */
 struct dir_record {
     bool parsed;
@@ -31,12 +31,12 @@ struct dir_record {
     int64_t wall;
 };
 
-/* Per-process cache (12.4.4) and observation (12.4.3) of one lock. */
+/* Per-process cache and observation of one lock. */
 struct dir_lock {
     char *name;
     uint64_t held_g; /* generation we installed last; 0 = not held */
     int64_t ok_at; /* start of the last good acquire/renew, -1 = none */
-    bool domain; /* held as a config lock (12.4.7) */
+    bool domain; /* held as a config lock */
     int64_t domain_at; /* when the config lock was taken */
     bool obs_valid;
     uint64_t obs_g;
@@ -46,7 +46,7 @@ struct dir_lock {
     int64_t seen_at; /* kv_now_ms() when this head was first seen */
 };
 
-/* One observed heartbeat file (12.6). */
+/* One observed heartbeat file. */
 struct dir_beat {
     char *node;
     char *file; /* "heartbeat.crm" or "heartbeat.lrm" */

@@ -1,4 +1,4 @@
-/* dir_open.c - open a "dir:" store: startup check 2 of ha-stack.md 12.5
+/* dir_open.c - open a "dir:" store: the daemons' start-up check 2
  * (the store marker haven-store, store_id, the fixed folders). */
 #include "kv/dir/dir_int.h"
 #include "state/str.h"
@@ -162,6 +162,14 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
             }
             return r == 0 ? check_id(o, root, id, err) : -1;
         }
+        if (o->read_only) {
+            dir_err(
+                err,
+                "%s is empty - not a haven store yet (a daemon or a changing command makes it one)",
+                root
+            );
+            return -1;
+        }
         if (o->store_id != NULL) {
             /* probably an unmounted mount point: write nothing */
             dir_err(err, "store id mismatch (%s is empty, store_id is %s)", root, o->store_id);
@@ -229,7 +237,7 @@ int dir_store_open(const struct kv_options *o, struct dir_store **out, char **er
                  (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");
     }
     s->rng |= 1;
-    {
+    if (!o->read_only) {
         char *own = xasprintf("nodes/%s/resources", s->node);
         int r = dir_store_mkdir(s, "ha/crm_commands.d", err);
 
