@@ -199,9 +199,10 @@ run: build/$(PROG)
 	sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
-# etcd-server and etcd-client: the etcd store's tests run against real etcd members.
+# etcd-server and etcd-client: the etcd store's tests run against real etcd members;
+# sshfs, socat and openssh-sftp-server: the folder store's network file system tests.
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
-               etcd-server etcd-client groff-base
+               etcd-server etcd-client sshfs socat openssh-sftp-server groff-base
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \

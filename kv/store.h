@@ -63,12 +63,30 @@ int64_t kv_now_ms(void);
  * and heartbeats. */
 const char *kv_instance(const struct kv_store *s);
 
-/* ---- files ---- */
+/* ---- files ----
+ *
+ * Whole versions: a reader must prove it read the whole version a rename
+ * installed, since network file systems may cut a read at a cached length
+ * (after an append the cut file is exactly the old one). kv_write stores
+ * JSON as it is (a cut JSON value never closes its brackets) and anything
+ * else behind a first line "# haven-store: len=<n> (...)", a comment to
+ * pve's parsers; kv_read checks and strips it. A read shorter than it says
+ * (or cut JSON) is read again with fresh attributes a few times, then is an
+ * error; it never reaches a parser. A file without the line, or at least
+ * as long as it says, was written by hand and is returned as it is.
+ * Spool files (kv_spool_put) carry no line: their names are never reused. */
 /* Read a whole file: 0 and *data (NUL-terminated, *len bytes), 1 when absent
- * (*data NULL), -1 on a store error (also: larger than 16 MiB). */
+ * (*data NULL), -1 on a store error: never "absent" or a partial text for
+ * a store that cannot be read. A caller must treat -1 as "no answer this
+ * time" (skip the round), never as an empty file. Errors: larger than
+ * 16 MiB, a NUL byte, not a regular file, the store folder replaced, no
+ * marker next to an absent file, a version cut short (see "Whole
+ * versions" below). */
 int kv_read(struct kv_store *s, const char *path, char **data, size_t *len, char **err);
 /* Atomic replace: temp, fsync, guard check, rename, fsync folder. guard_lock,
- * when not NULL, names a lock this process must still hold at the rename,
+ * when not NULL, names a lock this process must still hold at the rename
+ *, proven by advancing its head (a claim the server decides,
+ * never a cached stat; the generation moves on, the renewal time does not),
  * else the write fails and nothing changes; the error is
  * "lost manager lock - not writing manager status" for ha_manager_lock and
  * ha/manager_status. A domain lock guard also fails once the lock

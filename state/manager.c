@@ -9,28 +9,40 @@
 #include "state/manager_int.h"
 #include "state/str.h"
 
-/* Reads the manager status; errors leave an empty one. */
-static void read_ms(const struct ha_env *env, struct manager_status *ms)
+/* Take over the manager status on disk (node_status, service_status,
+ * node_request and disarm are kept). A store error is not an empty status:
+ * it returns -1 (and *err), and the master must not start from nothing.
+ * An absent or unparsable file leaves an empty one, as before. */
+static int load_ms(struct manager *m, const struct ha_env *env, char **err)
 {
-    char *json = NULL, *err = NULL;
+    struct manager_status old = {0};
+    char *json = NULL, *perr = NULL;
 
-    if (env->read_manager_status(env->ctx, &json, &err) != 0 || ms_from_json(json, ms, &err) != 0) {
-        ms_free(ms);
+    if (env->read_manager_status(env->ctx, &json, err) != 0) {
+        free(json);
+        return -1;
+    }
+    if (ms_from_json(json, &old, &perr) != 0) {
+        ms_free(&old);
     }
     free(json);
-    free(err);
+    free(perr);
+    ms_free(&m->ms);
+    m->ms = old;
+    free(m->ms.master_node);
+    m->ms.master_node = xstrdup(env->node);
+    m->ms_loaded = true;
+    return 0;
 }
 
 struct manager *manager_new(const struct ha_env *env)
 {
     struct manager *m = xcalloc(1, sizeof(*m));
-    struct manager_status old = {0};
+    char *err = NULL;
 
-    read_ms(env, &old);
     m->env = env;
-    m->ms = old; /* node_status, service_status, node_request, disarm are kept */
-    free(m->ms.master_node);
-    m->ms.master_node = xstrdup(env->node);
+    load_ms(m, env, &err); /* else: again at the first round */
+    free(err);
     m->group_migration_round = 3;
     m->node_memo = xcalloc(1, sizeof(*m->node_memo));
     m->mode_memo = xcalloc(1, sizeof(*m->mode_memo));
@@ -423,6 +435,12 @@ int manager_round(struct manager *m, const struct ha_env *env, char **err)
 
     m->env = env;
     round_free(m);
+    if (!m->ms_loaded && load_ms(m, env, &m->err) != 0) {
+        *err = xasprintf("could not read manager status: %s", m->err ? m->err : "unknown error");
+        free(m->err);
+        m->err = NULL;
+        return -1;
+    }
     rc = manage(m);
     if (rc != 0) {
         *err = m->err ? m->err : xstrdup("manager round failed");

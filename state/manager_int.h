@@ -41,6 +41,7 @@ enum select_pref { PREF_NONE, PREF_BEST_SCORE, PREF_TRY_NEXT };
 struct manager {
     const struct ha_env *env; /* valid during a round */
     struct manager_status ms; /* node states, services, requests, disarm */
+    bool ms_loaded; /* ms holds the status read from the store */
     struct last_online *lo; /* in memory only, sorted by node */
     size_t n_lo;
     char *sched_mode; /* the configured crs.ha, as remembered */

@@ -92,11 +92,18 @@ cl_kill_services() { # node
         while read -r s; do echo "$now $1 stop $s" >>"$CL_DIR/ledger"; done
 }
 
-# The hardware reset of a node: everything on it dies at once.
+# The hardware reset of a node: everything on it dies at once. A daemon
+# blocked in a hung network mount cannot be killed until the mount answers,
+# so the node's daemons are stopped first (they run no further step), then
+# its services die, then the daemons are killed.
 cl_reset() { # node
     touch "$CL_DIR/$1/down"
-    for dmn in lrm crm mux; do cl_kill_session "$(cl_pid "$1" $dmn)"; done
+    for dmn in lrm crm mux; do
+        cl_rs=$(cl_pid "$1" $dmn)
+        [ -n "$cl_rs" ] && cl_rp=$(cl_session_pids "$cl_rs") && [ -n "$cl_rp" ] && kill -s STOP $cl_rp 2>/dev/null
+    done
     cl_kill_services "$1"
+    for dmn in lrm crm mux; do cl_kill_session "$(cl_pid "$1" $dmn)"; done
     echo "$(date +%s) reset" >>"$CL_DIR/$1/hw.log"
 }
 

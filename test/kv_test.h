@@ -1,5 +1,10 @@
 /* kv_test.h - helpers shared by the kv/dir unit tests: a throw-away store
- * folder (tmpfs when there is one) and a short-timed store handle. */
+ * folder (tmpfs when there is one) and a short-timed store handle.
+ *
+ * KVTEST_DIR puts the store folders there instead (test/netfs.test.sh: a
+ * network file system); KVTEST_DIRS="d0:d1:..." names d0 (= KVTEST_DIR)
+ * and other mounts of the same folder, which kvt_alias() hands out to the
+ * processes of a test as their own clients. */
 #ifndef HAVEN_KV_TEST_H
 #define HAVEN_KV_TEST_H
 
@@ -27,14 +32,58 @@ static inline void kvt_rm_rf(const char *path)
 /* A new empty folder; caller frees and kvt_rm_rf()s it. */
 static inline char *kvt_tmpdir(void)
 {
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    char *p = xasprintf("%s/haven-kvtest.XXXXXX", base);
+    const char *base = getenv("KVTEST_DIR");
+    char *p;
+
+    if (base == NULL || *base == '\0') {
+        base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    }
+    p = xasprintf("%s/haven-kvtest.XXXXXX", base);
 
     if (mkdtemp(p) == NULL) {
         perror("mkdtemp");
         exit(2);
     }
     return p;
+}
+
+/* path (under KVTEST_DIR) as seen through mount number k of KVTEST_DIRS
+ * (k modulo their number); path itself without KVTEST_DIRS. Caller frees. */
+static inline char *kvt_alias(const char *path, int k)
+{
+    const char *dirs = getenv("KVTEST_DIRS"), *base = getenv("KVTEST_DIR");
+    char *list, *save = NULL, *d, *pick = NULL, *r;
+    int n = 0;
+
+    if (dirs == NULL || base == NULL || strncmp(path, base, strlen(base)) != 0) {
+        return xstrdup(path);
+    }
+    list = xstrdup(dirs);
+    for (d = strtok_r(list, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
+        n++;
+    }
+    free(list);
+    list = xstrdup(dirs);
+    save = NULL;
+    d = strtok_r(list, ":", &save);
+    for (int i = 0; d != NULL; i++, d = strtok_r(NULL, ":", &save)) {
+        if (n > 0 && i == k % n) {
+            pick = d;
+        }
+    }
+    r = pick ? xasprintf("%s%s", pick, path + strlen(base)) : xstrdup(path);
+    free(list);
+    return r;
+}
+
+/* A positive number of milliseconds from the environment, else dflt. */
+static inline int kvt_env_ms(const char *name, int dflt)
+{
+    const char *v = getenv(name);
+    char *end;
+    long n = v ? strtol(v, &end, 10) : 0;
+
+    return (v != NULL && *v != '\0' && *end == '\0' && n > 0 && n <= 600000) ? (int)n : dflt;
 }
 
 static inline void kvt_quiet(void *arg, const char *msg)

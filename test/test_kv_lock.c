@@ -11,7 +11,8 @@
 #include <stdarg.h>
 #include <sys/wait.h>
 
-#define T_MS 300
+static int kvt_t_ms = 300; /* T; KVTEST_T_MS for a slower file system */
+#define T_MS kvt_t_ms
 #define LOCK "ha_manager_lock"
 
 static char *root;
@@ -295,6 +296,110 @@ static void test_stale_listing(void)
     free(err);
 }
 
+/* The holder renews while the observer's listing hangs (its server stopped
+ * for longer than T): the observer sees the new head only when the listing
+ * returns. Dating that first sighting to the start of the observation made
+ * the fresh head look T old: the observer took the lock right after the
+ * holder's renewal, two holders at once. */
+struct stall_ctx {
+    struct kv_store *holder;
+    int64_t renewed; /* start of the holder's renewal during the stall */
+};
+
+static void renew_during_stall(void *arg)
+{
+    struct stall_ctx *c = arg;
+    char *err = NULL;
+
+    dir_sleep_ms(T_MS + 50); /* the observer's server hangs ... */
+    if (kv_lock_get(c->holder, LOCK, &err) == 0) { /* ... the holder renews meanwhile */
+        c->renewed = kv_lock_renewed_at(c->holder, LOCK);
+    }
+    free(err);
+}
+
+static void test_stalled_observation(void)
+{
+    struct kv_store *a, *b;
+    struct stall_ctx ctx = {0};
+    char *err = NULL;
+    int64_t got_at = -1;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    kv_lock_observe(b, LOCK);
+    ctx.holder = a;
+    ctx.renewed = -1;
+    kv_dir_hooks.observe_stall = renew_during_stall;
+    kv_dir_hooks.observe_stall_arg = &ctx;
+    kv_lock_observe(b, LOCK);
+    CHECK(kv_dir_hooks.observe_stall == NULL);
+    CHECK(ctx.renewed >= 0);
+    CHECK_INT(kv_lock_generation(a, LOCK), 2);
+    /* b tries at once and keeps trying; a stops renewing. Whenever b gets
+     * the lock, a's last renewal must be more than T old on b's clock. */
+    free(err);
+    err = NULL;
+    for (int i = 0; i < 100 && got_at < 0; i++) {
+        if (kv_lock_get(b, LOCK, &err) == 0) {
+            got_at = kv_now_ms();
+        }
+        free(err);
+        err = NULL;
+        dir_sleep_ms(10);
+    }
+    CHECK(got_at >= 0);
+    if (got_at >= 0 && got_at - ctx.renewed <= T_MS) {
+        fprintf(
+            stderr, "two holders: b took the lock %lld ms after a's renewal (T %d ms)\n",
+            (long long)(got_at - ctx.renewed), T_MS
+        );
+        CHECK(got_at - ctx.renewed > T_MS);
+    }
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+static void stall_only(void *arg)
+{
+    (void)arg;
+    dir_sleep_ms(T_MS + 50);
+}
+
+/* An observation that hung longer than the bound does not count towards
+ * expiry: the window of its head starts again when it returns. */
+static void test_slow_observation_restarts_window(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL;
+    int64_t end, got_at = -1;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    kv_lock_observe(b, LOCK);
+    kv_dir_hooks.observe_stall = stall_only;
+    kv_lock_observe(b, LOCK);
+    end = kv_now_ms();
+    for (int i = 0; i < 100 && got_at < 0; i++) {
+        free(err);
+        err = NULL;
+        if (kv_lock_get(b, LOCK, &err) == 0) {
+            got_at = kv_now_ms();
+        }
+        dir_sleep_ms(10);
+    }
+    CHECK(got_at >= 0);
+    CHECK(got_at < 0 || got_at - end > T_MS);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
 static void test_observe_prefix_and_garbage(void)
 {
     struct kv_store *n1, *n2, *m;
@@ -413,6 +518,133 @@ static void test_garbage_generation_names(void)
     free(err);
 }
 
+/* Over sftp a name that exists comes back as EPERM, not EEXIST or
+ * ENOTEMPTY: a lost race must still be a lost race (busy), never a store
+ * error ("cfs-lock 'domain-ha' error: Operation not permitted"). */
+static void test_exists_as_eperm(void)
+{
+    struct kv_store *a, *b;
+    struct dir_lock *l;
+    char *err = NULL, *rec, *p;
+    int status, failed = 0;
+    pid_t pids[8];
+
+    fresh_root();
+    kv_dir_hooks.exists_as_eperm = true;
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK(a && b);
+    if (a == NULL || b == NULL) {
+        kv_dir_hooks.exists_as_eperm = false;
+        kv_close(a);
+        kv_close(b);
+        return;
+    }
+    /* b saw no lock folder; a creates it first: b lost the race */
+    l = dir_lock_find(kv_dir_of(b), LOCK, true);
+    CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 0);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    errno = 0;
+    CHECK_INT(dir_lock_create(kv_dir_of(b), l), 0);
+    CHECK_INT(errno, EEXIST);
+    /* an install onto a generation that exists */
+    p = xasprintf("%s/priv/lock/" LOCK "/00000000000000000001", root);
+    rec = xasprintf("%s/priv/lock/.rec.x", root);
+    kvt_write_file(rec, "x\n");
+    errno = 0;
+    CHECK_INT(dir_link_excl(rec, p), -1);
+    CHECK_INT(errno, EEXIST);
+    unlink(rec);
+    /* folders that exist, for kv_mkdir */
+    CHECK_INT(kv_mkdir(b, "nodes/a/resources", &err), 0);
+    /* the domain lock between racing processes: busy, then taken */
+    for (int i = 0; i < 8; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            struct kv_store *c = kvt_open(root, i % 2 ? "a" : "b", NULL, T_MS);
+            int r = -1;
+
+            for (int k = 0; c != NULL && k < 5; k++) {
+                char *e = NULL;
+                r = kv_domain_lock(c, "domain-ha", 20000, &e);
+                if (r != 0) {
+                    fprintf(stderr, "domain lock: %s\n", e ? e : "?");
+                    break;
+                }
+                kv_domain_unlock(c, "domain-ha");
+                free(e);
+            }
+            _exit(r == 0 ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+        failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CHECK_INT(failed, 0);
+    kv_dir_hooks.exists_as_eperm = false;
+    free(p);
+    free(rec);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+/* Racing initialisers of one store over sftp: all agree on one marker. */
+static void test_open_race_eperm(void)
+{
+    pid_t pids[16];
+    int status, failed = 0;
+
+    fresh_root();
+    kv_dir_hooks.exists_as_eperm = true;
+    for (int round = 0; round < 4; round++) {
+        fresh_root();
+        for (int i = 0; i < 16; i++) {
+            pids[i] = fork();
+            if (pids[i] == 0) {
+                char node[16];
+                snprintf(node, sizeof(node), "n%d", i);
+                _exit(kvt_open(root, node, NULL, T_MS) == NULL ? 1 : 0);
+            }
+        }
+        for (int i = 0; i < 16; i++) {
+            CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+            failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+    }
+    kv_dir_hooks.exists_as_eperm = false;
+    CHECK_INT(failed, 0);
+}
+
+/* A lock record read cut short (a cached length) has lost its final
+ * newline: it is unreadable (an unknown owner), never a record whose wall
+ * time lost its last digits and so looks 50 years old. */
+static void test_cut_record(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL, *p, *rec;
+
+    fresh_root();
+    a = kvt_open(root, "a", NULL, T_MS);
+    b = kvt_open(root, "b", NULL, T_MS);
+    CHECK_INT(kv_domain_lock(b, "domain-ha", 2000, &err), 0);
+    p = xasprintf("%s/priv/lock/domain-ha/00000000000000000001", root);
+    rec = xasprintf(
+        "haven-lock 1 held node=b instance=%s pid=1 wall=%lld", kv_instance(b),
+        (long long)dir_wall_s()
+    );
+    rec[strlen(rec) - 8] = '\0'; /* cut: wall=17 */
+    kvt_write_file(p, rec);
+    CHECK_INT(kv_domain_lock(a, "domain-ha", 300, &err), -1);
+    CHECK_STR(err, "cfs-lock 'domain-ha' error: got lock request timeout");
+    free(rec);
+    free(p);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
 static void test_guarded_writes(void)
 {
     struct kv_store *a, *b;
@@ -449,6 +681,46 @@ static void test_guarded_writes(void)
     CHECK_STR(text, "stop vm:100\n");
     CHECK(!kv_spool_pending(a));
     free(text);
+    kv_close(a);
+    kv_close(b);
+    free(err);
+}
+
+/* The write guard must not trust cached attributes: with a client that
+ * still has the deposed holder's head in its cache, a stat() says "still
+ * there", and the stale holder's guarded write went through after the
+ * takeover. */
+static void test_guard_ignores_cached_attrs(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL, *data = NULL;
+    size_t len;
+
+    fresh_root();
+    a = kvt_open(root, "a", "crm", T_MS);
+    b = kvt_open(root, "b", "crm", T_MS);
+    CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
+    CHECK_INT(kv_write(a, "ha/manager_status", "{\"a\":1}", 7, LOCK, &err), 0);
+    kv_lock_observe(b, LOCK);
+    CHECK(get_within(b, LOCK, 10 * T_MS) >= 0);
+    CHECK_INT(kv_write(b, "ha/manager_status", "{\"b\":1}", 7, LOCK, &err), 0);
+    /* a's client still caches its head as present */
+    {
+        char gn[DIR_GEN_DIGITS + 1];
+        snprintf(gn, sizeof(gn), "%020llu", (unsigned long long)kv_lock_generation(a, LOCK));
+        kv_dir_hooks.cached_entry = gn;
+        free(err);
+        err = NULL;
+        CHECK_INT(kv_write(a, "ha/manager_status", "{\"a\":2}", 7, LOCK, &err), -1);
+        CHECK_STR(err, "lost manager lock - not writing manager status");
+        kv_dir_hooks.cached_entry = NULL;
+    }
+    CHECK_INT(kv_read(b, "ha/manager_status", &data, &len, &err), 0);
+    CHECK_STR(data, "{\"b\":1}");
+    free(data);
+    /* the holder's guarded writes keep working, and it still holds */
+    CHECK_INT(kv_write(b, "ha/manager_status", "{\"b\":2}", 7, LOCK, &err), 0);
+    CHECK_INT(kv_lock_get(b, LOCK, &err), 0);
     kv_close(a);
     kv_close(b);
     free(err);
@@ -498,7 +770,7 @@ static void test_failed_probe_restarts_windows(void)
  * increase: two holders at once would show as nested or repeated lines. */
 
 #define STRESS_PROCS 8
-#define STRESS_MS 3000
+#define STRESS_MS kvt_env_ms("KVTEST_STRESS_MS", 3000) /* longer with frozen servers */
 
 static void ledger_line(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void ledger_line(int fd, const char *fmt, ...)
@@ -523,8 +795,10 @@ static void stress_child(int id, const char *ledger)
     unsigned seed = (unsigned)getpid() * 2654435761u;
     int64_t end = kv_now_ms() + STRESS_MS;
 
+    char *my_root = kvt_alias(root, id % 4); /* a node's processes share its mount */
+
     snprintf(node, sizeof(node), "n%d", id % 4); /* two processes per node */
-    s = kvt_open(root, node, "crm", T_MS);
+    s = kvt_open(my_root, node, "crm", T_MS);
     if (s == NULL || fd < 0) {
         _exit(3);
     }
@@ -536,7 +810,7 @@ static void stress_child(int id, const char *ledger)
         roll = (int)((seed >> 16) % 100);
         /* widen the race windows: decide, (pause), claim, (pause), install;
          * some attempts are paused contenders that sleep past T */
-        kv_dir_hooks.claim_delay_ms = roll < 3 ? T_MS + 50 : (seed >> 4) % 3;
+        kv_dir_hooks.claim_delay_ms = roll < 3 ? T_MS + 50 : (int64_t)((seed >> 4) % 3);
         kv_dir_hooks.install_delay_ms = (seed >> 6) % 2;
         r = kv_lock_get(s, LOCK, &err);
         free(err);
@@ -556,7 +830,7 @@ static void stress_child(int id, const char *ledger)
                 kv_lock_release(s, LOCK); /* the others race for a free head */
             } else if (roll < 17) {
                 kv_close(s); /* crash: a new instance, no release */
-                s = kvt_open(root, node, "crm", T_MS);
+                s = kvt_open(my_root, node, "crm", T_MS);
                 if (s == NULL) {
                     _exit(3);
                 }
@@ -583,16 +857,67 @@ static bool is_void(const unsigned long long *voids, size_t n, unsigned long lon
     return false;
 }
 
+/* KVTEST_FREEZE="pid ...": the network cables of the nodes (forwarders),
+ * frozen one at a time for 0.2 .. 1.5 s while the children run (a server
+ * that hangs); returns when every child has exited. */
+static void freeze_cables_until_done(pid_t *pids, int n, int *status)
+{
+    const char *list = getenv("KVTEST_FREEZE");
+    pid_t cables[16];
+    int n_cables = 0, left = n;
+    unsigned seed = (unsigned)getpid();
+
+    for (const char *p = list; p != NULL && *p != '\0' && n_cables < 16;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p) {
+            break;
+        }
+        if (v > 1) {
+            cables[n_cables++] = (pid_t)v;
+        }
+        p = end;
+    }
+    while (left > 0) {
+        for (int i = 0; i < n; i++) {
+            if (pids[i] > 0 && waitpid(pids[i], &status[i], WNOHANG) == pids[i]) {
+                pids[i] = -pids[i];
+                left--;
+            }
+        }
+        if (left == 0) {
+            break;
+        }
+        if (n_cables > 0) {
+            pid_t c;
+            seed = seed * 1103515245u + 12345u;
+            c = cables[(seed >> 16) % (unsigned)n_cables];
+            kill(c, SIGSTOP);
+            dir_sleep_ms(200 + (int64_t)((seed >> 4) % 1300));
+            kill(c, SIGCONT);
+            dir_sleep_ms(300 + (int64_t)((seed >> 8) % 700));
+        } else {
+            dir_sleep_ms(20);
+        }
+    }
+    for (int i = 0; i < n_cables; i++) {
+        kill(cables[i], SIGCONT);
+    }
+    for (int i = 0; i < n; i++) {
+        pids[i] = -pids[i];
+    }
+}
+
 static void test_stress_ledger(void)
 {
     char *ledger, *data = NULL, *save = NULL, last_inst[40] = "";
     pid_t pids[STRESS_PROCS];
     unsigned long long last = 0, open_g = 0, voids[MAX_VOIDS];
     size_t len, n_voids = 0, held = 0, handovers = 0;
-    int bad = 0, status;
+    int bad = 0, status[STRESS_PROCS];
 
     fresh_root();
-    ledger = xasprintf("%s.ledger", root);
+    ledger = xasprintf("/tmp/haven-kvtest-ledger.%ld", (long)getpid()); /* local: O_APPEND */
     kvt_write_file(ledger, "");
     for (int i = 0; i < STRESS_PROCS; i++) {
         pids[i] = fork();
@@ -601,9 +926,9 @@ static void test_stress_ledger(void)
         }
         CHECK(pids[i] > 0);
     }
+    freeze_cables_until_done(pids, STRESS_PROCS, status);
     for (int i = 0; i < STRESS_PROCS; i++) {
-        CHECK(waitpid(pids[i], &status, 0) == pids[i]);
-        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        CHECK(WIFEXITED(status[i]) && WEXITSTATUS(status[i]) == 0);
     }
     CHECK_INT(dir_read_file(ledger, &data, &len), 0);
     for (char *p = data; p && (p = strstr(p, "void ")) != NULL; p += 5) {
@@ -653,6 +978,7 @@ static void test_stress_ledger(void)
 
 int main(void)
 {
+    kvt_t_ms = kvt_env_ms("KVTEST_T_MS", kvt_t_ms);
     signal(SIGPIPE, SIG_IGN);
     kv_dir_hooks.no_fsync = access("/dev/shm", W_OK) != 0; /* keep ext4 runs fast */
     RUN(test_acquire_renew_release);
@@ -662,9 +988,15 @@ int main(void)
     RUN(test_slow_renewal_fails);
     RUN(test_claim_enoent_takes_stat_path);
     RUN(test_stale_listing);
+    RUN(test_stalled_observation);
+    RUN(test_slow_observation_restarts_window);
     RUN(test_observe_prefix_and_garbage);
     RUN(test_garbage_generation_names);
+    RUN(test_exists_as_eperm);
+    RUN(test_cut_record);
+    RUN(test_open_race_eperm);
     RUN(test_guarded_writes);
+    RUN(test_guard_ignores_cached_attrs);
     RUN(test_failed_probe_restarts_windows);
     RUN(test_stress_ledger);
     if (root != NULL) {

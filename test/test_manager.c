@@ -380,6 +380,54 @@ static void test_unknown_words(void)
     teardown(&f);
 }
 
+/* A new master that cannot read the manager status (a store error, not an
+ * absent file) must not start from an empty one: its rounds fail and
+ * write nothing until the status reads again, then it carries on from it. */
+static int failing_read_ms(void *ctx, char **json, char **err)
+{
+    (void)ctx;
+    *json = NULL;
+    *err = xstrdup("unable to read file 'ha/manager_status' - Input/output error");
+    return -1;
+}
+
+static void test_unreadable_manager_status(void)
+{
+    struct mgr_fixture f = {0};
+    int (*real_read)(void *, char **, char **);
+    char *before, *uid;
+    char *err = NULL;
+
+    setup(&f);
+    fake_add_service(&f.c, "vm:100", "node1", NULL, NULL);
+    for (int64_t t = 10; t <= 30; t += 10) {
+        round_at(&f, t);
+    }
+    uid = svc_uid(&f.c, "vm:100");
+    CHECK(uid != NULL);
+    manager_free(f.m); /* a new master */
+    before = xstrdup(f.c.manager_status);
+    real_read = f.fe.env.read_manager_status;
+    f.fe.env.read_manager_status = failing_read_ms;
+    f.m = manager_new(&f.fe.env);
+    f.c.now = 40;
+    CHECK_INT(manager_round(f.m, &f.fe.env, &err), -1);
+    CHECK(err != NULL && strstr(err, "Input/output error") != NULL);
+    free(err);
+    err = NULL;
+    CHECK_STR(f.c.manager_status, before);
+    f.fe.env.read_manager_status = real_read;
+    round_at(&f, 50);
+    {
+        char *now_uid = svc_uid(&f.c, "vm:100");
+        CHECK_STR(now_uid, uid); /* the same service state, not a new one */
+        free(now_uid);
+    }
+    free(uid);
+    free(before);
+    teardown(&f);
+}
+
 int main(void)
 {
     RUN(test_node_states_and_fencing);
@@ -388,5 +436,6 @@ int main(void)
     RUN(test_commands_and_results);
     RUN(test_commands_validated);
     RUN(test_unknown_words);
+    RUN(test_unreadable_manager_status);
     return test_summary();
 }

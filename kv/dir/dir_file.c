@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,6 +156,12 @@ const char *dir_strerror(int e)
         return "is a symbolic link";
     case DIR_EROOT:
         return "the store folder is not the one opened (unmounted?)";
+    case DIR_ETORN:
+        return "shorter than its first line says (cut short; after a hand edit delete that line)";
+    case DIR_ENOSTORE:
+        return "the store is not reachable (no marker)";
+    case DIR_EJSON:
+        return "incomplete JSON (cut short or changed while read)";
     case EFBIG:
         return "larger than 16 MiB";
     default:
@@ -167,6 +174,19 @@ bool dir_bad_content(int e)
     return e == DIR_ENUL || e == EFBIG || e == DIR_ENOTREG || e == DIR_ESYMLINK;
 }
 
+/* Ask the server for fresh attributes: FUSE and NFS then drop the cached
+ * size that cut the read (a plain stat may answer from the cache). */
+void dir_fresh_attrs(const char *abs)
+{
+    unsigned long long buf[32]; /* struct statx: 256 bytes */
+
+    kv_dir_hooks.cut_until_fresh = false;
+    if (syscall(SYS_statx, AT_FDCWD, abs, AT_STATX_FORCE_SYNC | AT_SYMLINK_NOFOLLOW, 0x7ffU, buf) !=
+        0) {
+        errno = 0; /* best effort: the retry reads again anyway */
+    }
+}
+
 int dir_read_file(const char *abs, char **data, size_t *len)
 {
     struct strbuf sb = {0};
@@ -177,6 +197,15 @@ int dir_read_file(const char *abs, char **data, size_t *len)
 
     *data = NULL;
     *len = 0;
+    /* look first: over sftp the server opens the file itself, without
+     * O_NONBLOCK, and a FIFO there would hang the whole mount */
+    if (lstat(abs, &st) != 0) {
+        return errno == ENOENT ? 1 : -1;
+    }
+    if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+        errno = S_ISLNK(st.st_mode) ? DIR_ESYMLINK : DIR_ENOTREG;
+        return -1;
+    }
     /* never block in open (a FIFO), never follow a link out of the store */
     fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
@@ -209,6 +238,14 @@ int dir_read_file(const char *abs, char **data, size_t *len)
         strbuf_addn(&sb, buf, (size_t)n);
     }
     close(fd);
+    if ((kv_dir_hooks.cut_reads > 0 || kv_dir_hooks.cut_until_fresh) &&
+        sb.len > kv_dir_hooks.cut_len) {
+        if (kv_dir_hooks.cut_reads > 0) {
+            kv_dir_hooks.cut_reads--;
+        }
+        sb.len = kv_dir_hooks.cut_len;
+        sb.buf[sb.len] = '\0';
+    }
     if (sb.len > 0 && memchr(sb.buf, '\0', sb.len) != NULL) {
         /* callers parse C strings: the rest would silently vanish */
         strbuf_free(&sb);
@@ -243,12 +280,57 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
+/* sshfs reports EEXIST and ENOTEMPTY as EPERM (sftp has no such codes):
+ * a failed exclusive operation is judged by what the folder then holds,
+ * the name there means it exists (a lost race), not errno alone. */
+static int excl_errno(const char *path, int e)
+{
+    struct stat st;
+
+    if (kv_dir_hooks.exists_as_eperm && (e == EEXIST || e == ENOTEMPTY)) {
+        e = EPERM;
+    }
+    if (e == EEXIST || e == ENOTEMPTY || lstat(path, &st) == 0) {
+        return EEXIST;
+    }
+    errno = e;
+    return e;
+}
+
+int dir_link_excl(const char *from, const char *to)
+{
+    if (link(from, to) == 0) {
+        return 0;
+    }
+    errno = excl_errno(to, errno);
+    return -1;
+}
+
+int dir_rename_dir_excl(const char *from, const char *to)
+{
+    if (rename(from, to) == 0) {
+        return 0;
+    }
+    errno = excl_errno(to, errno);
+    return -1;
+}
+
+int dir_mkdir_excl(const char *abs)
+{
+    if (mkdir(abs, 0755) == 0) {
+        return 0;
+    }
+    errno = excl_errno(abs, errno);
+    return -1;
+}
+
 int dir_create_excl(const char *abs, const char *data, size_t len)
 {
     int fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     int e;
 
     if (fd < 0) {
+        errno = excl_errno(abs, errno);
         return -1;
     }
     if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
@@ -327,7 +409,7 @@ static int mkdir_below(const char *root, const char *rel)
             char save = *c;
 
             *c = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            if (dir_mkdir_excl(p) != 0 && errno != EEXIST) {
                 goto fail;
             }
             if (stat(p, &st) != 0) {
@@ -430,8 +512,20 @@ int dir_store_read(struct dir_store *s, const char *path, char **data, size_t *l
     if (abs == NULL) {
         return -1;
     }
-    r = dir_root_check(s) != 0 ? -1 : dir_read_file(abs, data, len);
+    r = dir_root_check(s) != 0 ? -1 : dir_read_verified(abs, data, len);
     free(abs);
+    if (r == 1) {
+        /* absent is an answer only from a store that is there: in an
+         * outage it would read as an empty file (an empty config) */
+        char *marker = dir_abs(s, "haven-store");
+        struct stat st;
+
+        if (lstat(marker, &st) != 0) {
+            r = -1;
+            errno = errno == ENOENT ? DIR_ENOSTORE : errno;
+        }
+        free(marker);
+    }
     if (r < 0) {
         dir_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
     }
@@ -447,12 +541,33 @@ int dir_store_write(
     char **err
 )
 {
-    char hex[17], *abs, *dir, *tmp, *slash;
+    return dir_write(s, path, data, len, guard_lock, true, err);
+}
+
+int dir_write(
+    struct dir_store *s,
+    const char *path,
+    const void *data,
+    size_t len,
+    const char *guard_lock,
+    bool frame,
+    char **err
+)
+{
+    char hex[17], *abs, *dir, *tmp, *slash, *framed;
+    size_t framed_len;
     int fd, r = -1;
 
     abs = checked_abs(s, path, err);
     if (abs == NULL) {
         return -1;
+    }
+    if (frame) {
+        framed = dir_frame(data, len, &framed_len);
+    } else {
+        framed = xmalloc(len + 1);
+        memcpy(framed, data, len);
+        framed_len = len;
     }
     dir = xstrdup(abs);
     slash = strrchr(dir, '/');
@@ -466,7 +581,7 @@ int dir_store_write(
     if (fd < 0) {
         goto failed;
     }
-    if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
+    if (write_all(fd, framed, framed_len) != 0 || dir_fsync_fd(fd) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -496,6 +611,7 @@ failed_unlink : {
 failed:
     dir_err(err, "unable to write file '%s' - %s", path, dir_strerror(errno));
 out:
+    free(framed);
     free(tmp);
     free(dir);
     free(abs);

@@ -18,6 +18,7 @@
 #define DIR_DOMAIN_EXPIRE_S 120 /* [Upstream] pmxcfs lock lifetime */
 #define DIR_DOMAIN_MAX_MS 60000 /* [Upstream] locked command limit */
 #define DIR_STALE_PROBES 16 /* stat g+1 .. g+16 after a stale listing */
+#define DIR_OBS_SLOW_MS 1000 /* an observation slower than this (or B) restarts its window */
 
 /* A lock record. parsed false = empty or unparsable = held by an
  * unknown owner. */
@@ -93,11 +94,37 @@ struct kv_dir_hooks {
     int64_t claim_delay_ms; /* sleep before the claim (a paused contender) */
     int64_t install_delay_ms; /* sleep between claim and install (slow renewal) */
     uint64_t stale_listing; /* > 0: the next observation lists head g - this, once */
+    /* called once, then cleared, by the next observation between reading
+     * the clock and listing (a server that hangs during the listing) */
+    void (*observe_stall)(void *arg);
+    void *observe_stall_arg;
+    /* > 0: the next reads of a file longer than cut_len stop at cut_len
+     * (a FUSE client's cached length of the version a rename replaced) */
+    int cut_reads;
+    size_t cut_len;
+    bool cut_until_fresh; /* cut every read until dir_fresh_attrs() is called */
+    /* an exclusive create, link, mkdir or folder rename that fails because
+     * the name exists reports EPERM, as sshfs does (sftp has no EEXIST) */
+    bool exists_as_eperm;
+    /* a lock entry of this name answers stat() as present (a client's
+     * cached attributes of a head another node has claimed meanwhile) */
+    const char *cached_entry;
     bool no_fsync; /* tests on tmpfs-like speed */
 };
 extern struct kv_dir_hooks kv_dir_hooks;
 
 /* dir_file.c */
+/* kv_write; frame false stores data as it is, for a file whose name is
+ * never replaced (a spool command), so no reader can hold a stale length. */
+int dir_write(
+    struct dir_store *s,
+    const char *path,
+    const void *data,
+    size_t len,
+    const char *guard_lock,
+    bool frame,
+    char **err
+);
 void dir_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool dir_path_ok(const char *path);
 char *dir_abs(const struct dir_store *s, const char *path); /* caller frees */
@@ -106,11 +133,17 @@ char *dir_abs(const struct dir_store *s, const char *path); /* caller frees */
 #define DIR_ENOTREG 10002 /* a FIFO, device, socket or folder */
 #define DIR_ESYMLINK 10003 /* a symbolic link */
 #define DIR_EROOT 10004 /* the store root is not the folder opened */
+#define DIR_ETORN 10005 /* shorter than its header says, after retries */
+#define DIR_EJSON 10006 /* JSON cut short, after retries */
+#define DIR_ENOSTORE 10007 /* a file absent, and the marker too */
 
 /* Read a regular file by absolute path, without blocking on a FIFO or
  * following a symbolic link: 0, 1 absent, -1 with errno set (EFBIG when
  * larger than DIR_MAX_FILE, or one of the DIR_E* above). */
 int dir_read_file(const char *abs, char **data, size_t *len);
+/* Ask the server for fresh attributes of abs (statx AT_STATX_FORCE_SYNC):
+ * FUSE and NFS then drop a cached size that cut a read short. */
+void dir_fresh_attrs(const char *abs);
 /* strerror() that also names the store's own read errors. */
 const char *dir_strerror(int e);
 /* The file is there but can never be used (NUL, too large, not a regular
@@ -118,6 +151,12 @@ const char *dir_strerror(int e);
 bool dir_bad_content(int e);
 /* Create a file that must not exist (O_EXCL), write, fsync: 0 or -1 errno. */
 int dir_create_excl(const char *abs, const char *data, size_t len);
+/* link(2) that fails with EEXIST whenever the new name exists afterwards,
+ * whatever errno the file system gave (sshfs: EPERM); the same for a
+ * folder renamed onto a name that must not exist, and for mkdir. */
+int dir_link_excl(const char *from, const char *to);
+int dir_rename_dir_excl(const char *from, const char *to);
+int dir_mkdir_excl(const char *abs);
 int dir_fsync_dir(const char *abs_dir);
 int dir_fsync_fd(int fd);
 void dir_random_hex(char *out, size_t nhex); /* writes nhex chars + NUL */
@@ -131,6 +170,17 @@ int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n);
  * (same device and inode), else -1 with errno (DIR_EROOT: replaced, e.g.
  * the mount point of an unmounted store). Every kv_* call checks it. */
 int dir_root_check(const struct dir_store *s);
+
+/* dir_frame.c: kv_write stores JSON as it is and anything else behind a
+ * first line "# haven-store: len=<n> ..." that readers check and strip, so
+ * that a read cut at a cached length is never parsed. */
+char *dir_frame(const void *data, size_t len, size_t *out_len); /* caller frees */
+/* 0: a whole version (the header stripped in place), -1: DIR_ETORN or
+ * DIR_EJSON. */
+int dir_unframe(char *data, size_t *len);
+/* dir_read_file + dir_unframe, retried a few times (with fresh attributes
+ * from the server) while the check fails: 0, 1 absent, -1 errno. */
+int dir_read_verified(const char *abs, char **data, size_t *len);
 
 /* dir_lock.c */
 struct dir_lock *dir_lock_find(struct dir_store *s, const char *name, bool add);
@@ -156,5 +206,8 @@ void dir_beats_free(struct dir_store *s);
 
 /* dir_open.c */
 int dir_marker_parse(const char *text, char *id, size_t id_size);
+/* Read the marker file; an empty one is read again (fresh attributes) for
+ * a while, as dir_read_file otherwise. */
+int dir_read_marker(const char *abs, char **data, size_t *len);
 
 #endif

@@ -133,7 +133,9 @@ static char *format_record(const struct dir_store *s, bool held)
     );
 }
 
-/* Parse one record line; anything else leaves parsed false. */
+/* Parse one record line; anything else leaves parsed false. The line must
+ * end in its newline: a record read cut short (a cached length) would
+ * otherwise parse with a wall time or pid missing its last digits. */
 static void parse_record(const char *text, struct dir_record *r)
 {
     char state[8], node[64], inst[DIR_INSTANCE_HEX + 2];
@@ -149,7 +151,7 @@ static void parse_record(const char *text, struct dir_record *r)
             text + sizeof(RECORD_MAGIC) - 1, "%7s node=%63s instance=%33s pid=%ld wall=%lld%n",
             state, node, inst, &pid, &wall, &used
         ) != 5 ||
-        used == 0) {
+        used == 0 || strcmp(text + sizeof(RECORD_MAGIC) - 1 + used, "\n") != 0) {
         return;
     }
     if (strcmp(state, "held") != 0 && strcmp(state, "free") != 0) {
@@ -192,21 +194,24 @@ static bool exists_at(const char *ldir, const char *entry)
 {
     char *p = xasprintf("%s/%s", ldir, entry);
     struct stat st;
-    bool r = stat(p, &st) == 0;
+    bool r = stat(p, &st) == 0 || str_eq(kv_dir_hooks.cached_entry, entry);
 
     free(p);
     return r;
 }
 
 /* Store the new view; a different head (generation or claim name) starts a
- * new observation window. */
+ * new observation window at now, which must be taken after the head was
+ * read: a head that appeared while the listing hung is only known to exist
+ * from then on. restart also starts the window again for the same head. */
 static void set_view(
     struct dir_lock *l,
     uint64_t g,
     const char *claim,
     const struct dir_record *rec,
     int64_t ctime_s,
-    int64_t now
+    int64_t now,
+    bool restart
 )
 {
     bool same = l->obs_valid && l->obs_g == g && str_eq(l->obs_claim, claim);
@@ -215,8 +220,10 @@ static void set_view(
         free(l->obs_claim);
         l->obs_claim = xstrdup(claim);
         l->obs_g = g;
-        l->seen_at = now;
         l->obs_valid = true;
+    }
+    if (!same || restart) {
+        l->seen_at = now;
     }
     l->obs_rec = *rec;
     l->obs_ctime = ctime_s;
@@ -261,10 +268,16 @@ int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
     char *ldir = dir_lock_dir(s, l->name), **names, *claim = NULL, gn[DIR_GEN_DIGITS + 1];
     uint64_t num_g = 0, claim_g = 0, g;
     struct dir_record rec;
-    int64_t now = kv_now_ms(), ctime_s = 0;
+    int64_t start = kv_now_ms(), ctime_s = 0;
     size_t n;
     int r = -1, rr;
 
+    if (kv_dir_hooks.observe_stall != NULL) {
+        void (*stall)(void *) = kv_dir_hooks.observe_stall;
+
+        kv_dir_hooks.observe_stall = NULL;
+        stall(kv_dir_hooks.observe_stall_arg);
+    }
     if (dir_list_abs(ldir, true, &names, &n) != 0) {
         goto out;
     }
@@ -336,7 +349,16 @@ int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
     if (rr != 0) {
         goto out; /* never "free" on a view we could not read */
     }
-    set_view(l, g, claim, &rec, ctime_s, now);
+    {
+        /* a slow observation (a hung server answers from any moment of the
+         * hang) does not count towards expiry: its head's window restarts */
+        int64_t end = kv_now_ms(), bound = DIR_OBS_SLOW_MS;
+
+        if (s->renew_budget_ms > 0 && s->renew_budget_ms < bound) {
+            bound = s->renew_budget_ms;
+        }
+        set_view(l, g, claim, &rec, ctime_s, end, end - start > bound);
+    }
     r = 1;
 out:
     free(claim);
@@ -374,7 +396,7 @@ static int install_record(const char *tmp, const char *next, const char *rec)
     struct stat st;
     int e;
 
-    if (link(tmp, next) == 0) {
+    if (dir_link_excl(tmp, next) == 0) {
         return 0;
     }
     e = errno;
@@ -447,7 +469,7 @@ int dir_lock_advance(struct dir_store *s, struct dir_lock *l, bool held)
     {
         struct dir_record r;
         parse_record(rec, &r);
-        set_view(l, g + 1, NULL, &r, dir_wall_s(), kv_now_ms());
+        set_view(l, g + 1, NULL, &r, dir_wall_s(), kv_now_ms(), false);
     }
 out:
     unlink(tmp);
@@ -477,8 +499,8 @@ int dir_lock_create(struct dir_store *s, struct dir_lock *l)
         goto cleanup;
     }
     /* fails while L exists: it is never empty */
-    if (rename(tmpdir, ldir) != 0) {
-        e = (errno == ENOTEMPTY) ? EEXIST : errno;
+    if (dir_rename_dir_excl(tmpdir, ldir) != 0) {
+        e = errno;
         goto cleanup;
     }
     {
@@ -490,7 +512,7 @@ int dir_lock_create(struct dir_store *s, struct dir_lock *l)
     {
         struct dir_record r;
         parse_record(rec, &r);
-        set_view(l, 1, NULL, &r, dir_wall_s(), kv_now_ms());
+        set_view(l, 1, NULL, &r, dir_wall_s(), kv_now_ms(), false);
     }
     goto out;
 cleanup:
@@ -666,21 +688,33 @@ int64_t dir_store_lock_renewed_at(struct dir_store *s, const char *name)
     return (l && l->held_g != 0) ? l->ok_at : -1;
 }
 
+/* The guard proves we still hold the lock by an operation the server
+ * decides, not by stat() (a client's cached attributes may still show a
+ * head another node has claimed): it advances our own head, which only
+ * works while that head is still there under its name. The renewal time
+ * (ok_at) is left as it was. */
 int dir_guard(struct dir_store *s, const char *lock, const char *what, char **err)
 {
     struct dir_lock *l = dir_lock_find(s, lock, false);
     bool ok = false;
 
-    if (l != NULL && l->held_g != 0) {
-        char *ldir = dir_lock_dir(s, lock), gn[DIR_GEN_DIGITS + 1];
-
-        gen_name(gn, l->held_g);
-        ok = exists_at(ldir, gn);
-        free(ldir);
-    }
-    if (ok && l->domain && kv_now_ms() - l->domain_at > DIR_DOMAIN_MAX_MS) {
+    if (l != NULL && l->held_g != 0 && l->domain &&
+        kv_now_ms() - l->domain_at > DIR_DOMAIN_MAX_MS) {
         dir_err(err, "'%s'-locked command timed out - aborting", lock);
         return -1;
+    }
+    if (l != NULL && l->held_g != 0) {
+        l->obs_valid = true;
+        l->obs_g = l->held_g;
+        free(l->obs_claim);
+        l->obs_claim = NULL;
+        ok = dir_lock_advance(s, l, true) == 1;
+        if (ok) {
+            l->held_g = l->obs_g;
+        } else {
+            l->obs_valid = false;
+            drop_cache(l);
+        }
     }
     if (ok) {
         return 0;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define MARKER "haven-store"
-#define MARKER_WAIT_MS 1000 /* a racing initialiser writes it right away */
+#define MARKER_WAIT_MS 3000 /* an empty marker: a crashed initialiser after this */
 
 /* "haven-store 1 id=<32 hex> created=<unix s>" */
 int dir_marker_parse(const char *text, char *id, size_t id_size)
@@ -36,46 +36,71 @@ int dir_marker_parse(const char *text, char *id, size_t id_size)
     return 0;
 }
 
-/* Read the marker, waiting up to 1 s while a racing creator fills it:
- * 0 id read, 1 absent, -1 error. */
-static int read_marker(const char *root, char *id, char **err)
+int dir_read_marker(const char *abs, char **data, size_t *len)
 {
-    char *abs = xasprintf("%s/" MARKER, root), *data;
     int64_t start = kv_now_ms();
-    size_t len;
     int r;
 
     for (;;) {
-        r = dir_read_file(abs, &data, &len);
-        if (r != 0) {
-            if (r < 0) {
-                dir_err(err, "%s: %s", abs, dir_strerror(errno));
-            }
-            break;
+        r = dir_read_file(abs, data, len);
+        if (r != 0 || *len > 0 || kv_now_ms() - start > MARKER_WAIT_MS) {
+            return r;
         }
-        if (len > 0 || kv_now_ms() - start > MARKER_WAIT_MS) {
-            r = dir_marker_parse(data, id, DIR_INSTANCE_HEX + 1);
-            free(data);
-            if (r != 0) {
-                dir_err(err, "%s is not a haven store (bad marker)", root);
-            }
-            break;
-        }
-        free(data);
+        /* a marker is never written empty: a size cached while an older
+         * initialiser's O_EXCL file was still empty; ask the server */
+        free(*data);
+        *data = NULL;
+        dir_fresh_attrs(abs);
         dir_sleep_ms(20);
+    }
+}
+
+/* Read and parse the marker: 0 id read, 1 absent, -1 error. */
+static int read_marker(const char *root, char *id, char **err)
+{
+    char *abs = xasprintf("%s/" MARKER, root), *data;
+    size_t len;
+    int r = dir_read_marker(abs, &data, &len);
+
+    if (r < 0) {
+        dir_err(err, "%s: %s", abs, dir_strerror(errno));
+    } else if (r == 0) {
+        r = dir_marker_parse(data, id, DIR_INSTANCE_HEX + 1);
+        free(data);
+        if (r != 0) {
+            dir_err(err, "%s is not a haven store (bad marker)", root);
+        }
     }
     free(abs);
     return r;
 }
 
+/* The marker appears whole: written under a temporary name, then linked
+ * to its name (which fails if a racing initialiser was first). Without
+ * hard links: an O_EXCL create, briefly empty. */
 static int create_marker(const char *root, char *id, char **err)
 {
-    char *abs = xasprintf("%s/" MARKER, root), *text;
+    char *abs = xasprintf("%s/" MARKER, root), *text, hex[17], *tmp;
     int r;
 
     dir_random_hex(id, DIR_INSTANCE_HEX);
+    dir_random_hex(hex, 16);
+    tmp = xasprintf("%s/." MARKER ".%s", root, hex);
     text = xasprintf(MARKER " 1 id=%s created=%lld\n", id, (long long)dir_wall_s());
-    r = dir_create_excl(abs, text, strlen(text));
+    r = dir_create_excl(tmp, text, strlen(text));
+    if (r == 0) {
+        r = dir_link_excl(tmp, abs);
+        if (r != 0 &&
+            (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == ENOSYS)) {
+            r = dir_create_excl(abs, text, strlen(text));
+        }
+        {
+            int e = errno;
+            unlink(tmp);
+            errno = e;
+        }
+    }
+    free(tmp);
     free(text);
     free(abs);
     if (r != 0) {
