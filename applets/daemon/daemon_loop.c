@@ -173,7 +173,7 @@ static void startup_error(const char *fmt, ...)
     free(msg);
 }
 
-/* Startup check 3 (12.5): the multiplexer's greeting and the safety bound.
+/* Startup check 3 (applets/README.md): the multiplexer's greeting and the safety bound.
  * The multiplexer may still be starting: we retry for a while, and say so
  * at once, since a person may be waiting. */
 static int check_mux(struct daemon *d)

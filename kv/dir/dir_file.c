@@ -1,4 +1,4 @@
-/* dir_file.c - files of the "dir:" store (ha-stack.md 12.3): whole-file
+/* dir_file.c - files of the "dir:" store (kv/README.md): whole-file
  * reads, atomic replace (temp, fsync, guard, rename, fsync folder), listing,
  * and the small helpers every dir*.c file shares. */
 #include "kv/dir/dir_int.h"
@@ -432,7 +432,7 @@ fail:
     return -1;
 }
 
-/* Writers delete temp files older than one hour (12.3), at most once per
+/* Writers delete temp files older than one hour, at most once per
  * folder every SWEEP_EVERY_MS per process. */
 static void sweep_temps(struct dir_store *s, const char *abs_dir)
 {

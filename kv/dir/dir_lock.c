@@ -1,7 +1,7 @@
-/* dir_lock.c - generation-head lease locks on a shared folder (ha-stack.md
- * 12.4.1-12.4.4): records, observation on CLOCK_BOOTTIME, the one write
- * primitive advance() (claim by rename, install by O_EXCL), and get/release
- * with the per-process cache of 2.2. */
+/* dir_lock.c - generation-head lease locks on a shared folder (kv/README.md,
+ * lock protocol): records, observation on CLOCK_BOOTTIME, the one write
+ * primitive advance() (claim by rename, install by link), and get/release
+ * with a per-process cache. */
 #include "kv/dir/dir_int.h"
 #include "state/str.h"
 
@@ -565,7 +565,7 @@ static void drop_cache(struct dir_lock *l)
 }
 
 /* After a won advance started at t_s: success within B, else a failure that
- * never feeds the watchdog (12.4.4). */
+ * never feeds the watchdog. */
 static int finish_won(struct dir_store *s, struct dir_lock *l, int64_t t_s, bool renew, char **err)
 {
     int64_t took = kv_now_ms() - t_s;

@@ -1,5 +1,5 @@
-/* dir_probe.c - quorum and node liveness of the "dir:" store (ha-stack.md
- * 12.6): the folder is the single arbiter, so "quorate" = our last probe of
+/* dir_probe.c - quorum and node liveness of the "dir:" store (kv/README.md):
+ * the folder is the single arbiter, so "quorate" = our last probe of
  * it (marker + heartbeat write) worked and is recent; a node is online while
  * one of its heartbeat files keeps changing on this process's clock. */
 #include "kv/dir/dir_int.h"

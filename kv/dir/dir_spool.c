@@ -1,5 +1,5 @@
-/* dir_spool.c - the CRM command spool ha/crm_commands.d (ha-stack.md 12.3
- * item 4): create-once files, so a command is never lost or torn, even when
+/* dir_spool.c - the CRM command spool ha/crm_commands.d (kv/README.md):
+ * create-once files, so a command is never lost or torn, even when
  * the manager lock moves while a writer is paused. */
 #include "kv/dir/dir_int.h"
 #include "state/str.h"
