@@ -162,9 +162,10 @@ run: build/$(PROG)
 	sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
-# etcd-server and etcd-client: the etcd store's tests run against real etcd members.
+# etcd-server and etcd-client: the etcd store's tests run against real etcd members;
+# socat: the etcd cluster test reaches etcd through one TCP forwarder per node.
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
-               etcd-server etcd-client
+               etcd-server etcd-client socat
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
