@@ -113,25 +113,25 @@ cl_fwd_start() { # node i
 
 # One forwarder per member for NODE on free random ports; prints the
 # node's endpoint list.
-cl_fwd_init() { # node
-    d=$CL_DIR/$1 urls=
-    mkdir -p "$d"
-    for i in 1 2 3; do
-        sed 's,^[a-z]*://,,' "$CL_ETCD/m$i.url" >"$d/fwd$i.target"
-        try=0
+cl_fwd_init() { # node (its names: cl_fwd_kill's helpers use i and p)
+    fd=$CL_DIR/$1 furls=
+    mkdir -p "$fd"
+    for fi in 1 2 3; do
+        sed 's,^[a-z]*://,,' "$CL_ETCD/m$fi.url" >"$fd/fwd$fi.target"
+        ftry=0
         while :; do
-            try=$((try + 1))
-            [ $try -le 20 ] || return 1
-            r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-            p=$((20000 + r % 40000))
-            cl_port_free $p || continue
-            echo $p >"$d/fwd$i.port"
-            cl_fwd_start "$1" $i && break
-            cl_fwd_kill "$1" $i
+            ftry=$((ftry + 1))
+            [ $ftry -le 20 ] || return 1
+            fr=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+            fp=$((20000 + fr % 40000))
+            cl_port_free $fp || continue
+            echo $fp >"$fd/fwd$fi.port"
+            cl_fwd_start "$1" $fi && break
+            cl_fwd_kill "$1" $fi
         done
-        urls="${urls:+$urls,}http://127.0.0.1:$p"
+        furls="${furls:+$furls,}http://127.0.0.1:$fp"
     done
-    echo "$urls"
+    echo "$furls"
 }
 
 cl_fwd_kill() { # node i
