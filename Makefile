@@ -6,7 +6,8 @@
 #   make fuzz       libFuzzer on the etcd response parser (clang, FUZZ_SECONDS)
 #   make differential  ha-tester vs the reference simulator (needs ../shared)
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents
-#   make run        a 3-node demo cluster on this machine (test/demo.sh)
+#   make run        a 3-node demo cluster on this machine (test/demo.sh);
+#                   STORE=etcd: on a 3-member etcd cluster
 #   make lint       clang-tidy (.clang-tidy) and the format check; part of check
 #   make format     clang-format our sources (never vendor/)
 PROG     = haven
@@ -158,8 +159,10 @@ install: build/$(PROG)
 	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/ct
 
 # A 3-node demo cluster on this machine: status, one node killed, recovery.
+# STORE=etcd: the same on a 3-member etcd cluster started on loopback.
+STORE = dir
 run: build/$(PROG)
-	sh test/demo.sh build/$(PROG)
+	CL_STORE=$(STORE) sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
 # etcd-server and etcd-client: the etcd store's tests run against real etcd members;
