@@ -2,8 +2,10 @@
 # cluster-etcd.test.sh - the real daemons and the CLI on a 3-member etcd
 # cluster (test/cluster.sh with CL_STORE=etcd: each node reaches each member
 # through a socat forwarder of its own). Cluster 1: steady rounds rewrite no
-# status file; start, migrate and relocate, kill -9 of a node (reset, fenced,
-# recovered) and of the master (takeover). Cluster 2, the etcd faults: kill
+# status file; start, migrate and relocate, a node whose daemons freeze
+# (reset before its lease expires, services recovered), a poweroff under
+# the migrate policy, kill -9 of a node (reset, fenced, recovered) and of
+# the master (takeover). Cluster 2, the etcd faults: kill
 # -9 of an etcd member and SIGSTOP of the etcd leader past its election
 # timeout (nothing fenced, nothing moves); one frozen forwarder per node
 # (the calls skip it, no round takes too long); a paused master deposed (the
@@ -51,6 +53,16 @@ runs_once() { [ "$(cl_where "$1" | wc -l)" = 1 ]; }
 logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
 new_master() { nm=$(cl_master); [ -n "$nm" ] && [ "$nm" != "$1" ]; }
 online() { cl_read ha/manager_status | grep -q "\"$1\":\"online\""; }
+# restart NODE: it boots again; back_online NODE: its new LRM wrote its
+# status and the master counts it online.
+restart() {
+    eval "rev_$1=\$(mod_rev nodes/$1/lrm_status)"
+    cl_start "$1"
+}
+back_online() {
+    eval "r=\$rev_$1"
+    [ -n "$(mod_rev nodes/$1/lrm_status)" ] && [ "$(mod_rev nodes/$1/lrm_status)" != "$r" ] && online "$1"
+}
 # The etcd mod_revision of a store file (empty when absent).
 mod_rev() {
     cl_etcdctl get -w json "$CL_ETCD_PREFIX/$1" 2>/dev/null |
@@ -71,6 +83,19 @@ busy_non_master() {
 }
 resets() { grep -c reset "$CL_DIR/$1/hw.log" 2>/dev/null; } # node
 reset_since() { [ "$(resets "$1")" -gt "$2" ]; } # node count
+# busy_non_master, after moving a service of the master (SIDS) there if none
+# is.
+make_busy_non_master() { # sid...
+    v=$(busy_non_master)
+    if [ -z "$v" ]; then
+        m=$(cl_master)
+        v=$(for n in node1 node2 node3; do [ "$n" != "$m" ] && echo $n; done | head -n 1)
+        s=$(services_on "$m" "$@" | head -n 1)
+        cl_cli node1 migrate "$s" "$v" >/dev/null
+        cl_wait 30 on "$s" "$v"
+    fi
+    echo "$v"
+}
 no_reset() { ! grep -q reset "$CL_DIR"/node*/hw.log 2>/dev/null; }
 nobody_fenced() { ! grep -q fencing "$CL_DIR"/node*/crm.log 2>/dev/null; }
 ledger_lines() { wc -l <"$CL_DIR/ledger"; }
@@ -115,10 +140,47 @@ check "migrate test:a to node2" cl_wait 20 on test:a node2
 cl_cli node1 relocate test:b node3 >/dev/null
 check "relocate test:b to node3" cl_wait 20 on test:b node3
 
+# A node whose daemons freeze (SIGSTOP): they stop feeding their watchdog
+# clients and the node is reset before its agent lock's lease can expire;
+# the master recovers its services. The node comes back empty.
+phase "frozen daemons"
+victim=$(make_busy_non_master test:a test:b test:c test:d)
+frozen=$(services_on "$victim" test:a test:b test:c test:d)
+check "frozen daemons: a node other than the master runs a service" [ -n "$frozen" ]
+cl_signal "$victim" lrm STOP
+cl_signal "$victim" crm STOP
+check "the frozen $victim is reset by its watchdog" cl_wait 20 logged "$victim/hw.log" reset
+for s in $frozen; do
+    check "$s recovered from the frozen $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+done
+restart "$victim"
+check "$victim is online again" cl_wait 40 back_online "$victim"
+
+# A graceful poweroff under the migrate policy (datacenter.cfg in etcd): the
+# node goes into maintenance and its services move away; no reset.
+phase "shutdown policy migrate"
+printf 'ha: shutdown_policy=migrate\n' | cl_write datacenter.cfg
+m=$(cl_master)
+leaving=$(for n in node1 node2 node3; do
+    [ "$n" != "$m" ] && [ -n "$(services_on "$n" test:a test:b test:c test:d)" ] && echo $n
+done | head -n 1)
+moving=$(services_on "$leaving" test:a test:b test:c test:d)
+resets0=$(resets "$leaving")
+echo poweroff >"$CL_DIR/$leaving/shutdown"
+cl_signal "$leaving" lrm TERM
+for s in $moving; do
+    check "policy migrate moves $s away from $leaving" cl_wait 30 runs_elsewhere "$s" "$leaving"
+done
+check "$leaving's LRM exits after the move" cl_wait 20 sh -c "! kill -0 $(cl_pid "$leaving" lrm) 2>/dev/null"
+check "$leaving went into maintenance" logged "$leaving/lrm.log" "doing maintenance, removing this node from active list"
+check "$leaving is not reset" [ "$(resets "$leaving")" = "$resets0" ]
+rm -f "$CL_DIR/$leaving/shutdown"
+cl_start_daemon "$leaving" lrm
+
 # kill -9 of a node: its watchdog resets it, the master fences it (it takes
 # the node's agent lock once its lease expired) and recovers its services.
+victim=$(make_busy_non_master test:a test:b test:c test:d)
 m=$(cl_master)
-victim=$(busy_non_master)
 moved=$(services_on "$victim" test:a test:b test:c test:d)
 check "a node other than the master runs a service" [ -n "$moved" ]
 phase "kill -9 $victim"
@@ -225,13 +287,13 @@ check "deposed master: no double run in the ledger" cl_ledger_ok
 # its watchdog expired while the CRM was stopped: the reset it was spared
 cl_reset "$m"
 rm -f "$CL_DIR/$m/no-reset"
-cl_start "$m"
-check "deposed master: $m is online again" cl_wait 40 online "$m"
+restart "$m"
+check "deposed master: $m is online again" cl_wait 40 back_online "$m"
 
 # A node cut off etcd (its forwarders killed): it cannot renew its lock, its
 # watchdog resets it, and the master recovers its services.
 phase "cut"
-victim=$(busy_non_master)
+victim=$(make_busy_non_master test:x test:y test:z)
 moved=$(services_on "$victim" test:x test:y test:z)
 check "cut: $victim runs a service" [ -n "$moved" ]
 cl_cut "$victim"
@@ -240,8 +302,8 @@ for s in $moved; do
     check "cut: $s recovered from $victim" cl_wait 60 runs_elsewhere "$s" "$victim"
 done
 cl_uncut "$victim"
-cl_start "$victim"
-check "cut: $victim is online again" cl_wait 40 online "$victim"
+restart "$victim"
+check "cut: $victim is online again" cl_wait 40 back_online "$victim"
 
 # The same node, now idle (no service, not master), while all its
 # forwarders freeze: its calls hang until their deadlines, never longer, so
