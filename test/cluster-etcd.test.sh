@@ -1,7 +1,9 @@
 #!/bin/sh
 # cluster-etcd.test.sh - the real daemons and the CLI on a 3-member etcd
 # cluster (test/cluster.sh with CL_STORE=etcd: each node reaches each member
-# through a socat forwarder of its own). Cluster 1: steady rounds rewrite no
+# through a socat forwarder of its own). At start-up, ha-crm, ha-lrm and
+# ha-manager refuse an unreachable etcd and an HTTP server that is not etcd
+# (one line, exit 2). Cluster 1: steady rounds rewrite no
 # status file; start, migrate and relocate, a node whose daemons freeze
 # (reset before its lease expires, services recovered), a poweroff under
 # the migrate policy, kill -9 of a node (reset, fenced, recovered) and of
@@ -108,6 +110,38 @@ dump() {
     echo "--- ledger"
     cat "$CL_DIR/ledger"
 }
+
+# ---- bad stores at start-up: one line on stderr, exit 2 ----
+# An endpoint nobody listens on, and an HTTP server that is not etcd.
+cat >"$tmp/reply.sh" <<'EOF'
+cr=$(printf '\r')
+while read -r line && [ "$line" != "$cr" ] && [ -n "$line" ]; do :; done
+printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello'
+EOF
+port=
+for t in 1 2 3 4 5 6 7 8; do
+    p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+    cl_port_free $p || continue
+    setsid socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork" EXEC:"sh $tmp/reply.sh" </dev/null >/dev/null 2>&1 &
+    fake=$!
+    sleep 0.3
+    kill -0 $fake 2>/dev/null && port=$p && break
+done
+check "a fake HTTP server listens" [ -n "$port" ]
+for store in 127.0.0.1:1 "127.0.0.1:$port"; do
+    printf 'node=node1\nstore=etcd:http://%s\nwatchdog_socket=%s/none.sock\nrun_dir=%s\n' \
+        "$store" "$tmp" "$tmp" >"$tmp/bad.conf"
+    for applet in ha-crm ha-lrm "ha-manager status"; do
+        # shellcheck disable=SC2086
+        "$haven" $applet -c "$tmp/bad.conf" >/dev/null 2>"$tmp/err"
+        rc=$?
+        check "$applet on etcd:http://$store: exit 2 (got $rc)" [ "$rc" = 2 ]
+        check "$applet on etcd:http://$store: one line ($(head -c 200 "$tmp/err"))" \
+            [ "$(wc -l <"$tmp/err")" = 1 ]
+    done
+done
+check "the fake server is named as no etcd server ($(cat "$tmp/err"))" grep -q "is not an etcd server" "$tmp/err"
+[ -n "$fake" ] && cl_kill_session "$fake"
 
 # ---- cluster 1: steady state, motion, a killed node, a killed master ----
 phase "cluster 1"
