@@ -109,6 +109,21 @@ dump() {
     done
     echo "--- ledger"
     cat "$CL_DIR/ledger"
+    for m in 1 2 3; do
+        echo "--- etcd member $m (pid $(cl_member_pid $m))"
+        tail -n 5 "$CL_ETCD/m$m.log" 2>/dev/null
+    done
+    for f in "$CL_DIR"/etcd-failed.*/m*.log; do
+        [ -f "$f" ] && echo "--- $f" && tail -n 10 "$f"
+    done
+}
+# give_up WHAT: a cluster that cannot start: fail once, end here (every
+# later check would only fail with it).
+give_up() {
+    bad "$1"
+    dump
+    echo "$pass passed, $fail failed"
+    exit 1
 }
 
 # ---- bad stores at start-up: one line on stderr, exit 2 ----
@@ -145,7 +160,7 @@ check "the fake server is named as no etcd server ($(cat "$tmp/err"))" grep -q "
 
 # ---- cluster 1: steady state, motion, a killed node, a killed master ----
 phase "cluster 1"
-cl_init "$tmp/c1" "$haven" node1 node2 node3 || bad "cluster 1: etcd and forwarders start"
+cl_init "$tmp/c1" "$haven" node1 node2 node3 || give_up "cluster 1: etcd and forwarders start"
 for n in node1 node2 node3; do cl_start $n; done
 # Steady state: no service, so no master yet; each LRM has written its
 # lrm_status once, and a round that changes nothing rewrites nothing (etcd
@@ -245,7 +260,7 @@ CL_DIR=
 # resets nothing; the renewal budget B is 4 s.
 CL_C=6 CL_T=14
 phase "cluster 2"
-cl_init "$tmp/c2" "$haven" node1 node2 node3 || bad "cluster 2: etcd and forwarders start"
+cl_init "$tmp/c2" "$haven" node1 node2 node3 || give_up "cluster 2: etcd and forwarders start"
 for n in node1 node2 node3; do cl_start $n; done
 cl_add test:x node1
 cl_add test:y node2

@@ -70,14 +70,28 @@ EOF
 
 # The 3 members; their data in memory when /dev/shm is there (the tests
 # are about haven, not about the disk).
+# A start that does not end with 3 healthy members is tried once more; the
+# members' logs of a failed one stay in $CL_DIR/etcd-failed.<try>/.
 cl_etcd_init() {
-    CL_ETCD=$CL_DIR/etcd
-    if [ -w /dev/shm ]; then
-        CL_ETCD=$(mktemp -d /dev/shm/haven-cl-etcd.XXXXXX) || return 1
-        ln -sfn "$CL_ETCD" "$CL_DIR/etcd"
-    fi
-    sh "$CL_HERE/etcd.sh" start "$CL_ETCD" 3 >/dev/null || return 1
+    for etry in 1 2; do
+        CL_ETCD=$CL_DIR/etcd
+        if [ -w /dev/shm ]; then
+            CL_ETCD=$(mktemp -d /dev/shm/haven-cl-etcd.XXXXXX) || return 1
+            ln -sfn "$CL_ETCD" "$CL_DIR/etcd"
+        fi
+        if sh "$CL_HERE/etcd.sh" start "$CL_ETCD" 3 >/dev/null && cl_wait 10 cl_etcd_healthy; then
+            return 0
+        fi
+        mkdir -p "$CL_DIR/etcd-failed.$etry"
+        cp "$CL_ETCD"/m*.log "$CL_DIR/etcd-failed.$etry/" 2>/dev/null
+        sh "$CL_HERE/etcd.sh" stop "$CL_ETCD" >/dev/null 2>&1
+        rm -f "$CL_DIR/etcd"
+    done
+    CL_ETCD=
+    return 1
 }
+
+cl_etcd_healthy() { [ "$(cl_etcdctl endpoint health 2>&1 | grep -c 'is healthy')" = 3 ]; }
 
 # Direct access to the members (never through a forwarder).
 cl_etcdctl() {
@@ -289,11 +303,18 @@ cl_hw_reader() { # node
 
 # cl_start NODE: the reader, ha-watchdog, ha-crm and ha-lrm of one node.
 cl_start() {
+    [ -n "$1" ] || return 1
     d=$CL_DIR/$1
-    # the reader of a node spared its reset (no-reset) still runs: it
-    # would reset the new daemons
+    # The node boots: the reader of a node spared its reset (no-reset) and
+    # daemons left from before (a node started again without a reset) go
+    # first; checked to be ours, as a pid file's process may be long gone
+    # and its number reused.
     p=$(cat "$d/reader.pid" 2>/dev/null)
-    [ -n "$p" ] && kill "$p" 2>/dev/null
+    [ -n "$p" ] && [ "$(cut -d' ' -f4 "/proc/$p/stat" 2>/dev/null)" = $$ ] && kill "$p" 2>/dev/null
+    for dmn in mux crm lrm; do
+        p=$(cl_pid "$1" $dmn)
+        [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$d/" && cl_kill_session "$p"
+    done
     rm -f "$d/down" "$d/stopping" "$d/wd.fifo" "$d/wd.sock"
     rm -rf "$d/wd.active"
     mkfifo "$d/wd.fifo"
