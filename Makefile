@@ -8,7 +8,8 @@
 #   make differential ORACLE=SIM  ha-tester vs a reference simulator SIM
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents,
 #                   systemd units, OpenRC scripts, man pages, haven.conf.example
-#   make run        a 3-node demo cluster on this machine (test/demo.sh)
+#   make run        a 3-node demo cluster on this machine (test/demo.sh);
+#                   STORE=etcd: on a 3-member etcd cluster
 #   make lint       clang-tidy (.clang-tidy) and the format check; part of check
 #   make format     clang-format our sources (never vendor/)
 PROG     = haven
@@ -195,12 +196,15 @@ install: build/$(PROG) $(MAN_PAGES)
 	done
 
 # A 3-node demo cluster on this machine: status, one node killed, recovery.
+# STORE=etcd: the same on a 3-member etcd cluster started on loopback.
+STORE = dir
 run: build/$(PROG)
-	sh test/demo.sh build/$(PROG)
+	CL_STORE=$(STORE) sh test/demo.sh build/$(PROG)
 
 # Everything a fresh Debian machine needs to build and test (run as root).
 # etcd-server and etcd-client: the etcd store's tests run against real etcd members;
-# sshfs, socat and openssh-sftp-server: the folder store's network file system tests.
+# sshfs, socat and openssh-sftp-server: the folder store's network file system tests;
+# socat also gives each node of the etcd cluster test its own TCP forwarder.
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
                etcd-server etcd-client sshfs socat openssh-sftp-server groff-base
 deps:

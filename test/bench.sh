@@ -103,6 +103,11 @@ if [ -x "$haven" ] && [ -f test/bench_watchdog.sh ]; then
 fi
 if [ -f test/bench_cluster.sh ]; then
     sh test/bench_cluster.sh "$haven" | tail -n +2 >>"$rows"
+    if command -v etcd >/dev/null && command -v etcdctl >/dev/null && command -v socat >/dev/null; then
+        CL_STORE=etcd sh test/bench_cluster.sh "$haven" | tail -n +2 >>"$rows"
+    else
+        row "daemons on etcd" "not measured" "-" "etcd, etcdctl or socat is not installed"
+    fi
 else
     row "daemons on the local cluster" "not measured" "-" "test/bench_cluster.sh is missing"
 fi

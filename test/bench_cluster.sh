@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench_cluster.sh - footprint of the daemons and failover time on the local
 # 3-node cluster (test/cluster.sh: T 8, C 3, H 2, F 2, R 1). Never part of
-# 'make check'.
+# 'make check'. CL_STORE=etcd: the same on a 3-member etcd (figures named
+# "... on etcd"), plus etcd's own counters over the steady window: store
+# revisions, requests and bytes per round, the database size.
 # usage: sh test/bench_cluster.sh HAVEN_BINARY
 #   BENCH_CLUSTER_SECONDS  how long the cluster runs before RSS is read (60)
 #   BENCH_FAILOVERS        failovers measured, the median is shown (3)
@@ -27,6 +29,19 @@ max_rss() { # daemon: the largest RSS of it over the nodes
 runs_on() { [ "$(cl_where "$1")" = "$2" ]; }
 runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+on=
+[ "${CL_STORE:-dir}" = etcd ] && on=" on etcd"
+# etcd's counters, summed over the members: "revision messages bytes dbsize"
+etcd_counters() {
+    rev=$(cl_etcdctl get / -w json --limit 1 | sed -n 's/.*"revision":\([0-9]*\).*/\1/p')
+    db=$(cl_etcdctl endpoint status -w json | sed -n 's/.*"dbSize":\([0-9]*\).*/\1/p' | head -n 1)
+    for m in 1 2 3; do
+        printf 'GET /metrics HTTP/1.0\r\n\r\n' | socat - "TCP:$(sed 's,^[a-z]*://,,' "$CL_ETCD/m$m.url")"
+    done | awk -v rev="$rev" -v db="$db" '
+        /^grpc_server_msg_received_total/ { msgs += $NF }
+        /^etcd_network_client_grpc_received_bytes_total/ { bytes += $NF }
+        END { printf "%d %d %d %d\n", rev, msgs, bytes, db }'
+}
 
 cl_init "$tmp" "$haven" node1 node2 node3
 for n in $CL_NODES; do cl_start "$n"; done
@@ -39,11 +54,23 @@ for s in 1:node1 2:node2 3:node3; do
         exit 1
     }
 done
+[ -n "$on" ] && set -- $(etcd_counters)
 sleep "$secs"
 echo "figure | value | target | how measured"
-echo "ha-watchdog RSS on the cluster | $(max_rss mux) KiB | < 512 KiB | VmRSS after $secs s, largest of 3 nodes, static binary"
-echo "ha-crm RSS on the cluster | $(max_rss crm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes (one is master)"
-echo "ha-lrm RSS on the cluster | $(max_rss lrm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes"
+echo "ha-watchdog RSS on the cluster$on | $(max_rss mux) KiB | < 512 KiB | VmRSS after $secs s, largest of 3 nodes, static binary"
+echo "ha-crm RSS on the cluster$on | $(max_rss crm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes (one is master)"
+echo "ha-lrm RSS on the cluster$on | $(max_rss lrm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes"
+if [ -n "$on" ]; then
+    # $1..$4 before the window, then after it; a round is R s on every node
+    rounds=$((secs / CL_R))
+    r0=$1 m0=$2 b0=$3
+    set -- $(etcd_counters)
+    per() { awk "BEGIN { printf \"%.1f\", ($1) / $rounds }"; }
+    echo "etcd revisions per steady round, 3 nodes, 3 services | $(per "$1 - $r0") | 0 with no service running | etcd's revision over $rounds rounds of R $CL_R s (a running service gets a new job id each round: manager_status and its node's lrm_status change)"
+    echo "etcd requests per steady round, 3 nodes, 3 services | $(per "$2 - $m0") | - | grpc_server_msg_received_total of the 3 members over $rounds rounds (keep-alives, reads, writes of 6 daemons)"
+    echo "bytes sent to etcd per steady round, 3 nodes, 3 services | $(per "$3 - $b0") B | - | etcd_network_client_grpc_received_bytes_total of the 3 members over $rounds rounds"
+    echo "etcd database size after $rounds steady rounds | $(($4 / 1024)) KiB | bounded (--auto-compaction-retention) | dbSize of etcdctl endpoint status; test etcd without compaction"
+fi
 
 # Failover: SIGKILL the daemons of a node that is not the master; time until
 # its service runs on another node. The bound: the lock
@@ -72,5 +99,5 @@ while [ "$bc_run" -lt "$runs" ]; do
     sleep 5
 done
 med=$(sort -n "$tmp/failover" | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)] / 1000 }')
-echo "failover: node death to service running elsewhere | ${med:-n/a} s (bound ${bound} s, over by $(awk "BEGIN { printf \"%.1f\", ${med:-0} - $bound }") s) | < 1 s above the bound | SIGKILL of a node's daemons, T $CL_T C $CL_C H $CL_H F $CL_F R $CL_R; median of $(wc -l <"$tmp/failover") runs"
+echo "failover$on: node death to service running elsewhere | ${med:-n/a} s (bound ${bound} s, over by $(awk "BEGIN { printf \"%.1f\", ${med:-0} - $bound }") s) | < 1 s above the bound | SIGKILL of a node's daemons, T $CL_T C $CL_C H $CL_H F $CL_F R $CL_R; median of $(wc -l <"$tmp/failover") runs"
 cl_ledger_ok || echo "ledger | double run | none | the ledger agent saw a service on two nodes"

@@ -11,7 +11,17 @@
 # silent for H seconds (and the last byte was not 'V') it "resets" the node:
 # every process of the node's sessions and every service of the node is
 # killed. Timings: T 8, C 3, H 2, F 2, R 1.
+#
+# CL_STORE=etcd (default dir): cl_init starts 3 etcd members on loopback
+# (test/etcd.sh, data under $CL_DIR/etcd) and the store is etcd; each node
+# reaches each member through a TCP forwarder of its own (socat, a session
+# per forwarder: <node>/fwd<i>.pid, .port), so that cl_cut kills a node's
+# forwarders (connections reset, new ones refused) and cl_freeze stops them
+# (connections hang, no RST). cl_read, cl_write, cl_exists and cl_command
+# reach the store directly on either backend.
 CL_T=8 CL_C=3 CL_H=2 CL_F=2 CL_R=1
+CL_STORE=${CL_STORE:-dir}
+CL_ETCD_PREFIX=/haven
 
 cl_log() { echo "# $*" >&2; }
 
@@ -24,15 +34,22 @@ cl_init() {
     : >"$CL_DIR/ledger"
     here=$(dirname "$0")
     [ -f "$here/ledger-agent.sh" ] || here=$(cd "$(dirname "$0")/../test" 2>/dev/null && pwd)
+    CL_HERE=$here
     cp "$here/ledger-agent.sh" "$CL_DIR/agents/test"
     chmod +x "$CL_DIR/agents/test"
+    [ "$CL_STORE" = etcd ] && { cl_etcd_init || return 1; }
     for n in $CL_NODES; do
         d=$CL_DIR/$n
         mkdir -p "$d"
-        ln -sfn ../store "$d/store"
+        url=dir:$d/store
+        if [ "$CL_STORE" = etcd ]; then
+            url=etcd:$(cl_fwd_init "$n") || return 1
+        else
+            ln -sfn ../store "$d/store"
+        fi
         cat >"$d/haven.conf" <<EOF
 node=$n
-store=dir:$d/store
+store=$url
 watchdog_socket=$d/wd.sock
 agents_dir=$CL_DIR/agents
 lock_timeout=$CL_T
@@ -44,7 +61,172 @@ agent_status_timeout=3
 shutdown_marker=$d/shutdown
 run_dir=$d
 EOF
+        [ "$CL_STORE" = etcd ] && echo "etcd_prefix=$CL_ETCD_PREFIX" >>"$d/haven.conf"
     done
+    return 0
+}
+
+# ---- the etcd store (CL_STORE=etcd) ----
+
+# The 3 members; their data in memory when /dev/shm is there (the tests
+# are about haven, not about the disk).
+# A start that does not end with 3 healthy members is tried once more; the
+# members' logs of a failed one stay in $CL_DIR/etcd-failed.<try>/.
+cl_etcd_init() {
+    for etry in 1 2; do
+        CL_ETCD=$CL_DIR/etcd
+        if [ -w /dev/shm ]; then
+            CL_ETCD=$(mktemp -d /dev/shm/haven-cl-etcd.XXXXXX) || return 1
+            ln -sfn "$CL_ETCD" "$CL_DIR/etcd"
+        fi
+        if sh "$CL_HERE/etcd.sh" start "$CL_ETCD" 3 >/dev/null && cl_wait 10 cl_etcd_healthy; then
+            return 0
+        fi
+        mkdir -p "$CL_DIR/etcd-failed.$etry"
+        cp "$CL_ETCD"/m*.log "$CL_DIR/etcd-failed.$etry/" 2>/dev/null
+        sh "$CL_HERE/etcd.sh" stop "$CL_ETCD" >/dev/null 2>&1
+        rm -f "$CL_DIR/etcd"
+    done
+    CL_ETCD=
+    return 1
+}
+
+cl_etcd_healthy() { [ "$(cl_etcdctl endpoint health 2>&1 | grep -c 'is healthy')" = 3 ]; }
+
+# Direct access to the members (never through a forwarder).
+cl_etcdctl() {
+    ETCDCTL_API=3 etcdctl --endpoints="$(cat "$CL_ETCD/endpoints")" --dial-timeout=1s \
+        --command-timeout=3s "$@"
+}
+
+cl_port_free() {
+    command -v ss >/dev/null 2>&1 || return 0
+    [ -z "$(ss -Htln "sport = :$1" 2>/dev/null)" ]
+}
+
+cl_port_listening() {
+    command -v ss >/dev/null 2>&1 || { sleep 0.2; return 0; }
+    [ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]
+}
+
+# Start forwarder I of NODE on its port (its own session); 0 once it listens.
+cl_fwd_start() { # node i
+    d=$CL_DIR/$1
+    setsid socat "TCP-LISTEN:$(cat "$d/fwd$2.port"),bind=127.0.0.1,reuseaddr,fork,backlog=128" \
+        "TCP:$(cat "$d/fwd$2.target")" </dev/null >>"$d/fwd.log" 2>&1 &
+    echo $! >"$d/fwd$2.pid"
+    j=0
+    while [ $j -lt 50 ]; do
+        kill -0 "$(cat "$d/fwd$2.pid")" 2>/dev/null || return 1
+        cl_port_listening "$(cat "$d/fwd$2.port")" && return 0
+        sleep 0.05
+        j=$((j + 1))
+    done
+    return 1
+}
+
+# One forwarder per member for NODE on free random ports; prints the
+# node's endpoint list.
+cl_fwd_init() { # node (its names: cl_fwd_kill's helpers use i and p)
+    fd=$CL_DIR/$1 furls=
+    mkdir -p "$fd"
+    for fi in 1 2 3; do
+        sed 's,^[a-z]*://,,' "$CL_ETCD/m$fi.url" >"$fd/fwd$fi.target"
+        ftry=0
+        while :; do
+            ftry=$((ftry + 1))
+            [ $ftry -le 20 ] || return 1
+            fr=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+            fp=$((20000 + fr % 40000))
+            cl_port_free $fp || continue
+            echo $fp >"$fd/fwd$fi.port"
+            cl_fwd_start "$1" $fi && break
+            cl_fwd_kill "$1" $fi
+        done
+        furls="${furls:+$furls,}http://127.0.0.1:$fp"
+    done
+    echo "$furls"
+}
+
+cl_fwd_kill() { # node i
+    p=$(cat "$CL_DIR/$1/fwd$2.pid" 2>/dev/null)
+    [ -n "$p" ] || return 0
+    kill -s CONT -- "-$p" 2>/dev/null
+    cl_kill_session "$p"
+    rm -f "$CL_DIR/$1/fwd$2.pid"
+}
+
+# cl_freeze NODE / cl_thaw NODE (etcd): the node's forwarders stop (their
+# connections hang: no data, no RST; new connections are accepted by the
+# kernel and hang too) / go on.
+cl_freeze() {
+    for i in 1 2 3; do
+        p=$(cat "$CL_DIR/$1/fwd$i.pid" 2>/dev/null)
+        [ -n "$p" ] && kill -s STOP -- "-$p" 2>/dev/null
+    done
+    return 0
+}
+cl_thaw() {
+    for i in 1 2 3; do
+        p=$(cat "$CL_DIR/$1/fwd$i.pid" 2>/dev/null)
+        [ -n "$p" ] && kill -s CONT -- "-$p" 2>/dev/null
+    done
+    return 0
+}
+
+# Member I of the etcd cluster: pid, kill -9, start again, SIGSTOP, SIGCONT.
+cl_member_pid() { cat "$CL_ETCD/m$1.pid" 2>/dev/null; }
+cl_member_kill() { kill -9 "$(cl_member_pid "$1")" 2>/dev/null; }
+cl_member_restart() { sh "$CL_HERE/etcd.sh" restart "$CL_ETCD" "$1"; }
+cl_member_stop() { kill -s STOP "$(cl_member_pid "$1")" 2>/dev/null; }
+cl_member_cont() { kill -s CONT "$(cl_member_pid "$1")" 2>/dev/null; }
+
+# The member that is the raft leader (its number), empty if none answers.
+cl_member_leader() {
+    for i in 1 2 3; do
+        ETCDCTL_API=3 etcdctl --endpoints="$(cat "$CL_ETCD/m$i.url")" --dial-timeout=1s \
+            --command-timeout=2s endpoint status 2>/dev/null |
+            awk -F', ' -v i=$i '$5 == "true" { print i }'
+    done | head -n 1
+}
+
+cl_etcd_stop() {
+    [ -n "$CL_ETCD" ] || return 0
+    for n in $CL_NODES; do for i in 1 2 3; do cl_fwd_kill "$n" $i; done; done
+    sh "$CL_HERE/etcd.sh" stop "$CL_ETCD" >/dev/null 2>&1
+    rm -f "$CL_DIR/etcd"
+    CL_ETCD=
+}
+
+# ---- the store, directly, on either backend ----
+
+# cl_read PATH: the file's content (fails when absent).
+cl_read() {
+    if [ "$CL_STORE" = etcd ]; then
+        v=$(cl_etcdctl get --print-value-only "$CL_ETCD_PREFIX/$1") && [ -n "$v" ] &&
+            printf '%s\n' "$v"
+    else
+        cat "$CL_DIR/store/$1" 2>/dev/null
+    fi
+}
+
+# cl_write PATH: replace the file with stdin, atomically.
+cl_write() {
+    if [ "$CL_STORE" = etcd ]; then
+        cl_etcdctl put "$CL_ETCD_PREFIX/$1" >/dev/null
+    else
+        cat >"$CL_DIR/store/.cl_write.$$" && mv "$CL_DIR/store/.cl_write.$$" "$CL_DIR/store/$1"
+    fi
+}
+
+# cl_exists PATH: a file or a folder.
+cl_exists() {
+    if [ "$CL_STORE" = etcd ]; then
+        [ -n "$(cl_etcdctl get --keys-only --limit 1 "$CL_ETCD_PREFIX/$1" 2>/dev/null)" ] ||
+            [ -n "$(cl_etcdctl get --prefix --keys-only --limit 1 "$CL_ETCD_PREFIX/$1/" 2>/dev/null)" ]
+    else
+        test -e "$CL_DIR/store/$1"
+    fi
 }
 
 # Every live process (not a zombie) whose session is $1.
@@ -128,7 +310,18 @@ cl_hw_reader() { # node
 
 # cl_start NODE: the reader, ha-watchdog, ha-crm and ha-lrm of one node.
 cl_start() {
+    [ -n "$1" ] || return 1
     d=$CL_DIR/$1
+    # The node boots: the reader of a node spared its reset (no-reset) and
+    # daemons left from before (a node started again without a reset) go
+    # first; checked to be ours, as a pid file's process may be long gone
+    # and its number reused.
+    p=$(cat "$d/reader.pid" 2>/dev/null)
+    [ -n "$p" ] && [ "$(cut -d' ' -f4 "/proc/$p/stat" 2>/dev/null)" = $$ ] && kill "$p" 2>/dev/null
+    for dmn in mux crm lrm; do
+        p=$(cl_pid "$1" $dmn)
+        [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$d/" && cl_kill_session "$p"
+    done
     rm -f "$d/down" "$d/stopping" "$d/wd.fifo" "$d/wd.sock"
     rm -rf "$d/wd.active"
     mkfifo "$d/wd.fifo"
@@ -170,14 +363,27 @@ cl_alive() { # node daemon
     [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ]
 }
 
-# cl_cut NODE / cl_uncut NODE: the node loses / regains the store.
-cl_cut() { rm -f "$CL_DIR/$1/store"; }
-cl_uncut() { ln -sfn ../store "$CL_DIR/$1/store"; }
+# cl_cut NODE / cl_uncut NODE: the node loses / regains the store (etcd:
+# its forwarders are killed / started again on the same ports).
+cl_cut() {
+    if [ "$CL_STORE" = etcd ]; then
+        for i in 1 2 3; do cl_fwd_kill "$1" $i; done
+    else
+        rm -f "$CL_DIR/$1/store"
+    fi
+}
+cl_uncut() {
+    if [ "$CL_STORE" = etcd ]; then
+        for i in 1 2 3; do cl_fwd_start "$1" $i; done
+    else
+        ln -sfn ../store "$CL_DIR/$1/store"
+    fi
+}
 
 # cl_add SID NODE [STATE]: ha-manager add on NODE (once the first daemon has
 # made the folder a store and NODE a member).
 cl_add() {
-    cl_wait 10 test -d "$CL_DIR/store/nodes/$2"
+    cl_wait 10 cl_exists "nodes/$2"
     cl_cli "$2" add "$1" --node "$2" --state "${3:-started}" >/dev/null
 }
 
@@ -191,6 +397,10 @@ cl_cli() {
 # cl_command LINE: queue a raw CRM command in the spool, as the CLI does.
 cl_command() {
     f=$(printf '%020d.cluster.%d.%08x' "$(date +%s%N)" $$ "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')")
+    if [ "$CL_STORE" = etcd ]; then
+        printf '%s\n' "$1" | cl_etcdctl put "$CL_ETCD_PREFIX/ha/crm_commands/$f" >/dev/null
+        return
+    fi
     printf '%s\n' "$1" >"$CL_DIR/store/ha/crm_commands.d/.tmp.$f"
     mv "$CL_DIR/store/ha/crm_commands.d/.tmp.$f" "$CL_DIR/store/ha/crm_commands.d/$f"
 }
@@ -205,7 +415,7 @@ cl_where() {
 }
 
 cl_master() {
-    sed -n 's/.*"master_node":"\([^"]*\)".*/\1/p' "$CL_DIR/store/ha/manager_status" 2>/dev/null
+    cl_read ha/manager_status | sed -n 's/.*"master_node":"\([^"]*\)".*/\1/p'
 }
 
 # cl_wait SECONDS COMMAND...: poll every 0.2 s until COMMAND succeeds; never
@@ -253,6 +463,7 @@ cl_stop_all() {
         [ -n "$p" ] && kill "$p" 2>/dev/null
         cl_kill_services "$n"
     done
+    cl_etcd_stop
     cl_kill_leftovers
     wait 2>/dev/null
 }

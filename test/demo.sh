@@ -2,9 +2,26 @@
 # demo.sh - "make run": a 3-node haven cluster on this machine (test/cluster.sh)
 # with three services of the example "daemon" agent; shows the status, kills
 # one node, shows its services back on the others, stops everything.
+# CL_STORE=etcd (make run STORE=etcd): the same on a 3-member etcd cluster
+# started on loopback (each node through its own forwarders, cluster.sh).
 # usage: sh test/demo.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
+case ${CL_STORE:=dir} in
+dir) ;;
+etcd)
+    for tool in etcd etcdctl socat; do
+        command -v $tool >/dev/null 2>&1 || {
+            echo "demo.sh: the etcd demo needs $tool (make deps installs etcd-server, etcd-client, socat)" >&2
+            exit 2
+        }
+    done
+    ;;
+*)
+    echo "demo.sh: unknown store '$CL_STORE' (want dir or etcd)" >&2
+    exit 2
+    ;;
+esac
 . "$here/cluster.sh"
 tmp=$(mktemp -d /tmp/haven-demo.XXXXXX)
 trap 'cl_stop_all >/dev/null 2>&1; rm -rf "$tmp"' EXIT
@@ -16,7 +33,7 @@ status() {
     if cl_cli node1 status 2>/dev/null; then
         return
     fi
-    ms=$(cat "$CL_DIR/store/ha/manager_status" 2>/dev/null)
+    ms=$(cl_read ha/manager_status)
     echo "master $(cl_master)"
     echo "$ms" | grep -o '"node_status":{[^}]*}' | grep -o '"[^"]*":"[^"]*"' | tr -d '"' |
         sed 's/^\([^:]*\):\(.*\)/node \1 (\2)/'
@@ -29,8 +46,16 @@ status() {
     done
 }
 
-say "starting 3 nodes in $tmp (ha-watchdog on a FIFO, ha-crm, ha-lrm each)"
-cl_init "$tmp" "$haven" node1 node2 node3
+if [ "$CL_STORE" = etcd ]; then
+    say "starting 3 etcd members and 3 nodes in $tmp (ha-watchdog on a FIFO, ha-crm, ha-lrm each)"
+else
+    say "starting 3 nodes in $tmp (ha-watchdog on a FIFO, ha-crm, ha-lrm each)"
+fi
+cl_init "$tmp" "$haven" node1 node2 node3 || {
+    echo "demo.sh: the cluster did not start" >&2
+    exit 1
+}
+[ "$CL_STORE" = etcd ] && echo "store: $(sed -n 's/^store=//p' "$CL_DIR/node1/haven.conf") (node1's forwarders)"
 cp "$here/../applets/agents/daemon" "$CL_DIR/agents/daemon"
 mkdir -p "$CL_DIR/daemon.d"
 cat >"$CL_DIR/agents/daemon.env" <<EOF
@@ -43,7 +68,7 @@ for s in web:node1 db:node2 cache:node3; do
     cl_add "daemon:${s%:*}" "${s#*:}"
 done
 echo "resources.cfg:"
-sed 's/^/  /' "$CL_DIR/store/ha/resources.cfg"
+cl_read ha/resources.cfg | sed 's/^/  /'
 
 started() { [ "$(cl_cli node1 status 2>/dev/null | grep -c ', started)$')" = 3 ] &&
     [ "$(ls "$CL_DIR"/daemon.run/*/*.pid 2>/dev/null | wc -l)" = 3 ]; }

@@ -9,6 +9,7 @@
 #include "kv/etcd/base64.h"
 #include "kv/etcd/etcd_int.h"
 #include "kv/etcd/http.h"
+#include "test/etcd_test.h"
 #include "test/test.h"
 
 #include <arpa/inet.h>
@@ -34,87 +35,11 @@ static int test_seq;
 static int64_t t_ms = T_MS; /* lock_timeout of the stores opened */
 static const char *tls_ca, *tls_cert, *tls_key; /* for the stores opened */
 
-static void reaper(const char *dir);
-
 /* ---- the cluster ---- */
-
-/* Start n members with extra flags: 0 and *dir, *eps; 77 when etcd is
- * not installed; else failure. */
-static int start_members(int n, const char *scheme, const char *extra, char **dir, char **eps)
-{
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    char *cmd, line[4096];
-    FILE *p;
-    int st;
-
-    *dir = xasprintf("%s/haven-etcd.XXXXXX", base);
-    *eps = NULL;
-    if (mkdtemp(*dir) == NULL) {
-        perror("mkdtemp");
-        return 1;
-    }
-    cmd = xasprintf(
-        "ETCD_SCHEME=%s ETCD_EXTRA='%s' sh test/etcd.sh start %s %d", scheme, extra, *dir, n
-    );
-    p = popen(cmd, "r");
-    free(cmd);
-    if (p == NULL) {
-        return 1;
-    }
-    line[0] = '\0';
-    if (fgets(line, sizeof(line), p) == NULL) {
-        line[0] = '\0';
-    }
-    st = pclose(p);
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
-        rmdir(*dir);
-        return 77;
-    }
-    line[strcspn(line, "\n")] = '\0';
-    if (st != 0 || line[0] == '\0') {
-        return 1;
-    }
-    *eps = xstrdup(line);
-    reaper(*dir);
-    return 0;
-}
 
 static int start_cluster(int n)
 {
-    return start_members(n, "http", "", &cluster_dir, &endpoints);
-}
-
-/* Stop the cluster however this process ends (a failed CHECK, a crash,
- * a sanitizer abort): a child waits for our end of a pipe to close. */
-static void reaper(const char *dir)
-{
-    int fds[2];
-    pid_t pid;
-
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        return;
-    }
-    pid = fork();
-    if (pid == 0) {
-        char c, *cmd = xasprintf("sh test/etcd.sh stop %s", dir);
-
-        close(fds[1]);
-        setsid();
-        while (read(fds[0], &c, 1) != 0) {
-        }
-        _exit(system(cmd) == 0 ? 0 : 1);
-    }
-    close(fds[0]); /* the write end stays open until we exit */
-}
-
-static void stop_members(const char *dir)
-{
-    char *cmd = xasprintf("sh test/etcd.sh stop %s", dir);
-
-    if (system(cmd) != 0) {
-        fprintf(stderr, "etcd.sh stop failed\n");
-    }
-    free(cmd);
+    return etcd_test_start(n, "http", "", &cluster_dir, &endpoints);
 }
 
 static pid_t member_pid(int i)
@@ -1563,7 +1488,7 @@ static void test_auth(void)
     struct etcd_store *s;
     size_t len;
 
-    if (start_members(1, "http", "--auth-token-ttl 1", &dir, &eps) != 0) {
+    if (etcd_test_start(1, "http", "--auth-token-ttl 1", &dir, &eps) != 0) {
         CHECK(0);
         return;
     }
@@ -1615,7 +1540,7 @@ static void test_auth(void)
     free(bad);
     free(empty);
     free(url);
-    stop_members(dir);
+    etcd_test_stop(dir);
     free(dir);
     free(eps);
 }
@@ -1674,7 +1599,7 @@ static void test_tls(void)
         "--cert-file %s/server.pem --key-file %s --client-cert-auth --trusted-ca-file %s", certs,
         serverkey, ca
     );
-    if (start_members(1, "https", extra, &dir, &eps) != 0) {
+    if (etcd_test_start(1, "https", extra, &dir, &eps) != 0) {
         CHECK(0);
         goto out;
     }
@@ -1730,7 +1655,7 @@ static void test_tls(void)
     free(e);
     free(url);
     free(plain_url);
-    stop_members(dir);
+    etcd_test_stop(dir);
     free(dir);
     free(eps);
 out:
@@ -1796,6 +1721,6 @@ int main(void)
     RUN_SOME(test_leader_freeze);
     RUN_SOME(test_quorum_loss);
     RUN_SOME(test_failover); /* last: it kills a member */
-    stop_members(cluster_dir);
+    etcd_test_stop(cluster_dir);
     return test_summary();
 }

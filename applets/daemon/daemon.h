@@ -24,6 +24,13 @@ struct lock_seen {
     bool got;
 };
 
+/* What a status file last got (status_memo.c). */
+struct status_memo {
+    bool valid;
+    char sha[41]; /* SHA-1 hex of the content without its timestamp */
+    int64_t ts; /* its timestamp */
+};
+
 struct daemon {
     const char *role; /* "crm" or "lrm" */
     struct conf conf;
@@ -42,6 +49,7 @@ struct daemon {
     size_t n_locks;
     uint64_t max_token; /* highest manager_status fencing token read */
     bool lrm_status_written;
+    struct status_memo ms_memo, lrm_memo; /* the last manager_status, lrm_status written */
 
     /* resources.cfg: the last good parse and the digest of a reported bad one */
     bool have_good_cfg;
@@ -59,6 +67,14 @@ void daemon_log(struct daemon *d, enum ha_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The agent lock's name of this node (static buffer per daemon). */
 const char *daemon_agent_lock(const struct daemon *d);
+
+/* status_memo.c: skip rewriting a status file whose content but for its
+ * timestamp is unchanged, until the timestamp is refresh_s old. *next gets
+ * json's memo, to keep once it is written. */
+bool status_memo_unchanged(
+    struct status_memo *m, const char *json, int64_t refresh_s, struct status_memo *next
+);
+int64_t status_memo_refresh_s(int64_t round_s);
 
 /* daemon_node.c: watchdog and is_node_shutdown of env. */
 void daemon_node_install(struct ha_env *env);

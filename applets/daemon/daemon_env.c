@@ -288,6 +288,28 @@ static int env_read_ms(void *ctx, char **json, char **err)
     return 0;
 }
 
+/* A status file, written only when it changed (status_memo.c). */
+static int write_status(
+    struct daemon *d,
+    struct status_memo *memo,
+    const char *path,
+    const char *text,
+    const char *guard,
+    char **err
+)
+{
+    struct status_memo next;
+    int rc;
+
+    if (status_memo_unchanged(memo, text, status_memo_refresh_s(d->conf.loop_interval), &next)) {
+        return 0;
+    }
+    rc = kv_write(d->store, path, text, strlen(text), guard, err);
+    *memo = next;
+    memo->valid = memo->valid && rc == 0;
+    return rc;
+}
+
 static int env_write_ms(void *ctx, const char *json, char **err)
 {
     struct daemon *d = ctx;
@@ -308,7 +330,7 @@ static int env_write_ms(void *ctx, const char *json, char **err)
     add_sorted(root, "fencing_token", cJSON_CreateNumber((double)token));
     text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    rc = kv_write(d->store, MANAGER_STATUS, text, strlen(text), MANAGER_LOCK, err);
+    rc = write_status(d, &d->ms_memo, MANAGER_STATUS, text, MANAGER_LOCK, err);
     if (rc == 0 && token > d->max_token) {
         d->max_token = token;
     }
@@ -336,7 +358,7 @@ static int env_write_lrm_status(void *ctx, const char *json, char **err)
 {
     struct daemon *d = ctx;
     char *path = xasprintf("nodes/%s/lrm_status", d->conf.node);
-    int rc = kv_write(d->store, path, json, strlen(json), NULL, err);
+    int rc = write_status(d, &d->lrm_memo, path, json, NULL, err);
 
     free(path);
     return rc;
