@@ -52,6 +52,22 @@ void env_log(const struct ha_env *env, enum ha_level level, const char *fmt, ...
     free(msg);
 }
 
+void env_event(
+    const struct ha_env *env,
+    const char *kind,
+    const char *node,
+    const char *sid,
+    const char *from,
+    const char *to
+)
+{
+    struct ha_event ev = {kind, node, sid, from, to};
+
+    if (env != NULL && env->event != NULL) {
+        env->event(env->ctx, &ev);
+    }
+}
+
 #define LOCK_ATTEMPTS 6
 
 static const struct ha_timing upstream_timing = {

@@ -45,6 +45,16 @@ struct ha_timing {
     int64_t fence_delay; /* F: delay of node_is_offline_delayed */
 };
 
+/* Something an operator wants to hear of (applets/README.md, "Events"):
+ * kind is one word ("fence_started", "service_recovered", ...); the others
+ * are NULL where they do not apply. */
+struct ha_event {
+    const char *kind;
+    const char *node; /* the node it concerns */
+    const char *sid;
+    const char *from, *to; /* states or nodes, by kind */
+};
+
 struct ha_env {
     void *ctx;
     const char *node;
@@ -54,6 +64,9 @@ struct ha_env {
     void (*log)(void *ctx, enum ha_level level, const char *msg);
     /* Fencing notification: prefix "FENCE"/"SUCCEED". */
     void (*notify)(void *ctx, const char *prefix, const char *text);
+    /* An event for hooks and metrics; NULL: ignored (the simulator, whose
+     * log must not change). */
+    void (*event)(void *ctx, const struct ha_event *ev);
 
     bool (*quorate)(void *ctx);
     int (*get_node_info)(void *ctx, struct node_info_list *out, char **err);
@@ -137,6 +150,16 @@ const struct ha_timing *env_timing(const struct ha_env *env);
 /* get_protected_*_lock's retry loop: up to 6 attempts
  * 1 s apart within S. node NULL: the manager lock, else node's agent lock. */
 bool env_lock_attempts(const struct ha_env *env, const char *node);
+
+/* Report an event through env->event, if the filler has one. */
+void env_event(
+    const struct ha_env *env,
+    const char *kind,
+    const char *node,
+    const char *sid,
+    const char *from,
+    const char *to
+);
 
 /* Log through env->log with printf formatting. */
 void env_log(const struct ha_env *env, enum ha_level level, const char *fmt, ...)

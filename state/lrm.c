@@ -72,6 +72,16 @@ static void lrm_set_state(struct lrm *lrm, const struct ha_env *env, enum lrm_st
     env_log(
         env, HA_INFO, "status change %s => %s", lrm_state_names[lrm->state], lrm_state_names[st]
     );
+    if (st == LRM_LOST_AGENT_LOCK) {
+        /* the watchdog stays open: unless the lock comes back, the node resets */
+        env_event(env, "lock_lost", env->node, NULL, lrm_state_names[lrm->state], "agent_lock");
+        if (lrm->watchdog >= 0) {
+            env_event(
+                env, "watchdog_expiry_imminent", env->node, NULL, lrm_state_names[lrm->state],
+                NULL
+            );
+        }
+    }
     lrm->state = st;
     lrm->state_change_time = env->now(env->ctx);
 }

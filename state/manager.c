@@ -27,6 +27,7 @@ static int load_ms(struct manager *m, const struct ha_env *env, char **err)
     }
     free(json);
     free(perr);
+    env_event(env, "master_changed", env->node, NULL, old.master_node, env->node);
     ms_free(&m->ms);
     m->ms = old;
     free(m->ms.master_node);

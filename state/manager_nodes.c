@@ -40,14 +40,21 @@ void mgr_set_node_state(struct manager *m, const char *node, enum node_state st)
 {
     const struct node_entry *e = ms_find_node(&m->ms, node);
     enum node_state old = e ? e->state : NS_UNKNOWN;
+    bool known = e != NULL; /* e is not valid after ms_set_node */
 
-    if (e != NULL && old == st) {
+    if (known && old == st) {
         return;
     }
     ms_set_node(&m->ms, node, st);
     if (old != st) {
         env_log(
             m->env, HA_INFO, "node '%s': state changed from '%s' => '%s'", node,
+            node_state_name(old), node_state_name(st)
+        );
+    }
+    if (known && (st == NS_MAINTENANCE || old == NS_MAINTENANCE)) {
+        env_event(
+            m->env, st == NS_MAINTENANCE ? "maintenance_entered" : "maintenance_left", node, NULL,
             node_state_name(old), node_state_name(st)
         );
     }
@@ -196,6 +203,7 @@ bool mgr_fence_node(struct manager *m, const char *node)
         text = xasprintf("Try to fence node '%s'", node);
         env->notify(env->ctx, "FENCE", text);
         free(text);
+        env_event(env, "fence_started", node, NULL, NULL, NULL);
     }
     if (!env->get_agent_lock(env->ctx, node)) {
         return false;
@@ -205,5 +213,6 @@ bool mgr_fence_node(struct manager *m, const char *node)
     mgr_set_node_state(m, node, NS_UNKNOWN);
     env->notify(env->ctx, "SUCCEED", text);
     free(text);
+    env_event(env, "fence_succeeded", node, NULL, NULL, NULL);
     return true;
 }

@@ -74,6 +74,9 @@ void mgr_change_state(
         params.len ? ")" : ""
     );
     strbuf_free(&params);
+    if (st == SS_ERROR && old != SS_ERROR) {
+        env_event(m->env, "service_error", sd->node, sd->sid, svc_state_name(old), "error");
+    }
     free(node_copy);
     free(target_copy);
     free(timeout_copy);
@@ -483,6 +486,7 @@ static void recover_to(struct manager *m, struct sd *sd, struct svc_conf *cd, co
         svc_conf_set(&m->sc, &cd->node, node);
         set_str(&sd->node, node);
         mgr_change_state(m, sd, req_state(cd), node, NULL, NULL);
+        env_event(env, "service_recovered", node, sd->sid, fenced, node);
     }
     free(fenced);
     free(node);
