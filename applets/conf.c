@@ -42,6 +42,10 @@ static const struct conf_key conf_keys[] = {
     {"etcd_cert", K_STRING, STR(etcd_cert), 0},
     {"etcd_key", K_STRING, STR(etcd_key), 0},
     {"log_file", K_STRING, STR(log_file), 0},
+    {"notify_command", K_STRING, STR(notify_command), 0},
+    {"notify_timeout", K_SECONDS, STR(notify_timeout), 3600},
+    {"metrics_file", K_STRING, STR(metrics_file), 0},
+    {"metrics_listen", K_STRING, STR(metrics_listen), 0},
     /* an hour for the timings of the lease and the loop, a day for the
      * fence delay and a status call, a week for an agent's migrate */
     {"lock_timeout", K_SECONDS, STR(lock_timeout), 3600},
@@ -106,6 +110,7 @@ static void set_defaults(struct conf *c)
     c->watchdog_client_timeout = 60;
     c->agent_timeout = 300;
     c->agent_status_timeout = 30;
+    c->notify_timeout = 30;
 }
 
 /* One "key=value" line; NULL or the problem (static text or malloc'd). */
@@ -275,6 +280,10 @@ void conf_free(struct conf *c)
     free(c->etcd_key);
     c->etcd_prefix = c->etcd_user = c->etcd_password_file = NULL;
     c->etcd_cacert = c->etcd_cert = c->etcd_key = NULL;
+    free(c->notify_command);
+    free(c->metrics_file);
+    free(c->metrics_listen);
+    c->notify_command = c->metrics_file = c->metrics_listen = NULL;
 }
 
 int64_t conf_short_sleep(const struct conf *c)

@@ -20,6 +20,9 @@ struct conf {
     /* store=etcd: only, each NULL if unset (kv/etcd/etcd.h) */
     char *etcd_prefix, *etcd_user, *etcd_password_file, *etcd_cacert, *etcd_cert, *etcd_key;
     char *log_file; /* NULL if unset: syslog (or stderr without one) */
+    /* events and metrics (applets/daemon/obs.h), each NULL if unset */
+    char *notify_command, *metrics_file, *metrics_listen;
+    int64_t notify_timeout; /* the hook's deadline, s */
     int64_t lock_timeout; /* T, seconds */
     int64_t loop_interval; /* R */
     int64_t fence_delay; /* F */
