@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "applets/daemon/obs.h"
 #include "applets/log.h"
 #include "cJSON.h"
 #include "state/str.h"
@@ -139,6 +140,7 @@ static bool env_cluster_update(void *ctx)
     char *err = NULL;
 
     if (kv_probe(d->store, &err) != 0) {
+        metrics_store_error();
         daemon_log(
             d, HA_WARNING, "cluster file system update failed - %s", err ? err : "unknown error"
         );
@@ -168,7 +170,12 @@ static bool lock_get(struct daemon *d, const char *name)
 {
     struct lock_seen *ls = lock_seen(d, name);
     char *err = NULL;
+    int64_t t0 = kv_now_ms();
     bool got = kv_lock_get(d->store, name, &err) == 0;
+
+    if (ls->got && (str_eq(name, MANAGER_LOCK) || str_eq(name, daemon_agent_lock(d)))) {
+        metrics_lock_renewal((double)(kv_now_ms() - t0) / 1000., got);
+    }
 
     if (got && !ls->got) {
         daemon_log(d, HA_INFO, "successfully acquired lock '%s'", name);
@@ -225,6 +232,9 @@ static int read_text(struct daemon *d, const char *path, char **text, char **err
     if (rc == 1) {
         *text = xstrdup("");
         return 0;
+    }
+    if (rc != 0) {
+        metrics_store_error();
     }
     return rc;
 }
@@ -305,6 +315,9 @@ static int write_status(
         return 0;
     }
     rc = kv_write(d->store, path, text, strlen(text), guard, err);
+    if (rc != 0) {
+        metrics_store_error();
+    }
     *memo = next;
     memo->valid = memo->valid && rc == 0;
     return rc;
@@ -327,6 +340,7 @@ static int env_write_ms(void *ctx, const char *json, char **err)
         *err = xstrdup("invalid manager status");
         return -1;
     }
+    metrics_manager_status(json);
     add_sorted(root, "fencing_token", cJSON_CreateNumber((double)token));
     text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "applets/applet.h"
+#include "applets/daemon/obs.h"
 #include "applets/instance.h"
 #include "applets/log.h"
 #include "ev.h"
@@ -123,7 +124,9 @@ static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
     in_iteration = true;
     deliver_shutdown(d);
+    obs_round_start();
     alive = the_crm ? crm_iterate(the_crm, &d->env) : lrm_iterate(the_lrm, &d->env);
+    obs_round_done(d, the_crm ? crm_state_name(the_crm) : lrm_state_name(the_lrm));
     took = time(NULL) - start;
     if (took > 3 * d->timing.round) {
         daemon_log(d, HA_WARNING, "loop took too long (%lld seconds)", (long long)took);
@@ -274,7 +277,8 @@ static int daemon_setup(struct daemon *d, const char *path)
         free(err);
         return EXIT_USAGE;
     }
-    if (d->conf.log_file != NULL && log_file_check(d->conf.log_file, &err) != 0) {
+    if ((d->conf.log_file != NULL && log_file_check(d->conf.log_file, &err) != 0) ||
+        obs_check(d, &err) != 0) {
         startup_error("%s", err);
         free(err);
         return EXIT_USAGE;
@@ -369,6 +373,7 @@ int daemon_main(int argc, char **argv, const char *role)
 {
     struct daemon *d = &the_daemon;
     const char *path = NULL;
+    char *err = NULL;
     int rc;
 
     d->role = role;
@@ -389,6 +394,11 @@ int daemon_main(int argc, char **argv, const char *role)
     d->loop = ev_loop_new(EVFLAG_AUTO);
     if (d->loop == NULL) {
         startup_error("unable to create the event loop");
+        return EXIT_FAIL;
+    }
+    if (obs_start(d, &err) != 0) {
+        startup_error("%s", err);
+        free(err);
         return EXIT_FAIL;
     }
     if (str_eq(role, "crm")) {

@@ -2,6 +2,7 @@
  * connection through watchdog/wd.h, re-checking the multiplexer's greeting,
  * and whether the node is shutting down (applets/README.md, "The daemons"). */
 #include "applets/daemon/daemon.h"
+#include "applets/daemon/obs.h"
 #include "applets/local_file.h"
 
 #include <errno.h>
@@ -75,6 +76,7 @@ static int env_wd_open(void *ctx)
         exit(1);
     }
     daemon_log(d, HA_INFO, "watchdog active");
+    metrics_watchdog(0);
     return fd;
 }
 
@@ -86,6 +88,7 @@ static bool env_wd_update(void *ctx, int handle)
         daemon_log(d, HA_ERR, "watchdog update failed - %s", strerror(errno));
         return false;
     }
+    metrics_watchdog(1);
     return true;
 }
 
@@ -93,6 +96,7 @@ static bool env_wd_close(void *ctx, int handle)
 {
     struct daemon *d = ctx;
 
+    metrics_watchdog(2);
     if (wd_close(handle) != 0) {
         daemon_log(d, HA_ERR, "watchdog close failed - %s", strerror(errno));
         return false;

@@ -12,6 +12,7 @@
  * the same: a worker acts only within B of a renewal the holder completed
  * in time, and a paused, lost or released lock publishes nothing new. */
 #include "applets/daemon/daemon.h"
+#include "applets/daemon/obs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +32,7 @@ struct worker {
     char *sid;
     pid_t pid;
     int64_t started_ms;
+    enum svc_state state; /* the job, for the metrics */
 };
 
 struct workers {
@@ -125,6 +127,7 @@ static int run_job(void *ctx, const struct lrm_job *job)
     d->workers->v[d->workers->n].sid = xstrdup(job->sid);
     d->workers->v[d->workers->n].pid = pid;
     d->workers->v[d->workers->n].started_ms = kv_now_ms();
+    d->workers->v[d->workers->n].state = job->state;
     d->workers->n++;
     return LRM_JOB_ASYNC;
 }
@@ -161,6 +164,10 @@ static bool job_finished(void *ctx, const char *sid, int *exit_code)
         } else {
             *exit_code = WEXITSTATUS(status);
         }
+        metrics_agent_call(
+            sid, svc_state_name(w->v[i].state), (double)(kv_now_ms() - w->v[i].started_ms) / 1000.,
+            *exit_code == 0
+        );
         worker_drop(w, i);
         return true;
     }
