@@ -20,6 +20,7 @@ STRIP    = strip
 PREFIX   = /usr
 SBINDIR  = $(PREFIX)/sbin
 AGENTSDIR = $(PREFIX)/libexec/haven/agents
+NOTIFYDIR = $(PREFIX)/libexec/haven/notify
 SYSCONFDIR = /etc
 MANDIR   = $(PREFIX)/share/man
 UNITDIR  = $(PREFIX)/lib/systemd/system
@@ -182,6 +183,8 @@ install: build/$(PROG) $(MAN_PAGES)
 	install -D -m 755 applets/agents/daemon $(DESTDIR)$(AGENTSDIR)/daemon
 	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/vm
 	install -D -m 755 applets/agents/pve-guest $(DESTDIR)$(AGENTSDIR)/ct
+	install -D -m 755 dist/notify/log $(DESTDIR)$(NOTIFYDIR)/log
+	install -D -m 755 dist/notify/mail $(DESTDIR)$(NOTIFYDIR)/mail
 	install -D -m 644 applets/cli/ha-manager.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ha-manager
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(OPENRCDIR)
 	for s in $(SERVICES); do \
@@ -204,9 +207,11 @@ run: build/$(PROG)
 # Everything a fresh Debian machine needs to build and test (run as root).
 # etcd-server and etcd-client: the etcd store's tests run against real etcd members;
 # sshfs, socat and openssh-sftp-server: the folder store's network file system tests;
-# socat also gives each node of the etcd cluster test its own TCP forwarder.
+# socat also gives each node of the etcd cluster test its own TCP forwarder;
+# prometheus (promtool) and curl: the metrics test scrapes and validates the endpoint.
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
-               etcd-server etcd-client sshfs socat openssh-sftp-server groff-base
+               etcd-server etcd-client sshfs socat openssh-sftp-server groff-base \
+               prometheus curl
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \

@@ -34,6 +34,9 @@ done
 for f in usr/libexec/haven/agents/daemon usr/libexec/haven/agents/vm usr/libexec/haven/agents/ct; do
     [ -x "$root/$f" ] && ok || bad "no agent $f"
 done
+for f in usr/libexec/haven/notify/log usr/libexec/haven/notify/mail; do
+    [ -x "$root/$f" ] && sh -n "$root/$f" && ok || bad "no example hook $f"
+done
 [ -f "$root/etc/haven/haven.conf.example" ] && [ ! -e "$root/etc/haven/haven.conf" ] && ok ||
     bad "haven.conf.example missing, or a haven.conf installed"
 for s in ha-watchdog ha-crm ha-lrm; do
