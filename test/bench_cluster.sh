@@ -3,7 +3,9 @@
 # 3-node cluster (test/cluster.sh: T 8, C 3, H 2, F 2, R 1). Never part of
 # 'make check'. CL_STORE=etcd: the same on a 3-member etcd (figures named
 # "... on etcd"), plus etcd's own counters over the steady window: store
-# revisions, requests and bytes per round, the database size.
+# revisions, requests and bytes per round, the database size. node1 runs with
+# the metrics endpoint and file on (scraped every second); the other RSS rows
+# are of node2 and node3.
 # usage: sh test/bench_cluster.sh HAVEN_BINARY
 #   BENCH_CLUSTER_SECONDS  how long the cluster runs before RSS is read (60)
 #   BENCH_FAILOVERS        failovers measured, the median is shown (3)
@@ -18,9 +20,9 @@ trap 'cl_stop_all >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; } # pid -> KiB
-max_rss() { # daemon: the largest RSS of it over the nodes
+max_rss() { # daemon [nodes]: the largest RSS of it over the nodes
     m=0
-    for n in $CL_NODES; do
+    for n in ${2:-$CL_NODES}; do
         r=$(rss "$(cl_pid "$n" "$1")")
         [ -n "$r" ] && [ "$r" -gt "$m" ] && m=$r
     done
@@ -44,6 +46,11 @@ etcd_counters() {
 }
 
 cl_init "$tmp" "$haven" node1 node2 node3
+while :; do
+    mport=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+    cl_port_free $mport && cl_port_free $((mport + 1)) && break
+done
+printf 'metrics_listen=127.0.0.1:%s\nmetrics_file=%s/node1/haven.prom\n' "$mport" "$tmp" >>"$tmp/node1/haven.conf"
 for n in $CL_NODES; do cl_start "$n"; done
 cl_add test:1 node1
 cl_add test:2 node2
@@ -55,11 +62,18 @@ for s in 1:node1 2:node2 3:node3; do
     }
 done
 [ -n "$on" ] && set -- $(etcd_counters)
-sleep "$secs"
+t_end=$(($(date +%s) + secs))
+while [ "$(date +%s)" -lt "$t_end" ]; do # the endpoints of node1, as a Prometheus would
+    curl -s -m 2 -o /dev/null "http://127.0.0.1:$mport/metrics" 2>/dev/null
+    curl -s -m 2 -o /dev/null "http://127.0.0.1:$((mport + 1))/metrics" 2>/dev/null
+    sleep 1
+done
 echo "figure | value | target | how measured"
 echo "ha-watchdog RSS on the cluster$on | $(max_rss mux) KiB | < 512 KiB | VmRSS after $secs s, largest of 3 nodes, static binary"
-echo "ha-crm RSS on the cluster$on | $(max_rss crm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes (one is master)"
-echo "ha-lrm RSS on the cluster$on | $(max_rss lrm) KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of 3 nodes"
+echo "ha-crm RSS on the cluster$on | $(max_rss crm "node2 node3") KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of node2 and node3"
+echo "ha-lrm RSS on the cluster$on | $(max_rss lrm "node2 node3") KiB | < 1024 KiB | VmRSS after $secs s with 3 services, largest of node2 and node3"
+echo "ha-crm RSS with the metrics endpoint and file on$on | $(max_rss crm node1) KiB | < 1024 KiB | VmRSS of node1's ha-crm after $secs s, /metrics scraped every 1 s"
+echo "ha-lrm RSS with the metrics endpoint and file on$on | $(max_rss lrm node1) KiB | < 1024 KiB | VmRSS of node1's ha-lrm after $secs s, /metrics scraped every 1 s"
 if [ -n "$on" ]; then
     # $1..$4 before the window, then after it; a round is R s on every node
     rounds=$((secs / CL_R))
