@@ -169,6 +169,13 @@ static const struct cli_opt o_status[] = {
      .type = T_BOOL,
      .def = "0",
      .desc = "Also print the complete CRM and LRM status (JSON)."},
+    {.name = "watch",
+     .type = T_UINT,
+     .values = "3600",
+     .def = "2",
+     .flags = OPT_BARE,
+     .desc = "Redraw the status every N seconds (1 to 3600; --watch alone: 2) until "
+             "interrupted; the screen is cleared only on a terminal."},
     FORMAT_OPT,
     {0}};
 static const struct cli_opt o_config[] = {
@@ -408,7 +415,8 @@ const struct applet applet_ha_manager = {
     .usage =
         "usage: ha-manager [-c FILE] COMMAND [ARGS] [OPTIONS]\n"
         "Operator command line of the HA stack (after Proxmox ha-manager).\n"
-        "  status [--verbose]            cluster, node and service states\n"
+        "  status [--verbose] [--watch[=N]]  cluster, node and service states;\n"
+        "                                --watch redraws them every N s (2) until Ctrl-C\n"
         "  config [--type T]             the configured resources\n"
         "  add|set|remove SID ...        change a resource\n"
         "  migrate|relocate SID NODE     move a resource\n"

@@ -385,6 +385,11 @@ USAGE: ha-manager status  [OPTIONS] [FORMAT_OPTIONS]
   --verbose  <boolean>   (default=0)
              Also print the complete CRM and LRM status (JSON).
 
+  --watch    <integer> (0 - 3600)   (default=2)
+             Redraw the status every N seconds (1 to 3600; --watch alone:
+             2) until interrupted; the screen is cleared only on a
+             terminal.
+
 
 EOF
 expect_out "help status" "$tmp/want"

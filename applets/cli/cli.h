@@ -47,6 +47,7 @@ enum {
     OPT_OPTIONAL = 1, /* a positional parameter that may be left out */
     OPT_REST = 2, /* the last positional: every remaining word */
     OPT_FORMAT = 4, /* an output option (upstream's standard_output_options) */
+    OPT_BARE = 8, /* an option that may come without a value: then its .def */
 };
 
 struct cli_opt {
@@ -137,6 +138,8 @@ int cli_bashcomplete(struct cli *c, int argc, char **argv);
 /* Parse argv (after the command words) into c; 0 or an exit code (printed). */
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv);
 const char *cli_param(const struct cli *c, const char *name); /* NULL = absent */
+/* cli_watch.c: run draw every --watch seconds until SIGINT or SIGTERM (exit 0). */
+int cli_watch(struct cli *c, int (*draw)(struct cli *c));
 void cli_params_free(struct cli *c);
 /* "400 Parameter verification failed." + "<name>: <msg>" + the usage line;
  * returns 2. */

@@ -179,6 +179,8 @@ static int take_option(struct cli *c, const struct cli_cmd *cmd, int argc, char 
     }
     if (value == NULL && o->type == T_BOOL) {
         value = *i + 1 < argc && !looks_like_option(argv[*i + 1]) ? argv[++*i] : "1";
+    } else if (value == NULL && (o->flags & OPT_BARE)) {
+        value = o->def; /* only --name=VALUE gives another */
     } else if (value == NULL) {
         if (*i + 1 >= argc) {
             char *line = xasprintf("Option %s requires an argument", o->name);

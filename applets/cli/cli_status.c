@@ -401,7 +401,7 @@ static void print_status(
     cJSON_Delete(json);
 }
 
-int cli_status(struct cli *c)
+static int status_once(struct cli *c)
 {
     struct manager_status ms;
     struct svc_config sc;
@@ -445,4 +445,9 @@ int cli_status(struct cli *c)
     ms_free(&ms);
     svc_config_free(&sc);
     return EXIT_OK;
+}
+
+int cli_status(struct cli *c)
+{
+    return cli_param(c, "watch") ? cli_watch(c, status_once) : status_once(c);
 }
