@@ -71,7 +71,9 @@ static void crm_set_state(struct crm *crm, const struct ha_env *env, enum crm_st
         env, HA_INFO, "status change %s => %s", crm_state_names[crm->state], crm_state_names[st]
     );
     if (st == CRM_LOST_MANAGER_LOCK) {
-        env_event(env, "lock_lost", env->node, NULL, crm_state_names[crm->state], "ha_manager_lock");
+        env_event(
+            env, "lock_lost", env->node, NULL, crm_state_names[crm->state], "ha_manager_lock"
+        );
     }
     if (crm->state == CRM_MASTER) {
         manager_free(crm->manager);

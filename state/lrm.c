@@ -77,8 +77,7 @@ static void lrm_set_state(struct lrm *lrm, const struct ha_env *env, enum lrm_st
         env_event(env, "lock_lost", env->node, NULL, lrm_state_names[lrm->state], "agent_lock");
         if (lrm->watchdog >= 0) {
             env_event(
-                env, "watchdog_expiry_imminent", env->node, NULL, lrm_state_names[lrm->state],
-                NULL
+                env, "watchdog_expiry_imminent", env->node, NULL, lrm_state_names[lrm->state], NULL
             );
         }
     }

@@ -13,8 +13,9 @@ static void test_family_and_samples(void)
     mt_sample(&sb, "haven_x", l, 2, 3);
     mt_sample(&sb, "haven_x", NULL, 0, 0.25);
     CHECK_STR(
-        strbuf_str(&sb), "# HELP haven_x A \\\\ test\\nhelp.\n# TYPE haven_x gauge\n"
-                         "haven_x{daemon=\"crm\",node=\"node1\"} 3\nhaven_x 0.25\n"
+        strbuf_str(&sb),
+        "# HELP haven_x A \\\\ test\\nhelp.\n# TYPE haven_x gauge\n"
+        "haven_x{daemon=\"crm\",node=\"node1\"} 3\nhaven_x 0.25\n"
     );
     strbuf_free(&sb);
 }
@@ -54,9 +55,10 @@ static void test_histogram(void)
     mt_hist_observe(&h, 7);
     mt_hist_write(&sb, "d", l, 1, &h);
     CHECK_STR(
-        strbuf_str(&sb), "d_bucket{daemon=\"lrm\",le=\"0.1\"} 2\nd_bucket{daemon=\"lrm\",le=\"1\"} 3\n"
-                         "d_bucket{daemon=\"lrm\",le=\"+Inf\"} 4\nd_sum{daemon=\"lrm\"} 7.65\n"
-                         "d_count{daemon=\"lrm\"} 4\n"
+        strbuf_str(&sb),
+        "d_bucket{daemon=\"lrm\",le=\"0.1\"} 2\nd_bucket{daemon=\"lrm\",le=\"1\"} 3\n"
+        "d_bucket{daemon=\"lrm\",le=\"+Inf\"} 4\nd_sum{daemon=\"lrm\"} 7.65\n"
+        "d_count{daemon=\"lrm\"} 4\n"
     );
     strbuf_free(&sb);
 }

@@ -98,8 +98,7 @@ enum http_parse http_parse(const char *buf, size_t len, struct http_req *r)
                 return HTTP_BAD;
             }
             first = 0;
-        } else if (memchr(p, ':', (size_t)(le - p)) == NULL || *p == ' ' || *p == '\t' ||
-                   *p == ':') {
+        } else if (memchr(p, ':', (size_t)(le - p)) == NULL || *p == ' ' || *p == '\t' || *p == ':') {
             return HTTP_BAD; /* no folded lines, no empty names */
         }
         p = nl + 1;

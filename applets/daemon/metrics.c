@@ -213,7 +213,8 @@ void metrics_round(double seconds, const char *state)
 }
 
 /* A counter or gauge with only the daemon label. */
-static void simple(struct strbuf *sb, const char *name, const char *type, const char *help, double v)
+static void
+simple(struct strbuf *sb, const char *name, const char *type, const char *help, double v)
 {
     struct mt_label l[] = {{"daemon", M.role}};
 
@@ -235,7 +236,9 @@ static void render_cluster(struct strbuf *sb)
             {"daemon", M.role}, {"state", M.nodes[i].state}, {"node", M.nodes[i].node}};
         mt_sample(sb, "haven_nodes", l, 3, 1);
     }
-    mt_family(sb, "haven_master", "gauge", "1 for the node whose CRM is master (the master's view).");
+    mt_family(
+        sb, "haven_master", "gauge", "1 for the node whose CRM is master (the master's view)."
+    );
     if (M.master != NULL) {
         struct mt_label l[] = {{"daemon", M.role}, {"node", M.master}};
         mt_sample(sb, "haven_master", l, 2, 1);
@@ -285,14 +288,13 @@ void metrics_render(struct strbuf *sb)
 
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (M.wd_open) {
-        age = (double)(now.tv_sec - M.wd_fed.tv_sec) + (double)(now.tv_nsec - M.wd_fed.tv_nsec) / 1e9;
+        age =
+            (double)(now.tv_sec - M.wd_fed.tv_sec) + (double)(now.tv_nsec - M.wd_fed.tv_nsec) / 1e9;
     }
     mt_family(sb, "haven_daemon_state", "gauge", "1 for the daemon's current state.");
     mt_sample(sb, "haven_daemon_state", l, 2, 1);
     simple(sb, "haven_rounds_total", "counter", "Rounds (core iterations) run.", (double)M.rounds);
-    simple(
-        sb, "haven_round_duration_seconds", "gauge", "Duration of the last round.", M.round_s
-    );
+    simple(sb, "haven_round_duration_seconds", "gauge", "Duration of the last round.", M.round_s);
     simple(
         sb, "haven_fencing_armed", "gauge",
         "1 while this daemon holds a watchdog connection: the node resets if it stops renewing.",
@@ -311,11 +313,17 @@ void metrics_render(struct strbuf *sb)
         sb, "haven_lock_renewal_failures_total", "counter", "Renewals of a held lock that failed.",
         (double)M.renew_failures
     );
-    simple(sb, "haven_store_errors_total", "counter", "Store operations that failed.", (double)M.store_errors);
-    simple(sb, "haven_notify_runs_total", "counter", "Notification hooks started.", (double)M.notify_runs);
     simple(
-        sb, "haven_notify_dropped_total", "counter", "Events dropped because the hook queue was full.",
-        (double)M.notify_dropped
+        sb, "haven_store_errors_total", "counter", "Store operations that failed.",
+        (double)M.store_errors
+    );
+    simple(
+        sb, "haven_notify_runs_total", "counter", "Notification hooks started.",
+        (double)M.notify_runs
+    );
+    simple(
+        sb, "haven_notify_dropped_total", "counter",
+        "Events dropped because the hook queue was full.", (double)M.notify_dropped
     );
     if (str_eq(M.role, "crm")) {
         render_cluster(sb);

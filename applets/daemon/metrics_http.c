@@ -7,8 +7,8 @@
 #include "applets/daemon/http_req.h"
 #include "applets/daemon/obs.h"
 
-#include <errno.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -135,8 +135,8 @@ static void finish(int status)
         );
     } else if (WIFSIGNALED(status)) {
         daemon_log(
-            N.d, HA_WARNING, "notify hook '%s' for event %s failed - got signal %d", cmd,
-            N.running, WTERMSIG(status)
+            N.d, HA_WARNING, "notify hook '%s' for event %s failed - got signal %d", cmd, N.running,
+            WTERMSIG(status)
         );
     }
     free(N.running);
@@ -234,7 +234,9 @@ void notify_event(struct daemon *d, const struct ha_event *ev)
     }
     if (N.n == QUEUE_MAX) {
         char *kind = field(ev->kind);
-        daemon_log(d, HA_WARNING, "notify queue full (%d events) - dropped event %s", QUEUE_MAX, kind);
+        daemon_log(
+            d, HA_WARNING, "notify queue full (%d events) - dropped event %s", QUEUE_MAX, kind
+        );
         free(kind);
         metrics_notify(true);
         return;

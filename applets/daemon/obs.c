@@ -1,8 +1,8 @@
 /* obs.c - wiring of the events and metrics into a daemon (obs.h): the
  * start-up checks of their keys, env->event, the endpoint, and the work
  * after each round (the metrics file). */
-#include "applets/daemon/daemon.h"
 #include "applets/daemon/obs.h"
+#include "applets/daemon/daemon.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +53,8 @@ int obs_check(struct daemon *d, char **err)
         return -1;
     }
     if (c->metrics_listen != NULL &&
-        (metrics_parse_listen(c->metrics_listen, addr, sizeof(addr), &port) != 0 ||
-         port == 65535)) {
+        (metrics_parse_listen(c->metrics_listen, addr, sizeof(addr), &port) != 0 || port == 65535
+        )) {
         *err = xasprintf(
             "bad value for 'metrics_listen': '%s' (want ADDR:PORT, numeric, port 1..65534)",
             c->metrics_listen
