@@ -50,6 +50,20 @@ metric() { # file name-with-labels: its value
 }
 rounds() { metric "$CL_DIR/$1/m/haven-crm.prom" 'haven_rounds_total{daemon="crm"}'; }
 
+# start-up: the new keys are checked before anything starts (exit 2, one line)
+mkdir -p "$tmp/cfg/store"
+: >"$tmp/cfg/not-executable"
+for kv in notify_command=relative/hook "notify_command=$tmp/cfg/not-executable" \
+    "notify_command=$tmp/cfg" notify_timeout=0 metrics_file=relative.prom metrics_listen=9100 \
+    metrics_listen=localhost:9100 metrics_listen=127.0.0.1:0 metrics_listen=127.0.0.1:65535 \
+    metrics_listen=::1:9100 metrics_listen=127.0.0.1:99999; do
+    printf 'node=n1\nstore=dir:%s/cfg/store\nrun_dir=%s/cfg\n%s\n' "$tmp" "$tmp" "$kv" >"$tmp/cfg/haven.conf"
+    "$haven" ha-crm -c "$tmp/cfg/haven.conf" >"$tmp/cfg/out" 2>&1
+    rc=$?
+    check "refused at start-up: $kv (exit $rc: $(cat "$tmp/cfg/out"))" \
+        sh -c "[ $rc = 2 ] && [ \"\$(wc -l <'$tmp/cfg/out')\" = 1 ]"
+done
+
 cl_init "$tmp/c" "$haven" node1 node2 node3
 cp "$(dirname "$0")/notify-hook.sh" "$CL_DIR/notify-hook"
 chmod +x "$CL_DIR/notify-hook"

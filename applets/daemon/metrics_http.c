@@ -157,6 +157,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 int metrics_parse_listen(const char *s, char *addr, size_t addr_size, int *port)
 {
+    struct sockaddr_in6 a6;
     const char *colon = strrchr(s, ':'), *a = s;
     size_t n;
 
@@ -175,7 +176,10 @@ int metrics_parse_listen(const char *s, char *addr, size_t addr_size, int *port)
     }
     memcpy(addr, a, n);
     addr[n] = '\0';
-    return 0;
+    return inet_pton(AF_INET, addr, &a6.sin6_addr) == 1 ||
+                   inet_pton(AF_INET6, addr, &a6.sin6_addr) == 1
+               ? 0
+               : -1; /* numeric only: no name lookups */
 }
 
 int metrics_http_start(struct ev_loop *loop, const char *addr, int port, char **err)
