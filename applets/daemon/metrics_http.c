@@ -33,6 +33,7 @@ struct conn {
 
 static struct conn conns[CONN_MAX];
 static ev_io listener;
+static ev_timer resume; /* after a failed accept (no fds left): listen again later */
 static struct ev_loop *the_loop;
 
 static void conn_close(struct conn *c)
@@ -134,8 +135,14 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
         int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         struct conn *c = NULL;
 
+        if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+            errno != ECONNABORTED) {
+            /* the listener stays readable: pause it rather than spin */
+            ev_io_stop(loop, w);
+            ev_timer_start(loop, &resume);
+        }
         if (fd < 0) {
-            return; /* EAGAIN, or an error the next readiness retries */
+            return;
         }
         for (size_t i = 0; i < CONN_MAX && c == NULL; i++) {
             c = conns[i].fd < 0 ? &conns[i] : NULL;
@@ -153,6 +160,11 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
         c->timer.data = c;
         ev_timer_start(loop, &c->timer);
     }
+}
+
+static void resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    ev_io_start(loop, &listener);
 }
 
 int metrics_parse_listen(const char *s, char *addr, size_t addr_size, int *port)
@@ -220,5 +232,6 @@ int metrics_http_start(struct ev_loop *loop, const char *addr, int port, char **
     the_loop = loop;
     ev_io_init(&listener, accept_cb, fd, EV_READ);
     ev_io_start(loop, &listener);
+    ev_timer_init(&resume, resume_cb, 1., 0.);
     return 0;
 }

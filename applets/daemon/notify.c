@@ -39,6 +39,7 @@ static struct {
     struct nev q[QUEUE_MAX];
     size_t head, n;
     pid_t pid; /* the running hook, 0 if none */
+    bool killed; /* past its deadline: SIGKILL sent, not reaped yet */
     char *running; /* its event's kind */
     struct timespec deadline;
     ev_timer poll;
@@ -157,19 +158,19 @@ static void poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
     r = waitpid(N.pid, &status, WNOHANG);
     if (r == 0) {
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec < N.deadline.tv_sec) {
-            return;
+        if (!N.killed && now.tv_sec >= N.deadline.tv_sec) {
+            daemon_log(
+                N.d, HA_WARNING,
+                "notify hook '%s' for event %s still running after %lld s - killed",
+                N.d->conf.notify_command, N.running, (long long)N.d->conf.notify_timeout
+            );
+            kill(-N.pid, SIGKILL);
+            N.killed = true; /* reaped by a later poll: never wait here */
         }
-        daemon_log(
-            N.d, HA_WARNING, "notify hook '%s' for event %s still running after %lld s - killed",
-            N.d->conf.notify_command, N.running, (long long)N.d->conf.notify_timeout
-        );
-        kill(-N.pid, SIGKILL);
-        while (waitpid(N.pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        status = 0; /* logged already */
+        return;
     }
-    finish(r < 0 ? 0 : status);
+    finish(r < 0 || N.killed ? 0 : status);
+    N.killed = false;
     start_next();
     if (N.pid == 0) {
         ev_timer_stop(loop, w);
