@@ -161,6 +161,7 @@ check "fence_succeeded ($o1)" cl_wait 30 event fence_succeeded "$o1"
 check "$(sid_of "$o1") recovered with a hanging hook" cl_wait 30 runs_elsewhere "$(sid_of "$o1")" "$o1"
 check "service_recovered" cl_wait 10 awk -F'|' -v s="$(sid_of "$o1")" -v o="$o1" '$1 == "service_recovered" && $3 == s && $4 == o { f = 1 } END { exit !f }' "$CL_DIR/events"
 check "the hanging hook is killed at its deadline" cl_wait 10 logged "$m/crm.log" "notify hook '.*' for event .* still running after 2 s - killed"
+check "hooks get no argument and no inherited environment" awk -F'|' 'NF < 11 || $9 != 0 || $10 != "unset" { bad = 1 } END { exit bad || NR == 0 }' "$CL_DIR/events"
 check "the fence's JSON line" grep -q "^fence_started|$o1|.*|{\"event\":\"fence_started\",\"node\":\"$o1\",\"time\":[0-9]*,\"host\":\"$m\",\"daemon\":\"crm\"}\$" "$CL_DIR/events"
 cl_wait 20 sh -c "curl -s -m 2 http://127.0.0.1:$mp/metrics >'$tmp/crm2.txt' && grep -q '^haven_recoveries_total{daemon=\"crm\"} 1' '$tmp/crm2.txt'"
 check "the fence is counted" [ "$(metric "$tmp/crm2.txt" 'haven_fences_total{daemon="crm"}')" = 1 ]
