@@ -215,10 +215,66 @@ static void write_folded(struct emitter *e, const char *s, size_t indent, bool b
     }
 }
 
+static const char esc_from[] = "\0\a\b\t\n\v\f\r\x1b\"\\";
+static const char esc_to[] = "0abtnvfre\"\\";
+
+/* The short escape letter of a code point ("\n", "\N", ...), or 0. */
+static char short_escape(unsigned long c)
+{
+    const char *hit = c < 0x80 && c != 0 ? strchr(esc_from + 1, (int)c) : NULL;
+
+    switch (c) {
+    case 0x85:
+        return 'N';
+    case 0xa0:
+        return '_';
+    case 0x2028:
+        return 'L';
+    case 0x2029:
+        return 'P';
+    default:
+        break;
+    }
+    if (hit == NULL) {
+        return '\0';
+    }
+    return esc_to[hit - esc_from];
+}
+
+/* Whether a code point is written escaped inside double quotes. */
+static bool double_escaped(unsigned long c)
+{
+    bool listed = c < 0x80 && c != 0 && strchr(esc_from + 1, (int)c) != NULL;
+
+    return listed || !printable(c) || c == 0xfeff || c == 0x85 || c == 0x2028 || c == 0x2029 ||
+           c == '\n';
+}
+
+/* The escape of code point c, whose first byte is first: a letter, else
+ * \x, \u or \U with its hex value (\x of the byte when it is no code point). */
+static void put_escape(struct emitter *e, unsigned long c, unsigned char first)
+{
+    char buf[16];
+    char letter = short_escape(c);
+
+    if (letter != '\0') {
+        snprintf(buf, sizeof(buf), "\\%c", letter);
+    } else if (c > 0x10ffff) {
+        snprintf(buf, sizeof(buf), "\\x%02X", first);
+    } else {
+        snprintf(
+            buf, sizeof(buf),
+            c <= 0xff     ? "\\x%02lX"
+            : c <= 0xffff ? "\\u%04lX"
+                          : "\\U%08lX",
+            c
+        );
+    }
+    puts_e(e, buf);
+}
+
 static void write_double(struct emitter *e, const char *s, size_t indent, bool breaks)
 {
-    static const char esc_from[] = "\0\a\b\t\n\v\f\r\x1b\"\\";
-    static const char esc_to[] = "0abtnvfre\"\\";
     bool spaces = false;
     size_t n = strlen(s);
 
@@ -226,42 +282,18 @@ static void write_double(struct emitter *e, const char *s, size_t indent, bool b
     for (size_t i = 0; i < n;) {
         size_t len;
         unsigned long c = code_point((const unsigned char *)s + i, &len);
-        const char *hit = c < 0x80 && c != 0 ? strchr(esc_from + 1, (int)c) : NULL;
-        if (hit != NULL || !printable(c) || c == 0xfeff || c == 0x85 || c == 0x2028 ||
-            c == 0x2029 || c == '\n') {
-            char buf[16];
-            if (hit != NULL) {
-                snprintf(buf, sizeof(buf), "\\%c", esc_to[hit - esc_from]);
-            } else if (c == 0x85 || c == 0xa0 || c == 0x2028 || c == 0x2029) {
-                snprintf(
-                    buf, sizeof(buf), "\\%c",
-                    c == 0x85     ? 'N'
-                    : c == 0xa0   ? '_'
-                    : c == 0x2028 ? 'L'
-                                  : 'P'
-                );
-            } else if (c > 0x10ffff) {
-                snprintf(buf, sizeof(buf), "\\x%02X", (unsigned char)s[i]);
-            } else {
-                snprintf(
-                    buf, sizeof(buf),
-                    c <= 0xff     ? "\\x%02lX"
-                    : c <= 0xffff ? "\\u%04lX"
-                                  : "\\U%08lX",
-                    c
-                );
-            }
-            puts_e(e, buf);
+        if (double_escaped(c)) {
+            put_escape(e, c, (unsigned char)s[i]);
             spaces = false;
-        } else if (c == ' ') {
-            if (breaks && !spaces && e->column > BEST_WIDTH && i > 0 && i + 1 < n) {
-                indent_to(e, indent);
-                if (s[i + 1] == ' ') {
-                    put(e, "\\", 1);
-                }
-            } else {
-                put(e, " ", 1);
+        } else if (c == ' ' && breaks && !spaces && e->column > BEST_WIDTH && i > 0 && i + 1 < n) {
+            /* a line break here; a blank after it is kept by a "\" */
+            indent_to(e, indent);
+            if (s[i + 1] == ' ') {
+                put(e, "\\", 1);
             }
+            spaces = true;
+        } else if (c == ' ') {
+            put(e, " ", 1);
             spaces = true;
         } else {
             put(e, s + i, len);
@@ -325,13 +357,13 @@ static const cJSON **children(const cJSON *v, size_t *n)
     const cJSON **kids;
 
     *n = (size_t)cJSON_GetArraySize(v);
-    kids = xcalloc(*n + 1, sizeof(*kids));
+    kids = xcalloc(*n + 1, sizeof(const cJSON *));
     cJSON_ArrayForEach(k, v)
     {
         kids[i++] = k;
     }
     if (cJSON_IsObject(v)) {
-        qsort((void *)kids, *n, sizeof(*kids), cmp_key);
+        qsort((void *)kids, *n, sizeof(const cJSON *), cmp_key);
     }
     return kids;
 }
