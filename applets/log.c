@@ -82,6 +82,14 @@ void log_init(int sinks, int max_prio)
     }
 }
 
+void log_forked(void)
+{
+    closelog();
+    if (log_sinks & LOG_TO_SYSLOG) {
+        openlog(log_prog, LOG_PID, LOG_DAEMON); /* no LOG_NDELAY: connects on the next line */
+    }
+}
+
 static int file_open(const char *path)
 {
     return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);

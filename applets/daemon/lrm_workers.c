@@ -21,9 +21,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <unistd.h>
 
+#include "applets/log.h"
 #include "state/lrm.h"
 #include "state/str.h"
 
@@ -68,7 +68,7 @@ static void worker_child(struct daemon *d, const struct lrm_job *job, int64_t le
     char *err = NULL;
     int rc;
 
-    closelog(); /* its socket is closed below; the next syslog() reconnects */
+    log_forked(); /* the syslog socket is closed below */
     close_fds();
     setpgid(0, 0);
     sigemptyset(&none);
