@@ -66,6 +66,18 @@ static int stdin_fd(void)
     return fd;
 }
 
+void child_reset(void)
+{
+    sigset_t none;
+
+    setpgid(0, 0);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < NSIG; s++) {
+        signal(s, SIG_DFL);
+    }
+}
+
 /* Place fd at 0, 1 or 2 (the copy is inherited by the agent). */
 static int fd_to(int fd, int to)
 {
@@ -88,14 +100,8 @@ static void
 agent_child(const char *path, char *const argv[], char *const envp[], int out, int errpipe)
 {
     int in = stdin_fd();
-    sigset_t none;
 
-    setpgid(0, 0);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int s = 1; s < NSIG; s++) {
-        signal(s, SIG_DFL);
-    }
+    child_reset();
     errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, 3);
     out = fcntl(out, F_DUPFD_CLOEXEC, 3);
     in = in >= 0 ? fcntl(in, F_DUPFD_CLOEXEC, 3) : -1;

@@ -96,6 +96,9 @@ int daemon_with_domain_lock(
 
 /* agent_run.c: the resource plugin calls of env, used in workers. */
 void agent_install(struct ha_env *env);
+/* In a freshly forked agent or worker: its own process group, no signal
+ * blocked, every signal at its default action. */
+void child_reset(void);
 /* One agent call: "<agents_dir>/<type> verb sid [target]" under a deadline
  * of deadline_s; HAVEN_TIMEOUT=timeout when timeout is set, HAVEN_ONLINE=0|1
  * when with_online (a migration). */
