@@ -320,7 +320,7 @@ cl_start() {
     [ -n "$p" ] && [ "$(cut -d' ' -f4 "/proc/$p/stat" 2>/dev/null)" = $$ ] && kill "$p" 2>/dev/null
     for dmn in mux crm lrm; do
         p=$(cl_pid "$1" $dmn)
-        [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$d/" && cl_kill_session "$p"
+        [ -n "$p" ] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF "$d/" && cl_kill_session "$p"
     done
     rm -f "$d/down" "$d/stopping" "$d/wd.fifo" "$d/wd.sock"
     rm -rf "$d/wd.active"
@@ -476,7 +476,7 @@ cl_kill_leftovers() {
         p=${f#/proc/}
         p=${p%/cmdline}
         [ "$p" = $$ ] && continue
-        tr '\0' ' ' <"$f" 2>/dev/null | grep -q -F -- "$CL_DIR/" && kill -9 "$p" 2>/dev/null
+        tr '\0' ' ' 2>/dev/null <"$f" | grep -q -F -- "$CL_DIR/" && kill -9 "$p" 2>/dev/null
     done
     return 0
 }
