@@ -137,13 +137,7 @@ sleep 5
 after=$(lrm_revs)
 check "steady rounds rewrite no lrm_status ($before -> $after)" [ "$before" = "$after" ]
 
-cl_add test:a node1
-cl_add test:b node2
-cl_add test:c node3
-cl_add test:d node1
-for s in a:node1 b:node2 c:node3 d:node1; do
-    check "test:${s%:*} starts on ${s#*:}" cl_wait 30 cl_on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "" a:node1 b:node2 c:node3 d:node1
 status_shows() { cl_cli node2 status 2>/dev/null | grep -q -F "$1"; }
 check "ha-manager status on etcd" cl_wait 10 status_shows "service test:a (node1, started)"
 
@@ -221,12 +215,7 @@ CL_C=6 CL_T=14
 phase "cluster 2"
 cl_init "$tmp/c2" "$haven" node1 node2 node3 || give_up "cluster 2: etcd and forwarders start"
 for n in node1 node2 node3; do cl_start $n; done
-cl_add test:x node1
-cl_add test:y node2
-cl_add test:z node3
-for s in x:node1 y:node2 z:node3; do
-    check "faults: test:${s%:*} starts on ${s#*:}" cl_wait 30 cl_on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "faults" x:node1 y:node2 z:node3
 # still_steady LABEL: nobody reset or fenced, no service stopped or started.
 still_steady() {
     check "$1: no node was reset" no_reset

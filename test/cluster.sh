@@ -510,6 +510,17 @@ cl_test_end() {
     CL_DIR=
 }
 
+# cl_test_services LABEL NAME:NODE...: add test:NAME on NODE for each pair,
+# then check that each starts there (the check names LABEL when not empty).
+cl_test_services() {
+    p=${1:+$1: }
+    shift
+    for s in "$@"; do cl_add "test:${s%:*}" "${s#*:}"; done
+    for s in "$@"; do
+        check "${p}test:${s%:*} starts on ${s#*:}" cl_wait 30 cl_on "test:${s%:*}" "${s#*:}"
+    done
+}
+
 cl_on() { [ "$(cl_where "$1")" = "$2" ]; } # sid node
 cl_runs_elsewhere() { # sid node: it runs, on another node
     w=$(cl_where "$1")

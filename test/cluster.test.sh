@@ -27,13 +27,7 @@ set_policy() { # datacenter.cfg with this shutdown policy, replaced atomically
 # ---- cluster 1: config errors, motion, a killed node, a killed master ----
 cl_init "$tmp/c1" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
-cl_add test:a node1
-cl_add test:b node2
-cl_add test:c node3
-cl_add test:d node1
-for s in a:node1 b:node2 c:node3 d:node1; do
-    check "test:${s%:*} starts on ${s#*:}" cl_wait 30 cl_on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "" a:node1 b:node2 c:node3 d:node1
 
 # A malformed resources.cfg: reported once per daemon, the last good config is kept.
 cp "$CL_DIR/store/ha/resources.cfg" "$tmp/good.cfg"
@@ -146,12 +140,7 @@ cl_test_end "cluster 1"
 cl_init "$tmp/c2" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
 set_policy migrate
-cl_add test:p node1
-cl_add test:q node2
-cl_add test:r node3
-for s in p:node1 q:node2 r:node3; do
-    check "test:${s%:*} starts on ${s#*:}" cl_wait 30 cl_on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "" p:node1 q:node2 r:node3
 
 # Graceful poweroff under the migrate policy: maintenance, the service moves.
 echo poweroff >"$CL_DIR/node1/shutdown"
@@ -286,12 +275,7 @@ CL_DIR=
 CL_C=6 CL_T=11
 cl_init "$tmp/c3" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
-cl_add test:x node1
-cl_add test:y node2
-cl_add test:z node3
-for s in x:node1 y:node2 z:node3; do
-    check "outage: test:${s%:*} starts on ${s#*:}" cl_wait 30 cl_on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "outage" x:node1 y:node2 z:node3
 sleep 3
 lines=$(wc -l <"$CL_DIR/ledger")
 for n in node1 node2 node3; do cl_cut $n; done
