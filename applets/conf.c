@@ -113,7 +113,46 @@ static void set_defaults(struct conf *c)
     c->notify_timeout = 30;
 }
 
-/* One "key=value" line; NULL or the problem (static text or malloc'd). */
+/* A text value checked for its key: NULL or the problem (malloc'd). */
+static char *text_problem(const struct conf_key *k, const char *val)
+{
+    switch (k->kind) {
+    case K_STORE:
+        if (!str_starts(val, "dir:/") && !str_starts(val, "etcd:http://") &&
+            !str_starts(val, "etcd:https://")) {
+            return xasprintf(
+                "bad value for 'store': '%s' (want dir:<absolute path> or "
+                "etcd:http(s)://host:port,...)",
+                val
+            );
+        }
+        return NULL;
+    case K_STORE_ID:
+        if (strlen(val) != 32 || strspn(val, "0123456789abcdef") != 32) {
+            return xasprintf("bad value for 'store_id': '%s' (want 32 hex digits)", val);
+        }
+        return NULL;
+    default:
+        return *val == '\0' ? xasprintf("bad value for '%s': empty", k->name) : NULL;
+    }
+}
+
+/* A number of seconds for key k: NULL or the problem (malloc'd). */
+static char *set_seconds(struct conf *c, const struct conf_key *k, const char *val)
+{
+    long long v;
+
+    if (str_to_ll(val, 0, k->max, &v) != STR_INT_OK) {
+        return xasprintf(
+            "bad value for '%s': '%s' is not a number of seconds in 0..%lld", k->name, val,
+            (long long)k->max
+        );
+    }
+    *(int64_t *)(void *)((char *)c + k->offset) = v;
+    return NULL;
+}
+
+/* One "key=value" line; NULL or the problem (malloc'd). */
 static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
 {
     const struct conf_key *k = NULL;
@@ -132,52 +171,23 @@ static char *apply(struct conf *c, const char *key, const char *val, bool *seen)
         return xasprintf("repeated key '%s'", key);
     }
     seen[i] = true;
-    switch (k->kind) {
-    case K_NODE:
+    if (k->kind == K_NODE) {
         if (!node_ok(val)) {
             return xasprintf("bad value for 'node': '%s' is not a valid node name", val);
         }
         snprintf(c->node, sizeof(c->node), "%s", val);
         return NULL;
-    case K_STORE:
-        if (!str_starts(val, "dir:/") && !str_starts(val, "etcd:http://") &&
-            !str_starts(val, "etcd:https://")) {
-            return xasprintf(
-                "bad value for 'store': '%s' (want dir:<absolute path> or "
-                "etcd:http(s)://host:port,...)",
-                val
-            );
-        }
-        break;
-    case K_STORE_ID:
-        if (strlen(val) != 32 || strspn(val, "0123456789abcdef") != 32) {
-            return xasprintf("bad value for 'store_id': '%s' (want 32 hex digits)", val);
-        }
-        break;
-    case K_STRING:
-        if (*val == '\0') {
-            return xasprintf("bad value for '%s': empty", key);
-        }
-        break;
-    case K_SECONDS: {
-        long long v;
-
-        if (str_to_ll(val, 0, k->max, &v) != STR_INT_OK) {
-            return xasprintf(
-                "bad value for '%s': '%s' is not a number of seconds in 0..%lld", key, val,
-                (long long)k->max
-            );
-        }
-        *(int64_t *)(void *)((char *)c + k->offset) = v;
-        return NULL;
     }
+    if (k->kind == K_SECONDS) {
+        return set_seconds(c, k, val);
     }
-    {
+    char *problem = text_problem(k, val);
+    if (problem == NULL) {
         char **f = (char **)(void *)((char *)c + k->offset);
         free(*f);
         *f = xstrdup(val);
     }
-    return NULL;
+    return problem;
 }
 
 /* No file at all (errno ENOENT) is most likely a first start: say what

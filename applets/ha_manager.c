@@ -30,7 +30,7 @@
 #define TRIES CLI_MAX(SVC_TRIES_MAX)
 #define COMMENT_OPT(what)                                                                          \
     {                                                                                              \
-        .name = "comment", .type = T_COMMENT, .desc = what                                         \
+        .name = "comment", .type = T_COMMENT, .desc = (what)                                       \
     }
 #define RES_OPTS                                                                                   \
     {.name = "state",                                                                              \

@@ -67,18 +67,16 @@ struct options {
 
 static struct options opts;
 
-static bool serving; /* start-up is over: the socket is listening */
-
-static void mark_serving(void)
-{
-    serving = true;
-    log_note_sink();
-}
-
 /* Until the socket listens, warnings and errors (what we wait for, why the
  * start failed) also reach stderr when the log goes to syslog: a person who
  * started us waits for an answer. Later ones go to the log only; errors
  * always reach stderr. */
+static void mark_serving(void)
+{
+    log_echo_stderr(LOG_CRIT);
+    log_note_sink();
+}
+
 static void mux_log(int prio, const char *fmt, ...)
 {
     char buf[512];
@@ -88,12 +86,6 @@ static void mux_log(int prio, const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     log_msg(prio, "%s", buf);
-    if (!(log_active_sinks() & LOG_TO_STDERR) &&
-        (prio <= LOG_CRIT || (!serving && prio <= LOG_WARNING))) {
-        char *line = str_escaped(buf);
-        fprintf(stderr, "%s: %s\n", log_prog, line);
-        free(line);
-    }
 }
 
 /* Flush the journal before a likely reset, without waiting: double fork so
@@ -394,6 +386,7 @@ static int ha_watchdog_main(int argc, char **argv)
         return rc;
     }
     log_init(LOG_TO_SYSLOG | LOG_DAEMON_FMT | (opts.debug ? LOG_TO_STDERR : 0), LOG_INFO);
+    log_echo_stderr(LOG_WARNING);
     if (lock_instance() != 0) {
         return EXIT_FAIL;
     }

@@ -22,6 +22,7 @@
 const char *log_prog = "haven";
 static int log_sinks = LOG_TO_STDERR;
 static int log_max_prio = LOG_INFO;
+static int log_echo_prio = -1; /* see log_echo_stderr */
 static const char *log_file; /* instead of syslog, when set */
 static bool no_syslog; /* syslog was asked for, but nobody listens */
 /* Variables rather than constants so that the unit test can replace them. */
@@ -79,6 +80,19 @@ void log_init(int sinks, int max_prio)
     }
     if (log_sinks & LOG_TO_SYSLOG) {
         openlog(log_prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    }
+}
+
+void log_echo_stderr(int max_prio)
+{
+    log_echo_prio = max_prio;
+}
+
+void log_forked(void)
+{
+    closelog();
+    if (log_sinks & LOG_TO_SYSLOG) {
+        openlog(log_prog, LOG_PID, LOG_DAEMON); /* no LOG_NDELAY: connects on the next line */
     }
 }
 
@@ -258,6 +272,9 @@ void log_text(int prio, const char *text)
     msg = str_escaped(text);
     if (!repeated(prio, msg)) {
         emit(prio, msg);
+    }
+    if (prio <= log_echo_prio && !(log_sinks & LOG_TO_STDERR)) {
+        fprintf(stderr, "%s: %s\n", log_prog, msg);
     }
     free(msg);
 }

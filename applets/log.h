@@ -33,6 +33,13 @@ void log_init(int sinks, int max_prio);
  * -1 and *err, one line). */
 void log_set_file(const char *path);
 int log_file_check(const char *path, char **err);
+/* Lines at max_prio or more urgent also go to stderr as "<applet>: <message>"
+ * when stderr is no sink (counted repeats too): whoever started a daemon
+ * sees why its start failed. -1, the default: none. */
+void log_echo_stderr(int max_prio);
+/* In a forked child about to close every fd above 2: let go of the syslog
+ * connection (the child's next line opens its own, same identity). */
+void log_forked(void);
 /* Once started: say that the log goes to stderr for want of syslog. */
 void log_note_sink(void);
 /* The sinks in use: LOG_TO_SYSLOG only when a syslog daemon listens. */

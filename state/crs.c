@@ -345,17 +345,9 @@ static int usage_register(
     return 0;
 }
 
-/* NOLINTNEXTLINE(readability-function-size): upstream's add_service arguments plus the error */
-int crs_add_service(
-    struct crs_usage *u,
-    const char *sid,
-    const char *cur,
-    const char *tgt,
-    bool running,
-    const struct crs_service_stats *st,
-    char **warning
-)
+int crs_add_service(struct crs_usage *u, const struct crs_service *svc, char **warning)
 {
+    const char *sid = svc->sid, *cur = svc->cur, *tgt = svc->tgt;
     char *err = NULL;
     struct crs_res *r;
 
@@ -370,8 +362,8 @@ int crs_add_service(
         tgt = NULL;
     }
     r = res_new(u, sid);
-    r->running = running;
-    if (usage_register(u, r, cur, tgt, st, &err) < 0) {
+    r->running = svc->running;
+    if (usage_register(u, r, cur, tgt, svc->stats, &err) < 0) {
         *warning = xasprintf("unable to add service '%s' - %s", sid, err);
         free(err);
         return -1;

@@ -80,21 +80,22 @@ size_t crs_node_count(const struct crs_usage *u);
 const char *crs_node_name(const struct crs_usage *u, size_t i); /* sorted; borrowed */
 long crs_node_index(const struct crs_usage *u, const char *node); /* -1 if absent or NULL */
 
-/* Upstream's add_service: cur/tgt may be NULL; st is ignored in basic
- * mode. On failure returns -1 and *warning is the complete warning line to
- * log: "unable to add service '<sid>' - <error>" in static/dynamic mode, or
- * basic mode's "unable to add service '<sid>' usage to node '<n>' - node not
- * in usage hash" (two such lines joined by '\n' if both nodes are unknown;
- * the known one is still added). Caller frees *warning. */
-int crs_add_service(
-    struct crs_usage *u,
-    const char *sid,
-    const char *cur,
-    const char *tgt,
-    bool running,
-    const struct crs_service_stats *st,
-    char **warning
-);
+/* One service for crs_add_service (upstream's add_service arguments):
+ * cur/tgt may be NULL; stats (NULL if none) is ignored in basic mode. */
+struct crs_service {
+    const char *sid;
+    const char *cur;
+    const char *tgt;
+    bool running;
+    const struct crs_service_stats *stats;
+};
+/* Upstream's add_service. On failure returns -1 and *warning is the
+ * complete warning line to log: "unable to add service '<sid>' - <error>"
+ * in static/dynamic mode, or basic mode's "unable to add service '<sid>'
+ * usage to node '<n>' - node not in usage hash" (two such lines joined by
+ * '\n' if both nodes are unknown; the known one is still added). Caller
+ * frees *warning. */
+int crs_add_service(struct crs_usage *u, const struct crs_service *svc, char **warning);
 /* Unregisters the sid if it is registered (basic: from every node's set). */
 void crs_remove_service(struct crs_usage *u, const char *sid);
 bool crs_has_service(const struct crs_usage *u, const char *sid);

@@ -98,8 +98,8 @@ static void add_usage(struct manager *m, const struct sd *sd, const struct svc_s
     if (s != NULL) {
         crs_stats_from(s, &st);
     }
-    if (crs_add_service(m->usage, sd->sid, cur, tgt, running, s ? &st : NULL, &warning) != 0 &&
-        warning != NULL) {
+    struct crs_service svc = {sd->sid, cur, tgt, running, s ? &st : NULL};
+    if (crs_add_service(m->usage, &svc, &warning) != 0 && warning != NULL) {
         char *line = warning, *nl;
         while ((nl = strchr(line, '\n')) != NULL) {
             *nl = '\0';

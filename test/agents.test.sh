@@ -6,8 +6,7 @@
 # cannot observe processes.
 # usage: sh test/agents.test.sh HAVEN_BINARY (the binary is not needed)
 src=$(cd "$(dirname "$0")/.." && pwd)/applets/agents
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/haven-agents.XXXXXX)
 cleanup() {
     for f in "$tmp"/run/*.pid; do
@@ -20,16 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
 failed() { [ "$1" -ne 0 ] && [ "$1" -ne 7 ]; } # exit code: neither done nor stopped
 
 mkdir -p "$tmp/agents" "$tmp/conf" "$tmp/bin"
@@ -169,5 +158,4 @@ else
     echo "note: cannot unmount /proc in a mount namespace here; only the DAEMON_PROC checks ran"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -6,16 +6,13 @@
 # unchanged), 8 concurrent writers losing no edit.
 # usage: sh test/cli.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 st=$tmp/st
 conf=$tmp/haven.conf
 export TZ=UTC LC_ALL=C
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 hm() { timeout 60 "$haven" ha-manager -c "$conf" "$@"; }
 run() { hm "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
 expect_rc() { # want description
@@ -543,7 +540,7 @@ expect_rc 0 "rules add resource-affinity negative"
 spool >/dev/null
 run migrate vm:100 node2
 expect_rc 1 "migrate blocked by a negative partner"
-# ha_manager.pm print_resource_motion_output's text; haven checks before it
+# upstream's print_resource_motion_output text; haven checks before it
 # queues, so a refused migrate changes nothing (upstream queues it first;
 # README, differences).
 printf "cannot migrate resource 'vm:100' to node 'node2':\n\n- resource 'vm:102' on target node 'node2' in negative affinity with resource 'vm:100'\n" >"$tmp/want"
@@ -1153,5 +1150,4 @@ for w in 1 2 3 4 5 6 7 8; do for i in 1 3 5 7 9; do echo "vm:$((1000 + w * 10 + 
 expect_out "8 concurrent writers: 80 adds and 40 removes all kept" "$tmp/want"
 ls "$st/ha" | grep -q '^\.tmp' && bad "temp files left behind" || ok
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

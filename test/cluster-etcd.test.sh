@@ -28,32 +28,10 @@ done
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 CL_STORE=etcd
 . "$(dirname "$0")/cluster.sh"
-pass=0
-fail=0
-tmp=$(mktemp -d /tmp/haven-cluster-etcd.XXXXXX)
-cleanup() {
-    [ -n "$CL_DIR" ] && cl_stop_all >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-CL_DEADLINE=$(($(date +%s) + 420))
+. "$(dirname "$0")/lib.sh"
+cl_test_setup cluster-etcd 420
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
-on() { [ "$(cl_where "$1")" = "$2" ]; }            # sid node
-runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; } # sid node
 runs_once() { [ "$(cl_where "$1" | wc -l)" = 1 ]; }
-logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
-new_master() { nm=$(cl_master); [ -n "$nm" ] && [ "$nm" != "$1" ]; }
 online() { cl_read ha/manager_status | grep -q "\"$1\":\"online\""; }
 # restart NODE: it boots again; back_online NODE: its new LRM wrote its
 # status and the master counts it online.
@@ -94,7 +72,7 @@ make_busy_non_master() { # sid...
         v=$(for n in node1 node2 node3; do [ "$n" != "$m" ] && echo $n; done | head -n 1)
         s=$(services_on "$m" "$@" | head -n 1)
         cl_cli node1 migrate "$s" "$v" >/dev/null
-        cl_wait 30 on "$s" "$v"
+        cl_wait 30 cl_on "$s" "$v"
     fi
     echo "$v"
 }
@@ -102,26 +80,11 @@ no_reset() { ! grep -q reset "$CL_DIR"/node*/hw.log 2>/dev/null; }
 nobody_fenced() { ! grep -q fencing "$CL_DIR"/node*/crm.log 2>/dev/null; }
 ledger_lines() { wc -l <"$CL_DIR/ledger"; }
 phase() { echo "# $(date +%s) $*"; }
-dump() {
-    for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/hw.log; do
-        echo "--- $f"
-        tail -n 25 "$f"
-    done
-    echo "--- ledger"
-    cat "$CL_DIR/ledger"
-    for m in 1 2 3; do
-        echo "--- etcd member $m (pid $(cl_member_pid $m))"
-        tail -n 5 "$CL_ETCD/m$m.log" 2>/dev/null
-    done
-    for f in "$CL_DIR"/etcd-failed.*/m*.log; do
-        [ -f "$f" ] && echo "--- $f" && tail -n 10 "$f"
-    done
-}
 # give_up WHAT: a cluster that cannot start: fail once, end here (every
 # later check would only fail with it).
 give_up() {
     bad "$1"
-    dump
+    cl_dump
     echo "$pass passed, $fail failed"
     exit 1
 }
@@ -174,20 +137,14 @@ sleep 5
 after=$(lrm_revs)
 check "steady rounds rewrite no lrm_status ($before -> $after)" [ "$before" = "$after" ]
 
-cl_add test:a node1
-cl_add test:b node2
-cl_add test:c node3
-cl_add test:d node1
-for s in a:node1 b:node2 c:node3 d:node1; do
-    check "test:${s%:*} starts on ${s#*:}" cl_wait 30 on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "" a:node1 b:node2 c:node3 d:node1
 status_shows() { cl_cli node2 status 2>/dev/null | grep -q -F "$1"; }
 check "ha-manager status on etcd" cl_wait 10 status_shows "service test:a (node1, started)"
 
 cl_cli node3 migrate test:a node2 >/dev/null
-check "migrate test:a to node2" cl_wait 20 on test:a node2
+check "migrate test:a to node2" cl_wait 20 cl_on test:a node2
 cl_cli node1 relocate test:b node3 >/dev/null
-check "relocate test:b to node3" cl_wait 20 on test:b node3
+check "relocate test:b to node3" cl_wait 20 cl_on test:b node3
 
 # A node whose daemons freeze (SIGSTOP): they stop feeding their watchdog
 # clients and the node is reset before its agent lock's lease can expire;
@@ -198,9 +155,9 @@ frozen=$(services_on "$victim" test:a test:b test:c test:d)
 check "frozen daemons: a node other than the master runs a service" [ -n "$frozen" ]
 cl_signal "$victim" lrm STOP
 cl_signal "$victim" crm STOP
-check "the frozen $victim is reset by its watchdog" cl_wait 20 logged "$victim/hw.log" reset
+check "the frozen $victim is reset by its watchdog" cl_wait 20 cl_logged "$victim/hw.log" reset
 for s in $frozen; do
-    check "$s recovered from the frozen $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+    check "$s recovered from the frozen $victim" cl_wait 40 cl_runs_elsewhere "$s" "$victim"
 done
 restart "$victim"
 check "$victim is online again" cl_wait 40 back_online "$victim"
@@ -218,10 +175,10 @@ resets0=$(resets "$leaving")
 echo poweroff >"$CL_DIR/$leaving/shutdown"
 cl_signal "$leaving" lrm TERM
 for s in $moving; do
-    check "policy migrate moves $s away from $leaving" cl_wait 30 runs_elsewhere "$s" "$leaving"
+    check "policy migrate moves $s away from $leaving" cl_wait 30 cl_runs_elsewhere "$s" "$leaving"
 done
 check "$leaving's LRM exits after the move" cl_wait 20 sh -c "! kill -0 $(cl_pid "$leaving" lrm) 2>/dev/null"
-check "$leaving went into maintenance" logged "$leaving/lrm.log" "doing maintenance, removing this node from active list"
+check "$leaving went into maintenance" cl_logged "$leaving/lrm.log" "doing maintenance, removing this node from active list"
 check "$leaving is not reset" [ "$(resets "$leaving")" = "$resets0" ]
 rm -f "$CL_DIR/$leaving/shutdown"
 cl_start_daemon "$leaving" lrm
@@ -234,9 +191,9 @@ moved=$(services_on "$victim" test:a test:b test:c test:d)
 check "a node other than the master runs a service" [ -n "$moved" ]
 phase "kill -9 $victim"
 cl_kill "$victim"
-check "$victim is reset by its watchdog" cl_wait 15 logged "$victim/hw.log" reset
+check "$victim is reset by its watchdog" cl_wait 15 cl_logged "$victim/hw.log" reset
 for s in $moved; do
-    check "$s recovered after SIGKILL of $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+    check "$s recovered after SIGKILL of $victim" cl_wait 40 cl_runs_elsewhere "$s" "$victim"
 done
 check "the master fenced $victim" grep -q "fencing: acknowledged - got agent lock for node '$victim'" "$CL_DIR/$m/crm.log"
 
@@ -244,16 +201,12 @@ check "the master fenced $victim" grep -q "fencing: acknowledged - got agent loc
 moved=$(services_on "$m" test:a test:b test:c test:d)
 phase "kill -9 master $m"
 cl_kill "$m"
-check "another CRM takes over from $m" cl_wait 40 new_master "$m"
+check "another CRM takes over from $m" cl_wait 40 cl_new_master "$m"
 for s in $moved; do
-    check "$s recovered after the master $m died" cl_wait 40 runs_elsewhere "$s" "$m"
+    check "$s recovered after the master $m died" cl_wait 40 cl_runs_elsewhere "$s" "$m"
 done
 for s in a b c d; do check "test:$s runs once" runs_once test:$s; done
-check "cluster 1: no double run in the ledger" cl_ledger_ok
-check "cluster 1: no sanitizer report" cl_sanitizer_clean
-[ "$fail" -eq 0 ] || dump
-cl_stop_all >/dev/null 2>&1
-CL_DIR=
+cl_test_end "cluster 1"
 
 # ---- cluster 2: etcd faults ----
 # Client timeout 6 s (T 14): an etcd hiccup shorter than C - R - S = 4 s
@@ -262,12 +215,7 @@ CL_C=6 CL_T=14
 phase "cluster 2"
 cl_init "$tmp/c2" "$haven" node1 node2 node3 || give_up "cluster 2: etcd and forwarders start"
 for n in node1 node2 node3; do cl_start $n; done
-cl_add test:x node1
-cl_add test:y node2
-cl_add test:z node3
-for s in x:node1 y:node2 z:node3; do
-    check "faults: test:${s%:*} starts on ${s#*:}" cl_wait 30 on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "faults" x:node1 y:node2 z:node3
 # still_steady LABEL: nobody reset or fenced, no service stopped or started.
 still_steady() {
     check "$1: no node was reset" no_reset
@@ -324,14 +272,14 @@ touch "$CL_DIR/$m/no-reset"
 (while :; do cl_read ha/manager_status | sed -n 's/.*"fencing_token":\([0-9]*\).*/\1/p'; sleep 0.2; done) >"$tmp/tokens" 2>/dev/null &
 sampler=$!
 cl_signal "$m" crm STOP
-check "a CRM takes over from the paused $m" cl_wait 40 new_master "$m"
+check "a CRM takes over from the paused $m" cl_wait 40 cl_new_master "$m"
 cl_signal "$m" crm CONT
-check "the resumed $m loses its lock" cl_wait 15 logged "$m/crm.log" "lost lock 'ha_manager_lock"
+check "the resumed $m loses its lock" cl_wait 15 cl_logged "$m/crm.log" "lost lock 'ha_manager_lock"
 sleep 2
 kill "$sampler"
 wait "$sampler" 2>/dev/null
 check "the fencing token never decreases" awk 'NF { if ($1 < last) exit 1; last = $1 } END { exit NR == 0 }' "$tmp/tokens"
-check "the resumed $m is not master" new_master "$m"
+check "the resumed $m is not master" cl_new_master "$m"
 check "deposed master: no double run in the ledger" cl_ledger_ok
 # its watchdog expired while the CRM was stopped: the reset it was spared
 cl_reset "$m"
@@ -346,9 +294,9 @@ victim=$(make_busy_non_master test:x test:y test:z)
 moved=$(services_on "$victim" test:x test:y test:z)
 check "cut: $victim runs a service" [ -n "$moved" ]
 cl_cut "$victim"
-check "cut: $victim self-fences" cl_wait 30 logged "$victim/hw.log" reset
+check "cut: $victim self-fences" cl_wait 30 cl_logged "$victim/hw.log" reset
 for s in $moved; do
-    check "cut: $s recovered from $victim" cl_wait 60 runs_elsewhere "$s" "$victim"
+    check "cut: $s recovered from $victim" cl_wait 60 cl_runs_elsewhere "$s" "$victim"
 done
 cl_uncut "$victim"
 restart "$victim"
@@ -395,11 +343,6 @@ for s in test:x test:y test:z; do
 done
 sleep 3
 for s in test:x test:y test:z; do check "quorum back: $s runs exactly once" runs_once "$s"; done
-check "cluster 2: no double run in the ledger" cl_ledger_ok
-check "cluster 2: no sanitizer report" cl_sanitizer_clean
-[ "$fail" -eq 0 ] || dump
-cl_stop_all >/dev/null 2>&1
-CL_DIR=
+cl_test_end "cluster 2"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

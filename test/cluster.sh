@@ -320,7 +320,7 @@ cl_start() {
     [ -n "$p" ] && [ "$(cut -d' ' -f4 "/proc/$p/stat" 2>/dev/null)" = $$ ] && kill "$p" 2>/dev/null
     for dmn in mux crm lrm; do
         p=$(cl_pid "$1" $dmn)
-        [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$d/" && cl_kill_session "$p"
+        [ -n "$p" ] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF "$d/" && cl_kill_session "$p"
     done
     rm -f "$d/down" "$d/stopping" "$d/wd.fifo" "$d/wd.sock"
     rm -rf "$d/wd.active"
@@ -476,7 +476,79 @@ cl_kill_leftovers() {
         p=${f#/proc/}
         p=${p%/cmdline}
         [ "$p" = $$ ] && continue
-        tr '\0' ' ' <"$f" 2>/dev/null | grep -q -F -- "$CL_DIR/" && kill -9 "$p" 2>/dev/null
+        tr '\0' ' ' 2>/dev/null <"$f" | grep -q -F -- "$CL_DIR/" && kill -9 "$p" 2>/dev/null
+    done
+    return 0
+}
+
+# ---- for the cluster *.test.sh scripts (after test/lib.sh) ----
+
+# cl_test_setup NAME SECONDS: $tmp, a fresh folder under /tmp, removed at
+# exit after every daemon of the cluster is stopped (then cl_test_cleanup_more,
+# when the script defines it); no cl_wait past SECONDS from now.
+cl_test_setup() {
+    tmp=$(mktemp -d "/tmp/haven-$1.XXXXXX")
+    CL_DEADLINE=$(($(date +%s) + $2))
+    trap cl_test_cleanup EXIT
+    trap 'exit 1' INT TERM
+}
+cl_test_cleanup() {
+    [ -n "$CL_DIR" ] && cl_stop_all >/dev/null 2>&1
+    command -v cl_test_cleanup_more >/dev/null && cl_test_cleanup_more
+    rm -rf "$tmp"
+}
+
+# cl_test_end [LABEL [LINES]]: the checks that close every cluster (no double
+# run in the ledger, no sanitizer report), the logs after a failure, and the
+# cluster stopped.
+cl_test_end() {
+    p=${1:+$1: }
+    check "${p}no double run in the ledger" cl_ledger_ok
+    check "${p}no sanitizer report" cl_sanitizer_clean
+    [ "$fail" -eq 0 ] || cl_dump "${2:-25}"
+    cl_stop_all >/dev/null 2>&1
+    CL_DIR=
+}
+
+# cl_test_services LABEL NAME:NODE...: add test:NAME on NODE for each pair,
+# then check that each starts there (the check names LABEL when not empty).
+cl_test_services() {
+    p=${1:+$1: }
+    shift
+    for s in "$@"; do cl_add "test:${s%:*}" "${s#*:}"; done
+    for s in "$@"; do
+        check "${p}test:${s%:*} starts on ${s#*:}" cl_wait 30 cl_on "test:${s%:*}" "${s#*:}"
+    done
+}
+
+cl_on() { [ "$(cl_where "$1")" = "$2" ]; } # sid node
+cl_runs_elsewhere() { # sid node: it runs, on another node
+    w=$(cl_where "$1")
+    [ -n "$w" ] && [ "$w" != "$2" ]
+}
+cl_has_master() { [ -n "$(cl_master)" ]; }
+cl_new_master() { # node: a master, and not that one
+    nm=$(cl_master)
+    [ -n "$nm" ] && [ "$nm" != "$1" ]
+}
+cl_logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
+
+# cl_dump [LINES]: the tail of every daemon's and node's log and the ledger
+# (on etcd also the members' logs), for a failed run.
+cl_dump() {
+    for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/hw.log; do
+        echo "--- $f"
+        tail -n "${1:-25}" "$f"
+    done
+    echo "--- ledger"
+    cat "$CL_DIR/ledger"
+    [ "$CL_STORE" = etcd ] || return 0
+    for m in 1 2 3; do
+        echo "--- etcd member $m (pid $(cl_member_pid $m))"
+        tail -n 5 "$CL_ETCD/m$m.log" 2>/dev/null
+    done
+    for f in "$CL_DIR"/etcd-failed.*/m*.log; do
+        [ -f "$f" ] && echo "--- $f" && tail -n 10 "$f"
     done
     return 0
 }

@@ -12,58 +12,22 @@
 # usage: sh test/cluster.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 . "$(dirname "$0")/cluster.sh"
-pass=0
-fail=0
-tmp=$(mktemp -d /tmp/haven-cluster.XXXXXX)
-cleanup() {
-    [ -n "$CL_DIR" ] && cl_stop_all >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-CL_DEADLINE=$(($(date +%s) + 420))
+. "$(dirname "$0")/lib.sh"
+cl_test_setup cluster 420
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
-on() { [ "$(cl_where "$1")" = "$2" ]; }            # sid node
-runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; } # sid node
 runs() { [ -n "$(cl_where "$1")" ]; }
 stopped() { [ -z "$(cl_where "$1")" ]; }
-logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
 count_in() { grep -c "$2" "$CL_DIR/$1" 2>/dev/null; }
 status_has() { cl_cli node1 status 2>/dev/null | grep -q -F "$1"; }
-new_master() { nm=$(cl_master); [ -n "$nm" ] && [ "$nm" != "$1" ]; }
 set_policy() { # datacenter.cfg with this shutdown policy, replaced atomically
     printf 'ha: shutdown_policy=%s\n' "$1" >"$tmp/dc.cfg"
     mv "$tmp/dc.cfg" "$CL_DIR/store/datacenter.cfg"
-}
-dump() {
-    for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/hw.log; do
-        echo "--- $f"
-        tail -n 25 "$f"
-    done
-    echo "--- ledger"
-    cat "$CL_DIR/ledger"
 }
 
 # ---- cluster 1: config errors, motion, a killed node, a killed master ----
 cl_init "$tmp/c1" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
-cl_add test:a node1
-cl_add test:b node2
-cl_add test:c node3
-cl_add test:d node1
-for s in a:node1 b:node2 c:node3 d:node1; do
-    check "test:${s%:*} starts on ${s#*:}" cl_wait 30 on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "" a:node1 b:node2 c:node3 d:node1
 
 # A malformed resources.cfg: reported once per daemon, the last good config is kept.
 cp "$CL_DIR/store/ha/resources.cfg" "$tmp/good.cfg"
@@ -86,7 +50,7 @@ mv "$tmp/fixed.cfg" "$CL_DIR/store/ha/resources.cfg"
 # means an unknown state: error at once, never started anywhere.
 cl_cli node2 add test:hang --node node2 --max_restart 0 --max_relocate 0 >/dev/null
 cl_cli node3 add test:badstatus --node node3 >/dev/null
-check "a hanging start is killed" cl_wait 20 logged node2/lrm.log "agent 'test start test:hang' timed out after 5 s - killed"
+check "a hanging start is killed" cl_wait 20 cl_logged node2/lrm.log "agent 'test start test:hang' timed out after 5 s - killed"
 check "test:hang ends in error" cl_wait 15 status_has "service test:hang (node2, error)"
 check "a failing status puts test:badstatus in error" cl_wait 15 status_has "service test:badstatus (node3, error)"
 check "agent hang: nothing started" sh -c "! grep -q -E 'test:(hang|badstatus)' '$CL_DIR/ledger'"
@@ -95,16 +59,16 @@ cl_cli node1 remove test:badstatus >/dev/null
 
 # migrate (online) and relocate through ha-manager
 cl_cli node3 migrate test:a node2 >/dev/null
-check "migrate test:a to node2" cl_wait 20 on test:a node2
+check "migrate test:a to node2" cl_wait 20 cl_on test:a node2
 cl_cli node1 relocate test:b node3 >/dev/null
-check "relocate test:b to node3" cl_wait 20 on test:b node3
+check "relocate test:b to node3" cl_wait 20 cl_on test:b node3
 # A relocation whose stop outlasts the lease budget B (1 s here; 48 s at
 # defaults, a slow guest shutdown): the move must not fail on the lease check
 # while the LRM keeps renewing its lock.
 cl_add test:slowstop node2
-check "test:slowstop starts on node2" cl_wait 30 on test:slowstop node2
+check "test:slowstop starts on node2" cl_wait 30 cl_on test:slowstop node2
 cl_cli node1 relocate test:slowstop node1 >/dev/null
-check "relocate the slowly stopping test:slowstop to node1" cl_wait 30 on test:slowstop node1
+check "relocate the slowly stopping test:slowstop to node1" cl_wait 30 cl_on test:slowstop node1
 check "no lease failure while the lock was held" sh -c "! grep -q 'lease expired' '$CL_DIR'/node*/lrm.log"
 cl_cli node1 set test:slowstop --state stopped >/dev/null
 check "test:slowstop stops" cl_wait 30 stopped test:slowstop
@@ -116,11 +80,11 @@ touch "$CL_DIR/node3/no-reset"
 cl_add test:slowstatus node3
 check "the worker's status call began" cl_wait 20 test -f "$CL_DIR/run/node3/test_slowstatus.status"
 cl_signal node3 lrm STOP
-check "the worker refuses the start on a stale lease" cl_wait 10 logged node3/lrm.log "agent lock lease expired - not running start for test:slowstatus"
+check "the worker refuses the start on a stale lease" cl_wait 10 cl_logged node3/lrm.log "agent lock lease expired - not running start for test:slowstatus"
 check "test:slowstatus was not started while the lease was stale" sh -c "! grep -q 'node3 start test:slowstatus' '$CL_DIR/ledger'"
 cl_signal node3 lrm CONT
 # a stale lease is no failed start: the job runs again after the next renewal
-check "test:slowstatus starts once the LRM renews" cl_wait 20 on test:slowstatus node3
+check "test:slowstatus starts once the LRM renews" cl_wait 20 cl_on test:slowstatus node3
 check "the stale lease counted as no failure" sh -c "! grep -q 'restart policy: retry number 1 for service .test:slowstatus' '$CL_DIR/node3/lrm.log'"
 cl_cli node1 set test:slowstatus --state stopped >/dev/null
 cl_cli node1 remove test:slowstatus >/dev/null
@@ -139,9 +103,9 @@ frozen=$(for s in a b c d; do [ -n "$victim" ] && [ "$(cl_where test:$s)" = "$vi
 check "a node other than the master runs a service" [ -n "$frozen" ]
 cl_signal "$victim" lrm STOP
 cl_signal "$victim" crm STOP
-check "the frozen $victim is reset by its watchdog" cl_wait 20 logged "$victim/hw.log" reset
+check "the frozen $victim is reset by its watchdog" cl_wait 20 cl_logged "$victim/hw.log" reset
 for s in $frozen; do
-    check "$s recovered from the frozen $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+    check "$s recovered from the frozen $victim" cl_wait 40 cl_runs_elsewhere "$s" "$victim"
 done
 check "frozen node: no double run in the ledger" cl_ledger_ok
 cl_start "$victim"
@@ -155,41 +119,33 @@ for n in node1 node2 node3; do [ "$n" != "$m" ] && [ -n "$(ls "$CL_DIR/run/$n" 2
 [ -n "$victim" ] || victim=$(for n in node1 node2 node3; do [ "$n" != "$m" ] && echo $n; done | head -n 1)
 moved=$(for s in a b c d; do [ "$(cl_where test:$s)" = "$victim" ] && echo test:$s; done)
 cl_kill "$victim"
-check "$victim is reset by its watchdog" cl_wait 15 logged "$victim/hw.log" reset
+check "$victim is reset by its watchdog" cl_wait 15 cl_logged "$victim/hw.log" reset
 for s in $moved; do
-    check "$s recovered after SIGKILL of $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+    check "$s recovered after SIGKILL of $victim" cl_wait 40 cl_runs_elsewhere "$s" "$victim"
 done
 check "the master fenced $victim" grep -q "fencing: acknowledged - got agent lock for node '$victim'" "$CL_DIR/$m/crm.log"
 
 # The master node dies: another CRM takes over and recovers its services.
 moved=$(for s in a b c d; do [ "$(cl_where test:$s)" = "$m" ] && echo test:$s; done)
 cl_kill "$m"
-check "another CRM takes over from $m" cl_wait 40 new_master "$m"
+check "another CRM takes over from $m" cl_wait 40 cl_new_master "$m"
 for s in $moved; do
-    check "$s recovered after the master $m died" cl_wait 40 runs_elsewhere "$s" "$m"
+    check "$s recovered after the master $m died" cl_wait 40 cl_runs_elsewhere "$s" "$m"
 done
 for s in a b c d; do check "test:$s runs" runs test:$s; done
-check "cluster 1: no double run in the ledger" cl_ledger_ok
-check "cluster 1: no sanitizer report" cl_sanitizer_clean
-[ "$fail" -eq 0 ] || dump
-cl_stop_all >/dev/null 2>&1
+cl_test_end "cluster 1"
 
 # ---- cluster 2: shutdown policies migrate and conditional (reboot), a node
 # cut off from the store, a paused master ----
 cl_init "$tmp/c2" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
 set_policy migrate
-cl_add test:p node1
-cl_add test:q node2
-cl_add test:r node3
-for s in p:node1 q:node2 r:node3; do
-    check "test:${s%:*} starts on ${s#*:}" cl_wait 30 on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "" p:node1 q:node2 r:node3
 
 # Graceful poweroff under the migrate policy: maintenance, the service moves.
 echo poweroff >"$CL_DIR/node1/shutdown"
 cl_signal node1 lrm TERM
-check "policy migrate moves test:p away" cl_wait 30 runs_elsewhere test:p node1
+check "policy migrate moves test:p away" cl_wait 30 cl_runs_elsewhere test:p node1
 check "node1's LRM exits after the move" cl_wait 20 sh -c "! kill -0 $(cl_pid node1 lrm) 2>/dev/null"
 check "node1 went into maintenance" grep -q "doing maintenance, removing this node from active list" "$CL_DIR/node1/lrm.log"
 check "node1 is not reset" sh -c "! grep -q reset '$CL_DIR/node1/hw.log'"
@@ -214,7 +170,7 @@ freeze_cycle() {
     rm -f "$CL_DIR/node2/shutdown"
     cl_start_daemon node2 lrm
     for s in $frozen; do
-        check "$1: $s starts again on node2" cl_wait 20 on "$s" node2
+        check "$1: $s starts again on node2" cl_wait 20 cl_on "$s" node2
     done
 }
 
@@ -240,7 +196,7 @@ cl_signal "$victim" crm TERM
 check "failover: $victim's daemons exit" cl_wait 20 sh -c "! kill -0 $lrmv 2>/dev/null && ! kill -0 $crmv 2>/dev/null"
 check "failover: stop all services" grep -q "shutdown LRM, stop all services" "$CL_DIR/$victim/lrm.log"
 for s in $gone; do
-    check "failover: $s recovered elsewhere" cl_wait 40 runs_elsewhere "$s" "$victim"
+    check "failover: $s recovered elsewhere" cl_wait 40 cl_runs_elsewhere "$s" "$victim"
 done
 check "failover: $victim is not reset" sh -c "! grep -q reset '$CL_DIR/$victim/hw.log'"
 rm -f "$CL_DIR/$victim/shutdown"
@@ -254,9 +210,9 @@ victim=node3
 [ "$(cl_master)" = node3 ] && victim=node2
 moved=$(for s in p q r; do [ "$(cl_where test:$s)" = "$victim" ] && echo test:$s; done)
 cl_cut "$victim"
-check "$victim self-fences without the store" cl_wait 20 logged "$victim/hw.log" reset
+check "$victim self-fences without the store" cl_wait 20 cl_logged "$victim/hw.log" reset
 for s in $moved; do
-    check "$s recovered from the cut-off $victim" cl_wait 40 runs_elsewhere "$s" "$victim"
+    check "$s recovered from the cut-off $victim" cl_wait 40 cl_runs_elsewhere "$s" "$victim"
 done
 # A paused master (its watchdog not resetting): another CRM takes over; the
 # resumed one loses its lock, and the fencing token on disk never decreases.
@@ -266,14 +222,14 @@ ms=$CL_DIR/store/ha/manager_status
 (while :; do sed -n 's/.*"fencing_token":\([0-9]*\).*/\1/p' "$ms"; sleep 0.1; done) >"$tmp/tokens" 2>/dev/null &
 sampler=$!
 cl_signal "$m" crm STOP
-check "a CRM takes over from the paused $m" cl_wait 30 new_master "$m"
+check "a CRM takes over from the paused $m" cl_wait 30 cl_new_master "$m"
 cl_signal "$m" crm CONT
-check "the resumed $m loses its lock" cl_wait 15 logged "$m/crm.log" "lost lock 'ha_manager_lock - "
+check "the resumed $m loses its lock" cl_wait 15 cl_logged "$m/crm.log" "lost lock 'ha_manager_lock - "
 sleep 1
 kill "$sampler"
 wait "$sampler" 2>/dev/null
 check "the fencing token never decreases" awk 'NF { if ($1 < last) exit 1; last = $1 }' "$tmp/tokens"
-check "the resumed $m is not master" new_master "$m"
+check "the resumed $m is not master" cl_new_master "$m"
 check "cluster 2: no double run in the ledger" cl_ledger_ok
 
 # Paused daemons under a watchdog that does not reset: a node's CRM
@@ -298,17 +254,17 @@ touch "$CL_DIR/$victim/no-reset"
 cl_signal "$victim" lrm STOP
 cl_signal "$victim" crm STOP
 for s in $held; do
-    check "paused: $s recovered elsewhere" cl_wait 60 runs_elsewhere "$s" "$victim"
+    check "paused: $s recovered elsewhere" cl_wait 60 cl_runs_elsewhere "$s" "$victim"
 done
 check "paused: $victim was fenced" sh -c "grep -q \"fencing: acknowledged - got agent lock for node '$victim'\" '$CL_DIR'/node*/crm.log"
 cl_signal "$victim" crm CONT
 cl_signal "$victim" lrm CONT
-check "paused: the resumed LRM lost its lock" cl_wait 15 logged "$victim/lrm.log" "lost lock 'ha_agent_${victim}_lock"
+check "paused: the resumed LRM lost its lock" cl_wait 15 cl_logged "$victim/lrm.log" "lost lock 'ha_agent_${victim}_lock"
 sleep 3
 check "paused: the resumed LRM starts nothing" [ "$(grep -c " $victim start " "$CL_DIR/ledger")" = "$starts" ]
 cl_reset "$victim"
 check "cluster 2: no sanitizer report" cl_sanitizer_clean
-[ "$fail" -eq 0 ] || dump
+[ "$fail" -eq 0 ] || cl_dump
 cl_stop_all >/dev/null 2>&1
 CL_DIR=
 
@@ -319,12 +275,7 @@ CL_DIR=
 CL_C=6 CL_T=11
 cl_init "$tmp/c3" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
-cl_add test:x node1
-cl_add test:y node2
-cl_add test:z node3
-for s in x:node1 y:node2 z:node3; do
-    check "outage: test:${s%:*} starts on ${s#*:}" cl_wait 30 on "test:${s%:*}" "${s#*:}"
-done
+cl_test_services "outage" x:node1 y:node2 z:node3
 sleep 3
 lines=$(wc -l <"$CL_DIR/ledger")
 for n in node1 node2 node3; do cl_cut $n; done
@@ -334,13 +285,12 @@ sleep 10
 check "outage: no node was reset" sh -c "! grep -q reset '$CL_DIR'/node*/hw.log"
 check "outage: no service stopped or started" [ "$(wc -l <"$CL_DIR/ledger")" = "$lines" ]
 for s in x:node1 y:node2 z:node3; do
-    check "outage: test:${s%:*} still on ${s#*:}" on "test:${s%:*}" "${s#*:}"
+    check "outage: test:${s%:*} still on ${s#*:}" cl_on "test:${s%:*}" "${s#*:}"
 done
 check "outage: nobody fenced" sh -c "! grep -q 'fencing' '$CL_DIR'/node*/crm.log"
 check "cluster 3: no sanitizer report" cl_sanitizer_clean
-[ "$fail" -eq 0 ] || dump
+[ "$fail" -eq 0 ] || cl_dump
 cl_stop_all >/dev/null 2>&1
 CL_DIR=
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -5,8 +5,7 @@
 # SIGTERM ends the daemon with 0.
 # usage: sh test/daemon.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/haven-daemon.XXXXXX)
 mux=
 reader=
@@ -20,11 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
 conf() { # the base configuration: T 8, R 1, F 2, C 3
     cat >"$tmp/haven.conf" <<EOF
 node=node1
@@ -222,5 +216,4 @@ grep -q "^ha-crm: waiting for ha-watchdog on '$tmp/nowhere.sock'" "$tmp/nomux.ou
 grep -q "^ha-crm: unable to open watchdog socket '$tmp/nowhere.sock' - .*start ha-watchdog first" \
     "$tmp/nomux.out" && ok || bad "no ha-watchdog: no path or fix: $(tail -n 1 "$tmp/nomux.out")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -2,13 +2,10 @@
 # dispatch.test.sh - the multicall dispatcher: names, symlinks, help, exit codes.
 # usage: sh test/dispatch.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 expect_rc() { # want-rc description command...
     want=$1 what=$2
     shift 2
@@ -44,4 +41,4 @@ done
 rc=$?
 [ "$rc" -ne 127 ] && [ "$rc" -ne 0 ] && ok || bad "ha-tester symlink without args: exit $rc"
 
-echo "$pass passed, $fail failed"
+t_summary

@@ -7,8 +7,7 @@
 # Needs root's mount; elsewhere it says so and counts nothing.
 # usage: test/full.test.sh HAVEN_BINARY
 haven=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 mnt=$(mktemp -d)
 if ! mount -t tmpfs -o size=256k tmpfs "$mnt" 2>/dev/null; then
     rmdir "$mnt"
@@ -19,11 +18,6 @@ fi
 work=$(mktemp -d) # off the full disk: the test's own files
 trap 'umount "$mnt"; rmdir "$mnt"; rm -rf "$work"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
 st=$mnt/st
 conf=$work/haven.conf
 mkdir "$st"
@@ -76,5 +70,4 @@ done
 cl_sanitizer_clean && ok || bad "sanitizer report in a daemon log"
 cl_stop_all >/dev/null 2>&1
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -6,14 +6,11 @@
 # example configuration accepted by the applets. A missing tool is said and
 # its checks are not counted.
 # usage: sh test/install.test.sh HAVEN_BINARY   (run from the source tree)
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 note() { echo "note: $*" >&2; }
 
 if ! make -s install DESTDIR="$root" >"$tmp/make.log" 2>&1; then
@@ -96,5 +93,4 @@ else
     note "groff not found: the man pages are not checked"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -7,38 +7,9 @@
 # usage: sh test/migrate.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 . "$(dirname "$0")/cluster.sh"
-pass=0
-fail=0
-tmp=$(mktemp -d /tmp/haven-migrate.XXXXXX)
-cleanup() {
-    [ -n "$CL_DIR" ] && cl_stop_all >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-CL_DEADLINE=$(($(date +%s) + 240))
+. "$(dirname "$0")/lib.sh"
+cl_test_setup migrate 240
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
-on() { [ "$(cl_where "$1")" = "$2" ]; } # sid node
-has_master() { [ -n "$(cl_master)" ]; }
-logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
-dump() {
-    for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/hw.log; do
-        echo "--- $f"
-        tail -n 30 "$f"
-    done
-    echo "--- ledger"
-    cat "$CL_DIR/ledger"
-}
 
 # handover LABEL DIR: M is the master, S and D the other nodes; D runs one
 # more service than M at least, so a recovery by score would pick M. test:slowmigrate
@@ -47,7 +18,7 @@ handover() {
     cl_init "$2" "$haven" node1 node2 node3
     for n in node1 node2 node3; do cl_start $n; done
     cl_add test:seed node1 # a CRM becomes master once there is a service
-    check "$1: a master is elected" cl_wait 40 has_master
+    check "$1: a master is elected" cl_wait 40 cl_has_master
     M=$(cl_master)
     S= D=
     for n in node1 node2 node3; do
@@ -57,41 +28,33 @@ handover() {
     cl_add test:slowmigrate "$S"
     cl_add test:busy1 "$D"
     cl_add test:busy2 "$D"
-    check "$1: test:slowmigrate starts on $S" cl_wait 30 on test:slowmigrate "$S"
-    check "$1: test:busy2 starts on $D" cl_wait 30 on test:busy2 "$D"
+    check "$1: test:slowmigrate starts on $S" cl_wait 30 cl_on test:slowmigrate "$S"
+    check "$1: test:busy2 starts on $D" cl_wait 30 cl_on test:busy2 "$D"
     cl_cli "$M" migrate test:slowmigrate "$D" >/dev/null
     check "$1: the agent cleans up on $S" cl_wait 30 test -f "$CL_DIR/run/$S/test_slowmigrate.cleanup"
-    check "$1: the service runs on $D" on test:slowmigrate "$D"
+    check "$1: the service runs on $D" cl_on test:slowmigrate "$D"
     sleep 1
     cl_kill "$S"
-    check "$1: $S is reset" cl_wait 20 logged "$S/hw.log" reset
+    check "$1: $S is reset" cl_wait 20 cl_logged "$S/hw.log" reset
 }
 
 handover "target alive" "$tmp/alive"
 check "target alive: recovered to the target" \
-    cl_wait 40 logged "$M/crm.log" "recover service 'test:slowmigrate' from fenced node '$S' to node '$D'"
+    cl_wait 40 cl_logged "$M/crm.log" "recover service 'test:slowmigrate' from fenced node '$S' to node '$D'"
 sleep 3
-check "target alive: runs on $D alone" on test:slowmigrate "$D"
+check "target alive: runs on $D alone" cl_on test:slowmigrate "$D"
 check "target alive: never started on $M" sh -c "! grep -q '$M start test:slowmigrate' '$CL_DIR/ledger'"
-check "target alive: no double run in the ledger" cl_ledger_ok
-check "target alive: no sanitizer report" cl_sanitizer_clean
-[ "$fail" -eq 0 ] || dump
-cl_stop_all >/dev/null 2>&1
+cl_test_end "target alive" 30
 
 # The target dies too, after the master began fencing the source: the service
 # may run on D until D is reset, so it must wait for D's fence.
 handover "target dead" "$tmp/dead"
-check "target dead: the master fences $S" cl_wait 30 logged "$M/crm.log" "Try to fence node '$S'"
+check "target dead: the master fences $S" cl_wait 30 cl_logged "$M/crm.log" "Try to fence node '$S'"
 cl_kill "$D"
-check "target dead: $D is reset" cl_wait 20 logged "$D/hw.log" reset
+check "target dead: $D is reset" cl_wait 20 cl_logged "$D/hw.log" reset
 check "target dead: $D is fenced" \
-    cl_wait 40 logged "$M/crm.log" "fencing: acknowledged - got agent lock for node '$D'"
-check "target dead: recovered on $M" cl_wait 40 on test:slowmigrate "$M"
-check "target dead: no double run in the ledger" cl_ledger_ok
-check "target dead: no sanitizer report" cl_sanitizer_clean
-[ "$fail" -eq 0 ] || dump
-cl_stop_all >/dev/null 2>&1
-CL_DIR=
+    cl_wait 40 cl_logged "$M/crm.log" "fencing: acknowledged - got agent lock for node '$D'"
+check "target dead: recovered on $M" cl_wait 40 cl_on test:slowmigrate "$M"
+cl_test_end "target dead" 30
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

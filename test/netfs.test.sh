@@ -18,21 +18,14 @@ haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/netfs.sh"
 . "$here/cluster.sh"
-pass=0
-fail=0
+. "$here/lib.sh"
 if ! nf_usable; then
     echo "# network file system: not run (needs root, /dev/fuse, sshfs, socat, sftp-server)"
     echo "0 passed, 0 failed"
     exit 0
 fi
-tmp=$(mktemp -d /tmp/haven-netfs.XXXXXX)
-cleanup() {
-    [ -n "$CL_DIR" ] && cl_stop_all >/dev/null 2>&1
-    nf_stop
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+cl_test_cleanup_more() { nf_stop; }
+cl_test_setup netfs 600 # the deadline is set again once the mounts are up
 nf_init "$tmp/nf"
 for m in s1 l1 l2 l3 l4 node1 node2 node3; do
     if ! nf_mount $m; then
@@ -47,21 +40,7 @@ nf_mount k1 reconnect && nf_mount k2 reconnect || {
     exit 0
 }
 mnt() { echo "$NF_DIR/mnt.$1"; }
-on_node() { [ "$(cl_where "$1")" = "$2" ]; }                               # sid node
-runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; } # sid node
-new_master() { nm=$(cl_master); [ -n "$nm" ] && [ "$nm" != "$1" ]; }
-has_master() { [ -n "$(cl_master)" ]; }
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
 unit() { # name binary-output: add the binary's summary line
     last=$(tail -n 1 "$2")
     case $last in
@@ -156,14 +135,14 @@ for n in node1 node2 node3; do ln -sfn "$(mnt $n)/cl" "$CL_DIR/$n/store"; done
 CL_DEADLINE=$(($(date +%s) + 300))
 for n in node1 node2 node3; do cl_start $n; done
 cl_add test:a node1
-check "a master is elected" cl_wait 60 has_master
+check "a master is elected" cl_wait 60 cl_has_master
 master=$(cl_master)
 # s2: neither master nor running a service; s1: the third node
 s2=$(for n in node3 node2; do [ "$n" = "$master" ] || echo $n; done | head -n 1)
 s1=$(for n in node1 node2 node3; do [ "$n" = "$master" ] || [ "$n" = "$s2" ] || echo $n; done)
 cl_add test:b "$s1"
-check "test:a starts on node1" cl_wait 60 on_node test:a node1
-check "test:b starts on $s1" cl_wait 60 on_node test:b "$s1"
+check "test:a starts on node1" cl_wait 60 cl_on test:a node1
+check "test:b starts on $s1" cl_wait 60 cl_on test:b "$s1"
 # The standby s2 (no services, so no watchdog armed) has its server hang
 # for longer than T while the master renews: its observation returns a head
 # made during the hang, which must not count as T old.
@@ -176,12 +155,12 @@ check "no second master ($s2)" sh -c "! grep -q '=> master' '$CL_DIR/$s2/crm.log
 # s1's server hangs for good: its watchdog resets it, test:b is recovered.
 nf_freeze "$s1"
 check "$s1, frozen, is reset" cl_wait 40 grep -q reset "$CL_DIR/$s1/hw.log"
-check "test:b recovered from the frozen $s1" cl_wait 90 runs_elsewhere test:b "$s1"
+check "test:b recovered from the frozen $s1" cl_wait 90 cl_runs_elsewhere test:b "$s1"
 nf_thaw "$s1"
 # The master's node is reset: another takes over.
 master=$(cl_master)
 cl_reset "$master"
-check "a new master after $master was reset" cl_wait 60 new_master "$master"
+check "a new master after $master was reset" cl_wait 60 cl_new_master "$master"
 if cl_ledger_ok >"$tmp/double"; then ok; else
     bad "the ledger shows a double run: $(head -n 3 "$tmp/double")"
     for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/mux.log "$CL_DIR"/*/hw.log; do
@@ -195,5 +174,4 @@ check "no sanitizer report" cl_sanitizer_clean
 cl_stop_all >/dev/null 2>&1
 CL_DIR=
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -6,14 +6,11 @@
 # also for a node that has no folder there yet.
 # usage: sh test/readonly.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 st=$tmp/st
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 # Every path below the store with its type, size and modification time.
 tree() { (cd "$st" && find . -printf '%p %y %s %T@\n' | sort); }
 readonly_cmds() {
@@ -69,5 +66,4 @@ if cmp -s "$tmp/before" "$tmp/after"; then ok; else
     diff "$tmp/before" "$tmp/after" | head -n 10
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

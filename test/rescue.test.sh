@@ -9,8 +9,7 @@
 # second daemon of each kind is refused. Needs root and chroot, else it says
 # "not run" and counts nothing.
 # usage: sh test/rescue.test.sh HAVEN_BINARY   (run from the source tree)
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ] || ! command -v chroot >/dev/null 2>&1; then
     echo "rescue: not run (needs root and chroot)" >&2
     echo "0 passed, 0 failed"
@@ -26,8 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 in_root() { timeout 60 chroot "$root" "$@"; }
 # one_line RC PATTERN WHAT CMD...: fails with exit RC and exactly one line
 one_line() {
@@ -42,14 +39,6 @@ one_line() {
     else
         ok
     fi
-}
-wait_for() { # seconds file pattern
-    i=0
-    while ! grep -q "$3" "$2" 2>/dev/null && [ $i -lt $(($1 * 10)) ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    grep -q "$3" "$2" 2>/dev/null
 }
 
 if ! make -s install DESTDIR="$root" >"$tmp/make.log" 2>&1; then
@@ -140,5 +129,4 @@ done
 pids=
 ! grep -q -E 'Sanitizer|runtime error:' "$tmp"/*.log && ok || bad "sanitizer report"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -5,8 +5,7 @@
 # usage: test/rules.test.sh HAVEN_BINARY
 # Upstream's 12 cases: RULES_CFGS=/path/to/rules_cfgs sh test/rules.test.sh BIN
 haven=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -60,5 +59,4 @@ else
     echo "FAIL: --rules-check on garbage text"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

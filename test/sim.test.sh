@@ -7,21 +7,10 @@
 # help, quit, usage errors.
 # usage: test/sim.test.sh HAVEN_BINARY
 haven=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
 
 # cmdlist_lines FILE: each batch of a cmdlist on one line, commands joined by
 # "; " (the cmdlists here are arrays of arrays of plain strings).
@@ -104,5 +93,4 @@ check "OUT_DIR = SCENARIO_DIR: exit 2" [ $? -eq 2 ]
 timeout 10 "$haven" ha-sim --help >"$work/out" 2>&1
 check "--help: exit 0 with the usage" grep -q "usage: ha-sim" "$work/out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -120,7 +120,8 @@ static void test_no_dev_null(void)
     d.conf.agents_dir = dir;
     agent_script("r", "#!/bin/sh\nif read -r line; then exit 3; fi\nexit 0\n", 0755);
     agent_stdin = "/nonexistent/null";
-    rc = agent_call(&d, "status", "r:1", NULL, 10, NULL, -1, &why);
+    rc =
+        agent_call(&d, &(struct agent_req){.verb = "status", .sid = "r:1", .deadline_s = 10}, &why);
     agent_stdin = "/dev/null";
     CHECK_INT(rc, 0);
     CHECK(why == NULL);
@@ -137,20 +138,26 @@ static void test_exec_failure_cause(void)
     snprintf(d.conf.node, sizeof(d.conf.node), "node1");
     d.conf.agents_dir = dir;
     agent_script("noexec", "#!/bin/sh\nexit 0\n", 0644);
-    rc = agent_call(&d, "status", "noexec:1", NULL, 10, NULL, -1, &why);
+    rc = agent_call(
+        &d, &(struct agent_req){.verb = "status", .sid = "noexec:1", .deadline_s = 10}, &why
+    );
     CHECK_INT(rc, -1);
     CHECK(why != NULL && strstr(why, "Permission denied") != NULL);
     CHECK(why != NULL && strstr(why, "/noexec'") != NULL);
     free(why);
     why = NULL;
     agent_script("nointerp", "#!/nonexistent/interpreter\nexit 0\n", 0755);
-    rc = agent_call(&d, "status", "nointerp:1", NULL, 10, NULL, -1, &why);
+    rc = agent_call(
+        &d, &(struct agent_req){.verb = "status", .sid = "nointerp:1", .deadline_s = 10}, &why
+    );
     CHECK_INT(rc, -1);
     CHECK(why != NULL && strstr(why, "No such file or directory") != NULL);
     CHECK(why != NULL && strstr(why, "interpreter") != NULL);
     free(why);
     why = NULL;
-    rc = agent_call(&d, "status", "absent:1", NULL, 10, NULL, -1, &why);
+    rc = agent_call(
+        &d, &(struct agent_req){.verb = "status", .sid = "absent:1", .deadline_s = 10}, &why
+    );
     CHECK_INT(rc, -1);
     CHECK(why != NULL && strstr(why, "No such file or directory") != NULL);
     free(why);

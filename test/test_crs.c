@@ -57,7 +57,7 @@ static void add_ok(
 {
     char *w = NULL;
 
-    CHECK_INT(crs_add_service(u, sid, cur, tgt, running, st, &w), 0);
+    CHECK_INT(crs_add_service(u, &(struct crs_service){sid, cur, tgt, running, st}, &w), 0);
     CHECK(w == NULL);
     free(w);
 }
@@ -74,7 +74,7 @@ static void add_fails(
 {
     char *w = NULL;
 
-    CHECK_INT(crs_add_service(u, sid, cur, tgt, true, st, &w), -1);
+    CHECK_INT(crs_add_service(u, &(struct crs_service){sid, cur, tgt, true, st}, &w), -1);
     CHECK_STR(w, want);
     free(w);
 }
@@ -481,10 +481,14 @@ static void test_basic(void)
     add_ok(u, "vm:1", "node1", NULL, true, NULL);
     add_ok(u, "vm:2", "node1", "node2", true, NULL);
     add_ok(u, "vm:3", NULL, "node2", false, NULL);
-    CHECK_INT(crs_add_service(u, "vm:4", "node9", "node1", true, NULL, &w), -1);
+    CHECK_INT(
+        crs_add_service(u, &(struct crs_service){"vm:4", "node9", "node1", true, NULL}, &w), -1
+    );
     CHECK_STR(w, "unable to add service 'vm:4' usage to node 'node9' - node not in usage hash");
     free(w);
-    CHECK_INT(crs_add_service(u, "vm:5", "node8", "node9", true, NULL, &w), -1);
+    CHECK_INT(
+        crs_add_service(u, &(struct crs_service){"vm:5", "node8", "node9", true, NULL}, &w), -1
+    );
     CHECK_STR(
         w,
         "unable to add service 'vm:5' usage to node 'node8' - node not in usage hash\n"

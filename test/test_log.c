@@ -154,6 +154,34 @@ static void test_no_syslog(void)
     free(path);
 }
 
+/* log_echo_stderr: lines at the given level or more urgent also reach
+ * stderr, short and escaped, while the log goes to the file; none once
+ * the level is -1. */
+static void test_echo_stderr(void)
+{
+    char *path = xasprintf("%s/echo", dir), *text;
+    int saved = dup(STDERR_FILENO), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    daemon_to_file();
+    dup2(fd, STDERR_FILENO);
+    log_echo_stderr(LOG_WARNING);
+    log_msg(LOG_CRIT, "no device\x1b");
+    log_msg(LOG_WARNING, "waiting");
+    log_info("quiet");
+    log_echo_stderr(-1);
+    log_msg(LOG_CRIT, "after");
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    text = take(path);
+    CHECK_STR(text, "test: no device\\x1b\ntest: waiting\n");
+    free(text);
+    text = take_file();
+    CHECK_INT(count_lines(text), 4); /* the file has every line */
+    free(text);
+    free(path);
+}
+
 /* A log_file that cannot be one is a start-up error naming it. */
 static void test_file_check(void)
 {
@@ -176,6 +204,7 @@ int main(void)
     RUN(test_format);
     RUN(test_repeats);
     RUN(test_no_syslog);
+    RUN(test_echo_stderr);
     RUN(test_file_check);
     kvt_rm_rf(dir);
     free(file);

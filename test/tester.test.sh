@@ -12,16 +12,10 @@
 # argument handling and OUT_DIR checks.
 # usage: test/tester.test.sh HAVEN_BINARY
 haven=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
 
 # The state of a folder: names, sizes, modes, mtimes and contents.
 listing() {
@@ -165,5 +159,4 @@ else
     bad "control characters in commands reach the log (rc=$rc)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -13,8 +13,7 @@ if [ -z "$dir" ] || [ ! -d "$dir" ]; then
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 for d in "$dir"/*/; do
     [ -f "$d/cmdlist" ] && [ -f "$d/log.expect" ] || continue
     rm -rf "$out/scn"
@@ -29,5 +28,4 @@ for d in "$dir"/*/; do
         grep -m 3 -E 'ERROR|runtime error' "$out/err"
     fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

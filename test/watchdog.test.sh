@@ -6,8 +6,7 @@
 # test host without any device, loudly.
 # usage: sh test/watchdog.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/haven-wd.XXXXXX)
 mux=
 reader=
@@ -19,20 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-# wait_for SECONDS FILE PATTERN: poll until FILE holds PATTERN.
-wait_for() {
-    i=0
-    while ! grep -q "$3" "$2" 2>/dev/null && [ $i -lt $(($1 * 10)) ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    grep -q "$3" "$2" 2>/dev/null
-}
 # gone_within SECONDS PID: the process ended in time (then reaped; $rc set).
 gone_within() {
     i=0
@@ -105,5 +90,4 @@ mux=
 rc=$?
 [ "$rc" -eq 2 ] && ok || bad "--no-device with --device: exit $rc, want 2"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

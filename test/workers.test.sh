@@ -7,40 +7,13 @@
 # usage: sh test/workers.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 . "$(dirname "$0")/cluster.sh"
-pass=0
-fail=0
-tmp=$(mktemp -d /tmp/haven-workers.XXXXXX)
-cleanup() {
-    [ -n "$CL_DIR" ] && cl_stop_all >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-CL_DEADLINE=$(($(date +%s) + 180))
+. "$(dirname "$0")/lib.sh"
+cl_test_setup workers 180
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
-on() { [ "$(cl_where "$1")" = "$2" ]; } # sid node
 all_on() { # node sids...: every sid runs on node
     n=$1
     shift
-    for s in "$@"; do on "$s" "$n" || return 1; done
-}
-dump() {
-    for f in "$CL_DIR"/*/crm.log "$CL_DIR"/*/lrm.log "$CL_DIR"/*/hw.log; do
-        echo "--- $f"
-        tail -n 40 "$f"
-    done
-    echo "--- ledger"
-    cat "$CL_DIR/ledger"
+    for s in "$@"; do cl_on "$s" "$n" || return 1; done
 }
 
 sids="test:w1 test:w2 test:w3 test:w4 test:w5 test:w6"
@@ -58,11 +31,6 @@ check "all six recovered to node1" cl_wait 60 all_on node1 $sids
 sleep 3
 check "none is in error" sh -c "! '$haven' ha-manager -c '$CL_DIR/node1/haven.conf' status | grep -q ', error)'"
 check "no start counted as failed" sh -c "! grep -q -e 'unable to start service' -e 'restart policy' '$CL_DIR/node1/lrm.log'"
-check "no double run in the ledger" cl_ledger_ok
-check "no sanitizer report" cl_sanitizer_clean
-[ "$fail" -eq 0 ] || dump
-cl_stop_all >/dev/null 2>&1
-CL_DIR=
+cl_test_end "" 40
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -165,6 +165,9 @@ void cli_split_list(const char *s, struct strlist *l);
 /* A nodes list ("n1:2,n2") against the members: NULL if fine, else the error
  * (caller frees; "" when the members could not be read, already reported). */
 char *cli_check_node_list(struct cli *c, const char *nodes);
+/* Replace the n nodes at *v by those of a checked nodes list (no priority
+ * given: 0). */
+void cli_set_node_list(const char *nodes, struct rule_node **v, size_t *n);
 bool cli_valid_node(const char *s);
 bool cli_valid_configid(const char *s);
 /* The name part must suit its type (upstream's verify_name): NULL or a message. */
@@ -176,6 +179,9 @@ char *cli_normal_uint(const char *v);
 /* Canonical JSON (sorted keys): compact, or Perl's pretty layout. Both end
  * with a newline. */
 void cli_json_print(const cJSON *v, bool pretty);
+/* The members of an array, or of an object sorted by key, as an array of
+ * n pointers (NULL-terminated; caller frees the array only). */
+const cJSON **cli_json_children(const cJSON *v, size_t *n);
 /* Print v as the --output-format asks (JSON formats and YAML); nothing
  * with --quiet. */
 void cli_json_output(const struct cli *c, const cJSON *v);

@@ -289,6 +289,24 @@ char *cli_check_value(const struct cli_opt *o, const char *v)
     }
 }
 
+void cli_set_node_list(const char *nodes, struct rule_node **v, size_t *n)
+{
+    struct strlist l = {0};
+
+    cli_split_list(nodes, &l);
+    nodes_free(*v, *n);
+    *v = NULL;
+    *n = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        char *prio = strchr(l.v[i], ':');
+        if (prio != NULL) {
+            *prio++ = '\0';
+        }
+        nodes_set(v, n, l.v[i], prio ? strtoll(prio, NULL, 10) : 0);
+    }
+    strlist_clear(&l);
+}
+
 char *cli_check_node_list(struct cli *c, const char *nodes)
 {
     struct strlist l = {0}, members = {0}, bad = {0};

@@ -14,6 +14,22 @@
 #include "state/codec.h"
 #include "state/str.h"
 
+/* One quoted run starting at the quote *s into w; returns the character
+ * after the closing quote. Inside double quotes a backslash escapes only a
+ * double quote or a backslash. */
+static const char *quoted_word(const char *s, struct strbuf *w)
+{
+    char q = *s++;
+
+    while (*s != '\0' && *s != q) {
+        if (q == '"' && *s == '\\' && (s[1] == '"' || s[1] == '\\')) {
+            s++;
+        }
+        strbuf_addc(w, *s++);
+    }
+    return s + (*s != '\0');
+}
+
 /* Text::ParseWords shellwords: blanks separate, quotes group, a backslash
  * takes the next character. */
 static void split_words(const char *s, struct strlist *out)
@@ -30,14 +46,7 @@ static void split_words(const char *s, struct strlist *out)
             }
             s++;
         } else if (*s == '\'' || *s == '"') {
-            char q = *s++;
-            while (*s != '\0' && *s != q) {
-                if (q == '"' && *s == '\\' && (s[1] == '"' || s[1] == '\\')) {
-                    s++;
-                }
-                strbuf_addc(&w, *s++);
-            }
-            s += *s != '\0';
+            s = quoted_word(s, &w);
             have = true;
         } else {
             if (*s == '\\' && s[1] != '\0') {
@@ -192,6 +201,25 @@ static void offer_values(struct cli *c, const struct cli_opt *o, const char *cur
     strlist_clear(&l);
 }
 
+/* The resources registered on one node that sc does not configure yet. */
+static void
+offer_node_new_sids(struct cli *c, const char *node, const struct svc_config *sc, const char *cur)
+{
+    char *dir = xasprintf("nodes/%s/resources", node), *err = NULL, **names = NULL;
+    size_t n = 0;
+
+    if (kv_list(c->kv, dir, &names, &n, &err) == 0) {
+        for (size_t k = 0; k < n; k++) {
+            if (svc_config_find(sc, names[k]) == NULL) {
+                offer(names[k], cur);
+            }
+        }
+        kv_free_names(names);
+    }
+    free(err);
+    free(dir);
+}
+
 /* "add": the registered resources that are not configured yet (upstream
  * offers the guests that are not HA resources). */
 static void offer_new_sids(struct cli *c, const char *cur)
@@ -207,18 +235,7 @@ static void offer_new_sids(struct cli *c, const char *cur)
         return;
     }
     for (size_t i = 0; i < nodes.n; i++) {
-        char *dir = xasprintf("nodes/%s/resources", nodes.v[i]), *err = NULL, **names = NULL;
-        size_t n = 0;
-        if (kv_list(c->kv, dir, &names, &n, &err) == 0) {
-            for (size_t k = 0; k < n; k++) {
-                if (svc_config_find(&sc, names[k]) == NULL) {
-                    offer(names[k], cur);
-                }
-            }
-            kv_free_names(names);
-        }
-        free(err);
-        free(dir);
+        offer_node_new_sids(c, nodes.v[i], &sc, cur);
     }
     svc_config_free(&sc);
     strlist_clear(&nodes);

@@ -50,6 +50,38 @@ static char *key_value(const struct svc_conf *s, unsigned bit)
     }
 }
 
+/* One resource's entry: its JSON object, returned, and its text block,
+ * appended to out. The group is left out once groups became rules. */
+static cJSON *
+config_entry(const struct svc_conf *s, const char *digest, bool migrated, struct strbuf *out)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cli_json_add_str(o, "sid", s->sid);
+    cli_json_add_str(o, "type", s->type);
+    cli_json_add_str(o, "digest", digest);
+    cli_json_add_str(o, "node", s->node);
+    strbuf_addf(out, "%s\n", s->sid);
+    for (size_t k = 0; k < N_RES_KEYS; k++) {
+        if (!(s->keys & res_keys[k].bit) || (res_keys[k].bit == SVC_KEY_GROUP && migrated)) {
+            continue;
+        }
+        char *val = key_value(s, res_keys[k].bit);
+        strbuf_addf(out, "\t%s %s\n", res_keys[k].name, val);
+        bool num =
+            res_keys[k].bit & (SVC_KEY_FAILBACK | SVC_KEY_MAX_RELOCATE | SVC_KEY_MAX_RESTART);
+        long long n;
+        if (num && str_to_ll(val, 0, SVC_TRIES_MAX, &n) == STR_INT_OK) {
+            cli_json_add_int(o, res_keys[k].name, n);
+        } else {
+            cli_json_add_str(o, res_keys[k].name, val);
+        }
+        free(val);
+    }
+    strbuf_add(out, "\n");
+    return o;
+}
+
 int cli_config(struct cli *c)
 {
     struct svc_config sc;
@@ -77,30 +109,7 @@ int cli_config(struct cli *c)
         if (s->group != NULL && !migrated && groups_find(&g, s->group) == NULL) {
             fprintf(stderr, "error: property 'group' - group '%s' does not exist\n", s->group);
         }
-        cJSON *o = cJSON_CreateObject();
-        cli_json_add_str(o, "sid", s->sid);
-        cli_json_add_str(o, "type", s->type);
-        cli_json_add_str(o, "digest", digest);
-        cli_json_add_str(o, "node", s->node);
-        strbuf_addf(&out, "%s\n", s->sid);
-        for (size_t k = 0; k < N_RES_KEYS; k++) {
-            if (!(s->keys & res_keys[k].bit) || (res_keys[k].bit == SVC_KEY_GROUP && migrated)) {
-                continue;
-            }
-            char *val = key_value(s, res_keys[k].bit);
-            strbuf_addf(&out, "\t%s %s\n", res_keys[k].name, val);
-            bool num =
-                res_keys[k].bit & (SVC_KEY_FAILBACK | SVC_KEY_MAX_RELOCATE | SVC_KEY_MAX_RESTART);
-            long long n;
-            if (num && str_to_ll(val, 0, SVC_TRIES_MAX, &n) == STR_INT_OK) {
-                cli_json_add_int(o, res_keys[k].name, n);
-            } else {
-                cli_json_add_str(o, res_keys[k].name, val);
-            }
-            free(val);
-        }
-        strbuf_add(&out, "\n");
-        cJSON_AddItemToArray(arr, o);
+        cJSON_AddItemToArray(arr, config_entry(s, digest, migrated, &out));
     }
     if (c->fmt == FMT_TEXT) {
         cli_print_text(stdout, strbuf_str(&out));

@@ -127,19 +127,7 @@ static void apply_group_opts(struct cli *c, struct group *g)
     const char *v;
 
     if ((v = cli_param(c, "nodes")) != NULL) {
-        struct strlist l = {0};
-        cli_split_list(v, &l);
-        nodes_free(g->nodes, g->n_nodes);
-        g->nodes = NULL;
-        g->n_nodes = 0;
-        for (size_t i = 0; i < l.n; i++) {
-            char *prio = strchr(l.v[i], ':');
-            if (prio != NULL) {
-                *prio++ = '\0';
-            }
-            nodes_set(&g->nodes, &g->n_nodes, l.v[i], prio ? strtoll(prio, NULL, 10) : 0);
-        }
-        strlist_clear(&l);
+        cli_set_node_list(v, &g->nodes, &g->n_nodes);
     }
     if ((v = cli_param(c, "restricted")) != NULL) {
         g->has_restricted = true;

@@ -65,15 +65,33 @@ static int cmp_child(const void *a, const void *b)
     return strcmp(x->string ? x->string : "", y->string ? y->string : "");
 }
 
-static void indent(struct strbuf *sb, int depth)
+const cJSON **cli_json_children(const cJSON *v, size_t *n)
 {
-    for (int i = 0; i < depth * 3; i++) {
+    size_t i = 0;
+    const cJSON *k;
+    const cJSON **kids;
+
+    *n = (size_t)cJSON_GetArraySize(v);
+    kids = xcalloc(*n + 1, sizeof(const cJSON *));
+    cJSON_ArrayForEach(k, v)
+    {
+        kids[i++] = k;
+    }
+    if (cJSON_IsObject(v)) {
+        qsort((void *)kids, *n, sizeof(const cJSON *), cmp_child);
+    }
+    return kids;
+}
+
+static void indent(struct strbuf *sb, size_t depth)
+{
+    for (size_t i = 0; i < depth * 3; i++) {
         strbuf_add(sb, " ");
     }
 }
 
-/* NOLINTNEXTLINE(misc-no-recursion): cJSON's parse limit bounds the nesting */
-static void put_value(struct strbuf *sb, const cJSON *v, bool pretty, int depth)
+/* A value that holds no other: string, number, true, false or null. */
+static void put_scalar(struct strbuf *sb, const cJSON *v)
 {
     if (cJSON_IsString(v)) {
         put_string(sb, v->valuestring);
@@ -83,48 +101,82 @@ static void put_value(struct strbuf *sb, const cJSON *v, bool pretty, int depth)
         strbuf_add(sb, "true");
     } else if (cJSON_IsFalse(v)) {
         strbuf_add(sb, "false");
-    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
-        bool obj = cJSON_IsObject(v);
-        size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
-        const cJSON **kids = xcalloc(n ? n : 1, sizeof(const cJSON *));
-        const cJSON *k;
-
-        cJSON_ArrayForEach(k, v)
-        {
-            kids[i++] = k;
-        }
-        if (obj) {
-            qsort((void *)kids, n, sizeof(const cJSON *), cmp_child);
-        }
-        strbuf_add(sb, obj ? "{" : "[");
-        for (i = 0; i < n; i++) {
-            strbuf_add(sb, i ? "," : "");
-            if (pretty) {
-                strbuf_add(sb, "\n");
-                indent(sb, depth + 1);
-            }
-            if (obj) {
-                put_string(sb, kids[i]->string);
-                strbuf_add(sb, pretty ? " : " : ":");
-            }
-            put_value(sb, kids[i], pretty, depth + 1); /* NOLINT(misc-no-recursion) */
-        }
-        if (pretty && n > 0) {
-            strbuf_add(sb, "\n");
-            indent(sb, depth);
-        }
-        strbuf_add(sb, obj ? "}" : "]");
-        free(kids);
     } else {
         strbuf_add(sb, "null");
     }
+}
+
+/* An object or array being written: its members in output order and the
+ * next one to write. */
+struct json_frame {
+    const cJSON **kids;
+    size_t n, next;
+    bool obj;
+};
+
+/* Open v: its bracket, and its frame on the stack. */
+static void
+json_push(struct strbuf *sb, struct json_frame **st, size_t *depth, size_t *cap, const cJSON *v)
+{
+    if (*depth == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *st = xrealloc(*st, *cap * sizeof(**st));
+    }
+    struct json_frame *f = &(*st)[(*depth)++];
+    f->obj = cJSON_IsObject(v);
+    f->kids = cli_json_children(v, &f->n);
+    f->next = 0;
+    strbuf_add(sb, f->obj ? "{" : "[");
+}
+
+/* Depth first with an explicit stack of open objects and arrays (a store
+ * value may nest deeply); the depth of a frame is its indent. */
+static void put_value(struct strbuf *sb, const cJSON *v, bool pretty)
+{
+    struct json_frame *st = NULL;
+    size_t depth = 0, cap = 0;
+
+    if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
+        put_scalar(sb, v);
+        return;
+    }
+    json_push(sb, &st, &depth, &cap, v);
+    while (depth > 0) {
+        struct json_frame *f = &st[depth - 1];
+        if (f->next == f->n) {
+            if (pretty && f->n > 0) {
+                strbuf_add(sb, "\n");
+                indent(sb, depth - 1);
+            }
+            strbuf_add(sb, f->obj ? "}" : "]");
+            free(f->kids);
+            depth--;
+            continue;
+        }
+        const cJSON *kid = f->kids[f->next++];
+        strbuf_add(sb, f->next > 1 ? "," : "");
+        if (pretty) {
+            strbuf_add(sb, "\n");
+            indent(sb, depth);
+        }
+        if (f->obj) {
+            put_string(sb, kid->string);
+            strbuf_add(sb, pretty ? " : " : ":");
+        }
+        if (cJSON_IsArray(kid) || cJSON_IsObject(kid)) {
+            json_push(sb, &st, &depth, &cap, kid);
+        } else {
+            put_scalar(sb, kid);
+        }
+    }
+    free(st);
 }
 
 void cli_json_print(const cJSON *v, bool pretty)
 {
     struct strbuf sb = {0};
 
-    put_value(&sb, v, pretty, 0);
+    put_value(&sb, v, pretty);
     strbuf_add(&sb, "\n");
     fwrite(strbuf_str(&sb), 1, sb.len, stdout);
     strbuf_free(&sb);

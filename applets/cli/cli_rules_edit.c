@@ -76,20 +76,8 @@ static void apply_rule_opts(struct cli *c, struct rule *rule)
         strlist_clear(&l);
     }
     if ((v = cli_param(c, "nodes")) != NULL) {
-        struct strlist l = {0};
-        cli_split_list(v, &l);
-        nodes_free(rule->nodes, rule->n_nodes);
-        rule->nodes = NULL;
-        rule->n_nodes = 0;
-        for (size_t i = 0; i < l.n; i++) {
-            char *prio = strchr(l.v[i], ':');
-            if (prio != NULL) {
-                *prio++ = '\0';
-            }
-            nodes_set(&rule->nodes, &rule->n_nodes, l.v[i], prio ? strtoll(prio, NULL, 10) : 0);
-        }
+        cli_set_node_list(v, &rule->nodes, &rule->n_nodes);
         rule->has_nodes = true;
-        strlist_clear(&l);
     }
     if ((v = cli_param(c, "strict")) != NULL) {
         rule->has_strict = true;

@@ -220,37 +220,131 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(x->word, y->word);
 }
 
-/* Every command below path, depth first; full or short (indented) usage. */
+/* One command's usage into sb: the full text or the short, indented line. */
+static void usage_entry(struct strbuf *sb, const struct cli_cmd *cmd, bool full)
+{
+    if (full) {
+        usage_full(sb, cmd);
+    } else {
+        char *line = cli_usage_line(cmd);
+        strbuf_addf(sb, "       %s\n", line);
+        free(line);
+    }
+}
+
+/* A level of the command tree being walked and the next entry to visit. */
+struct walk_frame {
+    struct cli_level l;
+    size_t next;
+    char *path;
+};
+
+static void walk_push(struct walk_frame **st, size_t *n, size_t *cap, char *path)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        *st = xrealloc(*st, *cap * sizeof(**st));
+    }
+    struct walk_frame *f = &(*st)[(*n)++];
+    f->path = path;
+    f->next = 0;
+    cli_level(path, &f->l);
+    qsort(f->l.v, f->l.n, sizeof(f->l.v[0]), cmp_entry);
+}
+
+/* Every command below path, depth first, with an explicit stack of levels;
+ * full or short (indented) usage. word filters the first level only. */
 static void walk(struct strbuf *sb, const char *path, const char *word, bool full)
 {
-    struct cli_level l;
+    struct walk_frame *st = NULL;
+    size_t n = 0, cap = 0;
 
-    cli_level(path, &l);
-    qsort(l.v, l.n, sizeof(l.v[0]), cmp_entry);
-    for (size_t i = 0; i < l.n; i++) {
-        const struct cli_cmd *cmd = l.v[i].cmd;
-        if ((cmd != NULL && cmd->alias != NULL) || (word && !str_starts(l.v[i].word, word))) {
+    walk_push(&st, &n, &cap, xstrdup(path));
+    while (n > 0) {
+        struct walk_frame *f = &st[n - 1];
+        if (f->next == f->l.n) {
+            cli_level_free(&f->l);
+            free(f->path);
+            n--;
             continue;
         }
-        if (cmd == NULL) {
-            char *sub = xasprintf("%s%s%s", path, *path ? " " : "", l.v[i].word);
-            walk(sb, sub, NULL, full);
-            free(sub);
-        } else if (full) {
-            usage_full(sb, cmd);
+        const struct cli_level_entry *e = &f->l.v[f->next++];
+        if ((e->cmd != NULL && e->cmd->alias != NULL) ||
+            (word && n == 1 && !str_starts(e->word, word))) {
+            continue;
+        }
+        if (e->cmd == NULL) {
+            walk_push(&st, &n, &cap, xasprintf("%s%s%s", f->path, *f->path ? " " : "", e->word));
         } else {
-            char *line = cli_usage_line(cmd);
-            strbuf_addf(sb, "       %s\n", line);
-            free(line);
+            usage_entry(sb, e->cmd, full);
         }
     }
-    cli_level_free(&l);
+    free(st);
 }
 
 void cli_usage_list(struct strbuf *sb, const char *path, const char *word)
 {
     by_class = true;
     walk(sb, path, word, false);
+}
+
+/* The command path the help words name, into path: a group or a command
+ * (aliases followed); a word that may mean several commands ends it and is
+ * returned in *ambiguous. Non-zero after an unknown word. */
+static int help_path(const struct strlist *words, struct strbuf *path, const char **ambiguous)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < words->n && rc == 0; i++) {
+        struct cli_level l;
+        cli_level(strbuf_str(path), &l);
+        int k = cli_level_find(&l, words->v[i]);
+        if (k == -1) {
+            rc = cli_fail(
+                EXIT_USAGE,
+                "ERROR: unknown command '%s'\nUSAGE: ha-manager <COMMAND> [ARGS] [OPTIONS]",
+                words->v[0]
+            );
+        } else if (k == -2) {
+            *ambiguous = words->v[i]; /* the commands it may mean */
+            i = words->n;
+        } else {
+            const struct cli_cmd *cmd = l.v[k].cmd;
+            if (cmd && cmd->alias) {
+                strbuf_free(path);
+            }
+            strbuf_addf(
+                path, "%s%s", path->len ? " " : "", cmd && cmd->alias ? cmd->alias : l.v[k].word
+            );
+            if (cmd != NULL) {
+                i = words->n; /* a command: the words after it do not matter */
+            }
+        }
+        cli_level_free(&l);
+    }
+    return rc;
+}
+
+/* The usage of every command whose path is exactly path, into sb: full or
+ * one line. False when path names no command (it is a group). */
+static bool help_leaf(struct strbuf *sb, const char *path, bool verbose)
+{
+    bool leaf = false;
+
+    for (size_t i = 0; i < cli_n_commands; i++) {
+        if (strcmp(cli_commands[i].path, path) != 0) {
+            continue;
+        }
+        leaf = true;
+        if (verbose) {
+            usage_full(sb, &cli_commands[i]);
+        } else {
+            char *line = cli_usage_line(&cli_commands[i]);
+            strbuf_addf(sb, "%s\n", line);
+            free(line);
+        }
+    }
+    return leaf;
 }
 
 /* upstream's help: the full usage (the default) or the short one of the
@@ -262,53 +356,12 @@ int cli_help(struct cli *c)
     struct strlist words = {0};
     struct strbuf path = {0}, sb = {0};
     const char *ambiguous = NULL;
-    int rc = 0;
 
     cli_split_list(extra ? extra : "", &words);
-    for (size_t i = 0; i < words.n && rc == 0; i++) {
-        struct cli_level l;
-        cli_level(strbuf_str(&path), &l);
-        int k = cli_level_find(&l, words.v[i]);
-        if (k == -1) {
-            rc = cli_fail(
-                EXIT_USAGE,
-                "ERROR: unknown command '%s'\nUSAGE: ha-manager <COMMAND> [ARGS] [OPTIONS]",
-                words.v[0]
-            );
-        } else if (k == -2) {
-            ambiguous = words.v[i]; /* the commands it may mean */
-            i = words.n;
-        } else {
-            const struct cli_cmd *cmd = l.v[k].cmd;
-            const char *next = cmd && cmd->alias ? cmd->alias : l.v[k].word;
-            if (cmd && cmd->alias) {
-                strbuf_free(&path);
-            }
-            strbuf_addf(&path, "%s%s", path.len ? " " : "", next);
-            if (cmd != NULL) {
-                i = words.n; /* a command: the words after it do not matter */
-            }
-        }
-        cli_level_free(&l);
-    }
+    int rc = help_path(&words, &path, &ambiguous);
     if (rc == 0) {
         by_class = false;
-        bool leaf = false;
-        for (size_t i = 0; i < cli_n_commands && !leaf; i++) {
-            leaf = strcmp(cli_commands[i].path, strbuf_str(&path)) == 0;
-        }
-        for (size_t i = 0; leaf && i < cli_n_commands; i++) {
-            if (strcmp(cli_commands[i].path, strbuf_str(&path)) == 0) {
-                if (verbose) {
-                    usage_full(&sb, &cli_commands[i]);
-                } else {
-                    char *line = cli_usage_line(&cli_commands[i]);
-                    strbuf_addf(&sb, "%s\n", line);
-                    free(line);
-                }
-            }
-        }
-        if (!leaf) {
+        if (!help_leaf(&sb, strbuf_str(&path), verbose)) {
             walk(&sb, strbuf_str(&path), ambiguous, verbose);
         }
         const char *s = strbuf_str(&sb);

@@ -215,10 +215,66 @@ static void write_folded(struct emitter *e, const char *s, size_t indent, bool b
     }
 }
 
+static const char esc_from[] = "\0\a\b\t\n\v\f\r\x1b\"\\";
+static const char esc_to[] = "0abtnvfre\"\\";
+
+/* The short escape letter of a code point ("\n", "\N", ...), or 0. */
+static char short_escape(unsigned long c)
+{
+    const char *hit = c < 0x80 && c != 0 ? strchr(esc_from + 1, (int)c) : NULL;
+
+    switch (c) {
+    case 0x85:
+        return 'N';
+    case 0xa0:
+        return '_';
+    case 0x2028:
+        return 'L';
+    case 0x2029:
+        return 'P';
+    default:
+        break;
+    }
+    if (hit == NULL) {
+        return '\0';
+    }
+    return esc_to[hit - esc_from];
+}
+
+/* Whether a code point is written escaped inside double quotes. */
+static bool double_escaped(unsigned long c)
+{
+    bool listed = c < 0x80 && c != 0 && strchr(esc_from + 1, (int)c) != NULL;
+
+    return listed || !printable(c) || c == 0xfeff || c == 0x85 || c == 0x2028 || c == 0x2029 ||
+           c == '\n';
+}
+
+/* The escape of code point c, whose first byte is first: a letter, else
+ * \x, \u or \U with its hex value (\x of the byte when it is no code point). */
+static void put_escape(struct emitter *e, unsigned long c, unsigned char first)
+{
+    char buf[16];
+    char letter = short_escape(c);
+
+    if (letter != '\0') {
+        snprintf(buf, sizeof(buf), "\\%c", letter);
+    } else if (c > 0x10ffff) {
+        snprintf(buf, sizeof(buf), "\\x%02X", first);
+    } else {
+        snprintf(
+            buf, sizeof(buf),
+            c <= 0xff     ? "\\x%02lX"
+            : c <= 0xffff ? "\\u%04lX"
+                          : "\\U%08lX",
+            c
+        );
+    }
+    puts_e(e, buf);
+}
+
 static void write_double(struct emitter *e, const char *s, size_t indent, bool breaks)
 {
-    static const char esc_from[] = "\0\a\b\t\n\v\f\r\x1b\"\\";
-    static const char esc_to[] = "0abtnvfre\"\\";
     bool spaces = false;
     size_t n = strlen(s);
 
@@ -226,42 +282,18 @@ static void write_double(struct emitter *e, const char *s, size_t indent, bool b
     for (size_t i = 0; i < n;) {
         size_t len;
         unsigned long c = code_point((const unsigned char *)s + i, &len);
-        const char *hit = c < 0x80 && c != 0 ? strchr(esc_from + 1, (int)c) : NULL;
-        if (hit != NULL || !printable(c) || c == 0xfeff || c == 0x85 || c == 0x2028 ||
-            c == 0x2029 || c == '\n') {
-            char buf[16];
-            if (hit != NULL) {
-                snprintf(buf, sizeof(buf), "\\%c", esc_to[hit - esc_from]);
-            } else if (c == 0x85 || c == 0xa0 || c == 0x2028 || c == 0x2029) {
-                snprintf(
-                    buf, sizeof(buf), "\\%c",
-                    c == 0x85     ? 'N'
-                    : c == 0xa0   ? '_'
-                    : c == 0x2028 ? 'L'
-                                  : 'P'
-                );
-            } else if (c > 0x10ffff) {
-                snprintf(buf, sizeof(buf), "\\x%02X", (unsigned char)s[i]);
-            } else {
-                snprintf(
-                    buf, sizeof(buf),
-                    c <= 0xff     ? "\\x%02lX"
-                    : c <= 0xffff ? "\\u%04lX"
-                                  : "\\U%08lX",
-                    c
-                );
-            }
-            puts_e(e, buf);
+        if (double_escaped(c)) {
+            put_escape(e, c, (unsigned char)s[i]);
             spaces = false;
-        } else if (c == ' ') {
-            if (breaks && !spaces && e->column > BEST_WIDTH && i > 0 && i + 1 < n) {
-                indent_to(e, indent);
-                if (s[i + 1] == ' ') {
-                    put(e, "\\", 1);
-                }
-            } else {
-                put(e, " ", 1);
+        } else if (c == ' ' && breaks && !spaces && e->column > BEST_WIDTH && i > 0 && i + 1 < n) {
+            /* a line break here; a blank after it is kept by a "\" */
+            indent_to(e, indent);
+            if (s[i + 1] == ' ') {
+                put(e, "\\", 1);
             }
+            spaces = true;
+        } else if (c == ' ') {
+            put(e, " ", 1);
             spaces = true;
         } else {
             put(e, s + i, len);
@@ -291,16 +323,6 @@ static void scalar(struct emitter *e, const char *s, size_t indent, bool key)
     }
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-
-    return strcmp(x->string ? x->string : "", y->string ? y->string : "");
-}
-
-static void node(struct emitter *e, const cJSON *v, size_t indent, bool in_mapping);
-static void block(struct emitter *e, const cJSON *v, size_t indent);
-
 static void number(struct emitter *e, double d)
 {
     char buf[64];
@@ -318,60 +340,13 @@ static void number(struct emitter *e, double d)
     puts_e(e, buf);
 }
 
-static const cJSON **children(const cJSON *v, size_t *n)
-{
-    size_t i = 0;
-    const cJSON *k;
-    const cJSON **kids;
-
-    *n = (size_t)cJSON_GetArraySize(v);
-    kids = xcalloc(*n + 1, sizeof(*kids));
-    cJSON_ArrayForEach(k, v)
-    {
-        kids[i++] = k;
-    }
-    if (cJSON_IsObject(v)) {
-        qsort((void *)kids, *n, sizeof(*kids), cmp_key);
-    }
-    return kids;
-}
-
-/* A block mapping or sequence whose entries are at indent. */
-/* NOLINTNEXTLINE(misc-no-recursion): cJSON's parse limit bounds the nesting */
-static void block(struct emitter *e, const cJSON *v, size_t indent)
-{
-    size_t n;
-    const cJSON **kids = children(v, &n);
-    bool obj = cJSON_IsObject(v);
-
-    for (size_t i = 0; i < n; i++) {
-        write_indent(e, indent);
-        if (obj) {
-            scalar(e, kids[i]->string, indent, true);
-            put(e, ":", 1);
-        } else {
-            put(e, "-", 1);
-            e->indention = true; /* "-" counts as indentation */
-        }
-        node(e, kids[i], indent, obj); /* NOLINT(misc-no-recursion) */
-    }
-    free(kids);
-}
-
-/* The value of a mapping key or a sequence entry whose parent is at
- * indent: a scalar after a blank (folded at indent + 2), an empty
- * collection as {} or [], a mapping indented by two, a sequence under a
- * key not indented (libyaml's indentless sequence). */
-/* NOLINTNEXTLINE(misc-no-recursion): as above */
-static void node(struct emitter *e, const cJSON *v, size_t indent, bool in_mapping)
+/* A value that is no non-empty collection, after its key or "-": a
+ * scalar after a blank (folded at indent + 2), an empty collection as {}
+ * or []. */
+static void leaf(struct emitter *e, const cJSON *v, size_t indent)
 {
     bool coll = cJSON_IsObject(v) || cJSON_IsArray(v);
 
-    if (coll && cJSON_GetArraySize(v) > 0) {
-        bool indentless = in_mapping && cJSON_IsArray(v);
-        block(e, v, indentless ? indent : indent + 2); /* NOLINT(misc-no-recursion) */
-        return;
-    }
     if (!e->whitespace) {
         put(e, " ", 1);
     }
@@ -388,15 +363,78 @@ static void node(struct emitter *e, const cJSON *v, size_t indent, bool in_mappi
     }
 }
 
+static bool nonempty_coll(const cJSON *v)
+{
+    return (cJSON_IsObject(v) || cJSON_IsArray(v)) && cJSON_GetArraySize(v) > 0;
+}
+
+/* A block mapping or sequence being written, whose entries are at indent. */
+struct yaml_frame {
+    const cJSON **kids;
+    size_t n, next, indent;
+    bool obj;
+};
+
+static void
+yaml_push(struct yaml_frame **st, size_t *depth, size_t *cap, const cJSON *v, size_t indent)
+{
+    if (*depth == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *st = xrealloc(*st, *cap * sizeof(**st));
+    }
+    struct yaml_frame *f = &(*st)[(*depth)++];
+    f->kids = cli_json_children(v, &f->n);
+    f->next = 0;
+    f->indent = indent;
+    f->obj = cJSON_IsObject(v);
+}
+
+/* The block collection v at indent, depth first with an explicit stack (a
+ * store value may nest deeply): each entry's key or "-", then its value,
+ * a nested mapping indented by two, a sequence under a key not indented
+ * (libyaml's indentless sequence). */
+static void block(struct emitter *e, const cJSON *v)
+{
+    struct yaml_frame *st = NULL;
+    size_t depth = 0, cap = 0;
+
+    yaml_push(&st, &depth, &cap, v, 0);
+    while (depth > 0) {
+        struct yaml_frame *f = &st[depth - 1];
+        if (f->next == f->n) {
+            free(f->kids);
+            depth--;
+            continue;
+        }
+        const cJSON *kid = f->kids[f->next++];
+        size_t indent = f->indent;
+        write_indent(e, indent);
+        if (f->obj) {
+            scalar(e, kid->string, indent, true);
+            put(e, ":", 1);
+        } else {
+            put(e, "-", 1);
+            e->indention = true; /* "-" counts as indentation */
+        }
+        if (nonempty_coll(kid)) {
+            bool indentless = f->obj && cJSON_IsArray(kid);
+            yaml_push(&st, &depth, &cap, kid, indentless ? indent : indent + 2);
+        } else {
+            leaf(e, kid, indent);
+        }
+    }
+    free(st);
+}
+
 void cli_yaml_print(const cJSON *v)
 {
     struct emitter e = {0};
 
     puts_e(&e, "---");
-    if ((cJSON_IsObject(v) || cJSON_IsArray(v)) && cJSON_GetArraySize(v) > 0) {
-        block(&e, v, 0);
+    if (nonempty_coll(v)) {
+        block(&e, v);
     } else {
-        node(&e, v, 0, false);
+        leaf(&e, v, 0);
     }
     puts_e(&e, "\n");
     fwrite(strbuf_str(&e.out), 1, e.out.len, stdout);

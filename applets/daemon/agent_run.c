@@ -66,6 +66,18 @@ static int stdin_fd(void)
     return fd;
 }
 
+void child_reset(void)
+{
+    sigset_t none;
+
+    setpgid(0, 0);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < NSIG; s++) {
+        signal(s, SIG_DFL);
+    }
+}
+
 /* Place fd at 0, 1 or 2 (the copy is inherited by the agent). */
 static int fd_to(int fd, int to)
 {
@@ -88,14 +100,8 @@ static void
 agent_child(const char *path, char *const argv[], char *const envp[], int out, int errpipe)
 {
     int in = stdin_fd();
-    sigset_t none;
 
-    setpgid(0, 0);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int s = 1; s < NSIG; s++) {
-        signal(s, SIG_DFL);
-    }
+    child_reset();
     errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, 3);
     out = fcntl(out, F_DUPFD_CLOEXEC, 3);
     in = in >= 0 ? fcntl(in, F_DUPFD_CLOEXEC, 3) : -1;
@@ -159,49 +165,53 @@ log_output(struct daemon *d, const char *sid, struct strbuf *buf, size_t *logged
     }
 }
 
+/* A running agent and what is needed to log its output. */
 struct agent_proc {
     pid_t pid;
     int out; /* read end of the output pipe, -1 at EOF */
+    int err; /* read end of the child's error pipe (child_error) */
     int status;
     bool reaped;
+    const char *sid, *task; /* for the log lines */
+    struct strbuf buf; /* output not logged yet: an incomplete line */
+    size_t logged; /* bytes of output logged so far */
 };
 
+/* Read what the agent wrote, if anything, within 100 ms. */
+static void agent_read(struct daemon *d, struct agent_proc *p)
+{
+    struct pollfd pfd = {.fd = p->out, .events = POLLIN};
+    char chunk[1024];
+
+    if (p->out < 0) {
+        usleep(50 * 1000);
+    } else if (poll(&pfd, 1, 100) > 0) {
+        ssize_t n = read(p->out, chunk, sizeof(chunk));
+        if (n > 0) {
+            strbuf_addn(&p->buf, chunk, (size_t)n);
+            log_output(d, p->sid, &p->buf, &p->logged, false);
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+            close(p->out);
+            p->out = -1;
+        }
+    }
+}
+
 /* Wait for the agent until deadline_ms; false when it is still running. */
-static bool agent_wait(
-    struct daemon *d,
-    struct agent_proc *p,
-    const char *sid,
-    const char *task,
-    int64_t deadline_ms,
-    struct strbuf *buf,
-    size_t *logged
-)
+static bool agent_wait(struct daemon *d, struct agent_proc *p, int64_t deadline_ms)
 {
     int64_t next_note = mono_ms() + STILL_ACTIVE_MS;
 
     while (!p->reaped) {
         int64_t now = mono_ms();
-        struct pollfd pfd = {.fd = p->out, .events = POLLIN};
-        char chunk[1024];
         if (now >= deadline_ms) {
             return false;
         }
         if (now >= next_note) {
-            daemon_log(d, HA_INFO, "Task '%s' still active, waiting", task);
+            daemon_log(d, HA_INFO, "Task '%s' still active, waiting", p->task);
             next_note = now + STILL_ACTIVE_MS;
         }
-        if (p->out >= 0 && poll(&pfd, 1, 100) > 0) {
-            ssize_t n = read(p->out, chunk, sizeof(chunk));
-            if (n > 0) {
-                strbuf_addn(buf, chunk, (size_t)n);
-                log_output(d, sid, buf, logged, false);
-            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-                close(p->out);
-                p->out = -1;
-            }
-        } else if (p->out < 0) {
-            usleep(50 * 1000);
-        }
+        agent_read(d, p);
         if (waitpid(p->pid, &p->status, WNOHANG) == p->pid) {
             p->reaped = true;
         }
@@ -209,93 +219,118 @@ static bool agent_wait(
     return true;
 }
 
-int agent_call(
-    struct daemon *d,
-    const char *verb,
-    const char *sid,
-    const char *target,
-    int64_t deadline_s,
-    const char *timeout_env,
-    int online,
-    char **why
-)
+/* The agent's environment into envp (room for 8 with the NULL). */
+static void
+agent_env(const struct daemon *d, const struct agent_req *r, const char *type, char *envp[8])
 {
-    char *type = sid_type(sid), *path = xasprintf("%s/%s", d->conf.agents_dir, type);
-    char *task = xasprintf("%s %s %s", type, verb, sid);
-    char *envp[8];
-    char *argv[] = {type, xstrdup(verb), xstrdup(sid), xstrdup(target), NULL};
-    struct agent_proc p = {.out = -1};
-    struct strbuf buf = {0};
-    size_t logged = 0, ne = 0;
-    int pipefd[2], errpipe[2], rc;
+    const char *colon = strchr(r->sid, ':');
+    size_t ne = 0;
 
     envp[ne++] = xstrdup(AGENT_PATH);
     envp[ne++] = xasprintf("HAVEN_NODE=%s", d->conf.node);
-    envp[ne++] = xasprintf("HAVEN_SID=%s", sid);
+    envp[ne++] = xasprintf("HAVEN_SID=%s", r->sid);
     envp[ne++] = xasprintf("HAVEN_TYPE=%s", type);
-    envp[ne++] = xasprintf("HAVEN_NAME=%s", strchr(sid, ':') ? strchr(sid, ':') + 1 : sid);
-    if (timeout_env != NULL) {
-        envp[ne++] = xasprintf("HAVEN_TIMEOUT=%s", timeout_env);
+    envp[ne++] = xasprintf("HAVEN_NAME=%s", colon ? colon + 1 : r->sid);
+    if (r->timeout != NULL) {
+        envp[ne++] = xasprintf("HAVEN_TIMEOUT=%s", r->timeout);
     }
-    if (online >= 0) {
-        envp[ne++] = xasprintf("HAVEN_ONLINE=%d", online);
+    if (r->with_online) {
+        envp[ne++] = xasprintf("HAVEN_ONLINE=%d", r->online ? 1 : 0);
     }
     envp[ne] = NULL;
+}
+
+/* Fork the agent with its output and error pipes: 0, or -1 with *why. */
+static int agent_spawn(
+    struct agent_proc *p, const char *path, char *const argv[], char *const envp[], char **why
+)
+{
+    int pipefd[2], errpipe[2];
+
     if (pipe2(pipefd, O_CLOEXEC) != 0) {
-        *why = xasprintf("agent '%s' failed - pipe: %s", task, strerror(errno));
-        rc = -1;
-        goto out;
+        *why = xasprintf("agent '%s' failed - pipe: %s", p->task, strerror(errno));
+        return -1;
     }
     if (pipe2(errpipe, O_CLOEXEC) != 0) {
-        *why = xasprintf("agent '%s' failed - pipe: %s", task, strerror(errno));
+        *why = xasprintf("agent '%s' failed - pipe: %s", p->task, strerror(errno));
         close(pipefd[0]);
         close(pipefd[1]);
-        rc = -1;
-        goto out;
+        return -1;
     }
-    p.pid = fork();
-    if (p.pid == 0) {
+    p->pid = fork();
+    if (p->pid == 0) {
         close(errpipe[0]);
         agent_child(path, argv, envp, pipefd[1], errpipe[1]);
     }
     close(pipefd[1]);
     close(errpipe[1]);
-    p.out = pipefd[0];
-    if (p.pid < 0) {
-        *why = xasprintf("agent '%s' failed - fork: %s", task, strerror(errno));
-        close(p.out);
-        close(errpipe[0]);
-        rc = -1;
-        goto out;
+    p->out = pipefd[0];
+    p->err = errpipe[0];
+    if (p->pid < 0) {
+        *why = xasprintf("agent '%s' failed - fork: %s", p->task, strerror(errno));
+        return -1;
     }
-    setpgid(p.pid, p.pid);
-    if (!agent_wait(d, &p, sid, task, mono_ms() + deadline_s * 1000, &buf, &logged)) {
-        kill(-p.pid, SIGTERM);
-        if (!agent_wait(d, &p, sid, task, mono_ms() + KILL_GRACE_MS, &buf, &logged)) {
-            kill(-p.pid, SIGKILL);
-            while (waitpid(p.pid, &p.status, 0) < 0 && errno == EINTR) {
-            }
+    setpgid(p->pid, p->pid);
+    return 0;
+}
+
+/* Past its deadline: SIGTERM to the agent's group, SIGKILL after the grace
+ * time, and the agent reaped. */
+static void agent_kill(struct daemon *d, struct agent_proc *p)
+{
+    kill(-p->pid, SIGTERM);
+    if (!agent_wait(d, p, mono_ms() + KILL_GRACE_MS)) {
+        kill(-p->pid, SIGKILL);
+        while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR) {
         }
-        *why = xasprintf("agent '%s' timed out after %lld s - killed", task, (long long)deadline_s);
-        rc = -1;
-    } else if ((*why = exec_failure(errpipe[0], task, path)) != NULL) {
-        rc = -1;
-    } else {
-        rc = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
     }
-    close(errpipe[0]);
-    log_output(d, sid, &buf, &logged, true);
+}
+
+/* Wait for the spawned agent until deadline_s from now: its exit code
+ * (128 + signal), or -1 with *why (timeout, exec failure). */
+static int agent_result(
+    struct daemon *d, struct agent_proc *p, int64_t deadline_s, const char *path, char **why
+)
+{
+    if (!agent_wait(d, p, mono_ms() + deadline_s * 1000)) {
+        agent_kill(d, p);
+        *why =
+            xasprintf("agent '%s' timed out after %lld s - killed", p->task, (long long)deadline_s);
+        return -1;
+    }
+    if ((*why = exec_failure(p->err, p->task, path)) != NULL) {
+        return -1;
+    }
+    return WIFEXITED(p->status) ? WEXITSTATUS(p->status) : 128 + WTERMSIG(p->status);
+}
+
+int agent_call(struct daemon *d, const struct agent_req *r, char **why)
+{
+    char *type = sid_type(r->sid), *path = xasprintf("%s/%s", d->conf.agents_dir, type);
+    char *task = xasprintf("%s %s %s", type, r->verb, r->sid);
+    char *envp[8];
+    char *argv[] = {type, xstrdup(r->verb), xstrdup(r->sid), xstrdup(r->target), NULL};
+    struct agent_proc p = {.out = -1, .err = -1, .sid = r->sid, .task = task};
+    int rc = -1;
+
+    agent_env(d, r, type, envp);
+    if (agent_spawn(&p, path, argv, envp, why) == 0) {
+        rc = agent_result(d, &p, r->deadline_s, path, why);
+        log_output(d, r->sid, &p.buf, &p.logged, true);
+    }
+    if (p.err >= 0) {
+        close(p.err);
+    }
     if (p.out >= 0) {
         close(p.out);
     }
-out:
-    for (size_t i = 0; i < ne; i++) {
+    for (size_t i = 0; envp[i] != NULL; i++) {
         free(envp[i]);
     }
     for (size_t i = 1; i < 4; i++) {
         free(argv[i]);
     }
-    strbuf_free(&buf);
+    strbuf_free(&p.buf);
     free(task);
     free(path);
     free(type);
@@ -331,7 +366,12 @@ static bool res_check_running(void *ctx, const char *sid)
 {
     struct daemon *d = ctx;
     char *why = NULL, *type = sid_type(sid);
-    int rc = agent_call(d, "status", sid, NULL, d->conf.agent_status_timeout, NULL, -1, &why);
+    int rc = agent_call(
+        d,
+        &(struct agent_req
+        ){.verb = "status", .sid = sid, .deadline_s = d->conf.agent_status_timeout},
+        &why
+    );
 
     if (rc == 0 || rc == 7) {
         free(type);
@@ -386,7 +426,10 @@ static void res_start(void *ctx, const char *sid)
     int rc;
 
     require_lease(d, "start", sid);
-    rc = agent_call(d, "start", sid, NULL, d->conf.agent_timeout, NULL, -1, &why);
+    rc = agent_call(
+        d, &(struct agent_req){.verb = "start", .sid = sid, .deadline_s = d->conf.agent_timeout},
+        &why
+    );
     report(d, "start", sid, rc, why);
 }
 
@@ -424,7 +467,10 @@ static void res_shutdown(void *ctx, const char *sid, const char *timeout)
         return;
     }
     t_env = xasprintf("%lld", (long long)t);
-    rc = agent_call(d, "stop", sid, NULL, t + 30, t_env, -1, &why);
+    rc = agent_call(
+        d, &(struct agent_req){.verb = "stop", .sid = sid, .deadline_s = t + 30, .timeout = t_env},
+        &why
+    );
     free(t_env);
     report(d, "stop", sid, rc, why);
 }
@@ -483,7 +529,17 @@ static bool res_migrate(void *ctx, const char *sid, const char *target, bool onl
     if (!move_registry(d, sid, d->conf.node, target)) {
         return false;
     }
-    rc = agent_call(d, "migrate", sid, target, d->conf.agent_timeout, NULL, online, &why);
+    rc = agent_call(
+        d,
+        &(struct agent_req
+        ){.verb = "migrate",
+          .sid = sid,
+          .target = target,
+          .deadline_s = d->conf.agent_timeout,
+          .with_online = true,
+          .online = online},
+        &why
+    );
     if (rc != 0 || why != NULL) {
         report(d, "migrate", sid, rc, why);
     } else if (!res_check_running(ctx, sid)) {

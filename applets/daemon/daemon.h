@@ -96,18 +96,24 @@ int daemon_with_domain_lock(
 
 /* agent_run.c: the resource plugin calls of env, used in workers. */
 void agent_install(struct ha_env *env);
-/* Run "<agents_dir>/<type> verb sid [target]"; returns the exit code, or -1
- * with *why, a whole log line (timeout, exec failure). */
-int agent_call(
-    struct daemon *d,
-    const char *verb,
-    const char *sid,
-    const char *target,
-    int64_t deadline_s,
-    const char *timeout_env,
-    int online,
-    char **why
-);
+/* In a freshly forked agent or worker: its own process group, no signal
+ * blocked, every signal at its default action. */
+void child_reset(void);
+/* One agent call: "<agents_dir>/<type> verb sid [target]" under a deadline
+ * of deadline_s; HAVEN_TIMEOUT=timeout when timeout is set, HAVEN_ONLINE=0|1
+ * when with_online (a migration). */
+struct agent_req {
+    const char *verb;
+    const char *sid;
+    const char *target; /* NULL but for a migration */
+    int64_t deadline_s;
+    const char *timeout;
+    bool with_online;
+    bool online;
+};
+/* Run the agent; returns its exit code, or -1 with *why, a whole log line
+ * (timeout, exec failure). */
+int agent_call(struct daemon *d, const struct agent_req *r, char **why);
 
 /* lrm_workers.c: run_job/job_finished of env in forked workers. */
 void workers_install(struct daemon *d);

@@ -22,9 +22,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <unistd.h>
 
+#include "applets/log.h"
 #include "state/lrm.h"
 #include "state/str.h"
 
@@ -66,18 +66,12 @@ static void close_fds(void)
 static void worker_child(struct daemon *d, const struct lrm_job *job, int64_t lease_t_ms)
 {
     struct kv_options o;
-    sigset_t none;
     char *err = NULL;
     int rc;
 
-    closelog(); /* its socket is closed below; the next syslog() reconnects */
+    log_forked(); /* the syslog socket is closed below */
     close_fds();
-    setpgid(0, 0);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int s = 1; s < NSIG; s++) {
-        signal(s, SIG_DFL);
-    }
+    child_reset();
     d->in_worker = true;
     d->worker_lease_t_ms = lease_t_ms;
     daemon_store_options(d, &o, NULL);
