@@ -2,13 +2,16 @@
  * found, each as a unit test of the parser it was fixed in; the inputs
  * themselves are kept in test/fuzz/<target>/regress-*.
  *   - the folder store's frame (kv/dir/dir_frame.c): what dir_frame stores,
- *     dir_unframe gives back whole, for every text, and a cut is refused. */
+ *     dir_unframe gives back whole, for every text, and a cut is refused;
+ *   - the watchdog-mux greeting (watchdog/wd.c): only the line the mux
+ *     writes is a greeting, numbers checked, never sscanf's overflow. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kv/dir/dir_int.h"
 #include "state/str.h"
 #include "test/test.h"
+#include "watchdog/wd.h"
 
 /* frame, then unframe a copy cut to n bytes (n = SIZE_MAX: whole). */
 static int round_trip(const char *text, size_t cut, char **out)
@@ -63,9 +66,34 @@ static void test_cut_refused(void)
     }
 }
 
+static void test_greeting_strict(void)
+{
+    struct wd_greeting g = {0};
+
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=60 hw-timeout=10\n", &g), 1);
+    CHECK_INT(g.version, 1);
+    CHECK_INT(g.client_timeout_s, 60);
+    CHECK_INT(g.hw_timeout_s, 10);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=5 hw-timeout=3", &g), 1);
+    /* found by fuzz_watchdog: sscanf took a leading zero, a sign, blanks
+     * and numbers beyond long (undefined behaviour, in glibc a wrapped or
+     * clamped value): a timing check then ran on numbers the mux never sent */
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=05 hw-timeout=3", &g), 0);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=+5 hw-timeout=3", &g), 0);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout= 5 hw-timeout=3", &g), 0);
+    CHECK_INT(wd_greeting_parse("watchdog-mux  1 client-timeout=5 hw-timeout=3", &g), 0);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 4294967297 client-timeout=5 hw-timeout=3", &g), 0);
+    CHECK_INT(
+        wd_greeting_parse("watchdog-mux 1 client-timeout=99999999999999999999 hw-timeout=3", &g), 0
+    );
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=5 hw-timeout=3\n\n", &g), 0);
+    CHECK_INT(wd_greeting_parse("watchdog-mux 1 client-timeout=5 hw-timeout=", &g), 0);
+}
+
 int main(void)
 {
     RUN(test_round_trip);
     RUN(test_cut_refused);
+    RUN(test_greeting_strict);
     return test_summary();
 }
