@@ -8,12 +8,14 @@
 
 #include <cJSON.h>
 
-static const char hardware[] = "{\"node1\":{\"power\":\"off\",\"network\":\"off\"},"
-                               "\"node2\":{\"power\":\"off\",\"network\":\"off\"},"
-                               "\"node3\":{\"power\":\"off\",\"network\":\"off\"}}";
-static const char services[] = "{\"vm:101\":{\"node\":\"node1\",\"state\":\"started\"},"
-                               "\"vm:102\":{\"node\":\"node2\",\"state\":\"started\"},"
-                               "\"ct:103\":{\"node\":\"node3\",\"state\":\"stopped\"}}";
+static const char hardware[] =
+    "{\"node1\":{\"power\":\"off\",\"network\":\"off\"},"
+    "\"node2\":{\"power\":\"off\",\"network\":\"off\"},"
+    "\"node3\":{\"power\":\"off\",\"network\":\"off\"}}";
+static const char services[] =
+    "{\"vm:101\":{\"node\":\"node1\",\"state\":\"started\"},"
+    "\"vm:102\":{\"node\":\"node2\",\"state\":\"started\"},"
+    "\"ct:103\":{\"node\":\"node3\",\"state\":\"stopped\"}}";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

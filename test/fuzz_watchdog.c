@@ -18,8 +18,10 @@ static void check_accepted(const char *line, const struct wd_greeting *g)
 
     FUZZ_ASSERT(n > 0);
     /* the line, with or without its newline, is the canonical one */
-    FUZZ_ASSERT(strcmp(line, canon) == 0 ||
-                (strncmp(line, canon, (size_t)n - 1) == 0 && line[n - 1] == '\0'));
+    FUZZ_ASSERT(
+        strcmp(line, canon) == 0 ||
+        (strncmp(line, canon, (size_t)n - 1) == 0 && line[n - 1] == '\0')
+    );
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
