@@ -23,12 +23,14 @@ for t in test/fuzz_*.c; do
         continue
     fi
     found=1
-    if fuzz_run "$t" "$secs" "$tmp/$t" "$tmp/$t.art" "$tmp/$t.log" && [ "$FUZZ_CRASHES" -eq 0 ]; then
+    art=build/fuzz/check-crashes/$t
+    rm -rf "$art"
+    if fuzz_run "$t" "$secs" "$tmp/$t" "$art" "$tmp/$t.log" && [ "$FUZZ_CRASHES" -eq 0 ]; then
         pass=$((pass + 1))
         echo "ok: fuzz_$t ($FUZZ_EXECS execs)"
     else
         fail=$((fail + 1))
-        echo "FAIL: fuzz_$t: crashed (inputs kept: none, see the log below)"
+        echo "FAIL: fuzz_$t: crashed; the input is in $art/"
         grep -E 'ERROR|SUMMARY|broken promise|runtime error' "$tmp/$t.log" | head -n 5
     fi
 done
