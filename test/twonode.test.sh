@@ -14,6 +14,8 @@
 # the other, or runs the same guests).
 # usage: sh test/twonode.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+# the folder store: its daemons hold no network socket at all (checked below)
+CL_STORE=dir
 . "$(dirname "$0")/cluster.sh"
 pass=0
 fail=0
@@ -136,6 +138,7 @@ moved=$(services_on "$victim")
 mark=$(ledger_lines)
 cl_cut "$victim"
 check "$victim self-fences without the store" cl_wait 20 logged "$victim/hw.log" reset
+check "$m fenced the cut $victim" cl_wait 30 logged "$m/crm.log" "fencing: acknowledged - got agent lock for node '$victim'"
 recovered "cut $victim" "$m" "$mark" $moved
 check "cut $victim: $m stays master" [ "$(cl_master)" = "$m" ]
 bring_back "$victim"
@@ -149,6 +152,7 @@ mark=$(ledger_lines)
 cl_cut "$m"
 check "the cut master $m self-fences" cl_wait 20 logged "$m/hw.log" reset
 check "$surv takes over from the cut master" cl_wait 40 new_master "$m"
+check "$surv fenced the cut master $m" cl_wait 30 logged "$surv/crm.log" "fencing: acknowledged - got agent lock for node '$m'"
 recovered "cut master $m" "$surv" "$mark" $moved
 bring_back "$m"
 
