@@ -30,6 +30,15 @@ static void fuzz_sim_clear(const char *dir)
     closedir(d);
 }
 
+/* At exit: the folder goes (a crash leaves it, beside its input). */
+static void fuzz_sim_remove(void)
+{
+    fuzz_sim_clear(fuzz_sim_out);
+    rmdir(fuzz_sim_out);
+    fuzz_sim_clear(fuzz_sim_dir);
+    rmdir(fuzz_sim_dir);
+}
+
 /* An empty scenario folder (and its output folder), made once. */
 static const char *fuzz_sim_folder(void)
 {
@@ -42,6 +51,7 @@ static const char *fuzz_sim_folder(void)
         FUZZ_ASSERT(mkdir(fuzz_sim_out, 0700) == 0);
         fuzz_sim_log = fopen("/dev/null", "w");
         FUZZ_ASSERT(fuzz_sim_log != NULL);
+        atexit(fuzz_sim_remove);
     }
     fuzz_sim_clear(fuzz_sim_dir);
     fuzz_sim_clear(fuzz_sim_out);
