@@ -1,14 +1,14 @@
 #!/bin/sh
 # fuzz.test.sh - every libFuzzer harness (test/fuzz_*.c) that make check
 # built replays its seeds and regression inputs (test/fuzz/<target>/) and
-# fuzzes on for FUZZ_CHECK_S seconds (default 2): the harnesses keep
+# fuzzes on for FUZZ_CHECK_S seconds (default 1): the harnesses keep
 # building and no input that once crashed a parser crashes it again. Each
 # target is one test. Without clang nothing is built: "not run", nothing
 # counted. The real campaigns are make fuzz and make bench.
 # usage: sh test/fuzz.test.sh [HAVEN_BINARY]   (the binary is not used)
 set -u
 . test/fuzz_run.sh
-secs=${FUZZ_CHECK_S:-2}
+secs=${FUZZ_CHECK_S:-1}
 pass=0
 fail=0
 tmp=$(mktemp -d)
