@@ -4,7 +4,7 @@
 #                   ASan+UBSan (test/README.md)
 #   make bench      benchmarks (never part of check; UPSTREAM_SCENARIOS=DIR adds
 #                   upstream's scenarios)
-#   make fuzz       libFuzzer on the etcd response parser (clang, FUZZ_SECONDS)
+#   make fuzz       libFuzzer on every parser of outside input (clang, FUZZ_S=seconds)
 #   make differential ORACLE=SIM  ha-tester vs a reference simulator SIM
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents,
 #                   systemd units, OpenRC scripts, man pages, haven.conf.example
@@ -121,7 +121,7 @@ build/bench/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 # UPSTREAM_SCENARIOS=DIR: check also runs upstream's regression scenario folders
 # in DIR under the sanitizer build (test/upstream.test.sh; CI passes them).
 UPSTREAM_SCENARIOS =
-check: lint build/$(PROG) $(MAN_PAGES) build/test/$(PROG) $(TESTS) check-pure
+check: lint build/$(PROG) $(MAN_PAGES) build/test/$(PROG) $(TESTS) $(FUZZ_CHECK_BINS) check-pure
 	UPSTREAM_SCENARIOS=$(UPSTREAM_SCENARIOS) sh test/run.sh build/test/$(PROG) $(TESTS)
 
 # state/ must not touch the OS: every such call goes through struct ha_env.
@@ -140,21 +140,45 @@ DIFF_SEED  = 1
 differential: build/$(PROG)
 	ORACLE="$(ORACLE)" sh test/differential.sh build/$(PROG) $(DIFF_COUNT) $(DIFF_SEED)
 
-# libFuzzer on the etcd client's response parser (clang; never part of check):
-# FUZZ_SECONDS of fuzzing from the seeds in test/fuzz-etcd/.
+# libFuzzer harnesses (test/fuzz_*.c, clang with ASan+UBSan), one per parser
+# of what another node, an operator or a socket peer wrote; seeds and the
+# regression inputs of every crash found are in test/fuzz/<target>/.
+#   make fuzz FUZZ_S=N   each target N seconds, a table of execs and crashes
+# check builds them (when FUZZ_CC exists) and replays each corpus for a few
+# seconds (test/fuzz.test.sh). The library the harnesses link is an archive
+# of the sources compiled for fuzzing, so each takes only what it uses.
 FUZZ_CC      = clang
-FUZZ_SECONDS = 10
-FUZZ_SRC     = kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c state/str.c
-build/fuzz/fuzz_etcd_response: test/fuzz_etcd_response.c $(FUZZ_SRC) vendor/cjson/cJSON.c
+FUZZ_S       = 10
+FUZZ_SECONDS = $(FUZZ_S)
+FUZZ_FLAGS   = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_TARGETS = $(patsubst test/fuzz_%.c,%,$(wildcard test/fuzz_*.c))
+FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+FUZZ_LIB_SRC = $(wildcard state/*.c applets/sim/*.c kv/dir/*.c) kv/store.c \
+               kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c applets/conf.c \
+               applets/local_file.c watchdog/wd.c test/test_fakeenv.c vendor/cjson/cJSON.c
+HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+# what check builds: the harnesses, or nothing without clang ("not run")
+FUZZ_CHECK_BINS = $(if $(HAVE_FUZZ_CC),$(FUZZ_BINS))
+build/fuzz/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $^
-fuzz: build/fuzz/fuzz_etcd_response
-	@mkdir -p build/fuzz/corpus
-	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus test/fuzz-etcd
+	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -w -c -o $@ $<
+build/fuzz/test/fuzz_%.o: test/fuzz_%.c | $(VENDOR_SRC) $(BEARSSL_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(FUZZ_FLAGS) \
+		-fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+build/fuzz/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		-w -MMD -MP -c -o $@ $<
+build/fuzz/libhaven.a: $(call obj,fuzz,$(FUZZ_LIB_SRC))
+	rm -f $@ && ar rcs $@ $^
+build/fuzz/fuzz_%: build/fuzz/test/fuzz_%.o build/fuzz/libhaven.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ -lm
+fuzz: $(FUZZ_BINS)
+	sh test/bench_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
-	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" sh test/bench.sh build/$(PROG)
+bench: build/$(PROG) build/bench/bench_round build/bench/bench_run $(FUZZ_CHECK_BINS)
+	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" BENCH_FUZZ_S=$(FUZZ_SECONDS) sh test/bench.sh build/$(PROG)
 
 # clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
 # check. Findings are fixed, never silenced (no NOLINT). LINT_SRC is every

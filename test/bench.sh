@@ -5,6 +5,7 @@
 #   BENCH_ROUND_RUNS  manager rounds timed per cluster size (default 21: a
 #                     round takes milliseconds, so more samples cost little)
 #   BENCH_WD_SECONDS  idle window of the watchdog footprint (default 10)
+#   BENCH_FUZZ_S      seconds of fuzzing per libFuzzer target (default 10)
 #   UPSTREAM_SCENARIOS=DIR  a folder of upstream's scenario folders: adds the
 #                     tester's time and peak memory over them (no default;
 #                     without it those rows say "not measured")
@@ -110,6 +111,14 @@ if [ -f test/bench_cluster.sh ]; then
     fi
 else
     row "daemons on the local cluster" "not measured" "-" "test/bench_cluster.sh is missing"
+fi
+
+# ---- fuzzing: execs and crashes per libFuzzer target, BENCH_FUZZ_S each
+if ls build/fuzz/fuzz_* >/dev/null 2>&1; then
+    targets=$(ls test/fuzz_*.c | sed 's|test/fuzz_||; s|\.c$||')
+    sh test/bench_fuzz.sh "${BENCH_FUZZ_S:-10}" $targets | tail -n +2 >>"$rows"
+else
+    row "fuzz targets" "not measured" "0 crashes" "no harness built (needs clang)"
 fi
 
 # ---- the CLI: lines "what: N us per run"

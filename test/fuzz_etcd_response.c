@@ -3,7 +3,7 @@
  * in two pieces split where the first byte says, then every JSON decoder
  * of the gateway's bodies. Nothing may crash, leak or read out of bounds;
  * malformed, truncated or oversized input must come back as an error.
- *   make fuzz FUZZ_SECONDS=60 */
+ *   make fuzz FUZZ_S=60 */
 #include "kv/etcd/etcd_int.h"
 #include "kv/etcd/http.h"
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -99,25 +100,57 @@ int wd_greeting_format(char *buf, size_t size, const struct wd_greeting *g)
     return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
+/* A number of the greeting as the mux prints it (%ld of a positive value):
+ * 1 to 9 digits, no leading zero, no sign, no blank. Advances *p. */
+static bool greeting_number(const char **p, long *out)
+{
+    const char *s = *p;
+    long v = 0;
+    int n = 0;
+
+    if (*s < '1' || *s > '9') {
+        return false;
+    }
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (++n > 9) {
+            return false; /* far beyond any timeout; never an overflow */
+        }
+        v = v * 10 + (*s - '0');
+    }
+    *p = s;
+    *out = v;
+    return true;
+}
+
+static bool greeting_word(const char **p, const char *word)
+{
+    size_t n = strlen(word);
+
+    if (strncmp(*p, word, n) != 0) {
+        return false;
+    }
+    *p += n;
+    return true;
+}
+
+/* Exactly the line wd_greeting_format writes, with or without its '\n'
+ * (sscanf took blanks, signs, leading zeros and overflowing numbers). */
 int wd_greeting_parse(const char *line, struct wd_greeting *g)
 {
-    struct wd_greeting v;
-    int end = -1;
+    const char *p = line;
+    long version, client, hw;
 
-    if (sscanf(
-            line, "watchdog-mux %d client-timeout=%ld hw-timeout=%ld%n", &v.version,
-            &v.client_timeout_s, &v.hw_timeout_s, &end
-        ) != 3 ||
-        end < 0) {
+    if (!greeting_word(&p, "watchdog-mux ") || !greeting_number(&p, &version) ||
+        !greeting_word(&p, " client-timeout=") || !greeting_number(&p, &client) ||
+        !greeting_word(&p, " hw-timeout=") || !greeting_number(&p, &hw)) {
         return 0;
     }
-    if (strcmp(line + end, "") != 0 && strcmp(line + end, "\n") != 0) {
+    if (strcmp(p, "") != 0 && strcmp(p, "\n") != 0) {
         return 0;
     }
-    if (v.version < 1 || v.client_timeout_s < 1 || v.hw_timeout_s < 1) {
-        return 0;
-    }
-    *g = v;
+    g->version = (int)version;
+    g->client_timeout_s = client;
+    g->hw_timeout_s = hw;
     return 1;
 }
 

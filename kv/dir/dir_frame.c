@@ -8,7 +8,8 @@
  * stores says where it ends, inside the one file the rename replaces:
  *
  *   - JSON (the status files) is written as it is: a JSON value is only
- *     complete when its brackets close, and a cut never closes them;
+ *     complete when its brackets close, and a cut never closes them (a
+ *     text that starts like JSON but is not whole gets the line below);
  *   - anything else gets a first line the store strips again,
  *     "# haven-store: len=<n> ...", a comment to pve's parsers: a cut
  *     always keeps it (it is at the start) and is shorter than it says.
@@ -83,7 +84,9 @@ char *dir_frame(const void *data, size_t len, size_t *out_len)
     char *head, *out;
     size_t hl;
 
-    if (looks_json(data, len)) {
+    /* only a whole JSON value may go without the line: one that is not
+     * (a text that merely starts with a bracket) would read as cut forever */
+    if (looks_json(data, len) && json_whole(data, len)) {
         out = xmalloc(len + 1);
         memcpy(out, data, len);
         out[len] = '\0';
