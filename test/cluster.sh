@@ -60,11 +60,21 @@ agent_timeout=5
 agent_status_timeout=3
 shutdown_marker=$d/shutdown
 run_dir=$d
+metrics_file=$d/haven.prom
 EOF
         [ "$CL_STORE" = etcd ] && echo "etcd_prefix=$CL_ETCD_PREFIX" >>"$d/haven.conf"
     done
     return 0
 }
+
+# cl_metric NODE crm|lrm NAME: a metric without labels of its own (beyond
+# daemon=) from that daemon's metrics file, rewritten each round; 0 before
+# the first. cl_rounds NODE DAEMON: the rounds it has run.
+cl_metric() {
+    r=$(sed -n "s/^$3{daemon=\"[a-z]*\"} \([0-9]*\).*/\1/p" "$CL_DIR/$1/haven-$2.prom" 2>/dev/null)
+    echo "${r:-0}"
+}
+cl_rounds() { cl_metric "$1" "$2" haven_rounds_total; }
 
 # ---- the etcd store (CL_STORE=etcd) ----
 
