@@ -34,6 +34,7 @@ static char *cluster_dir, *endpoints;
 static int test_seq;
 static int64_t t_ms = T_MS; /* lock_timeout of the stores opened */
 static const char *tls_ca, *tls_cert, *tls_key; /* for the stores opened */
+static bool open_read_only; /* kv_options.read_only of the stores opened */
 
 /* ---- the cluster ---- */
 
@@ -95,6 +96,7 @@ static struct etcd_store *open_auth(
     o.etcd_cacert = tls_ca;
     o.etcd_cert = tls_cert;
     o.etcd_key = tls_key;
+    o.read_only = open_read_only;
     if (etcd_store_open(&o, &s, err) != 0) {
         s = NULL;
     }
@@ -888,6 +890,91 @@ static int64_t store_revision(struct etcd_store *s)
         etcd_txn_free(&res);
     }
     return rev;
+}
+
+/* The number of keys under the test's prefix, -1 on error. */
+static int64_t keys_under(struct etcd_store *s, const char *prefix)
+{
+    struct etcd_range r;
+    struct etcd_range_opts o = {.prefix = true, .count_only = true};
+    char *k = xasprintf("%s/", prefix);
+    int64_t n = -1;
+
+    if (etcd_range(s, k, &o, 0, &r, NULL) == 0) {
+        n = r.count;
+        etcd_range_free(&r);
+    }
+    free(k);
+    return n;
+}
+
+/* read_only (the CLI's reading commands) creates nothing: an empty prefix
+ * (a mistyped etcd_prefix) is an error of one line and stays empty; on a
+ * store, a node that has no folder yet gets none, and the open, a probe
+ * and reads add no revision. */
+static void test_read_only(void)
+{
+    char *prefix = new_prefix("ro"), *other = new_prefix("ro-watch"), *err = NULL, *data = NULL;
+    struct etcd_store *w = open_node(other, "n1", NULL), *r; /* w reads revisions */
+    int64_t rev;
+    size_t len;
+    char **names = NULL;
+    size_t n = 0;
+
+    free(other);
+    CHECK(w != NULL);
+    if (w == NULL) {
+        free(prefix);
+        return;
+    }
+    rev = store_revision(w);
+    open_read_only = true;
+    r = open_url(NULL, prefix, "n1", NULL, NULL, &err);
+    CHECK(r == NULL);
+    CHECK(one_line(err) && strstr(err, "is empty - not a haven store yet") != NULL);
+    if (err != NULL && strstr(err, prefix) == NULL) {
+        fprintf(stderr, "read-only open: the error names no prefix: %s\n", err);
+        test_failed++;
+    }
+    free(err);
+    err = NULL;
+    etcd_store_close(r);
+    /* with a store_id configured: the same error, nothing written */
+    r = open_url(NULL, prefix, "n1", NULL, "0123456789abcdef0123456789abcdef", &err);
+    CHECK(r == NULL && one_line(err) && strstr(err, "is empty") != NULL);
+    free(err);
+    err = NULL;
+    etcd_store_close(r);
+    CHECK_INT(keys_under(w, prefix), 0);
+    CHECK_INT(store_revision(w), rev);
+    /* a store made by a daemon of n1; n9 reads it */
+    open_read_only = false;
+    {
+        struct etcd_store *d = open_node(prefix, "n1", "lrm");
+        CHECK(d != NULL);
+        CHECK_INT(etcd_store_write(d, "nodes/n1/lrm_status", "{}", 2, NULL, &err), 0);
+        etcd_store_close(d);
+    }
+    rev = store_revision(w);
+    open_read_only = true;
+    r = open_url(NULL, prefix, "n9", NULL, NULL, &err);
+    CHECK(r != NULL);
+    if (r != NULL) {
+        CHECK_INT(etcd_store_probe(r, &err), 0);
+        CHECK(etcd_store_quorate(r));
+        CHECK_INT(etcd_store_read(r, "nodes/n1/lrm_status", &data, &len, &err), 0);
+        CHECK_STR(data, "{}");
+        free(data);
+        CHECK_INT(etcd_store_list(r, "nodes", &names, &n, &err), 0);
+        CHECK_INT((int64_t)n, 1);
+        kv_free_names(names);
+        etcd_store_close(r);
+    }
+    CHECK_INT(store_revision(w), rev);
+    open_read_only = false;
+    free(err);
+    etcd_store_close(w);
+    free(prefix);
 }
 
 /* Steady state writes nothing: etcd keeps every revision until compaction,
@@ -1700,6 +1787,7 @@ int main(void)
     }
     RUN_SOME(test_open_bad_input);
     RUN_SOME(test_marker_and_store_id);
+    RUN_SOME(test_read_only);
     RUN_SOME(test_files);
     RUN_SOME(test_list_mkdir_rename);
     RUN_SOME(test_lock_basic);
