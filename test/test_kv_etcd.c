@@ -3,12 +3,16 @@
  * HTTP response parser, base64 and the JSON decoders on hostile input; the
  * store's files, folders, spool, locks (16 contenders, expiry takeover,
  * the fencing txn rejecting a deposed holder's write), probe and members;
+ * read-only opens; steady daemon rounds (test/etcd_rounds.h) add one
+ * revision per status written and nothing else, and compacted, the
+ * database stays bounded;
  * bad input at open (unreachable, a non-etcd HTTP server, an old etcd, a
  * server that hangs, a wrong prefix); endpoint failover with one member
  * frozen and one killed. Without etcd installed: "not run". */
 #include "kv/etcd/base64.h"
 #include "kv/etcd/etcd_int.h"
 #include "kv/etcd/http.h"
+#include "test/etcd_rounds.h"
 #include "test/etcd_test.h"
 #include "test/test.h"
 
@@ -1049,6 +1053,81 @@ out:
     free(prefix);
 }
 
+/* The database stays bounded over a long run of steady rounds (etcd keeps
+ * every revision until compaction): the six daemons' rounds add exactly
+ * one revision per status file written and none for keep-alives, probes,
+ * lock renewals, the spool or the members; they leave no key behind; and
+ * with revisions compacted as etcd's auto-compaction does, the space in
+ * use after hundreds more rounds is what it was after the first ones. */
+static void test_db_bounded(void)
+{
+    struct er_cluster c;
+    char *prefix = new_prefix("rounds"), *err = NULL;
+    int64_t rev0, keys0, size, used0 = 0, used = 0, most = 0;
+    uint64_t writes0;
+    const int warm = 50, rounds = 300, every = 50;
+
+    /* services running: every round writes the statuses (new job ids) */
+    if (er_setup(&c, endpoints, prefix, 60, true, 1, &err) != 0) {
+        fprintf(stderr, "er_setup: %s\n", err);
+        test_failed++;
+        free(err);
+        free(prefix);
+        return;
+    }
+    for (int r = 0; r < warm; r++) {
+        CHECK_INT(er_round(&c, &err), 0);
+    }
+    rev0 = er_revision(c.crm[0]);
+    keys0 = er_keys(c.crm[0], prefix);
+    writes0 = c.writes;
+    CHECK_INT(er_compact(c.crm[0], rev0, &err), 0);
+    CHECK_INT(er_db_size(c.crm[0], &size, &used0, &err), 0);
+    for (int r = 1; r <= rounds; r++) {
+        if (er_round(&c, &err) != 0) {
+            fprintf(stderr, "round %d: %s\n", r, err);
+            test_failed++;
+            break;
+        }
+        if (r % every == 0) {
+            CHECK_INT(er_compact(c.crm[0], er_revision(c.crm[0]), &err), 0);
+            CHECK_INT(er_db_size(c.crm[0], &size, &used, &err), 0);
+            most = used > most ? used : most;
+        }
+    }
+    CHECK_INT((long long)c.writes - (long long)writes0, (long long)rounds * (1 + ER_NODES));
+    CHECK_INT(er_revision(c.crm[0]) - rev0, (long long)(c.writes - writes0));
+    CHECK_INT(er_keys(c.crm[0], prefix), keys0);
+    /* bounded: what the rounds wrote is about 3 MiB, kept uncompacted */
+    if (!(most > 0 && most <= used0 + 1024 * 1024)) {
+        fprintf(
+            stderr, "db in use: %lld after the first rounds, up to %lld later\n", (long long)used0,
+            (long long)most
+        );
+        test_failed++;
+    }
+    er_free(&c);
+    free(prefix);
+
+    /* nothing running: only timestamps, each status every 30 - R - 2 s */
+    prefix = new_prefix("idle");
+    if (er_setup(&c, endpoints, prefix, 60, false, 1, &err) != 0) {
+        fprintf(stderr, "er_setup: %s\n", err);
+        test_failed++;
+    } else {
+        CHECK_INT(er_round(&c, &err), 0);
+        rev0 = er_revision(c.crm[0]);
+        writes0 = c.writes;
+        for (int r = 0; r < 2 * 27 && er_round(&c, &err) == 0; r++) {
+        }
+        CHECK_INT((long long)(c.writes - writes0), 2 * (1 + ER_NODES));
+        CHECK_INT(er_revision(c.crm[0]) - rev0, (long long)(c.writes - writes0));
+        er_free(&c);
+    }
+    free(err);
+    free(prefix);
+}
+
 static void test_spool(void)
 {
     char *prefix = new_prefix("spool"), *err = NULL, *text;
@@ -1796,6 +1875,7 @@ int main(void)
     RUN_SOME(test_fencing_deposed_write);
     RUN_SOME(test_spool);
     RUN_SOME(test_steady_rounds_write_nothing);
+    RUN_SOME(test_db_bounded);
     RUN_SOME(test_probe_members);
     RUN_SOME(test_domain_lock);
     RUN_SOME(test_big_value);
