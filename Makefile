@@ -169,7 +169,7 @@ fuzz: build/fuzz/fuzz_etcd_response
 	@mkdir -p build/fuzz/corpus
 	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus test/fuzz-etcd
 
-bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
+bench: build/$(PROG) build/bench/bench_round build/bench/bench_run build/bench/bench_etcd
 	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" sh test/bench.sh build/$(PROG)
 
 # clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format

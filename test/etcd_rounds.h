@@ -146,11 +146,28 @@ static inline int er_put_status(
     return rc;
 }
 
+/* A daemon's clean stop: its locks released, its heartbeat revoked, so
+ * that no key of ours expires later, inside someone else's count. */
+static inline void er_stop(struct etcd_store *s, const char *lock)
+{
+    if (s == NULL) {
+        return;
+    }
+    etcd_store_lock_release(s, lock);
+    if (s->beat_lease != 0) {
+        etcd_lease_revoke(s, s->beat_lease, 0, NULL);
+    }
+    etcd_store_close(s);
+}
+
 static inline void er_free(struct er_cluster *c)
 {
     for (int i = 0; i < ER_NODES; i++) {
-        etcd_store_close(c->crm[i]);
-        etcd_store_close(c->lrm[i]);
+        char name[64];
+
+        snprintf(name, sizeof(name), "ha_agent_%s_lock", er_node(i));
+        er_stop(c->crm[i], "ha_manager_lock");
+        er_stop(c->lrm[i], name);
         free(c->ls[i].body);
     }
     free(c->ms.body);
@@ -315,6 +332,36 @@ static inline int er_db_size(struct etcd_store *s, int64_t *size, int64_t *in_us
     }
     cJSON_Delete(j);
     return rc;
+}
+
+/* Wait up to limit_ms until no key bound to a lease is left in etcd (the
+ * keys of stores closed without a clean stop expire with their leases, and
+ * each expiry is a revision): true when none is. */
+static inline bool er_no_leased_keys(struct etcd_store *s, int64_t limit_ms)
+{
+    int64_t start = kv_now_ms();
+
+    for (;;) {
+        struct etcd_range r;
+        struct etcd_range_opts o = {.prefix = true, .keys_only = true};
+        size_t leased = 0;
+
+        /* keys start with '/': the range "/" to "0" holds them all */
+        if (etcd_range(s, "/", &o, 0, &r, NULL) == 0) {
+            for (size_t i = 0; i < r.n; i++) {
+                leased += r.kvs[i].lease != 0;
+            }
+            leased += r.more;
+            etcd_range_free(&r);
+            if (leased == 0) {
+                return true;
+            }
+        }
+        if (kv_now_ms() - start > limit_ms) {
+            return false;
+        }
+        etcd_sleep_ms(200);
+    }
 }
 
 /* The number of keys under prefix, -1 on error. */
