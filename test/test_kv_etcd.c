@@ -1161,6 +1161,22 @@ static void test_spool(void)
         free(text);
         CHECK_INT(etcd_store_spool_take(cli, &text, &err), -1); /* no lock */
         CHECK_STR(err, "lost manager lock - not reading crm commands");
+        free(err);
+        err = NULL;
+        /* revision order, not name order: a command queued last (by a
+         * node whose clock is behind, say) whose key sorts first comes last */
+        {
+            char *early =
+                xasprintf("%s/ha/crm_commands/00000000000000000000.n3.1.00000000", prefix);
+            struct etcd_put_req pr = {early, "migrate vm:4 n1\n", 16, 0};
+
+            CHECK_INT(etcd_store_spool_put(cli, "enable vm:5", &err), 0);
+            CHECK_INT(etcd_put(cli, &pr, 0, NULL, &err), 0);
+            CHECK_INT(etcd_store_spool_take(crm, &text, &err), 0);
+            CHECK_STR(text, "enable vm:5\nmigrate vm:4 n1\n");
+            free(text);
+            free(early);
+        }
     }
     free(err);
     etcd_store_close(crm);
