@@ -4,6 +4,9 @@
 # and, once etcd's authentication is on, no credentials, a wrong password
 # and an unknown user. ha-crm, ha-lrm and ha-manager each fail with one
 # line on stderr and exit 2, and write nothing; the right password works.
+# Over TLS with client certificates, this binary and the shipped one
+# (HAVEN_SHIPPED, default build/haven) work, and refuse a wrong CA and a
+# missing client certificate.
 # (An unreachable endpoint and an HTTP server that is not etcd:
 # cluster-etcd.test.sh.) Without etcd or etcdctl: "not run".
 # usage: sh test/startup-etcd.test.sh HAVEN_BINARY
@@ -19,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 pass=0
 fail=0
 tmp=$(mktemp -d /tmp/haven-startup-etcd.XXXXXX)
-trap 'sh "$here/etcd.sh" stop "$tmp/etcd" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+trap 'sh "$here/etcd.sh" stop "$tmp/etcd" >/dev/null 2>&1; sh "$here/etcd.sh" stop "$tmp/tls" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
 ok() { pass=$((pass + 1)); }
@@ -27,7 +30,49 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 mkdir "$tmp/etcd"
 eps=$(sh "$here/etcd.sh" start "$tmp/etcd" 1) || {
     bad "etcd did not start"
-    echo "$pass passed, $fail failed"
+    # TLS with client certificates (etcd --client-cert-auth), through this
+# binary and the shipped one (its BearSSL is built for size): a store made
+# and read; a wrong CA and a missing client certificate refused.
+shipped=${HAVEN_SHIPPED:-$here/../build/haven}
+if command -v openssl >/dev/null 2>&1; then
+    c=$tmp/certs
+    sh "$here/etcd-certs.sh" "$c" >/dev/null 2>&1 || bad "etcd-certs.sh failed"
+    mkdir "$tmp/tls"
+    teps=$(ETCD_SCHEME=https ETCD_EXTRA="--cert-file $c/server.pem --key-file $c/server.key --client-cert-auth --trusted-ca-file $c/ca.pem" \
+        sh "$here/etcd.sh" start "$tmp/tls" 1) || bad "etcd over TLS did not start"
+    tls() { # file extra-lines...
+        f=$1
+        shift
+        printf 'node=node1\nstore=etcd:%s\netcd_cacert=%s/ca.pem\n' "$teps" "$c" >"$f"
+        for l in "$@"; do echo "$l" >>"$f"; done
+    }
+    tls "$tmp/tls.conf" "etcd_cert=$c/client.pem" "etcd_key=$c/client.key"
+    for b in "$haven" "$shipped"; do
+        [ -x "$b" ] || {
+            bad "$b is missing"
+            continue
+        }
+        "$b" ha-manager -c "$tmp/tls.conf" add "vm:$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 9000 + 1000))" --state stopped >/dev/null 2>"$tmp/err" &&
+            "$b" ha-manager -c "$tmp/tls.conf" status >"$tmp/out" 2>>"$tmp/err" && grep -q "^quorum OK" "$tmp/out" && ok ||
+            bad "TLS with a client certificate, $b: $(cat "$tmp/err")"
+    done
+    tls "$tmp/tls-ca.conf" "etcd_cacert=$c/other.pem" "etcd_cert=$c/client.pem" "etcd_key=$c/client.key"
+    sed -i '3d' "$tmp/tls-ca.conf" # the first etcd_cacert line
+    tls "$tmp/tls-nocert.conf"
+    for b in "$haven" "$shipped"; do
+        for t in tls-ca:"not signed by etcd_cacert" tls-nocert:"the server refused us"; do
+            "$b" ha-manager -c "$tmp/${t%%:*}.conf" status >/dev/null 2>"$tmp/err"
+            rc=$?
+            [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "${t#*:}" "$tmp/err" && ok ||
+                bad "${t%%:*}, $b: exit $rc: $(cat "$tmp/err")"
+        done
+    done
+    sh "$here/etcd.sh" stop "$tmp/tls" >/dev/null 2>&1
+else
+    echo "# TLS part not run: openssl is not installed"
+fi
+
+echo "$pass passed, $fail failed"
     exit 1
 }
 ctl() { ETCDCTL_API=3 etcdctl --endpoints="$eps" --dial-timeout=5s --command-timeout=10s "$@"; }
@@ -88,6 +133,48 @@ refused "unknown user" "$tmp/nouser.conf" "authentication failed"
 conf "$tmp/auth.conf" "etcd_user=root" "etcd_password_file=$tmp/pw.good"
 "$haven" ha-manager -c "$tmp/auth.conf" config >"$tmp/out" 2>"$tmp/err" && grep -q "^vm:100" "$tmp/out" && ok ||
     bad "the right password: ha-manager config failed: $(cat "$tmp/err")"
+
+# TLS with client certificates (etcd --client-cert-auth), through this
+# binary and the shipped one (its BearSSL is built for size): a store made
+# and read; a wrong CA and a missing client certificate refused.
+shipped=${HAVEN_SHIPPED:-$here/../build/haven}
+if command -v openssl >/dev/null 2>&1; then
+    c=$tmp/certs
+    sh "$here/etcd-certs.sh" "$c" >/dev/null 2>&1 || bad "etcd-certs.sh failed"
+    mkdir "$tmp/tls"
+    teps=$(ETCD_SCHEME=https ETCD_EXTRA="--cert-file $c/server.pem --key-file $c/server.key --client-cert-auth --trusted-ca-file $c/ca.pem" \
+        sh "$here/etcd.sh" start "$tmp/tls" 1) || bad "etcd over TLS did not start"
+    tls() { # file extra-lines...
+        f=$1
+        shift
+        printf 'node=node1\nstore=etcd:%s\netcd_cacert=%s/ca.pem\n' "$teps" "$c" >"$f"
+        for l in "$@"; do echo "$l" >>"$f"; done
+    }
+    tls "$tmp/tls.conf" "etcd_cert=$c/client.pem" "etcd_key=$c/client.key"
+    for b in "$haven" "$shipped"; do
+        [ -x "$b" ] || {
+            bad "$b is missing"
+            continue
+        }
+        "$b" ha-manager -c "$tmp/tls.conf" add "vm:$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 9000 + 1000))" --state stopped >/dev/null 2>"$tmp/err" &&
+            "$b" ha-manager -c "$tmp/tls.conf" status >"$tmp/out" 2>>"$tmp/err" && grep -q "^quorum OK" "$tmp/out" && ok ||
+            bad "TLS with a client certificate, $b: $(cat "$tmp/err")"
+    done
+    tls "$tmp/tls-ca.conf" "etcd_cacert=$c/other.pem" "etcd_cert=$c/client.pem" "etcd_key=$c/client.key"
+    sed -i '3d' "$tmp/tls-ca.conf" # the first etcd_cacert line
+    tls "$tmp/tls-nocert.conf"
+    for b in "$haven" "$shipped"; do
+        for t in tls-ca:"not signed by etcd_cacert" tls-nocert:"the server refused us"; do
+            "$b" ha-manager -c "$tmp/${t%%:*}.conf" status >/dev/null 2>"$tmp/err"
+            rc=$?
+            [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "${t#*:}" "$tmp/err" && ok ||
+                bad "${t%%:*}, $b: exit $rc: $(cat "$tmp/err")"
+        done
+    done
+    sh "$here/etcd.sh" stop "$tmp/tls" >/dev/null 2>&1
+else
+    echo "# TLS part not run: openssl is not installed"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
