@@ -361,10 +361,18 @@ check "cut: $victim is online again" cl_wait 40 back_online "$victim"
 # back without a restart.
 phase "frozen node"
 failed() { grep -c 'cluster file system update failed' "$CL_DIR/$victim/$1.log"; }
+# The daemons log a repeated warning once (applets/log.c), so their rounds
+# are seen by their wake-ups: each call waits in poll() until its deadline,
+# a daemon stuck in one call would not wake up at all.
+wakeups() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$(cl_pid "$victim" "$1")/status" 2>/dev/null; }
 crm0=$(failed crm) lrm0=$(failed lrm) resets0=$(resets "$victim") lines=$(ledger_lines)
 cl_freeze "$victim"
-more_failures() { [ "$(failed crm)" -ge $((crm0 + 2)) ] && [ "$(failed lrm)" -ge $((lrm0 + 2)) ]; }
-check "frozen: $victim's daemons go on with their rounds" cl_wait 30 more_failures
+sleep 2
+wcrm=$(wakeups crm) wlrm=$(wakeups lrm)
+woke() { [ "$(wakeups crm)" -ge $((wcrm + 20)) ] && [ "$(wakeups lrm)" -ge $((wlrm + 20)) ]; }
+probes_failed() { [ "$(failed crm)" -gt "$crm0" ] && [ "$(failed lrm)" -gt "$lrm0" ]; }
+check "frozen: $victim's daemons fail their probes" cl_wait 20 probes_failed
+check "frozen: $victim's daemons go on with their rounds" cl_wait 30 woke
 cl_thaw "$victim"
 check "frozen: $victim is not reset" [ "$(resets "$victim")" = "$resets0" ]
 check "frozen: its daemons still run" sh -c "kill -0 $(cl_pid "$victim" crm) && kill -0 $(cl_pid "$victim" lrm)"
