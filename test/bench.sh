@@ -6,6 +6,8 @@
 #                     round takes milliseconds, so more samples cost little)
 #   BENCH_WD_SECONDS  idle window of the watchdog footprint (default 10)
 #   BENCH_FUZZ_S      seconds of fuzzing per libFuzzer target (default 10)
+#   BENCH_ETCD_ROUNDS steady rounds whose store calls bench_etcd drives
+#                     against etcd for the database size (default 10000)
 #   UPSTREAM_SCENARIOS=DIR  a folder of upstream's scenario folders: adds the
 #                     tester's time and peak memory over them (no default;
 #                     without it those rows say "not measured")
@@ -106,6 +108,9 @@ if [ -f test/bench_cluster.sh ]; then
     sh test/bench_cluster.sh "$haven" | tail -n +2 >>"$rows"
     if command -v etcd >/dev/null && command -v etcdctl >/dev/null && command -v socat >/dev/null; then
         CL_STORE=etcd sh test/bench_cluster.sh "$haven" | tail -n +2 >>"$rows"
+        # store traffic of steady rounds at 1,000 services, the database
+        # after BENCH_ETCD_ROUNDS of them, ha-manager status on etcd
+        build/bench/bench_etcd "$haven" 1000 "${BENCH_ETCD_ROUNDS:-10000}" | tail -n +2 >>"$rows"
     else
         row "daemons on etcd" "not measured" "-" "etcd, etcdctl or socat is not installed"
     fi

@@ -41,4 +41,18 @@ done
 rc=$?
 [ "$rc" -ne 127 ] && [ "$rc" -ne 0 ] && ok || bad "ha-tester symlink without args: exit $rc"
 
+# The shipped binary (make builds it before check): static, stripped and,
+# TLS included, under 512 KiB. HAVEN_SHIPPED names another one.
+shipped=${HAVEN_SHIPPED:-$(dirname "$0")/../build/haven}
+if [ ! -f "$shipped" ]; then
+    bad "$shipped is missing (make build/haven)"
+else
+    size=$(stat -c %s "$shipped")
+    [ "$size" -lt 524288 ] && ok || bad "$shipped is $size bytes, want under 512 KiB (524288)"
+    info=$(file -b "$shipped")
+    case $info in *"statically linked"*", stripped"*) ok ;; *) bad "$shipped is not static and stripped: $info" ;; esac
+    strings "$shipped" | grep -q 'https endpoints need etcd_cacert' && ok ||
+        bad "$shipped has no TLS (etcd_cacert text missing)"
+fi
+
 t_summary

@@ -68,10 +68,10 @@ stop_all() {
     for f in "$dir"/m*.pid; do
         [ -f "$f" ] || continue
         p=$(cat "$f")
-        n=0
-        while kill -0 "$p" 2>/dev/null && [ $n -lt 50 ]; do
+        w=0 # not n: that is the number of members of a start to try again
+        while kill -0 "$p" 2>/dev/null && [ $w -lt 50 ]; do
             sleep 0.1
-            n=$((n + 1))
+            w=$((w + 1))
         done
         rm -f "$f"
     done

@@ -30,6 +30,7 @@ static const struct backend *cur;
 static char *url, *prefix; /* the store of the running test */
 static char *etcd_dir, *etcd_eps;
 static int seq;
+static bool read_only; /* kv_options.read_only of the stores opened */
 static char *folders[64]; /* the folder stores made, removed at the end */
 static size_t n_folders;
 
@@ -90,6 +91,7 @@ open_as(const char *node, const char *daemon, const char *store_id, char **err)
     o.probe_max_age_ms = T_MS;
     o.notice = quiet;
     o.etcd_prefix = prefix;
+    o.read_only = read_only;
     if (kv_open(&o, &s, err) != 0) {
         s = NULL;
     }
@@ -231,6 +233,45 @@ static void test_open_marker(void)
     CHECK(b == NULL && one_line(err) && strstr(err, "store id mismatch") != NULL);
     kv_close(b);
     free(err);
+    kv_close(a);
+}
+
+/* A read-only open creates nothing: an empty store is an error (it may
+ * be an unmounted mount point or a mistyped prefix) and stays empty; on a
+ * store, a node without a folder gets none. */
+static void test_read_only(void)
+{
+    struct kv_store *a, *b;
+    char *err = NULL, *names;
+
+    fresh_store();
+    read_only = true;
+    b = open_as("n9", NULL, NULL, &err);
+    CHECK(b == NULL && one_line(err) && strstr(err, "is empty - not a haven store yet") != NULL);
+    kv_close(b);
+    free(err);
+    err = NULL;
+    read_only = false;
+    /* still empty: a daemon may initialise it without a store id */
+    a = open_as("n1", "crm", "00000000000000000000000000000000", &err);
+    CHECK(a == NULL && one_line(err) && strstr(err, "store id mismatch") != NULL);
+    free(err);
+    a = open_node("n1", "crm");
+    CHECK(a != NULL);
+    if (a == NULL) {
+        return;
+    }
+    read_only = true;
+    b = open_node("n9", NULL);
+    read_only = false;
+    CHECK(b != NULL);
+    if (b != NULL) {
+        CHECK_INT(kv_probe(b, &err), 0);
+        names = listing(b, "nodes");
+        CHECK_STR(names, "n1");
+        free(names);
+        kv_close(b);
+    }
     kv_close(a);
 }
 
@@ -591,6 +632,7 @@ static void run_suite(const struct backend *b)
 
     cur = b;
     RUN(test_open_marker);
+    RUN(test_read_only);
     RUN(test_files);
     RUN(test_paths_refused);
     RUN(test_spool);

@@ -3,12 +3,16 @@
  * HTTP response parser, base64 and the JSON decoders on hostile input; the
  * store's files, folders, spool, locks (16 contenders, expiry takeover,
  * the fencing txn rejecting a deposed holder's write), probe and members;
+ * read-only opens; steady daemon rounds (test/etcd_rounds.h) add one
+ * revision per status written and nothing else, and compacted, the
+ * database stays bounded;
  * bad input at open (unreachable, a non-etcd HTTP server, an old etcd, a
  * server that hangs, a wrong prefix); endpoint failover with one member
  * frozen and one killed. Without etcd installed: "not run". */
 #include "kv/etcd/base64.h"
 #include "kv/etcd/etcd_int.h"
 #include "kv/etcd/http.h"
+#include "test/etcd_rounds.h"
 #include "test/etcd_test.h"
 #include "test/test.h"
 
@@ -34,6 +38,7 @@ static char *cluster_dir, *endpoints;
 static int test_seq;
 static int64_t t_ms = T_MS; /* lock_timeout of the stores opened */
 static const char *tls_ca, *tls_cert, *tls_key; /* for the stores opened */
+static bool open_read_only; /* kv_options.read_only of the stores opened */
 
 /* ---- the cluster ---- */
 
@@ -95,6 +100,7 @@ static struct etcd_store *open_auth(
     o.etcd_cacert = tls_ca;
     o.etcd_cert = tls_cert;
     o.etcd_key = tls_key;
+    o.read_only = open_read_only;
     if (etcd_store_open(&o, &s, err) != 0) {
         s = NULL;
     }
@@ -890,6 +896,91 @@ static int64_t store_revision(struct etcd_store *s)
     return rev;
 }
 
+/* The number of keys under the test's prefix, -1 on error. */
+static int64_t keys_under(struct etcd_store *s, const char *prefix)
+{
+    struct etcd_range r;
+    struct etcd_range_opts o = {.prefix = true, .count_only = true};
+    char *k = xasprintf("%s/", prefix);
+    int64_t n = -1;
+
+    if (etcd_range(s, k, &o, 0, &r, NULL) == 0) {
+        n = r.count;
+        etcd_range_free(&r);
+    }
+    free(k);
+    return n;
+}
+
+/* read_only (the CLI's reading commands) creates nothing: an empty prefix
+ * (a mistyped etcd_prefix) is an error of one line and stays empty; on a
+ * store, a node that has no folder yet gets none, and the open, a probe
+ * and reads add no revision. */
+static void test_read_only(void)
+{
+    char *prefix = new_prefix("ro"), *other = new_prefix("ro-watch"), *err = NULL, *data = NULL;
+    struct etcd_store *w = open_node(other, "n1", NULL), *r; /* w reads revisions */
+    int64_t rev;
+    size_t len;
+    char **names = NULL;
+    size_t n = 0;
+
+    free(other);
+    CHECK(w != NULL);
+    if (w == NULL) {
+        free(prefix);
+        return;
+    }
+    rev = store_revision(w);
+    open_read_only = true;
+    r = open_url(NULL, prefix, "n1", NULL, NULL, &err);
+    CHECK(r == NULL);
+    CHECK(one_line(err) && strstr(err, "is empty - not a haven store yet") != NULL);
+    if (err != NULL && strstr(err, prefix) == NULL) {
+        fprintf(stderr, "read-only open: the error names no prefix: %s\n", err);
+        test_failed++;
+    }
+    free(err);
+    err = NULL;
+    etcd_store_close(r);
+    /* with a store_id configured: the same error, nothing written */
+    r = open_url(NULL, prefix, "n1", NULL, "0123456789abcdef0123456789abcdef", &err);
+    CHECK(r == NULL && one_line(err) && strstr(err, "is empty") != NULL);
+    free(err);
+    err = NULL;
+    etcd_store_close(r);
+    CHECK_INT(keys_under(w, prefix), 0);
+    CHECK_INT(store_revision(w), rev);
+    /* a store made by a daemon of n1; n9 reads it */
+    open_read_only = false;
+    {
+        struct etcd_store *d = open_node(prefix, "n1", "lrm");
+        CHECK(d != NULL);
+        CHECK_INT(etcd_store_write(d, "nodes/n1/lrm_status", "{}", 2, NULL, &err), 0);
+        etcd_store_close(d);
+    }
+    rev = store_revision(w);
+    open_read_only = true;
+    r = open_url(NULL, prefix, "n9", NULL, NULL, &err);
+    CHECK(r != NULL);
+    if (r != NULL) {
+        CHECK_INT(etcd_store_probe(r, &err), 0);
+        CHECK(etcd_store_quorate(r));
+        CHECK_INT(etcd_store_read(r, "nodes/n1/lrm_status", &data, &len, &err), 0);
+        CHECK_STR(data, "{}");
+        free(data);
+        CHECK_INT(etcd_store_list(r, "nodes", &names, &n, &err), 0);
+        CHECK_INT((int64_t)n, 1);
+        kv_free_names(names);
+        etcd_store_close(r);
+    }
+    CHECK_INT(store_revision(w), rev);
+    open_read_only = false;
+    free(err);
+    etcd_store_close(w);
+    free(prefix);
+}
+
 /* Steady state writes nothing: etcd keeps every revision until compaction,
  * so a round that rewrites unchanged files (or renews locks, or beats)
  * must not add one. Changed content, and a key someone else changed, are
@@ -962,6 +1053,87 @@ out:
     free(prefix);
 }
 
+/* The database stays bounded over a long run of steady rounds (etcd keeps
+ * every revision until compaction): the six daemons' rounds add exactly
+ * one revision per status file written and none for keep-alives, probes,
+ * lock renewals, the spool or the members; they leave no key behind; and
+ * with revisions compacted as etcd's auto-compaction does, the space in
+ * use after hundreds more rounds is what it was after the first ones. */
+static void test_db_bounded(void)
+{
+    struct er_cluster c;
+    char *prefix = new_prefix("rounds"), *err = NULL;
+    int64_t rev0, keys0, size, used0 = 0, used = 0, most = 0;
+    uint64_t writes0;
+    const int warm = 50, rounds = 300, every = 50;
+
+    /* the keys of earlier tests' stores have expired: no revision but ours */
+    {
+        struct etcd_store *w = open_node(prefix, "n0", NULL);
+        CHECK(w != NULL && er_no_leased_keys(w, 15000));
+        etcd_store_close(w);
+    }
+    /* services running: every round writes the statuses (new job ids) */
+    if (er_setup(&c, endpoints, prefix, 60, true, 1, &err) != 0) {
+        fprintf(stderr, "er_setup: %s\n", err);
+        test_failed++;
+        free(err);
+        free(prefix);
+        return;
+    }
+    for (int r = 0; r < warm; r++) {
+        CHECK_INT(er_round(&c, &err), 0);
+    }
+    rev0 = er_revision(c.crm[0]);
+    keys0 = er_keys(c.crm[0], prefix);
+    writes0 = c.writes;
+    CHECK_INT(er_compact(c.crm[0], rev0, &err), 0);
+    CHECK_INT(er_db_size(c.crm[0], &size, &used0, &err), 0);
+    for (int r = 1; r <= rounds; r++) {
+        if (er_round(&c, &err) != 0) {
+            fprintf(stderr, "round %d: %s\n", r, err);
+            test_failed++;
+            break;
+        }
+        if (r % every == 0) {
+            CHECK_INT(er_compact(c.crm[0], er_revision(c.crm[0]), &err), 0);
+            CHECK_INT(er_db_size(c.crm[0], &size, &used, &err), 0);
+            most = used > most ? used : most;
+        }
+    }
+    CHECK_INT((long long)c.writes - (long long)writes0, (long long)rounds * (1 + ER_NODES));
+    CHECK_INT(er_revision(c.crm[0]) - rev0, (long long)(c.writes - writes0));
+    CHECK_INT(er_keys(c.crm[0], prefix), keys0);
+    /* bounded: what the rounds wrote is about 3 MiB, kept uncompacted */
+    if (!(most > 0 && most <= used0 + 1024 * 1024)) {
+        fprintf(
+            stderr, "db in use: %lld after the first rounds, up to %lld later\n", (long long)used0,
+            (long long)most
+        );
+        test_failed++;
+    }
+    er_free(&c);
+    free(prefix);
+
+    /* nothing running: only timestamps, each status every 30 - R - 2 s */
+    prefix = new_prefix("idle");
+    if (er_setup(&c, endpoints, prefix, 60, false, 1, &err) != 0) {
+        fprintf(stderr, "er_setup: %s\n", err);
+        test_failed++;
+    } else {
+        CHECK_INT(er_round(&c, &err), 0);
+        rev0 = er_revision(c.crm[0]);
+        writes0 = c.writes;
+        for (int r = 0; r < 2 * 27 && er_round(&c, &err) == 0; r++) {
+        }
+        CHECK_INT((long long)(c.writes - writes0), 2 * (1 + ER_NODES));
+        CHECK_INT(er_revision(c.crm[0]) - rev0, (long long)(c.writes - writes0));
+        er_free(&c);
+    }
+    free(err);
+    free(prefix);
+}
+
 static void test_spool(void)
 {
     char *prefix = new_prefix("spool"), *err = NULL, *text;
@@ -989,6 +1161,22 @@ static void test_spool(void)
         free(text);
         CHECK_INT(etcd_store_spool_take(cli, &text, &err), -1); /* no lock */
         CHECK_STR(err, "lost manager lock - not reading crm commands");
+        free(err);
+        err = NULL;
+        /* revision order, not name order: a command queued last (by a
+         * node whose clock is behind, say) whose key sorts first comes last */
+        {
+            char *early =
+                xasprintf("%s/ha/crm_commands/00000000000000000000.n3.1.00000000", prefix);
+            struct etcd_put_req pr = {early, "migrate vm:4 n1\n", 16, 0};
+
+            CHECK_INT(etcd_store_spool_put(cli, "enable vm:5", &err), 0);
+            CHECK_INT(etcd_put(cli, &pr, 0, NULL, &err), 0);
+            CHECK_INT(etcd_store_spool_take(crm, &text, &err), 0);
+            CHECK_STR(text, "enable vm:5\nmigrate vm:4 n1\n");
+            free(text);
+            free(early);
+        }
     }
     free(err);
     etcd_store_close(crm);
@@ -1700,6 +1888,7 @@ int main(void)
     }
     RUN_SOME(test_open_bad_input);
     RUN_SOME(test_marker_and_store_id);
+    RUN_SOME(test_read_only);
     RUN_SOME(test_files);
     RUN_SOME(test_list_mkdir_rename);
     RUN_SOME(test_lock_basic);
@@ -1708,6 +1897,7 @@ int main(void)
     RUN_SOME(test_fencing_deposed_write);
     RUN_SOME(test_spool);
     RUN_SOME(test_steady_rounds_write_nothing);
+    RUN_SOME(test_db_bounded);
     RUN_SOME(test_probe_members);
     RUN_SOME(test_domain_lock);
     RUN_SOME(test_big_value);

@@ -159,8 +159,9 @@ static int read_marker(struct etcd_store *s, char id[ETCD_INSTANCE_HEX + 1], cha
 }
 
 /* Startup check 2: the marker, made in an empty prefix when no store_id is
- * configured (with one, the prefix is probably wrong: write nothing). */
-static int check_marker(struct etcd_store *s, const char *want, char **err)
+ * configured (with one, the prefix is probably wrong: write nothing), never
+ * by a read-only open (a read must not turn a mistyped prefix into a store). */
+static int check_marker(struct etcd_store *s, const char *want, bool read_only, char **err)
 {
     char id[ETCD_INSTANCE_HEX + 1];
     int r = read_marker(s, id, err);
@@ -171,8 +172,18 @@ static int check_marker(struct etcd_store *s, const char *want, char **err)
     if (r == 1) {
         struct etcd_txn_req t = {0};
         struct etcd_txn res;
-        char *key = etcd_key(s, MARKER), *text;
+        char *key, *text;
 
+        if (read_only) {
+            etcd_err(
+                err,
+                "etcd prefix %s is empty - not a haven store yet (a daemon or a changing command "
+                "makes it one)",
+                s->prefix
+            );
+            return -1;
+        }
+        key = etcd_key(s, MARKER);
         if (want != NULL) {
             etcd_err(
                 err, "store id mismatch (etcd prefix %s has no store, store_id is %s)", s->prefix,
@@ -315,9 +326,13 @@ int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **
         return -1;
     }
     s = new_store(o, prefix);
-    if (connect_store(s, o, err) != 0 || check_marker(s, o->store_id, err) != 0) {
+    if (connect_store(s, o, err) != 0 || check_marker(s, o->store_id, o->read_only, err) != 0) {
         etcd_store_close(s);
         return -1;
+    }
+    if (o->read_only) { /* the node's folder is made by its daemons */
+        *out = s;
+        return 0;
     }
     own = xasprintf("nodes/%s/resources", s->node);
     r = etcd_store_mkdir(s, own, err);
