@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 struct kv_store;
+struct kv_faults;
 
 struct kv_options {
     const char *url; /* "dir:/absolute/path" or "etcd:http://h1:2379,..." */
@@ -47,6 +48,9 @@ struct kv_options {
     const char *etcd_cacert;
     const char *etcd_cert;
     const char *etcd_key;
+    /* The stores' unit tests only: failures to inject into this handle
+     * (kv/faults.h). NULL in production. */
+    struct kv_faults *faults;
 };
 
 /* Open the store: the daemons' start-up check 2 (marker, store_id, create the

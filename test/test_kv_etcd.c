@@ -34,6 +34,7 @@ static char *cluster_dir, *endpoints;
 static int test_seq;
 static int64_t t_ms = T_MS; /* lock_timeout of the stores opened */
 static const char *tls_ca, *tls_cert, *tls_key; /* for the stores opened */
+static struct kv_faults etcd_faults; /* injected into every store opened */
 
 /* ---- the cluster ---- */
 
@@ -95,6 +96,7 @@ static struct etcd_store *open_auth(
     o.etcd_cacert = tls_ca;
     o.etcd_cert = tls_cert;
     o.etcd_key = tls_key;
+    o.faults = &etcd_faults;
     if (etcd_store_open(&o, &s, err) != 0) {
         s = NULL;
     }
@@ -751,9 +753,9 @@ static void test_lock_basic(void)
     CHECK(g2 > g1);
     CHECK_INT(etcd_store_lock_get(a, LOCK, &err), -1);
     /* a slow renewal fails and never counts; the next call takes it back */
-    kv_etcd_hooks.renew_delay_ms = T_MS / 2 + 100;
+    etcd_faults.renew_delay_ms = T_MS / 2 + 100;
     CHECK_INT(etcd_store_lock_get(b, LOCK, &err), -1);
-    kv_etcd_hooks.renew_delay_ms = 0;
+    etcd_faults.renew_delay_ms = 0;
     CHECK(one_line(err) && strstr(err, "cfs lock update failed - renewal took"));
     CHECK_INT(etcd_store_lock_generation(b, LOCK), 0);
     CHECK_INT(etcd_store_lock_get(b, LOCK, &err), 0);

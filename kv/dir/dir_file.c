@@ -20,8 +20,6 @@
 #define TEMP_MAX_AGE_S 3600 /* temp files older than this are garbage */
 #define SWEEP_EVERY_MS 600000
 
-struct kv_dir_hooks kv_dir_hooks;
-
 void dir_err(char **err, const char *fmt, ...)
 {
     va_list ap;
@@ -121,16 +119,16 @@ uint64_t dir_rand(struct dir_store *s)
     return x;
 }
 
-int dir_fsync_fd(int fd)
+int dir_fsync_fd(struct kv_faults *f, int fd)
 {
-    return kv_dir_hooks.no_fsync ? 0 : fsync(fd);
+    return f != NULL && f->no_fsync ? 0 : fsync(fd);
 }
 
-int dir_fsync_dir(const char *abs_dir)
+int dir_fsync_dir(struct kv_faults *f, const char *abs_dir)
 {
     int fd, r, e;
 
-    if (kv_dir_hooks.no_fsync) {
+    if (f != NULL && f->no_fsync) {
         return 0;
     }
     fd = open(abs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -176,18 +174,33 @@ bool dir_bad_content(int e)
 
 /* Ask the server for fresh attributes: FUSE and NFS then drop the cached
  * size that cut the read (a plain stat may answer from the cache). */
-void dir_fresh_attrs(const char *abs)
+void dir_fresh_attrs(struct kv_faults *f, const char *abs)
 {
     unsigned long long buf[32]; /* struct statx: 256 bytes */
 
-    kv_dir_hooks.cut_until_fresh = false;
+    if (f != NULL) {
+        f->cut_until_fresh = false;
+    }
     if (syscall(SYS_statx, AT_FDCWD, abs, AT_STATX_FORCE_SYNC | AT_SYMLINK_NOFOLLOW, 0x7ffU, buf) !=
         0) {
         errno = 0; /* best effort: the retry reads again anyway */
     }
 }
 
-int dir_read_file(const char *abs, char **data, size_t *len)
+/* The tests' cut reads: a cached length shorter than the file. */
+static void cut_read(struct kv_faults *f, struct strbuf *sb)
+{
+    if (f == NULL || sb->len <= f->cut_len || (f->cut_reads <= 0 && !f->cut_until_fresh)) {
+        return;
+    }
+    if (f->cut_reads > 0) {
+        f->cut_reads--;
+    }
+    sb->len = f->cut_len;
+    sb->buf[sb->len] = '\0';
+}
+
+int dir_read_file(struct kv_faults *f, const char *abs, char **data, size_t *len)
 {
     struct strbuf sb = {0};
     char buf[65536];
@@ -238,14 +251,7 @@ int dir_read_file(const char *abs, char **data, size_t *len)
         strbuf_addn(&sb, buf, (size_t)n);
     }
     close(fd);
-    if ((kv_dir_hooks.cut_reads > 0 || kv_dir_hooks.cut_until_fresh) &&
-        sb.len > kv_dir_hooks.cut_len) {
-        if (kv_dir_hooks.cut_reads > 0) {
-            kv_dir_hooks.cut_reads--;
-        }
-        sb.len = kv_dir_hooks.cut_len;
-        sb.buf[sb.len] = '\0';
-    }
+    cut_read(f, &sb);
     if (sb.len > 0 && memchr(sb.buf, '\0', sb.len) != NULL) {
         /* callers parse C strings: the rest would silently vanish */
         strbuf_free(&sb);
@@ -283,11 +289,11 @@ static int write_all(int fd, const char *data, size_t len)
 /* sshfs reports EEXIST and ENOTEMPTY as EPERM (sftp has no such codes):
  * a failed exclusive operation is judged by what the folder then holds,
  * the name there means it exists (a lost race), not errno alone. */
-static int excl_errno(const char *path, int e)
+static int excl_errno(const struct kv_faults *f, const char *path, int e)
 {
     struct stat st;
 
-    if (kv_dir_hooks.exists_as_eperm && (e == EEXIST || e == ENOTEMPTY)) {
+    if (f != NULL && f->exists_as_eperm && (e == EEXIST || e == ENOTEMPTY)) {
         e = EPERM;
     }
     if (e == EEXIST || e == ENOTEMPTY || lstat(path, &st) == 0) {
@@ -297,43 +303,43 @@ static int excl_errno(const char *path, int e)
     return e;
 }
 
-int dir_link_excl(const char *from, const char *to)
+int dir_link_excl(struct kv_faults *f, const char *from, const char *to)
 {
     if (link(from, to) == 0) {
         return 0;
     }
-    errno = excl_errno(to, errno);
+    errno = excl_errno(f, to, errno);
     return -1;
 }
 
-int dir_rename_dir_excl(const char *from, const char *to)
+int dir_rename_dir_excl(struct kv_faults *f, const char *from, const char *to)
 {
     if (rename(from, to) == 0) {
         return 0;
     }
-    errno = excl_errno(to, errno);
+    errno = excl_errno(f, to, errno);
     return -1;
 }
 
-int dir_mkdir_excl(const char *abs)
+int dir_mkdir_excl(struct kv_faults *f, const char *abs)
 {
     if (mkdir(abs, 0755) == 0) {
         return 0;
     }
-    errno = excl_errno(abs, errno);
+    errno = excl_errno(f, abs, errno);
     return -1;
 }
 
-int dir_create_excl(const char *abs, const char *data, size_t len)
+int dir_create_excl(struct kv_faults *f, const char *abs, const char *data, size_t len)
 {
     int fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     int e;
 
     if (fd < 0) {
-        errno = excl_errno(abs, errno);
+        errno = excl_errno(f, abs, errno);
         return -1;
     }
-    if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
+    if (write_all(fd, data, len) != 0 || dir_fsync_fd(f, fd) != 0) {
         e = errno;
         close(fd);
         errno = e;
@@ -399,7 +405,7 @@ int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n)
 
 /* mkdir -p of root/rel, but only below root: never the root itself or
  * anything above it (a store folder that went away is not recreated). */
-static int mkdir_below(const char *root, const char *rel)
+static int mkdir_below(struct kv_faults *f, const char *root, const char *rel)
 {
     char *p = xasprintf("%s/%s", root, rel);
     struct stat st;
@@ -409,7 +415,7 @@ static int mkdir_below(const char *root, const char *rel)
             char save = *c;
 
             *c = '\0';
-            if (dir_mkdir_excl(p) != 0 && errno != EEXIST) {
+            if (dir_mkdir_excl(f, p) != 0 && errno != EEXIST) {
                 goto fail;
             }
             if (stat(p, &st) != 0) {
@@ -512,7 +518,7 @@ int dir_store_read(struct dir_store *s, const char *path, char **data, size_t *l
     if (abs == NULL) {
         return -1;
     }
-    r = dir_root_check(s) != 0 ? -1 : dir_read_verified(abs, data, len);
+    r = dir_root_check(s) != 0 ? -1 : dir_read_verified(s->faults, abs, data, len);
     free(abs);
     if (r == 1) {
         /* absent is an answer only from a store that is there: in an
@@ -581,7 +587,7 @@ int dir_write(
     if (fd < 0) {
         goto failed;
     }
-    if (write_all(fd, framed, framed_len) != 0 || dir_fsync_fd(fd) != 0) {
+    if (write_all(fd, framed, framed_len) != 0 || dir_fsync_fd(s->faults, fd) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -597,7 +603,7 @@ int dir_write(
     if (dir_root_check(s) != 0 || rename(tmp, abs) != 0) {
         goto failed_unlink;
     }
-    if (dir_fsync_dir(dir) != 0) {
+    if (dir_fsync_dir(s->faults, dir) != 0) {
         goto failed;
     }
     sweep_temps(s, dir);
@@ -698,7 +704,7 @@ int dir_store_mkdir(struct dir_store *s, const char *dir, char **err)
     if (abs == NULL) {
         return -1;
     }
-    r = dir_root_check(s) != 0 ? -1 : mkdir_below(s->root, dir);
+    r = dir_root_check(s) != 0 ? -1 : mkdir_below(s->faults, s->root, dir);
     free(abs);
     if (r != 0) {
         dir_err(err, "unable to create folder '%s' - %s", dir, dir_strerror(errno));

@@ -169,14 +169,20 @@ static void parse_record(const char *text, struct dir_record *r)
 }
 
 /* Read one head entry: 0 read, 1 absent, -1 error. */
-static int read_head(const char *ldir, const char *entry, struct dir_record *rec, int64_t *ctime_s)
+static int read_head(
+    struct kv_faults *f,
+    const char *ldir,
+    const char *entry,
+    struct dir_record *rec,
+    int64_t *ctime_s
+)
 {
     char *p = xasprintf("%s/%s", ldir, entry), *data;
     struct stat st;
     size_t len;
     int r;
 
-    r = dir_read_file(p, &data, &len);
+    r = dir_read_file(f, p, &data, &len);
     if (r < 0 && dir_bad_content(errno)) {
         r = 0; /* garbage: an unknown owner, which expires like any other */
         data = xstrdup("");
@@ -190,11 +196,11 @@ static int read_head(const char *ldir, const char *entry, struct dir_record *rec
     return r;
 }
 
-static bool exists_at(const char *ldir, const char *entry)
+static bool exists_at(const struct kv_faults *f, const char *ldir, const char *entry)
 {
     char *p = xasprintf("%s/%s", ldir, entry);
     struct stat st;
-    bool r = stat(p, &st) == 0 || str_eq(kv_dir_hooks.cached_entry, entry);
+    bool r = stat(p, &st) == 0 || (f != NULL && str_eq(f->cached_entry, entry));
 
     free(p);
     return r;
@@ -272,11 +278,11 @@ int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
     size_t n;
     int r = -1, rr;
 
-    if (kv_dir_hooks.observe_stall != NULL) {
-        void (*stall)(void *) = kv_dir_hooks.observe_stall;
+    if (s->faults != NULL && s->faults->observe_stall != NULL) {
+        void (*stall)(void *) = s->faults->observe_stall;
 
-        kv_dir_hooks.observe_stall = NULL;
-        stall(kv_dir_hooks.observe_stall_arg);
+        s->faults->observe_stall = NULL;
+        stall(s->faults->observe_stall_arg);
     }
     if (dir_list_abs(ldir, true, &names, &n) != 0) {
         goto out;
@@ -311,9 +317,9 @@ int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
         free(claim);
         claim = NULL;
         g = num_g;
-        if (kv_dir_hooks.stale_listing > 0 && g > kv_dir_hooks.stale_listing) {
-            g -= kv_dir_hooks.stale_listing;
-            kv_dir_hooks.stale_listing = 0;
+        if (s->faults != NULL && s->faults->stale_listing > 0 && g > s->faults->stale_listing) {
+            g -= s->faults->stale_listing;
+            s->faults->stale_listing = 0;
         }
     } else if (claim != NULL) {
         g = claim_g;
@@ -326,11 +332,11 @@ int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
     }
 
     if (claim != NULL) {
-        rr = read_head(ldir, claim, &rec, &ctime_s);
+        rr = read_head(s->faults, ldir, claim, &rec, &ctime_s);
         memset(&rec, 0, sizeof(rec)); /* a claim's owner is unknown */
     } else {
         gen_name(gn, g);
-        rr = read_head(ldir, gn, &rec, &ctime_s);
+        rr = read_head(s->faults, ldir, gn, &rec, &ctime_s);
     }
     if (rr == 1) {
         /* stale listing: the head moved on; look for its successors */
@@ -339,9 +345,9 @@ int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
         rr = -1;
         for (uint64_t k = 1; k <= DIR_STALE_PROBES && g + k <= DIR_GEN_MAX; k++) {
             gen_name(gn, g + k);
-            if (exists_at(ldir, gn)) {
+            if (exists_at(s->faults, ldir, gn)) {
                 g += k;
-                rr = read_head(ldir, gn, &rec, &ctime_s);
+                rr = read_head(s->faults, ldir, gn, &rec, &ctime_s);
                 break;
             }
         }
@@ -391,12 +397,12 @@ static bool head_expired(const struct dir_store *s, const struct dir_lock *l, in
 /* Step 2 of an advance: the prepared record becomes generation g+1 under
  * its final name, which only one process can create (link fails if the
  * name exists). */
-static int install_record(const char *tmp, const char *next, const char *rec)
+static int install_record(struct kv_faults *f, const char *tmp, const char *next, const char *rec)
 {
     struct stat st;
     int e;
 
-    if (dir_link_excl(tmp, next) == 0) {
+    if (dir_link_excl(f, tmp, next) == 0) {
         return 0;
     }
     e = errno;
@@ -405,10 +411,29 @@ static int install_record(const char *tmp, const char *next, const char *rec)
     }
     if (e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS) {
         /* a file system without hard links: create it in place */
-        return dir_create_excl(next, rec, strlen(rec));
+        return dir_create_excl(f, next, rec, strlen(rec));
     }
     errno = e;
     return -1;
+}
+
+/* Step 1 of an advance: rename the head to our claim name (the server
+ * decides which rename wins). The tests may pause before it or make a
+ * rename that worked report ENOENT. */
+static int claim_head(struct kv_faults *f, const char *from, const char *claim)
+{
+    if (f != NULL && f->claim_delay_ms > 0) {
+        dir_sleep_ms(f->claim_delay_ms);
+    }
+    if (rename(from, claim) != 0) {
+        return -1;
+    }
+    if (f != NULL && f->claim_enoent > 0) {
+        f->claim_enoent--;
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
 }
 
 /* Advance generation g to g+1. The new record is written to a temporary
@@ -436,33 +461,27 @@ int dir_lock_advance(struct dir_store *s, struct dir_lock *l, bool held)
     rec = format_record(s, held);
 
     unlink(tmp); /* leftovers of an interrupted attempt */
-    if (dir_create_excl(tmp, rec, strlen(rec)) != 0) {
+    if (dir_create_excl(s->faults, tmp, rec, strlen(rec)) != 0) {
         e = errno;
         goto out;
     }
-    if (kv_dir_hooks.claim_delay_ms > 0) {
-        dir_sleep_ms(kv_dir_hooks.claim_delay_ms);
-    }
     /* 1. claim: only the current head name can be renamed, and only once */
-    if (rename(from, claim) != 0 || kv_dir_hooks.claim_enoent > 0) {
-        e = kv_dir_hooks.claim_enoent > 0 ? ENOENT : errno;
-        if (kv_dir_hooks.claim_enoent > 0) {
-            kv_dir_hooks.claim_enoent--;
-        }
+    if (claim_head(s->faults, from, claim) != 0) {
+        e = errno;
         /* an NFS retransmission may have hidden our success */
-        if (!exists_at(ldir, strrchr(claim, '/') + 1)) {
+        if (!exists_at(s->faults, ldir, strrchr(claim, '/') + 1)) {
             goto out;
         }
     }
-    if (kv_dir_hooks.install_delay_ms > 0) {
-        dir_sleep_ms(kv_dir_hooks.install_delay_ms);
+    if (s->faults != NULL && s->faults->install_delay_ms > 0) {
+        dir_sleep_ms(s->faults->install_delay_ms);
     }
     /* 2. install: only one process can create g+1 */
-    if (install_record(tmp, next, rec) != 0) {
+    if (install_record(s->faults, tmp, next, rec) != 0) {
         e = errno;
         goto out;
     }
-    dir_fsync_dir(ldir);
+    dir_fsync_dir(s->faults, ldir);
     /* 3. the claim holds the previous record: garbage now */
     unlink(claim);
     won = 1;
@@ -494,18 +513,18 @@ int dir_lock_create(struct dir_store *s, struct dir_lock *l)
     first = xasprintf("%s/%s", tmpdir, gn);
     unlink(first); /* leftovers of an earlier attempt */
     rmdir(tmpdir);
-    if (mkdir(tmpdir, 0755) != 0 || dir_create_excl(first, rec, strlen(rec)) != 0) {
+    if (mkdir(tmpdir, 0755) != 0 || dir_create_excl(s->faults, first, rec, strlen(rec)) != 0) {
         e = errno;
         goto cleanup;
     }
     /* fails while L exists: it is never empty */
-    if (dir_rename_dir_excl(tmpdir, ldir) != 0) {
+    if (dir_rename_dir_excl(s->faults, tmpdir, ldir) != 0) {
         e = errno;
         goto cleanup;
     }
     {
         char *parent = xasprintf("%s/priv/lock", s->root);
-        dir_fsync_dir(parent);
+        dir_fsync_dir(s->faults, parent);
         free(parent);
     }
     won = 1;

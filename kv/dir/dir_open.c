@@ -36,13 +36,13 @@ int dir_marker_parse(const char *text, char *id, size_t id_size)
     return 0;
 }
 
-int dir_read_marker(const char *abs, char **data, size_t *len)
+int dir_read_marker(struct kv_faults *f, const char *abs, char **data, size_t *len)
 {
     int64_t start = kv_now_ms();
     int r;
 
     for (;;) {
-        r = dir_read_file(abs, data, len);
+        r = dir_read_file(f, abs, data, len);
         if (r != 0 || *len > 0 || kv_now_ms() - start > MARKER_WAIT_MS) {
             return r;
         }
@@ -50,17 +50,17 @@ int dir_read_marker(const char *abs, char **data, size_t *len)
          * initialiser's O_EXCL file was still empty; ask the server */
         free(*data);
         *data = NULL;
-        dir_fresh_attrs(abs);
+        dir_fresh_attrs(f, abs);
         dir_sleep_ms(20);
     }
 }
 
 /* Read and parse the marker: 0 id read, 1 absent, -1 error. */
-static int read_marker(const char *root, char *id, char **err)
+static int read_marker(struct kv_faults *f, const char *root, char *id, char **err)
 {
     char *abs = xasprintf("%s/" MARKER, root), *data;
     size_t len;
-    int r = dir_read_marker(abs, &data, &len);
+    int r = dir_read_marker(f, abs, &data, &len);
 
     if (r < 0) {
         dir_err(err, "%s: %s", abs, dir_strerror(errno));
@@ -78,7 +78,7 @@ static int read_marker(const char *root, char *id, char **err)
 /* The marker appears whole: written under a temporary name, then linked
  * to its name (which fails if a racing initialiser was first). Without
  * hard links: an O_EXCL create, briefly empty. */
-static int create_marker(const char *root, char *id, char **err)
+static int create_marker(struct kv_faults *f, const char *root, char *id, char **err)
 {
     char *abs = xasprintf("%s/" MARKER, root), *text, hex[17], *tmp;
     int r;
@@ -87,12 +87,12 @@ static int create_marker(const char *root, char *id, char **err)
     dir_random_hex(hex, 16);
     tmp = xasprintf("%s/." MARKER ".%s", root, hex);
     text = xasprintf(MARKER " 1 id=%s created=%lld\n", id, (long long)dir_wall_s());
-    r = dir_create_excl(tmp, text, strlen(text));
+    r = dir_create_excl(f, tmp, text, strlen(text));
     if (r == 0) {
-        r = dir_link_excl(tmp, abs);
+        r = dir_link_excl(f, tmp, abs);
         if (r != 0 &&
             (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == ENOSYS)) {
-            r = dir_create_excl(abs, text, strlen(text));
+            r = dir_create_excl(f, abs, text, strlen(text));
         }
         {
             int e = errno;
@@ -105,7 +105,7 @@ static int create_marker(const char *root, char *id, char **err)
     free(abs);
     if (r != 0) {
         if (errno == EEXIST) {
-            r = read_marker(root, id, err); /* a racing initialiser won */
+            r = read_marker(f, root, id, err); /* a racing initialiser won */
             if (r == 1) {
                 dir_err(err, "%s/" MARKER ": vanished", root);
                 r = -1;
@@ -115,7 +115,7 @@ static int create_marker(const char *root, char *id, char **err)
         dir_err(err, "%s/" MARKER ": %s", root, strerror(errno));
         return -1;
     }
-    dir_fsync_dir(root);
+    dir_fsync_dir(f, root);
     return 0;
 }
 
@@ -144,7 +144,7 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
         dir_err(err, "%s is not a haven store (not a folder)", root);
         return -1;
     }
-    r = read_marker(root, id, err);
+    r = read_marker(o->faults, root, id, err);
     if (r < 0) {
         return -1;
     }
@@ -156,7 +156,7 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
         kv_free_names(names);
         if (n > 0) {
             /* a racing initialiser writes the marker before anything else */
-            r = read_marker(root, id, err);
+            r = read_marker(o->faults, root, id, err);
             if (r == 1) {
                 dir_err(err, "%s is not a haven store", root);
             }
@@ -175,7 +175,7 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
             dir_err(err, "store id mismatch (%s is empty, store_id is %s)", root, o->store_id);
             return -1;
         }
-        if (create_marker(root, id, err) != 0) {
+        if (create_marker(o->faults, root, id, err) != 0) {
             return -1;
         }
     }
@@ -232,6 +232,7 @@ int dir_store_open(const struct kv_options *o, struct dir_store **out, char **er
     s->probe_max_age_ms = o->probe_max_age_ms;
     s->notice = o->notice;
     s->notice_arg = o->notice_arg;
+    s->faults = o->faults;
     for (size_t i = 0; i < 16; i++) {
         s->rng = s->rng * 16 +
                  (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");

@@ -92,7 +92,7 @@ static int load_members(struct dir_store *s, char ***members, size_t *n_members,
         for (size_t f = 0; f < 2; f++) {
             char *bp = xasprintf("%s/%s/%s", abs, names[i], beat_files[f]), *data;
             size_t len;
-            int r = dir_read_verified(bp, &data, &len);
+            int r = dir_read_verified(s->faults, bp, &data, &len);
 
             free(bp);
             if (r < 0 && dir_bad_content(errno)) {
@@ -159,7 +159,7 @@ static int check_marker(struct dir_store *s, char **err)
 {
     char *abs = dir_abs(s, "haven-store"), *data, id[DIR_INSTANCE_HEX + 1];
     size_t len;
-    int r = dir_root_check(s) != 0 ? -1 : dir_read_marker(abs, &data, &len);
+    int r = dir_root_check(s) != 0 ? -1 : dir_read_marker(s->faults, abs, &data, &len);
 
     free(abs);
     if (r < 0) {

@@ -52,7 +52,7 @@ int dir_store_spool_take(struct dir_store *s, char **text, char **err)
     }
     for (size_t i = 0; i < n; i++) {
         abs = xasprintf("%s/" SPOOL "/%s", s->root, names[i]);
-        int r = dir_read_verified(abs, &data, &len);
+        int r = dir_read_verified(s->faults, abs, &data, &len);
         if (r < 0 && dir_bad_content(errno)) {
             /* a command nobody can parse: drop it, or it blocks the spool */
             free(dropped);

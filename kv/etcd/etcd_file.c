@@ -15,8 +15,6 @@
 #define RENAME_TRIES 3
 #define LIST_PAGE_MAX 4096
 
-struct kv_etcd_hooks kv_etcd_hooks;
-
 /* Logical paths: relative, '/'-separated, no empty, "." or ".." parts, no
  * control characters. */
 bool etcd_path_ok(const char *path)

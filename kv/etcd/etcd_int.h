@@ -10,6 +10,7 @@
 
 #include "kv/etcd/etcd.h"
 #include "kv/etcd/http.h"
+#include "kv/faults.h"
 #include "state/str.h"
 
 #define ETCD_MAX_VALUE ((size_t)16 << 20) /* as the folder store's files */
@@ -130,6 +131,7 @@ struct etcd_store {
     void (*notice)(void *arg, const char *msg);
     void *notice_arg;
     char *user, *password; /* for (re-)authentication */
+    struct kv_faults *faults; /* the tests' injected failures, NULL = none */
 
     struct etcd_lock *locks;
     size_t n_locks, cap_locks;
@@ -140,12 +142,6 @@ struct etcd_store {
     int64_t probe_at;
     uint64_t rng;
 };
-
-/* Failure injection for the unit tests; all zero in production. */
-struct kv_etcd_hooks {
-    int64_t renew_delay_ms; /* sleep inside a renewal (a slow round trip) */
-};
-extern struct kv_etcd_hooks kv_etcd_hooks;
 
 /* etcd_client.c: the gateway's calls. All 0 or -1 with a one-line *err;
  * deadline 0 = now + s->call_ms. Keys are whole keys (with the prefix). */

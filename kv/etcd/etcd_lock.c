@@ -132,8 +132,8 @@ static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
     char *e = NULL;
     bool ours;
 
-    if (kv_etcd_hooks.renew_delay_ms > 0) {
-        etcd_sleep_ms(kv_etcd_hooks.renew_delay_ms);
+    if (s->faults != NULL && s->faults->renew_delay_ms > 0) {
+        etcd_sleep_ms(s->faults->renew_delay_ms);
     }
     if (etcd_lease_keepalive(s, l->lease, deadline, &ttl, &e) != 0) {
         return renew_failed(s, l, t_s, e, err);

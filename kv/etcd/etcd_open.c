@@ -270,6 +270,7 @@ static struct etcd_store *new_store(const struct kv_options *o, const char *pref
     s->call_ms = call_budget(o);
     s->notice = o->notice;
     s->notice_arg = o->notice_arg;
+    s->faults = o->faults;
     for (size_t i = 0; i < 16; i++) {
         s->rng = s->rng * 16 +
                  (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");
