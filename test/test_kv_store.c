@@ -96,17 +96,18 @@ static void test_open_marker(void)
     unlink(p);
     free(err);
     err = NULL;
-    CHECK_INT(open_err(url, "a", NULL, &err), -1);
+    CHECK_INT(open_err(url, "a", NULL, &err), KV_OPEN_NOT_A_STORE);
     want = xasprintf("%s is not a haven store", root);
     CHECK_STR(err, want);
     free(want);
     /* a bad marker, a non-folder, bad URLs and node names */
     kvt_write_file(p, "something else\n");
-    CHECK_INT(open_err(url, "a", NULL, &err), -1);
+    CHECK_INT(open_err(url, "a", NULL, &err), KV_OPEN_NOT_A_STORE);
     CHECK(err && strstr(err, "is not a haven store") != NULL);
     {
         char *u2 = xasprintf("dir:%s", p);
-        CHECK_INT(open_err(u2, "a", NULL, &err), -1);
+        /* never a store, whatever a retry waits for */
+        CHECK_INT(open_err(u2, "a", NULL, &err), KV_OPEN_ERROR);
         CHECK(err && strstr(err, "is not a haven store") != NULL);
         free(u2);
     }

@@ -55,7 +55,8 @@ int dir_read_marker(struct kv_faults *f, const char *abs, char **data, size_t *l
     }
 }
 
-/* Read and parse the marker: 0 id read, 1 absent, -1 error. */
+/* Read and parse the marker: 0 id read, 1 absent, KV_OPEN_NOT_A_STORE a
+ * bad marker, KV_OPEN_ERROR when it cannot be read. */
 static int read_marker(struct kv_faults *f, const char *root, char *id, char **err)
 {
     char *abs = xasprintf("%s/" MARKER, root), *data;
@@ -69,6 +70,7 @@ static int read_marker(struct kv_faults *f, const char *root, char *id, char **e
         free(data);
         if (r != 0) {
             dir_err(err, "%s is not a haven store (bad marker)", root);
+            r = KV_OPEN_NOT_A_STORE;
         }
     }
     free(abs);
@@ -128,7 +130,7 @@ static int check_id(const struct kv_options *o, const char *root, const char *id
     return 0;
 }
 
-/* Startup check 2: 0 and the id, or -1. */
+/* Startup check 2: 0 and the id, or a negative enum kv_open_result. */
 static int check_root(const struct kv_options *o, const char *root, char *id, char **err)
 {
     struct stat st;
@@ -146,7 +148,7 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
     }
     r = read_marker(o->faults, root, id, err);
     if (r < 0) {
-        return -1;
+        return r;
     }
     if (r == 1) {
         if (dir_list_abs(root, false, &names, &n) != 0) {
@@ -159,8 +161,9 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
             r = read_marker(o->faults, root, id, err);
             if (r == 1) {
                 dir_err(err, "%s is not a haven store", root);
+                return KV_OPEN_NOT_A_STORE;
             }
-            return r == 0 ? check_id(o, root, id, err) : -1;
+            return r == 0 ? check_id(o, root, id, err) : r;
         }
         if (o->read_only) {
             dir_err(
@@ -175,8 +178,9 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
             dir_err(err, "store id mismatch (%s is empty, store_id is %s)", root, o->store_id);
             return -1;
         }
-        if (create_marker(o->faults, root, id, err) != 0) {
-            return -1;
+        r = create_marker(o->faults, root, id, err);
+        if (r != 0) {
+            return r;
         }
     }
     return check_id(o, root, id, err);
@@ -188,6 +192,7 @@ int dir_store_open(const struct kv_options *o, struct dir_store **out, char **er
     struct dir_store *s;
     struct stat st;
     size_t len;
+    int rc;
 
     *out = NULL;
     if (o->url == NULL || !str_starts(o->url, "dir:/")) {
@@ -207,9 +212,10 @@ int dir_store_open(const struct kv_options *o, struct dir_store **out, char **er
     while (len > 1 && root[len - 1] == '/') {
         root[--len] = '\0';
     }
-    if (check_root(o, root, id, err) != 0) {
+    rc = check_root(o, root, id, err);
+    if (rc != 0) {
         free(root);
-        return -1;
+        return rc;
     }
     if (stat(root, &st) != 0) {
         dir_err(err, "%s: %s", root, strerror(errno));

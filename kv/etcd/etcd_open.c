@@ -136,7 +136,8 @@ static int marker_parse(const char *text, size_t len, char id[ETCD_INSTANCE_HEX 
     return 0;
 }
 
-/* Read the marker (0), or find none (1), or fail (-1). */
+/* Read the marker (0), or find none (1), or find a bad one
+ * (KV_OPEN_NOT_A_STORE), or fail (KV_OPEN_ERROR). */
 static int read_marker(struct etcd_store *s, char id[ETCD_INSTANCE_HEX + 1], char **err)
 {
     char *key = etcd_key(s, MARKER);
@@ -152,21 +153,22 @@ static int read_marker(struct etcd_store *s, char id[ETCD_INSTANCE_HEX + 1], cha
         rc = 1;
     } else if (marker_parse(r.kvs[0].value, r.kvs[0].value_len, id) != 0) {
         etcd_err(err, "etcd prefix %s is not a haven store (bad marker)", s->prefix);
-        rc = -1;
+        rc = KV_OPEN_NOT_A_STORE;
     }
     etcd_range_free(&r);
     return rc;
 }
 
 /* Startup check 2: the marker, made in an empty prefix when no store_id is
- * configured (with one, the prefix is probably wrong: write nothing). */
+ * configured (with one, the prefix is probably wrong: write nothing). 0, or
+ * a negative enum kv_open_result. */
 static int check_marker(struct etcd_store *s, const char *want, char **err)
 {
     char id[ETCD_INSTANCE_HEX + 1];
     int r = read_marker(s, id, err);
 
     if (r < 0) {
-        return -1;
+        return r;
     }
     if (r == 1) {
         struct etcd_txn_req t = {0};
@@ -198,7 +200,7 @@ static int check_marker(struct etcd_store *s, const char *want, char **err)
                 etcd_err(err, "etcd prefix %s: the store marker vanished", s->prefix);
             }
             etcd_txn_free(&res);
-            return -1;
+            return r == 1 ? KV_OPEN_ERROR : r;
         }
         etcd_txn_free(&res);
     }
@@ -316,9 +318,10 @@ int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **
         return -1;
     }
     s = new_store(o, prefix);
-    if (connect_store(s, o, err) != 0 || check_marker(s, o->store_id, err) != 0) {
+    r = connect_store(s, o, err) != 0 ? KV_OPEN_ERROR : check_marker(s, o->store_id, err);
+    if (r != 0) {
         etcd_store_close(s);
-        return -1;
+        return r;
     }
     own = xasprintf("nodes/%s/resources", s->node);
     r = etcd_store_mkdir(s, own, err);
