@@ -143,7 +143,7 @@ differential: build/$(PROG)
 # FUZZ_SECONDS of fuzzing from the seeds in test/fuzz-etcd/.
 FUZZ_CC      = clang
 FUZZ_SECONDS = 10
-FUZZ_SRC     = kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c state/str.c
+FUZZ_SRC     = kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c kv/store_util.c state/str.c
 build/fuzz/fuzz_etcd_response: test/fuzz_etcd_response.c $(FUZZ_SRC) vendor/cjson/cJSON.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \

@@ -146,7 +146,7 @@ static int get_within(struct etcd_store *s, const char *name, int64_t limit_ms)
         if (r == 0) {
             return 0;
         }
-        etcd_sleep_ms(20);
+        kv_sleep_ms(20);
     }
     return -1;
 }
@@ -801,7 +801,7 @@ static void test_lock_fresh_lease(void)
     if (a && b) {
         CHECK_INT(etcd_store_lock_get(b, LOCK, &err), 0);
         CHECK_INT(etcd_store_lock_get(a, LOCK, &err), -1); /* a's lease is granted */
-        etcd_sleep_ms(T_MS - 300);
+        kv_sleep_ms(T_MS - 300);
         CHECK_INT(etcd_store_lock_get(b, LOCK, &err), 0);
         CHECK(etcd_store_lock_release(b, LOCK));
         CHECK_INT(etcd_store_lock_get(a, LOCK, &err), 0);
@@ -1044,7 +1044,7 @@ static void test_probe_members(void)
         {
             int64_t start = kv_now_ms();
             while (member_online(a, "n2", &found) && kv_now_ms() - start < 10 * T_MS) {
-                etcd_sleep_ms(100);
+                kv_sleep_ms(100);
             }
             CHECK(!member_online(a, "n2", &found) && found);
         }
@@ -1174,7 +1174,7 @@ static void contender(struct torture *t, const char *prefix, int me, int64_t end
             t->last_holder = me;
             t->last_gen = gen;
             t->holder_until = valid_until;
-            etcd_sleep_ms(5 + rand_r(&seed) % 20);
+            kv_sleep_ms(5 + rand_r(&seed) % 20);
             t->holder_until = 0;
             __atomic_sub_fetch(&t->holders, 1, __ATOMIC_SEQ_CST);
             if (abandons_left > 0 && rand_r(&seed) % 3 == 0) {
@@ -1183,10 +1183,10 @@ static void contender(struct torture *t, const char *prefix, int me, int64_t end
             }
             if (rand_r(&seed) % 3 == 0) {
                 etcd_store_lock_release(s, "torture");
-                etcd_sleep_ms(10 + rand_r(&seed) % 40);
+                kv_sleep_ms(10 + rand_r(&seed) % 40);
             }
         } else {
-            etcd_sleep_ms(20 + rand_r(&seed) % 40);
+            kv_sleep_ms(20 + rand_r(&seed) % 40);
         }
         free(err);
         err = NULL;
@@ -1330,7 +1330,7 @@ static void test_leader_freeze(void)
             if (etcd_store_lock_get(b, LOCK, &err) == 0) {
                 stolen++;
             }
-            etcd_sleep_ms(200);
+            kv_sleep_ms(200);
         }
         kill(member_pid(lead), SIGCONT);
         CHECK_INT(get_within(a, LOCK, 5 * t_ms), 0);
@@ -1374,7 +1374,7 @@ static void test_quorum_loss(void)
         kill(member_pid(3), SIGCONT);
         start = kv_now_ms();
         while (etcd_store_probe(a, &err) != 0 && kv_now_ms() - start < 20 * t_ms) {
-            etcd_sleep_ms(100);
+            kv_sleep_ms(100);
         }
         CHECK(etcd_store_quorate(a));
         CHECK_INT(get_within(a, LOCK, 10 * t_ms), 0);
@@ -1528,11 +1528,11 @@ static void test_auth(void)
     CHECK(s != NULL);
     if (s != NULL) {
         CHECK_INT(etcd_store_write(s, "ha/x", "1", 1, NULL, &err), 0);
-        etcd_sleep_ms(2500);
+        kv_sleep_ms(2500);
         CHECK_INT(etcd_store_read(s, "ha/x", &data, &len, &err), 0);
         CHECK_STR(data, "1");
         free(data);
-        etcd_sleep_ms(2500);
+        kv_sleep_ms(2500);
         CHECK_INT(etcd_store_lock_get(s, LOCK, &err), 0);
         CHECK_INT(etcd_store_probe(s, &err), 0);
         etcd_store_close(s);

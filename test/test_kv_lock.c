@@ -40,7 +40,7 @@ static int64_t get_within(struct kv_store *s, const char *name, int64_t limit_ms
         if (r == 0) {
             return kv_now_ms() - start;
         }
-        dir_sleep_ms(10);
+        kv_sleep_ms(10);
     }
     return -1;
 }
@@ -113,7 +113,7 @@ static void test_takeover_after_expiry(void)
         free(err);
         err = NULL;
         CHECK_INT(kv_lock_get(b, LOCK, &err), -1);
-        dir_sleep_ms(T_MS / 4);
+        kv_sleep_ms(T_MS / 4);
     }
     /* a stops: b gets it, but only after a full T of its own clock */
     CHECK(kv_lock_get(a, LOCK, &err) == 0);
@@ -156,7 +156,7 @@ static void test_restarted_observer_waits_full_T(void)
     CHECK_INT(kv_lock_get(a, "ha_agent_a_lock", &err), 0);
     b = kvt_open(root, "b", "crm", T_MS);
     kv_lock_observe(b, "ha_agent_a_lock");
-    dir_sleep_ms(T_MS * 2 / 3);
+    kv_sleep_ms(T_MS * 2 / 3);
     kv_close(b); /* b restarts: its observation is gone */
     b = kvt_open(root, "b", "crm", T_MS);
     start = kv_now_ms();
@@ -311,7 +311,7 @@ static void renew_during_stall(void *arg)
     struct stall_ctx *c = arg;
     char *err = NULL;
 
-    dir_sleep_ms(T_MS + 50); /* the observer's server hangs ... */
+    kv_sleep_ms(T_MS + 50); /* the observer's server hangs ... */
     if (kv_lock_get(c->holder, LOCK, &err) == 0) { /* ... the holder renews meanwhile */
         c->renewed = kv_lock_renewed_at(c->holder, LOCK);
     }
@@ -348,7 +348,7 @@ static void test_stalled_observation(void)
         }
         free(err);
         err = NULL;
-        dir_sleep_ms(10);
+        kv_sleep_ms(10);
     }
     CHECK(got_at >= 0);
     if (got_at >= 0 && got_at - ctx.renewed <= T_MS) {
@@ -366,7 +366,7 @@ static void test_stalled_observation(void)
 static void stall_only(void *arg)
 {
     (void)arg;
-    dir_sleep_ms(T_MS + 50);
+    kv_sleep_ms(T_MS + 50);
 }
 
 /* An observation that hung longer than the bound does not count towards
@@ -391,7 +391,7 @@ static void test_slow_observation_restarts_window(void)
         if (kv_lock_get(b, LOCK, &err) == 0) {
             got_at = kv_now_ms();
         }
-        dir_sleep_ms(10);
+        kv_sleep_ms(10);
     }
     CHECK(got_at >= 0);
     CHECK(got_at < 0 || got_at - end > T_MS);
@@ -739,7 +739,7 @@ static void test_failed_probe_restarts_windows(void)
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
     CHECK_INT(kv_probe(b, &err), 0);
     kv_lock_observe(b, LOCK);
-    dir_sleep_ms(T_MS * 2 / 3);
+    kv_sleep_ms(T_MS * 2 / 3);
     /* b's probe fails (marker changed), then works again: the window of
      * the head b watched starts again at the good probe */
     abs = xasprintf("%s/haven-store", root);
@@ -748,7 +748,7 @@ static void test_failed_probe_restarts_windows(void)
     CHECK_INT(kv_probe(b, &err), -1);
     CHECK(!kv_quorate(b));
     kvt_write_file(abs, marker);
-    dir_sleep_ms(T_MS / 2);
+    kv_sleep_ms(T_MS / 2);
     CHECK_INT(kv_probe(b, &err), 0);
     start = kv_now_ms();
     CHECK(get_within(b, LOCK, 10 * T_MS) >= 0);
@@ -821,7 +821,7 @@ static void stress_child(int id, const char *ledger)
             unsigned long long g = kv_lock_generation(s, LOCK);
 
             ledger_line(fd, "begin %llu %s %s\n", g, node, kv_instance(s));
-            dir_sleep_ms((seed >> 9) % (T_MS / 6)); /* the work under the lock */
+            kv_sleep_ms((seed >> 9) % (T_MS / 6)); /* the work under the lock */
             ledger_line(fd, "end %llu\n", g);
             if (kv_now_ms() - t_s > T_MS / 2) {
                 ledger_line(fd, "void %llu\n", g);
@@ -835,10 +835,10 @@ static void stress_child(int id, const char *ledger)
                     _exit(3);
                 }
             } else if (roll < 18) {
-                dir_sleep_ms(T_MS + 50); /* a paused holder */
+                kv_sleep_ms(T_MS + 50); /* a paused holder */
             }
         }
-        dir_sleep_ms((seed >> 8) % 10);
+        kv_sleep_ms((seed >> 8) % 10);
     }
     kv_close(s);
     close(fd);
@@ -893,11 +893,11 @@ static void freeze_cables_until_done(pid_t *pids, int n, int *status)
             seed = seed * 1103515245u + 12345u;
             c = cables[(seed >> 16) % (unsigned)n_cables];
             kill(c, SIGSTOP);
-            dir_sleep_ms(200 + (int64_t)((seed >> 4) % 1300));
+            kv_sleep_ms(200 + (int64_t)((seed >> 4) % 1300));
             kill(c, SIGCONT);
-            dir_sleep_ms(300 + (int64_t)((seed >> 8) % 700));
+            kv_sleep_ms(300 + (int64_t)((seed >> 8) % 700));
         } else {
-            dir_sleep_ms(20);
+            kv_sleep_ms(20);
         }
     }
     for (int i = 0; i < n_cables; i++) {

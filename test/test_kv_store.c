@@ -362,7 +362,7 @@ static int read_in_child(const char *path, const char *want_err)
         if (waitpid(pid, &status, WNOHANG) == pid) {
             return WIFEXITED(status) ? WEXITSTATUS(status) : 11;
         }
-        dir_sleep_ms(10);
+        kv_sleep_ms(10);
     }
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
@@ -431,7 +431,7 @@ static void test_read_refuses_special_files(void)
             _exit(dir_lock_observe(kv_dir_of(c), l) == 1 && !l->obs_rec.parsed ? 0 : 1);
         }
         for (i = 0; i < 500 && waitpid(pid, &status, WNOHANG) != pid; i++) {
-            dir_sleep_ms(10);
+            kv_sleep_ms(10);
         }
         if (i == 500) {
             kill(pid, SIGKILL);
@@ -683,7 +683,7 @@ static void test_kill_during_writes(void)
                 kv_write(s, "ha/manager_status", big, 200000, NULL, NULL);
             }
         }
-        dir_sleep_ms(1 + i % 7);
+        kv_sleep_ms(1 + i % 7);
         kill(pid, SIGKILL);
         CHECK(waitpid(pid, &status, 0) == pid);
         CHECK_INT(kv_read(s, "ha/manager_status", &data, &len, &err), 0);
@@ -757,7 +757,7 @@ static void test_spool_concurrent(void)
             got++;
         }
         free(text);
-        dir_sleep_ms(2);
+        kv_sleep_ms(2);
     }
     for (int i = 0; i < SPOOL_WRITERS; i++) {
         CHECK(waitpid(pids[i], &status, 0) == pids[i]);
@@ -810,7 +810,7 @@ static void test_domain_contention(void)
                     kv_read(c, "ha/counter", &d, &l, &e) != 0) {
                     _exit(4);
                 }
-                dir_sleep_ms(k % 3); /* widen the read-modify-write window */
+                kv_sleep_ms(k % 3); /* widen the read-modify-write window */
                 n = snprintf(buf, sizeof(buf), "%d", atoi(d) + 1);
                 free(d);
                 if (kv_write(c, "ha/counter", buf, (size_t)n, "domain-ha", &e) != 0) {
@@ -951,18 +951,18 @@ static void test_probe_members(void)
     kv_free_members(m, n);
     /* b keeps beating: online; b stops: offline after node_timeout */
     for (int i = 0; i < 4; i++) {
-        dir_sleep_ms(T_MS / 3);
+        kv_sleep_ms(T_MS / 3);
         CHECK_INT(kv_probe(b, &err), 0);
         CHECK_INT(kv_probe(a, &err), 0);
         CHECK(online(a, "b"));
     }
-    dir_sleep_ms(T_MS + 50);
+    kv_sleep_ms(T_MS + 50);
     CHECK(!online(a, "b"));
     CHECK(online(a, "a"));
     CHECK(!kv_quorate(a)); /* last probe older than probe_max_age */
     CHECK_INT(kv_probe(b, &err), 0);
     CHECK(online(a, "b"));
-    dir_sleep_ms(T_MS + 50);
+    kv_sleep_ms(T_MS + 50);
     CHECK(!online(a, "b"));
     /* a's own probe fails (marker replaced): not quorate; after the next
      * good probe every window restarts, so b counts as online again */

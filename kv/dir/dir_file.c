@@ -20,103 +20,14 @@
 #define TEMP_MAX_AGE_S 3600 /* temp files older than this are garbage */
 #define SWEEP_EVERY_MS 600000
 
-void dir_err(char **err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    free(*err);
-    *err = xvasprintf(fmt, ap);
-    va_end(ap);
-}
-
-/* Logical paths: relative, '/'-separated, no empty, "." or ".." parts. */
-bool dir_path_ok(const char *path)
-{
-    const char *p = path;
-
-    if (path == NULL || *path == '\0' || *path == '/') {
-        return false;
-    }
-    while (*p) {
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-            return false;
-        }
-        p += n;
-        if (*p == '/') {
-            p++;
-            if (*p == '\0') {
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
 char *dir_abs(const struct dir_store *s, const char *path)
 {
     return xasprintf("%s/%s", s->root, path);
 }
 
-int64_t kv_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_BOOTTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t dir_wall_s(void)
 {
     return (int64_t)time(NULL);
-}
-
-void dir_sleep_ms(int64_t ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-
-    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-void dir_random_hex(char *out, size_t nhex)
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[64];
-    size_t nb = (nhex + 1) / 2;
-
-    if (nb > sizeof(b)) {
-        nb = sizeof(b);
-    }
-    if (getrandom(b, nb, 0) != (ssize_t)nb) {
-        /* no entropy source: still unique enough per process and time */
-        uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)kv_now_ms();
-        for (size_t i = 0; i < nb; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            b[i] = (unsigned char)x;
-        }
-    }
-    for (size_t i = 0; i < nhex && i / 2 < nb; i++) {
-        out[i] = hex[(b[i / 2] >> ((i % 2) ? 0 : 4)) & 15];
-    }
-    out[nhex] = '\0';
-}
-
-uint64_t dir_rand(struct dir_store *s)
-{
-    uint64_t x = s->rng;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    s->rng = x;
-    return x;
 }
 
 int dir_fsync_fd(struct kv_faults *f, int fd)
@@ -500,11 +411,7 @@ int dir_root_check(const struct dir_store *s)
 /* The absolute name of a store path, or NULL (and *err) for a bad path. */
 static char *checked_abs(const struct dir_store *s, const char *path, char **err)
 {
-    if (!dir_path_ok(path)) {
-        dir_err(err, "invalid store path '%s'", path);
-        return NULL;
-    }
-    return dir_abs(s, path);
+    return kv_path_check(path, err) ? dir_abs(s, path) : NULL;
 }
 
 int dir_store_read(struct dir_store *s, const char *path, char **data, size_t *len, char **err)
@@ -533,7 +440,7 @@ int dir_store_read(struct dir_store *s, const char *path, char **data, size_t *l
         free(marker);
     }
     if (r < 0) {
-        dir_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
+        kv_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
     }
     return r;
 }
@@ -578,7 +485,7 @@ int dir_write(
     dir = xstrdup(abs);
     slash = strrchr(dir, '/');
     *slash = '\0';
-    dir_random_hex(hex, 16);
+    kv_random_hex(hex, 16);
     tmp = xasprintf("%s/.tmp.%s.%ld.%s", dir, s->node, (long)s->pid, hex);
     if (dir_root_check(s) != 0) {
         goto failed;
@@ -615,7 +522,7 @@ failed_unlink : {
     errno = e;
 }
 failed:
-    dir_err(err, "unable to write file '%s' - %s", path, dir_strerror(errno));
+    kv_err(err, "unable to write file '%s' - %s", path, dir_strerror(errno));
 out:
     free(framed);
     free(tmp);
@@ -634,7 +541,7 @@ int dir_store_remove(struct dir_store *s, const char *path, char **err)
         return -1;
     }
     if (dir_root_check(s) != 0 || (unlink(abs) != 0 && errno != ENOENT)) {
-        dir_err(err, "unable to delete file '%s' - %s", path, dir_strerror(errno));
+        kv_err(err, "unable to delete file '%s' - %s", path, dir_strerror(errno));
         r = -1;
     }
     free(abs);
@@ -656,7 +563,7 @@ int dir_store_rename(struct dir_store *s, const char *from, const char *to, char
         if (errno == ENOENT && access(a, F_OK) != 0 && errno == ENOENT) {
             r = 1;
         } else {
-            dir_err(err, "rename '%s' to '%s' failed - %s", from, to, dir_strerror(errno));
+            kv_err(err, "rename '%s' to '%s' failed - %s", from, to, dir_strerror(errno));
             r = -1;
         }
     }
@@ -679,20 +586,9 @@ int dir_store_list(struct dir_store *s, const char *dir, char ***names, size_t *
     r = dir_root_check(s) != 0 ? -1 : dir_list_abs(abs, false, names, n);
     free(abs);
     if (r != 0) {
-        dir_err(err, "unable to list '%s' - %s", dir, dir_strerror(errno));
+        kv_err(err, "unable to list '%s' - %s", dir, dir_strerror(errno));
     }
     return r;
-}
-
-void kv_free_names(char **names)
-{
-    if (names == NULL) {
-        return;
-    }
-    for (char **p = names; *p; p++) {
-        free(*p);
-    }
-    free(names);
 }
 
 int dir_store_mkdir(struct dir_store *s, const char *dir, char **err)
@@ -707,7 +603,7 @@ int dir_store_mkdir(struct dir_store *s, const char *dir, char **err)
     r = dir_root_check(s) != 0 ? -1 : mkdir_below(s->faults, s->root, dir);
     free(abs);
     if (r != 0) {
-        dir_err(err, "unable to create folder '%s' - %s", dir, dir_strerror(errno));
+        kv_err(err, "unable to create folder '%s' - %s", dir, dir_strerror(errno));
     }
     return r;
 }

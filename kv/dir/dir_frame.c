@@ -165,6 +165,6 @@ int dir_read_verified(struct kv_faults *f, const char *abs, char **data, size_t 
             return -1;
         }
         dir_fresh_attrs(f, abs);
-        dir_sleep_ms(10 << (i < 4 ? i : 4)); /* 10, 20, 40, 80, 160 ... ms */
+        kv_sleep_ms(10 << (i < 4 ? i : 4)); /* 10, 20, 40, 80, 160 ... ms */
     }
 }

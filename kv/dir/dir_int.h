@@ -11,6 +11,7 @@
 #include "kv/dir/dir.h"
 #include "kv/faults.h"
 #include "kv/store.h"
+#include "kv/store_int.h"
 
 #define DIR_GEN_DIGITS 20
 #define DIR_GEN_MAX 9999999999999999999ULL /* 10^19 - 1: g + 1 never wraps */
@@ -103,8 +104,6 @@ int dir_write(
     bool frame,
     char **err
 );
-void dir_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool dir_path_ok(const char *path);
 char *dir_abs(const struct dir_store *s, const char *path); /* caller frees */
 /* The store's own read errors, as errno values no system call returns. */
 #define DIR_ENUL 10001 /* a NUL byte in the file */
@@ -137,9 +136,6 @@ int dir_rename_dir_excl(struct kv_faults *f, const char *from, const char *to);
 int dir_mkdir_excl(struct kv_faults *f, const char *abs);
 int dir_fsync_dir(struct kv_faults *f, const char *abs_dir);
 int dir_fsync_fd(struct kv_faults *f, int fd);
-void dir_random_hex(char *out, size_t nhex); /* writes nhex chars + NUL */
-uint64_t dir_rand(struct dir_store *s);
-void dir_sleep_ms(int64_t ms);
 int64_t dir_wall_s(void);
 /* Names in an absolute folder, sorted; with_dots includes dot files (not "."
  * and ".."). 0 (absent folder: 0 names), -1 errno. */
@@ -179,7 +175,6 @@ void dir_lock_restart_windows(struct dir_store *s, int64_t now);
 void dir_locks_free(struct dir_store *s);
 
 /* dir_probe.c */
-bool dir_node_name_ok(const char *name);
 void dir_beats_free(struct dir_store *s);
 
 /* dir_open.c */

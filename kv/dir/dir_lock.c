@@ -49,20 +49,6 @@ void dir_locks_free(struct dir_store *s)
     s->n_locks = s->cap_locks = 0;
 }
 
-/* Lock names become folder names: keep them plain. */
-static bool lock_name_ok(const char *name)
-{
-    if (name == NULL || *name == '\0' || *name == '.' || strlen(name) > 200) {
-        return false;
-    }
-    for (const char *p = name; *p; p++) {
-        if (*p == '/' || *p <= ' ') {
-            return false;
-        }
-    }
-    return true;
-}
-
 char *dir_lock_dir(const struct dir_store *s, const char *name)
 {
     return xasprintf("%s/priv/lock/%s", s->root, name);
@@ -423,7 +409,7 @@ static int install_record(struct kv_faults *f, const char *tmp, const char *next
 static int claim_head(struct kv_faults *f, const char *from, const char *claim)
 {
     if (f != NULL && f->claim_delay_ms > 0) {
-        dir_sleep_ms(f->claim_delay_ms);
+        kv_sleep_ms(f->claim_delay_ms);
     }
     if (rename(from, claim) != 0) {
         return -1;
@@ -474,7 +460,7 @@ int dir_lock_advance(struct dir_store *s, struct dir_lock *l, bool held)
         }
     }
     if (s->faults != NULL && s->faults->install_delay_ms > 0) {
-        dir_sleep_ms(s->faults->install_delay_ms);
+        kv_sleep_ms(s->faults->install_delay_ms);
     }
     /* 2. install: only one process can create g+1 */
     if (install_record(s->faults, tmp, next, rec) != 0) {
@@ -555,7 +541,7 @@ void dir_lock_restart_windows(struct dir_store *s, int64_t now)
 
 void dir_store_lock_observe(struct dir_store *s, const char *name)
 {
-    if (lock_name_ok(name) && dir_root_check(s) == 0) {
+    if (kv_lock_name_ok(name) && dir_root_check(s) == 0) {
         dir_lock_observe(s, dir_lock_find(s, name, true));
     }
 }
@@ -592,9 +578,9 @@ static int finish_won(struct dir_store *s, struct dir_lock *l, int64_t t_s, bool
     l->held_g = l->obs_g;
     if (took > s->renew_budget_ms) {
         if (renew) {
-            dir_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
+            kv_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
         } else {
-            dir_err(err, "can't get cfs lock - acquisition took %lld ms", (long long)took);
+            kv_err(err, "can't get cfs lock - acquisition took %lld ms", (long long)took);
         }
         return -1;
     }
@@ -617,9 +603,9 @@ static int renew(struct dir_store *s, struct dir_lock *l, char **err)
         l->obs_valid = false;
         drop_cache(l);
         if (e == ENOENT || e == EEXIST || e == 0) {
-            dir_err(err, "cfs lock update failed - lock taken over");
+            kv_err(err, "cfs lock update failed - lock taken over");
         } else {
-            dir_err(err, "cfs lock update failed - %s", strerror(e));
+            kv_err(err, "cfs lock update failed - %s", strerror(e));
         }
         return -1;
     }
@@ -636,7 +622,7 @@ static int acquire(struct dir_store *s, struct dir_lock *l, char **err)
             return finish_won(s, l, t_s, false, err);
         }
         if (errno != EEXIST) {
-            dir_err(err, "can't get cfs lock - %s", strerror(errno));
+            kv_err(err, "can't get cfs lock - %s", strerror(errno));
             return -1;
         }
     } else if (r > 0) {
@@ -645,12 +631,12 @@ static int acquire(struct dir_store *s, struct dir_lock *l, char **err)
                 return finish_won(s, l, t_s, false, err);
             }
             if (errno != ENOENT && errno != EEXIST && errno != 0) {
-                dir_err(err, "can't get cfs lock - %s", strerror(errno));
+                kv_err(err, "can't get cfs lock - %s", strerror(errno));
                 return -1;
             }
         }
     }
-    dir_err(err, "can't get cfs lock");
+    kv_err(err, "can't get cfs lock");
     return -1;
 }
 
@@ -659,12 +645,12 @@ int dir_store_lock_get(struct dir_store *s, const char *name, char **err)
     struct dir_lock *l;
     int r;
 
-    if (!lock_name_ok(name)) {
-        dir_err(err, "invalid lock name '%s'", name ? name : "");
+    if (!kv_lock_name_ok(name)) {
+        kv_err(err, "invalid lock name '%s'", name ? name : "");
         return -1;
     }
     if (dir_root_check(s) != 0) {
-        dir_err(err, "can't get cfs lock - %s", dir_strerror(errno));
+        kv_err(err, "can't get cfs lock - %s", dir_strerror(errno));
         return -1;
     }
     l = dir_lock_find(s, name, true);
@@ -682,7 +668,7 @@ bool dir_store_lock_release(struct dir_store *s, const char *name)
 {
     struct dir_lock *l;
 
-    if (!lock_name_ok(name) || (l = dir_lock_find(s, name, false)) == NULL) {
+    if (!kv_lock_name_ok(name) || (l = dir_lock_find(s, name, false)) == NULL) {
         return false;
     }
     drop_cache(l);
@@ -719,7 +705,7 @@ int dir_guard(struct dir_store *s, const char *lock, const char *what, char **er
 
     if (l != NULL && l->held_g != 0 && l->domain &&
         kv_now_ms() - l->domain_at > DIR_DOMAIN_MAX_MS) {
-        dir_err(err, "'%s'-locked command timed out - aborting", lock);
+        kv_err(err, "'%s'-locked command timed out - aborting", lock);
         return -1;
     }
     if (l != NULL && l->held_g != 0) {
@@ -740,14 +726,14 @@ int dir_guard(struct dir_store *s, const char *lock, const char *what, char **er
     }
     if (strcmp(lock, "ha_manager_lock") == 0) {
         if (strcmp(what, "ha/manager_status") == 0) {
-            dir_err(err, "lost manager lock - not writing manager status");
+            kv_err(err, "lost manager lock - not writing manager status");
         } else if (strcmp(what, "crm commands") == 0) {
-            dir_err(err, "lost manager lock - not reading crm commands");
+            kv_err(err, "lost manager lock - not reading crm commands");
         } else {
-            dir_err(err, "lost manager lock - not writing '%s'", what);
+            kv_err(err, "lost manager lock - not writing '%s'", what);
         }
     } else {
-        dir_err(err, "lost lock '%s' - not writing '%s'", lock, what);
+        kv_err(err, "lost lock '%s' - not writing '%s'", lock, what);
     }
     return -1;
 }

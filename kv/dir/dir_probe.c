@@ -13,24 +13,6 @@
 
 static const char *const beat_files[] = {"heartbeat.crm", "heartbeat.lrm"};
 
-/* 1.4.9 node syntax without ":prio", at most 63 chars. */
-bool dir_node_name_ok(const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n == 0 || n > 63 || name[0] == '-' || name[n - 1] == '-') {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-            )) {
-            return false;
-        }
-    }
-    return true;
-}
-
 void dir_beats_free(struct dir_store *s)
 {
     for (size_t i = 0; i < s->n_beats; i++) {
@@ -72,7 +54,7 @@ static int load_members(struct dir_store *s, char ***members, size_t *n_members,
     size_t n, k = 0;
 
     if (dir_root_check(s) != 0 || dir_list_abs(abs, false, &names, &n) != 0) {
-        dir_err(err, "unable to list 'nodes' - %s", dir_strerror(errno));
+        kv_err(err, "unable to list 'nodes' - %s", dir_strerror(errno));
         free(abs);
         return -1;
     }
@@ -82,7 +64,7 @@ static int load_members(struct dir_store *s, char ***members, size_t *n_members,
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         char *p = xasprintf("%s/%s", abs, names[i]);
-        bool member = dir_node_name_ok(names[i]) && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+        bool member = kv_node_name_ok(names[i]) && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 
         free(p);
         if (!member) {
@@ -105,7 +87,7 @@ static int load_members(struct dir_store *s, char ***members, size_t *n_members,
                 continue;
             }
             if (r < 0) {
-                dir_err(
+                kv_err(
                     err, "unable to read file 'nodes/%s/%s' - %s", names[i], beat_files[f],
                     dir_strerror(errno)
                 );
@@ -163,17 +145,17 @@ static int check_marker(struct dir_store *s, char **err)
 
     free(abs);
     if (r < 0) {
-        dir_err(err, "unable to read file 'haven-store' - %s", dir_strerror(errno));
+        kv_err(err, "unable to read file 'haven-store' - %s", dir_strerror(errno));
         return -1;
     }
     if (r == 1) {
-        dir_err(err, "%s is not a haven store (marker missing)", s->root);
+        kv_err(err, "%s is not a haven store (marker missing)", s->root);
         return -1;
     }
     r = dir_marker_parse(data, id, sizeof(id));
     free(data);
     if (r != 0 || strcmp(id, s->store_id) != 0) {
-        dir_err(err, "store id mismatch (%s: marker changed)", s->root);
+        kv_err(err, "store id mismatch (%s: marker changed)", s->root);
         return -1;
     }
     return 0;

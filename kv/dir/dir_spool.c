@@ -20,11 +20,11 @@ int dir_store_spool_put(struct dir_store *s, const char *line, char **err)
     int r;
 
     if (strchr(line, '\n') != NULL || *line == '\0') {
-        dir_err(err, "invalid crm command '%s'", line);
+        kv_err(err, "invalid crm command '%s'", line);
         return -1;
     }
     clock_gettime(CLOCK_REALTIME, &ts);
-    dir_random_hex(hex, 8);
+    kv_random_hex(hex, 8);
     path = xasprintf(
         SPOOL "/%020llu.%s.%ld.%s",
         (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec, s->node,
@@ -64,7 +64,7 @@ int dir_store_spool_take(struct dir_store *s, char **text, char **err)
             continue;
         }
         if (r < 0) {
-            dir_err(err, "unable to read file '" SPOOL "/%s' - %s", names[i], dir_strerror(errno));
+            kv_err(err, "unable to read file '" SPOOL "/%s' - %s", names[i], dir_strerror(errno));
             free(abs);
             goto fail;
         }
@@ -77,7 +77,7 @@ int dir_store_spool_take(struct dir_store *s, char **text, char **err)
                     free(abs);
                     continue;
                 }
-                dir_err(err, "unable to delete file '" SPOOL "/%s' - %s", names[i], strerror(e));
+                kv_err(err, "unable to delete file '" SPOOL "/%s' - %s", names[i], strerror(e));
                 free(abs);
                 goto fail;
             }
@@ -91,7 +91,7 @@ int dir_store_spool_take(struct dir_store *s, char **text, char **err)
     }
     kv_free_names(names);
     if (sb.len == 0 && dropped != NULL) {
-        dir_err(err, "%s", dropped); /* nothing else to hand over: report it */
+        kv_err(err, "%s", dropped); /* nothing else to hand over: report it */
         free(dropped);
         return -1;
     }

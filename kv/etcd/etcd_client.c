@@ -90,7 +90,7 @@ static int post(struct etcd_store *s, struct http_req *q, cJSON **out, char **er
         e = answer_error(&r, q->len, &auth);
         http_response_free(&r);
         if (!auth || retried || s->user == NULL || etcd_authenticate(s, q->deadline, NULL) != 0) {
-            etcd_err(err, "%s", e);
+            kv_err(err, "%s", e);
             free(e);
             break;
         }
@@ -142,7 +142,7 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
     body = cJSON_PrintUnformatted(req);
     cJSON_Delete(req);
     if (body == NULL) {
-        etcd_err(err, "out of memory");
+        kv_err(err, "out of memory");
         free(url);
         return -1;
     }
@@ -154,7 +154,7 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
         if (r.status != 200) {
             bool auth;
             char *m = answer_error(&r, strlen(body), &auth);
-            etcd_err(err, "etcd authentication as '%s' failed: %s", s->user, m);
+            kv_err(err, "etcd authentication as '%s' failed: %s", s->user, m);
             free(m);
         } else if ((j = ej_parse(r.body, r.len, err)) != NULL) {
             tok = cJSON_GetObjectItemCaseSensitive(j, "token");
@@ -163,7 +163,7 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
                 s->http.auth = xstrdup(tok->valuestring);
                 rc = 0;
             } else {
-                etcd_err(err, "etcd authentication as '%s' failed: no token", s->user);
+                kv_err(err, "etcd authentication as '%s' failed: no token", s->user);
             }
             cJSON_Delete(j);
         }
@@ -249,7 +249,7 @@ int etcd_put(
     if (rc == 0 && rev != NULL) {
         const cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "header");
         if (!cJSON_IsObject(h) || ej_i64(h, "revision", 1, INT64_MAX, rev) != 0) {
-            etcd_err(err, "malformed put response from etcd");
+            kv_err(err, "malformed put response from etcd");
             rc = -1;
         }
     }
@@ -318,7 +318,7 @@ int etcd_lease_grant(
         rc = ej_lease(j, false, id, ttl, err);
         cJSON_Delete(j);
         if (rc == 0 && (*id <= 0 || *ttl <= 0)) {
-            etcd_err(err, "etcd granted no lease");
+            kv_err(err, "etcd granted no lease");
             rc = -1;
         }
     }
@@ -341,13 +341,13 @@ int etcd_lease_keepalive(
         char *m = ej_error(j, &code);
 
         if (m != NULL) {
-            etcd_err(err, "etcd: %s", m);
+            kv_err(err, "etcd: %s", m);
             free(m);
             rc = -1;
         } else {
             rc = ej_lease(j, true, &got_id, ttl, err);
             if (rc == 0 && got_id != id) {
-                etcd_err(err, "etcd answered a keep-alive for another lease");
+                kv_err(err, "etcd answered a keep-alive for another lease");
                 rc = -1;
             }
         }
@@ -372,7 +372,7 @@ int etcd_lease_revoke(struct etcd_store *s, int64_t id, int64_t deadline, char *
         rc = 0; /* gone already: revoked */
     }
     if (rc != 0) {
-        etcd_err(err, "%s", e);
+        kv_err(err, "%s", e);
     }
     free(e);
     return rc;

@@ -11,6 +11,7 @@
 #include "kv/etcd/etcd.h"
 #include "kv/etcd/http.h"
 #include "kv/faults.h"
+#include "kv/store_int.h"
 #include "state/str.h"
 
 #define ETCD_MAX_VALUE ((size_t)16 << 20) /* as the folder store's files */
@@ -54,8 +55,6 @@ struct etcd_txn {
     size_t n;
 };
 
-/* Set *err (when err is not NULL) to a new formatted text. */
-void etcd_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a whole body as one JSON object (trailing blanks allowed): the
  * object, or NULL and *err. body[len] must be a NUL, as in every buffer
  * of the client (cJSON may look at the byte after the end). */
@@ -213,16 +212,12 @@ int etcd_lease_revoke(struct etcd_store *s, int64_t id, int64_t deadline, char *
 int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err);
 
 /* etcd_file.c */
-bool etcd_path_ok(const char *path);
 void etcd_memos_free(struct etcd_store *s);
-void etcd_random_hex(char *out, size_t nhex);
-void etcd_sleep_ms(int64_t ms);
 /* A write under a lock: 0, or -1 with the lost-lock text of kv_write. */
 int etcd_guard_err(struct etcd_store *s, const char *lock, const char *what, char **err);
 
 /* etcd_lock.c */
 struct etcd_lock *etcd_lock_find(struct etcd_store *s, const char *name, bool add);
-bool etcd_lock_name_ok(const char *name);
 /* Add the guard compare of a write under lock to t: 0, or -1 (not held,
  * or a config lock held too long) with the lost-lock error. */
 int etcd_guard_cmp(
@@ -230,8 +225,5 @@ int etcd_guard_cmp(
 );
 void etcd_locks_free(struct etcd_store *s);
 char *etcd_lock_record(const struct etcd_store *s); /* caller frees */
-
-/* etcd_probe.c */
-bool etcd_node_name_ok(const char *name);
 
 #endif

@@ -47,7 +47,7 @@ static int read_password(const char *path, char **out, char **err)
 
     *out = NULL;
     if (fd < 0) {
-        etcd_err(err, "etcd_password_file %s: %s", path, strerror(errno));
+        kv_err(err, "etcd_password_file %s: %s", path, strerror(errno));
         return -1;
     }
     while (len < sizeof(buf) - 1) {
@@ -56,7 +56,7 @@ static int read_password(const char *path, char **out, char **err)
             continue;
         }
         if (n < 0) {
-            etcd_err(err, "etcd_password_file %s: %s", path, strerror(errno));
+            kv_err(err, "etcd_password_file %s: %s", path, strerror(errno));
             close(fd);
             return -1;
         }
@@ -74,7 +74,7 @@ static int read_password(const char *path, char **out, char **err)
         buf[--len] = '\0';
     }
     if (len > PASSWORD_MAX || len == 0 || strlen(buf) != len || str_has_ctl(buf)) {
-        etcd_err(
+        kv_err(
             err, "etcd_password_file %s: want one line of at most %d characters", path, PASSWORD_MAX
         );
         return -1;
@@ -102,13 +102,13 @@ static int check_version(struct etcd_store *s, char **err)
         j = ej_parse(r.body, r.len, NULL);
     }
     if (r.status == 400 && r.body != NULL && strstr(r.body, "HTTPS server") != NULL) {
-        etcd_err(err, "%s speaks https: use an https:// endpoint and etcd_cacert", url);
+        kv_err(err, "%s speaks https: use an https:// endpoint and etcd_cacert", url);
     } else if (j == NULL || ej_version(j, &major, &minor, &text) != 0) {
-        etcd_err(
+        kv_err(
             err, "%s is not an etcd server (GET /version: HTTP %d, no etcd version)", url, r.status
         );
     } else if (major < 3 || (major == 3 && minor < 4)) {
-        etcd_err(err, "%s runs etcd %s: haven needs etcd 3.4 or newer", url, text);
+        kv_err(err, "%s runs etcd %s: haven needs etcd 3.4 or newer", url, text);
     } else {
         s->api = "/v3";
         rc = 0;
@@ -152,7 +152,7 @@ static int read_marker(struct etcd_store *s, char id[ETCD_INSTANCE_HEX + 1], cha
     if (r.n == 0) {
         rc = 1;
     } else if (marker_parse(r.kvs[0].value, r.kvs[0].value_len, id) != 0) {
-        etcd_err(err, "etcd prefix %s is not a haven store (bad marker)", s->prefix);
+        kv_err(err, "etcd prefix %s is not a haven store (bad marker)", s->prefix);
         rc = KV_OPEN_NOT_A_STORE;
     }
     etcd_range_free(&r);
@@ -176,14 +176,14 @@ static int check_marker(struct etcd_store *s, const char *want, char **err)
         char *key = etcd_key(s, MARKER), *text;
 
         if (want != NULL) {
-            etcd_err(
+            kv_err(
                 err, "store id mismatch (etcd prefix %s has no store, store_id is %s)", s->prefix,
                 want
             );
             free(key);
             return -1;
         }
-        etcd_random_hex(id, ETCD_INSTANCE_HEX);
+        kv_random_hex(id, ETCD_INSTANCE_HEX);
         text = xasprintf(MARKER " 1 id=%s created=%lld\n", id, (long long)time(NULL));
         etx_cmp(&t.cmp, key, "CREATE", 0);
         etx_put(&t.ok, key, text, strlen(text), 0);
@@ -197,7 +197,7 @@ static int check_marker(struct etcd_store *s, const char *want, char **err)
         /* a racing initialiser won: its marker counts */
         if (!res.succeeded && (r = read_marker(s, id, err)) != 0) {
             if (r == 1) {
-                etcd_err(err, "etcd prefix %s: the store marker vanished", s->prefix);
+                kv_err(err, "etcd prefix %s: the store marker vanished", s->prefix);
             }
             etcd_txn_free(&res);
             return r == 1 ? KV_OPEN_ERROR : r;
@@ -205,7 +205,7 @@ static int check_marker(struct etcd_store *s, const char *want, char **err)
         etcd_txn_free(&res);
     }
     if (want != NULL && strcmp(want, id) != 0) {
-        etcd_err(
+        kv_err(
             err, "store id mismatch (etcd prefix %s has %s, store_id is %s)", s->prefix, id, want
         );
         return -1;
@@ -227,28 +227,17 @@ static int64_t call_budget(const struct kv_options *o)
 /* The options that need no etcd: 0, or -1 and *err. */
 static int check_options(const struct kv_options *o, const char *prefix, char **err)
 {
-    if (o->url == NULL || !str_starts(o->url, "etcd:")) {
-        etcd_err(
-            err, "unsupported store '%s' (want etcd:http://host:port,...)", o->url ? o->url : ""
-        );
-        return -1;
-    }
-    if (o->node == NULL || !etcd_node_name_ok(o->node)) {
-        etcd_err(err, "invalid node name '%s'", o->node ? o->node : "");
-        return -1;
-    }
-    if (o->daemon != NULL && strcmp(o->daemon, "crm") != 0 && strcmp(o->daemon, "lrm") != 0) {
-        etcd_err(err, "invalid daemon '%s'", o->daemon);
+    if (kv_check_options(o, "etcd:", "etcd:http://host:port,...", err) != 0) {
         return -1;
     }
     if (!prefix_ok(prefix)) {
         char *e = str_escaped(prefix);
-        etcd_err(err, "bad etcd_prefix '%s' (want /name[/name...])", e);
+        kv_err(err, "bad etcd_prefix '%s' (want /name[/name...])", e);
         free(e);
         return -1;
     }
     if ((o->etcd_user == NULL) != (o->etcd_password_file == NULL)) {
-        etcd_err(err, "etcd_user and etcd_password_file go together");
+        kv_err(err, "etcd_user and etcd_password_file go together");
         return -1;
     }
     return 0;
@@ -264,7 +253,7 @@ static struct etcd_store *new_store(const struct kv_options *o, const char *pref
     snprintf(s->node, sizeof(s->node), "%s", o->node);
     s->daemon = xstrdup(o->daemon);
     s->pid = (long)getpid();
-    etcd_random_hex(s->instance, ETCD_INSTANCE_HEX);
+    kv_random_hex(s->instance, ETCD_INSTANCE_HEX);
     s->lock_timeout_ms = o->lock_timeout_ms;
     s->renew_budget_ms = o->renew_budget_ms;
     s->node_timeout_ms = o->node_timeout_ms;
@@ -273,11 +262,7 @@ static struct etcd_store *new_store(const struct kv_options *o, const char *pref
     s->notice = o->notice;
     s->notice_arg = o->notice_arg;
     s->faults = o->faults;
-    for (size_t i = 0; i < 16; i++) {
-        s->rng = s->rng * 16 +
-                 (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");
-    }
-    s->rng |= 1;
+    s->rng = kv_rand_seed(s->instance);
     return s;
 }
 
