@@ -111,12 +111,33 @@ static void cut_read(struct kv_faults *f, struct strbuf *sb)
     sb->buf[sb->len] = '\0';
 }
 
+/* Read fd to its end into sb, at most DIR_MAX_FILE bytes: 0, or -1 errno
+ * (EFBIG when larger). */
+static int read_all(int fd, struct strbuf *sb)
+{
+    char buf[65536];
+    ssize_t n;
+
+    while ((n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        if (sb->len + (size_t)n > DIR_MAX_FILE) {
+            errno = EFBIG;
+            return -1;
+        }
+        strbuf_addn(sb, buf, (size_t)n);
+    }
+    return 0;
+}
+
 int dir_read_file(struct kv_faults *f, const char *abs, char **data, size_t *len)
 {
     struct strbuf sb = {0};
-    char buf[65536];
     struct stat st;
-    ssize_t n;
     int fd, e;
 
     *data = NULL;
@@ -148,18 +169,8 @@ int dir_read_file(struct kv_faults *f, const char *abs, char **data, size_t *len
     if (fcntl(fd, F_SETFL, 0) != 0) {
         goto fail;
     }
-    while ((n = read(fd, buf, sizeof(buf))) != 0) {
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            goto fail;
-        }
-        if (sb.len + (size_t)n > DIR_MAX_FILE) {
-            errno = EFBIG;
-            goto fail;
-        }
-        strbuf_addn(&sb, buf, (size_t)n);
+    if (read_all(fd, &sb) != 0) {
+        goto fail;
     }
     close(fd);
     cut_read(f, &sb);
@@ -454,54 +465,39 @@ int dir_store_write(
     char **err
 )
 {
-    return dir_write(s, path, data, len, guard_lock, true, err);
+    size_t framed_len;
+    char *framed = dir_frame(data, len, &framed_len);
+    int r = dir_write(s, path, framed, framed_len, guard_lock, err);
+
+    free(framed);
+    return r;
 }
 
 int dir_write(
     struct dir_store *s,
     const char *path,
-    const void *data,
+    const char *body,
     size_t len,
     const char *guard_lock,
-    bool frame,
     char **err
 )
 {
-    char hex[17], *abs, *dir, *tmp, *slash, *framed;
-    size_t framed_len;
-    int fd, r = -1;
+    char hex[17], *abs, *dir, *tmp;
+    int r = -1;
 
     abs = checked_abs(s, path, err);
     if (abs == NULL) {
         return -1;
     }
-    if (frame) {
-        framed = dir_frame(data, len, &framed_len);
-    } else {
-        framed = xmalloc(len + 1);
-        memcpy(framed, data, len);
-        framed_len = len;
-    }
     dir = xstrdup(abs);
-    slash = strrchr(dir, '/');
-    *slash = '\0';
+    *strrchr(dir, '/') = '\0';
     kv_random_hex(hex, 16);
     tmp = xasprintf("%s/.tmp.%s.%ld.%s", dir, s->node, (long)s->pid, hex);
     if (dir_root_check(s) != 0) {
         goto failed;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        goto failed;
-    }
-    if (write_all(fd, framed, framed_len) != 0 || dir_fsync_fd(s->faults, fd) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        goto failed_unlink;
-    }
-    if (close(fd) != 0) {
-        goto failed_unlink;
+    if (dir_create_excl(s->faults, tmp, body, len) != 0) {
+        goto failed_unlink; /* the name is ours alone: a random part */
     }
     if (guard_lock != NULL && dir_guard(s, guard_lock, path, err) != 0) {
         unlink(tmp);
@@ -524,7 +520,6 @@ failed_unlink : {
 failed:
     kv_err(err, "unable to write file '%s' - %s", path, dir_strerror(errno));
 out:
-    free(framed);
     free(tmp);
     free(dir);
     free(abs);

@@ -16,7 +16,7 @@
 #define DIR_GEN_DIGITS 20
 #define DIR_GEN_MAX 9999999999999999999ULL /* 10^19 - 1: g + 1 never wraps */
 #define DIR_INSTANCE_HEX 32
-#define DIR_MAX_FILE (16 * 1024 * 1024)
+#define DIR_MAX_FILE ((size_t)16 << 20)
 #define DIR_DOMAIN_EXPIRE_S 120 /* [Upstream] pmxcfs lock lifetime */
 #define DIR_DOMAIN_MAX_MS 60000 /* [Upstream] locked command limit */
 #define DIR_STALE_PROBES 16 /* stat g+1 .. g+16 after a stale listing */
@@ -93,15 +93,15 @@ struct dir_store {
 
 /* dir_file.c. The file helpers below take the tests' injected failures
  * (kv/faults.h), NULL for none: s->faults of the store they work for. */
-/* kv_write; frame false stores data as it is, for a file whose name is
- * never replaced (a spool command), so no reader can hold a stale length. */
+/* kv_write of body as it is: kv_write frames it first (dir_frame); a
+ * spool command goes unframed, as its name is never replaced, so no reader
+ * can hold a stale length. */
 int dir_write(
     struct dir_store *s,
     const char *path,
-    const void *data,
+    const char *body,
     size_t len,
     const char *guard_lock,
-    bool frame,
     char **err
 );
 char *dir_abs(const struct dir_store *s, const char *path); /* caller frees */

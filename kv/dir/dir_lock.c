@@ -192,33 +192,43 @@ static bool exists_at(const struct kv_faults *f, const char *ldir, const char *e
     return r;
 }
 
+/* One observed head: its generation, its claim's name (NULL: numbered),
+ * its record and its entry's ctime (unix s). */
+struct dir_view {
+    uint64_t g;
+    const char *claim;
+    struct dir_record rec;
+    int64_t ctime_s;
+};
+
 /* Store the new view; a different head (generation or claim name) starts a
  * new observation window at now, which must be taken after the head was
  * read: a head that appeared while the listing hung is only known to exist
  * from then on. restart also starts the window again for the same head. */
-static void set_view(
-    struct dir_lock *l,
-    uint64_t g,
-    const char *claim,
-    const struct dir_record *rec,
-    int64_t ctime_s,
-    int64_t now,
-    bool restart
-)
+static void set_view(struct dir_lock *l, const struct dir_view *v, int64_t now, bool restart)
 {
-    bool same = l->obs_valid && l->obs_g == g && str_eq(l->obs_claim, claim);
+    bool same = l->obs_valid && l->obs_g == v->g && str_eq(l->obs_claim, v->claim);
 
     if (!same) {
         free(l->obs_claim);
-        l->obs_claim = xstrdup(claim);
-        l->obs_g = g;
+        l->obs_claim = xstrdup(v->claim);
+        l->obs_g = v->g;
         l->obs_valid = true;
     }
     if (!same || restart) {
         l->seen_at = now;
     }
-    l->obs_rec = *rec;
-    l->obs_ctime = ctime_s;
+    l->obs_rec = v->rec;
+    l->obs_ctime = v->ctime_s;
+}
+
+/* Our own new head g, installed with the record text rec. */
+static void set_own_view(struct dir_lock *l, uint64_t g, const char *rec)
+{
+    struct dir_view v = {.g = g, .ctime_s = dir_wall_s()};
+
+    parse_record(rec, &v.rec);
+    set_view(l, &v, kv_now_ms(), false);
 }
 
 /* A lock folder without any head or claim holds only garbage (a name that
@@ -255,105 +265,128 @@ static int clear_garbage(const char *ldir)
     return n == 0 ? 0 : -1;
 }
 
-int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
+/* What a listing of a lock folder shows: the highest numbered head and
+ * the highest claim (with its name). */
+struct listing {
+    uint64_t num_g, claim_g;
+    char *claim;
+};
+
+/* Fill ls from names, and delete the claims below the numbered head:
+ * finished transitions, garbage. */
+static void scan_listing(const char *ldir, char **names, size_t n, struct listing *ls)
 {
-    char *ldir = dir_lock_dir(s, l->name), **names, *claim = NULL, gn[DIR_GEN_DIGITS + 1];
-    uint64_t num_g = 0, claim_g = 0, g;
-    struct dir_record rec;
-    int64_t start = kv_now_ms(), ctime_s = 0;
-    size_t n;
-    int r = -1, rr;
+    uint64_t g;
 
-    if (s->faults != NULL && s->faults->observe_stall != NULL) {
-        void (*stall)(void *) = s->faults->observe_stall;
-
-        s->faults->observe_stall = NULL;
-        stall(s->faults->observe_stall_arg);
-    }
-    if (dir_list_abs(ldir, true, &names, &n) != 0) {
-        goto out;
-    }
-    if (n == 0) {
-        /* no folder (or an emptied one, which the creating rename can
-         * replace atomically): free */
-        kv_free_names(names);
-        l->obs_valid = false;
-        r = 0;
-        goto out;
-    }
     for (size_t i = 0; i < n; i++) {
-        if (parse_gen(names[i], &g) && g > num_g) {
-            num_g = g;
-        } else if (parse_claim(names[i], &g) && g > claim_g) {
-            claim_g = g;
-            free(claim);
-            claim = xstrdup(names[i]);
+        if (parse_gen(names[i], &g) && g > ls->num_g) {
+            ls->num_g = g;
+        } else if (parse_claim(names[i], &g) && g > ls->claim_g) {
+            ls->claim_g = g;
+            free(ls->claim);
+            ls->claim = xstrdup(names[i]);
         }
     }
-    /* claims below the numbered head are finished transitions: garbage */
     for (size_t i = 0; i < n; i++) {
-        if (parse_claim(names[i], &g) && g < num_g) {
+        if (parse_claim(names[i], &g) && g < ls->num_g) {
             char *p = xasprintf("%s/%s", ldir, names[i]);
             unlink(p);
             free(p);
         }
     }
-    kv_free_names(names);
-    if (num_g >= claim_g && num_g > 0) {
-        free(claim);
-        claim = NULL;
-        g = num_g;
-        if (s->faults != NULL && s->faults->stale_listing > 0 && g > s->faults->stale_listing) {
-            g -= s->faults->stale_listing;
-            s->faults->stale_listing = 0;
-        }
-    } else if (claim != NULL) {
-        g = claim_g;
+}
+
+/* The tests' server that hangs during a listing. */
+static void stall_fault(struct kv_faults *f)
+{
+    if (f != NULL && f->observe_stall != NULL) {
+        void (*stall)(void *) = f->observe_stall;
+
+        f->observe_stall = NULL;
+        stall(f->observe_stall_arg);
+    }
+}
+
+/* The tests' stale listing: an older head than the folder holds. */
+static uint64_t listed_gen(struct kv_faults *f, uint64_t g)
+{
+    if (f != NULL && f->stale_listing > 0 && g > f->stale_listing) {
+        g -= f->stale_listing;
+        f->stale_listing = 0;
+    }
+    return g;
+}
+
+/* Read the head the listing names into v (a numbered head, else the
+ * claim), or its successors after a stale listing: 0 read, else not. */
+static int
+read_listed(struct dir_store *s, const char *ldir, struct listing *ls, struct dir_view *v)
+{
+    char gn[DIR_GEN_DIGITS + 1];
+    int rr;
+
+    if (ls->num_g >= ls->claim_g && ls->num_g > 0) {
+        v->g = listed_gen(s->faults, ls->num_g);
+        gen_name(gn, v->g);
+        rr = read_head(s->faults, ldir, gn, &v->rec, &v->ctime_s);
     } else {
-        r = clear_garbage(ldir);
+        v->g = ls->claim_g;
+        v->claim = ls->claim;
+        rr = read_head(s->faults, ldir, ls->claim, &v->rec, &v->ctime_s);
+        memset(&v->rec, 0, sizeof(v->rec)); /* a claim's owner is unknown */
+    }
+    if (rr != 1) {
+        return rr;
+    }
+    /* stale listing: the head moved on; look for its successors */
+    v->claim = NULL;
+    for (uint64_t k = 1; k <= DIR_STALE_PROBES && v->g + k <= DIR_GEN_MAX; k++) {
+        gen_name(gn, v->g + k);
+        if (exists_at(s->faults, ldir, gn)) {
+            v->g += k;
+            return read_head(s->faults, ldir, gn, &v->rec, &v->ctime_s);
+        }
+    }
+    return -1;
+}
+
+int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
+{
+    char *ldir = dir_lock_dir(s, l->name), **names;
+    struct listing ls = {0};
+    struct dir_view v = {0};
+    int64_t start = kv_now_ms(), end, bound = DIR_OBS_SLOW_MS;
+    size_t n;
+    int r = -1;
+
+    stall_fault(s->faults);
+    if (dir_list_abs(ldir, true, &names, &n) != 0) {
+        goto out;
+    }
+    scan_listing(ldir, names, n, &ls);
+    kv_free_names(names);
+    if (n == 0 || (ls.num_g == 0 && ls.claim == NULL)) {
+        /* no folder, an emptied one (the creating rename can replace it
+         * atomically) or one of garbage only (emptied now): free */
+        r = n == 0 ? 0 : clear_garbage(ldir);
         if (r == 0) {
-            l->obs_valid = false; /* emptied: free, as a folder never used */
+            l->obs_valid = false;
         }
         goto out;
     }
-
-    if (claim != NULL) {
-        rr = read_head(s->faults, ldir, claim, &rec, &ctime_s);
-        memset(&rec, 0, sizeof(rec)); /* a claim's owner is unknown */
-    } else {
-        gen_name(gn, g);
-        rr = read_head(s->faults, ldir, gn, &rec, &ctime_s);
-    }
-    if (rr == 1) {
-        /* stale listing: the head moved on; look for its successors */
-        free(claim);
-        claim = NULL;
-        rr = -1;
-        for (uint64_t k = 1; k <= DIR_STALE_PROBES && g + k <= DIR_GEN_MAX; k++) {
-            gen_name(gn, g + k);
-            if (exists_at(s->faults, ldir, gn)) {
-                g += k;
-                rr = read_head(s->faults, ldir, gn, &rec, &ctime_s);
-                break;
-            }
-        }
-    }
-    if (rr != 0) {
+    if (read_listed(s, ldir, &ls, &v) != 0) {
         goto out; /* never "free" on a view we could not read */
     }
-    {
-        /* a slow observation (a hung server answers from any moment of the
-         * hang) does not count towards expiry: its head's window restarts */
-        int64_t end = kv_now_ms(), bound = DIR_OBS_SLOW_MS;
-
-        if (s->renew_budget_ms > 0 && s->renew_budget_ms < bound) {
-            bound = s->renew_budget_ms;
-        }
-        set_view(l, g, claim, &rec, ctime_s, end, end - start > bound);
+    /* a slow observation (a hung server answers from any moment of the
+     * hang) does not count towards expiry: its head's window restarts */
+    end = kv_now_ms();
+    if (s->renew_budget_ms > 0 && s->renew_budget_ms < bound) {
+        bound = s->renew_budget_ms;
     }
+    set_view(l, &v, end, end - start > bound);
     r = 1;
 out:
-    free(claim);
+    free(ls.claim);
     free(ldir);
     return r;
 }
@@ -471,11 +504,7 @@ int dir_lock_advance(struct dir_store *s, struct dir_lock *l, bool held)
     /* 3. the claim holds the previous record: garbage now */
     unlink(claim);
     won = 1;
-    {
-        struct dir_record r;
-        parse_record(rec, &r);
-        set_view(l, g + 1, NULL, &r, dir_wall_s(), kv_now_ms(), false);
-    }
+    set_own_view(l, g + 1, rec);
 out:
     unlink(tmp);
     free(tmp);
@@ -514,11 +543,7 @@ int dir_lock_create(struct dir_store *s, struct dir_lock *l)
         free(parent);
     }
     won = 1;
-    {
-        struct dir_record r;
-        parse_record(rec, &r);
-        set_view(l, 1, NULL, &r, dir_wall_s(), kv_now_ms(), false);
-    }
+    set_own_view(l, 1, rec);
     goto out;
 cleanup:
     unlink(first);
