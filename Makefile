@@ -92,6 +92,8 @@ build/test/$(PROG): $(call obj,test,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC)) build/t
 	$(CC) $(SAN) -o $@ $^ -lm
 build/test/test_%: $(call obj,test,test/test_%.c $(TEST_LIB) $(LIB_SRC) $(VENDOR_SRC)) build/test/libbearssl.a
 	$(CC) $(SAN) -o $@ $^ -lm
+# test_codec also covers the simulator's scenario codec
+build/test/test_codec: $(call obj,test,applets/sim/sim_codec.c)
 build/test/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(SAN) -w -c -o $@ $<
