@@ -36,6 +36,11 @@ uint64_t kv_rand_seed(const char *hex);
 uint64_t kv_rand(uint64_t *state);
 void kv_sleep_ms(int64_t ms);
 
+/* Append one zeroed element of size bytes to the array v of *n elements
+ * and room for *cap (grown by doubling): the array, maybe moved; the new
+ * element is its last, number *n - 1. */
+void *kv_append(void *v, size_t *n, size_t *cap, size_t size);
+
 /* A progress line for the caller (kv_options.notice; NULL: stderr). */
 void kv_notice(void (*notice)(void *arg, const char *msg), void *arg, const char *msg);
 

@@ -186,6 +186,17 @@ void kv_sleep_ms(int64_t ms)
     }
 }
 
+void *kv_append(void *v, size_t *n, size_t *cap, size_t size)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        v = xrealloc(v, *cap * size);
+    }
+    memset((char *)v + *n * size, 0, size);
+    (*n)++;
+    return v;
+}
+
 void kv_notice(void (*notice)(void *arg, const char *msg), void *arg, const char *msg)
 {
     if (notice != NULL) {

@@ -378,11 +378,8 @@ static void sweep_temps(struct dir_store *s, const char *abs_dir)
         return;
     }
     if (sw == NULL) {
-        if (s->n_sweeps == s->cap_sweeps) {
-            s->cap_sweeps = s->cap_sweeps ? s->cap_sweeps * 2 : 8;
-            s->sweeps = xrealloc(s->sweeps, s->cap_sweeps * sizeof(*s->sweeps));
-        }
-        sw = &s->sweeps[s->n_sweeps++];
+        s->sweeps = kv_append(s->sweeps, &s->n_sweeps, &s->cap_sweeps, sizeof(*s->sweeps));
+        sw = &s->sweeps[s->n_sweeps - 1];
         sw->dir = xstrdup(abs_dir);
     }
     sw->at = now;

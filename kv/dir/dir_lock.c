@@ -27,12 +27,8 @@ struct dir_lock *dir_lock_find(struct dir_store *s, const char *name, bool add)
     if (!add) {
         return NULL;
     }
-    if (s->n_locks == s->cap_locks) {
-        s->cap_locks = s->cap_locks ? s->cap_locks * 2 : 8;
-        s->locks = xrealloc(s->locks, s->cap_locks * sizeof(*s->locks));
-    }
-    l = &s->locks[s->n_locks++];
-    memset(l, 0, sizeof(*l));
+    s->locks = kv_append(s->locks, &s->n_locks, &s->cap_locks, sizeof(*s->locks));
+    l = &s->locks[s->n_locks - 1];
     l->name = xstrdup(name);
     l->ok_at = -1;
     return l;

@@ -34,12 +34,8 @@ static struct dir_beat *beat_find(struct dir_store *s, const char *node, const c
             return &s->beats[i];
         }
     }
-    if (s->n_beats == s->cap_beats) {
-        s->cap_beats = s->cap_beats ? s->cap_beats * 2 : 16;
-        s->beats = xrealloc(s->beats, s->cap_beats * sizeof(*s->beats));
-    }
-    b = &s->beats[s->n_beats++];
-    memset(b, 0, sizeof(*b));
+    s->beats = kv_append(s->beats, &s->n_beats, &s->cap_beats, sizeof(*s->beats));
+    b = &s->beats[s->n_beats - 1];
     b->node = xstrdup(node);
     b->file = xstrdup(file);
     return b;

@@ -21,12 +21,8 @@ struct etcd_lock *etcd_lock_find(struct etcd_store *s, const char *name, bool ad
     if (!add) {
         return NULL;
     }
-    if (s->n_locks == s->cap_locks) {
-        s->cap_locks = s->cap_locks ? s->cap_locks * 2 : 8;
-        s->locks = xrealloc(s->locks, s->cap_locks * sizeof(*s->locks));
-    }
-    l = &s->locks[s->n_locks++];
-    memset(l, 0, sizeof(*l));
+    s->locks = kv_append(s->locks, &s->n_locks, &s->cap_locks, sizeof(*s->locks));
+    l = &s->locks[s->n_locks - 1];
     l->name = xstrdup(name);
     l->key = xasprintf("%s/priv/lock/%s", s->prefix, name);
     l->ok_at = -1;
