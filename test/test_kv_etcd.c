@@ -816,6 +816,36 @@ static void test_lock_fresh_lease(void)
     free(prefix);
 }
 
+/* A lease that vanished under a waiting config lock (revoked, or expired
+ * between two tries) is replaced, not reported as an error; revoking a
+ * lease that is gone already counts as done. Both are decided on etcd's
+ * error code, not its words. */
+static void test_lease_gone(void)
+{
+    char *prefix = new_prefix("gone"), *err = NULL;
+    struct etcd_store *a = open_node(prefix, "n1", "crm"), *b = open_node(prefix, "n2", "crm");
+    struct etcd_lock *l;
+
+    CHECK(a && b);
+    if (a && b) {
+        CHECK_INT(etcd_store_domain_lock(b, "domain-ha", 1000, &err), 0);
+        CHECK_INT(etcd_store_domain_lock(a, "domain-ha", 200, &err), -1); /* busy */
+        l = etcd_lock_find(a, "domain-ha", false);
+        CHECK(l != NULL && l->lease != 0); /* kept for the next try */
+        if (l != NULL && l->lease != 0) {
+            CHECK_INT(etcd_lease_revoke(a, l->lease, 0, &err), 0);
+            CHECK_INT(etcd_lease_revoke(a, l->lease, 0, &err), 0); /* gone already */
+        }
+        etcd_store_domain_unlock(b, "domain-ha");
+        CHECK_INT(etcd_store_domain_lock(a, "domain-ha", 2000, &err), 0);
+        etcd_store_domain_unlock(a, "domain-ha");
+    }
+    free(err);
+    etcd_store_close(a);
+    etcd_store_close(b);
+    free(prefix);
+}
+
 /* A holder that stops renewing (a dead or paused node) loses the lock when
  * its lease expires in etcd; the next holder's token is larger. */
 static void test_lock_expiry_takeover(void)
@@ -1706,6 +1736,7 @@ int main(void)
     RUN_SOME(test_list_mkdir_rename);
     RUN_SOME(test_lock_basic);
     RUN_SOME(test_lock_fresh_lease);
+    RUN_SOME(test_lease_gone);
     RUN_SOME(test_lock_expiry_takeover);
     RUN_SOME(test_fencing_deposed_write);
     RUN_SOME(test_spool);

@@ -29,16 +29,16 @@ static bool auth_error(int code, const char *msg)
            strstr(msg, "user name is empty") != NULL;
 }
 
-/* The error text of a non-200 answer; *auth: etcd wants a (new) token. */
-static char *answer_error(const struct http_response *r, size_t req_len, bool *auth)
+/* The error text of a non-200 answer; *auth: etcd wants a (new) token;
+ * *code: etcd's gRPC code, -1 when the answer is not an etcd error. */
+static char *answer_error(const struct http_response *r, size_t req_len, bool *auth, int *code)
 {
     cJSON *j = ej_parse(r->body, r->len, NULL);
-    int code = -1;
-    char *msg = j ? ej_error(j, &code) : NULL, *out;
+    char *msg = j ? ej_error(j, code) : NULL, *out;
 
     cJSON_Delete(j);
-    *auth = msg != NULL && auth_error(code, msg);
-    if (msg != NULL && (code == GRPC_RESOURCE_EXHAUSTED || strstr(msg, "too large") != NULL ||
+    *auth = msg != NULL && auth_error(*code, msg);
+    if (msg != NULL && (*code == GRPC_RESOURCE_EXHAUSTED || strstr(msg, "too large") != NULL ||
                         strstr(msg, "larger than max") != NULL)) {
         out = xasprintf(
             "etcd refused a request of %zu bytes: over its request limit (1.5 MiB by default, "
@@ -78,6 +78,7 @@ static int post(struct etcd_store *s, struct http_req *q, cJSON **out, char **er
         bool auth = false;
         char *e;
 
+        s->refused = -1;
         if (http_call(&s->http, q, &r, err) != 0) {
             break;
         }
@@ -87,7 +88,7 @@ static int post(struct etcd_store *s, struct http_req *q, cJSON **out, char **er
             rc = *out ? 0 : -1;
             break;
         }
-        e = answer_error(&r, q->len, &auth);
+        e = answer_error(&r, q->len, &auth, &s->refused);
         http_response_free(&r);
         if (!auth || retried || s->user == NULL || etcd_authenticate(s, q->deadline, NULL) != 0) {
             kv_err(err, "%s", e);
@@ -153,7 +154,8 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
     if (http_call(&s->http, &q, &r, err) == 0) {
         if (r.status != 200) {
             bool auth;
-            char *m = answer_error(&r, strlen(body), &auth);
+            int code = -1;
+            char *m = answer_error(&r, strlen(body), &auth, &code);
             kv_err(err, "etcd authentication as '%s' failed: %s", s->user, m);
             free(m);
         } else if ((j = ej_parse(r.body, r.len, err)) != NULL) {
@@ -368,7 +370,7 @@ int etcd_lease_revoke(struct etcd_store *s, int64_t id, int64_t deadline, char *
     rc = etcd_post(s, "/lease/revoke", body, deadline, &j, &e);
     free(body);
     cJSON_Delete(j);
-    if (rc != 0 && e != NULL && strstr(e, "lease not found") != NULL) {
+    if (rc != 0 && s->refused == GRPC_NOT_FOUND) {
         rc = 0; /* gone already: revoked */
     }
     if (rc != 0) {

@@ -48,7 +48,7 @@ static int try_take(struct etcd_store *s, struct etcd_lock *l, char **e)
     rc = etcd_txn(s, &t, deadline, true, &res, e);
     etx_free(&t);
     if (rc != 0) {
-        if (*e != NULL && strstr(*e, "lease not found") != NULL) {
+        if (s->refused == GRPC_NOT_FOUND) {
             l->lease = 0; /* a new lease next time */
             free(*e);
             *e = NULL;

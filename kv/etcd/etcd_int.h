@@ -21,6 +21,7 @@
 #define ETCD_DOMAIN_TTL_S 120 /* [Upstream] pmxcfs lock lifetime */
 #define ETCD_DOMAIN_MAX_MS 60000 /* [Upstream] locked command limit */
 #define ETCD_LIST_PAGE 64 /* keys per range request of a listing */
+#define GRPC_NOT_FOUND 5 /* etcd's code of "requested lease not found" */
 
 struct cJSON;
 
@@ -130,6 +131,9 @@ struct etcd_store {
     void (*notice)(void *arg, const char *msg);
     void *notice_arg;
     char *user, *password; /* for (re-)authentication */
+    /* etcd's gRPC code when it refused the last call (GRPC_NOT_FOUND: the
+     * lease is gone), else -1: what a caller decides on, not the words. */
+    int refused;
     struct kv_faults *faults; /* the tests' injected failures, NULL = none */
 
     struct etcd_lock *locks;

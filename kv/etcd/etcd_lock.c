@@ -227,7 +227,7 @@ static int try_acquire(struct etcd_store *s, struct etcd_lock *l, int64_t deadli
         rc = etcd_txn(s, &t, deadline, true, &res, e);
         etx_free(&t);
         if (rc != 0) {
-            if (*e != NULL && strstr(*e, "lease not found") != NULL) {
+            if (s->refused == GRPC_NOT_FOUND) {
                 l->lease = 0; /* our lease expired meanwhile: a new one */
                 free(*e);
                 *e = NULL;
