@@ -110,6 +110,8 @@ build/test/$(PROG): $(call obj,test,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC)) build/t
 	$(CC) $(SAN) -o $@ $^ -lm
 build/test/test_%: $(call obj,test,test/test_%.c $(TEST_LIB) $(LIB_SRC) $(VENDOR_SRC)) build/test/libbearssl.a
 	$(CC) $(SAN) -o $@ $^ -lm
+# test_codec also covers the simulator's scenario codec
+build/test/test_codec: $(call obj,test,applets/sim/sim_codec.c)
 build/test/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(SAN) -w -c -o $@ $<
@@ -170,7 +172,7 @@ FUZZ_SECONDS = $(FUZZ_S)
 FUZZ_FLAGS   = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst test/fuzz_%.c,%,$(wildcard test/fuzz_*.c))
 FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
-FUZZ_LIB_SRC = $(wildcard state/*.c applets/sim/*.c kv/dir/*.c) kv/store.c \
+FUZZ_LIB_SRC = $(wildcard state/*.c applets/sim/*.c kv/dir/*.c) kv/store.c kv/store_util.c \
                kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c applets/conf.c \
                applets/local_file.c watchdog/wd.c test/test_fakeenv.c vendor/cjson/cJSON.c
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)

@@ -36,11 +36,11 @@ int kv_open(const struct kv_options *o, struct kv_store **out, char **err)
             "unsupported store '%s' (want dir:<absolute path> or etcd:<endpoints>)",
             o->url ? o->url : ""
         );
-        rc = -1;
+        rc = KV_OPEN_ERROR;
     }
     if (rc != 0) {
         free(s);
-        return -1;
+        return rc; /* the backend's enum kv_open_result */
     }
     *out = s;
     return 0;

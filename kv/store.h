@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 struct kv_store;
+struct kv_faults;
 
 struct kv_options {
     const char *url; /* "dir:/absolute/path" or "etcd:http://h1:2379,..." */
@@ -47,15 +48,30 @@ struct kv_options {
     const char *etcd_cacert;
     const char *etcd_cert;
     const char *etcd_key;
+    /* The stores' unit tests only: failures to inject into this handle
+     * (kv/faults.h). NULL in production. */
+    struct kv_faults *faults;
+};
+
+/* What a failed kv_open means (its return value), so that a caller decides
+ * on the kind, never on the wording of *err. */
+enum kv_open_result {
+    KV_OPEN_OK = 0,
+    KV_OPEN_ERROR = -1, /* any other failure */
+    /* The root (or prefix) holds something, but no valid store marker: a
+     * foreign folder, or a store that a racing first initialiser is making
+     * at this moment. The daemons try again briefly before they give up. */
+    KV_OPEN_NOT_A_STORE = -2,
 };
 
 /* Open the store: the daemons' start-up check 2 (marker, store_id, create the
  * marker in an empty root, mkdir the fixed folders and nodes/<node>/).
- * Errors: "<path> is not a haven store", "store id mismatch ...", ... An
- * empty root is only initialised when no store_id is configured (with one,
- * it is probably an unmounted mount point: "store id mismatch"); never
- * with read_only ("<path> is empty - not a haven store yet ..."), which also
- * makes no folder. */
+ * Returns an enum kv_open_result: 0, or a negative kind with *err.
+ * Errors: "<path> is not a haven store" (KV_OPEN_NOT_A_STORE), "store id
+ * mismatch ...", ... An empty root is only initialised when no store_id is
+ * configured (with one, it is probably an unmounted mount point: "store id
+ * mismatch"); never with read_only ("<path> is empty - not a haven store
+ * yet ..."), which also makes no folder. */
 int kv_open(const struct kv_options *o, struct kv_store **out, char **err);
 void kv_close(struct kv_store *s); /* releases nothing: locks expire */
 int64_t kv_now_ms(void);

@@ -35,12 +35,6 @@ struct lrm_status_view {
 int lrm_status_view_scan(const char *json, struct lrm_status_view *out);
 void lrm_status_view_free(struct lrm_status_view *v);
 
-/* The simulator's service_config JSON: missing state is
- * "disabled", numbers may be strings, sids must match ^(vm|ct|fa):\d+$ when
- * strict_ids is set. */
-int svc_config_from_sim_json(const char *json, bool strict_ids, struct svc_config *out, char **err);
-char *svc_config_to_sim_json(const struct svc_config *sc);
-
 /* resources.cfg in section-config format: missing state
  * is "started". node comes from the location registry, not from this file.
  * The parser records the keys present in svc_conf.keys; the writer writes
@@ -56,8 +50,9 @@ enum {
 int svc_config_from_cfg(const char *text, struct svc_config *out, char **err);
 char *svc_config_to_cfg(const struct svc_config *sc);
 
-/* The simulator's datacenter.cfg JSON. */
-int dc_settings_from_sim_json(const char *json, struct dc_settings *out, char **err);
+/* datacenter.cfg as JSON ({"ha": {...}, "crs": {...}}, the simulator's
+ * scenario input): numbers may be strings, unknown keys are ignored. */
+int dc_settings_from_json(const char *json, struct dc_settings *out, char **err);
 /* datacenter.cfg as stored: "key: value" lines (ha:, crs:, max_workers:).
  * *max_workers is 4 when unset or 0. On a bad value: -1, *err, and out
  * holds the defaults. */

@@ -1,7 +1,10 @@
-/* codec_dc.c - datacenter.cfg as the cluster stores it: PVE "key: value"
- * lines, of which HA uses ha:, crs: and max_workers:. The ha and crs
- * property strings go through the simulator's datacenter JSON reader
- * (codec_sim.c), so both forms share one set of checks. */
+/* codec_dc.c - datacenter.cfg: as JSON (the simulator's scenario input),
+ * and as the cluster stores it, PVE "key: value" lines, of which HA uses
+ * ha:, crs: and max_workers:. The ha and crs property strings are turned
+ * into the JSON form and go through the same reader, so both forms share
+ * one set of checks. JSON values may be numbers or strings
+ * ("ha-auto-rebalance": 1 or true) and are kept as given: the threshold and
+ * margin are not scaled; unknown keys are ignored. */
 #include "state/codec.h"
 
 #include <ctype.h>
@@ -10,7 +13,83 @@
 
 #include <cJSON.h>
 
+#include "state/codec_json.h"
 #include "state/str.h"
+
+static int dc_double(const cJSON *o, const char *key, double *out)
+{
+    const cJSON *it = cj_member(o, key);
+
+    if (it == NULL || cJSON_IsNull(it)) {
+        return 0;
+    }
+    return cj_get_double(it, out);
+}
+
+/* Returns NULL or the name of the bad key. */
+static const char *dc_crs_from_json(const cJSON *crs, struct dc_settings *dc)
+{
+    if (cj_get_str(cj_member(crs, "ha"), &dc->crs_ha) < 0) {
+        return "ha";
+    }
+    if (cj_get_truth(cj_member(crs, "ha-rebalance-on-start"), &dc->rebalance_on_start) < 0) {
+        return "ha-rebalance-on-start";
+    }
+    if (cj_get_truth(cj_member(crs, "ha-auto-rebalance"), &dc->auto_rebalance) < 0) {
+        return "ha-auto-rebalance";
+    }
+    if (dc_double(crs, "ha-auto-rebalance-threshold", &dc->threshold) < 0) {
+        return "ha-auto-rebalance-threshold";
+    }
+    if (cj_get_str(cj_member(crs, "ha-auto-rebalance-method"), &dc->method) < 0) {
+        return "ha-auto-rebalance-method";
+    }
+    if (dc_double(crs, "ha-auto-rebalance-hold-duration", &dc->hold_duration) < 0) {
+        return "ha-auto-rebalance-hold-duration";
+    }
+    if (dc_double(crs, "ha-auto-rebalance-margin", &dc->margin) < 0) {
+        return "ha-auto-rebalance-margin";
+    }
+    return NULL;
+}
+
+static int dc_from_tree(const cJSON *root, struct dc_settings *dc, char **err)
+{
+    const cJSON *ha, *crs;
+    const char *bad;
+
+    if (cj_member_object(root, "ha", &ha) < 0) {
+        return cj_fail(err, "datacenter config: bad value for ha");
+    }
+    if (cj_member_object(root, "crs", &crs) < 0) {
+        return cj_fail(err, "datacenter config: bad value for crs");
+    }
+    if (ha != NULL && cj_get_str(cj_member(ha, "shutdown_policy"), &dc->shutdown_policy) < 0) {
+        return cj_fail(err, "datacenter config: bad value for ha.shutdown_policy");
+    }
+    if (crs != NULL && (bad = dc_crs_from_json(crs, dc)) != NULL) {
+        return cj_fail(err, "datacenter config: bad value for crs.%s", bad);
+    }
+    return 0;
+}
+
+int dc_settings_from_json(const char *json, struct dc_settings *out, char **err)
+{
+    cJSON *root;
+    int rc;
+
+    dc_settings_init(out);
+    root = cj_parse_object(json, "datacenter config", err);
+    if (root == NULL) {
+        return -1;
+    }
+    rc = dc_from_tree(root, out, err);
+    cJSON_Delete(root);
+    if (rc < 0) {
+        dc_settings_free(out);
+    }
+    return rc;
+}
 
 static char *trim(char *s)
 {
@@ -84,7 +163,7 @@ int dc_settings_from_cfg(const char *text, struct dc_settings *out, int *max_wor
     json = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     free(copy);
-    rc = dc_settings_from_sim_json(json, out, err);
+    rc = dc_settings_from_json(json, out, err);
     if (rc != 0) {
         dc_settings_init(out);
     } else if (bad_workers != NULL) {

@@ -6,7 +6,8 @@
  * an error with a one-line message, never a crash. Duplicate object keys
  * keep the last value (as Perl's JSON does). Writers emit compact JSON with
  * keys sorted at every level, since cJSON keeps insertion order. Users:
- * codec_status.c (manager and LRM status) and codec_sim.c. */
+ * codec_status.c (manager and LRM status), codec_dc.c (datacenter.cfg) and
+ * the simulator's applets/sim/sim_codec.c. */
 #include "state/codec_json.h"
 
 #include <math.h>

@@ -1,5 +1,7 @@
-/* codec_json.h - private cJSON helpers of the codecs (codec_json.c); not for
- * use outside state/codec*.c. Getters return 0 or -1 for a wrong type; a
+/* codec_json.h - the cJSON helpers of the codecs (codec_json.c): those of
+ * state/codec*.c, and a host's own JSON codec (the simulator's scenario
+ * input, applets/sim/sim_codec.c), so that every JSON input is read with the
+ * same checks. Pure, like the rest of state/. Getters return 0 or -1 for a wrong type; a
  * missing or null member reads as absent (NULL, false) where that makes
  * sense. */
 #ifndef HAVEN_CODEC_JSON_H

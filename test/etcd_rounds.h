@@ -260,7 +260,7 @@ static inline int er_round(struct er_cluster *c, char **err)
     for (int i = 1; i < ER_NODES && rc == 0; i++) {
         rc = etcd_store_probe(c->crm[i], err);
         if (rc == 0 && etcd_store_lock_get(c->crm[i], "ha_manager_lock", &e) == 0) {
-            etcd_err(err, "%s took the master's lock", er_node(i));
+            kv_err(err, "%s took the master's lock", er_node(i));
             rc = -1;
         }
         free(e);
@@ -327,7 +327,7 @@ static inline int er_db_size(struct etcd_store *s, int64_t *size, int64_t *in_us
 
     if (rc == 0 && (ej_i64(j, "dbSize", 0, INT64_MAX, size) != 0 ||
                     ej_i64(j, "dbSizeInUse", 0, INT64_MAX, in_use) != 0)) {
-        etcd_err(err, "maintenance/status: no dbSize");
+        kv_err(err, "maintenance/status: no dbSize");
         rc = -1;
     }
     cJSON_Delete(j);
@@ -360,7 +360,7 @@ static inline bool er_no_leased_keys(struct etcd_store *s, int64_t limit_ms)
         if (kv_now_ms() - start > limit_ms) {
             return false;
         }
-        etcd_sleep_ms(200);
+        kv_sleep_ms(200);
     }
 }
 

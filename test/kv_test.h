@@ -15,8 +15,12 @@
 #include <unistd.h>
 
 #include "kv/dir/dir_int.h"
+#include "kv/faults.h"
 #include "kv/store.h"
 #include "state/str.h"
+
+/* The failures a test injects into every store kvt_open opens. */
+static struct kv_faults kvt_faults;
 
 static int kvt_rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
@@ -97,7 +101,7 @@ static inline void kvt_quiet(void *arg, const char *msg)
 }
 
 /* Open root as node with lock lifetime T ms (B = T/2, node timeout T,
- * quorate for T); NULL on error (printed). */
+ * quorate for T), with the failures of kvt_faults; NULL on error (printed). */
 static inline struct kv_store *
 kvt_open(const char *root, const char *node, const char *daemon, int64_t T)
 {
@@ -113,6 +117,7 @@ kvt_open(const char *root, const char *node, const char *daemon, int64_t T)
     o.node_timeout_ms = T;
     o.probe_max_age_ms = T;
     o.notice = kvt_quiet;
+    o.faults = &kvt_faults;
     if (kv_open(&o, &s, &err) != 0) {
         fprintf(stderr, "kv_open %s: %s\n", root, err);
         free(err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "applets/sim/sim_codec.h"
 #include "state/codec.h"
 #include "state/codec_json.h"
 #include "state/env.h"
@@ -1112,7 +1113,7 @@ static void test_dc_forms(void)
     struct dc_settings dc;
     char *err = NULL;
 
-    CHECK_INT(dc_settings_from_sim_json(json, &dc, &err), 0);
+    CHECK_INT(dc_settings_from_json(json, &dc, &err), 0);
     CHECK_STR(dc.crs_ha, "dynamic");
     CHECK(dc.auto_rebalance && !dc.rebalance_on_start);
     CHECK_STR(dc.method, "topsis");
@@ -1121,7 +1122,7 @@ static void test_dc_forms(void)
     dc_settings_free(&dc);
 
     CHECK_INT(
-        dc_settings_from_sim_json(
+        dc_settings_from_json(
             "{\"crs\":{\"ha-rebalance-on-start\":true,\"ha-auto-rebalance\":\"0\","
             "\"ha-auto-rebalance-threshold\":\"0.5\",\"ha-auto-rebalance-margin\":20}}",
             &dc, &err
@@ -1133,7 +1134,7 @@ static void test_dc_forms(void)
     CHECK(dc.crs_ha == NULL && dc.shutdown_policy == NULL && dc.method == NULL);
     dc_settings_free(&dc);
 
-    CHECK_INT(dc_settings_from_sim_json("", &dc, &err), 0);
+    CHECK_INT(dc_settings_from_json("", &dc, &err), 0);
     CHECK(dc.threshold == 0.3 && dc.hold_duration == 3);
     dc_settings_free(&dc);
 }
@@ -1156,7 +1157,7 @@ static void test_dc_broken(void)
         struct dc_settings dc;
         char *err = NULL;
 
-        CHECK_INT(dc_settings_from_sim_json(bad[i], &dc, &err), -1);
+        CHECK_INT(dc_settings_from_json(bad[i], &dc, &err), -1);
         CHECK(err != NULL && dc.crs_ha == NULL && dc.threshold == 0.3);
         free(err);
     }
@@ -1268,12 +1269,12 @@ static void test_dc_cfg_numbers(void)
     dc_settings_free(&dc);
     /* the simulator's JSON: a number that is not finite is no number */
     CHECK_INT(
-        dc_settings_from_sim_json("{\"crs\":{\"ha-auto-rebalance-margin\":1e999}}", &dc, &err), -1
+        dc_settings_from_json("{\"crs\":{\"ha-auto-rebalance-margin\":1e999}}", &dc, &err), -1
     );
     free(err);
     err = NULL;
     CHECK_INT(
-        dc_settings_from_sim_json("{\"crs\":{\"ha-auto-rebalance-margin\":\"inf\"}}", &dc, &err), -1
+        dc_settings_from_json("{\"crs\":{\"ha-auto-rebalance-margin\":\"inf\"}}", &dc, &err), -1
     );
     free(err);
 }

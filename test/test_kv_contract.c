@@ -5,7 +5,8 @@
  * backends[]. Files and folders, paths refused, an unchanged rewrite after
  * someone else's write, rename, the command spool, lease locks (exclusive,
  * release, expiry takeover, the fencing token growing), writes guarded by
- * a lock that was taken over, the config lock, probe, quorum and members.
+ * a lock that was taken over, the config lock, probe, quorum and members,
+ * and the kind of a failed open.
  * The backend-specific tests stay in test_kv_store.c, test_kv_lock.c
  * (folder) and test_kv_etcd.c. Without etcd installed its half is skipped. */
 #include "test/etcd_test.h"
@@ -31,6 +32,7 @@ static char *url, *prefix; /* the store of the running test */
 static char *etcd_dir, *etcd_eps;
 static int seq;
 static bool read_only; /* kv_options.read_only of the stores opened */
+static int open_rc; /* what the last open_as returned */
 static char *folders[64]; /* the folder stores made, removed at the end */
 static size_t n_folders;
 
@@ -92,7 +94,8 @@ open_as(const char *node, const char *daemon, const char *store_id, char **err)
     o.notice = quiet;
     o.etcd_prefix = prefix;
     o.read_only = read_only;
-    if (kv_open(&o, &s, err) != 0) {
+    open_rc = kv_open(&o, &s, err);
+    if (open_rc != 0) {
         s = NULL;
     }
     return s;
@@ -275,6 +278,34 @@ static void test_read_only(void)
     kv_close(a);
 }
 
+/* A failed open says which kind of failure it is: a daemon tries again
+ * only while the store holds no valid marker, whatever the error's words. */
+static void test_open_kinds(void)
+{
+    static const char bad[] = "not a store marker\n";
+    struct kv_store *a, *b;
+    char *err = NULL;
+
+    fresh_store();
+    a = open_node("n1", "crm");
+    CHECK(a != NULL);
+    if (a == NULL) {
+        return;
+    }
+    b = open_as("n2", "lrm", "00000000000000000000000000000000", &err);
+    CHECK(b == NULL);
+    CHECK_INT(open_rc, KV_OPEN_ERROR);
+    /* the marker replaced by something else: not a store */
+    CHECK_INT(kv_write(a, "haven-store", bad, strlen(bad), NULL, &err), 0);
+    b = open_as("n2", "lrm", NULL, &err);
+    CHECK(b == NULL);
+    CHECK_INT(open_rc, KV_OPEN_NOT_A_STORE);
+    CHECK(one_line(err) && strstr(err, "is not a haven store") != NULL);
+    kv_close(b);
+    free(err);
+    kv_close(a);
+}
+
 static void test_files(void)
 {
     struct kv_store *a, *b;
@@ -346,8 +377,8 @@ static void test_files(void)
 
 static void test_paths_refused(void)
 {
-    /* (control characters too, once the folder store refuses them) */
-    static const char *const bad[] = {"../x", "/abs", "a//b", "a/", "a/../b", "", "."};
+    static const char *const bad[] = {"../x", "/abs", "a//b",    "a/",      "a/../b",
+                                      "",     ".",    "ha/a\nb", "x\033[1m"};
     struct kv_store *a;
 
     fresh_store();
@@ -633,6 +664,7 @@ static void run_suite(const struct backend *b)
     cur = b;
     RUN(test_open_marker);
     RUN(test_read_only);
+    RUN(test_open_kinds);
     RUN(test_files);
     RUN(test_paths_refused);
     RUN(test_spool);

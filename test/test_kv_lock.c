@@ -40,7 +40,7 @@ static int64_t get_within(struct kv_store *s, const char *name, int64_t limit_ms
         if (r == 0) {
             return kv_now_ms() - start;
         }
-        dir_sleep_ms(10);
+        kv_sleep_ms(10);
     }
     return -1;
 }
@@ -113,7 +113,7 @@ static void test_takeover_after_expiry(void)
         free(err);
         err = NULL;
         CHECK_INT(kv_lock_get(b, LOCK, &err), -1);
-        dir_sleep_ms(T_MS / 4);
+        kv_sleep_ms(T_MS / 4);
     }
     /* a stops: b gets it, but only after a full T of its own clock */
     CHECK(kv_lock_get(a, LOCK, &err) == 0);
@@ -156,7 +156,7 @@ static void test_restarted_observer_waits_full_T(void)
     CHECK_INT(kv_lock_get(a, "ha_agent_a_lock", &err), 0);
     b = kvt_open(root, "b", "crm", T_MS);
     kv_lock_observe(b, "ha_agent_a_lock");
-    dir_sleep_ms(T_MS * 2 / 3);
+    kv_sleep_ms(T_MS * 2 / 3);
     kv_close(b); /* b restarts: its observation is gone */
     b = kvt_open(root, "b", "crm", T_MS);
     start = kv_now_ms();
@@ -203,9 +203,9 @@ static void test_slow_renewal_fails(void)
     a = kvt_open(root, "a", "crm", T_MS);
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
     ok_at = kv_lock_renewed_at(a, LOCK);
-    kv_dir_hooks.install_delay_ms = T_MS / 2 + 30; /* > B = T/2 */
+    kvt_faults.install_delay_ms = T_MS / 2 + 30; /* > B = T/2 */
     CHECK_INT(kv_lock_get(a, LOCK, &err), -1);
-    kv_dir_hooks.install_delay_ms = 0;
+    kvt_faults.install_delay_ms = 0;
     CHECK(err != NULL && str_starts(err, "cfs lock update failed - renewal took "));
     CHECK(err != NULL && strstr(err, " ms") != NULL);
     /* the generation moved, the renewal time did not: nothing to feed */
@@ -231,9 +231,9 @@ static void test_claim_enoent_takes_stat_path(void)
     b = kvt_open(root, "b", "crm", T_MS);
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
     /* "rename done but ENOENT": the claim is found by stat, renewal wins */
-    kv_dir_hooks.claim_enoent = 1;
+    kvt_faults.claim_enoent = 1;
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
-    CHECK_INT(kv_dir_hooks.claim_enoent, 0);
+    CHECK_INT(kvt_faults.claim_enoent, 0);
     CHECK_INT(kv_lock_generation(a, LOCK), 2);
     /* a real ENOENT (stale generation) stays lost */
     {
@@ -264,9 +264,9 @@ static void test_stale_listing(void)
     CHECK_INT(kv_lock_generation(a, LOCK), 20);
     l = dir_lock_find(kv_dir_of(b), LOCK, true);
     /* the listing names the gone head 19: stat finds 20 */
-    kv_dir_hooks.stale_listing = 1;
+    kvt_faults.stale_listing = 1;
     CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 1);
-    CHECK_INT(kv_dir_hooks.stale_listing, 0);
+    CHECK_INT(kvt_faults.stale_listing, 0);
     CHECK_INT(l->obs_g, 20);
     CHECK(l->obs_claim == NULL);
     CHECK(l->obs_rec.parsed && l->obs_rec.held);
@@ -274,19 +274,19 @@ static void test_stale_listing(void)
     CHECK(!dir_head_free(l));
     /* 16 behind: still found */
     l->obs_valid = false;
-    kv_dir_hooks.stale_listing = 16;
+    kvt_faults.stale_listing = 16;
     CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 1);
     CHECK_INT(l->obs_g, 20);
     /* 17 behind: no observation this round, never "free" */
     l->obs_valid = false;
-    kv_dir_hooks.stale_listing = 17;
+    kvt_faults.stale_listing = 17;
     CHECK_INT(dir_lock_observe(kv_dir_of(b), l), -1);
     CHECK(!l->obs_valid);
-    kv_dir_hooks.stale_listing = 17;
+    kvt_faults.stale_listing = 17;
     CHECK_INT(kv_lock_get(b, LOCK, &err), -1);
     CHECK_STR(err, "can't get cfs lock");
     /* a stale view never claims: the old head name is gone */
-    kv_dir_hooks.stale_listing = 0;
+    kvt_faults.stale_listing = 0;
     CHECK_INT(dir_lock_observe(kv_dir_of(b), l), 1);
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
     CHECK_INT(dir_lock_advance(kv_dir_of(b), l, true), 0);
@@ -311,7 +311,7 @@ static void renew_during_stall(void *arg)
     struct stall_ctx *c = arg;
     char *err = NULL;
 
-    dir_sleep_ms(T_MS + 50); /* the observer's server hangs ... */
+    kv_sleep_ms(T_MS + 50); /* the observer's server hangs ... */
     if (kv_lock_get(c->holder, LOCK, &err) == 0) { /* ... the holder renews meanwhile */
         c->renewed = kv_lock_renewed_at(c->holder, LOCK);
     }
@@ -332,10 +332,10 @@ static void test_stalled_observation(void)
     kv_lock_observe(b, LOCK);
     ctx.holder = a;
     ctx.renewed = -1;
-    kv_dir_hooks.observe_stall = renew_during_stall;
-    kv_dir_hooks.observe_stall_arg = &ctx;
+    kvt_faults.observe_stall = renew_during_stall;
+    kvt_faults.observe_stall_arg = &ctx;
     kv_lock_observe(b, LOCK);
-    CHECK(kv_dir_hooks.observe_stall == NULL);
+    CHECK(kvt_faults.observe_stall == NULL);
     CHECK(ctx.renewed >= 0);
     CHECK_INT(kv_lock_generation(a, LOCK), 2);
     /* b tries at once and keeps trying; a stops renewing. Whenever b gets
@@ -348,7 +348,7 @@ static void test_stalled_observation(void)
         }
         free(err);
         err = NULL;
-        dir_sleep_ms(10);
+        kv_sleep_ms(10);
     }
     CHECK(got_at >= 0);
     if (got_at >= 0 && got_at - ctx.renewed <= T_MS) {
@@ -366,7 +366,7 @@ static void test_stalled_observation(void)
 static void stall_only(void *arg)
 {
     (void)arg;
-    dir_sleep_ms(T_MS + 50);
+    kv_sleep_ms(T_MS + 50);
 }
 
 /* An observation that hung longer than the bound does not count towards
@@ -382,7 +382,7 @@ static void test_slow_observation_restarts_window(void)
     b = kvt_open(root, "b", "crm", T_MS);
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
     kv_lock_observe(b, LOCK);
-    kv_dir_hooks.observe_stall = stall_only;
+    kvt_faults.observe_stall = stall_only;
     kv_lock_observe(b, LOCK);
     end = kv_now_ms();
     for (int i = 0; i < 100 && got_at < 0; i++) {
@@ -391,7 +391,7 @@ static void test_slow_observation_restarts_window(void)
         if (kv_lock_get(b, LOCK, &err) == 0) {
             got_at = kv_now_ms();
         }
-        dir_sleep_ms(10);
+        kv_sleep_ms(10);
     }
     CHECK(got_at >= 0);
     CHECK(got_at < 0 || got_at - end > T_MS);
@@ -530,12 +530,12 @@ static void test_exists_as_eperm(void)
     pid_t pids[8];
 
     fresh_root();
-    kv_dir_hooks.exists_as_eperm = true;
+    kvt_faults.exists_as_eperm = true;
     a = kvt_open(root, "a", "crm", T_MS);
     b = kvt_open(root, "b", "crm", T_MS);
     CHECK(a && b);
     if (a == NULL || b == NULL) {
-        kv_dir_hooks.exists_as_eperm = false;
+        kvt_faults.exists_as_eperm = false;
         kv_close(a);
         kv_close(b);
         return;
@@ -552,7 +552,7 @@ static void test_exists_as_eperm(void)
     rec = xasprintf("%s/priv/lock/.rec.x", root);
     kvt_write_file(rec, "x\n");
     errno = 0;
-    CHECK_INT(dir_link_excl(rec, p), -1);
+    CHECK_INT(dir_link_excl(&kvt_faults, rec, p), -1);
     CHECK_INT(errno, EEXIST);
     unlink(rec);
     /* folders that exist, for kv_mkdir */
@@ -582,7 +582,7 @@ static void test_exists_as_eperm(void)
         failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     CHECK_INT(failed, 0);
-    kv_dir_hooks.exists_as_eperm = false;
+    kvt_faults.exists_as_eperm = false;
     free(p);
     free(rec);
     kv_close(a);
@@ -597,7 +597,7 @@ static void test_open_race_eperm(void)
     int status, failed = 0;
 
     fresh_root();
-    kv_dir_hooks.exists_as_eperm = true;
+    kvt_faults.exists_as_eperm = true;
     for (int round = 0; round < 4; round++) {
         fresh_root();
         for (int i = 0; i < 16; i++) {
@@ -613,7 +613,7 @@ static void test_open_race_eperm(void)
             failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         }
     }
-    kv_dir_hooks.exists_as_eperm = false;
+    kvt_faults.exists_as_eperm = false;
     CHECK_INT(failed, 0);
 }
 
@@ -708,12 +708,12 @@ static void test_guard_ignores_cached_attrs(void)
     {
         char gn[DIR_GEN_DIGITS + 1];
         snprintf(gn, sizeof(gn), "%020llu", (unsigned long long)kv_lock_generation(a, LOCK));
-        kv_dir_hooks.cached_entry = gn;
+        kvt_faults.cached_entry = gn;
         free(err);
         err = NULL;
         CHECK_INT(kv_write(a, "ha/manager_status", "{\"a\":2}", 7, LOCK, &err), -1);
         CHECK_STR(err, "lost manager lock - not writing manager status");
-        kv_dir_hooks.cached_entry = NULL;
+        kvt_faults.cached_entry = NULL;
     }
     CHECK_INT(kv_read(b, "ha/manager_status", &data, &len, &err), 0);
     CHECK_STR(data, "{\"b\":1}");
@@ -739,16 +739,16 @@ static void test_failed_probe_restarts_windows(void)
     CHECK_INT(kv_lock_get(a, LOCK, &err), 0);
     CHECK_INT(kv_probe(b, &err), 0);
     kv_lock_observe(b, LOCK);
-    dir_sleep_ms(T_MS * 2 / 3);
+    kv_sleep_ms(T_MS * 2 / 3);
     /* b's probe fails (marker changed), then works again: the window of
      * the head b watched starts again at the good probe */
     abs = xasprintf("%s/haven-store", root);
-    CHECK_INT(dir_read_file(abs, &marker, &len), 0);
+    CHECK_INT(dir_read_file(NULL, abs, &marker, &len), 0);
     kvt_write_file(abs, "haven-store 1 id=00000000000000000000000000000000 created=1\n");
     CHECK_INT(kv_probe(b, &err), -1);
     CHECK(!kv_quorate(b));
     kvt_write_file(abs, marker);
-    dir_sleep_ms(T_MS / 2);
+    kv_sleep_ms(T_MS / 2);
     CHECK_INT(kv_probe(b, &err), 0);
     start = kv_now_ms();
     CHECK(get_within(b, LOCK, 10 * T_MS) >= 0);
@@ -810,18 +810,18 @@ static void stress_child(int id, const char *ledger)
         roll = (int)((seed >> 16) % 100);
         /* widen the race windows: decide, (pause), claim, (pause), install;
          * some attempts are paused contenders that sleep past T */
-        kv_dir_hooks.claim_delay_ms = roll < 3 ? T_MS + 50 : (int64_t)((seed >> 4) % 3);
-        kv_dir_hooks.install_delay_ms = (seed >> 6) % 2;
+        kvt_faults.claim_delay_ms = roll < 3 ? T_MS + 50 : (int64_t)((seed >> 4) % 3);
+        kvt_faults.install_delay_ms = (seed >> 6) % 2;
         r = kv_lock_get(s, LOCK, &err);
         free(err);
-        kv_dir_hooks.claim_delay_ms = 0;
-        kv_dir_hooks.install_delay_ms = 0;
+        kvt_faults.claim_delay_ms = 0;
+        kvt_faults.install_delay_ms = 0;
         if (r == 0) {
             int64_t t_s = kv_lock_renewed_at(s, LOCK);
             unsigned long long g = kv_lock_generation(s, LOCK);
 
             ledger_line(fd, "begin %llu %s %s\n", g, node, kv_instance(s));
-            dir_sleep_ms((seed >> 9) % (T_MS / 6)); /* the work under the lock */
+            kv_sleep_ms((seed >> 9) % (T_MS / 6)); /* the work under the lock */
             ledger_line(fd, "end %llu\n", g);
             if (kv_now_ms() - t_s > T_MS / 2) {
                 ledger_line(fd, "void %llu\n", g);
@@ -835,10 +835,10 @@ static void stress_child(int id, const char *ledger)
                     _exit(3);
                 }
             } else if (roll < 18) {
-                dir_sleep_ms(T_MS + 50); /* a paused holder */
+                kv_sleep_ms(T_MS + 50); /* a paused holder */
             }
         }
-        dir_sleep_ms((seed >> 8) % 10);
+        kv_sleep_ms((seed >> 8) % 10);
     }
     kv_close(s);
     close(fd);
@@ -893,11 +893,11 @@ static void freeze_cables_until_done(pid_t *pids, int n, int *status)
             seed = seed * 1103515245u + 12345u;
             c = cables[(seed >> 16) % (unsigned)n_cables];
             kill(c, SIGSTOP);
-            dir_sleep_ms(200 + (int64_t)((seed >> 4) % 1300));
+            kv_sleep_ms(200 + (int64_t)((seed >> 4) % 1300));
             kill(c, SIGCONT);
-            dir_sleep_ms(300 + (int64_t)((seed >> 8) % 700));
+            kv_sleep_ms(300 + (int64_t)((seed >> 8) % 700));
         } else {
-            dir_sleep_ms(20);
+            kv_sleep_ms(20);
         }
     }
     for (int i = 0; i < n_cables; i++) {
@@ -930,7 +930,7 @@ static void test_stress_ledger(void)
     for (int i = 0; i < STRESS_PROCS; i++) {
         CHECK(WIFEXITED(status[i]) && WEXITSTATUS(status[i]) == 0);
     }
-    CHECK_INT(dir_read_file(ledger, &data, &len), 0);
+    CHECK_INT(dir_read_file(NULL, ledger, &data, &len), 0);
     for (char *p = data; p && (p = strstr(p, "void ")) != NULL; p += 5) {
         if (n_voids < MAX_VOIDS) {
             voids[n_voids++] = strtoull(p + 5, NULL, 10);
@@ -980,7 +980,7 @@ int main(void)
 {
     kvt_t_ms = kvt_env_ms("KVTEST_T_MS", kvt_t_ms);
     signal(SIGPIPE, SIG_IGN);
-    kv_dir_hooks.no_fsync = access("/dev/shm", W_OK) != 0; /* keep ext4 runs fast */
+    kvt_faults.no_fsync = access("/dev/shm", W_OK) != 0; /* keep ext4 runs fast */
     RUN(test_acquire_renew_release);
     RUN(test_takeover_after_expiry);
     RUN(test_restarted_observer_waits_full_T);

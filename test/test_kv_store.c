@@ -36,6 +36,7 @@ static int open_err(const char *url, const char *node, const char *store_id, cha
     o.store_id = store_id;
     o.lock_timeout_ms = T_MS;
     o.renew_budget_ms = T_MS / 2;
+    o.faults = &kvt_faults;
     r = kv_open(&o, &s, err);
     kv_close(s);
     return r;
@@ -76,7 +77,7 @@ static void test_open_marker(void)
     s = kvt_open(root, "a", NULL, T_MS);
     CHECK(s != NULL);
     kv_close(s);
-    CHECK_INT(dir_read_file(p, &marker, &len), 0);
+    CHECK_INT(dir_read_file(NULL, p, &marker, &len), 0);
     CHECK(marker && str_starts(marker, "haven-store 1 id="));
     CHECK_INT(dir_marker_parse(marker, id, sizeof(id)), 0);
     CHECK(is_dir("ha/crm_commands.d") && is_dir("priv/lock") && is_dir("nodes/a/resources"));
@@ -95,17 +96,18 @@ static void test_open_marker(void)
     unlink(p);
     free(err);
     err = NULL;
-    CHECK_INT(open_err(url, "a", NULL, &err), -1);
+    CHECK_INT(open_err(url, "a", NULL, &err), KV_OPEN_NOT_A_STORE);
     want = xasprintf("%s is not a haven store", root);
     CHECK_STR(err, want);
     free(want);
     /* a bad marker, a non-folder, bad URLs and node names */
     kvt_write_file(p, "something else\n");
-    CHECK_INT(open_err(url, "a", NULL, &err), -1);
+    CHECK_INT(open_err(url, "a", NULL, &err), KV_OPEN_NOT_A_STORE);
     CHECK(err && strstr(err, "is not a haven store") != NULL);
     {
         char *u2 = xasprintf("dir:%s", p);
-        CHECK_INT(open_err(u2, "a", NULL, &err), -1);
+        /* never a store, whatever a retry waits for */
+        CHECK_INT(open_err(u2, "a", NULL, &err), KV_OPEN_ERROR);
         CHECK(err && strstr(err, "is not a haven store") != NULL);
         free(u2);
     }
@@ -131,13 +133,13 @@ static void test_marker_cached_empty(void)
     fresh_root();
     a = kvt_open(root, "a", "crm", T_MS);
     CHECK(a != NULL);
-    kv_dir_hooks.cut_len = 0;
-    kv_dir_hooks.cut_until_fresh = true;
+    kvt_faults.cut_len = 0;
+    kvt_faults.cut_until_fresh = true;
     b = kvt_open(root, "b", "crm", T_MS);
     CHECK(b != NULL);
-    kv_dir_hooks.cut_until_fresh = true;
+    kvt_faults.cut_until_fresh = true;
     CHECK_INT(kv_probe(a, &err), 0);
-    kv_dir_hooks.cut_until_fresh = false;
+    kvt_faults.cut_until_fresh = false;
     /* no marker is ever seen empty by its creator's peers: it is written
      * whole under a temporary name first */
     {
@@ -178,7 +180,7 @@ static void test_open_race(void)
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     p = xasprintf("%s/haven-store", root);
-    CHECK_INT(dir_read_file(p, &marker, &len), 0);
+    CHECK_INT(dir_read_file(NULL, p, &marker, &len), 0);
     for (int i = 0; i < 6; i++) {
         struct kv_store *s = kvt_open(root, "x", NULL, T_MS);
         CHECK(s && strstr(marker, kv_dir_of(s)->store_id) != NULL);
@@ -309,7 +311,7 @@ static void test_read_rejects_nul(void)
         fclose(f);
     }
     errno = 0;
-    CHECK_INT(dir_read_file(p, &data, &len), -1);
+    CHECK_INT(dir_read_file(NULL, p, &data, &len), -1);
     CHECK_STR(dir_strerror(errno), "contains a NUL byte");
     kvt_write_file(p, "vm: 100\n");
     CHECK_INT(kv_read(s, "ha/resources.cfg", &data, &len, &err), 0);
@@ -360,7 +362,7 @@ static int read_in_child(const char *path, const char *want_err)
         if (waitpid(pid, &status, WNOHANG) == pid) {
             return WIFEXITED(status) ? WEXITSTATUS(status) : 11;
         }
-        dir_sleep_ms(10);
+        kv_sleep_ms(10);
     }
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
@@ -429,7 +431,7 @@ static void test_read_refuses_special_files(void)
             _exit(dir_lock_observe(kv_dir_of(c), l) == 1 && !l->obs_rec.parsed ? 0 : 1);
         }
         for (i = 0; i < 500 && waitpid(pid, &status, WNOHANG) != pid; i++) {
-            dir_sleep_ms(10);
+            kv_sleep_ms(10);
         }
         if (i == 500) {
             kill(pid, SIGKILL);
@@ -512,17 +514,17 @@ static void test_cut_reads(void)
     s = kvt_open(root, "a", NULL, T_MS);
     for (int k = 0; k < 2; k++) {
         CHECK_INT(kv_write(s, path[k], v1[k], strlen(v1[k]), NULL, &err), 0);
-        kv_dir_hooks.cut_len = file_size(path[k]);
+        kvt_faults.cut_len = file_size(path[k]);
         CHECK_INT(kv_write(s, path[k], v2[k], strlen(v2[k]), NULL, &err), 0);
         /* cut twice, then the server's fresh size: the whole new version */
-        kv_dir_hooks.cut_reads = 2;
+        kvt_faults.cut_reads = 2;
         CHECK_INT(kv_read(s, path[k], &data, &len, &err), 0);
         CHECK_STR(data, v2[k]);
         CHECK_INT(len, strlen(v2[k]));
         free(data);
         data = NULL;
         /* cut on every try: an error, never the cut text */
-        kv_dir_hooks.cut_reads = 1000;
+        kvt_faults.cut_reads = 1000;
         CHECK_INT(kv_read(s, path[k], &data, &len, &err), -1);
         CHECK(data == NULL);
         CHECK(err && str_starts(err, "unable to read file '"));
@@ -530,7 +532,7 @@ static void test_cut_reads(void)
             err &&
             strstr(err, k == 0 ? "shorter than its first line says" : "incomplete JSON") != NULL
         );
-        kv_dir_hooks.cut_reads = 0;
+        kvt_faults.cut_reads = 0;
     }
     /* edited by hand keeping the store's line: longer (or as long) is
      * never a cut, shorter is */
@@ -538,7 +540,7 @@ static void test_cut_reads(void)
         char *p = xasprintf("%s/ha/resources.cfg", root), *text = NULL;
         size_t n;
 
-        CHECK_INT(dir_read_file(p, &text, &n), 0);
+        CHECK_INT(dir_read_file(NULL, p, &text, &n), 0);
         CHECK(text && str_starts(text, "# haven-store: len=18 "));
         if (text != NULL) {
             char *longer = xasprintf("%sct: 1\n", text);
@@ -681,7 +683,7 @@ static void test_kill_during_writes(void)
                 kv_write(s, "ha/manager_status", big, 200000, NULL, NULL);
             }
         }
-        dir_sleep_ms(1 + i % 7);
+        kv_sleep_ms(1 + i % 7);
         kill(pid, SIGKILL);
         CHECK(waitpid(pid, &status, 0) == pid);
         CHECK_INT(kv_read(s, "ha/manager_status", &data, &len, &err), 0);
@@ -755,7 +757,7 @@ static void test_spool_concurrent(void)
             got++;
         }
         free(text);
-        dir_sleep_ms(2);
+        kv_sleep_ms(2);
     }
     for (int i = 0; i < SPOOL_WRITERS; i++) {
         CHECK(waitpid(pids[i], &status, 0) == pids[i]);
@@ -808,7 +810,7 @@ static void test_domain_contention(void)
                     kv_read(c, "ha/counter", &d, &l, &e) != 0) {
                     _exit(4);
                 }
-                dir_sleep_ms(k % 3); /* widen the read-modify-write window */
+                kv_sleep_ms(k % 3); /* widen the read-modify-write window */
                 n = snprintf(buf, sizeof(buf), "%d", atoi(d) + 1);
                 free(d);
                 if (kv_write(c, "ha/counter", buf, (size_t)n, "domain-ha", &e) != 0) {
@@ -949,23 +951,23 @@ static void test_probe_members(void)
     kv_free_members(m, n);
     /* b keeps beating: online; b stops: offline after node_timeout */
     for (int i = 0; i < 4; i++) {
-        dir_sleep_ms(T_MS / 3);
+        kv_sleep_ms(T_MS / 3);
         CHECK_INT(kv_probe(b, &err), 0);
         CHECK_INT(kv_probe(a, &err), 0);
         CHECK(online(a, "b"));
     }
-    dir_sleep_ms(T_MS + 50);
+    kv_sleep_ms(T_MS + 50);
     CHECK(!online(a, "b"));
     CHECK(online(a, "a"));
     CHECK(!kv_quorate(a)); /* last probe older than probe_max_age */
     CHECK_INT(kv_probe(b, &err), 0);
     CHECK(online(a, "b"));
-    dir_sleep_ms(T_MS + 50);
+    kv_sleep_ms(T_MS + 50);
     CHECK(!online(a, "b"));
     /* a's own probe fails (marker replaced): not quorate; after the next
      * good probe every window restarts, so b counts as online again */
     mp = xasprintf("%s/haven-store", root);
-    CHECK_INT(dir_read_file(mp, &marker, &len), 0);
+    CHECK_INT(dir_read_file(NULL, mp, &marker, &len), 0);
     kvt_write_file(mp, "haven-store 1 id=00000000000000000000000000000000 created=1\n");
     CHECK_INT(kv_probe(a, &err), -1);
     CHECK(err && str_starts(err, "store id mismatch"));
@@ -998,7 +1000,7 @@ int main(void)
 {
     kvt_t_ms = kvt_env_ms("KVTEST_T_MS", kvt_t_ms);
     signal(SIGPIPE, SIG_IGN);
-    kv_dir_hooks.no_fsync = access("/dev/shm", W_OK) != 0;
+    kvt_faults.no_fsync = access("/dev/shm", W_OK) != 0;
     RUN(test_open_marker);
     RUN(test_open_race);
     RUN(test_marker_cached_empty);

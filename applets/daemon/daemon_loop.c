@@ -214,8 +214,9 @@ static int check_mux(struct daemon *d)
     return EXIT_OK;
 }
 
-/* kv_open, retried briefly: a racing first initialiser of an empty store can
- * make the folder look foreign for a moment (marker read, then listed). */
+/* kv_open, retried briefly while it finds no store: a racing first
+ * initialiser of an empty store can make the folder look foreign for a
+ * moment (marker read, then listed). */
 static int open_store(struct daemon *d, const char *daemon_name, char **err)
 {
     struct kv_options o;
@@ -229,7 +230,7 @@ static int open_store(struct daemon *d, const char *daemon_name, char **err)
             usleep(200 * 1000);
         }
         rc = kv_open(&o, &d->store, err);
-        if (rc != 0 && (*err == NULL || strstr(*err, "is not a haven store") == NULL)) {
+        if (rc != KV_OPEN_NOT_A_STORE) {
             break;
         }
     }

@@ -1,6 +1,7 @@
 /* sim_load.c - read a scenario folder and seed the simulated cluster
  * (applets/sim/README.md). Absent files get their defaults; malformed ones
  * fail with an error naming the file. The folder is only ever read. */
+#include "applets/sim/sim_codec.h"
 #include "applets/sim/sim_int.h"
 
 #include <errno.h>
@@ -307,7 +308,7 @@ static int load_datacenter(struct sim *sim, const char *dir, char **err)
         *err = xasprintf("%s/datacenter.cfg: empty file", dir);
         return -1;
     }
-    if (dc_settings_from_sim_json(sim->datacenter, &sim->dc, &why) != 0) {
+    if (dc_settings_from_json(sim->datacenter, &sim->dc, &why) != 0) {
         *err = xasprintf("%s/datacenter.cfg: %s", dir, why ? why : "invalid");
         free(why);
         return -1;

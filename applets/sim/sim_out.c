@@ -1,5 +1,6 @@
 /* sim_out.c - the runtime files left in the output folder at the end of a
  * run (applets/sim/README.md). They are for humans; only the log is compared. */
+#include "applets/sim/sim_codec.h"
 #include "applets/sim/sim_int.h"
 
 #include <errno.h>

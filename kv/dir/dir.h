@@ -13,6 +13,7 @@
 
 struct dir_store;
 
+/* 0, or a negative enum kv_open_result. */
 int dir_store_open(const struct kv_options *o, struct dir_store **out, char **err);
 void dir_store_close(struct dir_store *s);
 const char *dir_store_instance(const struct dir_store *s);

@@ -11,15 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void notice(struct dir_store *s, const char *msg)
-{
-    if (s->notice != NULL) {
-        s->notice(s->notice_arg, msg);
-    } else {
-        fprintf(stderr, "%s\n", msg);
-    }
-}
-
 static bool head_dead(const struct dir_store *s, const struct dir_lock *l)
 {
     int64_t wall = dir_wall_s();
@@ -64,46 +55,39 @@ static int try_take(struct dir_store *s, struct dir_lock *l)
     return 0;
 }
 
+struct take_ctx {
+    struct dir_store *s;
+    struct dir_lock *l;
+};
+
+/* try_take for kv_domain_wait: the error's text instead of errno. */
+static int try_take_why(void *ctx, char **why)
+{
+    struct take_ctx *c = ctx;
+    int r = try_take(c->s, c->l);
+
+    if (r < 0) {
+        *why = xstrdup(dir_strerror(errno));
+    }
+    return r;
+}
+
 int dir_store_domain_lock(struct dir_store *s, const char *name, int64_t timeout_ms, char **err)
 {
-    struct dir_lock *l = dir_lock_find(s, name, true);
-    int64_t start = kv_now_ms(), last_notice = -1, now;
-    char *msg;
-    int r;
+    struct take_ctx c = {s, NULL};
+    struct kv_domain_wait w = {try_take_why, &c, s->notice, s->notice_arg, &s->rng};
 
-    for (;;) {
-        r = try_take(s, l);
-        if (r > 0) {
-            l->held_g = l->obs_g;
-            l->ok_at = kv_now_ms();
-            l->domain = true;
-            l->domain_at = l->ok_at;
-            return 0;
-        }
-        if (r < 0) {
-            dir_err(err, "cfs-lock '%s' error: %s", name, dir_strerror(errno));
-            return -1;
-        }
-        now = kv_now_ms();
-        if (now - start >= timeout_ms) {
-            dir_err(err, "cfs-lock '%s' error: got lock request timeout", name);
-            return -1;
-        }
-        if (last_notice < 0 || now - last_notice >= 1000) {
-            msg = xasprintf("trying to acquire cfs lock '%s' ...", name);
-            notice(s, msg);
-            free(msg);
-            last_notice = now;
-        }
-        {
-            int64_t nap = 50 + (int64_t)(dir_rand(s) % 101);
-
-            if (nap > timeout_ms - (now - start)) {
-                nap = timeout_ms - (now - start);
-            }
-            dir_sleep_ms(nap);
-        }
+    if (kv_lock_name_ok(name)) {
+        c.l = dir_lock_find(s, name, true);
     }
+    if (kv_domain_wait(name, timeout_ms, &w, err) != 0) {
+        return -1;
+    }
+    c.l->held_g = c.l->obs_g;
+    c.l->ok_at = kv_now_ms();
+    c.l->domain = true;
+    c.l->domain_at = c.l->ok_at;
+    return 0;
 }
 
 void dir_store_domain_unlock(struct dir_store *s, const char *name)

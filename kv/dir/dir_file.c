@@ -20,58 +20,9 @@
 #define TEMP_MAX_AGE_S 3600 /* temp files older than this are garbage */
 #define SWEEP_EVERY_MS 600000
 
-struct kv_dir_hooks kv_dir_hooks;
-
-void dir_err(char **err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    free(*err);
-    *err = xvasprintf(fmt, ap);
-    va_end(ap);
-}
-
-/* Logical paths: relative, '/'-separated, no empty, "." or ".." parts. */
-bool dir_path_ok(const char *path)
-{
-    const char *p = path;
-
-    if (path == NULL || *path == '\0' || *path == '/') {
-        return false;
-    }
-    while (*p) {
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-            return false;
-        }
-        p += n;
-        if (*p == '/') {
-            p++;
-            if (*p == '\0') {
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
 char *dir_abs(const struct dir_store *s, const char *path)
 {
     return xasprintf("%s/%s", s->root, path);
-}
-
-int64_t kv_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_BOOTTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int64_t dir_wall_s(void)
@@ -79,58 +30,16 @@ int64_t dir_wall_s(void)
     return (int64_t)time(NULL);
 }
 
-void dir_sleep_ms(int64_t ms)
+int dir_fsync_fd(struct kv_faults *f, int fd)
 {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-
-    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    return f != NULL && f->no_fsync ? 0 : fsync(fd);
 }
 
-void dir_random_hex(char *out, size_t nhex)
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[64];
-    size_t nb = (nhex + 1) / 2;
-
-    if (nb > sizeof(b)) {
-        nb = sizeof(b);
-    }
-    if (getrandom(b, nb, 0) != (ssize_t)nb) {
-        /* no entropy source: still unique enough per process and time */
-        uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)kv_now_ms();
-        for (size_t i = 0; i < nb; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            b[i] = (unsigned char)x;
-        }
-    }
-    for (size_t i = 0; i < nhex && i / 2 < nb; i++) {
-        out[i] = hex[(b[i / 2] >> ((i % 2) ? 0 : 4)) & 15];
-    }
-    out[nhex] = '\0';
-}
-
-uint64_t dir_rand(struct dir_store *s)
-{
-    uint64_t x = s->rng;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    s->rng = x;
-    return x;
-}
-
-int dir_fsync_fd(int fd)
-{
-    return kv_dir_hooks.no_fsync ? 0 : fsync(fd);
-}
-
-int dir_fsync_dir(const char *abs_dir)
+int dir_fsync_dir(struct kv_faults *f, const char *abs_dir)
 {
     int fd, r, e;
 
-    if (kv_dir_hooks.no_fsync) {
+    if (f != NULL && f->no_fsync) {
         return 0;
     }
     fd = open(abs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -176,23 +85,59 @@ bool dir_bad_content(int e)
 
 /* Ask the server for fresh attributes: FUSE and NFS then drop the cached
  * size that cut the read (a plain stat may answer from the cache). */
-void dir_fresh_attrs(const char *abs)
+void dir_fresh_attrs(struct kv_faults *f, const char *abs)
 {
     unsigned long long buf[32]; /* struct statx: 256 bytes */
 
-    kv_dir_hooks.cut_until_fresh = false;
+    if (f != NULL) {
+        f->cut_until_fresh = false;
+    }
     if (syscall(SYS_statx, AT_FDCWD, abs, AT_STATX_FORCE_SYNC | AT_SYMLINK_NOFOLLOW, 0x7ffU, buf) !=
         0) {
         errno = 0; /* best effort: the retry reads again anyway */
     }
 }
 
-int dir_read_file(const char *abs, char **data, size_t *len)
+/* The tests' cut reads: a cached length shorter than the file. */
+static void cut_read(struct kv_faults *f, struct strbuf *sb)
+{
+    if (f == NULL || sb->len <= f->cut_len || (f->cut_reads <= 0 && !f->cut_until_fresh)) {
+        return;
+    }
+    if (f->cut_reads > 0) {
+        f->cut_reads--;
+    }
+    sb->len = f->cut_len;
+    sb->buf[sb->len] = '\0';
+}
+
+/* Read fd to its end into sb, at most DIR_MAX_FILE bytes: 0, or -1 errno
+ * (EFBIG when larger). */
+static int read_all(int fd, struct strbuf *sb)
+{
+    char buf[65536];
+    ssize_t n;
+
+    while ((n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        if (sb->len + (size_t)n > DIR_MAX_FILE) {
+            errno = EFBIG;
+            return -1;
+        }
+        strbuf_addn(sb, buf, (size_t)n);
+    }
+    return 0;
+}
+
+int dir_read_file(struct kv_faults *f, const char *abs, char **data, size_t *len)
 {
     struct strbuf sb = {0};
-    char buf[65536];
     struct stat st;
-    ssize_t n;
     int fd, e;
 
     *data = NULL;
@@ -224,28 +169,11 @@ int dir_read_file(const char *abs, char **data, size_t *len)
     if (fcntl(fd, F_SETFL, 0) != 0) {
         goto fail;
     }
-    while ((n = read(fd, buf, sizeof(buf))) != 0) {
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            goto fail;
-        }
-        if (sb.len + (size_t)n > DIR_MAX_FILE) {
-            errno = EFBIG;
-            goto fail;
-        }
-        strbuf_addn(&sb, buf, (size_t)n);
+    if (read_all(fd, &sb) != 0) {
+        goto fail;
     }
     close(fd);
-    if ((kv_dir_hooks.cut_reads > 0 || kv_dir_hooks.cut_until_fresh) &&
-        sb.len > kv_dir_hooks.cut_len) {
-        if (kv_dir_hooks.cut_reads > 0) {
-            kv_dir_hooks.cut_reads--;
-        }
-        sb.len = kv_dir_hooks.cut_len;
-        sb.buf[sb.len] = '\0';
-    }
+    cut_read(f, &sb);
     if (sb.len > 0 && memchr(sb.buf, '\0', sb.len) != NULL) {
         /* callers parse C strings: the rest would silently vanish */
         strbuf_free(&sb);
@@ -283,11 +211,11 @@ static int write_all(int fd, const char *data, size_t len)
 /* sshfs reports EEXIST and ENOTEMPTY as EPERM (sftp has no such codes):
  * a failed exclusive operation is judged by what the folder then holds,
  * the name there means it exists (a lost race), not errno alone. */
-static int excl_errno(const char *path, int e)
+static int excl_errno(const struct kv_faults *f, const char *path, int e)
 {
     struct stat st;
 
-    if (kv_dir_hooks.exists_as_eperm && (e == EEXIST || e == ENOTEMPTY)) {
+    if (f != NULL && f->exists_as_eperm && (e == EEXIST || e == ENOTEMPTY)) {
         e = EPERM;
     }
     if (e == EEXIST || e == ENOTEMPTY || lstat(path, &st) == 0) {
@@ -297,43 +225,43 @@ static int excl_errno(const char *path, int e)
     return e;
 }
 
-int dir_link_excl(const char *from, const char *to)
+int dir_link_excl(struct kv_faults *f, const char *from, const char *to)
 {
     if (link(from, to) == 0) {
         return 0;
     }
-    errno = excl_errno(to, errno);
+    errno = excl_errno(f, to, errno);
     return -1;
 }
 
-int dir_rename_dir_excl(const char *from, const char *to)
+int dir_rename_dir_excl(struct kv_faults *f, const char *from, const char *to)
 {
     if (rename(from, to) == 0) {
         return 0;
     }
-    errno = excl_errno(to, errno);
+    errno = excl_errno(f, to, errno);
     return -1;
 }
 
-int dir_mkdir_excl(const char *abs)
+int dir_mkdir_excl(struct kv_faults *f, const char *abs)
 {
     if (mkdir(abs, 0755) == 0) {
         return 0;
     }
-    errno = excl_errno(abs, errno);
+    errno = excl_errno(f, abs, errno);
     return -1;
 }
 
-int dir_create_excl(const char *abs, const char *data, size_t len)
+int dir_create_excl(struct kv_faults *f, const char *abs, const char *data, size_t len)
 {
     int fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     int e;
 
     if (fd < 0) {
-        errno = excl_errno(abs, errno);
+        errno = excl_errno(f, abs, errno);
         return -1;
     }
-    if (write_all(fd, data, len) != 0 || dir_fsync_fd(fd) != 0) {
+    if (write_all(fd, data, len) != 0 || dir_fsync_fd(f, fd) != 0) {
         e = errno;
         close(fd);
         errno = e;
@@ -399,7 +327,7 @@ int dir_list_abs(const char *abs, bool with_dots, char ***names, size_t *n)
 
 /* mkdir -p of root/rel, but only below root: never the root itself or
  * anything above it (a store folder that went away is not recreated). */
-static int mkdir_below(const char *root, const char *rel)
+static int mkdir_below(struct kv_faults *f, const char *root, const char *rel)
 {
     char *p = xasprintf("%s/%s", root, rel);
     struct stat st;
@@ -409,7 +337,7 @@ static int mkdir_below(const char *root, const char *rel)
             char save = *c;
 
             *c = '\0';
-            if (dir_mkdir_excl(p) != 0 && errno != EEXIST) {
+            if (dir_mkdir_excl(f, p) != 0 && errno != EEXIST) {
                 goto fail;
             }
             if (stat(p, &st) != 0) {
@@ -450,11 +378,8 @@ static void sweep_temps(struct dir_store *s, const char *abs_dir)
         return;
     }
     if (sw == NULL) {
-        if (s->n_sweeps == s->cap_sweeps) {
-            s->cap_sweeps = s->cap_sweeps ? s->cap_sweeps * 2 : 8;
-            s->sweeps = xrealloc(s->sweeps, s->cap_sweeps * sizeof(*s->sweeps));
-        }
-        sw = &s->sweeps[s->n_sweeps++];
+        s->sweeps = kv_append(s->sweeps, &s->n_sweeps, &s->cap_sweeps, sizeof(*s->sweeps));
+        sw = &s->sweeps[s->n_sweeps - 1];
         sw->dir = xstrdup(abs_dir);
     }
     sw->at = now;
@@ -494,11 +419,7 @@ int dir_root_check(const struct dir_store *s)
 /* The absolute name of a store path, or NULL (and *err) for a bad path. */
 static char *checked_abs(const struct dir_store *s, const char *path, char **err)
 {
-    if (!dir_path_ok(path)) {
-        dir_err(err, "invalid store path '%s'", path);
-        return NULL;
-    }
-    return dir_abs(s, path);
+    return kv_path_check(path, err) ? dir_abs(s, path) : NULL;
 }
 
 int dir_store_read(struct dir_store *s, const char *path, char **data, size_t *len, char **err)
@@ -512,7 +433,7 @@ int dir_store_read(struct dir_store *s, const char *path, char **data, size_t *l
     if (abs == NULL) {
         return -1;
     }
-    r = dir_root_check(s) != 0 ? -1 : dir_read_verified(abs, data, len);
+    r = dir_root_check(s) != 0 ? -1 : dir_read_verified(s->faults, abs, data, len);
     free(abs);
     if (r == 1) {
         /* absent is an answer only from a store that is there: in an
@@ -527,7 +448,7 @@ int dir_store_read(struct dir_store *s, const char *path, char **data, size_t *l
         free(marker);
     }
     if (r < 0) {
-        dir_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
+        kv_err(err, "unable to read file '%s' - %s", path, dir_strerror(errno));
     }
     return r;
 }
@@ -541,54 +462,39 @@ int dir_store_write(
     char **err
 )
 {
-    return dir_write(s, path, data, len, guard_lock, true, err);
+    size_t framed_len;
+    char *framed = dir_frame(data, len, &framed_len);
+    int r = dir_write(s, path, framed, framed_len, guard_lock, err);
+
+    free(framed);
+    return r;
 }
 
 int dir_write(
     struct dir_store *s,
     const char *path,
-    const void *data,
+    const char *body,
     size_t len,
     const char *guard_lock,
-    bool frame,
     char **err
 )
 {
-    char hex[17], *abs, *dir, *tmp, *slash, *framed;
-    size_t framed_len;
-    int fd, r = -1;
+    char hex[17], *abs, *dir, *tmp;
+    int r = -1;
 
     abs = checked_abs(s, path, err);
     if (abs == NULL) {
         return -1;
     }
-    if (frame) {
-        framed = dir_frame(data, len, &framed_len);
-    } else {
-        framed = xmalloc(len + 1);
-        memcpy(framed, data, len);
-        framed_len = len;
-    }
     dir = xstrdup(abs);
-    slash = strrchr(dir, '/');
-    *slash = '\0';
-    dir_random_hex(hex, 16);
+    *strrchr(dir, '/') = '\0';
+    kv_random_hex(hex, 16);
     tmp = xasprintf("%s/.tmp.%s.%ld.%s", dir, s->node, (long)s->pid, hex);
     if (dir_root_check(s) != 0) {
         goto failed;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        goto failed;
-    }
-    if (write_all(fd, framed, framed_len) != 0 || dir_fsync_fd(fd) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        goto failed_unlink;
-    }
-    if (close(fd) != 0) {
-        goto failed_unlink;
+    if (dir_create_excl(s->faults, tmp, body, len) != 0) {
+        goto failed_unlink; /* the name is ours alone: a random part */
     }
     if (guard_lock != NULL && dir_guard(s, guard_lock, path, err) != 0) {
         unlink(tmp);
@@ -597,7 +503,7 @@ int dir_write(
     if (dir_root_check(s) != 0 || rename(tmp, abs) != 0) {
         goto failed_unlink;
     }
-    if (dir_fsync_dir(dir) != 0) {
+    if (dir_fsync_dir(s->faults, dir) != 0) {
         goto failed;
     }
     sweep_temps(s, dir);
@@ -609,9 +515,8 @@ failed_unlink : {
     errno = e;
 }
 failed:
-    dir_err(err, "unable to write file '%s' - %s", path, dir_strerror(errno));
+    kv_err(err, "unable to write file '%s' - %s", path, dir_strerror(errno));
 out:
-    free(framed);
     free(tmp);
     free(dir);
     free(abs);
@@ -628,7 +533,7 @@ int dir_store_remove(struct dir_store *s, const char *path, char **err)
         return -1;
     }
     if (dir_root_check(s) != 0 || (unlink(abs) != 0 && errno != ENOENT)) {
-        dir_err(err, "unable to delete file '%s' - %s", path, dir_strerror(errno));
+        kv_err(err, "unable to delete file '%s' - %s", path, dir_strerror(errno));
         r = -1;
     }
     free(abs);
@@ -650,7 +555,7 @@ int dir_store_rename(struct dir_store *s, const char *from, const char *to, char
         if (errno == ENOENT && access(a, F_OK) != 0 && errno == ENOENT) {
             r = 1;
         } else {
-            dir_err(err, "rename '%s' to '%s' failed - %s", from, to, dir_strerror(errno));
+            kv_err(err, "rename '%s' to '%s' failed - %s", from, to, dir_strerror(errno));
             r = -1;
         }
     }
@@ -673,20 +578,9 @@ int dir_store_list(struct dir_store *s, const char *dir, char ***names, size_t *
     r = dir_root_check(s) != 0 ? -1 : dir_list_abs(abs, false, names, n);
     free(abs);
     if (r != 0) {
-        dir_err(err, "unable to list '%s' - %s", dir, dir_strerror(errno));
+        kv_err(err, "unable to list '%s' - %s", dir, dir_strerror(errno));
     }
     return r;
-}
-
-void kv_free_names(char **names)
-{
-    if (names == NULL) {
-        return;
-    }
-    for (char **p = names; *p; p++) {
-        free(*p);
-    }
-    free(names);
 }
 
 int dir_store_mkdir(struct dir_store *s, const char *dir, char **err)
@@ -698,10 +592,10 @@ int dir_store_mkdir(struct dir_store *s, const char *dir, char **err)
     if (abs == NULL) {
         return -1;
     }
-    r = dir_root_check(s) != 0 ? -1 : mkdir_below(s->root, dir);
+    r = dir_root_check(s) != 0 ? -1 : mkdir_below(s->faults, s->root, dir);
     free(abs);
     if (r != 0) {
-        dir_err(err, "unable to create folder '%s' - %s", dir, dir_strerror(errno));
+        kv_err(err, "unable to create folder '%s' - %s", dir, dir_strerror(errno));
     }
     return r;
 }

@@ -146,12 +146,12 @@ torn:
     return -1;
 }
 
-int dir_read_verified(const char *abs, char **data, size_t *len)
+int dir_read_verified(struct kv_faults *f, const char *abs, char **data, size_t *len)
 {
     int e;
 
     for (int i = 0;; i++) {
-        int r = dir_read_file(abs, data, len);
+        int r = dir_read_file(f, abs, data, len);
 
         if (r != 0) {
             return r;
@@ -167,7 +167,7 @@ int dir_read_verified(const char *abs, char **data, size_t *len)
             errno = e;
             return -1;
         }
-        dir_fresh_attrs(abs);
-        dir_sleep_ms(10 << (i < 4 ? i : 4)); /* 10, 20, 40, 80, 160 ... ms */
+        dir_fresh_attrs(f, abs);
+        kv_sleep_ms(10 << (i < 4 ? i : 4)); /* 10, 20, 40, 80, 160 ... ms */
     }
 }

@@ -9,12 +9,14 @@
 #include <sys/types.h>
 
 #include "kv/dir/dir.h"
+#include "kv/faults.h"
 #include "kv/store.h"
+#include "kv/store_int.h"
 
 #define DIR_GEN_DIGITS 20
 #define DIR_GEN_MAX 9999999999999999999ULL /* 10^19 - 1: g + 1 never wraps */
 #define DIR_INSTANCE_HEX 32
-#define DIR_MAX_FILE (16 * 1024 * 1024)
+#define DIR_MAX_FILE ((size_t)16 << 20)
 #define DIR_DOMAIN_EXPIRE_S 120 /* [Upstream] pmxcfs lock lifetime */
 #define DIR_DOMAIN_MAX_MS 60000 /* [Upstream] locked command limit */
 #define DIR_STALE_PROBES 16 /* stat g+1 .. g+16 after a stale listing */
@@ -73,6 +75,7 @@ struct dir_store {
     int64_t lock_timeout_ms, renew_budget_ms, node_timeout_ms, probe_max_age_ms;
     void (*notice)(void *arg, const char *msg);
     void *notice_arg;
+    struct kv_faults *faults; /* the tests' injected failures, NULL = none */
 
     struct dir_lock *locks;
     size_t n_locks, cap_locks;
@@ -88,45 +91,19 @@ struct dir_store {
     uint64_t rng;
 };
 
-/* Failure injection for the unit tests; all zero in production. */
-struct kv_dir_hooks {
-    int claim_enoent; /* > 0: the next claims succeed but report ENOENT */
-    int64_t claim_delay_ms; /* sleep before the claim (a paused contender) */
-    int64_t install_delay_ms; /* sleep between claim and install (slow renewal) */
-    uint64_t stale_listing; /* > 0: the next observation lists head g - this, once */
-    /* called once, then cleared, by the next observation between reading
-     * the clock and listing (a server that hangs during the listing) */
-    void (*observe_stall)(void *arg);
-    void *observe_stall_arg;
-    /* > 0: the next reads of a file longer than cut_len stop at cut_len
-     * (a FUSE client's cached length of the version a rename replaced) */
-    int cut_reads;
-    size_t cut_len;
-    bool cut_until_fresh; /* cut every read until dir_fresh_attrs() is called */
-    /* an exclusive create, link, mkdir or folder rename that fails because
-     * the name exists reports EPERM, as sshfs does (sftp has no EEXIST) */
-    bool exists_as_eperm;
-    /* a lock entry of this name answers stat() as present (a client's
-     * cached attributes of a head another node has claimed meanwhile) */
-    const char *cached_entry;
-    bool no_fsync; /* tests on tmpfs-like speed */
-};
-extern struct kv_dir_hooks kv_dir_hooks;
-
-/* dir_file.c */
-/* kv_write; frame false stores data as it is, for a file whose name is
- * never replaced (a spool command), so no reader can hold a stale length. */
+/* dir_file.c. The file helpers below take the tests' injected failures
+ * (kv/faults.h), NULL for none: s->faults of the store they work for. */
+/* kv_write of body as it is: kv_write frames it first (dir_frame); a
+ * spool command goes unframed, as its name is never replaced, so no reader
+ * can hold a stale length. */
 int dir_write(
     struct dir_store *s,
     const char *path,
-    const void *data,
+    const char *body,
     size_t len,
     const char *guard_lock,
-    bool frame,
     char **err
 );
-void dir_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool dir_path_ok(const char *path);
 char *dir_abs(const struct dir_store *s, const char *path); /* caller frees */
 /* The store's own read errors, as errno values no system call returns. */
 #define DIR_ENUL 10001 /* a NUL byte in the file */
@@ -140,28 +117,25 @@ char *dir_abs(const struct dir_store *s, const char *path); /* caller frees */
 /* Read a regular file by absolute path, without blocking on a FIFO or
  * following a symbolic link: 0, 1 absent, -1 with errno set (EFBIG when
  * larger than DIR_MAX_FILE, or one of the DIR_E* above). */
-int dir_read_file(const char *abs, char **data, size_t *len);
+int dir_read_file(struct kv_faults *f, const char *abs, char **data, size_t *len);
 /* Ask the server for fresh attributes of abs (statx AT_STATX_FORCE_SYNC):
  * FUSE and NFS then drop a cached size that cut a read short. */
-void dir_fresh_attrs(const char *abs);
+void dir_fresh_attrs(struct kv_faults *f, const char *abs);
 /* strerror() that also names the store's own read errors. */
 const char *dir_strerror(int e);
 /* The file is there but can never be used (NUL, too large, not a regular
  * file): retrying cannot help, unlike an I/O error. */
 bool dir_bad_content(int e);
 /* Create a file that must not exist (O_EXCL), write, fsync: 0 or -1 errno. */
-int dir_create_excl(const char *abs, const char *data, size_t len);
+int dir_create_excl(struct kv_faults *f, const char *abs, const char *data, size_t len);
 /* link(2) that fails with EEXIST whenever the new name exists afterwards,
  * whatever errno the file system gave (sshfs: EPERM); the same for a
  * folder renamed onto a name that must not exist, and for mkdir. */
-int dir_link_excl(const char *from, const char *to);
-int dir_rename_dir_excl(const char *from, const char *to);
-int dir_mkdir_excl(const char *abs);
-int dir_fsync_dir(const char *abs_dir);
-int dir_fsync_fd(int fd);
-void dir_random_hex(char *out, size_t nhex); /* writes nhex chars + NUL */
-uint64_t dir_rand(struct dir_store *s);
-void dir_sleep_ms(int64_t ms);
+int dir_link_excl(struct kv_faults *f, const char *from, const char *to);
+int dir_rename_dir_excl(struct kv_faults *f, const char *from, const char *to);
+int dir_mkdir_excl(struct kv_faults *f, const char *abs);
+int dir_fsync_dir(struct kv_faults *f, const char *abs_dir);
+int dir_fsync_fd(struct kv_faults *f, int fd);
 int64_t dir_wall_s(void);
 /* Names in an absolute folder, sorted; with_dots includes dot files (not "."
  * and ".."). 0 (absent folder: 0 names), -1 errno. */
@@ -180,7 +154,7 @@ char *dir_frame(const void *data, size_t len, size_t *out_len); /* caller frees 
 int dir_unframe(char *data, size_t *len);
 /* dir_read_file + dir_unframe, retried a few times (with fresh attributes
  * from the server) while the check fails: 0, 1 absent, -1 errno. */
-int dir_read_verified(const char *abs, char **data, size_t *len);
+int dir_read_verified(struct kv_faults *f, const char *abs, char **data, size_t *len);
 
 /* dir_lock.c */
 struct dir_lock *dir_lock_find(struct dir_store *s, const char *name, bool add);
@@ -201,13 +175,12 @@ void dir_lock_restart_windows(struct dir_store *s, int64_t now);
 void dir_locks_free(struct dir_store *s);
 
 /* dir_probe.c */
-bool dir_node_name_ok(const char *name);
 void dir_beats_free(struct dir_store *s);
 
 /* dir_open.c */
 int dir_marker_parse(const char *text, char *id, size_t id_size);
 /* Read the marker file; an empty one is read again (fresh attributes) for
  * a while, as dir_read_file otherwise. */
-int dir_read_marker(const char *abs, char **data, size_t *len);
+int dir_read_marker(struct kv_faults *f, const char *abs, char **data, size_t *len);
 
 #endif

@@ -27,12 +27,8 @@ struct dir_lock *dir_lock_find(struct dir_store *s, const char *name, bool add)
     if (!add) {
         return NULL;
     }
-    if (s->n_locks == s->cap_locks) {
-        s->cap_locks = s->cap_locks ? s->cap_locks * 2 : 8;
-        s->locks = xrealloc(s->locks, s->cap_locks * sizeof(*s->locks));
-    }
-    l = &s->locks[s->n_locks++];
-    memset(l, 0, sizeof(*l));
+    s->locks = kv_append(s->locks, &s->n_locks, &s->cap_locks, sizeof(*s->locks));
+    l = &s->locks[s->n_locks - 1];
     l->name = xstrdup(name);
     l->ok_at = -1;
     return l;
@@ -47,20 +43,6 @@ void dir_locks_free(struct dir_store *s)
     free(s->locks);
     s->locks = NULL;
     s->n_locks = s->cap_locks = 0;
-}
-
-/* Lock names become folder names: keep them plain. */
-static bool lock_name_ok(const char *name)
-{
-    if (name == NULL || *name == '\0' || *name == '.' || strlen(name) > 200) {
-        return false;
-    }
-    for (const char *p = name; *p; p++) {
-        if (*p == '/' || *p <= ' ') {
-            return false;
-        }
-    }
-    return true;
 }
 
 char *dir_lock_dir(const struct dir_store *s, const char *name)
@@ -169,14 +151,20 @@ static void parse_record(const char *text, struct dir_record *r)
 }
 
 /* Read one head entry: 0 read, 1 absent, -1 error. */
-static int read_head(const char *ldir, const char *entry, struct dir_record *rec, int64_t *ctime_s)
+static int read_head(
+    struct kv_faults *f,
+    const char *ldir,
+    const char *entry,
+    struct dir_record *rec,
+    int64_t *ctime_s
+)
 {
     char *p = xasprintf("%s/%s", ldir, entry), *data;
     struct stat st;
     size_t len;
     int r;
 
-    r = dir_read_file(p, &data, &len);
+    r = dir_read_file(f, p, &data, &len);
     if (r < 0 && dir_bad_content(errno)) {
         r = 0; /* garbage: an unknown owner, which expires like any other */
         data = xstrdup("");
@@ -190,43 +178,53 @@ static int read_head(const char *ldir, const char *entry, struct dir_record *rec
     return r;
 }
 
-static bool exists_at(const char *ldir, const char *entry)
+static bool exists_at(const struct kv_faults *f, const char *ldir, const char *entry)
 {
     char *p = xasprintf("%s/%s", ldir, entry);
     struct stat st;
-    bool r = stat(p, &st) == 0 || str_eq(kv_dir_hooks.cached_entry, entry);
+    bool r = stat(p, &st) == 0 || (f != NULL && str_eq(f->cached_entry, entry));
 
     free(p);
     return r;
 }
 
+/* One observed head: its generation, its claim's name (NULL: numbered),
+ * its record and its entry's ctime (unix s). */
+struct dir_view {
+    uint64_t g;
+    const char *claim;
+    struct dir_record rec;
+    int64_t ctime_s;
+};
+
 /* Store the new view; a different head (generation or claim name) starts a
  * new observation window at now, which must be taken after the head was
  * read: a head that appeared while the listing hung is only known to exist
  * from then on. restart also starts the window again for the same head. */
-static void set_view(
-    struct dir_lock *l,
-    uint64_t g,
-    const char *claim,
-    const struct dir_record *rec,
-    int64_t ctime_s,
-    int64_t now,
-    bool restart
-)
+static void set_view(struct dir_lock *l, const struct dir_view *v, int64_t now, bool restart)
 {
-    bool same = l->obs_valid && l->obs_g == g && str_eq(l->obs_claim, claim);
+    bool same = l->obs_valid && l->obs_g == v->g && str_eq(l->obs_claim, v->claim);
 
     if (!same) {
         free(l->obs_claim);
-        l->obs_claim = xstrdup(claim);
-        l->obs_g = g;
+        l->obs_claim = xstrdup(v->claim);
+        l->obs_g = v->g;
         l->obs_valid = true;
     }
     if (!same || restart) {
         l->seen_at = now;
     }
-    l->obs_rec = *rec;
-    l->obs_ctime = ctime_s;
+    l->obs_rec = v->rec;
+    l->obs_ctime = v->ctime_s;
+}
+
+/* Our own new head g, installed with the record text rec. */
+static void set_own_view(struct dir_lock *l, uint64_t g, const char *rec)
+{
+    struct dir_view v = {.g = g, .ctime_s = dir_wall_s()};
+
+    parse_record(rec, &v.rec);
+    set_view(l, &v, kv_now_ms(), false);
 }
 
 /* A lock folder without any head or claim holds only garbage (a name that
@@ -263,105 +261,128 @@ static int clear_garbage(const char *ldir)
     return n == 0 ? 0 : -1;
 }
 
-int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
+/* What a listing of a lock folder shows: the highest numbered head and
+ * the highest claim (with its name). */
+struct listing {
+    uint64_t num_g, claim_g;
+    char *claim;
+};
+
+/* Fill ls from names, and delete the claims below the numbered head:
+ * finished transitions, garbage. */
+static void scan_listing(const char *ldir, char **names, size_t n, struct listing *ls)
 {
-    char *ldir = dir_lock_dir(s, l->name), **names, *claim = NULL, gn[DIR_GEN_DIGITS + 1];
-    uint64_t num_g = 0, claim_g = 0, g;
-    struct dir_record rec;
-    int64_t start = kv_now_ms(), ctime_s = 0;
-    size_t n;
-    int r = -1, rr;
+    uint64_t g;
 
-    if (kv_dir_hooks.observe_stall != NULL) {
-        void (*stall)(void *) = kv_dir_hooks.observe_stall;
-
-        kv_dir_hooks.observe_stall = NULL;
-        stall(kv_dir_hooks.observe_stall_arg);
-    }
-    if (dir_list_abs(ldir, true, &names, &n) != 0) {
-        goto out;
-    }
-    if (n == 0) {
-        /* no folder (or an emptied one, which the creating rename can
-         * replace atomically): free */
-        kv_free_names(names);
-        l->obs_valid = false;
-        r = 0;
-        goto out;
-    }
     for (size_t i = 0; i < n; i++) {
-        if (parse_gen(names[i], &g) && g > num_g) {
-            num_g = g;
-        } else if (parse_claim(names[i], &g) && g > claim_g) {
-            claim_g = g;
-            free(claim);
-            claim = xstrdup(names[i]);
+        if (parse_gen(names[i], &g) && g > ls->num_g) {
+            ls->num_g = g;
+        } else if (parse_claim(names[i], &g) && g > ls->claim_g) {
+            ls->claim_g = g;
+            free(ls->claim);
+            ls->claim = xstrdup(names[i]);
         }
     }
-    /* claims below the numbered head are finished transitions: garbage */
     for (size_t i = 0; i < n; i++) {
-        if (parse_claim(names[i], &g) && g < num_g) {
+        if (parse_claim(names[i], &g) && g < ls->num_g) {
             char *p = xasprintf("%s/%s", ldir, names[i]);
             unlink(p);
             free(p);
         }
     }
-    kv_free_names(names);
-    if (num_g >= claim_g && num_g > 0) {
-        free(claim);
-        claim = NULL;
-        g = num_g;
-        if (kv_dir_hooks.stale_listing > 0 && g > kv_dir_hooks.stale_listing) {
-            g -= kv_dir_hooks.stale_listing;
-            kv_dir_hooks.stale_listing = 0;
-        }
-    } else if (claim != NULL) {
-        g = claim_g;
+}
+
+/* The tests' server that hangs during a listing. */
+static void stall_fault(struct kv_faults *f)
+{
+    if (f != NULL && f->observe_stall != NULL) {
+        void (*stall)(void *) = f->observe_stall;
+
+        f->observe_stall = NULL;
+        stall(f->observe_stall_arg);
+    }
+}
+
+/* The tests' stale listing: an older head than the folder holds. */
+static uint64_t listed_gen(struct kv_faults *f, uint64_t g)
+{
+    if (f != NULL && f->stale_listing > 0 && g > f->stale_listing) {
+        g -= f->stale_listing;
+        f->stale_listing = 0;
+    }
+    return g;
+}
+
+/* Read the head the listing names into v (a numbered head, else the
+ * claim), or its successors after a stale listing: 0 read, else not. */
+static int
+read_listed(struct dir_store *s, const char *ldir, struct listing *ls, struct dir_view *v)
+{
+    char gn[DIR_GEN_DIGITS + 1];
+    int rr;
+
+    if (ls->num_g >= ls->claim_g && ls->num_g > 0) {
+        v->g = listed_gen(s->faults, ls->num_g);
+        gen_name(gn, v->g);
+        rr = read_head(s->faults, ldir, gn, &v->rec, &v->ctime_s);
     } else {
-        r = clear_garbage(ldir);
+        v->g = ls->claim_g;
+        v->claim = ls->claim;
+        rr = read_head(s->faults, ldir, ls->claim, &v->rec, &v->ctime_s);
+        memset(&v->rec, 0, sizeof(v->rec)); /* a claim's owner is unknown */
+    }
+    if (rr != 1) {
+        return rr;
+    }
+    /* stale listing: the head moved on; look for its successors */
+    v->claim = NULL;
+    for (uint64_t k = 1; k <= DIR_STALE_PROBES && v->g + k <= DIR_GEN_MAX; k++) {
+        gen_name(gn, v->g + k);
+        if (exists_at(s->faults, ldir, gn)) {
+            v->g += k;
+            return read_head(s->faults, ldir, gn, &v->rec, &v->ctime_s);
+        }
+    }
+    return -1;
+}
+
+int dir_lock_observe(struct dir_store *s, struct dir_lock *l)
+{
+    char *ldir = dir_lock_dir(s, l->name), **names;
+    struct listing ls = {0};
+    struct dir_view v = {0};
+    int64_t start = kv_now_ms(), end, bound = DIR_OBS_SLOW_MS;
+    size_t n;
+    int r = -1;
+
+    stall_fault(s->faults);
+    if (dir_list_abs(ldir, true, &names, &n) != 0) {
+        goto out;
+    }
+    scan_listing(ldir, names, n, &ls);
+    kv_free_names(names);
+    if (n == 0 || (ls.num_g == 0 && ls.claim == NULL)) {
+        /* no folder, an emptied one (the creating rename can replace it
+         * atomically) or one of garbage only (emptied now): free */
+        r = n == 0 ? 0 : clear_garbage(ldir);
         if (r == 0) {
-            l->obs_valid = false; /* emptied: free, as a folder never used */
+            l->obs_valid = false;
         }
         goto out;
     }
-
-    if (claim != NULL) {
-        rr = read_head(ldir, claim, &rec, &ctime_s);
-        memset(&rec, 0, sizeof(rec)); /* a claim's owner is unknown */
-    } else {
-        gen_name(gn, g);
-        rr = read_head(ldir, gn, &rec, &ctime_s);
-    }
-    if (rr == 1) {
-        /* stale listing: the head moved on; look for its successors */
-        free(claim);
-        claim = NULL;
-        rr = -1;
-        for (uint64_t k = 1; k <= DIR_STALE_PROBES && g + k <= DIR_GEN_MAX; k++) {
-            gen_name(gn, g + k);
-            if (exists_at(ldir, gn)) {
-                g += k;
-                rr = read_head(ldir, gn, &rec, &ctime_s);
-                break;
-            }
-        }
-    }
-    if (rr != 0) {
+    if (read_listed(s, ldir, &ls, &v) != 0) {
         goto out; /* never "free" on a view we could not read */
     }
-    {
-        /* a slow observation (a hung server answers from any moment of the
-         * hang) does not count towards expiry: its head's window restarts */
-        int64_t end = kv_now_ms(), bound = DIR_OBS_SLOW_MS;
-
-        if (s->renew_budget_ms > 0 && s->renew_budget_ms < bound) {
-            bound = s->renew_budget_ms;
-        }
-        set_view(l, g, claim, &rec, ctime_s, end, end - start > bound);
+    /* a slow observation (a hung server answers from any moment of the
+     * hang) does not count towards expiry: its head's window restarts */
+    end = kv_now_ms();
+    if (s->renew_budget_ms > 0 && s->renew_budget_ms < bound) {
+        bound = s->renew_budget_ms;
     }
+    set_view(l, &v, end, end - start > bound);
     r = 1;
 out:
-    free(claim);
+    free(ls.claim);
     free(ldir);
     return r;
 }
@@ -391,12 +412,12 @@ static bool head_expired(const struct dir_store *s, const struct dir_lock *l, in
 /* Step 2 of an advance: the prepared record becomes generation g+1 under
  * its final name, which only one process can create (link fails if the
  * name exists). */
-static int install_record(const char *tmp, const char *next, const char *rec)
+static int install_record(struct kv_faults *f, const char *tmp, const char *next, const char *rec)
 {
     struct stat st;
     int e;
 
-    if (dir_link_excl(tmp, next) == 0) {
+    if (dir_link_excl(f, tmp, next) == 0) {
         return 0;
     }
     e = errno;
@@ -405,10 +426,29 @@ static int install_record(const char *tmp, const char *next, const char *rec)
     }
     if (e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS) {
         /* a file system without hard links: create it in place */
-        return dir_create_excl(next, rec, strlen(rec));
+        return dir_create_excl(f, next, rec, strlen(rec));
     }
     errno = e;
     return -1;
+}
+
+/* Step 1 of an advance: rename the head to our claim name (the server
+ * decides which rename wins). The tests may pause before it or make a
+ * rename that worked report ENOENT. */
+static int claim_head(struct kv_faults *f, const char *from, const char *claim)
+{
+    if (f != NULL && f->claim_delay_ms > 0) {
+        kv_sleep_ms(f->claim_delay_ms);
+    }
+    if (rename(from, claim) != 0) {
+        return -1;
+    }
+    if (f != NULL && f->claim_enoent > 0) {
+        f->claim_enoent--;
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
 }
 
 /* Advance generation g to g+1. The new record is written to a temporary
@@ -436,41 +476,31 @@ int dir_lock_advance(struct dir_store *s, struct dir_lock *l, bool held)
     rec = format_record(s, held);
 
     unlink(tmp); /* leftovers of an interrupted attempt */
-    if (dir_create_excl(tmp, rec, strlen(rec)) != 0) {
+    if (dir_create_excl(s->faults, tmp, rec, strlen(rec)) != 0) {
         e = errno;
         goto out;
     }
-    if (kv_dir_hooks.claim_delay_ms > 0) {
-        dir_sleep_ms(kv_dir_hooks.claim_delay_ms);
-    }
     /* 1. claim: only the current head name can be renamed, and only once */
-    if (rename(from, claim) != 0 || kv_dir_hooks.claim_enoent > 0) {
-        e = kv_dir_hooks.claim_enoent > 0 ? ENOENT : errno;
-        if (kv_dir_hooks.claim_enoent > 0) {
-            kv_dir_hooks.claim_enoent--;
-        }
+    if (claim_head(s->faults, from, claim) != 0) {
+        e = errno;
         /* an NFS retransmission may have hidden our success */
-        if (!exists_at(ldir, strrchr(claim, '/') + 1)) {
+        if (!exists_at(s->faults, ldir, strrchr(claim, '/') + 1)) {
             goto out;
         }
     }
-    if (kv_dir_hooks.install_delay_ms > 0) {
-        dir_sleep_ms(kv_dir_hooks.install_delay_ms);
+    if (s->faults != NULL && s->faults->install_delay_ms > 0) {
+        kv_sleep_ms(s->faults->install_delay_ms);
     }
     /* 2. install: only one process can create g+1 */
-    if (install_record(tmp, next, rec) != 0) {
+    if (install_record(s->faults, tmp, next, rec) != 0) {
         e = errno;
         goto out;
     }
-    dir_fsync_dir(ldir);
+    dir_fsync_dir(s->faults, ldir);
     /* 3. the claim holds the previous record: garbage now */
     unlink(claim);
     won = 1;
-    {
-        struct dir_record r;
-        parse_record(rec, &r);
-        set_view(l, g + 1, NULL, &r, dir_wall_s(), kv_now_ms(), false);
-    }
+    set_own_view(l, g + 1, rec);
 out:
     unlink(tmp);
     free(tmp);
@@ -494,26 +524,22 @@ int dir_lock_create(struct dir_store *s, struct dir_lock *l)
     first = xasprintf("%s/%s", tmpdir, gn);
     unlink(first); /* leftovers of an earlier attempt */
     rmdir(tmpdir);
-    if (mkdir(tmpdir, 0755) != 0 || dir_create_excl(first, rec, strlen(rec)) != 0) {
+    if (mkdir(tmpdir, 0755) != 0 || dir_create_excl(s->faults, first, rec, strlen(rec)) != 0) {
         e = errno;
         goto cleanup;
     }
     /* fails while L exists: it is never empty */
-    if (dir_rename_dir_excl(tmpdir, ldir) != 0) {
+    if (dir_rename_dir_excl(s->faults, tmpdir, ldir) != 0) {
         e = errno;
         goto cleanup;
     }
     {
         char *parent = xasprintf("%s/priv/lock", s->root);
-        dir_fsync_dir(parent);
+        dir_fsync_dir(s->faults, parent);
         free(parent);
     }
     won = 1;
-    {
-        struct dir_record r;
-        parse_record(rec, &r);
-        set_view(l, 1, NULL, &r, dir_wall_s(), kv_now_ms(), false);
-    }
+    set_own_view(l, 1, rec);
     goto out;
 cleanup:
     unlink(first);
@@ -536,7 +562,7 @@ void dir_lock_restart_windows(struct dir_store *s, int64_t now)
 
 void dir_store_lock_observe(struct dir_store *s, const char *name)
 {
-    if (lock_name_ok(name) && dir_root_check(s) == 0) {
+    if (kv_lock_name_ok(name) && dir_root_check(s) == 0) {
         dir_lock_observe(s, dir_lock_find(s, name, true));
     }
 }
@@ -573,9 +599,9 @@ static int finish_won(struct dir_store *s, struct dir_lock *l, int64_t t_s, bool
     l->held_g = l->obs_g;
     if (took > s->renew_budget_ms) {
         if (renew) {
-            dir_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
+            kv_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
         } else {
-            dir_err(err, "can't get cfs lock - acquisition took %lld ms", (long long)took);
+            kv_err(err, "can't get cfs lock - acquisition took %lld ms", (long long)took);
         }
         return -1;
     }
@@ -598,9 +624,9 @@ static int renew(struct dir_store *s, struct dir_lock *l, char **err)
         l->obs_valid = false;
         drop_cache(l);
         if (e == ENOENT || e == EEXIST || e == 0) {
-            dir_err(err, "cfs lock update failed - lock taken over");
+            kv_err(err, "cfs lock update failed - lock taken over");
         } else {
-            dir_err(err, "cfs lock update failed - %s", strerror(e));
+            kv_err(err, "cfs lock update failed - %s", strerror(e));
         }
         return -1;
     }
@@ -617,7 +643,7 @@ static int acquire(struct dir_store *s, struct dir_lock *l, char **err)
             return finish_won(s, l, t_s, false, err);
         }
         if (errno != EEXIST) {
-            dir_err(err, "can't get cfs lock - %s", strerror(errno));
+            kv_err(err, "can't get cfs lock - %s", strerror(errno));
             return -1;
         }
     } else if (r > 0) {
@@ -626,12 +652,12 @@ static int acquire(struct dir_store *s, struct dir_lock *l, char **err)
                 return finish_won(s, l, t_s, false, err);
             }
             if (errno != ENOENT && errno != EEXIST && errno != 0) {
-                dir_err(err, "can't get cfs lock - %s", strerror(errno));
+                kv_err(err, "can't get cfs lock - %s", strerror(errno));
                 return -1;
             }
         }
     }
-    dir_err(err, "can't get cfs lock");
+    kv_err(err, "can't get cfs lock");
     return -1;
 }
 
@@ -640,12 +666,12 @@ int dir_store_lock_get(struct dir_store *s, const char *name, char **err)
     struct dir_lock *l;
     int r;
 
-    if (!lock_name_ok(name)) {
-        dir_err(err, "invalid lock name '%s'", name ? name : "");
+    if (!kv_lock_name_ok(name)) {
+        kv_err(err, "invalid lock name '%s'", name ? name : "");
         return -1;
     }
     if (dir_root_check(s) != 0) {
-        dir_err(err, "can't get cfs lock - %s", dir_strerror(errno));
+        kv_err(err, "can't get cfs lock - %s", dir_strerror(errno));
         return -1;
     }
     l = dir_lock_find(s, name, true);
@@ -663,7 +689,7 @@ bool dir_store_lock_release(struct dir_store *s, const char *name)
 {
     struct dir_lock *l;
 
-    if (!lock_name_ok(name) || (l = dir_lock_find(s, name, false)) == NULL) {
+    if (!kv_lock_name_ok(name) || (l = dir_lock_find(s, name, false)) == NULL) {
         return false;
     }
     drop_cache(l);
@@ -700,7 +726,7 @@ int dir_guard(struct dir_store *s, const char *lock, const char *what, char **er
 
     if (l != NULL && l->held_g != 0 && l->domain &&
         kv_now_ms() - l->domain_at > DIR_DOMAIN_MAX_MS) {
-        dir_err(err, "'%s'-locked command timed out - aborting", lock);
+        kv_err(err, "'%s'-locked command timed out - aborting", lock);
         return -1;
     }
     if (l != NULL && l->held_g != 0) {
@@ -721,14 +747,14 @@ int dir_guard(struct dir_store *s, const char *lock, const char *what, char **er
     }
     if (strcmp(lock, "ha_manager_lock") == 0) {
         if (strcmp(what, "ha/manager_status") == 0) {
-            dir_err(err, "lost manager lock - not writing manager status");
+            kv_err(err, "lost manager lock - not writing manager status");
         } else if (strcmp(what, "crm commands") == 0) {
-            dir_err(err, "lost manager lock - not reading crm commands");
+            kv_err(err, "lost manager lock - not reading crm commands");
         } else {
-            dir_err(err, "lost manager lock - not writing '%s'", what);
+            kv_err(err, "lost manager lock - not writing '%s'", what);
         }
     } else {
-        dir_err(err, "lost lock '%s' - not writing '%s'", lock, what);
+        kv_err(err, "lost lock '%s' - not writing '%s'", lock, what);
     }
     return -1;
 }

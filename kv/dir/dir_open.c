@@ -36,13 +36,13 @@ int dir_marker_parse(const char *text, char *id, size_t id_size)
     return 0;
 }
 
-int dir_read_marker(const char *abs, char **data, size_t *len)
+int dir_read_marker(struct kv_faults *f, const char *abs, char **data, size_t *len)
 {
     int64_t start = kv_now_ms();
     int r;
 
     for (;;) {
-        r = dir_read_file(abs, data, len);
+        r = dir_read_file(f, abs, data, len);
         if (r != 0 || *len > 0 || kv_now_ms() - start > MARKER_WAIT_MS) {
             return r;
         }
@@ -50,25 +50,27 @@ int dir_read_marker(const char *abs, char **data, size_t *len)
          * initialiser's O_EXCL file was still empty; ask the server */
         free(*data);
         *data = NULL;
-        dir_fresh_attrs(abs);
-        dir_sleep_ms(20);
+        dir_fresh_attrs(f, abs);
+        kv_sleep_ms(20);
     }
 }
 
-/* Read and parse the marker: 0 id read, 1 absent, -1 error. */
-static int read_marker(const char *root, char *id, char **err)
+/* Read and parse the marker: 0 id read, 1 absent, KV_OPEN_NOT_A_STORE a
+ * bad marker, KV_OPEN_ERROR when it cannot be read. */
+static int read_marker(struct kv_faults *f, const char *root, char *id, char **err)
 {
     char *abs = xasprintf("%s/" MARKER, root), *data;
     size_t len;
-    int r = dir_read_marker(abs, &data, &len);
+    int r = dir_read_marker(f, abs, &data, &len);
 
     if (r < 0) {
-        dir_err(err, "%s: %s", abs, dir_strerror(errno));
+        kv_err(err, "%s: %s", abs, dir_strerror(errno));
     } else if (r == 0) {
         r = dir_marker_parse(data, id, DIR_INSTANCE_HEX + 1);
         free(data);
         if (r != 0) {
-            dir_err(err, "%s is not a haven store (bad marker)", root);
+            kv_err(err, "%s is not a haven store (bad marker)", root);
+            r = KV_OPEN_NOT_A_STORE;
         }
     }
     free(abs);
@@ -78,21 +80,21 @@ static int read_marker(const char *root, char *id, char **err)
 /* The marker appears whole: written under a temporary name, then linked
  * to its name (which fails if a racing initialiser was first). Without
  * hard links: an O_EXCL create, briefly empty. */
-static int create_marker(const char *root, char *id, char **err)
+static int create_marker(struct kv_faults *f, const char *root, char *id, char **err)
 {
     char *abs = xasprintf("%s/" MARKER, root), *text, hex[17], *tmp;
     int r;
 
-    dir_random_hex(id, DIR_INSTANCE_HEX);
-    dir_random_hex(hex, 16);
+    kv_random_hex(id, DIR_INSTANCE_HEX);
+    kv_random_hex(hex, 16);
     tmp = xasprintf("%s/." MARKER ".%s", root, hex);
     text = xasprintf(MARKER " 1 id=%s created=%lld\n", id, (long long)dir_wall_s());
-    r = dir_create_excl(tmp, text, strlen(text));
+    r = dir_create_excl(f, tmp, text, strlen(text));
     if (r == 0) {
-        r = dir_link_excl(tmp, abs);
+        r = dir_link_excl(f, tmp, abs);
         if (r != 0 &&
             (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == ENOSYS)) {
-            r = dir_create_excl(abs, text, strlen(text));
+            r = dir_create_excl(f, abs, text, strlen(text));
         }
         {
             int e = errno;
@@ -105,30 +107,30 @@ static int create_marker(const char *root, char *id, char **err)
     free(abs);
     if (r != 0) {
         if (errno == EEXIST) {
-            r = read_marker(root, id, err); /* a racing initialiser won */
+            r = read_marker(f, root, id, err); /* a racing initialiser won */
             if (r == 1) {
-                dir_err(err, "%s/" MARKER ": vanished", root);
+                kv_err(err, "%s/" MARKER ": vanished", root);
                 r = -1;
             }
             return r;
         }
-        dir_err(err, "%s/" MARKER ": %s", root, strerror(errno));
+        kv_err(err, "%s/" MARKER ": %s", root, strerror(errno));
         return -1;
     }
-    dir_fsync_dir(root);
+    dir_fsync_dir(f, root);
     return 0;
 }
 
 static int check_id(const struct kv_options *o, const char *root, const char *id, char **err)
 {
     if (o->store_id != NULL && strcmp(o->store_id, id) != 0) {
-        dir_err(err, "store id mismatch (%s has %s, store_id is %s)", root, id, o->store_id);
+        kv_err(err, "store id mismatch (%s has %s, store_id is %s)", root, id, o->store_id);
         return -1;
     }
     return 0;
 }
 
-/* Startup check 2: 0 and the id, or -1. */
+/* Startup check 2: 0 and the id, or a negative enum kv_open_result. */
 static int check_root(const struct kv_options *o, const char *root, char *id, char **err)
 {
     struct stat st;
@@ -137,33 +139,34 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
     int r;
 
     if (stat(root, &st) != 0) {
-        dir_err(err, "%s: %s", root, strerror(errno));
+        kv_err(err, "%s: %s", root, strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        dir_err(err, "%s is not a haven store (not a folder)", root);
+        kv_err(err, "%s is not a haven store (not a folder)", root);
         return -1;
     }
-    r = read_marker(root, id, err);
+    r = read_marker(o->faults, root, id, err);
     if (r < 0) {
-        return -1;
+        return r;
     }
     if (r == 1) {
         if (dir_list_abs(root, false, &names, &n) != 0) {
-            dir_err(err, "%s: %s", root, strerror(errno));
+            kv_err(err, "%s: %s", root, strerror(errno));
             return -1;
         }
         kv_free_names(names);
         if (n > 0) {
             /* a racing initialiser writes the marker before anything else */
-            r = read_marker(root, id, err);
+            r = read_marker(o->faults, root, id, err);
             if (r == 1) {
-                dir_err(err, "%s is not a haven store", root);
+                kv_err(err, "%s is not a haven store", root);
+                return KV_OPEN_NOT_A_STORE;
             }
-            return r == 0 ? check_id(o, root, id, err) : -1;
+            return r == 0 ? check_id(o, root, id, err) : r;
         }
         if (o->read_only) {
-            dir_err(
+            kv_err(
                 err,
                 "%s is empty - not a haven store yet (a daemon or a changing command makes it one)",
                 root
@@ -172,11 +175,12 @@ static int check_root(const struct kv_options *o, const char *root, char *id, ch
         }
         if (o->store_id != NULL) {
             /* probably an unmounted mount point: write nothing */
-            dir_err(err, "store id mismatch (%s is empty, store_id is %s)", root, o->store_id);
+            kv_err(err, "store id mismatch (%s is empty, store_id is %s)", root, o->store_id);
             return -1;
         }
-        if (create_marker(root, id, err) != 0) {
-            return -1;
+        r = create_marker(o->faults, root, id, err);
+        if (r != 0) {
+            return r;
         }
     }
     return check_id(o, root, id, err);
@@ -188,18 +192,10 @@ int dir_store_open(const struct kv_options *o, struct dir_store **out, char **er
     struct dir_store *s;
     struct stat st;
     size_t len;
+    int rc;
 
     *out = NULL;
-    if (o->url == NULL || !str_starts(o->url, "dir:/")) {
-        dir_err(err, "unsupported store '%s' (want dir:<absolute path>)", o->url ? o->url : "");
-        return -1;
-    }
-    if (o->node == NULL || !dir_node_name_ok(o->node)) {
-        dir_err(err, "invalid node name '%s'", o->node ? o->node : "");
-        return -1;
-    }
-    if (o->daemon != NULL && strcmp(o->daemon, "crm") != 0 && strcmp(o->daemon, "lrm") != 0) {
-        dir_err(err, "invalid daemon '%s'", o->daemon);
+    if (kv_check_options(o, "dir:/", "dir:<absolute path>", err) != 0) {
         return -1;
     }
     root = xstrdup(o->url + 4);
@@ -207,12 +203,13 @@ int dir_store_open(const struct kv_options *o, struct dir_store **out, char **er
     while (len > 1 && root[len - 1] == '/') {
         root[--len] = '\0';
     }
-    if (check_root(o, root, id, err) != 0) {
+    rc = check_root(o, root, id, err);
+    if (rc != 0) {
         free(root);
-        return -1;
+        return rc;
     }
     if (stat(root, &st) != 0) {
-        dir_err(err, "%s: %s", root, strerror(errno));
+        kv_err(err, "%s: %s", root, strerror(errno));
         free(root);
         return -1;
     }
@@ -225,18 +222,15 @@ int dir_store_open(const struct kv_options *o, struct dir_store **out, char **er
     s->store_id = xstrdup(id);
     s->daemon = xstrdup(o->daemon);
     s->pid = getpid();
-    dir_random_hex(s->instance, DIR_INSTANCE_HEX);
+    kv_random_hex(s->instance, DIR_INSTANCE_HEX);
     s->lock_timeout_ms = o->lock_timeout_ms;
     s->renew_budget_ms = o->renew_budget_ms;
     s->node_timeout_ms = o->node_timeout_ms;
     s->probe_max_age_ms = o->probe_max_age_ms;
     s->notice = o->notice;
     s->notice_arg = o->notice_arg;
-    for (size_t i = 0; i < 16; i++) {
-        s->rng = s->rng * 16 +
-                 (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");
-    }
-    s->rng |= 1;
+    s->faults = o->faults;
+    s->rng = kv_rand_seed(s->instance);
     if (!o->read_only) {
         char *own = xasprintf("nodes/%s/resources", s->node);
         int r = dir_store_mkdir(s, "ha/crm_commands.d", err);

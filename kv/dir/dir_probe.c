@@ -13,24 +13,6 @@
 
 static const char *const beat_files[] = {"heartbeat.crm", "heartbeat.lrm"};
 
-/* 1.4.9 node syntax without ":prio", at most 63 chars. */
-bool dir_node_name_ok(const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n == 0 || n > 63 || name[0] == '-' || name[n - 1] == '-') {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-            )) {
-            return false;
-        }
-    }
-    return true;
-}
-
 void dir_beats_free(struct dir_store *s)
 {
     for (size_t i = 0; i < s->n_beats; i++) {
@@ -52,89 +34,56 @@ static struct dir_beat *beat_find(struct dir_store *s, const char *node, const c
             return &s->beats[i];
         }
     }
-    if (s->n_beats == s->cap_beats) {
-        s->cap_beats = s->cap_beats ? s->cap_beats * 2 : 16;
-        s->beats = xrealloc(s->beats, s->cap_beats * sizeof(*s->beats));
-    }
-    b = &s->beats[s->n_beats++];
-    memset(b, 0, sizeof(*b));
+    s->beats = kv_append(s->beats, &s->n_beats, &s->cap_beats, sizeof(*s->beats));
+    b = &s->beats[s->n_beats - 1];
     b->node = xstrdup(node);
     b->file = xstrdup(file);
     return b;
 }
 
-/* Read the members and their heartbeats; content changes restart the
- * liveness window (first sight counts as a change). */
-static int load_members(struct dir_store *s, char ***members, size_t *n_members, char **err)
+/* Read one heartbeat file of node under the folder nodes_abs; a changed
+ * content restarts the liveness window (first sight counts as a change).
+ * 0, or -1 and *err on a store error. */
+static int load_beat(
+    struct dir_store *s, const char *nodes_abs, const char *node, const char *file, char **err
+)
 {
-    char *abs = dir_abs(s, "nodes"), **names;
-    int64_t now = kv_now_ms();
-    size_t n, k = 0;
+    char *bp = xasprintf("%s/%s/%s", nodes_abs, node, file), *data;
+    size_t len;
+    int r = dir_read_verified(s->faults, bp, &data, &len);
+    struct dir_beat *b;
 
-    if (dir_root_check(s) != 0 || dir_list_abs(abs, false, &names, &n) != 0) {
-        dir_err(err, "unable to list 'nodes' - %s", dir_strerror(errno));
-        free(abs);
+    free(bp);
+    if (r < 0 && dir_bad_content(errno)) {
+        return 0; /* garbage: no heartbeat from this file */
+    }
+    if (r < 0 && (errno == DIR_ETORN || errno == DIR_EJSON)) {
+        /* being replaced right now: as last seen, not a store error */
+        b = beat_find(s, node, file);
+        b->present = b->content != NULL;
+        return 0;
+    }
+    if (r < 0) {
+        kv_err(err, "unable to read file 'nodes/%s/%s' - %s", node, file, dir_strerror(errno));
         return -1;
     }
-    for (size_t i = 0; i < s->n_beats; i++) {
-        s->beats[i].present = false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        char *p = xasprintf("%s/%s", abs, names[i]);
-        bool member = dir_node_name_ok(names[i]) && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-
-        free(p);
-        if (!member) {
-            free(names[i]);
-            continue;
+    if (r == 0) {
+        b = beat_find(s, node, file);
+        if (b->content == NULL || strcmp(b->content, data) != 0) {
+            free(b->content);
+            b->content = data;
+            b->seen_at = kv_now_ms();
+        } else {
+            free(data);
         }
-        for (size_t f = 0; f < 2; f++) {
-            char *bp = xasprintf("%s/%s/%s", abs, names[i], beat_files[f]), *data;
-            size_t len;
-            int r = dir_read_verified(bp, &data, &len);
-
-            free(bp);
-            if (r < 0 && dir_bad_content(errno)) {
-                continue; /* garbage: no heartbeat from this file */
-            }
-            if (r < 0 && (errno == DIR_ETORN || errno == DIR_EJSON)) {
-                /* being replaced right now: as last seen, not a store error */
-                struct dir_beat *b = beat_find(s, names[i], beat_files[f]);
-                b->present = b->content != NULL;
-                continue;
-            }
-            if (r < 0) {
-                dir_err(
-                    err, "unable to read file 'nodes/%s/%s' - %s", names[i], beat_files[f],
-                    dir_strerror(errno)
-                );
-                for (size_t j = i; j < n; j++) {
-                    free(names[j]);
-                }
-                for (size_t j = 0; j < k; j++) {
-                    free(names[j]);
-                }
-                free(names);
-                free(abs);
-                return -1;
-            }
-            if (r == 0) {
-                struct dir_beat *b = beat_find(s, names[i], beat_files[f]);
-                if (b->content == NULL || strcmp(b->content, data) != 0) {
-                    free(b->content);
-                    b->content = data;
-                    b->seen_at = now;
-                } else {
-                    free(data);
-                }
-                b->present = true;
-            }
-        }
-        names[k++] = names[i];
+        b->present = true;
     }
-    names[k] = NULL;
-    /* a vanished file counts as new when it comes back */
+    return 0;
+}
+
+/* A vanished heartbeat file counts as new when it comes back. */
+static void drop_vanished_beats(struct dir_store *s)
+{
     for (size_t i = 0; i < s->n_beats;) {
         if (!s->beats[i].present) {
             free(s->beats[i].node);
@@ -145,7 +94,51 @@ static int load_members(struct dir_store *s, char ***members, size_t *n_members,
             i++;
         }
     }
+}
+
+static bool is_member(const char *nodes_abs, const char *name)
+{
+    struct stat st;
+    char *p = xasprintf("%s/%s", nodes_abs, name);
+    bool member = kv_node_name_ok(name) && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+
+    free(p);
+    return member;
+}
+
+/* Read the members (names, when members is not NULL) and their
+ * heartbeats. */
+static int load_members(struct dir_store *s, char ***members, size_t *n_members, char **err)
+{
+    char *abs = dir_abs(s, "nodes"), **names;
+    size_t n, k = 0;
+    int r = 0;
+
+    if (dir_root_check(s) != 0 || dir_list_abs(abs, false, &names, &n) != 0) {
+        kv_err(err, "unable to list 'nodes' - %s", dir_strerror(errno));
+        free(abs);
+        return -1;
+    }
+    for (size_t i = 0; i < s->n_beats; i++) {
+        s->beats[i].present = false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (r != 0 || !is_member(abs, names[i])) {
+            free(names[i]);
+            continue;
+        }
+        for (size_t f = 0; f < 2 && r == 0; f++) {
+            r = load_beat(s, abs, names[i], beat_files[f], err);
+        }
+        names[k++] = names[i];
+    }
+    names[k] = NULL;
     free(abs);
+    if (r != 0) {
+        kv_free_names(names);
+        return -1;
+    }
+    drop_vanished_beats(s);
     if (members != NULL) {
         *members = names;
         *n_members = k;
@@ -159,21 +152,21 @@ static int check_marker(struct dir_store *s, char **err)
 {
     char *abs = dir_abs(s, "haven-store"), *data, id[DIR_INSTANCE_HEX + 1];
     size_t len;
-    int r = dir_root_check(s) != 0 ? -1 : dir_read_marker(abs, &data, &len);
+    int r = dir_root_check(s) != 0 ? -1 : dir_read_marker(s->faults, abs, &data, &len);
 
     free(abs);
     if (r < 0) {
-        dir_err(err, "unable to read file 'haven-store' - %s", dir_strerror(errno));
+        kv_err(err, "unable to read file 'haven-store' - %s", dir_strerror(errno));
         return -1;
     }
     if (r == 1) {
-        dir_err(err, "%s is not a haven store (marker missing)", s->root);
+        kv_err(err, "%s is not a haven store (marker missing)", s->root);
         return -1;
     }
     r = dir_marker_parse(data, id, sizeof(id));
     free(data);
     if (r != 0 || strcmp(id, s->store_id) != 0) {
-        dir_err(err, "store id mismatch (%s: marker changed)", s->root);
+        kv_err(err, "store id mismatch (%s: marker changed)", s->root);
         return -1;
     }
     return 0;

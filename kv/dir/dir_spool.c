@@ -20,28 +20,67 @@ int dir_store_spool_put(struct dir_store *s, const char *line, char **err)
     int r;
 
     if (strchr(line, '\n') != NULL || *line == '\0') {
-        dir_err(err, "invalid crm command '%s'", line);
+        kv_err(err, "invalid crm command '%s'", line);
         return -1;
     }
     clock_gettime(CLOCK_REALTIME, &ts);
-    dir_random_hex(hex, 8);
+    kv_random_hex(hex, 8);
     path = xasprintf(
         SPOOL "/%020llu.%s.%ld.%s",
         (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec, s->node,
         (long)s->pid, hex
     );
     data = xasprintf("%s\n", line);
-    r = dir_write(s, path, data, strlen(data), NULL, false, err); /* a new name each time */
+    r = dir_write(s, path, data, strlen(data), NULL, err); /* a new name each time */
     free(data);
     free(path);
     return r;
 }
 
+/* Take one spooled command onto sb (read, then unlink: whoever unlinks it
+ * owns it): 0 taken, already gone or dropped as unusable (*dropped then
+ * says why), -1 error (*err). */
+static int
+take_one(struct dir_store *s, const char *name, struct strbuf *sb, char **dropped, char **err)
+{
+    char *abs = xasprintf("%s/" SPOOL "/%s", s->root, name), *data;
+    size_t len;
+    int r = dir_read_verified(s->faults, abs, &data, &len), e;
+
+    if (r < 0 && dir_bad_content(errno)) {
+        /* a command nobody can parse: drop it, or it blocks the spool */
+        char *why =
+            xasprintf("dropped crm command file '" SPOOL "/%s' - %s", name, dir_strerror(errno));
+
+        free(*dropped);
+        *dropped = why;
+        unlink(abs);
+        r = 0;
+    } else if (r < 0) {
+        kv_err(err, "unable to read file '" SPOOL "/%s' - %s", name, dir_strerror(errno));
+    } else if (r == 0 && unlink(abs) != 0) {
+        e = errno;
+        r = e == ENOENT ? 0 : -1; /* ENOENT: another taker owns it */
+        if (r < 0) {
+            kv_err(err, "unable to delete file '" SPOOL "/%s' - %s", name, strerror(e));
+        }
+        free(data);
+    } else if (r == 0) {
+        strbuf_addn(sb, data, len);
+        if (len > 0 && data[len - 1] != '\n') {
+            strbuf_add(sb, "\n");
+        }
+        free(data);
+    }
+    free(abs);
+    return r < 0 ? -1 : 0;
+}
+
 int dir_store_spool_take(struct dir_store *s, char **text, char **err)
 {
     struct strbuf sb = {0};
-    char **names, *abs, *data, *dropped = NULL;
-    size_t n, len;
+    char **names, *dropped = NULL;
+    size_t n;
 
     *text = NULL;
     if (dir_guard(s, "ha_manager_lock", "crm commands", err) != 0) {
@@ -51,47 +90,13 @@ int dir_store_spool_take(struct dir_store *s, char **text, char **err)
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        abs = xasprintf("%s/" SPOOL "/%s", s->root, names[i]);
-        int r = dir_read_verified(abs, &data, &len);
-        if (r < 0 && dir_bad_content(errno)) {
-            /* a command nobody can parse: drop it, or it blocks the spool */
-            free(dropped);
-            dropped = xasprintf(
-                "dropped crm command file '" SPOOL "/%s' - %s", names[i], dir_strerror(errno)
-            );
-            unlink(abs);
-            free(abs);
-            continue;
-        }
-        if (r < 0) {
-            dir_err(err, "unable to read file '" SPOOL "/%s' - %s", names[i], dir_strerror(errno));
-            free(abs);
+        if (take_one(s, names[i], &sb, &dropped, err) < 0) {
             goto fail;
         }
-        if (r == 0) {
-            /* taken once: whoever unlinks it owns it */
-            if (unlink(abs) != 0) {
-                int e = errno;
-                free(data);
-                if (e == ENOENT) {
-                    free(abs);
-                    continue;
-                }
-                dir_err(err, "unable to delete file '" SPOOL "/%s' - %s", names[i], strerror(e));
-                free(abs);
-                goto fail;
-            }
-            strbuf_addn(&sb, data, len);
-            if (len > 0 && data[len - 1] != '\n') {
-                strbuf_add(&sb, "\n");
-            }
-            free(data);
-        }
-        free(abs);
     }
     kv_free_names(names);
     if (sb.len == 0 && dropped != NULL) {
-        dir_err(err, "%s", dropped); /* nothing else to hand over: report it */
+        kv_err(err, "%s", dropped); /* nothing else to hand over: report it */
         free(dropped);
         return -1;
     }

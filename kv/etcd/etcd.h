@@ -91,6 +91,7 @@
 
 struct etcd_store;
 
+/* 0, or a negative enum kv_open_result. */
 int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **err);
 void etcd_store_close(struct etcd_store *s);
 const char *etcd_store_instance(const struct etcd_store *s);

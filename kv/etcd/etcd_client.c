@@ -29,16 +29,16 @@ static bool auth_error(int code, const char *msg)
            strstr(msg, "user name is empty") != NULL;
 }
 
-/* The error text of a non-200 answer; *auth: etcd wants a (new) token. */
-static char *answer_error(const struct http_response *r, size_t req_len, bool *auth)
+/* The error text of a non-200 answer; *auth: etcd wants a (new) token;
+ * *code: etcd's gRPC code, -1 when the answer is not an etcd error. */
+static char *answer_error(const struct http_response *r, size_t req_len, bool *auth, int *code)
 {
     cJSON *j = ej_parse(r->body, r->len, NULL);
-    int code = -1;
-    char *msg = j ? ej_error(j, &code) : NULL, *out;
+    char *msg = j ? ej_error(j, code) : NULL, *out;
 
     cJSON_Delete(j);
-    *auth = msg != NULL && auth_error(code, msg);
-    if (msg != NULL && (code == GRPC_RESOURCE_EXHAUSTED || strstr(msg, "too large") != NULL ||
+    *auth = msg != NULL && auth_error(*code, msg);
+    if (msg != NULL && (*code == GRPC_RESOURCE_EXHAUSTED || strstr(msg, "too large") != NULL ||
                         strstr(msg, "larger than max") != NULL)) {
         out = xasprintf(
             "etcd refused a request of %zu bytes: over its request limit (1.5 MiB by default, "
@@ -78,6 +78,7 @@ static int post(struct etcd_store *s, struct http_req *q, cJSON **out, char **er
         bool auth = false;
         char *e;
 
+        s->refused = -1;
         if (http_call(&s->http, q, &r, err) != 0) {
             break;
         }
@@ -87,10 +88,10 @@ static int post(struct etcd_store *s, struct http_req *q, cJSON **out, char **er
             rc = *out ? 0 : -1;
             break;
         }
-        e = answer_error(&r, q->len, &auth);
+        e = answer_error(&r, q->len, &auth, &s->refused);
         http_response_free(&r);
         if (!auth || retried || s->user == NULL || etcd_authenticate(s, q->deadline, NULL) != 0) {
-            etcd_err(err, "%s", e);
+            kv_err(err, "%s", e);
             free(e);
             break;
         }
@@ -142,7 +143,7 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
     body = cJSON_PrintUnformatted(req);
     cJSON_Delete(req);
     if (body == NULL) {
-        etcd_err(err, "out of memory");
+        kv_err(err, "out of memory");
         free(url);
         return -1;
     }
@@ -153,8 +154,9 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
     if (http_call(&s->http, &q, &r, err) == 0) {
         if (r.status != 200) {
             bool auth;
-            char *m = answer_error(&r, strlen(body), &auth);
-            etcd_err(err, "etcd authentication as '%s' failed: %s", s->user, m);
+            int code = -1;
+            char *m = answer_error(&r, strlen(body), &auth, &code);
+            kv_err(err, "etcd authentication as '%s' failed: %s", s->user, m);
             free(m);
         } else if ((j = ej_parse(r.body, r.len, err)) != NULL) {
             tok = cJSON_GetObjectItemCaseSensitive(j, "token");
@@ -163,7 +165,7 @@ int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err)
                 s->http.auth = xstrdup(tok->valuestring);
                 rc = 0;
             } else {
-                etcd_err(err, "etcd authentication as '%s' failed: no token", s->user);
+                kv_err(err, "etcd authentication as '%s' failed: no token", s->user);
             }
             cJSON_Delete(j);
         }
@@ -249,7 +251,7 @@ int etcd_put(
     if (rc == 0 && rev != NULL) {
         const cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "header");
         if (!cJSON_IsObject(h) || ej_i64(h, "revision", 1, INT64_MAX, rev) != 0) {
-            etcd_err(err, "malformed put response from etcd");
+            kv_err(err, "malformed put response from etcd");
             rc = -1;
         }
     }
@@ -318,7 +320,7 @@ int etcd_lease_grant(
         rc = ej_lease(j, false, id, ttl, err);
         cJSON_Delete(j);
         if (rc == 0 && (*id <= 0 || *ttl <= 0)) {
-            etcd_err(err, "etcd granted no lease");
+            kv_err(err, "etcd granted no lease");
             rc = -1;
         }
     }
@@ -341,13 +343,13 @@ int etcd_lease_keepalive(
         char *m = ej_error(j, &code);
 
         if (m != NULL) {
-            etcd_err(err, "etcd: %s", m);
+            kv_err(err, "etcd: %s", m);
             free(m);
             rc = -1;
         } else {
             rc = ej_lease(j, true, &got_id, ttl, err);
             if (rc == 0 && got_id != id) {
-                etcd_err(err, "etcd answered a keep-alive for another lease");
+                kv_err(err, "etcd answered a keep-alive for another lease");
                 rc = -1;
             }
         }
@@ -368,11 +370,11 @@ int etcd_lease_revoke(struct etcd_store *s, int64_t id, int64_t deadline, char *
     rc = etcd_post(s, "/lease/revoke", body, deadline, &j, &e);
     free(body);
     cJSON_Delete(j);
-    if (rc != 0 && e != NULL && strstr(e, "lease not found") != NULL) {
+    if (rc != 0 && s->refused == GRPC_NOT_FOUND) {
         rc = 0; /* gone already: revoked */
     }
     if (rc != 0) {
-        etcd_err(err, "%s", e);
+        kv_err(err, "%s", e);
     }
     free(e);
     return rc;

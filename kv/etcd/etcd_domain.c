@@ -10,15 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void notice(struct etcd_store *s, const char *msg)
-{
-    if (s->notice != NULL) {
-        s->notice(s->notice_arg, msg);
-    } else {
-        fprintf(stderr, "%s\n", msg);
-    }
-}
-
 /* The holder's record names this node and a process that is gone. */
 static bool holder_dead_here(const struct etcd_store *s, const struct etcd_kv *kv)
 {
@@ -57,7 +48,7 @@ static int try_take(struct etcd_store *s, struct etcd_lock *l, char **e)
     rc = etcd_txn(s, &t, deadline, true, &res, e);
     etx_free(&t);
     if (rc != 0) {
-        if (*e != NULL && strstr(*e, "lease not found") != NULL) {
+        if (s->refused == GRPC_NOT_FOUND) {
             l->lease = 0; /* a new lease next time */
             free(*e);
             *e = NULL;
@@ -93,55 +84,33 @@ static int try_take(struct etcd_store *s, struct etcd_lock *l, char **e)
     return rc;
 }
 
+struct take_ctx {
+    struct etcd_store *s;
+    struct etcd_lock *l;
+};
+
+static int try_take_why(void *ctx, char **why)
+{
+    struct take_ctx *c = ctx;
+
+    return try_take(c->s, c->l, why);
+}
+
 int etcd_store_domain_lock(struct etcd_store *s, const char *name, int64_t timeout_ms, char **err)
 {
-    struct etcd_lock *l;
-    int64_t start = kv_now_ms(), last_notice = -1, now;
-    char *msg, *e = NULL;
-    int r;
+    struct take_ctx c = {s, NULL};
+    struct kv_domain_wait w = {try_take_why, &c, s->notice, s->notice_arg, &s->rng};
 
-    if (!etcd_lock_name_ok(name)) {
-        etcd_err(err, "cfs-lock '%s' error: invalid lock name", "?");
+    if (kv_lock_name_ok(name)) {
+        c.l = etcd_lock_find(s, name, true);
+    }
+    if (kv_domain_wait(name, timeout_ms, &w, err) != 0) {
         return -1;
     }
-    l = etcd_lock_find(s, name, true);
-    for (;;) {
-        r = try_take(s, l, &e);
-        if (r > 0) {
-            l->ok_at = kv_now_ms();
-            l->domain = true;
-            l->domain_at = l->ok_at;
-            return 0;
-        }
-        if (r < 0) {
-            etcd_err(err, "cfs-lock '%s' error: %s", name, e);
-            free(e);
-            return -1;
-        }
-        now = kv_now_ms();
-        if (now - start >= timeout_ms) {
-            etcd_err(err, "cfs-lock '%s' error: got lock request timeout", name);
-            return -1;
-        }
-        if (last_notice < 0 || now - last_notice >= 1000) {
-            msg = xasprintf("trying to acquire cfs lock '%s' ...", name);
-            notice(s, msg);
-            free(msg);
-            last_notice = now;
-        }
-        {
-            uint64_t x = s->rng;
-            int64_t nap;
-
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            s->rng = x;
-            nap = 50 + (int64_t)(x % 101);
-            if (nap > timeout_ms - (now - start)) {
-                nap = timeout_ms - (now - start);
-            }
-            etcd_sleep_ms(nap);
-        }
-    }
+    c.l->ok_at = kv_now_ms();
+    c.l->domain = true;
+    c.l->domain_at = c.l->ok_at;
+    return 0;
 }
 
 void etcd_store_domain_unlock(struct etcd_store *s, const char *name)

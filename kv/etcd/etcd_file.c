@@ -15,75 +15,9 @@
 #define RENAME_TRIES 3
 #define LIST_PAGE_MAX 4096
 
-struct kv_etcd_hooks kv_etcd_hooks;
-
-/* Logical paths: relative, '/'-separated, no empty, "." or ".." parts, no
- * control characters. */
-bool etcd_path_ok(const char *path)
-{
-    const char *p = path;
-
-    if (path == NULL || *path == '\0' || *path == '/' || str_has_ctl(path)) {
-        return false;
-    }
-    while (*p) {
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-            return false;
-        }
-        p += n;
-        if (*p == '/') {
-            p++;
-            if (*p == '\0') {
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
-void etcd_random_hex(char *out, size_t nhex)
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[64];
-    size_t nb = (nhex + 1) / 2;
-
-    if (nb > sizeof(b)) {
-        nb = sizeof(b);
-    }
-    if (getrandom(b, nb, 0) != (ssize_t)nb) {
-        /* no entropy source: still unique enough per process and time */
-        uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)kv_now_ms();
-        for (size_t i = 0; i < nb; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            b[i] = (unsigned char)x;
-        }
-    }
-    for (size_t i = 0; i < nhex && i / 2 < nb; i++) {
-        out[i] = hex[(b[i / 2] >> ((i % 2) ? 0 : 4)) & 15];
-    }
-    out[nhex] = '\0';
-}
-
-void etcd_sleep_ms(int64_t ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-
-    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 static char *checked_key(const struct etcd_store *s, const char *path, char **err)
 {
-    if (!etcd_path_ok(path)) {
-        char *e = str_escaped(path ? path : "");
-        etcd_err(err, "invalid store path '%s'", e);
-        free(e);
-        return NULL;
-    }
-    return etcd_key(s, path);
+    return kv_path_check(path, err) ? etcd_key(s, path) : NULL;
 }
 
 int etcd_store_read(struct etcd_store *s, const char *path, char **data, size_t *len, char **err)
@@ -100,7 +34,7 @@ int etcd_store_read(struct etcd_store *s, const char *path, char **data, size_t 
     rc = etcd_range(s, key, NULL, 0, &r, &e);
     free(key);
     if (rc != 0) {
-        etcd_err(err, "unable to read file '%s' - %s", path, e);
+        kv_err(err, "unable to read file '%s' - %s", path, e);
         free(e);
         return -1;
     }
@@ -241,7 +175,7 @@ int etcd_store_write(
         return -1;
     }
     if (len > ETCD_MAX_VALUE) {
-        etcd_err(err, "unable to write file '%s' - larger than %zu bytes", path, ETCD_MAX_VALUE);
+        kv_err(err, "unable to write file '%s' - larger than %zu bytes", path, ETCD_MAX_VALUE);
         free(key);
         return -1;
     }
@@ -259,9 +193,9 @@ int etcd_store_write(
     if (rc != 0) {
         memo_drop(s, path);
         if (rc > 0) {
-            etcd_err(err, "%s", e); /* the lock's own words */
+            kv_err(err, "%s", e); /* the lock's own words */
         } else {
-            etcd_err(err, "unable to write file '%s' - %s", path, e);
+            kv_err(err, "unable to write file '%s' - %s", path, e);
         }
         free(e);
         return -1;
@@ -284,7 +218,7 @@ int etcd_store_remove(struct etcd_store *s, const char *path, char **err)
     rc = etcd_delete(s, key, false, 0, &e);
     free(key);
     if (rc != 0) {
-        etcd_err(err, "unable to delete file '%s' - %s", path, e);
+        kv_err(err, "unable to delete file '%s' - %s", path, e);
     }
     free(e);
     return rc;
@@ -345,10 +279,10 @@ int etcd_store_rename(struct etcd_store *s, const char *from, const char *to, ch
         rc = rename_once(s, a, b, &e);
     }
     if (rc == 2) {
-        etcd_err(err, "rename '%s' to '%s' failed - the source kept changing", from, to);
+        kv_err(err, "rename '%s' to '%s' failed - the source kept changing", from, to);
         rc = -1;
     } else if (rc < 0) {
-        etcd_err(err, "rename '%s' to '%s' failed - %s", from, to, e);
+        kv_err(err, "rename '%s' to '%s' failed - %s", from, to, e);
     }
     free(e);
     free(a);
@@ -483,7 +417,7 @@ int etcd_store_list(struct etcd_store *s, const char *dir, char ***names, size_t
     rc = list_keys(s, base, names, n, &e);
     free(base);
     if (rc != 0) {
-        etcd_err(err, "unable to list '%s' - %s", dir, e);
+        kv_err(err, "unable to list '%s' - %s", dir, e);
     }
     free(e);
     return rc;
@@ -508,7 +442,7 @@ int etcd_store_mkdir(struct etcd_store *s, const char *dir, char **err)
     etx_free(&t);
     free(folder);
     if (rc != 0) {
-        etcd_err(err, "unable to create folder '%s' - %s", dir, e);
+        kv_err(err, "unable to create folder '%s' - %s", dir, e);
     } else {
         etcd_txn_free(&res);
     }

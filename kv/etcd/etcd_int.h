@@ -10,6 +10,8 @@
 
 #include "kv/etcd/etcd.h"
 #include "kv/etcd/http.h"
+#include "kv/faults.h"
+#include "kv/store_int.h"
 #include "state/str.h"
 
 #define ETCD_MAX_VALUE ((size_t)16 << 20) /* as the folder store's files */
@@ -19,6 +21,7 @@
 #define ETCD_DOMAIN_TTL_S 120 /* [Upstream] pmxcfs lock lifetime */
 #define ETCD_DOMAIN_MAX_MS 60000 /* [Upstream] locked command limit */
 #define ETCD_LIST_PAGE 64 /* keys per range request of a listing */
+#define GRPC_NOT_FOUND 5 /* etcd's code of "requested lease not found" */
 
 struct cJSON;
 
@@ -53,8 +56,6 @@ struct etcd_txn {
     size_t n;
 };
 
-/* Set *err (when err is not NULL) to a new formatted text. */
-void etcd_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a whole body as one JSON object (trailing blanks allowed): the
  * object, or NULL and *err. body[len] must be a NUL, as in every buffer
  * of the client (cJSON may look at the byte after the end). */
@@ -130,6 +131,10 @@ struct etcd_store {
     void (*notice)(void *arg, const char *msg);
     void *notice_arg;
     char *user, *password; /* for (re-)authentication */
+    /* etcd's gRPC code when it refused the last call (GRPC_NOT_FOUND: the
+     * lease is gone), else -1: what a caller decides on, not the words. */
+    int refused;
+    struct kv_faults *faults; /* the tests' injected failures, NULL = none */
 
     struct etcd_lock *locks;
     size_t n_locks, cap_locks;
@@ -140,12 +145,6 @@ struct etcd_store {
     int64_t probe_at;
     uint64_t rng;
 };
-
-/* Failure injection for the unit tests; all zero in production. */
-struct kv_etcd_hooks {
-    int64_t renew_delay_ms; /* sleep inside a renewal (a slow round trip) */
-};
-extern struct kv_etcd_hooks kv_etcd_hooks;
 
 /* etcd_client.c: the gateway's calls. All 0 or -1 with a one-line *err;
  * deadline 0 = now + s->call_ms. Keys are whole keys (with the prefix). */
@@ -217,16 +216,12 @@ int etcd_lease_revoke(struct etcd_store *s, int64_t id, int64_t deadline, char *
 int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err);
 
 /* etcd_file.c */
-bool etcd_path_ok(const char *path);
 void etcd_memos_free(struct etcd_store *s);
-void etcd_random_hex(char *out, size_t nhex);
-void etcd_sleep_ms(int64_t ms);
 /* A write under a lock: 0, or -1 with the lost-lock text of kv_write. */
 int etcd_guard_err(struct etcd_store *s, const char *lock, const char *what, char **err);
 
 /* etcd_lock.c */
 struct etcd_lock *etcd_lock_find(struct etcd_store *s, const char *name, bool add);
-bool etcd_lock_name_ok(const char *name);
 /* Add the guard compare of a write under lock to t: 0, or -1 (not held,
  * or a config lock held too long) with the lost-lock error. */
 int etcd_guard_cmp(
@@ -234,8 +229,5 @@ int etcd_guard_cmp(
 );
 void etcd_locks_free(struct etcd_store *s);
 char *etcd_lock_record(const struct etcd_store *s); /* caller frees */
-
-/* etcd_probe.c */
-bool etcd_node_name_ok(const char *name);
 
 #endif

@@ -11,38 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-void etcd_err(char **err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    free(*err);
-    *err = xvasprintf(fmt, ap);
-    va_end(ap);
-}
-
 struct cJSON *ej_parse(const char *body, size_t len, char **err)
 {
     const char *end = NULL;
     cJSON *j;
 
     if (len == 0) {
-        etcd_err(err, "empty response from etcd");
+        kv_err(err, "empty response from etcd");
         return NULL;
     }
     j = cJSON_ParseWithLengthOpts(body, len, &end, false);
     if (j == NULL || !cJSON_IsObject(j)) {
         cJSON_Delete(j);
-        etcd_err(err, "malformed response from etcd (not a JSON object)");
+        kv_err(err, "malformed response from etcd (not a JSON object)");
         return NULL;
     }
     for (; end != NULL && end < body + len; end++) {
         if (*end != ' ' && *end != '\n' && *end != '\r' && *end != '\t') {
             cJSON_Delete(j);
-            etcd_err(err, "malformed response from etcd (text after the JSON object)");
+            kv_err(err, "malformed response from etcd (text after the JSON object)");
             return NULL;
         }
     }
@@ -178,7 +165,7 @@ int ej_range(const cJSON *obj, struct etcd_range *out, char **err)
     return 0;
 bad:
     etcd_range_free(out);
-    etcd_err(err, "malformed range response from etcd");
+    kv_err(err, "malformed range response from etcd");
     return -1;
 }
 
@@ -245,7 +232,7 @@ int ej_txn(const cJSON *obj, struct etcd_txn *out, char **err)
     return 0;
 bad:
     etcd_txn_free(out);
-    etcd_err(err, "malformed txn response from etcd");
+    kv_err(err, "malformed txn response from etcd");
     return -1;
 }
 
@@ -257,13 +244,13 @@ int ej_lease(const cJSON *obj, bool wrapped, int64_t *id, int64_t *ttl, char **e
     *id = *ttl = 0;
     if (!cJSON_IsObject(r) || ej_i64(r, "ID", 0, INT64_MAX, id) != 0 ||
         ej_i64(r, "TTL", -1, INT64_MAX, ttl) != 0) {
-        etcd_err(err, "malformed lease response from etcd");
+        kv_err(err, "malformed lease response from etcd");
         return -1;
     }
     e = cJSON_GetObjectItemCaseSensitive(r, "error");
     if (cJSON_IsString(e) && e->valuestring[0] != '\0') {
         char *m = str_escaped(e->valuestring);
-        etcd_err(err, "etcd: %.300s", m);
+        kv_err(err, "etcd: %.300s", m);
         free(m);
         return -1;
     }

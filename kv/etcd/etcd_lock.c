@@ -21,12 +21,8 @@ struct etcd_lock *etcd_lock_find(struct etcd_store *s, const char *name, bool ad
     if (!add) {
         return NULL;
     }
-    if (s->n_locks == s->cap_locks) {
-        s->cap_locks = s->cap_locks ? s->cap_locks * 2 : 8;
-        s->locks = xrealloc(s->locks, s->cap_locks * sizeof(*s->locks));
-    }
-    l = &s->locks[s->n_locks++];
-    memset(l, 0, sizeof(*l));
+    s->locks = kv_append(s->locks, &s->n_locks, &s->cap_locks, sizeof(*s->locks));
+    l = &s->locks[s->n_locks - 1];
     l->name = xstrdup(name);
     l->key = xasprintf("%s/priv/lock/%s", s->prefix, name);
     l->ok_at = -1;
@@ -42,20 +38,6 @@ void etcd_locks_free(struct etcd_store *s)
     free(s->locks);
     s->locks = NULL;
     s->n_locks = s->cap_locks = 0;
-}
-
-/* Lock names are one key component: plain. */
-bool etcd_lock_name_ok(const char *name)
-{
-    if (name == NULL || *name == '\0' || *name == '.' || strlen(name) > 200) {
-        return false;
-    }
-    for (const char *p = name; *p; p++) {
-        if (*p == '/' || *p <= ' ' || *p == 0x7f) {
-            return false;
-        }
-    }
-    return true;
 }
 
 /* The folder store's record text: who holds it, for people reading etcd. */
@@ -98,9 +80,9 @@ static int finish(struct etcd_store *s, struct etcd_lock *l, int64_t t_s, bool r
     if (took > s->renew_budget_ms) {
         drop_cache(l); /* the key stays ours: the next call takes it at once */
         if (renew) {
-            etcd_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
+            kv_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
         } else {
-            etcd_err(err, "can't get cfs lock - acquisition took %lld ms", (long long)took);
+            kv_err(err, "can't get cfs lock - acquisition took %lld ms", (long long)took);
         }
         return -1;
     }
@@ -117,9 +99,9 @@ static int renew_failed(struct etcd_store *s, struct etcd_lock *l, int64_t t_s, 
 
     drop_cache(l);
     if (took >= s->renew_budget_ms) {
-        etcd_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
+        kv_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
     } else {
-        etcd_err(err, "cfs lock update failed - %s", e);
+        kv_err(err, "cfs lock update failed - %s", e);
     }
     free(e);
     return -1;
@@ -132,8 +114,8 @@ static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
     char *e = NULL;
     bool ours;
 
-    if (kv_etcd_hooks.renew_delay_ms > 0) {
-        etcd_sleep_ms(kv_etcd_hooks.renew_delay_ms);
+    if (s->faults != NULL && s->faults->renew_delay_ms > 0) {
+        kv_sleep_ms(s->faults->renew_delay_ms);
     }
     if (etcd_lease_keepalive(s, l->lease, deadline, &ttl, &e) != 0) {
         return renew_failed(s, l, t_s, e, err);
@@ -141,13 +123,13 @@ static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
     if (ttl <= 0) {
         drop_cache(l);
         l->lease = 0; /* expired: etcd deleted the key with it */
-        etcd_err(err, "cfs lock update failed - lease expired");
+        kv_err(err, "cfs lock update failed - lease expired");
         return -1;
     }
     if (ttl < ttl_s(s->lock_timeout_ms)) {
         /* the safety argument needs the whole T (a hostile or broken answer) */
         drop_cache(l);
-        etcd_err(err, "cfs lock update failed - etcd gave the lease %lld s", (long long)ttl);
+        kv_err(err, "cfs lock update failed - etcd gave the lease %lld s", (long long)ttl);
         return -1;
     }
     if (etcd_range(s, l->key, NULL, deadline, &r, &e) != 0) {
@@ -158,7 +140,7 @@ static int renew(struct etcd_store *s, struct etcd_lock *l, char **err)
     if (!ours) {
         drop_cache(l);
         forget_lease(s, l);
-        etcd_err(err, "cfs lock update failed - lock taken over");
+        kv_err(err, "cfs lock update failed - lock taken over");
         return -1;
     }
     return finish(s, l, t_s, true, err);
@@ -178,7 +160,7 @@ static int fresh_lease(struct etcd_store *s, struct etcd_lock *l, int64_t deadli
         if (ttl <= 0) {
             l->lease = 0;
         } else if (ttl < want) {
-            etcd_err(e, "etcd gave the lease %lld s", (long long)ttl);
+            kv_err(e, "etcd gave the lease %lld s", (long long)ttl);
             return -1;
         }
     }
@@ -188,7 +170,7 @@ static int fresh_lease(struct etcd_store *s, struct etcd_lock *l, int64_t deadli
             return -1;
         }
         if (ttl < want) {
-            etcd_err(e, "etcd granted a lease of %lld s", (long long)ttl);
+            kv_err(e, "etcd granted a lease of %lld s", (long long)ttl);
             return -1;
         }
     }
@@ -245,7 +227,7 @@ static int try_acquire(struct etcd_store *s, struct etcd_lock *l, int64_t deadli
         rc = etcd_txn(s, &t, deadline, true, &res, e);
         etx_free(&t);
         if (rc != 0) {
-            if (*e != NULL && strstr(*e, "lease not found") != NULL) {
+            if (s->refused == GRPC_NOT_FOUND) {
                 l->lease = 0; /* our lease expired meanwhile: a new one */
                 free(*e);
                 *e = NULL;
@@ -271,10 +253,10 @@ static int acquire(struct etcd_store *s, struct etcd_lock *l, char **err)
     }
     drop_cache(l);
     if (r < 0) {
-        etcd_err(err, "can't get cfs lock - %s", e);
+        kv_err(err, "can't get cfs lock - %s", e);
         free(e);
     } else {
-        etcd_err(err, "can't get cfs lock");
+        kv_err(err, "can't get cfs lock");
     }
     return -1;
 }
@@ -283,9 +265,9 @@ int etcd_store_lock_get(struct etcd_store *s, const char *name, char **err)
 {
     struct etcd_lock *l;
 
-    if (!etcd_lock_name_ok(name)) {
+    if (!kv_lock_name_ok(name)) {
         char *e = str_escaped(name ? name : "");
-        etcd_err(err, "invalid lock name '%s'", e);
+        kv_err(err, "invalid lock name '%s'", e);
         free(e);
         return -1;
     }
@@ -303,7 +285,7 @@ bool etcd_store_lock_release(struct etcd_store *s, const char *name)
     struct etcd_txn res;
     bool done = false;
 
-    if (!etcd_lock_name_ok(name) || (l = etcd_lock_find(s, name, false)) == NULL || l->lease == 0) {
+    if (!kv_lock_name_ok(name) || (l = etcd_lock_find(s, name, false)) == NULL || l->lease == 0) {
         return false;
     }
     drop_cache(l);
@@ -349,14 +331,14 @@ int etcd_guard_err(struct etcd_store *s, const char *lock, const char *what, cha
     (void)s;
     if (strcmp(lock, "ha_manager_lock") == 0) {
         if (strcmp(what, "ha/manager_status") == 0) {
-            etcd_err(err, "lost manager lock - not writing manager status");
+            kv_err(err, "lost manager lock - not writing manager status");
         } else if (strcmp(what, "crm commands") == 0) {
-            etcd_err(err, "lost manager lock - not reading crm commands");
+            kv_err(err, "lost manager lock - not reading crm commands");
         } else {
-            etcd_err(err, "lost manager lock - not writing '%s'", what);
+            kv_err(err, "lost manager lock - not writing '%s'", what);
         }
     } else {
-        etcd_err(err, "lost lock '%s' - not writing '%s'", lock, what);
+        kv_err(err, "lost lock '%s' - not writing '%s'", lock, what);
     }
     return -1;
 }
@@ -371,7 +353,7 @@ int etcd_guard_cmp(
         return etcd_guard_err(s, lock, what, err);
     }
     if (l->domain && kv_now_ms() - l->domain_at > ETCD_DOMAIN_MAX_MS) {
-        etcd_err(err, "'%s'-locked command timed out - aborting", lock);
+        kv_err(err, "'%s'-locked command timed out - aborting", lock);
         return -1;
     }
     etx_cmp(&t->cmp, l->key, "CREATE", l->rev);

@@ -47,7 +47,7 @@ static int read_password(const char *path, char **out, char **err)
 
     *out = NULL;
     if (fd < 0) {
-        etcd_err(err, "etcd_password_file %s: %s", path, strerror(errno));
+        kv_err(err, "etcd_password_file %s: %s", path, strerror(errno));
         return -1;
     }
     while (len < sizeof(buf) - 1) {
@@ -56,7 +56,7 @@ static int read_password(const char *path, char **out, char **err)
             continue;
         }
         if (n < 0) {
-            etcd_err(err, "etcd_password_file %s: %s", path, strerror(errno));
+            kv_err(err, "etcd_password_file %s: %s", path, strerror(errno));
             close(fd);
             return -1;
         }
@@ -74,7 +74,7 @@ static int read_password(const char *path, char **out, char **err)
         buf[--len] = '\0';
     }
     if (len > PASSWORD_MAX || len == 0 || strlen(buf) != len || str_has_ctl(buf)) {
-        etcd_err(
+        kv_err(
             err, "etcd_password_file %s: want one line of at most %d characters", path, PASSWORD_MAX
         );
         return -1;
@@ -102,13 +102,13 @@ static int check_version(struct etcd_store *s, char **err)
         j = ej_parse(r.body, r.len, NULL);
     }
     if (r.status == 400 && r.body != NULL && strstr(r.body, "HTTPS server") != NULL) {
-        etcd_err(err, "%s speaks https: use an https:// endpoint and etcd_cacert", url);
+        kv_err(err, "%s speaks https: use an https:// endpoint and etcd_cacert", url);
     } else if (j == NULL || ej_version(j, &major, &minor, &text) != 0) {
-        etcd_err(
+        kv_err(
             err, "%s is not an etcd server (GET /version: HTTP %d, no etcd version)", url, r.status
         );
     } else if (major < 3 || (major == 3 && minor < 4)) {
-        etcd_err(err, "%s runs etcd %s: haven needs etcd 3.4 or newer", url, text);
+        kv_err(err, "%s runs etcd %s: haven needs etcd 3.4 or newer", url, text);
     } else {
         s->api = "/v3";
         rc = 0;
@@ -136,7 +136,8 @@ static int marker_parse(const char *text, size_t len, char id[ETCD_INSTANCE_HEX 
     return 0;
 }
 
-/* Read the marker (0), or find none (1), or fail (-1). */
+/* Read the marker (0), or find none (1), or find a bad one
+ * (KV_OPEN_NOT_A_STORE), or fail (KV_OPEN_ERROR). */
 static int read_marker(struct etcd_store *s, char id[ETCD_INSTANCE_HEX + 1], char **err)
 {
     char *key = etcd_key(s, MARKER);
@@ -151,8 +152,8 @@ static int read_marker(struct etcd_store *s, char id[ETCD_INSTANCE_HEX + 1], cha
     if (r.n == 0) {
         rc = 1;
     } else if (marker_parse(r.kvs[0].value, r.kvs[0].value_len, id) != 0) {
-        etcd_err(err, "etcd prefix %s is not a haven store (bad marker)", s->prefix);
-        rc = -1;
+        kv_err(err, "etcd prefix %s is not a haven store (bad marker)", s->prefix);
+        rc = KV_OPEN_NOT_A_STORE;
     }
     etcd_range_free(&r);
     return rc;
@@ -160,14 +161,15 @@ static int read_marker(struct etcd_store *s, char id[ETCD_INSTANCE_HEX + 1], cha
 
 /* Startup check 2: the marker, made in an empty prefix when no store_id is
  * configured (with one, the prefix is probably wrong: write nothing), never
- * by a read-only open (a read must not turn a mistyped prefix into a store). */
+ * by a read-only open (a read must not turn a mistyped prefix into a store).
+ * 0, or a negative enum kv_open_result. */
 static int check_marker(struct etcd_store *s, const char *want, bool read_only, char **err)
 {
     char id[ETCD_INSTANCE_HEX + 1];
     int r = read_marker(s, id, err);
 
     if (r < 0) {
-        return -1;
+        return r;
     }
     if (r == 1) {
         struct etcd_txn_req t = {0};
@@ -175,24 +177,24 @@ static int check_marker(struct etcd_store *s, const char *want, bool read_only, 
         char *key, *text;
 
         if (read_only) {
-            etcd_err(
+            kv_err(
                 err,
                 "etcd prefix %s is empty - not a haven store yet (a daemon or a changing command "
                 "makes it one)",
                 s->prefix
             );
-            return -1;
+            return KV_OPEN_ERROR;
         }
         key = etcd_key(s, MARKER);
         if (want != NULL) {
-            etcd_err(
+            kv_err(
                 err, "store id mismatch (etcd prefix %s has no store, store_id is %s)", s->prefix,
                 want
             );
             free(key);
             return -1;
         }
-        etcd_random_hex(id, ETCD_INSTANCE_HEX);
+        kv_random_hex(id, ETCD_INSTANCE_HEX);
         text = xasprintf(MARKER " 1 id=%s created=%lld\n", id, (long long)time(NULL));
         etx_cmp(&t.cmp, key, "CREATE", 0);
         etx_put(&t.ok, key, text, strlen(text), 0);
@@ -206,15 +208,15 @@ static int check_marker(struct etcd_store *s, const char *want, bool read_only, 
         /* a racing initialiser won: its marker counts */
         if (!res.succeeded && (r = read_marker(s, id, err)) != 0) {
             if (r == 1) {
-                etcd_err(err, "etcd prefix %s: the store marker vanished", s->prefix);
+                kv_err(err, "etcd prefix %s: the store marker vanished", s->prefix);
             }
             etcd_txn_free(&res);
-            return -1;
+            return r == 1 ? KV_OPEN_ERROR : r;
         }
         etcd_txn_free(&res);
     }
     if (want != NULL && strcmp(want, id) != 0) {
-        etcd_err(
+        kv_err(
             err, "store id mismatch (etcd prefix %s has %s, store_id is %s)", s->prefix, id, want
         );
         return -1;
@@ -236,28 +238,17 @@ static int64_t call_budget(const struct kv_options *o)
 /* The options that need no etcd: 0, or -1 and *err. */
 static int check_options(const struct kv_options *o, const char *prefix, char **err)
 {
-    if (o->url == NULL || !str_starts(o->url, "etcd:")) {
-        etcd_err(
-            err, "unsupported store '%s' (want etcd:http://host:port,...)", o->url ? o->url : ""
-        );
-        return -1;
-    }
-    if (o->node == NULL || !etcd_node_name_ok(o->node)) {
-        etcd_err(err, "invalid node name '%s'", o->node ? o->node : "");
-        return -1;
-    }
-    if (o->daemon != NULL && strcmp(o->daemon, "crm") != 0 && strcmp(o->daemon, "lrm") != 0) {
-        etcd_err(err, "invalid daemon '%s'", o->daemon);
+    if (kv_check_options(o, "etcd:", "etcd:http://host:port,...", err) != 0) {
         return -1;
     }
     if (!prefix_ok(prefix)) {
         char *e = str_escaped(prefix);
-        etcd_err(err, "bad etcd_prefix '%s' (want /name[/name...])", e);
+        kv_err(err, "bad etcd_prefix '%s' (want /name[/name...])", e);
         free(e);
         return -1;
     }
     if ((o->etcd_user == NULL) != (o->etcd_password_file == NULL)) {
-        etcd_err(err, "etcd_user and etcd_password_file go together");
+        kv_err(err, "etcd_user and etcd_password_file go together");
         return -1;
     }
     return 0;
@@ -273,7 +264,7 @@ static struct etcd_store *new_store(const struct kv_options *o, const char *pref
     snprintf(s->node, sizeof(s->node), "%s", o->node);
     s->daemon = xstrdup(o->daemon);
     s->pid = (long)getpid();
-    etcd_random_hex(s->instance, ETCD_INSTANCE_HEX);
+    kv_random_hex(s->instance, ETCD_INSTANCE_HEX);
     s->lock_timeout_ms = o->lock_timeout_ms;
     s->renew_budget_ms = o->renew_budget_ms;
     s->node_timeout_ms = o->node_timeout_ms;
@@ -281,11 +272,8 @@ static struct etcd_store *new_store(const struct kv_options *o, const char *pref
     s->call_ms = call_budget(o);
     s->notice = o->notice;
     s->notice_arg = o->notice_arg;
-    for (size_t i = 0; i < 16; i++) {
-        s->rng = s->rng * 16 +
-                 (uint64_t)(strchr("0123456789abcdef", s->instance[i]) - "0123456789abcdef");
-    }
-    s->rng |= 1;
+    s->faults = o->faults;
+    s->rng = kv_rand_seed(s->instance);
     return s;
 }
 
@@ -326,9 +314,11 @@ int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **
         return -1;
     }
     s = new_store(o, prefix);
-    if (connect_store(s, o, err) != 0 || check_marker(s, o->store_id, o->read_only, err) != 0) {
+    r = connect_store(s, o, err) != 0 ? KV_OPEN_ERROR
+                                       : check_marker(s, o->store_id, o->read_only, err);
+    if (r != 0) {
         etcd_store_close(s);
-        return -1;
+        return r;
     }
     if (o->read_only) { /* the node's folder is made by its daemons */
         *out = s;

@@ -13,24 +13,6 @@
 #define MARKER "haven-store"
 #define BEATS "priv/beat/"
 
-/* 1.4.9 node syntax without ":prio", at most 63 chars. */
-bool etcd_node_name_ok(const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n == 0 || n > 63 || name[0] == '-' || name[n - 1] == '-') {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-            )) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static char *beat_key(const struct etcd_store *s)
 {
     return xasprintf("%s/" BEATS "%s.%s", s->prefix, s->node, s->daemon);
@@ -66,13 +48,13 @@ static int check_probe(struct etcd_store *s, const struct etcd_txn *res, bool *b
     char want[160];
 
     if (res->n < 1 || res->ops[0].kind != EOP_RANGE || res->ops[0].range.n != 1) {
-        etcd_err(e, "etcd prefix %s is not a haven store (marker missing)", s->prefix);
+        kv_err(e, "etcd prefix %s is not a haven store (marker missing)", s->prefix);
         return -1;
     }
     kv = &res->ops[0].range.kvs[0];
     snprintf(want, sizeof(want), MARKER " 1 id=%s ", s->store_id);
     if (strlen(kv->value) != kv->value_len || !str_starts(kv->value, want)) {
-        etcd_err(e, "store id mismatch (etcd prefix %s: marker changed)", s->prefix);
+        kv_err(e, "store id mismatch (etcd prefix %s: marker changed)", s->prefix);
         return -1;
     }
     *beat_ok = s->daemon == NULL ||
@@ -129,7 +111,7 @@ int etcd_store_probe(struct etcd_store *s, char **err)
     char *e = NULL;
 
     if (probe(s, start + s->call_ms, &e) != 0) {
-        etcd_err(err, "%s", e ? e : "probe failed");
+        kv_err(err, "%s", e ? e : "probe failed");
         free(e);
         s->probe_ok = false;
         return -1;
@@ -164,7 +146,7 @@ int etcd_store_members(struct etcd_store *s, struct kv_member **out, size_t *n, 
     }
     key = etcd_key(s, BEATS);
     if (etcd_range(s, key, &o, 0, &beats, &e) != 0) {
-        etcd_err(err, "unable to read heartbeats - %s", e);
+        kv_err(err, "unable to read heartbeats - %s", e);
         free(e);
         free(key);
         kv_free_names(names);
@@ -172,7 +154,7 @@ int etcd_store_members(struct etcd_store *s, struct kv_member **out, size_t *n, 
     }
     m = xcalloc(cnt ? cnt : 1, sizeof(*m));
     for (size_t i = 0; i < cnt; i++) {
-        if (!etcd_node_name_ok(names[i])) {
+        if (!kv_node_name_ok(names[i])) {
             free(names[i]);
             continue;
         }

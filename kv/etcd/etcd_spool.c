@@ -19,12 +19,12 @@ int etcd_store_spool_put(struct etcd_store *s, const char *line, char **err)
 
     if (strchr(line, '\n') != NULL || *line == '\0') {
         char *m = str_escaped(line);
-        etcd_err(err, "invalid crm command '%s'", m);
+        kv_err(err, "invalid crm command '%s'", m);
         free(m);
         return -1;
     }
     clock_gettime(CLOCK_REALTIME, &ts);
-    etcd_random_hex(hex, 8);
+    kv_random_hex(hex, 8);
     key = xasprintf(
         "%s/" SPOOL "%020llu.%s.%ld.%s", s->prefix,
         (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec, s->node,
@@ -37,7 +37,7 @@ int etcd_store_spool_put(struct etcd_store *s, const char *line, char **err)
         rc = etcd_put(s, &pr, 0, NULL, &e);
     }
     if (rc != 0) {
-        etcd_err(err, "unable to queue crm command - %s", e);
+        kv_err(err, "unable to queue crm command - %s", e);
     }
     free(e);
     free(data);
@@ -66,7 +66,7 @@ int etcd_store_spool_take(struct etcd_store *s, char **text, char **err)
     etx_free(&t);
     free(key);
     if (rc != 0) {
-        etcd_err(err, "unable to read crm commands - %s", e);
+        kv_err(err, "unable to read crm commands - %s", e);
         free(e);
         return -1;
     }

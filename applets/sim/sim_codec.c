@@ -1,11 +1,10 @@
-/* codec_sim.c - the simulator's service_config and datacenter.cfg JSON
- * <-> model.h structs.
+/* sim_codec.c - the scenario's service_config JSON <-> model.h structs
+ * (sim_codec.h). Its datacenter.cfg JSON is read by state/codec_dc.c, which
+ * the stored datacenter.cfg shares.
  *
- * Both files are hand-written test inputs, so every value may come as a
- * number or a string ("max_restart": "0", "ha-auto-rebalance": 1 or true),
- * and unknown keys are ignored. Values are kept as given: the threshold and
- * margin are not scaled. */
-#include "state/codec.h"
+ * A hand-written test input, so every value may come as a number or a
+ * string ("max_restart": "0"), and unknown keys are ignored. */
+#include "applets/sim/sim_codec.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -170,81 +169,4 @@ char *svc_config_to_sim_json(const struct svc_config *sc)
         }
     }
     return cj_print(root);
-}
-
-/* ---- datacenter.cfg ---- */
-
-static int dc_double(const cJSON *o, const char *key, double *out)
-{
-    const cJSON *it = cj_member(o, key);
-
-    if (it == NULL || cJSON_IsNull(it)) {
-        return 0;
-    }
-    return cj_get_double(it, out);
-}
-
-/* Returns NULL or the name of the bad key. */
-static const char *dc_crs_from_json(const cJSON *crs, struct dc_settings *dc)
-{
-    if (cj_get_str(cj_member(crs, "ha"), &dc->crs_ha) < 0) {
-        return "ha";
-    }
-    if (cj_get_truth(cj_member(crs, "ha-rebalance-on-start"), &dc->rebalance_on_start) < 0) {
-        return "ha-rebalance-on-start";
-    }
-    if (cj_get_truth(cj_member(crs, "ha-auto-rebalance"), &dc->auto_rebalance) < 0) {
-        return "ha-auto-rebalance";
-    }
-    if (dc_double(crs, "ha-auto-rebalance-threshold", &dc->threshold) < 0) {
-        return "ha-auto-rebalance-threshold";
-    }
-    if (cj_get_str(cj_member(crs, "ha-auto-rebalance-method"), &dc->method) < 0) {
-        return "ha-auto-rebalance-method";
-    }
-    if (dc_double(crs, "ha-auto-rebalance-hold-duration", &dc->hold_duration) < 0) {
-        return "ha-auto-rebalance-hold-duration";
-    }
-    if (dc_double(crs, "ha-auto-rebalance-margin", &dc->margin) < 0) {
-        return "ha-auto-rebalance-margin";
-    }
-    return NULL;
-}
-
-static int dc_from_tree(const cJSON *root, struct dc_settings *dc, char **err)
-{
-    const cJSON *ha, *crs;
-    const char *bad;
-
-    if (cj_member_object(root, "ha", &ha) < 0) {
-        return cj_fail(err, "datacenter config: bad value for ha");
-    }
-    if (cj_member_object(root, "crs", &crs) < 0) {
-        return cj_fail(err, "datacenter config: bad value for crs");
-    }
-    if (ha != NULL && cj_get_str(cj_member(ha, "shutdown_policy"), &dc->shutdown_policy) < 0) {
-        return cj_fail(err, "datacenter config: bad value for ha.shutdown_policy");
-    }
-    if (crs != NULL && (bad = dc_crs_from_json(crs, dc)) != NULL) {
-        return cj_fail(err, "datacenter config: bad value for crs.%s", bad);
-    }
-    return 0;
-}
-
-int dc_settings_from_sim_json(const char *json, struct dc_settings *out, char **err)
-{
-    cJSON *root;
-    int rc;
-
-    dc_settings_init(out);
-    root = cj_parse_object(json, "datacenter config", err);
-    if (root == NULL) {
-        return -1;
-    }
-    rc = dc_from_tree(root, out, err);
-    cJSON_Delete(root);
-    if (rc < 0) {
-        dc_settings_free(out);
-    }
-    return rc;
 }
