@@ -315,7 +315,7 @@ int etcd_store_open(const struct kv_options *o, struct etcd_store **out, char **
     }
     s = new_store(o, prefix);
     r = connect_store(s, o, err) != 0 ? KV_OPEN_ERROR
-                                       : check_marker(s, o->store_id, o->read_only, err);
+                                      : check_marker(s, o->store_id, o->read_only, err);
     if (r != 0) {
         etcd_store_close(s);
         return r;
