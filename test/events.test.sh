@@ -74,6 +74,8 @@ for n in node1 node2 node3; do
     done
     echo $p >"$CL_DIR/$n/port"
     mkdir -p "$CL_DIR/$n/m"
+    # the harness's own metrics file gives way to the one this test reads
+    sed -i '/^metrics_file=/d' "$CL_DIR/$n/haven.conf"
     cat >>"$CL_DIR/$n/haven.conf" <<EOC
 notify_command=$CL_DIR/notify-hook
 notify_timeout=2
