@@ -60,9 +60,10 @@ agent_timeout=5
 agent_status_timeout=3
 shutdown_marker=$d/shutdown
 run_dir=$d
-metrics_file=$d/haven.prom
 EOF
         [ "$CL_STORE" = etcd ] && echo "etcd_prefix=$CL_ETCD_PREFIX" >>"$d/haven.conf"
+        # CL_METRICS=no: none (a test on a tiny file system)
+        [ "$CL_METRICS" = no ] || echo "metrics_file=$d/haven.prom" >>"$d/haven.conf"
     done
     return 0
 }

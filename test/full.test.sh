@@ -48,7 +48,7 @@ hm config | grep -q '^vm:102$' && ok || bad "vm:102 is not configured"
 # so no lock changes hands, no node is reset, no service moves.
 haven_abs=$(cd "$(dirname "$haven")" && pwd)/$(basename "$haven")
 . "$(dirname "$0")/cluster.sh"
-CL_C=6 CL_T=11
+CL_C=6 CL_T=11 CL_METRICS=no # the disk is 256 KiB
 cl_init "$mnt/c" "$haven_abs" node1 node2 node3
 trap 'cl_stop_all >/dev/null 2>&1; umount "$mnt"; rmdir "$mnt"; rm -rf "$work"' EXIT
 for n in node1 node2 node3; do cl_start $n; done
