@@ -5,6 +5,9 @@
 #   make bench      benchmarks (never part of check; UPSTREAM_SCENARIOS=DIR adds
 #                   upstream's scenarios)
 #   make fuzz       libFuzzer on the etcd response parser (clang, FUZZ_SECONDS)
+#   make model      spin on the lock and fencing model (model/README.md)
+#   make soak       randomized fault campaign on the local cluster (test/soak.sh;
+#                   SOAK_ROUNDS, SOAK_SEED)
 #   make differential ORACLE=SIM  ha-tester vs a reference simulator SIM
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents,
 #                   systemd units, OpenRC scripts, man pages, haven.conf.example
@@ -152,8 +155,25 @@ fuzz: build/fuzz/fuzz_etcd_response
 	@mkdir -p build/fuzz/corpus
 	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus test/fuzz-etcd
 
-bench: build/$(PROG) build/bench/bench_round build/bench/bench_run
+bench: build/$(PROG) build/test/$(PROG) build/bench/bench_round build/bench/bench_run
 	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" sh test/bench.sh build/$(PROG)
+	@echo "== model (states explored by spin)"
+	sh test/model.sh full
+	@echo "== soak"
+	SOAK_ROUNDS=$(BENCH_SOAK_ROUNDS) SOAK_SEED=$(SOAK_SEED) sh test/soak.sh build/test/$(PROG)
+
+# The Promela model of the lock protocol and fencing (model/README.md):
+# safety with MODEL_MAXF faults, liveness, and the broken variants.
+model:
+	sh test/model.sh full
+
+# Randomized fault campaign on the local cluster harness (test/README.md,
+# "The soak"): SOAK_ROUNDS rounds from SOAK_SEED, sanitizer build.
+SOAK_ROUNDS = 30
+SOAK_SEED   = 1
+BENCH_SOAK_ROUNDS = 500
+soak: build/test/$(PROG)
+	SOAK_ROUNDS=$(SOAK_ROUNDS) SOAK_SEED=$(SOAK_SEED) sh test/soak.sh build/test/$(PROG)
 
 # clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
 # check. Findings are fixed, never silenced. LINT_SRC is every source file
@@ -204,9 +224,10 @@ run: build/$(PROG)
 # Everything a fresh Debian machine needs to build and test (run as root).
 # etcd-server and etcd-client: the etcd store's tests run against real etcd members;
 # sshfs, socat and openssh-sftp-server: the folder store's network file system tests;
-# socat also gives each node of the etcd cluster test its own TCP forwarder.
+# socat also gives each node of the etcd cluster test its own TCP forwarder;
+# spin checks the model of the lock protocol (model/).
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
-               etcd-server etcd-client sshfs socat openssh-sftp-server groff-base
+               etcd-server etcd-client sshfs socat openssh-sftp-server groff-base spin
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
@@ -218,6 +239,6 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf vendor/libev vendor/cjson vendor/bearssl vendor/downloads
-.PHONY: all deps check check-pure differential fuzz bench lint format format-check install run clean distclean
+.PHONY: all deps check check-pure differential fuzz bench model soak lint format format-check install run clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)
