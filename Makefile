@@ -159,7 +159,7 @@ bench: build/$(PROG) build/test/$(PROG) build/bench/bench_round build/bench/benc
 	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" sh test/bench.sh build/$(PROG)
 	@echo "== model (states explored by spin)"
 	sh test/model.sh full
-	@echo "== soak"
+	@echo "== soak: $(BENCH_SOAK_ROUNDS) rounds (the bench figure is 500; BENCH_SOAK_ROUNDS=N to shorten)"
 	SOAK_ROUNDS=$(BENCH_SOAK_ROUNDS) SOAK_SEED=$(SOAK_SEED) sh test/soak.sh build/test/$(PROG)
 
 # The Promela model of the lock protocol and fencing (model/README.md):
