@@ -225,9 +225,10 @@ run: build/$(PROG)
 # etcd-server and etcd-client: the etcd store's tests run against real etcd members;
 # sshfs, socat and openssh-sftp-server: the folder store's network file system tests;
 # socat also gives each node of the etcd cluster test its own TCP forwarder;
-# spin checks the model of the lock protocol (model/).
+# spin checks the model of the lock protocol (model/); gdb holds a daemon
+# at its watchdog feed (test/feed.test.sh).
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
-               etcd-server etcd-client sshfs socat openssh-sftp-server groff-base spin
+               etcd-server etcd-client sshfs socat openssh-sftp-server groff-base spin gdb
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
