@@ -1,7 +1,7 @@
 #!/bin/sh
 # soak.sh - a randomized fault campaign on the local 3-node cluster
 # (test/cluster.sh; test/README.md, "The soak").
-# usage: SOAK_ROUNDS=N SOAK_SEED=S sh test/soak.sh HAVEN_BINARY
+# usage: SOAK_ROUNDS=N SOAK_SEED=S [SOAK_KINDS='kind...'] sh test/soak.sh HAVEN_BINARY
 # Every round draws a fault kind and its parameters from the seeded
 # generator (the same seed gives the same fault sequence), injects it, heals
 # it (nodes that were reset come back), and then checks: the ledger never
@@ -184,9 +184,9 @@ inject() {
     esac
 }
 
-KINDS="kill-crm kill-lrm kill-both kill-mux stop-node-short stop-node-T stop-node-long
+KINDS=${SOAK_KINDS:-"kill-crm kill-lrm kill-both kill-mux stop-node-short stop-node-T stop-node-long
 stop-master-short stop-master-T stop-master-long cut-node store-outage agent-fail agent-hang
-migrate-fault relocate-fault"
+migrate-fault relocate-fault"}
 nkinds=$(echo $KINDS | wc -w)
 
 cl_init "$tmp/c" "$haven" $NODES
@@ -213,14 +213,13 @@ while [ "$round" -le "$rounds" ]; do
     for n in $NODES; do : >>"$CL_DIR/$n/resets"; done
     inject "$kind"
     heal
-    healed=$(date +%s%N)
     sleep $((CL_H + 2)) # a reset the fault caused happens by now
     verdict=ok
     why=
     if ! settle "$bound"; then
         verdict=bad why="not settled within ${bound}s:$(for s in $SIDS; do printf ' %s@%s' "$s" "$(cl_where "$s" | tr '\n' ',')"; done)"
     fi
-    rec_ms=$((($(date +%s%N) - healed) / 1000000))
+    rec_ms=$((($(date +%s%N) - start) / 1000000))
     starved=$(starvation_ms "$start")
     # a reset later than due by more than the starvation is a product fault
     late=$(cat "$CL_DIR"/*/resets 2>/dev/null | sed 's/due=\([0-9]*\) at=\([0-9]*\)/\1 \2/' |
@@ -246,6 +245,11 @@ while [ "$round" -le "$rounds" ]; do
     *)
         fail=$((fail + 1))
         echo "FAIL: soak round $round ($kind, seed $seed): $why"
+        # keep the evidence: ledger, logs, reset times
+        keep=/tmp/haven-soak-fail.$seed.$round
+        rm -rf "$keep" && mkdir -p "$keep" && cp "$CL_DIR/ledger" "$keep/" &&
+            for n in $NODES; do mkdir -p "$keep/$n" && cp "$CL_DIR/$n"/*.log "$CL_DIR/$n/resets" "$keep/$n/" 2>/dev/null; done
+        echo "# soak: ledger and logs kept in $keep"
         settle 30
         ;;
     esac
