@@ -5,6 +5,9 @@
 #   make bench      benchmarks (never part of check; UPSTREAM_SCENARIOS=DIR adds
 #                   upstream's scenarios)
 #   make fuzz       libFuzzer on every parser of outside input (clang, FUZZ_S=seconds)
+#   make model      spin on the lock and fencing model (model/README.md)
+#   make soak       randomized fault campaign on the local cluster (test/soak.sh;
+#                   SOAK_ROUNDS, SOAK_SEED)
 #   make differential ORACLE=SIM  ha-tester vs a reference simulator SIM
 #   make install    PREFIX=/usr DESTDIR= : binary plus one symlink per applet, agents,
 #                   systemd units, OpenRC scripts, man pages, haven.conf.example
@@ -196,8 +199,25 @@ build/fuzz/fuzz_%: build/fuzz/test/fuzz_%.o build/fuzz/libhaven.a
 fuzz: $(FUZZ_BINS)
 	sh test/bench_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-bench: build/$(PROG) build/bench/bench_round build/bench/bench_run build/bench/bench_etcd $(FUZZ_CHECK_BINS)
+bench: build/$(PROG) build/test/$(PROG) build/bench/bench_round build/bench/bench_run build/bench/bench_etcd $(FUZZ_CHECK_BINS)
 	UPSTREAM_SCENARIOS="$(UPSTREAM_SCENARIOS)" BENCH_FUZZ_S=$(FUZZ_SECONDS) sh test/bench.sh build/$(PROG)
+	@echo "== model (states explored by spin)"
+	sh test/model.sh full
+	@echo "== soak: $(BENCH_SOAK_ROUNDS) rounds (the bench figure is 500; BENCH_SOAK_ROUNDS=N to shorten)"
+	SOAK_ROUNDS=$(BENCH_SOAK_ROUNDS) SOAK_SEED=$(SOAK_SEED) sh test/soak.sh build/test/$(PROG)
+
+# The Promela model of the lock protocol and fencing (model/README.md):
+# safety with MODEL_MAXF faults, liveness, and the broken variants.
+model:
+	sh test/model.sh full
+
+# Randomized fault campaign on the local cluster harness (test/README.md,
+# "The soak"): SOAK_ROUNDS rounds from SOAK_SEED, sanitizer build.
+SOAK_ROUNDS = 30
+SOAK_SEED   = 1
+BENCH_SOAK_ROUNDS = 500
+soak: build/test/$(PROG)
+	SOAK_ROUNDS=$(SOAK_ROUNDS) SOAK_SEED=$(SOAK_SEED) sh test/soak.sh build/test/$(PROG)
 
 # clang-tidy with the repository's .clang-tidy over LINT_SRC, then the format
 # check. Findings are fixed, never silenced (no NOLINT). LINT_SRC is every
@@ -249,10 +269,12 @@ run: build/$(PROG)
 # etcd-server and etcd-client: the etcd store's tests run against real etcd members;
 # sshfs, socat and openssh-sftp-server: the folder store's network file system tests;
 # socat also gives each node of the etcd cluster test its own TCP forwarder;
-# prometheus (promtool) and curl: the metrics test scrapes and validates the endpoint.
+# prometheus (promtool) and curl: the metrics test scrapes and validates the endpoint;
+# spin checks the model of the lock protocol (model/); gdb holds a daemon
+# at its watchdog feed (test/feed.test.sh).
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
                etcd-server etcd-client sshfs socat openssh-sftp-server groff-base \
-               prometheus curl
+               prometheus curl spin gdb
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
@@ -264,6 +286,6 @@ clean:
 	rm -rf build
 distclean: clean
 	rm -rf vendor/libev vendor/cjson vendor/bearssl vendor/downloads
-.PHONY: FORCE all deps check check-pure differential fuzz bench lint format format-check install run clean distclean
+.PHONY: FORCE all deps check check-pure differential fuzz bench model soak lint format format-check install run clean distclean
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -302,18 +302,22 @@ cl_reset() { # node
 
 # The watchdog device: a byte at least every H s, or a reset (run in the
 # background). 'V' as the last byte before the writer closes disarms it.
+# Each reset appends "due=<ns> at=<ns>" to <node>/resets: when it was due
+# (H after the last byte) and when it began, so that a late reset of a
+# starved reader can be told from a product fault (test/README.md, the soak).
 cl_hw_reader() { # node
-    d=$CL_DIR/$1 last=
+    d=$CL_DIR/$1 last= lastt=$(date +%s%N)
     exec 3<"$d/wd.fifo"
     while :; do
         b=$(timeout "$CL_H" dd bs=1 count=1 status=none <&3 | od -An -tx1 | tr -d ' \n')
         [ -f "$d/stopping" ] && exit 0
         if [ -n "$b" ]; then
-            last=$b
+            last=$b lastt=$(date +%s%N)
             continue
         fi
         [ "$last" = 56 ] && exit 0 # magic close: disarmed
         [ -f "$d/no-reset" ] && { sleep 0.5; continue; }
+        echo "due=$((lastt + CL_H * 1000000000)) at=$(date +%s%N)" >>"$d/resets"
         cl_reset "$1"
         exit 0
     done

@@ -57,9 +57,15 @@ start) running "$node" && exit 0; echo "starting $sid on $node"; launch "$node" 
 stop) running "$node" || exit 0; echo "stopping $sid on $node"; halt "$node" ;;
 migrate)
     [ -n "$target" ] || exit 2
+    # a node that was reset takes no guest: the migration fails, the guest stays
+    [ -f "$base/$target/down" ] && { echo "migration target '$target' is down"; exit 1; }
     if running "$node"; then
         halt "$node"
-        [ "${HAVEN_ONLINE:-0}" = 1 ] && launch "$target"
+        if [ "${HAVEN_ONLINE:-0}" = 1 ]; then
+            launch "$target"
+            # reset meanwhile: the guest died with it (cl_reset came too early to see it)
+            [ -f "$base/$target/down" ] && halt "$target"
+        fi
     fi
     case $sid in
     *slowmigrate*) # the guest runs on the target; the source cleans up for 10 s

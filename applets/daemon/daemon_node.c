@@ -80,10 +80,23 @@ static int env_wd_open(void *ctx)
     return fd;
 }
 
+/* Feed only within B of the start of the last good renewal (kv/README.md,
+ * the safety argument): a daemon paused between its renewal and this feed
+ * would otherwise stretch its watchdog past the moment another node may
+ * take its lock over (model/README.md, variant FEED_NOCHECK). */
 static bool env_wd_update(void *ctx, int handle)
 {
     struct daemon *d = ctx;
+    const char *lock = str_eq(d->role, "lrm") ? daemon_agent_lock(d) : "ha_manager_lock";
+    int64_t at = kv_lock_renewed_at(d->store, lock), age = kv_now_ms() - at;
 
+    if (at < 0 || age > d->budget_ms) {
+        daemon_log(
+            d, HA_ERR, "not feeding watchdog - lock renewal is %lld ms old (budget %lld ms)",
+            at < 0 ? -1LL : (long long)age, (long long)d->budget_ms
+        );
+        return false;
+    }
     if (wd_update(handle) != 0) {
         daemon_log(d, HA_ERR, "watchdog update failed - %s", strerror(errno));
         return false;
