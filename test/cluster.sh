@@ -337,7 +337,8 @@ cl_start() {
         p=$(cl_pid "$1" $dmn)
         [ -n "$p" ] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF "$d/" && cl_kill_session "$p"
     done
-    rm -f "$d/down" "$d/stopping" "$d/wd.fifo" "$d/wd.sock"
+    # the metrics files of the daemons before count rounds of their own
+    rm -f "$d/down" "$d/stopping" "$d/wd.fifo" "$d/wd.sock" "$d"/haven-*.prom
     rm -rf "$d/wd.active"
     mkfifo "$d/wd.fifo"
     (cl_hw_reader "$1") </dev/null >>"$d/hw.log" 2>&1 &

@@ -106,6 +106,9 @@ in_root /usr/sbin/ha-manager add daemon:web --state started >"$tmp/out" 2>&1 && 
 chroot "$root" /usr/sbin/ha-lrm >"$tmp/lrm.log" 2>&1 &
 lrm=$!
 pids="$pids $lrm"
+# the second one only once the first holds its instance lock (it logs after)
+wait_for 10 "$tmp/lrm.log" "status change startup => wait_for_agent_lock" && ok ||
+    bad "ha-lrm in the chroot: $(head -n 3 "$tmp/lrm.log")"
 one_line 1 "ha-lrm for node 'n1' is already running (pid $lrm)" "a second ha-lrm" /usr/sbin/ha-lrm
 # the daemon agent is a shell script and there is no /bin/sh: the start
 # fails with its cause, never as a bare exit code

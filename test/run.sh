@@ -39,8 +39,10 @@ done
 
 for t in test/*.test.sh; do
     [ -f "$t" ] || continue
+    t0=$(date +%s)
     last=$(sh "$t" "$haven" 2>&1 | tee "$out/shell.log" | tail -n 1)
     grep '^FAIL' "$out/shell.log" | head -n 20
+    echo "# $t: $(($(date +%s) - t0)) s" # where check's time goes (CI has a limit)
     add_summary "$t" "$last"
 done
 
