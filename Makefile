@@ -143,6 +143,20 @@ build/bench/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 # UPSTREAM_SCENARIOS=DIR: check also runs upstream's regression scenario folders
 # in DIR under the sanitizer build (test/upstream.test.sh; CI passes them).
 UPSTREAM_SCENARIOS =
+# The fuzz harnesses (below); defined before check, whose prerequisites
+# make expands as it reads the rule.
+FUZZ_CC      = clang
+FUZZ_S       = 10
+FUZZ_SECONDS = $(FUZZ_S)
+FUZZ_FLAGS   = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_TARGETS = $(patsubst test/fuzz_%.c,%,$(wildcard test/fuzz_*.c))
+FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+FUZZ_LIB_SRC = $(wildcard state/*.c applets/sim/*.c kv/dir/*.c) kv/store.c kv/store_util.c \
+               kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c applets/conf.c \
+               applets/local_file.c watchdog/wd.c test/test_fakeenv.c vendor/cjson/cJSON.c
+HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+# what check builds: the harnesses, or nothing without clang ("not run")
+FUZZ_CHECK_BINS = $(if $(HAVE_FUZZ_CC),$(FUZZ_BINS))
 check: lint build/$(PROG) $(MAN_PAGES) build/test/$(PROG) $(TESTS) $(FUZZ_CHECK_BINS) check-pure
 	UPSTREAM_SCENARIOS=$(UPSTREAM_SCENARIOS) sh test/run.sh build/test/$(PROG) $(TESTS)
 
@@ -169,18 +183,6 @@ differential: build/$(PROG)
 # check builds them (when FUZZ_CC exists) and replays each corpus for a few
 # seconds (test/fuzz.test.sh). The library the harnesses link is an archive
 # of the sources compiled for fuzzing, so each takes only what it uses.
-FUZZ_CC      = clang
-FUZZ_S       = 10
-FUZZ_SECONDS = $(FUZZ_S)
-FUZZ_FLAGS   = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_TARGETS = $(patsubst test/fuzz_%.c,%,$(wildcard test/fuzz_*.c))
-FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
-FUZZ_LIB_SRC = $(wildcard state/*.c applets/sim/*.c kv/dir/*.c) kv/store.c kv/store_util.c \
-               kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c applets/conf.c \
-               applets/local_file.c watchdog/wd.c test/test_fakeenv.c vendor/cjson/cJSON.c
-HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
-# what check builds: the harnesses, or nothing without clang ("not run")
-FUZZ_CHECK_BINS = $(if $(HAVE_FUZZ_CC),$(FUZZ_BINS))
 build/fuzz/vendor/%.o: vendor/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -w -c -o $@ $<
@@ -271,10 +273,11 @@ run: build/$(PROG)
 # socat also gives each node of the etcd cluster test its own TCP forwarder;
 # prometheus (promtool) and curl: the metrics test scrapes and validates the endpoint;
 # spin checks the model of the lock protocol (model/); gdb holds a daemon
-# at its watchdog feed (test/feed.test.sh).
+# at its watchdog feed (test/feed.test.sh); clang and its libFuzzer runtime
+# (libclang-rt-14-dev, only recommended by clang) build the fuzz harnesses.
 DEB_PACKAGES = make gcc libc6-dev musl-tools file binutils clang-tidy clang-format \
                etcd-server etcd-client sshfs socat openssh-sftp-server groff-base \
-               prometheus curl spin gdb
+               prometheus curl spin gdb clang libclang-rt-14-dev
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null && \
