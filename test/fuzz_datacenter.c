@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(err);
     err = NULL;
     dc_settings_init(&dc);
-    dc_settings_from_sim_json(text, &dc, &err);
+    dc_settings_from_json(text, &dc, &err);
     dc_settings_free(&dc);
     free(err);
     free(text);

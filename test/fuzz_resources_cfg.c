@@ -3,6 +3,7 @@
  * simulator's service_config JSON. The writer's promise is checked too:
  * what it writes reads back and writes out the same text.
  *   make fuzz FUZZ_S=60 */
+#include "applets/sim/sim_codec.h"
 #include "state/codec.h"
 #include "test/fuzz.h"
 
