@@ -13,13 +13,10 @@ for tool in etcd etcdctl; do
     }
 done
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
 tmp=$(mktemp -d /tmp/haven-etcd-harness.XXXXXX)
 trap 'sh "$here/etcd.sh" stop "$tmp/etcd" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 mkdir "$tmp/bin" "$tmp/etcd"
 cat >"$tmp/bin/etcd" <<EOS

@@ -10,8 +10,6 @@
 # usage: sh test/events.test.sh HAVEN_BINARY
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 . "$(dirname "$0")/cluster.sh"
-pass=0
-fail=0
 if ! command -v curl >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1 ||
     ! command -v socat >/dev/null 2>&1; then
     echo "events.test.sh: not run (needs curl, promtool and socat: make deps)"
@@ -27,16 +25,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 CL_DEADLINE=$(($(date +%s) + 150))
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
+. "$(dirname "$0")/lib.sh"
 runs_elsewhere() { w=$(cl_where "$1"); [ -n "$w" ] && [ "$w" != "$2" ]; } # sid node
 on() { [ "$(cl_where "$1")" = "$2" ]; }
 logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern

@@ -15,14 +15,11 @@ for tool in etcd etcdctl; do
 done
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
 tmp=$(mktemp -d /tmp/haven-ro-etcd.XXXXXX)
 trap 'sh "$here/etcd.sh" stop "$tmp/etcd" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
 readonly_cmds() {
     echo "status"
     echo "status --verbose"

@@ -19,14 +19,11 @@ for tool in etcd etcdctl; do
 done
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
 tmp=$(mktemp -d /tmp/haven-startup-etcd.XXXXXX)
 trap 'sh "$here/etcd.sh" stop "$tmp/etcd" >/dev/null 2>&1; sh "$here/etcd.sh" stop "$tmp/tls" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
 mkdir "$tmp/etcd"
 eps=$(sh "$here/etcd.sh" start "$tmp/etcd" 1) || {
     bad "etcd did not start"

@@ -17,8 +17,6 @@ haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 # the folder store: its daemons hold no network socket at all (checked below)
 CL_STORE=dir
 . "$(dirname "$0")/cluster.sh"
-pass=0
-fail=0
 tmp=$(mktemp -d /tmp/haven-twonode.XXXXXX)
 cleanup() {
     [ -n "$CL_DIR" ] && cl_stop_all >/dev/null 2>&1
@@ -28,16 +26,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 CL_DEADLINE=$(($(date +%s) + 170))
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
-check() { # description command...
-    what=$1
-    shift
-    if "$@"; then ok; else bad "$what"; fi
-}
+. "$(dirname "$0")/lib.sh"
 on() { [ "$(cl_where "$1")" = "$2" ]; } # sid node: runs there and nowhere else
 logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
 other() { [ "$1" = node1 ] && echo node2 || echo node1; }

@@ -4,15 +4,9 @@
 # is checked (1..3600).
 # usage: sh test/watch.test.sh HAVEN_BINARY
 haven=$1
-pass=0
-fail=0
 tmp=$(mktemp -d /tmp/haven-watch.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*"
-    fail=$((fail + 1))
-}
+. "$(dirname "$0")/lib.sh"
 mkdir "$tmp/store"
 printf 'node=node1\nstore=dir:%s/store\n' "$tmp" >"$tmp/haven.conf"
 hm() { "$haven" ha-manager -c "$tmp/haven.conf" "$@"; }
