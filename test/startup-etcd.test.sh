@@ -27,49 +27,7 @@ trap 'exit 1' INT TERM
 mkdir "$tmp/etcd"
 eps=$(sh "$here/etcd.sh" start "$tmp/etcd" 1) || {
     bad "etcd did not start"
-    # TLS with client certificates (etcd --client-cert-auth), through this
-# binary and the shipped one (its BearSSL is built for size): a store made
-# and read; a wrong CA and a missing client certificate refused.
-shipped=${HAVEN_SHIPPED:-$here/../build/haven}
-if command -v openssl >/dev/null 2>&1; then
-    c=$tmp/certs
-    sh "$here/etcd-certs.sh" "$c" >/dev/null 2>&1 || bad "etcd-certs.sh failed"
-    mkdir "$tmp/tls"
-    teps=$(ETCD_SCHEME=https ETCD_EXTRA="--cert-file $c/server.pem --key-file $c/server.key --client-cert-auth --trusted-ca-file $c/ca.pem" \
-        sh "$here/etcd.sh" start "$tmp/tls" 1) || bad "etcd over TLS did not start"
-    tls() { # file extra-lines...
-        f=$1
-        shift
-        printf 'node=node1\nstore=etcd:%s\netcd_cacert=%s/ca.pem\n' "$teps" "$c" >"$f"
-        for l in "$@"; do echo "$l" >>"$f"; done
-    }
-    tls "$tmp/tls.conf" "etcd_cert=$c/client.pem" "etcd_key=$c/client.key"
-    for b in "$haven" "$shipped"; do
-        [ -x "$b" ] || {
-            bad "$b is missing"
-            continue
-        }
-        "$b" ha-manager -c "$tmp/tls.conf" add "vm:$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 9000 + 1000))" --state stopped >/dev/null 2>"$tmp/err" &&
-            "$b" ha-manager -c "$tmp/tls.conf" status >"$tmp/out" 2>>"$tmp/err" && grep -q "^quorum OK" "$tmp/out" && ok ||
-            bad "TLS with a client certificate, $b: $(cat "$tmp/err")"
-    done
-    tls "$tmp/tls-ca.conf" "etcd_cacert=$c/other.pem" "etcd_cert=$c/client.pem" "etcd_key=$c/client.key"
-    sed -i '3d' "$tmp/tls-ca.conf" # the first etcd_cacert line
-    tls "$tmp/tls-nocert.conf"
-    for b in "$haven" "$shipped"; do
-        for t in tls-ca:"not signed by etcd_cacert" tls-nocert:"the server refused us"; do
-            "$b" ha-manager -c "$tmp/${t%%:*}.conf" status >/dev/null 2>"$tmp/err"
-            rc=$?
-            [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "${t#*:}" "$tmp/err" && ok ||
-                bad "${t%%:*}, $b: exit $rc: $(cat "$tmp/err")"
-        done
-    done
-    sh "$here/etcd.sh" stop "$tmp/tls" >/dev/null 2>&1
-else
-    echo "# TLS part not run: openssl is not installed"
-fi
-
-echo "$pass passed, $fail failed"
+    t_summary
     exit 1
 }
 ctl() { ETCDCTL_API=3 etcdctl --endpoints="$eps" --dial-timeout=5s --command-timeout=10s "$@"; }
@@ -173,5 +131,4 @@ else
     echo "# TLS part not run: openssl is not installed"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary
