@@ -10,7 +10,8 @@
  * timestamps; 10,000 rounds are 28 hours of a cluster. etcd compacts as
  * the README's setting (--auto-compaction-mode periodic, retention 1 h)
  * would: every 36 rounds (6 min) the revisions older than 360 rounds (1 h)
- * are dropped, by the bench, since etcd's own timer runs on real time. */
+ * are dropped, by the bench, since etcd's own timer runs on real time.
+ * ROUNDS 0 measures ha-manager status only. */
 #include "test/etcd_rounds.h"
 #include "test/etcd_test.h"
 
@@ -149,14 +150,51 @@ static int db_size(const char *eps, size_t services, int rounds)
     return rc;
 }
 
-/* ha-manager status on a store with SERVICES services: mean of 50 runs. */
+/* The gRPC requests that etcd's members received so far, summed over them
+ * (their /metrics; the JSON gateway turns each HTTP call into one), or -1. */
+static long long etcd_requests(const char *eps)
+{
+    char *list = xstrdup(eps), *save = NULL;
+    long long sum = 0;
+
+    for (char *ep = strtok_r(list, ",", &save); ep != NULL && sum >= 0;
+         ep = strtok_r(NULL, ",", &save)) {
+        struct http_client hc;
+        struct http_response r;
+        struct http_req q = {"GET", "/metrics", NULL, 0, kv_now_ms() + 5000, true};
+
+        if (http_client_init(&hc, ep, (size_t)8 << 20, NULL, NULL) != 0) {
+            sum = -1;
+            break;
+        }
+        if (http_call(&hc, &q, &r, NULL) != 0 || r.status != 200) {
+            sum = -1;
+        } else {
+            for (char *l = r.body; l != NULL && *l != '\0';
+                 l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                if (str_starts(l, "grpc_server_msg_received_total{")) {
+                    const char *sp = strchr(l, ' ');
+                    sum += sp ? atoll(sp + 1) : 0;
+                }
+            }
+            http_response_free(&r);
+        }
+        http_client_free(&hc);
+    }
+    free(list);
+    return sum;
+}
+
+/* ha-manager status on a store with SERVICES services: mean of 50 runs,
+ * and the requests etcd received for each. */
 static int cli_status(const char *haven, const char *eps, size_t services)
 {
     struct er_cluster c;
     char *prefix = prefix_of("cli"), *err = NULL, conf[] = "/tmp/haven-bench-etcd.XXXXXX";
     int fd = mkstemp(conf), rc, runs = 50;
     FILE *f;
-    double t0;
+    double t0, ms;
+    long long q0, q1;
 
     if (fd < 0) {
         perror("bench_etcd: mkstemp");
@@ -173,6 +211,7 @@ static int cli_status(const char *haven, const char *eps, size_t services)
     f = fdopen(fd, "w");
     fprintf(f, "node=node1\nstore=etcd:%s\netcd_prefix=%s\n", eps, prefix);
     fclose(f);
+    q0 = etcd_requests(eps);
     t0 = now_ms();
     fflush(stdout); /* the children must not print our buffer again */
     for (int i = 0; i < runs && rc == 0; i++) {
@@ -189,12 +228,22 @@ static int cli_status(const char *haven, const char *eps, size_t services)
         rc = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0
                                                                                              : -1;
     }
+    ms = (now_ms() - t0) / runs;
+    q1 = etcd_requests(eps);
     if (rc == 0) {
         printf(
             "ha-manager status on etcd, %zu services | %.1f ms | < 50 ms | wall time, mean of %d "
             "runs of the static binary, 3 etcd members on loopback\n",
-            services, (now_ms() - t0) / runs, runs
+            services, ms, runs
         );
+        if (q0 >= 0 && q1 >= 0) {
+            printf(
+                "etcd requests of one ha-manager status, %zu services | %.1f | - | gRPC messages "
+                "the members received (their /metrics), mean of %d runs; GET /version not "
+                "counted\n",
+                services, (double)(q1 - q0) / runs, runs
+            );
+        }
     } else {
         fprintf(stderr, "bench_etcd: ha-manager status: %s\n", err ? err : "failed");
     }
@@ -211,8 +260,10 @@ int main(int argc, char **argv)
     int rounds = argc > 3 ? atoi(argv[3]) : 10000, rc, bad = 0;
     char *dir, *eps;
 
-    if (argc < 2 || services == 0 || services > 100000 || rounds <= HOUR_ROUNDS) {
-        fprintf(stderr, "usage: bench_etcd HAVEN_BINARY [SERVICES [ROUNDS > %d]]\n", HOUR_ROUNDS);
+    if (argc < 2 || services == 0 || services > 100000 || (rounds != 0 && rounds <= HOUR_ROUNDS)) {
+        fprintf(
+            stderr, "usage: bench_etcd HAVEN_BINARY [SERVICES [0 | ROUNDS > %d]]\n", HOUR_ROUNDS
+        );
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -227,6 +278,12 @@ int main(int argc, char **argv)
     }
     printf("figure | value | target | how measured\n");
     bad |= cli_status(argv[1], eps, services) != 0;
+    if (rounds == 0) {
+        etcd_test_stop(dir);
+        free(dir);
+        free(eps);
+        return bad ? 1 : 0;
+    }
     bad |= per_round(eps, services, false, 200) != 0;
     bad |= per_round(eps, services, true, 200) != 0;
     bad |= db_size(eps, services, rounds) != 0;
