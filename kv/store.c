@@ -5,6 +5,7 @@
 #include "kv/store.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "kv/dir/dir.h"
 #include "kv/etcd/etcd.h"
@@ -169,6 +170,16 @@ bool kv_quorate(struct kv_store *s)
 int kv_members(struct kv_store *s, struct kv_member **out, size_t *n, char **err)
 {
     return CALL(s, members, out, n, err);
+}
+
+int kv_snapshot(
+    struct kv_store *s, const struct kv_snap_req *req, struct kv_snapshot *out, char **err
+)
+{
+    static const struct kv_snap_req none;
+
+    memset(out, 0, sizeof(*out));
+    return CALL(s, snapshot, req ? req : &none, out, err);
 }
 
 struct dir_store *kv_dir_of(struct kv_store *s)

@@ -176,4 +176,69 @@ struct kv_member {
 int kv_members(struct kv_store *s, struct kv_member **out, size_t *n, char **err);
 void kv_free_members(struct kv_member *m, size_t n);
 
+/* ---- a snapshot: what `ha-manager status` shows, read at once ----
+ *
+ * Files matching req->files, the names in the folders matching req->dirs,
+ * the held locks, the members and quorum, in one call. A pattern is a
+ * logical path whose parts may be '*', one name as kv_list gives it (no
+ * dot names): the parts "nodes", '*', "lrm_status" match every node's
+ * lrm_status. etcd reads it all in ONE
+ * linearizable range over the prefix (pages of a large store are read at
+ * the first page's revision), so the whole snapshot is of one revision:
+ * a status never pairs a manager_status with an older lrm_status. The
+ * folder store makes its usual reads one after another (no snapshot
+ * across files). 0 and *out (kv_snapshot_free), or -1 and *err when the
+ * store could not be read at all; a file that exists but could not be
+ * read is kept with its error (kv_snap_read returns -1 for it), as
+ * kv_read would. Bounded: at most KV_SNAP_MAX_KEYS keys and
+ * KV_SNAP_MAX_BYTES of file contents, else -1 ("... larger than ..."). */
+#define KV_SNAP_MAX_KEYS 262144
+#define KV_SNAP_MAX_BYTES ((size_t)64 << 20)
+struct kv_snap_req {
+    const char *const *files; /* NULL-terminated patterns (or NULL) */
+    const char *const *dirs;
+};
+struct kv_snap_file {
+    char *path;
+    char *data; /* NUL-terminated; NULL when err is set */
+    size_t len;
+    char *err; /* the read's error, or NULL */
+};
+struct kv_snap_dir {
+    char *path;
+    char **names; /* sorted byte-wise, NULL-terminated */
+    size_t n, cap;
+};
+struct kv_snap_lock {
+    char *name;
+    /* etcd: the key's create_revision; folder: the head generation */
+    uint64_t generation;
+};
+struct kv_snapshot {
+    struct kv_snap_file *files; /* sorted by path; absent files are not here */
+    size_t n_files, cap_files;
+    struct kv_snap_dir *dirs; /* sorted by path; folders that hold names */
+    size_t n_dirs, cap_dirs;
+    struct kv_snap_lock *locks; /* held ones (a record names a holder), by name */
+    size_t n_locks, cap_locks;
+    struct kv_member *members; /* as kv_members */
+    size_t n_members;
+    bool quorate; /* the store answered and the marker is ours (kv_quorate) */
+    int64_t revision; /* etcd's revision of the snapshot; 0 on the folder store */
+};
+int kv_snapshot(
+    struct kv_store *s, const struct kv_snap_req *req, struct kv_snapshot *out, char **err
+);
+/* A file of the snapshot, as kv_read: 0 and *data (borrowed), 1 absent (or
+ * not asked for), -1 and *err (borrowed) for an invalid path or a file
+ * that could not be read. */
+int kv_snap_read(
+    const struct kv_snapshot *sn, const char *path, const char **data, size_t *len, const char **err
+);
+/* The names in a folder (borrowed, NULL-terminated), *n 0 for an absent one. */
+char *const *kv_snap_list(const struct kv_snapshot *sn, const char *dir, size_t *n);
+/* Whether a lock is held, and its generation. */
+bool kv_snap_locked(const struct kv_snapshot *sn, const char *name, uint64_t *generation);
+void kv_snapshot_free(struct kv_snapshot *sn);
+
 #endif

@@ -63,4 +63,21 @@ int kv_domain_wait(
     const char *name, int64_t timeout_ms, const struct kv_domain_wait *w, char **err
 );
 
+/* ---- building a snapshot (kv/store_snap.c) ---- */
+/* Whether path matches pattern: the same number of parts, each equal or
+ * the pattern's '*' (one name: not empty, no leading dot). */
+bool kv_snap_match(const char *pattern, const char *path);
+/* Whether path matches one of the NULL-terminated patterns (NULL: none). */
+bool kv_snap_match_any(const char *const *patterns, const char *path);
+/* The number of '/'-separated parts of a path. */
+size_t kv_path_parts(const char *path);
+/* Add a file (data and err are taken over; exactly one is not NULL). */
+void kv_snap_add_file(struct kv_snapshot *sn, const char *path, char *data, size_t len, char *err);
+/* Add a name to a folder (made when new); names are sorted and made
+ * unique by kv_snap_finish. */
+void kv_snap_add_name(struct kv_snapshot *sn, const char *dir, const char *name, size_t len);
+void kv_snap_add_lock(struct kv_snapshot *sn, const char *name, uint64_t generation);
+/* Sort files, folders, names and locks (lookups search them). */
+void kv_snap_finish(struct kv_snapshot *sn);
+
 #endif

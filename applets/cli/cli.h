@@ -221,6 +221,15 @@ int cli_load_resources(struct cli *c, struct svc_config *sc, char *digest);
 /* The same for display: a bad section is skipped with a warning. */
 int cli_load_resources_shown(struct cli *c, struct svc_config *sc, char *digest);
 int cli_load_ms(struct cli *c, struct manager_status *ms, char **raw);
+/* The parsers of the two: 0, or 1 (printed). cli_parse_ms takes text (NULL
+ * = absent) over: into *raw when raw is not NULL, else freed. */
+int cli_parse_resources(const char *text, struct svc_config *sc, char *digest, bool lenient);
+int cli_parse_ms(char *text, struct manager_status *ms, char **raw);
+/* The first of nodes (names[i], counts[i]: node i's sorted registry) that
+ * holds sid, or NULL. */
+const char *cli_registry_find(
+    const struct strlist *nodes, char *const *const *names, const size_t *counts, const char *sid
+);
 int cli_load_rules(struct cli *c, struct rules *r);
 int cli_load_groups(struct cli *c, struct groups *g);
 /* Members as names (sorted, the local node included). */
@@ -240,6 +249,7 @@ char *cli_write_locked(struct cli *c, const char *path, const char *text);
 int cli_queue(struct cli *c, const char *line);
 /* The crs: ha= setting of datacenter.cfg, NULL when basic or unknown. */
 char *cli_crs_mode(struct cli *c);
+char *cli_crs_mode_of(const char *datacenter_cfg); /* the same from the text */
 /* rules.cfg plus the group rules of the resources. */
 int cli_rules_effective(struct cli *c, const struct svc_config *sc, struct rules *r);
 /* The feasibility check of r plus the group rules over the members:
@@ -254,6 +264,14 @@ int cli_rules_conflicts(
 bool cli_msgs_has(const struct rules_msgs *m, const char *s);
 /* true when groups.cfg has no group (upstream have_groups_been_migrated). */
 bool cli_groups_migrated(const struct groups *g);
+
+/* ---- cli_snap.c: what status reads, in one kv_snapshot ---- */
+/* Take the snapshot (quorum too): 0, or 1 (printed). */
+int cli_snapshot(struct cli *c, struct kv_snapshot *sn);
+/* A file of it as cli_read: 0 and *text (a copy, NULL when absent), or 1. */
+int cli_snap_text(struct cli *c, const struct kv_snapshot *sn, const char *path, char **text);
+int cli_snap_ms(struct cli *c, const struct kv_snapshot *sn, struct manager_status *ms, char **raw);
+int cli_snap_resources_shown(struct cli *c, const struct kv_snapshot *sn, struct svc_config *sc);
 
 /* ---- command handlers ---- */
 int cli_status(struct cli *c);

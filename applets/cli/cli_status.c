@@ -334,16 +334,19 @@ static void print_text(const struct status_list *l)
 /* {lrm_status: {node: raw}, manager_status: raw, quorum: {node, quorate}};
  * a missing lrm_status shows as {"mode":"unknown"}, an unreadable one as
  * {}. */
-static cJSON *full_state(struct cli *c, const char *ms_raw, const struct manager_status *ms)
+static cJSON *full_state(
+    struct cli *c, const struct kv_snapshot *sn, const char *ms_raw, const struct manager_status *ms
+)
 {
     cJSON *root = cJSON_CreateObject(), *lrm = cJSON_CreateObject(), *q = cJSON_CreateObject();
     cJSON *m = ms_raw ? cJSON_Parse(ms_raw) : NULL;
 
     for (size_t i = 0; i < ms->n_nodes; i++) {
-        char *path = xasprintf("nodes/%s/lrm_status", ms->nodes[i].node), *text = NULL, *err = NULL;
+        char *path = xasprintf("nodes/%s/lrm_status", ms->nodes[i].node);
+        const char *text, *err;
         size_t len;
         cJSON *l = NULL;
-        int rc = kv_read(c->kv, path, &text, &len, &err);
+        int rc = kv_snap_read(sn, path, &text, &len, &err);
         if (rc == 0) {
             l = cJSON_Parse(text);
         } else if (rc == 1) { /* read_lrm_status: no file, mode unknown */
@@ -351,34 +354,33 @@ static cJSON *full_state(struct cli *c, const char *ms_raw, const struct manager
             cli_json_add_str(l, "mode", "unknown");
         }
         cJSON_AddItemToObject(lrm, ms->nodes[i].node, l ? l : cJSON_CreateObject());
-        free(text);
-        free(err);
         free(path);
     }
     cJSON_AddItemToObject(root, "lrm_status", lrm);
     cJSON_AddItemToObject(root, "manager_status", m ? m : cJSON_CreateObject());
     cli_json_add_str(q, "node", c->conf.node);
-    cli_json_add_int(q, "quorate", cli_quorate(c) ? 1 : 0);
+    cli_json_add_int(q, "quorate", sn->quorate ? 1 : 0);
     cJSON_AddItemToObject(root, "quorum", q);
     return root;
 }
 
-static void
-load_lrms(struct cli *c, const struct manager_status *ms, struct lrm_status *lrm, bool *ok)
+static void load_lrms(
+    const struct kv_snapshot *sn, const struct manager_status *ms, struct lrm_status *lrm, bool *ok
+)
 {
     for (size_t i = 0; i < ms->n_nodes; i++) {
-        char *path = xasprintf("nodes/%s/lrm_status", ms->nodes[i].node), *text = NULL, *err = NULL;
+        char *path = xasprintf("nodes/%s/lrm_status", ms->nodes[i].node);
+        const char *text, *err;
         size_t len;
-        ok[i] = kv_read(c->kv, path, &text, &len, &err) == 0 && text != NULL &&
+        ok[i] = kv_snap_read(sn, path, &text, &len, &err) == 0 &&
                 lrm_status_from_json(text, &lrm[i], NULL) == 0 && lrm[i].timestamp != 0;
-        free(text);
-        free(err);
         free(path);
     }
 }
 
 static void print_status(
     struct cli *c,
+    const struct kv_snapshot *sn,
     const struct status_list *entries,
     const char *raw,
     const struct manager_status *ms
@@ -386,7 +388,7 @@ static void print_status(
 {
     const char *verbose = cli_param(c, "verbose");
     bool full = verbose && strcmp(verbose, "1") == 0;
-    cJSON *json = full ? full_state(c, raw, ms) : NULL;
+    cJSON *json = full ? full_state(c, sn, raw, ms) : NULL;
 
     if (c->fmt == FMT_TEXT) {
         print_text(entries);
@@ -401,49 +403,62 @@ static void print_status(
     cJSON_Delete(json);
 }
 
+/* Everything shown comes from one snapshot of the store (on etcd one
+ * request, all of one revision). */
 static int status_once(struct cli *c)
 {
+    struct kv_snapshot sn;
     struct manager_status ms;
     struct svc_config sc;
-    char *raw = NULL;
+    char *raw = NULL, *dc = NULL;
     int rc;
 
-    if ((rc = cli_load_ms(c, &ms, &raw)) != 0) {
+    if ((rc = cli_snapshot(c, &sn)) != 0) {
         return rc;
     }
-    if ((rc = cli_load_resources_shown(c, &sc, NULL)) != 0) {
+    if ((rc = cli_snap_ms(c, &sn, &ms, &raw)) != 0) {
+        kv_snapshot_free(&sn);
+        return rc;
+    }
+    if ((rc = cli_snap_resources_shown(c, &sn, &sc)) != 0) {
         ms_free(&ms);
         free(raw);
+        kv_snapshot_free(&sn);
         return rc;
     }
     struct lrm_status *lrm = xcalloc(ms.n_nodes + 1, sizeof(*lrm));
     bool *ok = xcalloc(ms.n_nodes + 1, sizeof(*ok));
-    char *crs = cli_crs_mode(c);
+    const char *dc_text, *dc_err;
+    size_t dc_len;
+    if (kv_snap_read(&sn, "datacenter.cfg", &dc_text, &dc_len, &dc_err) == 0) {
+        dc = cli_crs_mode_of(dc_text); /* unreadable or absent: basic */
+    }
     struct status_in in = {
         .local = c->conf.node,
-        .quorate = cli_quorate(c),
+        .quorate = sn.quorate,
         .now = (int64_t)time(NULL),
         .ms = &ms,
         .lrm = lrm,
         .lrm_ok = ok,
         .sc = &sc,
-        .crs_ha = crs,
+        .crs_ha = dc,
     };
     struct status_list entries = {0};
 
-    load_lrms(c, &ms, lrm, ok);
+    load_lrms(&sn, &ms, lrm, ok);
     status_entries(&in, &entries);
-    print_status(c, &entries, raw, &ms);
+    print_status(c, &sn, &entries, raw, &ms);
     status_list_free(&entries);
     for (size_t i = 0; i < ms.n_nodes; i++) {
         lrm_status_free(&lrm[i]);
     }
     free(lrm);
     free(ok);
-    free(crs);
+    free(dc);
     free(raw);
     ms_free(&ms);
     svc_config_free(&sc);
+    kv_snapshot_free(&sn);
     return EXIT_OK;
 }
 

@@ -155,16 +155,17 @@ static int registry_load(struct cli *c, struct registry *r)
     return rc;
 }
 
-/* The first member (in byte order) that holds sid, or NULL. Borrowed. */
-static const char *registry_find(const struct registry *r, const char *sid)
+const char *cli_registry_find(
+    const struct strlist *nodes, char *const *const *names, const size_t *counts, const char *sid
+)
 {
-    for (size_t i = 0; i < r->nodes.n; i++) {
-        size_t lo = 0, hi = r->counts[i];
+    for (size_t i = 0; i < nodes->n; i++) {
+        size_t lo = 0, hi = counts[i];
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            int d = strcmp(r->names[i][mid], sid);
+            int d = strcmp(names[i][mid], sid);
             if (d == 0) {
-                return r->nodes.v[i];
+                return nodes->v[i];
             }
             if (d < 0) {
                 lo = mid + 1;
@@ -174,6 +175,12 @@ static const char *registry_find(const struct registry *r, const char *sid)
         }
     }
     return NULL;
+}
+
+/* The first member (in byte order) that holds sid, or NULL. Borrowed. */
+static const char *registry_find(const struct registry *r, const char *sid)
+{
+    return cli_registry_find(&r->nodes, (char *const *const *)r->names, r->counts, sid);
 }
 
 int cli_registered_node(struct cli *c, const char *sid, char **node)
@@ -186,16 +193,12 @@ int cli_registered_node(struct cli *c, const char *sid, char **node)
     return rc;
 }
 
-static int load_resources(struct cli *c, struct svc_config *sc, char *digest, bool lenient)
+int cli_parse_resources(const char *text, struct svc_config *sc, char *digest, bool lenient)
 {
-    char *text = NULL, *err = NULL;
-    struct registry reg = {0};
-    int rc = cli_read(c, "ha/resources.cfg", &text);
+    char *err = NULL;
+    int rc;
 
     memset(sc, 0, sizeof(*sc));
-    if (rc != 0) {
-        return rc;
-    }
     if (digest != NULL) {
         sha1_hex(text ? text : "", text ? strlen(text) : 0, digest);
     }
@@ -204,10 +207,26 @@ static int load_resources(struct cli *c, struct svc_config *sc, char *digest, bo
     } else if (svc_config_from_cfg(text, sc, &err) < 0) {
         rc = cli_fail(EXIT_FAIL, "unable to parse ha/resources.cfg: %s", err ? err : "?");
         free(err);
-        free(text);
         return rc;
     }
+    return 0;
+}
+
+static int load_resources(struct cli *c, struct svc_config *sc, char *digest, bool lenient)
+{
+    char *text = NULL;
+    struct registry reg = {0};
+    int rc = cli_read(c, "ha/resources.cfg", &text);
+
+    memset(sc, 0, sizeof(*sc));
+    if (rc != 0) {
+        return rc;
+    }
+    rc = cli_parse_resources(text, sc, digest, lenient);
     free(text);
+    if (rc != 0) {
+        return rc;
+    }
     if ((rc = registry_load(c, &reg)) == 0) {
         for (size_t i = 0; i < sc->n; i++) {
             sc->v[i].node = xstrdup(registry_find(&reg, sc->v[i].sid));
@@ -232,13 +251,19 @@ int cli_load_resources_shown(struct cli *c, struct svc_config *sc, char *digest)
 
 int cli_load_ms(struct cli *c, struct manager_status *ms, char **raw)
 {
-    char *text = NULL, *err = NULL;
+    char *text = NULL;
     int rc = cli_read(c, "ha/manager_status", &text);
 
     memset(ms, 0, sizeof(*ms));
-    if (rc != 0) {
-        return rc;
-    }
+    return rc != 0 ? rc : cli_parse_ms(text, ms, raw);
+}
+
+int cli_parse_ms(char *text, struct manager_status *ms, char **raw)
+{
+    char *err = NULL;
+    int rc;
+
+    memset(ms, 0, sizeof(*ms));
     if (ms_from_json(text, ms, &err) < 0) {
         rc = cli_fail(EXIT_FAIL, "unable to parse ha/manager_status: %s", err ? err : "?");
         free(err);
@@ -376,7 +401,7 @@ int cli_queue(struct cli *c, const char *line)
  * key); NULL when basic, absent or unreadable. */
 char *cli_crs_mode(struct cli *c)
 {
-    char *text = NULL, *mode = NULL, *err = NULL;
+    char *text = NULL, *mode, *err = NULL;
     size_t len;
 
     if (kv_read(c->kv, "datacenter.cfg", &text, &len, &err) != 0 || text == NULL) {
@@ -384,6 +409,15 @@ char *cli_crs_mode(struct cli *c)
         free(text);
         return NULL;
     }
+    mode = cli_crs_mode_of(text);
+    free(text);
+    return mode;
+}
+
+char *cli_crs_mode_of(const char *cfg)
+{
+    char *text = xstrdup(cfg), *mode = NULL;
+
     for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
         if (strncmp(line, "crs:", 4) != 0) {
             continue;

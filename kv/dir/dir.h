@@ -49,6 +49,9 @@ void dir_store_domain_unlock(struct dir_store *s, const char *name);
 int dir_store_probe(struct dir_store *s, char **err);
 bool dir_store_quorate(struct dir_store *s);
 int dir_store_members(struct dir_store *s, struct kv_member **out, size_t *n, char **err);
+int dir_store_snapshot(
+    struct dir_store *s, const struct kv_snap_req *req, struct kv_snapshot *out, char **err
+);
 
 /* The folder store behind a store kv_open opened, NULL for another backend:
  * for the folder store's own tests, which look at its state. */

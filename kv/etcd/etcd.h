@@ -127,6 +127,9 @@ void etcd_store_domain_unlock(struct etcd_store *s, const char *name);
 int etcd_store_probe(struct etcd_store *s, char **err);
 bool etcd_store_quorate(struct etcd_store *s);
 int etcd_store_members(struct etcd_store *s, struct kv_member **out, size_t *n, char **err);
+int etcd_store_snapshot(
+    struct etcd_store *s, const struct kv_snap_req *req, struct kv_snapshot *out, char **err
+);
 
 /* Request counters of this store's client (the benchmarks). */
 void etcd_store_counters(const struct etcd_store *s, uint64_t *requests, uint64_t *bytes_sent);

@@ -202,6 +202,9 @@ static void add_range_opts(struct strbuf *sb, const char *key, const struct etcd
     if (o->limit > 0) {
         strbuf_addf(sb, ",\"limit\":\"%lld\"", (long long)o->limit);
     }
+    if (o->revision > 0) {
+        strbuf_addf(sb, ",\"revision\":\"%lld\"", (long long)o->revision);
+    }
     strbuf_addc(sb, '}');
 }
 

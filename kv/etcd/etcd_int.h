@@ -39,6 +39,7 @@ struct etcd_range {
     size_t n;
     bool more;
     int64_t count;
+    int64_t revision; /* the header's, 0 when the answer had none */
 };
 
 /* One operation's result inside a txn response. */
@@ -175,6 +176,7 @@ struct etcd_range_opts {
     bool prefix, keys_only, count_only, by_create;
     int64_t limit;
     const char *from;
+    int64_t revision; /* read at this revision, 0 = the newest */
 };
 int etcd_range(
     struct etcd_store *s,
@@ -214,6 +216,25 @@ int etcd_lease_keepalive(
 int etcd_lease_revoke(struct etcd_store *s, int64_t id, int64_t deadline, char **err);
 /* POST /v3/auth/authenticate with s->user and s->password. */
 int etcd_authenticate(struct etcd_store *s, int64_t deadline, char **err);
+
+/* etcd_snap.c: a snapshot is built page by page from ranges over the
+ * prefix; the part that takes a page in is pure (fuzzed). */
+struct etcd_snap_acc {
+    const char *prefix; /* "<prefix>/", every key starts with it */
+    const char *store_id, *node;
+    const struct kv_snap_req *req;
+    struct kv_snapshot *sn;
+    char **beats; /* nodes with a heartbeat key */
+    size_t n_beats, cap_beats, cap_members;
+    size_t keys, bytes;
+    bool marker_ok;
+    char *next; /* the key the next page starts at */
+};
+/* Take one page in: 0, or -1 and *err (over the bounds). */
+int etcd_snap_page(struct etcd_snap_acc *a, const struct etcd_range *r, char **err);
+/* After the last page: members' online flags, the snapshot sorted. */
+void etcd_snap_done(struct etcd_snap_acc *a);
+void etcd_snap_acc_free(struct etcd_snap_acc *a);
 
 /* etcd_file.c */
 void etcd_memos_free(struct etcd_store *s);

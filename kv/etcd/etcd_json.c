@@ -142,12 +142,14 @@ static bool opt_bool(const cJSON *obj, const char *name, bool *out)
 int ej_range(const cJSON *obj, struct etcd_range *out, char **err)
 {
     const cJSON *kvs = cJSON_GetObjectItemCaseSensitive(obj, "kvs"), *it;
+    const cJSON *hdr = cJSON_GetObjectItemCaseSensitive(obj, "header");
     int n;
 
     memset(out, 0, sizeof(*out));
     if (!cJSON_IsObject(obj) || !opt_bool(obj, "more", &out->more) ||
         ej_i64(obj, "count", 0, INT64_MAX, &out->count) != 0 ||
-        (kvs != NULL && !cJSON_IsArray(kvs))) {
+        (kvs != NULL && !cJSON_IsArray(kvs)) || (hdr != NULL && !cJSON_IsObject(hdr)) ||
+        (hdr != NULL && ej_i64(hdr, "revision", 0, INT64_MAX, &out->revision) != 0)) {
         goto bad;
     }
     n = kvs ? cJSON_GetArraySize(kvs) : 0;
