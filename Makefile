@@ -152,7 +152,8 @@ FUZZ_FLAGS   = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst test/fuzz_%.c,%,$(wildcard test/fuzz_*.c))
 FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 FUZZ_LIB_SRC = $(wildcard state/*.c applets/sim/*.c kv/dir/*.c) kv/store.c kv/store_util.c \
-               kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/base64.c applets/conf.c \
+               kv/etcd/http_parse.c kv/etcd/etcd_json.c kv/etcd/etcd_snap_page.c kv/store_snap.c \
+               kv/etcd/base64.c applets/conf.c \
                applets/local_file.c watchdog/wd.c test/test_fakeenv.c vendor/cjson/cJSON.c
 HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 # what check builds: the harnesses, or nothing without clang ("not run")

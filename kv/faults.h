@@ -37,6 +37,11 @@ struct kv_faults {
 
     /* ---- the etcd store (kv/etcd/) ---- */
     int64_t renew_delay_ms; /* sleep inside a renewal (a slow round trip) */
+    int64_t snap_page; /* > 0: keys per page of kv_snapshot's range */
+    /* called after each page of kv_snapshot but the last (writes or a
+     * compaction between the pages) */
+    void (*snap_between)(void *arg);
+    void *snap_between_arg;
 };
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "kv/dir/dir.h"
 #include "kv/etcd/etcd.h"
+#include "kv/store_int.h"
 #include "state/str.h"
 
 struct kv_store {
@@ -177,8 +178,16 @@ int kv_snapshot(
 )
 {
     static const struct kv_snap_req none;
+    const char *const *lists[] = {req ? req->files : NULL, req ? req->dirs : NULL};
 
     memset(out, 0, sizeof(*out));
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; lists[k] != NULL && lists[k][i] != NULL; i++) {
+            if (!kv_path_check(lists[k][i], err)) {
+                return -1; /* a pattern is a path whose parts may be '*' */
+            }
+        }
+    }
     return CALL(s, snapshot, req ? req : &none, out, err);
 }
 

@@ -76,6 +76,8 @@ void kv_snap_add_file(struct kv_snapshot *sn, const char *path, char *data, size
 /* Add a name to a folder (made when new); names are sorted and made
  * unique by kv_snap_finish. */
 void kv_snap_add_name(struct kv_snapshot *sn, const char *dir, const char *name, size_t len);
+/* A new folder with a listing's names (taken over: kv_list's array). */
+void kv_snap_set_names(struct kv_snapshot *sn, const char *dir, char **names, size_t n);
 void kv_snap_add_lock(struct kv_snapshot *sn, const char *name, uint64_t generation);
 /* Sort files, folders, names and locks (lookups search them). */
 void kv_snap_finish(struct kv_snapshot *sn);

@@ -86,6 +86,27 @@ void kv_snap_add_name(struct kv_snapshot *sn, const char *dir, const char *name,
     d->names[d->n] = NULL;
 }
 
+void kv_snap_set_names(struct kv_snapshot *sn, const char *dir, char **names, size_t n)
+{
+    struct kv_snap_dir *d;
+
+    for (size_t i = 0; i < sn->n_dirs; i++) {
+        if (strcmp(sn->dirs[i].path, dir) == 0) { /* listed twice: merged */
+            for (size_t j = 0; j < n; j++) {
+                kv_snap_add_name(sn, dir, names[j], strlen(names[j]));
+            }
+            kv_free_names(names);
+            return;
+        }
+    }
+    sn->dirs = kv_append(sn->dirs, &sn->n_dirs, &sn->cap_dirs, sizeof(*sn->dirs));
+    d = &sn->dirs[sn->n_dirs - 1];
+    d->path = xstrdup(dir);
+    d->names = names;
+    d->n = n;
+    d->cap = n + 1;
+}
+
 void kv_snap_add_lock(struct kv_snapshot *sn, const char *name, uint64_t generation)
 {
     sn->locks = kv_append(sn->locks, &sn->n_locks, &sn->cap_locks, sizeof(*sn->locks));
@@ -123,6 +144,14 @@ void kv_snap_finish(struct kv_snapshot *sn)
         struct kv_snap_dir *d = &sn->dirs[i];
         size_t k = 0;
 
+        bool sorted = true;
+
+        for (size_t j = 1; j < d->n && sorted; j++) {
+            sorted = strcmp(d->names[j - 1], d->names[j]) < 0;
+        }
+        if (sorted) {
+            continue; /* a listing, or keys in etcd's order: nothing to do */
+        }
         qsort(d->names, d->n, sizeof(*d->names), str_cmp_ptr);
         for (size_t j = 0; j < d->n; j++) {
             if (k > 0 && strcmp(d->names[k - 1], d->names[j]) == 0) {

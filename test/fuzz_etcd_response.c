@@ -1,9 +1,9 @@
 /* fuzz_etcd_response.c - libFuzzer harness for what an etcd member (or
  * anything on its port) answers: the incremental HTTP response parser, fed
  * in two pieces split where the first byte says, then every JSON decoder
- * of the gateway's bodies. Nothing may crash, leak or read out of bounds;
- * malformed, truncated or oversized input must come back as an error.
- *   make fuzz FUZZ_S=60 */
+ * of the gateway's bodies, a range also as a page of kv_snapshot. Nothing may crash, leak or read
+ * out of bounds; malformed, truncated or oversized input must come back as an error. make fuzz
+ * FUZZ_S=60 */
 #include "kv/etcd/etcd_int.h"
 #include "kv/etcd/http.h"
 
@@ -13,6 +13,30 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A range as a page of kv_snapshot under the prefix "/haven/". */
+static void snapshot_page(const struct etcd_range *r)
+{
+    static const char *const files[] = {"ha/manager_status", "nodes/*/lrm_status", NULL};
+    static const char *const dirs[] = {"nodes/*/resources", NULL};
+    struct kv_snap_req req = {files, dirs};
+    struct kv_snapshot sn = {0};
+    struct etcd_snap_acc a = {
+        .prefix = "/haven/", .store_id = "0123", .node = "node1", .req = &req, .sn = &sn};
+    const char *data, *e;
+    size_t len, n;
+    char *err = NULL;
+
+    if (etcd_snap_page(&a, r, &err) == 0) {
+        etcd_snap_done(&a);
+        (void)kv_snap_read(&sn, "nodes/node1/lrm_status", &data, &len, &e);
+        (void)kv_snap_list(&sn, "nodes/node1/resources", &n);
+        (void)kv_snap_locked(&sn, "ha_manager_lock", NULL);
+    }
+    free(err);
+    etcd_snap_acc_free(&a);
+    kv_snapshot_free(&sn);
+}
 
 static void decode_body(const char *body, size_t len)
 {
@@ -28,6 +52,7 @@ static void decode_body(const char *body, size_t len)
         return;
     }
     if (ej_range(j, &r, &err) == 0) {
+        snapshot_page(&r);
         etcd_range_free(&r);
     }
     if (ej_txn(j, &t, &err) == 0) {

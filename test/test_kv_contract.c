@@ -6,7 +6,7 @@
  * someone else's write, rename, the command spool, lease locks (exclusive,
  * release, expiry takeover, the fencing token growing), writes guarded by
  * a lock that was taken over, the config lock, probe, quorum and members,
- * and the kind of a failed open.
+ * the kind of a failed open, and the snapshot of what status shows.
  * The backend-specific tests stay in test_kv_store.c, test_kv_lock.c
  * (folder) and test_kv_etcd.c. Without etcd installed its half is skipped. */
 #include "test/etcd_test.h"
@@ -657,6 +657,163 @@ static void test_probe_members(void)
     kv_close(cli);
 }
 
+/* names of a snapshot's folder joined by ',' (caller frees) */
+static char *snap_listing(const struct kv_snapshot *sn, const char *dir)
+{
+    struct strbuf sb = {0};
+    size_t n;
+    char *const *names = kv_snap_list(sn, dir, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        strbuf_addf(&sb, "%s%s", i ? "," : "", names[i]);
+    }
+    CHECK(names[n] == NULL);
+    if (sb.len == 0) {
+        strbuf_addf(&sb, "%s", "");
+    }
+    return strbuf_take(&sb);
+}
+
+/* A snapshot file: its text, "(absent)" or "(error)". */
+static const char *snap_text(const struct kv_snapshot *sn, const char *path)
+{
+    const char *data, *err;
+    size_t len;
+    int r = kv_snap_read(sn, path, &data, &len, &err);
+
+    return r == 0 && strlen(data) == len ? data : r == 1 ? "(absent)" : "(error)";
+}
+
+/* Every file of the snapshot is what kv_read gives, every folder what
+ * kv_list gives, the members what kv_members gives (nothing changes in
+ * between). */
+static void check_like_reads(struct kv_store *s, const struct kv_snapshot *sn)
+{
+    struct kv_member *m = NULL;
+    size_t n = 0;
+    char *err = NULL;
+
+    for (size_t i = 0; i < sn->n_files; i++) {
+        CHECK(reads(s, sn->files[i].path, snap_text(sn, sn->files[i].path)));
+    }
+    for (size_t i = 0; i < sn->n_dirs; i++) {
+        char *a = listing(s, sn->dirs[i].path), *b = snap_listing(sn, sn->dirs[i].path);
+        CHECK_STR(b, a);
+        free(a);
+        free(b);
+    }
+    CHECK_INT(kv_members(s, &m, &n, &err), 0);
+    CHECK_INT((long long)n, (long long)sn->n_members);
+    for (size_t i = 0; i < n && i < sn->n_members; i++) {
+        CHECK_STR(sn->members[i].name, m[i].name);
+        CHECK_INT(sn->members[i].online, m[i].online);
+    }
+    kv_free_members(m, n);
+    free(err);
+}
+
+static void test_snapshot(void)
+{
+    static const char *const files[] = {
+        "ha/manager_status", "ha/resources.cfg", "datacenter.cfg", "nodes/*/lrm_status", NULL,
+    };
+    static const char *const dirs[] = {"nodes/*/resources", NULL};
+    static const char *const bad[] = {"../x", NULL};
+    struct kv_snap_req req = {files, dirs}, bad_req = {bad, NULL};
+    struct kv_store *a, *b, *cli;
+    struct kv_snapshot sn;
+    uint64_t g = 0;
+    char *l, *err = NULL;
+
+    fresh_store();
+    a = open_node("n1", "crm");
+    b = open_node("n2", "lrm");
+    cli = open_node("n3", NULL);
+    if (a == NULL || b == NULL || cli == NULL) {
+        CHECK(0);
+        kv_close(a);
+        kv_close(b);
+        kv_close(cli);
+        return;
+    }
+    CHECK_INT(kv_probe(a, &err), 0);
+    CHECK(write_ok(a, "ha/manager_status", "{\"ms\":1}", NULL));
+    CHECK(write_ok(a, "ha/resources.cfg", "vm: 100\n", NULL));
+    CHECK(write_ok(a, "nodes/n1/lrm_status", "{\"l\":1}", NULL));
+    CHECK(write_ok(a, "nodes/n2/lrm_status", "{\"l\":2}", NULL));
+    CHECK(write_ok(a, "nodes/n2/other", "not asked for", NULL));
+    CHECK(write_ok(a, "ha/rules.cfg", "not asked for", NULL));
+    CHECK_INT(kv_mkdir(a, "nodes/n1/resources", &err), 0);
+    CHECK_INT(kv_mkdir(a, "nodes/n2/resources", &err), 0);
+    CHECK(write_ok(a, "nodes/n1/resources/vm:101", "", NULL));
+    CHECK(write_ok(a, "nodes/n1/resources/vm:100", "", NULL));
+    CHECK(write_ok(a, "nodes/n1/resources/.hidden", "", NULL));
+    CHECK(write_ok(a, "nodes/n2/resources/ct:200", "", NULL));
+    CHECK(get_lock(a, "ha_agent_n1_lock"));
+    CHECK(get_lock(b, "ha_agent_n2_lock"));
+    CHECK(kv_lock_release(b, "ha_agent_n2_lock"));
+
+    CHECK_INT(kv_snapshot(cli, &req, &sn, &err), 0);
+    /* content: the requested files only, a missing one absent */
+    CHECK_STR(snap_text(&sn, "ha/manager_status"), "{\"ms\":1}");
+    CHECK_STR(snap_text(&sn, "ha/resources.cfg"), "vm: 100\n");
+    CHECK_STR(snap_text(&sn, "nodes/n1/lrm_status"), "{\"l\":1}");
+    CHECK_STR(snap_text(&sn, "nodes/n2/lrm_status"), "{\"l\":2}");
+    CHECK_STR(snap_text(&sn, "datacenter.cfg"), "(absent)");
+    CHECK_STR(snap_text(&sn, "nodes/n3/lrm_status"), "(absent)");
+    CHECK_STR(snap_text(&sn, "nodes/n2/other"), "(absent)");
+    CHECK_STR(snap_text(&sn, "ha/rules.cfg"), "(absent)");
+    CHECK_STR(snap_text(&sn, "../ha/manager_status"), "(error)");
+    CHECK_INT((long long)sn.n_files, 4);
+    l = snap_listing(&sn, "nodes/n1/resources");
+    CHECK_STR(l, "vm:100,vm:101");
+    free(l);
+    l = snap_listing(&sn, "nodes/n2/resources");
+    CHECK_STR(l, "ct:200");
+    free(l);
+    l = snap_listing(&sn, "nodes/n3/resources");
+    CHECK_STR(l, "");
+    free(l);
+    /* locks: held with the holder's fencing token, released not held */
+    CHECK(kv_snap_locked(&sn, "ha_agent_n1_lock", &g));
+    CHECK_INT((long long)g, (long long)kv_lock_generation(a, "ha_agent_n1_lock"));
+    CHECK(!kv_snap_locked(&sn, "ha_agent_n2_lock", &g));
+    CHECK_INT((long long)g, 0);
+    CHECK(!kv_snap_locked(&sn, MANAGER, NULL));
+    /* members and quorum, as kv_members and kv_quorate */
+    CHECK_INT((long long)sn.n_members, 3);
+    CHECK(sn.quorate);
+    CHECK(kv_quorate(cli));
+    check_like_reads(cli, &sn);
+    kv_snapshot_free(&sn);
+
+    /* consistency: a later snapshot sees the later writes, all of them */
+    CHECK(write_ok(a, "ha/manager_status", "{\"ms\":2}", NULL));
+    CHECK(write_ok(a, "nodes/n1/lrm_status", "{\"l\":3}", NULL));
+    CHECK_INT(kv_remove(a, "nodes/n1/resources/vm:101", &err), 0);
+    CHECK(kv_lock_release(a, "ha_agent_n1_lock"));
+    CHECK_INT(kv_snapshot(cli, &req, &sn, &err), 0);
+    CHECK_STR(snap_text(&sn, "ha/manager_status"), "{\"ms\":2}");
+    CHECK_STR(snap_text(&sn, "nodes/n1/lrm_status"), "{\"l\":3}");
+    l = snap_listing(&sn, "nodes/n1/resources");
+    CHECK_STR(l, "vm:100");
+    free(l);
+    CHECK_INT((long long)sn.n_locks, 0);
+    check_like_reads(cli, &sn);
+    kv_snapshot_free(&sn);
+
+    /* a pattern that is no path is refused with one line */
+    free(err);
+    err = NULL;
+    CHECK_INT(kv_snapshot(cli, &bad_req, &sn, &err), -1);
+    CHECK(one_line(err));
+    kv_snapshot_free(&sn);
+    free(err);
+    kv_close(a);
+    kv_close(b);
+    kv_close(cli);
+}
+
 static void run_suite(const struct backend *b)
 {
     int before = test_failed;
@@ -673,6 +830,7 @@ static void run_suite(const struct backend *b)
     RUN(test_guarded_write);
     RUN(test_domain_lock);
     RUN(test_probe_members);
+    RUN(test_snapshot);
     if (test_failed != before) {
         fprintf(stderr, "FAIL: the %s backend broke the contract\n", b->name);
     }

@@ -1891,6 +1891,189 @@ out:
     free(certs);
 }
 
+/* ---- kv_snapshot: one revision across pages ---- */
+
+struct between {
+    struct etcd_store *w; /* the writer */
+    bool compact; /* also drop every older revision */
+    int calls;
+};
+
+/* Between the first two pages of a snapshot: change what the later pages
+ * hold (and compact, when asked). Once. */
+static void write_between(void *arg)
+{
+    struct between *b = arg;
+    char *err = NULL;
+
+    if (b->calls++ > 0) {
+        return;
+    }
+    CHECK_INT(etcd_store_write(b->w, "ha/manager_status", "{\"v\":2}", 7, NULL, &err), 0);
+    CHECK_INT(etcd_store_write(b->w, "nodes/n1/lrm_status", "{\"v\":2}", 7, NULL, &err), 0);
+    CHECK_INT(etcd_store_write(b->w, "nodes/n1/resources/vm:999", "", 0, NULL, &err), 0);
+    CHECK_INT(etcd_store_remove(b->w, "nodes/n1/resources/vm:100", &err), 0);
+    if (b->compact) {
+        CHECK_INT(er_compact(b->w, er_revision(b->w), &err), 0);
+    }
+    free(err);
+}
+
+static const char *snap_file(const struct kv_snapshot *sn, const char *path)
+{
+    const char *data, *err;
+    size_t len;
+
+    return kv_snap_read(sn, path, &data, &len, &err) == 0 ? data : "(none)";
+}
+
+static void test_snapshot_pages(void)
+{
+    static const char *const files[] = {"ha/manager_status", "nodes/*/lrm_status", NULL};
+    static const char *const dirs[] = {"nodes/*/resources", NULL};
+    struct kv_snap_req req = {files, dirs};
+    char *prefix = new_prefix("snap"), *err = NULL;
+    struct etcd_store *w = open_node(prefix, "n1", "crm"), *cli;
+    struct between b = {w, false, 0};
+    struct kv_snapshot sn = {0};
+    size_t n;
+    int64_t rev;
+
+    CHECK(w != NULL);
+    if (w == NULL) {
+        free(prefix);
+        return;
+    }
+    CHECK_INT(etcd_store_write(w, "ha/manager_status", "{\"v\":1}", 7, NULL, &err), 0);
+    CHECK_INT(etcd_store_write(w, "nodes/n1/lrm_status", "{\"v\":1}", 7, NULL, &err), 0);
+    for (int i = 0; i < 10; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "nodes/n1/resources/vm:%d", 100 + i);
+        CHECK_INT(etcd_store_write(w, path, "", 0, NULL, &err), 0);
+    }
+    rev = er_revision(w);
+    etcd_faults.snap_page = 3; /* the keys above take 5 pages */
+    etcd_faults.snap_between = write_between;
+    etcd_faults.snap_between_arg = &b;
+    open_read_only = true;
+    cli = open_node(prefix, "n2", NULL);
+    open_read_only = false;
+    CHECK(cli != NULL);
+    /* the writes between the pages are not in it: every page is of the
+     * first page's revision */
+    CHECK_INT(cli ? etcd_store_snapshot(cli, &req, &sn, &err) : -1, 0);
+    CHECK(b.calls >= 4);
+    CHECK_INT(sn.revision, rev);
+    CHECK_STR(snap_file(&sn, "ha/manager_status"), "{\"v\":1}");
+    CHECK_STR(snap_file(&sn, "nodes/n1/lrm_status"), "{\"v\":1}");
+    CHECK_STR(kv_snap_list(&sn, "nodes/n1/resources", &n)[0], "vm:100");
+    CHECK_INT(n, 10);
+    CHECK(sn.quorate);
+    kv_snapshot_free(&sn);
+    /* the next one sees them all */
+    CHECK_INT(cli ? etcd_store_snapshot(cli, &req, &sn, &err) : -1, 0);
+    CHECK(sn.revision > rev);
+    CHECK_STR(snap_file(&sn, "ha/manager_status"), "{\"v\":2}");
+    CHECK_STR(snap_file(&sn, "nodes/n1/lrm_status"), "{\"v\":2}");
+    CHECK_STR(kv_snap_list(&sn, "nodes/n1/resources", &n)[n - 1], "vm:999");
+    CHECK_INT(n, 10);
+    kv_snapshot_free(&sn);
+    /* the first page's revision compacted meanwhile: read again, whole */
+    CHECK_INT(etcd_store_write(w, "ha/manager_status", "{\"v\":1}", 7, NULL, &err), 0);
+    CHECK_INT(etcd_store_write(w, "nodes/n1/resources/vm:100", "", 0, NULL, &err), 0);
+    b.calls = 0;
+    b.compact = true;
+    CHECK_INT(cli ? etcd_store_snapshot(cli, &req, &sn, &err) : -1, 0);
+    CHECK(b.calls >= 5); /* the first try's page and the whole second try */
+    CHECK_STR(snap_file(&sn, "ha/manager_status"), "{\"v\":2}");
+    CHECK_STR(kv_snap_list(&sn, "nodes/n1/resources", &n)[0], "vm:101");
+    kv_snapshot_free(&sn);
+    memset(&etcd_faults, 0, sizeof(etcd_faults));
+    free(err);
+    if (cli != NULL) {
+        etcd_store_close(cli);
+    }
+    etcd_store_close(w);
+    free(prefix);
+}
+
+/* A page of hostile keys: taken in or skipped, never trusted. */
+static void test_snapshot_page_hostile(void)
+{
+    static const char *const files[] = {"ha/*", NULL};
+    static const char *const dirs[] = {"nodes/*/resources", NULL};
+    struct kv_snap_req req = {files, dirs};
+    struct kv_snapshot sn = {0};
+    struct etcd_snap_acc a = {
+        .prefix = "/p/", .store_id = "abc", .node = "n1", .req = &req, .sn = &sn};
+    const struct {
+        const char *key;
+        size_t key_len;
+        const char *value;
+        size_t value_len;
+        int64_t create_rev;
+    } kvs[] = {
+        {.key = "/p/ha/a", .key_len = 7, .value = "A", .value_len = 1},
+        {.key = "/p/ha/nul", .key_len = 9, .value = "x\0y", .value_len = 3},
+        {.key = "/p/ha/k\0ey", .key_len = 10, .value = "K", .value_len = 1},
+        {.key = "/p/ha/c\ntl", .key_len = 10, .value = "C", .value_len = 1},
+        {.key = "/p/ha/.dot", .key_len = 10, .value = "D", .value_len = 1},
+        {.key = "/q/ha/b", .key_len = 7, .value = "B", .value_len = 1},
+        {.key = "/p/haven-store",
+         .key_len = 14,
+         .value = "haven-store 1 id=abc x",
+         .value_len = 22},
+        {.key = "/p/nodes/n2/resources/vm:1", .key_len = 26, .value = "", .value_len = 0},
+        {.key = "/p/nodes/n2/resources/", .key_len = 22, .value = "", .value_len = 0},
+        {.key = "/p/nodes/bad name/x", .key_len = 19, .value = "", .value_len = 0},
+        {.key = "/p/priv/lock/ha_manager_lock", .key_len = 28, .create_rev = 42},
+        {.key = "/p/priv/beat/n2.lrm", .key_len = 19, .value = "", .value_len = 0},
+    };
+    struct etcd_range r = {.n = sizeof(kvs) / sizeof(kvs[0]), .more = true};
+    char *err = NULL;
+    uint64_t g;
+    size_t n;
+
+    /* values the page gives away are copies: the test's strings stay */
+    r.kvs = xcalloc(r.n, sizeof(*r.kvs));
+    for (size_t i = 0; i < r.n; i++) {
+        r.kvs[i].key_len = kvs[i].key_len;
+        r.kvs[i].value_len = kvs[i].value_len;
+        r.kvs[i].create_rev = kvs[i].create_rev;
+        r.kvs[i].key = xmalloc(kvs[i].key_len + 1);
+        memcpy(r.kvs[i].key, kvs[i].key, kvs[i].key_len + 1);
+        r.kvs[i].value = xmalloc(kvs[i].value_len + 1);
+        memcpy(r.kvs[i].value, kvs[i].value ? kvs[i].value : "", kvs[i].value_len + 1);
+    }
+    CHECK_INT(etcd_snap_page(&a, &r, &err), 0);
+    CHECK(a.next != NULL); /* more: the next page starts after the last key */
+    etcd_snap_done(&a);
+    CHECK_STR(snap_file(&sn, "ha/a"), "A");
+    CHECK_STR(snap_file(&sn, "ha/nul"), "(none)"); /* an error, named */
+    {
+        const char *d, *e;
+        size_t len;
+        CHECK_INT(kv_snap_read(&sn, "ha/nul", &d, &len, &e), -1);
+        CHECK(e != NULL && strstr(e, "NUL") != NULL);
+    }
+    CHECK_INT(sn.n_files, 2); /* no NUL, control or dot name, nothing outside */
+    CHECK_STR(kv_snap_list(&sn, "nodes/n2/resources", &n)[0], "vm:1");
+    CHECK_INT(n, 1);
+    CHECK(kv_snap_locked(&sn, "ha_manager_lock", &g));
+    CHECK_INT(g, 42);
+    CHECK_INT(sn.n_members, 1); /* "bad name" is no node name */
+    CHECK(sn.n_members == 1 && strcmp(sn.members[0].name, "n2") == 0 && sn.members[0].online);
+    CHECK(sn.quorate);
+    /* over the bounds: an error, not a guess */
+    a.keys = KV_SNAP_MAX_KEYS - 1;
+    CHECK_INT(etcd_snap_page(&a, &r, &err), -1);
+    CHECK(err != NULL && strstr(err, "keys") != NULL);
+    etcd_range_free(&r);
+    etcd_snap_acc_free(&a);
+    kv_snapshot_free(&sn);
+    free(err);
+}
+
 /* TEST_ONLY=name runs that test alone (besides the cluster set-up). */
 #define RUN_SOME(fn)                                                                               \
     do {                                                                                           \
@@ -1913,6 +2096,7 @@ int main(void)
     RUN_SOME(test_parser_hostile);
     RUN_SOME(test_base64);
     RUN_SOME(test_json_hostile);
+    RUN_SOME(test_snapshot_page_hostile);
     if (r != 0) {
         fprintf(stderr, "could not start etcd (see %s)\n", cluster_dir);
         test_failed++;
@@ -1932,6 +2116,7 @@ int main(void)
     RUN_SOME(test_steady_rounds_write_nothing);
     RUN_SOME(test_db_bounded);
     RUN_SOME(test_probe_members);
+    RUN_SOME(test_snapshot_pages);
     RUN_SOME(test_domain_lock);
     RUN_SOME(test_big_value);
     RUN_SOME(test_lock_torture);

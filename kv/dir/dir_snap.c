@@ -125,7 +125,7 @@ static int read_files(
 {
     struct paths p = {0};
 
-    if (!kv_path_check(pattern, err) || expand(s, pattern, &p, err) != 0) {
+    if (expand(s, pattern, &p, err) != 0) {
         return -1;
     }
     for (size_t i = 0; i < p.n; i++) {
@@ -157,7 +157,7 @@ static int list_dirs(struct dir_store *s, const char *pattern, struct kv_snapsho
     struct paths p = {0};
     int rc = 0;
 
-    if (!kv_path_check(pattern, err) || expand(s, pattern, &p, err) != 0) {
+    if (expand(s, pattern, &p, err) != 0) {
         return -1;
     }
     for (size_t i = 0; i < p.n && rc == 0; i++) {
@@ -165,10 +165,9 @@ static int list_dirs(struct dir_store *s, const char *pattern, struct kv_snapsho
         size_t n = 0;
 
         rc = dir_store_list(s, p.v[i], &names, &n, err);
-        for (size_t j = 0; j < n; j++) {
-            kv_snap_add_name(sn, p.v[i], names[j], strlen(names[j]));
-        }
-        if (rc == 0) {
+        if (rc == 0 && n > 0) {
+            kv_snap_set_names(sn, p.v[i], names, n);
+        } else if (rc == 0) {
             kv_free_names(names);
         }
     }
