@@ -179,7 +179,7 @@ void kv_free_members(struct kv_member *m, size_t n);
 /* ---- a snapshot: what `ha-manager status` shows, read at once ----
  *
  * Files matching req->files, the names in the folders matching req->dirs,
- * the held locks, the members and quorum, in one call. A pattern is a
+ * the held locks (req->locks), the members and quorum, in one call. A pattern is a
  * logical path whose parts may be '*', one name as kv_list gives it (no
  * dot names): the parts "nodes", '*', "lrm_status" match every node's
  * lrm_status. etcd reads it all in ONE
@@ -197,6 +197,7 @@ void kv_free_members(struct kv_member *m, size_t n);
 struct kv_snap_req {
     const char *const *files; /* NULL-terminated patterns (or NULL) */
     const char *const *dirs;
+    bool locks; /* the held locks too (on a folder, a read of each lock's head) */
 };
 struct kv_snap_file {
     char *path;
@@ -219,7 +220,7 @@ struct kv_snapshot {
     size_t n_files, cap_files;
     struct kv_snap_dir *dirs; /* sorted by path; folders that hold names */
     size_t n_dirs, cap_dirs;
-    struct kv_snap_lock *locks; /* held ones (a record names a holder), by name */
+    struct kv_snap_lock *locks; /* req->locks: held ones (a record names a holder), by name */
     size_t n_locks, cap_locks;
     struct kv_member *members; /* as kv_members */
     size_t n_members;

@@ -19,7 +19,7 @@ static void snapshot_page(const struct etcd_range *r)
 {
     static const char *const files[] = {"ha/manager_status", "nodes/*/lrm_status", NULL};
     static const char *const dirs[] = {"nodes/*/resources", NULL};
-    struct kv_snap_req req = {files, dirs};
+    struct kv_snap_req req = {files, dirs, true};
     struct kv_snapshot sn = {0};
     struct etcd_snap_acc a = {
         .prefix = "/haven/", .store_id = "0123", .node = "node1", .req = &req, .sn = &sn};

@@ -719,7 +719,7 @@ static void test_snapshot(void)
     };
     static const char *const dirs[] = {"nodes/*/resources", NULL};
     static const char *const bad[] = {"../x", NULL};
-    struct kv_snap_req req = {files, dirs}, bad_req = {bad, NULL};
+    struct kv_snap_req req = {files, dirs, true}, bad_req = {bad, NULL, false};
     struct kv_store *a, *b, *cli;
     struct kv_snapshot sn;
     uint64_t g = 0;
@@ -800,6 +800,12 @@ static void test_snapshot(void)
     free(l);
     CHECK_INT((long long)sn.n_locks, 0);
     check_like_reads(cli, &sn);
+    kv_snapshot_free(&sn);
+    /* locks only when asked for */
+    CHECK(get_lock(a, "ha_agent_n1_lock"));
+    req.locks = false;
+    CHECK_INT(kv_snapshot(cli, &req, &sn, &err), 0);
+    CHECK_INT((long long)sn.n_locks, 0);
     kv_snapshot_free(&sn);
 
     /* a pattern that is no path is refused with one line */

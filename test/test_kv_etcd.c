@@ -1931,7 +1931,7 @@ static void test_snapshot_pages(void)
 {
     static const char *const files[] = {"ha/manager_status", "nodes/*/lrm_status", NULL};
     static const char *const dirs[] = {"nodes/*/resources", NULL};
-    struct kv_snap_req req = {files, dirs};
+    struct kv_snap_req req = {files, dirs, false};
     char *prefix = new_prefix("snap"), *err = NULL;
     struct etcd_store *w = open_node(prefix, "n1", "crm"), *cli;
     struct between b = {w, false, 0};
@@ -2002,7 +2002,7 @@ static void test_snapshot_page_hostile(void)
 {
     static const char *const files[] = {"ha/*", NULL};
     static const char *const dirs[] = {"nodes/*/resources", NULL};
-    struct kv_snap_req req = {files, dirs};
+    struct kv_snap_req req = {files, dirs, true};
     struct kv_snapshot sn = {0};
     struct etcd_snap_acc a = {
         .prefix = "/p/", .store_id = "abc", .node = "n1", .req = &req, .sn = &sn};

@@ -19,7 +19,7 @@ static const char *const status_dirs[] = {"nodes/*/resources", NULL};
 
 int cli_snapshot(struct cli *c, struct kv_snapshot *sn)
 {
-    struct kv_snap_req req = {status_files, status_dirs};
+    struct kv_snap_req req = {status_files, status_dirs, false}; /* status shows no lock */
     char *err = NULL;
 
     if (kv_snapshot(c->kv, &req, sn, &err) != 0) {

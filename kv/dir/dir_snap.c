@@ -214,7 +214,9 @@ int dir_store_snapshot(
     for (size_t i = 0; rc == 0 && req->dirs != NULL && req->dirs[i] != NULL; i++) {
         rc = list_dirs(s, req->dirs[i], out, err);
     }
-    rc = rc ? rc : read_locks(s, out, err);
+    if (rc == 0 && req->locks) {
+        rc = read_locks(s, out, err);
+    }
     if (rc != 0) {
         kv_snapshot_free(out);
         return -1;

@@ -97,7 +97,7 @@ static int take_key(struct etcd_snap_acc *a, struct etcd_kv *kv, char **err)
     }
     if (strcmp(rel, MARKER) == 0) {
         check_marker(a, kv);
-    } else if (str_starts(rel, LOCKS) && kv_lock_name_ok(rel + strlen(LOCKS))) {
+    } else if (a->req->locks && str_starts(rel, LOCKS) && kv_lock_name_ok(rel + strlen(LOCKS))) {
         kv_snap_add_lock(a->sn, rel + strlen(LOCKS), (uint64_t)kv->create_rev);
     } else if (str_starts(rel, BEATS)) {
         add_beat(a, rel);
