@@ -808,6 +808,18 @@ static void test_snapshot(void)
     CHECK_INT((long long)sn.n_locks, 0);
     kv_snapshot_free(&sn);
 
+    /* a last '*' stands for files only (a folder is no file) */
+    {
+        static const char *const ha[] = {"ha/*", NULL};
+        struct kv_snap_req ha_req = {ha, NULL, false};
+        CHECK_INT(kv_mkdir(a, "ha/sub", &err), 0);
+        CHECK(write_ok(a, "ha/sub/deeper", "x", NULL));
+        CHECK_INT(kv_snapshot(cli, &ha_req, &sn, &err), 0);
+        CHECK_INT((long long)sn.n_files, 3);
+        CHECK_STR(snap_text(&sn, "ha/rules.cfg"), "not asked for");
+        CHECK_STR(snap_text(&sn, "ha/sub"), "(absent)");
+        kv_snapshot_free(&sn);
+    }
     /* a pattern that is no path is refused with one line */
     free(err);
     err = NULL;

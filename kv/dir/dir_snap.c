@@ -43,13 +43,15 @@ static bool is_folder(const struct dir_store *s, const char *path)
 }
 
 /* prefix + part for every name the '*' (or the plain part) stands for;
- * last: the pattern's last part (a file or listed folder, not walked
- * into). 0, or -1 and *err. */
+ * last: the pattern's last part, which '*' expands to files (or, with
+ * folder_last, to folders) as etcd's keys would; other parts are folders
+ * walked into. 0, or -1 and *err. */
 static int expand_part(
     struct dir_store *s,
     const char *prefix,
     const char *part,
     bool last,
+    bool folder_last,
     struct paths *out,
     char **err
 )
@@ -76,7 +78,7 @@ static int expand_part(
     }
     for (size_t i = 0; i < n; i++) {
         char *p = prefix[0] ? xasprintf("%s/%s", prefix, names[i]) : xstrdup(names[i]);
-        if (last || is_folder(s, p)) {
+        if (is_folder(s, p) == (!last || folder_last)) {
             paths_add(out, p);
         } else {
             free(p);
@@ -87,7 +89,8 @@ static int expand_part(
 }
 
 /* Every path that matches pattern and may exist. */
-static int expand(struct dir_store *s, const char *pattern, struct paths *out, char **err)
+static int
+expand(struct dir_store *s, const char *pattern, bool folder_last, struct paths *out, char **err)
 {
     struct paths cur = {0};
     const char *part = pattern;
@@ -101,7 +104,7 @@ static int expand(struct dir_store *s, const char *pattern, struct paths *out, c
         bool last = part[len] == '\0';
 
         for (size_t i = 0; i < cur.n && rc == 0; i++) {
-            rc = expand_part(s, cur.v[i], p, last, &next, err);
+            rc = expand_part(s, cur.v[i], p, last, folder_last, &next, err);
         }
         free(p);
         paths_free(&cur);
@@ -125,7 +128,7 @@ static int read_files(
 {
     struct paths p = {0};
 
-    if (expand(s, pattern, &p, err) != 0) {
+    if (expand(s, pattern, false, &p, err) != 0) {
         return -1;
     }
     for (size_t i = 0; i < p.n; i++) {
@@ -157,7 +160,7 @@ static int list_dirs(struct dir_store *s, const char *pattern, struct kv_snapsho
     struct paths p = {0};
     int rc = 0;
 
-    if (expand(s, pattern, &p, err) != 0) {
+    if (expand(s, pattern, true, &p, err) != 0) {
         return -1;
     }
     for (size_t i = 0; i < p.n && rc == 0; i++) {
