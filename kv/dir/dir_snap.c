@@ -42,44 +42,43 @@ static bool is_folder(const struct dir_store *s, const char *path)
     return r;
 }
 
+/* One pattern's expansion: into out, the '*' of its last part standing
+ * for files (or, with folder_last, folders) as etcd's keys would. */
+struct expansion {
+    struct dir_store *s;
+    bool folder_last;
+    struct paths *out;
+    char **err;
+};
+
 /* prefix + part for every name the '*' (or the plain part) stands for;
- * last: the pattern's last part, which '*' expands to files (or, with
- * folder_last, to folders) as etcd's keys would; other parts are folders
- * walked into. 0, or -1 and *err. */
-static int expand_part(
-    struct dir_store *s,
-    const char *prefix,
-    const char *part,
-    bool last,
-    bool folder_last,
-    struct paths *out,
-    char **err
-)
+ * a part but the last is a folder walked into. 0, or -1 and *err. */
+static int expand_part(const struct expansion *x, const char *prefix, const char *part, bool last)
 {
     char **names = NULL;
     size_t n = 0;
 
     if (strcmp(part, "*") != 0) {
         char *p = prefix[0] ? xasprintf("%s/%s", prefix, part) : xstrdup(part);
-        if (last || is_folder(s, p)) {
-            paths_add(out, p);
+        if (last || is_folder(x->s, p)) {
+            paths_add(x->out, p);
         } else {
             free(p);
         }
         return 0;
     }
     if (prefix[0] == '\0') {
-        if (dir_list_abs(s->root, false, &names, &n) != 0) {
-            kv_err(err, "unable to list the store root - %s", dir_strerror(errno));
+        if (dir_list_abs(x->s->root, false, &names, &n) != 0) {
+            kv_err(x->err, "unable to list the store root - %s", dir_strerror(errno));
             return -1;
         }
-    } else if (dir_store_list(s, prefix, &names, &n, err) != 0) {
+    } else if (dir_store_list(x->s, prefix, &names, &n, x->err) != 0) {
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         char *p = prefix[0] ? xasprintf("%s/%s", prefix, names[i]) : xstrdup(names[i]);
-        if (is_folder(s, p) == (!last || folder_last)) {
-            paths_add(out, p);
+        if (is_folder(x->s, p) == (!last || x->folder_last)) {
+            paths_add(x->out, p);
         } else {
             free(p);
         }
@@ -101,10 +100,11 @@ expand(struct dir_store *s, const char *pattern, bool folder_last, struct paths 
         size_t len = strcspn(part, "/");
         char *p = xstrndup(part, len);
         struct paths next = {0};
+        struct expansion x = {s, folder_last, &next, err};
         bool last = part[len] == '\0';
 
         for (size_t i = 0; i < cur.n && rc == 0; i++) {
-            rc = expand_part(s, cur.v[i], p, last, folder_last, &next, err);
+            rc = expand_part(&x, cur.v[i], p, last);
         }
         free(p);
         paths_free(&cur);
