@@ -2026,6 +2026,7 @@ static void test_snapshot_page_hostile(void)
         {.key = "/p/nodes/n2/resources/vm:1", .key_len = 26, .value = "", .value_len = 0},
         {.key = "/p/nodes/n2/resources/", .key_len = 22, .value = "", .value_len = 0},
         {.key = "/p/nodes/bad name/x", .key_len = 19, .value = "", .value_len = 0},
+        {.key = "/p/nodes/n2/out-of-order", .key_len = 24, .value = "", .value_len = 0},
         {.key = "/p/priv/lock/ha_manager_lock", .key_len = 28, .create_rev = 42},
         {.key = "/p/priv/beat/n2.lrm", .key_len = 19, .value = "", .value_len = 0},
     };

@@ -147,10 +147,28 @@ int etcd_snap_page(struct etcd_snap_acc *a, const struct etcd_range *r, char **e
     return 0;
 }
 
+static int cmp_member(const void *x, const void *y)
+{
+    return strcmp(((const struct kv_member *)x)->name, ((const struct kv_member *)y)->name);
+}
+
 void etcd_snap_done(struct etcd_snap_acc *a)
 {
     struct kv_snapshot *sn = a->sn;
+    size_t k = 0;
 
+    /* sorted and unique as kv_members, whatever order the keys came in */
+    if (sn->n_members > 1) {
+        qsort(sn->members, sn->n_members, sizeof(*sn->members), cmp_member);
+    }
+    for (size_t i = 0; i < sn->n_members; i++) {
+        if (k > 0 && strcmp(sn->members[k - 1].name, sn->members[i].name) == 0) {
+            free(sn->members[i].name);
+        } else {
+            sn->members[k++] = sn->members[i];
+        }
+    }
+    sn->n_members = k;
     for (size_t i = 0; i < sn->n_members; i++) {
         struct kv_member *m = &sn->members[i];
 
