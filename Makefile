@@ -48,10 +48,12 @@ OPT      = -O2
 # No unwind tables (C without exceptions; a core dump still has the stack):
 # they were 60 KiB, the bulk of what pushed the binary past 512 KiB with TLS.
 # noseparate-code: code and read-only data share pages instead of each
-# being padded to its own. test/dispatch.test.sh checks the bound.
-STATIC_OPT = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+# being padded to its own. No PIE: musl-gcc compiles position-independent
+# code by default, which a static binary linked at a fixed address never
+# uses (8 KiB of GOT-relative code). test/dispatch.test.sh checks the bound.
+STATIC_OPT = -Os -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
              -fno-unwind-tables
-STATIC_LDFLAGS = -static -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
+STATIC_LDFLAGS = -static -no-pie -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
 # The manager round and the status codecs are built for speed: at -Os a
 # round at 10,000 services took about a quarter more CPU (bench_round); -O2
 # for them costs 12 KiB, for all of our code 70 KiB (over 512 KiB).
