@@ -45,13 +45,14 @@ CPPFLAGS = -I. -isystem vendor/libev -isystem vendor/cjson -isystem vendor/bears
            -DHAVEN_VERSION='"$(VERSION)"'
 OPT      = -O2
 # The shipped binary: size first (it runs on appliances); unused code dropped.
+# -Oz (gcc 12, Debian 12's): 4 KiB below -Os, a round as fast (bench_round).
 # No unwind tables (C without exceptions; a core dump still has the stack):
 # they were 60 KiB, the bulk of what pushed the binary past 512 KiB with TLS.
 # noseparate-code: code and read-only data share pages instead of each
 # being padded to its own. No PIE: musl-gcc compiles position-independent
 # code by default, which a static binary linked at a fixed address never
 # uses (8 KiB of GOT-relative code). test/dispatch.test.sh checks the bound.
-STATIC_OPT = -Os -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+STATIC_OPT = -Oz -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
              -fno-unwind-tables
 STATIC_LDFLAGS = -static -no-pie -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
 # All of it at -Os, the manager round and the status codecs included: at
