@@ -53,6 +53,17 @@ else
     case $info in *"statically linked"*", stripped"*) ok ;; *) bad "$shipped is not static and stripped: $info" ;; esac
     strings "$shipped" | grep -q 'https endpoints need etcd_cacert' && ok ||
         bad "$shipped has no TLS (etcd_cacert text missing)"
+    # Its sscanf is applets/sscanf_lg.c (cJSON's "%lg" read-back of each
+    # number it prints): numbers that need 15 and 17 digits and exponents
+    # come out as from the libc build.
+    cp -r "$(dirname "$0")/scenarios/crs-static" "$tmp/frac"
+    printf '{ "vm:101": { "maxcpu": 3.1415926535897931, "maxmem": 123456789.12345679 },\n%s\n' \
+        '"vm:102": { "maxcpu": 0.25, "maxmem": 1.5e-7 } }' >"$tmp/frac/static_service_stats"
+    "$shipped" ha-tester -q "$tmp/frac" "$tmp/frac-shipped" >/dev/null 2>&1
+    "$haven" ha-tester -q "$tmp/frac" "$tmp/frac-libc" >/dev/null 2>&1
+    grep -q '3.1415926535897931' "$tmp/frac-shipped/static_service_stats" &&
+        cmp -s "$tmp/frac-shipped/static_service_stats" "$tmp/frac-libc/static_service_stats" && ok ||
+        bad "$shipped prints numbers unlike the libc build"
 fi
 
 t_summary
