@@ -73,6 +73,11 @@ LIB_SRC    = $(wildcard state/*.c kv/*.c kv/*/*.c watchdog/*.c)
 VENDOR_SRC = vendor/libev/ev.c vendor/cjson/cJSON.c
 BEARSSL_H  = vendor/bearssl/inc/bearssl.h
 APP_SRC    = main.c $(wildcard applets/*.c applets/*/*.c)
+# The --help texts (applets/help/), compressed at build time by tools/helpz.c
+# into one generated source (applets/help.h); in the order of enum help_id.
+HELP_TEXTS = $(patsubst %,applets/help/%.txt,haven ha-crm ha-lrm ha-manager ha-sim ha-tester ha-watchdog \
+             ha-sim-commands)
+HELP_GEN   = build/gen/help_z.c
 TEST_LIB   = test/test_fakeenv.c
 TESTS      = $(patsubst test/%.c,build/test/%,$(filter-out $(TEST_LIB),$(wildcard test/test_*.c)))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
@@ -110,7 +115,7 @@ build/static/flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(STATIC_FLAGS)' | cmp -s - $@ || echo '$(STATIC_FLAGS)' >$@
 # sscanf is applets/sscanf_lg.c's, for cJSON alone: none of ours may call it.
-build/static/$(PROG): $(call obj,static,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC)) build/static/libbearssl.a
+build/static/$(PROG): $(call obj,static,$(APP_SRC) $(HELP_GEN) $(LIB_SRC) $(VENDOR_SRC)) build/static/libbearssl.a
 	@! nm -u $(call obj,static,$(APP_SRC) $(LIB_SRC)) | grep -Ew '(__isoc99_)?sscanf' || \
 		{ echo "sscanf in our sources: parse with state/scan.h"; exit 1; }
 	$(MUSL_CC) $(STATIC_OPT) $(STATIC_LDFLAGS) -o $@ $(filter-out build/static/flags,$^) -lm
@@ -121,7 +126,7 @@ build/static/%.o: %.c build/static/flags | $(VENDOR_SRC) $(BEARSSL_H)
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(STATIC_OPT) -MMD -MP -c -o $@ $<
 
-build/test/$(PROG): $(call obj,test,$(APP_SRC) $(LIB_SRC) $(VENDOR_SRC)) build/test/libbearssl.a
+build/test/$(PROG): $(call obj,test,$(APP_SRC) $(HELP_GEN) $(LIB_SRC) $(VENDOR_SRC)) build/test/libbearssl.a
 	$(CC) $(SAN) -o $@ $^ -lm
 build/test/test_%: $(call obj,test,test/test_%.c $(TEST_LIB) $(LIB_SRC) $(VENDOR_SRC)) build/test/libbearssl.a
 	$(CC) $(SAN) -o $@ $^ -lm
@@ -133,6 +138,15 @@ build/test/vendor/%.o: vendor/%.c
 build/test/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(WERROR) $(SAN) -MMD -MP -c -o $@ $<
+
+# The help stream: 7,536 bytes of text in 3,706, expanded only when a help
+# text is printed; the decoder (help.c) is 219 bytes of code.
+build/gen/helpz: tools/helpz.c applets/conf.h
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -I. $(WARN) $(WERROR) -O2 -o $@ $<
+$(HELP_GEN): build/gen/helpz $(HELP_TEXTS)
+	build/gen/helpz $@.tmp $(HELP_TEXTS)
+	mv $@.tmp $@
 
 build/man/%.8 build/man/%.1: build/$(PROG) dist/man.sh
 	@mkdir -p $(@D)
@@ -238,16 +252,16 @@ soak: build/test/$(PROG)
 # source file of ours; a shorter list can be given on the command line, e.g.
 # make lint LINT_SRC=applets/conf.c.
 TIDY     = clang-tidy
-LINT_ALL = $(APP_SRC) $(LIB_SRC)
+LINT_ALL = $(APP_SRC) $(LIB_SRC) tools/helpz.c
 LINT_SRC = $(LINT_ALL)
 lint: format-check | $(VENDOR_SRC)
 	$(TIDY) --quiet $(LINT_SRC) -- $(CSTD) $(CPPFLAGS)
 	@echo "lint: clang-tidy clean: $(words $(LINT_SRC)) files"
 
 format:
-	clang-format -i $(APP_SRC) $(LIB_SRC) $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
+	clang-format -i $(APP_SRC) $(LIB_SRC) tools/helpz.c $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 format-check:
-	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
+	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) tools/helpz.c $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 
 # The units and scripts name /usr/sbin and /etc: rewritten for SBINDIR and
 # SYSCONFDIR. An existing haven.conf is never touched.

@@ -36,6 +36,19 @@ for a in $("$haven" --list); do
     ln -sf "$haven" "$tmp/$a"
     expect_rc 0 "symlink $a --help" "$tmp/$a" --help
 done
+# --help prints the applet's text file of applets/help/ byte for byte (the
+# binary holds them compressed and expands them when printed).
+root=$(dirname "$0")/..
+conf=$(sed -n 's/^#define CONF_DEFAULT_PATH "\(.*\)"$/\1/p' "$root/applets/conf.h")
+for a in ha-crm ha-lrm ha-manager ha-sim ha-tester ha-watchdog; do
+    sed "s|@CONF_DEFAULT_PATH@|$conf|g" "$root/applets/help/$a.txt" >"$tmp/want"
+    "$haven" "$a" --help >"$tmp/out" 2>&1
+    cmp -s "$tmp/want" "$tmp/out" && ok || bad "$a --help differs from applets/help/$a.txt"
+done
+"$haven" --help | head -n "$(wc -l <"$root/applets/help/haven.txt")" >"$tmp/out"
+cmp -s "$root/applets/help/haven.txt" "$tmp/out" && ok || bad "haven --help differs from applets/help/haven.txt"
+"$haven" watchdog-mux --help | cmp -s - "$root/applets/help/ha-watchdog.txt" && ok ||
+    bad "watchdog-mux --help is not ha-watchdog's"
 # An applet called through its symlink runs that applet, not the multiplexer.
 "$tmp/ha-tester" >/dev/null 2>&1
 rc=$?
