@@ -357,8 +357,13 @@ struct tls_conn *tls_conn_new(const struct tls_config *c, const char *server_nam
         BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
         BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     };
+    /* no SHA-1: a certificate or handshake signed with it is refused
+     * (collisions of SHA-1 are practical) */
     static const br_hash_class *const hashes[] = {
-        &br_sha1_vtable, &br_sha224_vtable, &br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable,
+        &br_sha224_vtable,
+        &br_sha256_vtable,
+        &br_sha384_vtable,
+        &br_sha512_vtable,
     };
     struct tls_conn *t = xcalloc(1, sizeof(*t));
     br_ssl_engine_context *eng = &t->cc.eng;
@@ -431,6 +436,11 @@ static char *engine_error(int e)
         return xstrdup("TLS: the server's certificate is expired or not yet valid");
     case BR_ERR_X509_BAD_SERVER_NAME:
         return xstrdup("TLS: the server's certificate does not name this host");
+    case BR_ERR_X509_UNSUPPORTED:
+        return xstrdup(
+            "TLS: the server's certificate chain uses an algorithm that is not accepted "
+            "(a SHA-1 signature?)"
+        );
     case BR_ERR_BAD_PARAM:
     case BR_ERR_UNSUPPORTED_VERSION:
     case BR_ERR_BAD_LENGTH:
