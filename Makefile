@@ -62,8 +62,9 @@ STATIC_OPT = -Oz -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-
 # No RELRO segment: musl's start code for a static non-PIE binary never
 # makes it read-only (the page stays rw-p in /proc/PID/maps), so it only
 # padded the file to a page boundary (up to 4 KiB).
+# Input sections sorted by alignment: less padding between them (216 bytes).
 STATIC_LDFLAGS = -static -no-pie -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none \
-                 -Wl,-z,norelro -Wl,--wrap=sscanf
+                 -Wl,-z,norelro -Wl,--wrap=sscanf -Wl,--sort-section=alignment
 # All of it at -Os, the manager round and the status codecs included: at
 # -O2 they cost 12 KiB and a round at 10,000 services (bench_round linked
 # against these objects) took the same 9 to 11 ms either way.
