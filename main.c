@@ -18,15 +18,6 @@ static const struct applet *const applets[] = {
 
 #define APPLET_COUNT (sizeof(applets) / sizeof(applets[0]))
 
-static const char main_usage[] =
-    "usage: haven APPLET [ARGS...]   or   APPLET [ARGS...] through a symlink\n"
-    "haven: high-availability manager for small clusters (after pve-ha-manager).\n"
-    "  --list     print the applet names, one a line\n"
-    "  --help     this text; 'haven APPLET --help' for an applet\n"
-    "  --version  print the version\n"
-    "Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error, 127 unknown applet.\n"
-    "Applets:\n";
-
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -54,7 +45,7 @@ static int list_applets(void)
 
 static int main_help(void)
 {
-    fputs(main_usage, stdout);
+    fputs(help_text(HELP_HAVEN), stdout);
     for (size_t i = 0; i < APPLET_COUNT; i++) {
         printf("  %s\n", applets[i]->name);
     }
@@ -109,7 +100,7 @@ int main(int argc, char **argv)
     }
     log_prog = a->name;
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(a->usage, stdout);
+        fputs(help_text(a->help), stdout);
         return EXIT_OK;
     }
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {

@@ -8,10 +8,10 @@
 
 int applet_usage(const struct applet *a)
 {
-    const char *nl = strchr(a->usage, '\n');
-    int len = nl ? (int)(nl - a->usage) : (int)strlen(a->usage);
+    const char *usage = help_text(a->help), *nl = strchr(usage, '\n');
+    int len = nl ? (int)(nl - usage) : (int)strlen(usage);
 
-    fprintf(stderr, "%.*s\n", len, a->usage);
+    fprintf(stderr, "%.*s\n", len, usage);
     fprintf(stderr, "try '%s --help' for more information\n", a->name);
     return EXIT_USAGE;
 }

@@ -2,9 +2,12 @@
  *
  * Each applet lives in one file (applets/ha_crm.c is "ha-crm") and defines one
  * struct applet. main.c lists them; adding an applet takes its file, an extern
- * here and one line in main.c. Exit codes are shared by every applet. */
+ * here, one line in main.c and its help text (help.h). Exit codes are shared
+ * by every applet. */
 #ifndef HAVEN_APPLET_H
 #define HAVEN_APPLET_H
+
+#include "applets/help.h"
 
 enum {
     EXIT_OK = 0,
@@ -16,7 +19,7 @@ enum {
 struct applet {
     const char *name;
     int (*main)(int argc, char **argv);
-    const char *usage; /* printed by --help; first line is "usage: ..." */
+    enum help_id help; /* printed by --help (applets/help/); first line is "usage: ..." */
 };
 
 /* Print the applet's usage on stderr and return EXIT_USAGE. */

@@ -412,28 +412,5 @@ static int ha_manager_main(int argc, char **argv)
 const struct applet applet_ha_manager = {
     .name = "ha-manager",
     .main = ha_manager_main,
-    .usage =
-        "usage: ha-manager [-c FILE] COMMAND [ARGS] [OPTIONS]\n"
-        "Operator command line of the HA stack (after Proxmox ha-manager).\n"
-        "  status [--verbose] [--watch[=N]]  cluster, node and service states;\n"
-        "                                --watch redraws them every N s (2) until Ctrl-C\n"
-        "  config [--type T]             the configured resources\n"
-        "  add|set|remove SID ...        change a resource\n"
-        "  migrate|relocate SID NODE     move a resource\n"
-        "  crm-command stop|node-maintenance|disarm-ha|arm-ha ...\n"
-        "  rules list|config|add|set|remove ...\n"
-        "  groupconfig|groupadd|groupset|groupremove ...   legacy groups\n"
-        "  help [COMMAND] [--verbose 0|1] every command with its options\n"
-        "Commands and options may be abbreviated to a unique prefix.\n"
-        "-c FILE: configuration (default " CONF_DEFAULT_PATH
-        ").\n"
-        "--output-format text|json|json-pretty|yaml on status, config, rules list|config,\n"
-        "groupconfig. Bash completion: complete -C 'ha-manager bashcomplete' ha-manager.\n"
-        "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n"
-        "Read-only commands (status, config, rules list|config, groupconfig) never\n"
-        "create or change anything in the store.\n"
-        "ERROR RECOVERY: a service in state 'error' is left alone until you act. Bring\n"
-        "it to a known state by hand (stopped everywhere, or running only on the node\n"
-        "status shows), then 'set SID --state disabled' clears the error; fix the cause\n"
-        "and 'set SID --state started' hands it back to HA.\n",
+    .help = HELP_HA_MANAGER,
 };

@@ -14,25 +14,6 @@
 #include "applets/sim/sim_cli.h"
 #include "state/str.h"
 
-static const char help_text[] =
-    "commands, separated by ';' (a line is one command slot, every 5 rounds):\n"
-    "  power NODE on|off              network NODE on|off\n"
-    "  reboot NODE                    shutdown NODE\n"
-    "  restart-lrm NODE               cfs NODE rw|update work|fail\n"
-    "  crm NODE stop|start|arm-ha|disarm-ha freeze|ignore\n"
-    "  crm NODE enable-node-maintenance|disable-node-maintenance\n"
-    "  pve-manager-version NODE set VERSION\n"
-    "  service SID started|stopped|disabled|ignored|delete\n"
-    "  service SID migrate|relocate NODE    service SID stop TIMEOUT\n"
-    "  service SID add NODE [STATE [RUNNING]]  service SID manual-migrate NODE\n"
-    "  service SID lock|unlock [NAME]\n"
-    "  service SID set-static-stats [maxcpu CORES] [maxmem MIB]\n"
-    "  service SID set-dynamic-stats [cpu CORES] [mem MIB]\n"
-    "  delay SECONDS                  skip-round crm|lrm [N]\n"
-    "an empty line runs a slot without commands; 'status' shows the nodes and\n"
-    "services; 'help'; 'quit' or the end of\n"
-    "the input ends it (the run then goes on until 500 s pass without a command)\n";
-
 struct input {
     FILE *in;
     bool prompt; /* an operator at a terminal */
@@ -98,7 +79,7 @@ static char **next_batch(void *ctx, const struct sim *sim)
             break;
         }
         if (strcmp(cmd, "help") == 0) {
-            fputs(help_text, stderr);
+            fputs(help_text(HELP_HA_SIM_COMMANDS), stderr);
             continue;
         }
         if (strcmp(cmd, "status") == 0) {
@@ -154,11 +135,5 @@ static int ha_sim_main(int argc, char **argv)
 const struct applet applet_ha_sim = {
     .name = "ha-sim",
     .main = ha_sim_main,
-    .usage =
-        "usage: ha-sim [-q] SCENARIO_DIR [OUT_DIR]\n"
-        "Interactive simulator: runs the scenario folder's cluster (hardware_status,\n"
-        "manager_status, service_config, ...; its cmdlist first, if there is one),\n"
-        "then reads commands from standard input, one line per command slot, and\n"
-        "prints the log as it happens (-q: not). With OUT_DIR, also writes the log and\n"
-        "the runtime files there, as ha-tester does. Type 'help' for the commands.\n",
+    .help = HELP_HA_SIM,
 };

@@ -88,17 +88,5 @@ static int ha_tester_main(int argc, char **argv)
 const struct applet applet_ha_tester = {
     .name = "ha-tester",
     .main = ha_tester_main,
-    .usage =
-        "usage: ha-tester [-q] SCENARIO_DIR OUT_DIR | --rules-check RULES_FILE\n"
-        "Runs a pve-ha-manager style regression scenario folder (cmdlist, hardware_status,\n"
-        "manager_status, service_config, ...) on a simulated cluster with a virtual clock.\n"
-        "Writes OUT_DIR/log (compare it with SCENARIO_DIR/log.expect) and the final runtime\n"
-        "files into OUT_DIR, which is created if missing; SCENARIO_DIR is only read.\n"
-        "-q\tdo not echo the log on stdout\n"
-        "--rules-check RULES_FILE\n"
-        "\tcheck and compile a rules_config file for the nodes node1..node3 and print\n"
-        "\tthe checker log, the transformed and the compiled rules (upstream's\n"
-        "\trules_cfgs test output)\n"
-        "Exit: 0 the simulation ran (a runtime error ends it with an 'exit simulation' err\n"
-        "line), 1 OUT_DIR could not be written, 2 bad usage or unreadable scenario files.\n",
+    .help = HELP_HA_TESTER,
 };

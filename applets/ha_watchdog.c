@@ -26,38 +26,6 @@
 #include "watchdog/mux.h"
 #include "watchdog/wd.h"
 
-static const char ha_watchdog_usage[] =
-    "usage: ha-watchdog [-d] [--device PATH | --no-device] [--socket PATH]\n"
-    "                   [--socket-group GROUP] [--active-marker PATH]\n"
-    "                   [--client-timeout T] [--hw-timeout S] [--interval T]\n"
-    "Watchdog multiplexer (upstream's watchdog-mux): the one owner of the watchdog\n"
-    "device. It feeds the device every interval for as long as every client connected\n"
-    "to its socket keeps writing; a client silent longer than the client timeout, or\n"
-    "one that disconnects without writing 'V' last, stops the feeding for good and the\n"
-    "device resets the node. Runs in the foreground; logs to syslog (stderr\n"
-    "where no syslog daemon listens).\n"
-    "  --device PATH         watchdog device (default /dev/watchdog; when it is missing,\n"
-    "                        'modprobe -q' loads $WATCHDOG_MODULE, else softdog)\n"
-    "  --no-device           no watchdog device at all, for a single test host: UNSAFE,\n"
-    "                        nothing resets a hung node or one that lost the store, so\n"
-    "                        a service may run twice; said loudly at every start\n"
-    "  --socket PATH         client socket, an absolute path (default\n"
-    "                        /run/watchdog-mux.sock); mode 0600, clients must be root\n"
-    "                        or this daemon's user; a file there that is not a socket\n"
-    "                        is never replaced (the start fails)\n"
-    "  --socket-group GROUP  mode 0660 and this group (a name or a number): its\n"
-    "                        members may be clients too\n"
-    "  --active-marker PATH  directory that exists while clients are watched; start is\n"
-    "                        refused while it exists (default /run/watchdog-mux.active)\n"
-    "  --client-timeout T    per-client timeout (default 60); T is seconds, or N'ms'\n"
-    "  --hw-timeout S        device timeout in whole seconds (default 10)\n"
-    "  --interval T          device keep-alive and client check period (default 1)\n"
-    "  -d                    log to stderr too\n"
-    "Each client is greeted with 'watchdog-mux 1 client-timeout=C hw-timeout=H'.\n"
-    "One instance per socket: a second one (lock file <socket>.lock) exits 1.\n"
-    "Exit: 0 after a terminate signal or after feeding stopped, 1 when start-up fails\n"
-    "or the active marker exists, 2 on a usage error.\n";
-
 struct options {
     struct wd_mux_config mux;
     bool debug;
@@ -414,12 +382,12 @@ static int ha_watchdog_main(int argc, char **argv)
 const struct applet applet_ha_watchdog = {
     .name = "ha-watchdog",
     .main = ha_watchdog_main,
-    .usage = ha_watchdog_usage,
+    .help = HELP_HA_WATCHDOG,
 };
 
 /* watchdog-mux is upstream's name for the same daemon. */
 const struct applet applet_watchdog_mux = {
     .name = "watchdog-mux",
     .main = ha_watchdog_main,
-    .usage = ha_watchdog_usage,
+    .help = HELP_HA_WATCHDOG,
 };

@@ -1,11 +1,13 @@
 /* manager_groups.c - rules compilation for the manager and the persistent
  * migration of legacy HA groups into rules. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "state/codec.h"
 #include "state/manager_int.h"
+#include "state/scan.h"
 #include "state/str.h"
 
 #define MIGRATION_MIN_VERSION "9.0.0~16"
@@ -13,17 +15,17 @@
 /* major.minor(.|-)patch(~rev)? from the start of s; false if it does not parse. */
 static bool parse_version(const char *s, long v[4], bool *has_rev)
 {
-    char sep;
-    int used = 0;
+    long long n[4] = {0};
 
-    v[3] = 0;
     *has_rev = false;
-    if (sscanf(s, "%ld.%ld%c%ld%n", &v[0], &v[1], &sep, &v[2], &used) != 4 ||
-        (sep != '.' && sep != '-')) {
+    if (!scan_ll(&s, 0, LONG_MAX, &n[0]) || !scan_lit(&s, ".") ||
+        !scan_ll(&s, 0, LONG_MAX, &n[1]) || (!scan_lit(&s, ".") && !scan_lit(&s, "-")) ||
+        !scan_ll(&s, 0, LONG_MAX, &n[2])) {
         return false;
     }
-    if (s[used] == '~' && sscanf(s + used + 1, "%ld", &v[3]) == 1) {
-        *has_rev = true;
+    *has_rev = scan_lit(&s, "~") && scan_ll(&s, 0, LONG_MAX, &n[3]);
+    for (int i = 0; i < 4; i++) {
+        v[i] = (long)n[i];
     }
     return true;
 }

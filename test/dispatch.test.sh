@@ -36,6 +36,19 @@ for a in $("$haven" --list); do
     ln -sf "$haven" "$tmp/$a"
     expect_rc 0 "symlink $a --help" "$tmp/$a" --help
 done
+# --help prints the applet's text file of applets/help/ byte for byte (the
+# binary holds them compressed and expands them when printed).
+root=$(dirname "$0")/..
+conf=$(sed -n 's/^#define CONF_DEFAULT_PATH "\(.*\)"$/\1/p' "$root/applets/conf.h")
+for a in ha-crm ha-lrm ha-manager ha-sim ha-tester ha-watchdog; do
+    sed "s|@CONF_DEFAULT_PATH@|$conf|g" "$root/applets/help/$a.txt" >"$tmp/want"
+    "$haven" "$a" --help >"$tmp/out" 2>&1
+    cmp -s "$tmp/want" "$tmp/out" && ok || bad "$a --help differs from applets/help/$a.txt"
+done
+"$haven" --help | head -n "$(wc -l <"$root/applets/help/haven.txt")" >"$tmp/out"
+cmp -s "$root/applets/help/haven.txt" "$tmp/out" && ok || bad "haven --help differs from applets/help/haven.txt"
+"$haven" watchdog-mux --help | cmp -s - "$root/applets/help/ha-watchdog.txt" && ok ||
+    bad "watchdog-mux --help is not ha-watchdog's"
 # An applet called through its symlink runs that applet, not the multiplexer.
 "$tmp/ha-tester" >/dev/null 2>&1
 rc=$?
@@ -53,6 +66,17 @@ else
     case $info in *"statically linked"*", stripped"*) ok ;; *) bad "$shipped is not static and stripped: $info" ;; esac
     strings "$shipped" | grep -q 'https endpoints need etcd_cacert' && ok ||
         bad "$shipped has no TLS (etcd_cacert text missing)"
+    # Its sscanf is applets/sscanf_lg.c (cJSON's "%lg" read-back of each
+    # number it prints): numbers that need 15 and 17 digits and exponents
+    # come out as from the libc build.
+    cp -r "$(dirname "$0")/scenarios/crs-static" "$tmp/frac"
+    printf '{ "vm:101": { "maxcpu": 3.1415926535897931, "maxmem": 123456789.12345679 },\n%s\n' \
+        '"vm:102": { "maxcpu": 0.25, "maxmem": 1.5e-7 } }' >"$tmp/frac/static_service_stats"
+    "$shipped" ha-tester -q "$tmp/frac" "$tmp/frac-shipped" >/dev/null 2>&1
+    "$haven" ha-tester -q "$tmp/frac" "$tmp/frac-libc" >/dev/null 2>&1
+    grep -q '3.1415926535897931' "$tmp/frac-shipped/static_service_stats" &&
+        cmp -s "$tmp/frac-shipped/static_service_stats" "$tmp/frac-libc/static_service_stats" && ok ||
+        bad "$shipped prints numbers unlike the libc build"
 fi
 
 t_summary

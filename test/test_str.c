@@ -1,9 +1,10 @@
-/* test_str.c - the string helpers of state/str.c. */
+/* test_str.c - the string helpers of state/str.c and the scanner of state/scan.c. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/scan.h"
 #include "state/str.h"
 #include "test/test.h"
 
@@ -191,6 +192,48 @@ static void test_escape(void)
     CHECK(!str_has_ctl("a b\xc3\xa9"));
 }
 
+/* The scanner takes exactly what the writers write: a lock record parses
+ * field by field; blanks, signs, a word too long for its buffer, a number
+ * out of range or a control byte in a word stop it where they stand. */
+static void test_scan(void)
+{
+    const char *p = "haven-lock 1 held node=n1 instance=ab pid=42 wall=-7\n";
+    char w[8];
+    long long v = 0;
+
+    CHECK(scan_lit(&p, "haven-lock 1 "));
+    CHECK(scan_word(&p, w, sizeof(w)) && strcmp(w, "held") == 0);
+    CHECK(scan_lit(&p, " node=") && scan_word(&p, w, sizeof(w)) && strcmp(w, "n1") == 0);
+    CHECK(!scan_lit(&p, " pid=")); /* no match leaves the cursor */
+    CHECK(scan_lit(&p, " instance=") && scan_word(&p, w, sizeof(w)));
+    CHECK(scan_lit(&p, " pid=") && scan_ll(&p, 1, INT_MAX, &v) && v == 42);
+    CHECK(scan_lit(&p, " wall=") && scan_ll(&p, LLONG_MIN, LLONG_MAX, &v) && v == -7);
+    CHECK(strcmp(p, "\n") == 0);
+
+    static const char *const bad_num[] = {
+        "", " 5", "+5", "-5", "x", "2147483648", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof(bad_num) / sizeof(bad_num[0]); i++) {
+        p = bad_num[i];
+        v = 9;
+        CHECK(!scan_ll(&p, 0, INT_MAX, &v) && p == bad_num[i] && v == 9);
+    }
+    p = "12ab";
+    CHECK(scan_ll(&p, 0, 100, &v) && v == 12 && strcmp(p, "ab") == 0);
+
+    static const char *const bad_word[] = {"", " x", "12345678", "\x01x", "\tx"};
+    for (size_t i = 0; i < sizeof(bad_word) / sizeof(bad_word[0]); i++) {
+        p = bad_word[i];
+        CHECK(!scan_word(&p, w, sizeof(w)) && p == bad_word[i]);
+    }
+    p = "1234567 x";
+    CHECK(scan_word(&p, w, sizeof(w)) && strcmp(w, "1234567") == 0 && strcmp(p, " x") == 0);
+    p = "ab\x1b[2J";
+    CHECK(scan_word(&p, w, sizeof(w)) && strcmp(w, "ab") == 0);
+    CHECK(!scan_blanks(&p));
+    p = " \t x";
+    CHECK(scan_blanks(&p) && strcmp(p, "x") == 0);
+}
+
 int main(void)
 {
     RUN(test_asprintf);
@@ -198,6 +241,7 @@ int main(void)
     RUN(test_eq);
     RUN(test_pool);
     RUN(test_pos_memo);
+    RUN(test_scan);
     RUN(test_to_ll);
     RUN(test_to_double);
     RUN(test_escape);

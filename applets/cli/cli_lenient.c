@@ -5,12 +5,14 @@
  * the bad line and keeps the section; haven skips the whole section, since
  * a dropped `state` line would silently read as `started`. The commands
  * that change anything keep the strict reader (cli_load_resources). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "applets/cli/cli.h"
 #include "state/codec.h"
+#include "state/scan.h"
 #include "state/str.h"
 
 /* "type:name" of the first header line of a chunk, or NULL. */
@@ -48,15 +50,15 @@ static char *chunk_sid(const char *chunk)
 /* The codec's "line K: problem" as the file's line number and the problem. */
 static void warn_chunk(const char *chunk, size_t first_line, const char *err)
 {
-    size_t k = 1;
-    int used = 0;
+    long long k = 1;
+    const char *problem = err ? err : "unable to parse section", *p = err;
     char *sid = chunk_sid(chunk);
 
-    if (err == NULL || sscanf(err, "line %zu: %n", &k, &used) < 1 || used == 0) {
-        used = 0;
+    if (p != NULL && scan_lit(&p, "line ") && scan_ll(&p, 1, LLONG_MAX / 2, &k) &&
+        scan_lit(&p, ": ")) {
+        problem = p;
     }
-    const char *problem = err ? err + used : "unable to parse section";
-    size_t line = first_line + k - 1;
+    size_t line = first_line + (size_t)k - 1;
     if (sid != NULL) {
         cli_fail(0, "file ha/resources.cfg line %zu (skip section '%s'): %s", line, sid, problem);
     } else {

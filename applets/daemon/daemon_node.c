@@ -6,11 +6,13 @@
 #include "applets/local_file.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "state/scan.h"
 #include "state/str.h"
 #include "watchdog/wd.h"
 
@@ -26,9 +28,12 @@ static void env_is_shutdown(void *ctx, bool *shutdown, bool *reboot)
     if (access("/run/systemd/system", F_OK) == 0) {
         f = popen("systemctl --full list-jobs 2>/dev/null", "r");
         while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+            /* "  JOB UNIT TYPE STATE": the job id, then the unit */
             char unit[64];
-            unsigned long id;
-            if (sscanf(line, "%lu %63s", &id, unit) != 2) {
+            long long id;
+            const char *p = line + strspn(line, " \t");
+            if (!scan_ll(&p, 0, LLONG_MAX, &id) || !scan_blanks(&p) ||
+                !scan_word(&p, unit, sizeof(unit))) {
                 continue;
             }
             *shutdown = *shutdown || strcmp(unit, "shutdown.target") == 0;

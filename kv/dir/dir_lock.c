@@ -3,10 +3,12 @@
  * primitive advance() (claim by rename, install by link), and get/release
  * with a per-process cache. */
 #include "kv/dir/dir_int.h"
+#include "state/scan.h"
 #include "state/str.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,19 +123,16 @@ static char *format_record(const struct dir_store *s, bool held)
 static void parse_record(const char *text, struct dir_record *r)
 {
     char state[8], node[64], inst[DIR_INSTANCE_HEX + 2];
-    long pid;
-    long long wall;
-    int used = 0;
+    long long pid, wall;
+    const char *p = text;
 
     memset(r, 0, sizeof(*r));
-    if (text == NULL || !str_starts(text, RECORD_MAGIC)) {
-        return;
-    }
-    if (sscanf(
-            text + sizeof(RECORD_MAGIC) - 1, "%7s node=%63s instance=%33s pid=%ld wall=%lld%n",
-            state, node, inst, &pid, &wall, &used
-        ) != 5 ||
-        used == 0 || strcmp(text + sizeof(RECORD_MAGIC) - 1 + used, "\n") != 0) {
+    if (p == NULL || !scan_lit(&p, RECORD_MAGIC) || !scan_word(&p, state, sizeof(state)) ||
+        !scan_lit(&p, " node=") || !scan_word(&p, node, sizeof(node)) ||
+        !scan_lit(&p, " instance=") || !scan_word(&p, inst, sizeof(inst)) ||
+        !scan_lit(&p, " pid=") || !scan_ll(&p, LONG_MIN, LONG_MAX, &pid) ||
+        !scan_lit(&p, " wall=") || !scan_ll(&p, LLONG_MIN, LLONG_MAX, &wall) ||
+        strcmp(p, "\n") != 0) {
         return;
     }
     if (strcmp(state, "held") != 0 && strcmp(state, "free") != 0) {

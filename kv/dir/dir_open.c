@@ -1,9 +1,11 @@
 /* dir_open.c - open a "dir:" store: the daemons' start-up check 2
  * (the store marker haven-store, store_id, the fixed folders). */
 #include "kv/dir/dir_int.h"
+#include "state/scan.h"
 #include "state/str.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +20,15 @@ int dir_marker_parse(const char *text, char *id, size_t id_size)
 {
     char buf[DIR_INSTANCE_HEX + 2];
     long long created;
-    int used = 0;
+    const char *p = text;
 
-    if (sscanf(text, MARKER " 1 id=%33s created=%lld%n", buf, &created, &used) != 2 || used == 0 ||
+    if (!scan_lit(&p, MARKER " 1 id=") || !scan_word(&p, buf, sizeof(buf)) ||
+        !scan_lit(&p, " created=") || !scan_ll(&p, LLONG_MIN, LLONG_MAX, &created) ||
         strlen(buf) != DIR_INSTANCE_HEX || id_size < DIR_INSTANCE_HEX + 1) {
         return -1;
     }
-    for (const char *p = buf; *p; p++) {
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) {
-            return -1;
-        }
-    }
-    if (text[used] != '\0' && strcmp(text + used, "\n") != 0) {
+    if (strspn(buf, "0123456789abcdef") != DIR_INSTANCE_HEX ||
+        (*p != '\0' && strcmp(p, "\n") != 0)) {
         return -1;
     }
     memcpy(id, buf, DIR_INSTANCE_HEX + 1);

@@ -3,8 +3,10 @@
  * config lock), so a holder that died frees it by then; a holder on the
  * local node whose process is gone is taken over at once. */
 #include "kv/etcd/etcd_int.h"
+#include "state/scan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +15,15 @@
 /* The holder's record names this node and a process that is gone. */
 static bool holder_dead_here(const struct etcd_store *s, const struct etcd_kv *kv)
 {
-    char node[64];
-    long pid = 0;
+    char node[64], inst[64];
+    long long pid = 0;
+    const char *p = kv->value;
 
-    if (strlen(kv->value) != kv->value_len ||
-        sscanf(kv->value, "haven-lock 1 held node=%63s instance=%*s pid=%ld", node, &pid) != 2) {
+    /* etcd_lock.c's record: "haven-lock 1 held node=N instance=I pid=P wall=W" */
+    if (strlen(kv->value) != kv->value_len || !scan_lit(&p, "haven-lock 1 held node=") ||
+        !scan_word(&p, node, sizeof(node)) || !scan_lit(&p, " instance=") ||
+        !scan_word(&p, inst, sizeof(inst)) || !scan_lit(&p, " pid=") ||
+        !scan_ll(&p, 1, INT_MAX, &pid)) {
         return false;
     }
     return strcmp(node, s->node) == 0 && pid > 0 && (pid_t)pid != (pid_t)s->pid &&

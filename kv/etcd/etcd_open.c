@@ -3,10 +3,12 @@
  * node's own folder (startup check 2, as on the folder store). */
 #include "kv/etcd/etcd_int.h"
 #include "kv/etcd/tls.h"
+#include "state/scan.h"
 
 #include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,12 +126,12 @@ static int marker_parse(const char *text, size_t len, char id[ETCD_INSTANCE_HEX 
 {
     char buf[ETCD_INSTANCE_HEX + 2];
     long long created;
-    int used = 0;
+    const char *p = text;
 
-    if (strlen(text) != len ||
-        sscanf(text, MARKER " 1 id=%33s created=%lld%n", buf, &created, &used) != 2 || used == 0 ||
+    if (strlen(text) != len || !scan_lit(&p, MARKER " 1 id=") || !scan_word(&p, buf, sizeof(buf)) ||
+        !scan_lit(&p, " created=") || !scan_ll(&p, LLONG_MIN, LLONG_MAX, &created) ||
         strlen(buf) != ETCD_INSTANCE_HEX || strspn(buf, "0123456789abcdef") != ETCD_INSTANCE_HEX ||
-        (text[used] != '\0' && strcmp(text + used, "\n") != 0)) {
+        (*p != '\0' && strcmp(p, "\n") != 0)) {
         return -1;
     }
     memcpy(id, buf, ETCD_INSTANCE_HEX + 1);
