@@ -74,7 +74,7 @@ LIB_SRC    = $(wildcard state/*.c kv/*.c kv/*/*.c watchdog/*.c)
 VENDOR_SRC = vendor/libev/ev.c vendor/cjson/cJSON.c
 BEARSSL_H  = vendor/bearssl/inc/bearssl.h
 APP_SRC    = main.c $(wildcard applets/*.c applets/*/*.c)
-# The --help texts (applets/help/), compressed at build time by tools/helpz.c
+# The --help texts (applets/help/), compressed at build time by dist/helpz.c
 # into one generated source (applets/help.h); in the order of enum help_id.
 HELP_TEXTS = $(patsubst %,applets/help/%.txt,haven ha-crm ha-lrm ha-manager ha-sim ha-tester ha-watchdog \
              ha-sim-commands)
@@ -142,7 +142,7 @@ build/test/%.o: %.c | $(VENDOR_SRC) $(BEARSSL_H)
 
 # The help stream: 7,536 bytes of text in 3,706, expanded only when a help
 # text is printed; the decoder (help.c) is 219 bytes of code.
-build/gen/helpz: tools/helpz.c applets/conf.h
+build/gen/helpz: dist/helpz.c applets/conf.h
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -I. $(WARN) $(WERROR) -O2 -o $@ $<
 $(HELP_GEN): build/gen/helpz $(HELP_TEXTS)
@@ -254,16 +254,16 @@ soak: build/test/$(PROG)
 # source file of ours; a shorter list can be given on the command line, e.g.
 # make lint LINT_SRC=applets/conf.c.
 TIDY     = clang-tidy
-LINT_ALL = $(APP_SRC) $(LIB_SRC) tools/helpz.c
+LINT_ALL = $(APP_SRC) $(LIB_SRC) dist/helpz.c
 LINT_SRC = $(LINT_ALL)
 lint: format-check | $(VENDOR_SRC)
 	$(TIDY) --quiet $(LINT_SRC) -- $(CSTD) $(CPPFLAGS)
 	@echo "lint: clang-tidy clean: $(words $(LINT_SRC)) files"
 
 format:
-	clang-format -i $(APP_SRC) $(LIB_SRC) tools/helpz.c $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
+	clang-format -i $(APP_SRC) $(LIB_SRC) dist/helpz.c $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 format-check:
-	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) tools/helpz.c $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
+	clang-format --dry-run -Werror $(APP_SRC) $(LIB_SRC) dist/helpz.c $(wildcard */*.h applets/*/*.h kv/*/*.h test/*.c test/*.h)
 
 # The units and scripts name /usr/sbin and /etc: rewritten for SBINDIR and
 # SYSCONFDIR. An existing haven.conf is never touched.

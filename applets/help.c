@@ -1,4 +1,4 @@
-/* help.c - expands the help stream of tools/helpz.c (format there). The
+/* help.c - expands the help stream of dist/helpz.c (format there). The
  * stream is built into the binary and checked by helpz when it is made, so
  * it is trusted; the copy still never writes past the buffer. */
 #include "applets/help.h"

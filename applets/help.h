@@ -1,5 +1,5 @@
 /* help.h - the --help texts, kept compressed in the binary (applets/help/
- * holds them as text; tools/helpz.c compresses them at build time) and
+ * holds them as text; dist/helpz.c compresses them at build time) and
  * expanded only when one is printed. */
 #ifndef HAVEN_HELP_H
 #define HAVEN_HELP_H
