@@ -4,7 +4,8 @@
 # through a socat forwarder of its own). At start-up, ha-crm, ha-lrm and
 # ha-manager refuse an unreachable etcd and an HTTP server that is not etcd
 # (one line, exit 2). Cluster 1: steady rounds rewrite no
-# status file; start, migrate and relocate, a node whose daemons freeze
+# status file, also with services running (etcd's revision stays but for
+# timestamp refreshes); start, migrate and relocate, a node whose daemons freeze
 # (reset before its lease expires, services recovered), a poweroff under
 # the migrate policy, kill -9 of a node (reset, fenced, recovered) and of
 # the master (takeover). Cluster 2, the etcd faults: kill

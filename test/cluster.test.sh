@@ -1,5 +1,7 @@
 #!/bin/sh
 # cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh):
+# steady rounds that change no status file, a service killed behind the
+# LRM's back (started again),
 # fencing and recovery of a killed node and of a frozen one,
 # master takeover,
 # self-fencing of a node cut off from the store, the shutdown policies (migrate,
@@ -49,6 +51,7 @@ check "test:c was started again by the agent" [ "$(grep -c " $crashed start test
 check "test:c stays started on $crashed" status_has "service test:c ($crashed, started)"
 
 # A malformed resources.cfg: reported once per daemon, the last good config is kept.
+stops=$(grep -c ' stop ' "$CL_DIR/ledger")
 cp "$CL_DIR/store/ha/resources.cfg" "$tmp/good.cfg"
 { cat "$tmp/good.cfg"; printf 'test: e\n\tstate started\n\tbogus 1\n\n'; } >"$tmp/bad.cfg"
 mv "$tmp/bad.cfg" "$CL_DIR/store/ha/resources.cfg"
@@ -56,7 +59,7 @@ sleep 4
 for n in node1 node2 node3; do
     check "$n/crm reports the bad config once" [ "$(count_in $n/crm.log 'keeping last good config')" = 1 ]
 done
-check "services untouched by the bad config" sh -c "[ \"\$(grep -c ' stop ' '$CL_DIR/ledger')\" = 0 ]"
+check "services untouched by the bad config" sh -c "[ \"\$(grep -c ' stop ' '$CL_DIR/ledger')\" = $stops ]"
 check "the bad section is not started" [ -z "$(cl_where test:e)" ]
 check "manager_status keeps its services" grep -q '"test:d"' "$CL_DIR/store/ha/manager_status"
 check "ha-manager set refuses the bad config" sh -c "! '$haven' ha-manager -c '$CL_DIR/node1/haven.conf' set test:a --max_restart 2 2>/dev/null"
