@@ -66,7 +66,7 @@ void lrm_jobs_queue(
     const char *timeout
 )
 {
-    bool found;
+    bool found, recheck = false;
     size_t pos;
     struct lrm_queued *q;
 
@@ -79,6 +79,7 @@ void lrm_jobs_queue(
         if (r != NULL && !(state == SS_STARTED && r->exit_code == LRM_SUCCESS)) {
             return;
         }
+        recheck = r != NULL;
     }
     pos = queue_pos(j, sid, &found);
     if (found) {
@@ -98,6 +99,7 @@ void lrm_jobs_queue(
     q->job.state = state;
     q->job.target = xstrdup(target);
     q->job.timeout = xstrdup(timeout);
+    q->recheck = recheck;
 }
 
 static int tries_get(struct lrm_jobs *j, const char *sid)
@@ -282,9 +284,13 @@ static size_t jobs_start(
     struct strlist todo = {0};
     size_t running = 0;
 
-    for (size_t i = 0; i < j->n_queue; i++) {
-        if (!j->queue[i].running) {
-            strlist_add(&todo, j->queue[i].job.sid);
+    /* new requests first, then the checks of running services: with few
+     * workers, checks renewed every round must not starve a start */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < j->n_queue; i++) {
+            if (!j->queue[i].running && j->queue[i].recheck == (pass == 1)) {
+                strlist_add(&todo, j->queue[i].job.sid);
+            }
         }
     }
     for (size_t i = 0; i < todo.n; i++) {
