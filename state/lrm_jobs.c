@@ -66,14 +66,20 @@ void lrm_jobs_queue(
     const char *timeout
 )
 {
-    bool found;
+    bool found, recheck = false;
     size_t pos;
     struct lrm_queued *q;
 
     /* The same command twice could race with the master's view of the first
-     * result; "stopped" is the exception, it is enforced every round. */
-    if (state != SS_STOPPED && uid != NULL && result_find(j, uid) != NULL) {
-        return;
+     * result. "stopped" is enforced every round, and so is a start that
+     * succeeded: checking it again notices a service that died, and an
+     * unchanged result leaves the status text, so nothing is written. */
+    if (state != SS_STOPPED && uid != NULL) {
+        const struct lrm_result *r = result_find(j, uid);
+        if (r != NULL && !(state == SS_STARTED && r->exit_code == LRM_SUCCESS)) {
+            return;
+        }
+        recheck = r != NULL;
     }
     pos = queue_pos(j, sid, &found);
     if (found) {
@@ -93,6 +99,7 @@ void lrm_jobs_queue(
     q->job.state = state;
     q->job.target = xstrdup(target);
     q->job.timeout = xstrdup(timeout);
+    q->recheck = recheck;
 }
 
 static int tries_get(struct lrm_jobs *j, const char *sid)
@@ -166,6 +173,22 @@ static int restart_policy(
     tries_set(j, sid, ++tries);
     env_log(env, HA_WARNING, "restart policy: retry number %d for service '%s'", tries, sid);
     return LRM_ETRY_AGAIN;
+}
+
+static void result_drop(struct lrm_jobs *j, const char *uid)
+{
+    for (size_t i = 0; i < j->n_results; i++) {
+        if (strcmp(j->results[i].uid, uid) == 0) {
+            free(j->results[i].uid);
+            free(j->results[i].sid);
+            free(j->results[i].state);
+            memmove(
+                &j->results[i], &j->results[i + 1], (j->n_results - i - 1) * sizeof(*j->results)
+            );
+            j->n_results--;
+            return;
+        }
+    }
 }
 
 static bool uid_in_view(const struct manager_status *view, const char *uid)
@@ -242,6 +265,9 @@ void lrm_jobs_finished(
         exit_code = restart_policy(j, env, job.sid, job.state, exit_code);
         if (exit_code != LRM_ETRY_AGAIN) {
             results_store(j, view, &job, exit_code);
+        } else {
+            /* a service that died is being restarted: its earlier success is void */
+            result_drop(j, job.uid);
         }
     }
     job_free(&job);
@@ -258,9 +284,13 @@ static size_t jobs_start(
     struct strlist todo = {0};
     size_t running = 0;
 
-    for (size_t i = 0; i < j->n_queue; i++) {
-        if (!j->queue[i].running) {
-            strlist_add(&todo, j->queue[i].job.sid);
+    /* new requests first, then the checks of running services: with few
+     * workers, checks renewed every round must not starve a start */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < j->n_queue; i++) {
+            if (!j->queue[i].running && j->queue[i].recheck == (pass == 1)) {
+                strlist_add(&todo, j->queue[i].job.sid);
+            }
         }
     }
     for (size_t i = 0; i < todo.n; i++) {

@@ -10,6 +10,7 @@
 struct lrm_queued {
     struct lrm_job job;
     bool running; /* handed to a worker */
+    bool recheck; /* a started service checked again under its uid */
 };
 
 struct restart_tries {

@@ -324,7 +324,7 @@ static void started_move(struct manager *m, struct sd *sd, const char *n)
 }
 
 static void started_stay(
-    struct manager *m, struct sd *sd, const char *n, enum select_pref pref, bool had_result
+    struct manager *m, struct sd *sd, const char *n, enum select_pref pref, bool had_failed
 )
 {
     if (pref == PREF_TRY_NEXT && n == NULL) {
@@ -346,7 +346,10 @@ static void started_stay(
         );
         set_str(&sd->maintenance_node, NULL);
     }
-    if (had_result) {
+    /* A failed start is retried under a new uid. A successful one keeps its
+     * uid: the LRM checks the service again every round under it, so a
+     * steady service changes no status file. */
+    if (had_failed) {
         mgr_new_uid(m, sd);
     }
 }
@@ -392,7 +395,7 @@ static void next_started(
     if (n != NULL && !str_eq(n, sd->node)) {
         started_move(m, sd, n);
     } else {
-        started_stay(m, sd, n, pref, res != NULL);
+        started_stay(m, sd, n, pref, res != NULL && res->exit_code != LRM_SUCCESS);
     }
 }
 

@@ -80,7 +80,7 @@ if [ -n "$on" ]; then
     r0=$1 m0=$2 b0=$3
     set -- $(etcd_counters)
     per() { awk "BEGIN { printf \"%.1f\", ($1) / $rounds }"; }
-    echo "etcd revisions per steady round, 3 nodes, 3 services | $(per "$1 - $r0") | 0 with no service running | etcd's revision over $rounds rounds of R $CL_R s (a running service gets a new job id each round: manager_status and its node's lrm_status change)"
+    echo "etcd revisions per steady round, 3 nodes, 3 services | $(per "$1 - $r0") | timestamp refreshes only: 4 status files every 30 - R - 2 s | etcd's revision over $rounds rounds of R $CL_R s (services running: a running service keeps its job id, so no status file changes but for its timestamp)"
     echo "etcd requests per steady round, 3 nodes, 3 services | $(per "$2 - $m0") | - | grpc_server_msg_received_total of the 3 members over $rounds rounds (keep-alives, reads, writes of 6 daemons)"
     echo "bytes sent to etcd per steady round, 3 nodes, 3 services | $(per "$3 - $b0") B | - | etcd_network_client_grpc_received_bytes_total of the 3 members over $rounds rounds"
     echo "etcd database size after $rounds steady rounds | $(($4 / 1024)) KiB | bounded (--auto-compaction-retention) | dbSize of etcdctl endpoint status; test etcd without compaction"

@@ -38,8 +38,10 @@ static char *prefix_of(const char *what)
     return xasprintf("/bench-%ld/%s", (long)getpid(), what);
 }
 
-/* Rounds with services running or not: the requests, bytes and revisions
- * of one steady round, after a first round that wrote everything once. */
+/* Steady rounds, or rounds that change every status (new job ids each
+ * round, the worst case): the requests, bytes and revisions of one round,
+ * after a first round that wrote everything once. A steady haven cluster
+ * writes the same with services running as without. */
 static int per_round(const char *eps, size_t services, bool running, int rounds)
 {
     struct er_cluster c;
@@ -75,23 +77,23 @@ static int per_round(const char *eps, size_t services, bool running, int rounds)
     }
     if (rc == 0) {
         double ms = (now_ms() - t0) / rounds;
-        const char *what = running ? "services running" : "no service running";
+        const char *what = running ? "every status changing" : "steady";
 
         er_counters(&c, &q1, &b1);
         printf(
-            "etcd requests per steady round, 3 nodes, %zu services, %s | %.1f | - | the 6 daemons' "
+            "etcd requests per round, 3 nodes, %zu services, %s | %.1f | - | the 6 daemons' "
             "store calls, driven back to back (etcd_rounds.h); mean of %d rounds, %.1f ms each\n",
             services, what, (double)(q1 - q0) / rounds, rounds, ms
         );
         printf(
-            "bytes sent to etcd per steady round, 3 nodes, %zu services, %s | %.0f B | %s | HTTP "
+            "bytes sent to etcd per round, 3 nodes, %zu services, %s | %.0f B | %s | HTTP "
             "requests with headers, mean of %d rounds\n",
             services, what, (double)(b1 - b0) / rounds,
             running ? "-" : "timestamps every 18 s, else keep-alives and reads", rounds
         );
         if (quiet_rounds > 0) {
             printf(
-                "bytes sent to etcd per steady round without a status write, 3 nodes, %zu "
+                "bytes sent to etcd per round without a status write, 3 nodes, %zu "
                 "services, %s | %.0f B | keep-alives, reads and heartbeats only | mean of the %llu "
                 "of %d rounds that wrote no status file\n",
                 services, what, (double)quiet_bytes / (double)quiet_rounds,
@@ -99,7 +101,7 @@ static int per_round(const char *eps, size_t services, bool running, int rounds)
             );
         }
         printf(
-            "etcd revisions per steady round, 3 nodes, %zu services, %s | %.2f | %s | etcd's "
+            "etcd revisions per round, 3 nodes, %zu services, %s | %.2f | %s | etcd's "
             "revision over %d rounds (R %d s simulated: timestamps are rewritten every 18 s)\n",
             services, what, (double)(er_revision(c.crm[0]) - rev0) / rounds,
             running ? "1 + nodes running services" : "timestamps only", rounds, R_S
@@ -113,7 +115,7 @@ static int per_round(const char *eps, size_t services, bool running, int rounds)
     return rc;
 }
 
-/* ROUNDS rounds with services running under the README's compaction: the
+/* ROUNDS rounds that change every status under the README's compaction: the
  * database size at the end. */
 static int db_size(const char *eps, size_t services, int rounds)
 {
@@ -133,7 +135,8 @@ static int db_size(const char *eps, size_t services, int rounds)
     rc = rc ? rc : er_db_size(c.crm[0], &size, &used, &err);
     if (rc == 0) {
         printf(
-            "etcd database size after %d steady rounds, %zu services running | %lld KiB (%lld KiB "
+            "etcd database size after %d rounds, %zu services, every status changing | %lld KiB "
+            "(%lld KiB "
             "in use) | bounded | dbSize of the member; store calls of %d rounds driven back to "
             "back "
             "(%.0f s), R %d s simulated, compacted as periodic 1 h retention would\n",

@@ -4,7 +4,8 @@
 # through a socat forwarder of its own). At start-up, ha-crm, ha-lrm and
 # ha-manager refuse an unreachable etcd and an HTTP server that is not etcd
 # (one line, exit 2). Cluster 1: steady rounds rewrite no
-# status file; start, migrate and relocate, a node whose daemons freeze
+# status file, also with services running (etcd's revision stays but for
+# timestamp refreshes); start, migrate and relocate, a node whose daemons freeze
 # (reset before its lease expires, services recovered), a poweroff under
 # the migrate policy, kill -9 of a node (reset, fenced, recovered) and of
 # the master (takeover). Cluster 2, the etcd faults: kill
@@ -140,6 +141,22 @@ check "steady rounds rewrite no lrm_status ($before -> $after)" [ "$before" = "$
 cl_test_services "" a:node1 b:node2 c:node3 d:node1
 status_shows() { cl_cli node2 status 2>/dev/null | grep -q -F "$1"; }
 check "ha-manager status on etcd" cl_wait 10 status_shows "service test:a (node1, started)"
+# Steady rounds with services running: no status file changes but for its
+# timestamp, so etcd's revision moves at most once per status file (the
+# timestamp refresh, every 30 - R - 2 s) over a window of 6 rounds.
+etcd_revision() { cl_etcdctl get / -w json --limit 1 | sed -n 's/.*"revision":\([0-9]*\).*/\1/p'; }
+running_is() { [ "$(cl_running_count)" = "$1" ]; }
+check "the master counts 4 services running" cl_wait 20 running_is 4
+sleep 2
+steady0=$(cl_status_text)
+rev0=$(etcd_revision)
+sleep 6
+rev1=$(etcd_revision)
+steady1=$(cl_status_text)
+check "steady rounds change no status file but for its timestamp" [ "$steady0" = "$steady1" ]
+[ "$steady0" = "$steady1" ] || printf 'before:\n%s\nafter:\n%s\n' "$steady0" "$steady1"
+few_revisions() { [ -n "$rev0" ] && [ -n "$rev1" ] && [ $((rev1 - rev0)) -le 4 ]; }
+check "6 steady rounds with services running: etcd revision $rev0 -> $rev1, at most one timestamp refresh per status file" few_revisions
 
 cl_cli node3 migrate test:a node2 >/dev/null
 check "migrate test:a to node2" cl_wait 20 cl_on test:a node2

@@ -285,6 +285,36 @@ cl_kill_services() { # node
         while read -r s; do echo "$now $1 stop $s" >>"$CL_DIR/ledger"; done
 }
 
+# cl_kill_service SID: the service's process dies behind the LRM's back (a
+# crashed guest); its ledger interval is closed.
+cl_kill_service() {
+    f=$(printf '%s' "$1" | tr ':/' '__')
+    for n in $CL_NODES; do
+        p=$(cat "$CL_DIR/run/$n/$f.pid" 2>/dev/null)
+        [ -n "$p" ] || continue
+        kill -s KILL "$p" 2>/dev/null
+        i=0
+        while [ $i -lt 100 ] && [ -r "/proc/$p/stat" ] &&
+            [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ]; do
+            sleep 0.05
+            i=$((i + 1))
+        done
+        echo "$(date +%s%N) $n stop $1" >>"$CL_DIR/ledger"
+    done
+}
+
+# cl_status_text: the manager status and every node's LRM status without
+# their timestamps (refreshed on their own): what a steady round must not
+# change.
+cl_status_text() {
+    for f in ha/manager_status $(for n in $CL_NODES; do echo "nodes/$n/lrm_status"; done); do
+        printf '%s: ' "$f"
+        cl_read "$f" | sed 's/,\{0,1\}"timestamp":[0-9]*//'
+    done
+}
+# cl_running_count: services the master counts as running.
+cl_running_count() { cl_read ha/manager_status | grep -o '"running":1' | wc -l; }
+
 # The hardware reset of a node: everything on it dies at once. A daemon
 # blocked in a hung network mount cannot be killed until the mount answers,
 # so the node's daemons are stopped first (they run no further step), then

@@ -1,5 +1,7 @@
 #!/bin/sh
 # cluster.test.sh - ha-crm and ha-lrm on a local 3-node cluster (test/cluster.sh):
+# steady rounds that change no status file, a service killed behind the
+# LRM's back (started again),
 # fencing and recovery of a killed node and of a frozen one,
 # master takeover,
 # self-fencing of a node cut off from the store, the shutdown policies (migrate,
@@ -29,7 +31,27 @@ cl_init "$tmp/c1" "$haven" node1 node2 node3
 for n in node1 node2 node3; do cl_start $n; done
 cl_test_services "" a:node1 b:node2 c:node3 d:node1
 
+# Steady rounds: with every service running, no round changes the manager
+# status or an LRM status but for its timestamp, so nothing is rewritten.
+# A service that dies behind the LRM's back is still noticed (the LRM checks
+# a started service every round) and started again on its node.
+running_is() { [ "$(cl_running_count)" = "$1" ]; }
+check "the master counts 4 services running" cl_wait 20 running_is 4
+sleep 2
+steady0=$(cl_status_text)
+sleep 5
+steady1=$(cl_status_text)
+check "steady rounds change no status file but for its timestamp" [ "$steady0" = "$steady1" ]
+[ "$steady0" = "$steady1" ] || printf 'before:\n%s\nafter:\n%s\n' "$steady0" "$steady1"
+crashed=$(cl_where test:c)
+starts=$(grep -c " $crashed start test:c\$" "$CL_DIR/ledger")
+cl_kill_service test:c
+check "test:c, killed behind the LRM's back, runs again on $crashed" cl_wait 15 cl_on test:c "$crashed"
+check "test:c was started again by the agent" [ "$(grep -c " $crashed start test:c\$" "$CL_DIR/ledger")" -gt "$starts" ]
+check "test:c stays started on $crashed" status_has "service test:c ($crashed, started)"
+
 # A malformed resources.cfg: reported once per daemon, the last good config is kept.
+stops=$(grep -c ' stop ' "$CL_DIR/ledger")
 cp "$CL_DIR/store/ha/resources.cfg" "$tmp/good.cfg"
 { cat "$tmp/good.cfg"; printf 'test: e\n\tstate started\n\tbogus 1\n\n'; } >"$tmp/bad.cfg"
 mv "$tmp/bad.cfg" "$CL_DIR/store/ha/resources.cfg"
@@ -37,7 +59,7 @@ sleep 4
 for n in node1 node2 node3; do
     check "$n/crm reports the bad config once" [ "$(count_in $n/crm.log 'keeping last good config')" = 1 ]
 done
-check "services untouched by the bad config" sh -c "[ \"\$(grep -c ' stop ' '$CL_DIR/ledger')\" = 0 ]"
+check "services untouched by the bad config" sh -c "[ \"\$(grep -c ' stop ' '$CL_DIR/ledger')\" = $stops ]"
 check "the bad section is not started" [ -z "$(cl_where test:e)" ]
 check "manager_status keeps its services" grep -q '"test:d"' "$CL_DIR/store/ha/manager_status"
 check "ha-manager set refuses the bad config" sh -c "! '$haven' ha-manager -c '$CL_DIR/node1/haven.conf' set test:a --max_restart 2 2>/dev/null"

@@ -187,14 +187,23 @@ grep -q "server received shutdown request" "$tmp/crm.log" && ok || bad "no shutd
 conf
 sed -i 's/^node=node1/node=node2/' "$tmp/haven.conf"
 echo "log_file=$tmp/crm.file" >>"$tmp/haven.conf"
+echo "metrics_file=$tmp/haven.prom" >>"$tmp/haven.conf"
 "$haven" ha-manager -c "$tmp/haven.conf" add vm:100 --state stopped --node node2 >/dev/null 2>&1 ||
     bad "ha-manager add vm:100 failed"
 "$haven" ha-crm -c "$tmp/haven.conf" >"$tmp/crm.log" 2>&1 &
 dmn=$!
-rounds=0 last= i=0
-while [ $rounds -lt 4 ] && [ $i -lt 300 ]; do # four master rounds (their timestamps)
-    t=$(sed -n 's/.*"timestamp":\([0-9]*\).*/\1/p' "$tmp/store/ha/manager_status" 2>/dev/null)
-    [ -n "$t" ] && [ "$t" != "$last" ] && rounds=$((rounds + 1)) last=$t
+# four master rounds, counted by the CRM's own round counter (a steady
+# master does not rewrite manager_status, so its timestamp cannot count them)
+crm_rounds() {
+    r=$(sed -n 's/^haven_rounds_total{daemon="[a-z]*"} \([0-9]*\).*/\1/p' "$tmp/haven-crm.prom" 2>/dev/null)
+    echo "${r:-0}"
+}
+rounds=0 first= i=0
+while [ $rounds -lt 4 ] && [ $i -lt 300 ]; do
+    if [ -z "$first" ] && grep -q '"master_node":"node2"' "$tmp/store/ha/manager_status" 2>/dev/null; then
+        first=$(crm_rounds)
+    fi
+    [ -n "$first" ] && rounds=$(($(crm_rounds) - first))
     sleep 0.1
     i=$((i + 1))
 done

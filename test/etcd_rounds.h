@@ -11,10 +11,11 @@
  * writes its own status. A status is written as the daemons do
  * (applets/daemon/status_memo.c): when more than its timestamp changed,
  * or its timestamp is 30 - R - 2 s old on the simulated clock (round k
- * runs at k * R seconds). running: the master hands every service a new
- * job id each round (upstream's way of checking it each round), so the
- * manager status and each LRM's results change every round; else nothing
- * changes but timestamps. */
+ * runs at k * R seconds). running: every service gets a new job id each
+ * round (as upstream's master hands them out; haven's keeps a running
+ * service's id), so the manager status and each LRM's results change every
+ * round: the worst case for etcd's database. Else nothing changes but
+ * timestamps, which is also a steady haven cluster with services running. */
 #ifndef HAVEN_ETCD_ROUNDS_H
 #define HAVEN_ETCD_ROUNDS_H
 

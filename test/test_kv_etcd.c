@@ -1105,7 +1105,7 @@ static void test_db_bounded(void)
         CHECK(w != NULL && er_no_leased_keys(w, 15000));
         etcd_store_close(w);
     }
-    /* services running: every round writes the statuses (new job ids) */
+    /* every round writes the statuses (new job ids each round): the worst case */
     if (er_setup(&c, endpoints, prefix, 60, true, 1, &err) != 0) {
         fprintf(stderr, "er_setup: %s\n", err);
         test_failed++;

@@ -272,6 +272,65 @@ static void test_restart_policy(void)
     fake_free(&c);
 }
 
+/* One worker: a second job in the same round is refused as busy. */
+static int jobs_this_round;
+
+static int one_worker_run_job(void *ctx, const struct lrm_job *job)
+{
+    struct fake_env *fe = ctx;
+
+    if (jobs_this_round++ > 0) {
+        return LRM_JOB_BUSY;
+    }
+    return lrm_exec_job(&fe->env, job);
+}
+
+static const char ms_two[] =
+    "{\"master_node\":\"node2\",\"node_status\":{\"node1\":\"online\",\"node2\":\"online\","
+    "\"node3\":\"online\"},\"service_status\":{\"vm:101\":{\"node\":\"node1\","
+    "\"running\":1,\"state\":\"started\",\"uid\":\"u1\"},\"vm:102\":{\"node\":\"node1\","
+    "\"state\":\"started\",\"uid\":\"u2\"}}}";
+
+/* A running service is checked again every round under its uid; with few
+ * workers those checks must not starve the start of another service. */
+static void test_recheck_never_starves_a_start(void)
+{
+    struct fake_cluster c;
+    struct fake_env fe;
+    struct lrm *lrm = active_lrm(&c, &fe);
+
+    fake_add_service(&c, "vm:102", "node1", NULL, NULL);
+    CHECK(strlist_has(&c.nodes[0].running, "vm:101"));
+    CHECK_INT(result_code(&c, "u1"), LRM_SUCCESS);
+    fe.env.run_job = one_worker_run_job;
+    set_ms(&c, ms_two);
+    for (int t = 41; t <= 81; t += 20) {
+        jobs_this_round = 0;
+        step(&c, lrm, &fe, t);
+    }
+    CHECK(strlist_has(&c.nodes[0].running, "vm:102"));
+    CHECK_INT(result_code(&c, "u2"), LRM_SUCCESS);
+    /* and the check of vm:101 still runs: it died, it is started again */
+    {
+        struct strlist keep = {0};
+        for (size_t i = 0; i < c.nodes[0].running.n; i++) {
+            if (strcmp(c.nodes[0].running.v[i], "vm:101") != 0) {
+                strlist_add(&keep, c.nodes[0].running.v[i]);
+            }
+        }
+        strlist_clear(&c.nodes[0].running);
+        c.nodes[0].running = keep;
+    }
+    for (int t = 101; t <= 141; t += 20) {
+        jobs_this_round = 0;
+        step(&c, lrm, &fe, t);
+    }
+    CHECK(strlist_has(&c.nodes[0].running, "vm:101"));
+    CHECK_INT(result_code(&c, "u1"), LRM_SUCCESS);
+    lrm_free(lrm);
+    fake_free(&c);
+}
+
 int main(void)
 {
     RUN(test_idle_without_services);
@@ -282,5 +341,6 @@ int main(void)
     RUN(test_exit_after_shutdown);
     RUN(test_shutdown_with_failed_stop);
     RUN(test_restart_policy);
+    RUN(test_recheck_never_starves_a_start);
     return test_summary();
 }

@@ -428,6 +428,123 @@ static void test_unreadable_manager_status(void)
     teardown(&f);
 }
 
+/* A status text without its timestamp (refreshed apart from the content). */
+static char *without_timestamp(const char *json)
+{
+    const char *p = json ? strstr(json, "\"timestamp\":") : NULL;
+    size_t digits;
+
+    if (p == NULL) {
+        return xstrdup(json ? json : "");
+    }
+    digits = strspn(p + 12, "0123456789");
+    /* drop the comma before it too, it is the last key */
+    return xasprintf("%.*s%s", (int)(p - json - (p > json && p[-1] == ',')), json, p + 12 + digits);
+}
+
+/* A master on node2 and node1's LRM take turns, one round each per R. */
+static void
+master_and_lrm_round(struct mgr_fixture *f, struct lrm *lrm, struct fake_env *le, int64_t t)
+{
+    round_at(f, t);
+    f->c.now = t + 1;
+    lrm_iterate(lrm, &le->env);
+}
+
+static void drop_running(struct fake_node *n, const char *sid)
+{
+    struct strlist keep = {0};
+
+    for (size_t i = 0; i < n->running.n; i++) {
+        if (strcmp(n->running.v[i], sid) != 0) {
+            strlist_add(&keep, n->running.v[i]);
+        }
+    }
+    strlist_clear(&n->running);
+    n->running = keep;
+}
+
+/* Steady state: a started service that keeps running changes neither the
+ * manager status nor the LRM status, so the daemons write nothing. */
+static void test_steady_started_service(void)
+{
+    struct mgr_fixture f = {0};
+    struct fake_env le;
+    struct lrm *lrm;
+    char *ms0, *ls0;
+    int64_t t = 20;
+
+    setup(&f);
+    fake_add_service(&f.c, "vm:101", "node1", NULL, NULL);
+    fake_env_init(&le, &f.c, "node1", "lrm");
+    f.c.now = t;
+    lrm = lrm_new(&le.env);
+    for (; t < 120; t += 10) {
+        master_and_lrm_round(&f, lrm, &le, t);
+    }
+    CHECK_INT(fake_svc_state(&f.c, "vm:101"), SS_STARTED);
+    CHECK(strlist_has(&fake_node(&f.c, "node1")->running, "vm:101"));
+    ms0 = without_timestamp(f.c.manager_status);
+    ls0 = without_timestamp(fake_node(&f.c, "node1")->lrm_status);
+    CHECK(strstr(ms0, "\"running\":1") != NULL);
+    CHECK(strstr(ls0, "\"exit_code\":0") != NULL);
+    for (int i = 0; i < 6; i++, t += 10) {
+        master_and_lrm_round(&f, lrm, &le, t);
+        char *ms = without_timestamp(f.c.manager_status);
+        char *ls = without_timestamp(fake_node(&f.c, "node1")->lrm_status);
+        CHECK_STR(ms, ms0);
+        CHECK_STR(ls, ls0);
+        free(ms);
+        free(ls);
+    }
+    free(ms0);
+    free(ls0);
+    lrm_free(lrm);
+    teardown(&f);
+}
+
+/* A steady service that dies behind the LRM's back is started again by the
+ * LRM's next round, and one that cannot be started any more still goes
+ * through the restart and relocation policies. */
+static void test_steady_service_dies(void)
+{
+    struct mgr_fixture f = {0};
+    struct fake_env le;
+    struct lrm *lrm;
+    int64_t t = 20;
+
+    setup(&f);
+    fake_add_service(&f.c, "vm:101", "node1", NULL, NULL);
+    fake_env_init(&le, &f.c, "node1", "lrm");
+    f.c.now = t;
+    lrm = lrm_new(&le.env);
+    for (; t < 120; t += 10) {
+        master_and_lrm_round(&f, lrm, &le, t);
+    }
+    CHECK_INT(fake_logged(&f.c, "starting service vm:101"), 1);
+    drop_running(fake_node(&f.c, "node1"), "vm:101");
+    master_and_lrm_round(&f, lrm, &le, t);
+    t += 10;
+    CHECK_INT(fake_logged(&f.c, "starting service vm:101"), 2);
+    CHECK(strlist_has(&fake_node(&f.c, "node1")->running, "vm:101"));
+
+    /* dead for good on node1: restart policy, then relocation to another node */
+    strlist_add(&f.c.fail_start, "vm:101");
+    drop_running(fake_node(&f.c, "node1"), "vm:101");
+    for (int i = 0; i < 4; i++, t += 10) {
+        master_and_lrm_round(&f, lrm, &le, t);
+    }
+    CHECK_INT(fake_logged(&f.c, "restart policy: retry number 1 for service 'vm:101'"), 1);
+    CHECK_INT(fake_logged(&f.c, "unable to start service vm:101 on local node after 1 retries"), 1);
+    CHECK_INT(fake_logged(&f.c, "starting service vm:101 on node 'node1' failed, relocating"), 1);
+    CHECK(
+        fake_svc_state(&f.c, "vm:101") != SS_STARTED ||
+        !str_eq(fake_svc_node(&f.c, "vm:101"), "node1")
+    );
+    lrm_free(lrm);
+    teardown(&f);
+}
+
 int main(void)
 {
     RUN(test_node_states_and_fencing);
@@ -437,5 +554,7 @@ int main(void)
     RUN(test_commands_validated);
     RUN(test_unknown_words);
     RUN(test_unreadable_manager_status);
+    RUN(test_steady_started_service);
+    RUN(test_steady_service_dies);
     return test_summary();
 }

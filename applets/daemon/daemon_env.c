@@ -326,7 +326,10 @@ static int write_status(
 static int env_write_ms(void *ctx, const char *json, char **err)
 {
     struct daemon *d = ctx;
-    uint64_t token = kv_lock_generation(d->store, MANAGER_LOCK);
+    /* one token per tenure: a token that moved with every renewal (the
+     * folder store's generations do) would change the manager status each
+     * round, and a steady round is to write nothing */
+    uint64_t token = kv_lock_held_since(d->store, MANAGER_LOCK);
     cJSON *root = cJSON_Parse(json);
     char *text;
     int rc;
