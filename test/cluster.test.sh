@@ -17,6 +17,7 @@ haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 . "$(dirname "$0")/cluster.sh"
 . "$(dirname "$0")/lib.sh"
 cl_test_setup cluster 420
+echo "# store: $CL_STORE"
 
 runs() { [ -n "$(cl_where "$1")" ]; }
 stopped() { [ -z "$(cl_where "$1")" ]; }
