@@ -18,7 +18,8 @@
 # per forwarder: <node>/fwd<i>.pid, .port), so that cl_cut kills a node's
 # forwarders (connections reset, new ones refused) and cl_freeze stops them
 # (connections hang, no RST). cl_read, cl_write, cl_exists and cl_command
-# reach the store directly on either backend.
+# reach the store directly on either backend, cl_store_off/cl_store_on take
+# all of it away from every node: a test that uses only these runs on both.
 CL_T=8 CL_C=3 CL_H=2 CL_F=2 CL_R=1
 CL_STORE=${CL_STORE:-dir}
 CL_ETCD_PREFIX=/haven
