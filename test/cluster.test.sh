@@ -267,10 +267,19 @@ for n in node1 node2 node3; do cl_start $n; done
 cl_test_services "outage" x:node1 y:node2 z:node3
 sleep 3
 lines=$(wc -l <"$CL_DIR/ledger")
+# store errors and failed renewals of every daemon (from the metrics files)
+seen() {
+    for n in node1 node2 node3; do for dmn in crm lrm; do
+        cl_metric $n $dmn haven_store_errors_total
+        cl_metric $n $dmn haven_lock_renewal_failures_total
+    done; done | awk '{ s += $1 } END { print s + 0 }'
+}
+seen0=$(seen)
 cl_store_off
 sleep 2
 cl_store_on
 sleep 10
+check "outage: the daemons met it (store errors $seen0 -> $(seen))" [ "$(seen)" -gt "$seen0" ]
 check "outage: no node was reset" sh -c "! grep -q reset '$CL_DIR'/node*/hw.log"
 check "outage: no service stopped or started" [ "$(wc -l <"$CL_DIR/ledger")" = "$lines" ]
 for s in x:node1 y:node2 z:node3; do
