@@ -18,7 +18,8 @@
 # per forwarder: <node>/fwd<i>.pid, .port), so that cl_cut kills a node's
 # forwarders (connections reset, new ones refused) and cl_freeze stops them
 # (connections hang, no RST). cl_read, cl_write, cl_exists and cl_command
-# reach the store directly on either backend.
+# reach the store directly on either backend, cl_store_off/cl_store_on take
+# all of it away from every node: a test that uses only these runs on both.
 CL_T=8 CL_C=3 CL_H=2 CL_F=2 CL_R=1
 CL_STORE=${CL_STORE:-dir}
 CL_ETCD_PREFIX=/haven
@@ -237,6 +238,26 @@ cl_exists() {
             [ -n "$(cl_etcdctl get --prefix --keys-only --limit 1 "$CL_ETCD_PREFIX/$1/" 2>/dev/null)" ]
     else
         test -e "$CL_DIR/store/$1"
+    fi
+}
+
+# cl_store_off / cl_store_on: the whole store goes away for every node at
+# once / comes back. The folder is renamed away (every node's path to it
+# dangles, calls fail at once); the etcd members are stopped (SIGSTOP: calls
+# hang until their deadlines, the harder case for the client; a member's
+# process going away at once is cluster-etcd.test.sh's member kill).
+cl_store_off() {
+    if [ "$CL_STORE" = etcd ]; then
+        for i in 1 2 3; do cl_member_stop $i; done
+    else
+        mv "$CL_DIR/store" "$CL_DIR/store.off"
+    fi
+}
+cl_store_on() {
+    if [ "$CL_STORE" = etcd ]; then
+        for i in 1 2 3; do cl_member_cont $i; done
+    else
+        mv "$CL_DIR/store.off" "$CL_DIR/store"
     fi
 }
 
@@ -573,11 +594,22 @@ cl_runs_elsewhere() { # sid node: it runs, on another node
     [ -n "$w" ] && [ "$w" != "$2" ]
 }
 cl_has_master() { [ -n "$(cl_master)" ]; }
+cl_online() { cl_read ha/manager_status | grep -q "\"$1\":\"online\""; } # node
 cl_new_master() { # node: a master, and not that one
     nm=$(cl_master)
     [ -n "$nm" ] && [ "$nm" != "$1" ]
 }
 cl_logged() { grep -q "$2" "$CL_DIR/$1" 2>/dev/null; } # file pattern
+
+# cl_give_up WHAT: a cluster that cannot start (etcd members or forwarders
+# that do not come up): fail once and end the script here, as every later
+# check would only fail with it.
+cl_give_up() {
+    bad "$1"
+    cl_dump
+    echo "$pass passed, $fail failed"
+    exit 1
+}
 
 # cl_dump [LINES]: the tail of every daemon's and node's log and the ledger
 # (on etcd also the members' logs), for a failed run.
