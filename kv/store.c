@@ -143,11 +143,6 @@ uint64_t kv_lock_generation(struct kv_store *s, const char *name)
     return CALL(s, lock_generation, name);
 }
 
-uint64_t kv_lock_held_since(struct kv_store *s, const char *name)
-{
-    return CALL(s, lock_held_since, name);
-}
-
 int64_t kv_lock_renewed_at(struct kv_store *s, const char *name)
 {
     return CALL(s, lock_renewed_at, name);

@@ -151,11 +151,6 @@ void kv_lock_observe(struct kv_store *s, const char *name);
 void kv_lock_observe_prefix(struct kv_store *s, const char *prefix);
 /* Our held generation (the fencing token), 0 if not held. */
 uint64_t kv_lock_generation(struct kv_store *s, const char *name);
-/* The generation at which this process took the lock and has held it ever
- * since (it stays the same across renewals; a new holder's is higher), 0 if
- * not held: the fencing token of a tenure, which does not change while a
- * master keeps its lock. */
-uint64_t kv_lock_held_since(struct kv_store *s, const char *name);
 /* kv_now_ms() at the start of our last successful renewal, -1 if not held:
  * the LRM's lease check (applets/README.md) compares it against B. */
 int64_t kv_lock_renewed_at(struct kv_store *s, const char *name);

@@ -488,48 +488,6 @@ static void test_lock_exclusive(void)
     kv_close(b);
 }
 
-/* The tenure token: the same across renewals and guarded writes (which
- * may move the generation on), 0 when not held, higher for the next holder. */
-static void test_lock_held_since(void)
-{
-    struct kv_store *a, *b;
-    uint64_t ta, tb;
-    char *err = NULL;
-
-    fresh_store();
-    a = open_node("n1", "crm");
-    b = open_node("n2", "crm");
-    if (a == NULL || b == NULL) {
-        CHECK(0);
-        kv_close(a);
-        kv_close(b);
-        return;
-    }
-    CHECK_INT((long long)kv_lock_held_since(a, MANAGER), 0);
-    CHECK(get_lock(a, MANAGER));
-    ta = kv_lock_held_since(a, MANAGER);
-    CHECK(ta > 0);
-    CHECK(ta <= kv_lock_generation(a, MANAGER));
-    for (int i = 0; i < 3; i++) {
-        CHECK(get_lock(a, MANAGER));
-        CHECK_INT(kv_write(a, "ha/manager_status", "x", 1, MANAGER, &err), 0);
-        free(err);
-        err = NULL;
-        CHECK_INT((long long)kv_lock_held_since(a, MANAGER), (long long)ta);
-    }
-    CHECK(kv_lock_generation(a, MANAGER) >= ta);
-    CHECK_INT((long long)kv_lock_held_since(b, MANAGER), 0);
-    CHECK(kv_lock_release(a, MANAGER));
-    CHECK_INT((long long)kv_lock_held_since(a, MANAGER), 0);
-    CHECK(get_within(b, MANAGER, T_MS));
-    tb = kv_lock_held_since(b, MANAGER);
-    CHECK(tb > ta);
-    CHECK(get_lock(b, MANAGER));
-    CHECK_INT((long long)kv_lock_held_since(b, MANAGER), (long long)tb);
-    kv_close(a);
-    kv_close(b);
-}
-
 static void test_lock_expiry(void)
 {
     struct kv_store *a, *b;
@@ -887,7 +845,6 @@ static void run_suite(const struct backend *b)
     RUN(test_spool);
     RUN(test_lock_exclusive);
     RUN(test_lock_expiry);
-    RUN(test_lock_held_since);
     RUN(test_guarded_write);
     RUN(test_domain_lock);
     RUN(test_probe_members);

@@ -298,19 +298,22 @@ static int env_read_ms(void *ctx, char **json, char **err)
     return 0;
 }
 
-/* A status file, written only when it changed (status_memo.c). */
+/* A status file, written only when it changed (status_memo.c); *wrote says
+ * whether it was. */
 static int write_status(
     struct daemon *d,
     struct status_memo *memo,
     const char *path,
     const char *text,
     const char *guard,
+    bool *wrote,
     char **err
 )
 {
     struct status_memo next;
     int rc;
 
+    *wrote = false;
     if (status_memo_unchanged(memo, text, status_memo_refresh_s(d->conf.loop_interval), &next)) {
         return 0;
     }
@@ -320,18 +323,21 @@ static int write_status(
     }
     *memo = next;
     memo->valid = memo->valid && rc == 0;
+    *wrote = rc == 0;
     return rc;
 }
 
 static int env_write_ms(void *ctx, const char *json, char **err)
 {
     struct daemon *d = ctx;
-    /* one token per tenure: a token that moved with every renewal (the
-     * folder store's generations do) would change the manager status each
-     * round, and a steady round is to write nothing */
-    uint64_t token = kv_lock_held_since(d->store, MANAGER_LOCK);
+    /* the generation now: on a folder it grows with every renewal, so each
+     * status written carries a higher token than the last and a reader
+     * refuses an older one a cache may serve (the memo leaves the token out
+     * of its comparison: an unchanged status is still not rewritten) */
+    uint64_t token = kv_lock_generation(d->store, MANAGER_LOCK);
     cJSON *root = cJSON_Parse(json);
     char *text;
+    bool wrote;
     int rc;
 
     if (token == 0) {
@@ -347,8 +353,10 @@ static int env_write_ms(void *ctx, const char *json, char **err)
     add_sorted(root, "fencing_token", cJSON_CreateNumber((double)token));
     text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    rc = write_status(d, &d->ms_memo, MANAGER_STATUS, text, MANAGER_LOCK, err);
-    if (rc == 0 && token > d->max_token) {
+    rc = write_status(d, &d->ms_memo, MANAGER_STATUS, text, MANAGER_LOCK, &wrote, err);
+    /* only a token that reached the store: the one there stays older while
+     * an unchanged status is not rewritten, and our own read must take it */
+    if (wrote && token > d->max_token) {
         d->max_token = token;
     }
     free(text);
@@ -375,7 +383,8 @@ static int env_write_lrm_status(void *ctx, const char *json, char **err)
 {
     struct daemon *d = ctx;
     char *path = xasprintf("nodes/%s/lrm_status", d->conf.node);
-    int rc = write_status(d, &d->lrm_memo, path, json, NULL, err);
+    bool wrote;
+    int rc = write_status(d, &d->lrm_memo, path, json, NULL, &wrote, err);
 
     free(path);
     return rc;

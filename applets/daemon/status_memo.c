@@ -22,8 +22,10 @@ int64_t status_memo_refresh_s(int64_t round_s)
     return STALE_S - round_s - MARGIN_S;
 }
 
-/* The digest of a status without its timestamp, and that timestamp (0 when
- * absent); false when json is no object (then it is always written). */
+/* The digest of a status without its timestamp and fencing token (the
+ * generation of the moment, which moves with every renewal on a folder), and
+ * that timestamp (0 when absent); false when json is no object (then it is
+ * always written). */
 static bool digest(const char *json, char sha[SHA1_HEX_LEN + 1], int64_t *ts)
 {
     cJSON *root = cJSON_Parse(json), *t;
@@ -36,6 +38,7 @@ static bool digest(const char *json, char sha[SHA1_HEX_LEN + 1], int64_t *ts)
     t = cJSON_DetachItemFromObjectCaseSensitive(root, "timestamp");
     *ts = t != NULL && cJSON_IsNumber(t) ? (int64_t)t->valuedouble : 0;
     cJSON_Delete(t);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "fencing_token");
     text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (text == NULL) {

@@ -41,7 +41,6 @@ bool dir_store_lock_release(struct dir_store *s, const char *name);
 void dir_store_lock_observe(struct dir_store *s, const char *name);
 void dir_store_lock_observe_prefix(struct dir_store *s, const char *prefix);
 uint64_t dir_store_lock_generation(struct dir_store *s, const char *name);
-uint64_t dir_store_lock_held_since(struct dir_store *s, const char *name);
 int64_t dir_store_lock_renewed_at(struct dir_store *s, const char *name);
 
 int dir_store_domain_lock(struct dir_store *s, const char *name, int64_t timeout_ms, char **err);

@@ -83,7 +83,7 @@ int dir_store_domain_lock(struct dir_store *s, const char *name, int64_t timeout
     if (kv_domain_wait(name, timeout_ms, &w, err) != 0) {
         return -1;
     }
-    c.l->held_g = c.l->since_g = c.l->obs_g;
+    c.l->held_g = c.l->obs_g;
     c.l->ok_at = kv_now_ms();
     c.l->domain = true;
     c.l->domain_at = c.l->ok_at;

@@ -37,7 +37,6 @@ struct dir_record {
 struct dir_lock {
     char *name;
     uint64_t held_g; /* generation we installed last; 0 = not held */
-    uint64_t since_g; /* generation of our acquisition, held ever since; 0 = not held */
     int64_t ok_at; /* start of the last good acquire/renew, -1 = none */
     bool domain; /* held as a config lock */
     int64_t domain_at; /* when the config lock was taken */

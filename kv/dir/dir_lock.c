@@ -585,7 +585,6 @@ void dir_store_lock_observe_prefix(struct dir_store *s, const char *prefix)
 static void drop_cache(struct dir_lock *l)
 {
     l->held_g = 0;
-    l->since_g = 0;
     l->ok_at = -1;
     l->domain = false;
 }
@@ -597,9 +596,6 @@ static int finish_won(struct dir_store *s, struct dir_lock *l, int64_t t_s, bool
     int64_t took = kv_now_ms() - t_s;
 
     l->held_g = l->obs_g;
-    if (!renew) {
-        l->since_g = l->obs_g;
-    }
     if (took > s->renew_budget_ms) {
         if (renew) {
             kv_err(err, "cfs lock update failed - renewal took %lld ms", (long long)took);
@@ -708,15 +704,6 @@ uint64_t dir_store_lock_generation(struct dir_store *s, const char *name)
     struct dir_lock *l = dir_lock_find(s, name, false);
 
     return l ? l->held_g : 0;
-}
-
-/* Every renewal and guard check installs a new generation; the one of the
- * acquisition names the whole tenure. */
-uint64_t dir_store_lock_held_since(struct dir_store *s, const char *name)
-{
-    struct dir_lock *l = dir_lock_find(s, name, false);
-
-    return (l && l->held_g != 0) ? l->since_g : 0;
 }
 
 int64_t dir_store_lock_renewed_at(struct dir_store *s, const char *name)

@@ -119,7 +119,6 @@ bool etcd_store_lock_release(struct etcd_store *s, const char *name);
 void etcd_store_lock_observe(struct etcd_store *s, const char *name);
 void etcd_store_lock_observe_prefix(struct etcd_store *s, const char *prefix);
 uint64_t etcd_store_lock_generation(struct etcd_store *s, const char *name);
-uint64_t etcd_store_lock_held_since(struct etcd_store *s, const char *name);
 int64_t etcd_store_lock_renewed_at(struct etcd_store *s, const char *name);
 
 int etcd_store_domain_lock(struct etcd_store *s, const char *name, int64_t timeout_ms, char **err);

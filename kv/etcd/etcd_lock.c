@@ -319,12 +319,6 @@ uint64_t etcd_store_lock_generation(struct etcd_store *s, const char *name)
     return l ? (uint64_t)l->rev : 0;
 }
 
-/* The create_revision stays the same for as long as the key is ours. */
-uint64_t etcd_store_lock_held_since(struct etcd_store *s, const char *name)
-{
-    return etcd_store_lock_generation(s, name);
-}
-
 int64_t etcd_store_lock_renewed_at(struct etcd_store *s, const char *name)
 {
     struct etcd_lock *l = etcd_lock_find(s, name, false);
