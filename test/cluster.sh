@@ -261,6 +261,18 @@ cl_store_on() {
     fi
 }
 
+# cl_store_gone: true while the store is off (every etcd member stopped, or
+# the folder renamed away).
+cl_store_gone() {
+    if [ "$CL_STORE" = etcd ]; then
+        for i in 1 2 3; do
+            [ "$(sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$(cl_member_pid $i)/stat" 2>/dev/null)" = T ] || return 1
+        done
+    else
+        [ ! -e "$CL_DIR/store" ] && [ -d "$CL_DIR/store.off" ]
+    fi
+}
+
 # Every live process (not a zombie) whose session is $1.
 cl_session_pids() {
     for f in /proc/[0-9]*/stat; do
