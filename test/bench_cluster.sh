@@ -50,7 +50,8 @@ while :; do
     mport=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
     cl_port_free $mport && cl_port_free $((mport + 1)) && break
 done
-printf 'metrics_listen=127.0.0.1:%s\nmetrics_file=%s/node1/haven.prom\n' "$mport" "$tmp" >>"$tmp/node1/haven.conf"
+# the metrics file is on already (cluster.sh writes one per node)
+printf 'metrics_listen=127.0.0.1:%s\n' "$mport" >>"$tmp/node1/haven.conf"
 for n in $CL_NODES; do cl_start "$n"; done
 cl_add test:1 node1
 cl_add test:2 node2
