@@ -298,22 +298,20 @@ static int env_read_ms(void *ctx, char **json, char **err)
     return 0;
 }
 
-/* A status file, written only when it changed (status_memo.c); *wrote says
- * whether it was. */
+/* A status file, written only when it changed (status_memo.c): 1 when it
+ * was written, 0 when it was left as it is, -1 on an error. */
 static int write_status(
     struct daemon *d,
     struct status_memo *memo,
     const char *path,
     const char *text,
     const char *guard,
-    bool *wrote,
     char **err
 )
 {
     struct status_memo next;
     int rc;
 
-    *wrote = false;
     if (status_memo_unchanged(memo, text, status_memo_refresh_s(d->conf.loop_interval), &next)) {
         return 0;
     }
@@ -323,8 +321,7 @@ static int write_status(
     }
     *memo = next;
     memo->valid = memo->valid && rc == 0;
-    *wrote = rc == 0;
-    return rc;
+    return rc == 0 ? 1 : -1;
 }
 
 static int env_write_ms(void *ctx, const char *json, char **err)
@@ -337,7 +334,6 @@ static int env_write_ms(void *ctx, const char *json, char **err)
     uint64_t token = kv_lock_generation(d->store, MANAGER_LOCK);
     cJSON *root = cJSON_Parse(json);
     char *text;
-    bool wrote;
     int rc;
 
     if (token == 0) {
@@ -353,14 +349,14 @@ static int env_write_ms(void *ctx, const char *json, char **err)
     add_sorted(root, "fencing_token", cJSON_CreateNumber((double)token));
     text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    rc = write_status(d, &d->ms_memo, MANAGER_STATUS, text, MANAGER_LOCK, &wrote, err);
+    rc = write_status(d, &d->ms_memo, MANAGER_STATUS, text, MANAGER_LOCK, err);
     /* only a token that reached the store: the one there stays older while
      * an unchanged status is not rewritten, and our own read must take it */
-    if (wrote && token > d->max_token) {
+    if (rc > 0 && token > d->max_token) {
         d->max_token = token;
     }
     free(text);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 static int env_read_lrm_status(void *ctx, const char *node, char **json, char **err)
@@ -383,11 +379,10 @@ static int env_write_lrm_status(void *ctx, const char *json, char **err)
 {
     struct daemon *d = ctx;
     char *path = xasprintf("nodes/%s/lrm_status", d->conf.node);
-    bool wrote;
-    int rc = write_status(d, &d->lrm_memo, path, json, NULL, &wrote, err);
+    int rc = write_status(d, &d->lrm_memo, path, json, NULL, err);
 
     free(path);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 static int env_read_rules(void *ctx, char **text, char **err)
