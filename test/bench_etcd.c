@@ -115,15 +115,15 @@ static int per_round(const char *eps, size_t services, bool running, int rounds)
     return rc;
 }
 
-/* ROUNDS rounds that change every status under the README's compaction: the
- * database size at the end. */
-static int db_size(const char *eps, size_t services, int rounds)
+/* ROUNDS rounds, steady or changing every status, under the README's
+ * compaction: the database size at the end. */
+static int db_size(const char *eps, size_t services, int rounds, bool changing)
 {
     struct er_cluster c;
-    char *prefix = prefix_of("db"), *err = NULL;
+    char *prefix = prefix_of(changing ? "db" : "dbsteady"), *err = NULL;
     int64_t *revs = xcalloc((size_t)rounds + 1, sizeof(*revs)), size = 0, used = 0;
     double t0 = now_ms();
-    int rc = er_setup(&c, eps, prefix, services, true, R_S, &err);
+    int rc = er_setup(&c, eps, prefix, services, changing, R_S, &err);
 
     for (int r = 1; r <= rounds && rc == 0; r++) {
         rc = er_round(&c, &err);
@@ -135,13 +135,11 @@ static int db_size(const char *eps, size_t services, int rounds)
     rc = rc ? rc : er_db_size(c.crm[0], &size, &used, &err);
     if (rc == 0) {
         printf(
-            "etcd database size after %d rounds, %zu services, every status changing | %lld KiB "
-            "(%lld KiB "
-            "in use) | bounded | dbSize of the member; store calls of %d rounds driven back to "
-            "back "
+            "etcd database size after %d rounds, %zu services, %s | %lld KiB (%lld KiB in use) | "
+            "bounded | dbSize of the member; store calls of %d rounds driven back to back "
             "(%.0f s), R %d s simulated, compacted as periodic 1 h retention would\n",
-            rounds, services, (long long)(size / 1024), (long long)(used / 1024), rounds,
-            (now_ms() - t0) / 1000, R_S
+            rounds, services, changing ? "every status changing" : "steady",
+            (long long)(size / 1024), (long long)(used / 1024), rounds, (now_ms() - t0) / 1000, R_S
         );
     } else {
         fprintf(stderr, "bench_etcd: %s\n", err ? err : "setup failed");
@@ -289,7 +287,8 @@ int main(int argc, char **argv)
     }
     bad |= per_round(eps, services, false, 200) != 0;
     bad |= per_round(eps, services, true, 200) != 0;
-    bad |= db_size(eps, services, rounds) != 0;
+    bad |= db_size(eps, services, rounds, false) != 0;
+    bad |= db_size(eps, services, rounds, true) != 0;
     etcd_test_stop(dir);
     free(dir);
     free(eps);
