@@ -25,11 +25,13 @@ static void on_signal(int sig)
 
 static void header(long secs)
 {
-    char when[32];
+    char when[32] = "";
     time_t now = time(NULL);
     struct tm tm;
 
-    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+    if (localtime_r(&now, &tm) != NULL) { /* NULL for a time out of range */
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+    }
     printf("Every %lds: ha-manager status    %s\n\n", secs, when);
 }
 
