@@ -15,17 +15,11 @@
 # runs exactly once). The ledger never shows a double run. Without etcd or
 # socat: "not run".
 # usage: sh test/cluster-etcd.test.sh HAVEN_BINARY
-for tool in etcd etcdctl socat; do
-    command -v $tool >/dev/null 2>&1 || {
-        echo "not run: $tool is not installed"
-        echo "0 passed, 0 failed"
-        exit 0
-    }
-done
+. "$(dirname "$0")/lib.sh"
+t_need etcd etcdctl socat
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 CL_STORE=etcd
 . "$(dirname "$0")/cluster.sh"
-. "$(dirname "$0")/lib.sh"
 cl_test_setup cluster-etcd 420
 
 runs_once() { [ "$(cl_where "$1" | wc -l)" = 1 ]; }

@@ -6,11 +6,6 @@
 # and a socat forwarder per node and member). The etcd faults themselves
 # are cluster-etcd.test.sh's. Without etcd or socat: "not run".
 # usage: sh test/cluster-on-etcd.test.sh HAVEN_BINARY
-for tool in etcd etcdctl socat; do
-    command -v $tool >/dev/null 2>&1 || {
-        echo "not run: $tool is not installed"
-        echo "0 passed, 0 failed"
-        exit 0
-    }
-done
+. "$(dirname "$0")/lib.sh"
+t_need etcd etcdctl socat
 CL_STORE=etcd exec sh "$(dirname "$0")/cluster.test.sh" "$1"

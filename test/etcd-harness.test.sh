@@ -5,18 +5,12 @@
 # empty list. The first try is made to fail by an etcd on PATH that exits
 # once, then runs the real one. Without etcd or etcdctl: "not run".
 # usage: sh test/etcd-harness.test.sh HAVEN_BINARY (unused)
-for tool in etcd etcdctl; do
-    command -v $tool >/dev/null 2>&1 || {
-        echo "not run: $tool is not installed"
-        echo "0 passed, 0 failed"
-        exit 0
-    }
-done
+. "$(dirname "$0")/lib.sh"
+t_need etcd etcdctl
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/haven-etcd-harness.XXXXXX)
 trap 'sh "$here/etcd.sh" stop "$tmp/etcd" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
-. "$(dirname "$0")/lib.sh"
 
 mkdir "$tmp/bin" "$tmp/etcd"
 cat >"$tmp/bin/etcd" <<EOS

@@ -23,6 +23,16 @@ wait_for() {
     done
     grep -q "$3" "$2" 2>/dev/null
 }
+# t_need TOOL...: a script that needs a tool this machine lacks says so,
+# counts nothing and ends (a test that cannot run is no failure).
+t_need() {
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 && continue
+        echo "not run: $tool is not installed"
+        echo "0 passed, 0 failed"
+        exit 0
+    done
+}
 t_summary() {
     echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ]

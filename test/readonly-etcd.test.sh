@@ -6,20 +6,14 @@
 # folder there yet, etcd's revision stays where it was. One real etcd
 # member (test/etcd.sh). Without etcd or etcdctl: "not run".
 # usage: sh test/readonly-etcd.test.sh HAVEN_BINARY
-for tool in etcd etcdctl; do
-    command -v $tool >/dev/null 2>&1 || {
-        echo "not run: $tool is not installed"
-        echo "0 passed, 0 failed"
-        exit 0
-    }
-done
+. "$(dirname "$0")/lib.sh"
+t_need etcd etcdctl
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/haven-ro-etcd.XXXXXX)
 trap 'sh "$here/etcd.sh" stop "$tmp/etcd" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
-. "$(dirname "$0")/lib.sh"
 readonly_cmds() {
     echo "status"
     echo "status --verbose"

@@ -10,20 +10,14 @@
 # (An unreachable endpoint and an HTTP server that is not etcd:
 # cluster-etcd.test.sh.) Without etcd or etcdctl: "not run".
 # usage: sh test/startup-etcd.test.sh HAVEN_BINARY
-for tool in etcd etcdctl; do
-    command -v $tool >/dev/null 2>&1 || {
-        echo "not run: $tool is not installed"
-        echo "0 passed, 0 failed"
-        exit 0
-    }
-done
+. "$(dirname "$0")/lib.sh"
+t_need etcd etcdctl
 haven=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/haven-startup-etcd.XXXXXX)
 trap 'sh "$here/etcd.sh" stop "$tmp/etcd" >/dev/null 2>&1; sh "$here/etcd.sh" stop "$tmp/tls" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
-. "$(dirname "$0")/lib.sh"
 mkdir "$tmp/etcd"
 eps=$(sh "$here/etcd.sh" start "$tmp/etcd" 1) || {
     bad "etcd did not start"
