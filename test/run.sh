@@ -69,6 +69,9 @@ for t in test/*.test.sh; do
     [ -f "$t" ] || continue
     n=$((n + 1))
     grep '^FAIL' "$out/shell.$n.log" | head -n 20
+    # a failed script's last lines (the cluster tests dump their daemons'
+    # logs there): CI keeps nothing else of a run
+    grep -q '^FAIL' "$out/shell.$n.log" && tail -n 60 "$out/shell.$n.log" | sed 's/^/  | /'
     echo "# $t: $(cat "$out/shell.$n.time" 2>/dev/null) s" # where check's time goes (CI has a limit)
     add_summary "$t" "$(tail -n 1 "$out/shell.$n.log")"
 done
